@@ -22,8 +22,8 @@ COMMANDS = [
     ("crisis", "episodes"),
     ("signups", "list"),
     ("report", "--out", "tea.json"),
-    ("groups", "close", "Tea Friends 1群"),
-    ("groups", "reopen", "Tea Friends 1群"),
+    ("groups", "close", "Tea Friends #1"),
+    ("groups", "reopen", "Tea Friends #1"),
     ("posts",),
     ("grid", "show"),
 ]
@@ -34,7 +34,7 @@ def community_id(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     """Tea Friends (slug tea) with two web chat groups, and another community beside it."""
     monkeypatch.chdir(tmp_path)
     community_id = served_community(store, MINIMAL)
-    store.add_group(community_id, "Tea Friends 2群", "webchat", "tea-2")
+    store.add_group(community_id, "Tea Friends #2", "webchat", "tea-2")
     store.ensure_community("go", "Go Club")
     return community_id
 
@@ -49,7 +49,7 @@ def test_a_community_is_found_by_its_name_and_a_typo_is_named(
     store: Store, community_id: int, database_url: str, command: tuple[str, ...]
 ) -> None:
     if command[:2] == ("groups", "reopen"):
-        closed = _hearth(database_url, "groups", "close", "Tea Friends 1群")
+        closed = _hearth(database_url, "groups", "close", "Tea Friends #1")
         assert closed.exit_code == 0, closed.output
     by_name = _hearth(database_url, *command, "--community", "tea friends")
     assert by_name.exit_code == 0, by_name.output
@@ -79,9 +79,9 @@ def test_a_group_name_two_communities_share_is_refused_naming_each_as_slug_and_n
     """`hearth groups close` listed the communities by slug only ("in go, tea")."""
     go = store.get_community("go")
     assert go is not None
-    store.add_group(go.id, "Tea Friends 2群", "webchat", "go-2")
-    refused = _hearth(database_url, "groups", "close", "Tea Friends 2群")
+    store.add_group(go.id, "Tea Friends #2", "webchat", "go-2")
+    refused = _hearth(database_url, "groups", "close", "Tea Friends #2")
     said = " ".join(refused.stderr.split())
     assert refused.exit_code == 1, refused.output
-    assert "2 groups are called 'Tea Friends 2群' (in go (Go Club), tea (Tea Friends)): say " \
+    assert "2 groups are called 'Tea Friends #2' (in go (Go Club), tea (Tea Friends)): say " \
         "which with --community, its slug or its name" in said, said  # fmt: skip

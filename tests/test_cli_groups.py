@@ -32,7 +32,7 @@ joining:
   ceremony:
     welcome: "Welcome {nickname} to {group}! {rules}"
 groups:
-  "Tea Friends 3群":
+  "Tea Friends #3":
     welcome: "Hello {nickname}, this is the oolong table."
 """
 )
@@ -59,15 +59,15 @@ def test_opening_three_then_two_more_continues_the_numbering(
 ) -> None:
     first = _open(database_url, "--count", "3", "--as", "ops")
     assert first.exit_code == 0, first.output
-    assert _names(store, community_id) == [f"Tea Friends {n}群" for n in range(1, 5)]
+    assert _names(store, community_id) == [f"Tea Friends #{n}" for n in range(1, 5)]
     assert "Opened 3 webchat group(s) of tea" in first.stdout
-    assert "opened Tea Friends 4群 (webchat tea-4, capacity 500)" in first.stdout
+    assert "opened Tea Friends #4 (webchat tea-4, capacity 500)" in first.stdout
     opened = [e for e in store.audit_log(community_id, limit=20) if e.action == "group.open"]
     assert len(opened) == 3 and {e.actor for e in opened} == {"ops"}
     again = _open(database_url, "-n", "2")
     assert again.exit_code == 0, again.output
     names = _names(store, community_id)
-    assert names == [f"Tea Friends {n}群" for n in range(1, 7)]
+    assert names == [f"Tea Friends #{n}" for n in range(1, 7)]
     assert len(set(names)) == len(names)
 
 
@@ -85,7 +85,7 @@ def test_groups_opened_here_run_the_playbook_welcome_rules_and_overrides(
         welcomes[group] = [a.text for a in result.actions
                            if a.kind is ActionKind.SEND and a.welcome]  # fmt: skip
     two = welcomes["tea-2"][0]
-    assert two is not None and two.startswith("Welcome Amy to Tea Friends 2群!")
+    assert two is not None and two.startswith("Welcome Amy to Tea Friends #2!")
     assert "1. No advertising." in two and "2. Be kind." in two
     three = welcomes["tea-3"][0]
     assert three is not None and three.startswith("Hello Bo, this is the oolong table.")
@@ -95,15 +95,15 @@ def test_a_failed_run_says_how_many_it_opened_and_keeps_them(
     store: Store, community_id: int, database_url: str
 ) -> None:
     for n in range(4, 54):  # the names after 3, taken by groups on another carrier
-        store.add_group(community_id, f"Tea Friends {n}群", "telegram", f"-100{n}")
+        store.add_group(community_id, f"Tea Friends #{n}", "telegram", f"-100{n}")
     failed = _open(database_url, "--count", "5")
     assert failed.exit_code == 1
     said = " ".join(failed.stderr.split())
     assert "opened 2 of 5 groups of tea; group 3 failed" in said
     assert "between 4 and 53" in said and "run the command again" in said
-    assert "Web chat Tea Friends 3群: http" in failed.stdout  # the groups kept, with their links
+    assert "Web chat Tea Friends #3: http" in failed.stdout  # the groups kept, with their links
     names = _names(store, community_id)
-    assert names.count("Tea Friends 2群") == 1 and names.count("Tea Friends 3群") == 1
+    assert names.count("Tea Friends #2") == 1 and names.count("Tea Friends #3") == 1
     assert len(set(names)) == len(names) == 53
 
 
@@ -120,7 +120,7 @@ def test_a_carrier_that_cannot_open_groups_or_a_bad_count_opens_nothing(
     refused = _open(database_url, *args)
     assert refused.exit_code == 1
     assert said in " ".join(refused.stderr.split())
-    assert _names(store, community_id) == ["Tea Friends 1群"]
+    assert _names(store, community_id) == ["Tea Friends #1"]
 
 
 def test_an_unknown_community_is_refused(
@@ -143,49 +143,81 @@ def test_a_community_is_named_by_its_slug_or_its_name(
     by_name = CliRunner().invoke(app, ["groups", "open", "Tea Friends"],
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert by_name.exit_code == 0, by_name.output
-    assert "opened Tea Friends 2群" in by_name.stdout
-    assert _names(store, community_id) == ["Tea Friends 1群", "Tea Friends 2群"]
+    assert "opened Tea Friends #2" in by_name.stdout
+    assert _names(store, community_id) == ["Tea Friends #1", "Tea Friends #2"]
+
+
+@pytest.mark.parametrize("language, name, naming, opened", [
+    ("en", "Tea Friends", "", ["Tea Friends #1", "Tea Friends #2"]),
+    ("zh-CN", "茶友", "", ["茶友 1群", "茶友 2群"]),
+    ("en", "Tea Friends", "{name} {n}群", ["Tea Friends 1群", "Tea Friends 2群"]),
+    ("zh-CN", "茶友", "{name} Table {n}", ["茶友 Table 1", "茶友 Table 2"]),
+])  # fmt: skip
+def test_the_default_naming_follows_the_communitys_language_and_a_written_one_is_kept(
+    store: Store,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    name: str,
+    naming: str,
+    opened: list[str],
+) -> None:
+    """An English community's groups were named 'Tea Friends 1群' by the default
+    `copy.naming`, 群 (group) being Chinese: the default is now the community's language's
+    ('Tea Friends #1', '茶友 1群'), and a naming the playbook writes is used as written."""
+    monkeypatch.chdir(tmp_path)
+    text = MINIMAL.replace("language: en", f"language: {language}").replace(
+        "name: Tea Friends", f"name: {name}"
+    )
+    if naming:
+        text += f'copy:\n  naming: "{naming}"\n'
+    community = served_community(store, text)
+    result = _open(database_url)
+    assert result.exit_code == 0, result.output
+    assert f"opened {opened[1]} " in result.stdout
+    assert _names(store, community) == opened
 
 
 def test_a_group_opened_under_a_name_with_a_capacity_override_holds_that_many_at_once(
     store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`groups: {"Tea Friends 2群": {capacity: 3}}`: the group was opened with the playbook's
+    """`groups: {"Tea Friends #2": {capacity: 3}}`: the group was opened with the playbook's
     500 ("capacity 500" printed, the matrix 0/500) and got 3 only from the next hourly watch,
     while its seats took up to 500 newcomers."""
     monkeypatch.chdir(tmp_path)
-    loaded = parse_playbook(PLAYBOOK + '  "Tea Friends 2群":\n    capacity: 3\n')
+    loaded = parse_playbook(PLAYBOOK + '  "Tea Friends #2":\n    capacity: 3\n')
     applied = apply_playbook(store, loaded, "test")
     ensure_webchat_group(store, applied.community.id, loaded.playbook)
     opened = _open(database_url)
     assert opened.exit_code == 0, opened.output
-    assert "opened Tea Friends 2群 (webchat tea-2, capacity 3)" in opened.stdout
+    assert "opened Tea Friends #2 (webchat tea-2, capacity 3)" in opened.stdout
     second = next(
         g for g in store.list_groups(applied.community.id) if g.carrier_group_id == "tea-2"
     )
     assert second.capacity == 3
     shown = CliRunner().invoke(app, ["grid", "show"], env={"HEARTH_DATABASE_URL": database_url})
-    assert "Tea Friends 2群: 0/3" in shown.stdout, shown.output
+    assert "Tea Friends #2: 0/3" in shown.stdout, shown.output
 
 
 def test_apply_notes_an_override_naming_no_group_and_the_name_it_is_near(
     store: Store, community_id: int, database_url: str, tmp_path: Path
 ) -> None:
-    """Among hundreds of groups a typo in a `groups:` key ("Tea Friends 01群") was applied
+    """Among hundreds of groups a typo in a `groups:` key ("Tea Friends #01") was applied
     without a word: the override silently changed nothing. `hearth apply` notes it, with the
     group it is near; a key for a group not opened yet is noted without a guess."""
     file = tmp_path / "tea.yaml"
-    file.write_text(PLAYBOOK + '  "Tea Friends 01群":\n    faq_cooldown: 2h\n  tea-1:\n'
+    file.write_text(PLAYBOOK + '  "Tea Friends #01":\n    faq_cooldown: 2h\n  tea-1:\n'
                     '    capacity: 40\n  "Night Owls":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
     applied = CliRunner().invoke(app, ["apply", str(file)],
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert applied.exit_code == 0, applied.output
     notes = [" ".join(line.split()) for line in applied.stdout.split("note: ")[1:]]
     assert notes == [
-        "groups: “Tea Friends 3群” names no group yet (by name or carrier id); it applies to "
+        "groups: “Tea Friends #3” names no group yet (by name or carrier id); it applies to "
         "a group opened later under that name.",
-        "groups: “Tea Friends 01群” names no group yet (by name or carrier id); it applies to "
-        "a group opened later under that name. Did you mean “Tea Friends 1群”?",
+        "groups: “Tea Friends #01” names no group yet (by name or carrier id); it applies to "
+        "a group opened later under that name. Did you mean “Tea Friends #1”?",
         "groups: “Night Owls” names no group yet (by name or carrier id); it applies to a "
         "group opened later under that name.",
     ]
@@ -200,15 +232,15 @@ def test_apply_notes_an_override_with_a_long_run_of_digits_instead_of_failing(
     the same key with its leading zeros is still recognised as the group it would name."""
     digits = "7" * 5000
     file = tmp_path / "tea.yaml"
-    file.write_text(PLAYBOOK + f'  ? "Tea Friends {digits}群"\n  : {{faq_cooldown: 2h}}\n'
-                    '  "Tea Friends 0001群":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
+    file.write_text(PLAYBOOK + f'  ? "Tea Friends #{digits}"\n  : {{faq_cooldown: 2h}}\n'
+                    '  "Tea Friends #0001":\n    faq_cooldown: 1h\n', encoding="utf-8")  # fmt: skip
     applied = CliRunner().invoke(app, ["apply", str(file)],
                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert applied.exit_code == 0, applied.output
     notes = [" ".join(line.split()) for line in applied.stdout.split("note: ")[1:]]
-    assert f"groups: “Tea Friends {digits}群” names no group yet" in notes[-2]
+    assert f"groups: “Tea Friends #{digits}” names no group yet" in notes[-2]
     assert "Did you mean" not in notes[-2]
-    assert notes[-1].endswith("Did you mean “Tea Friends 1群”?")
+    assert notes[-1].endswith("Did you mean “Tea Friends #1”?")
 
 
 def test_each_new_group_is_printed_with_its_web_chat_invite_link(
@@ -222,7 +254,7 @@ def test_each_new_group_is_printed_with_its_web_chat_invite_link(
     opened = _open(database_url, "-n", "2")
     assert opened.exit_code == 0, opened.output
     chat = SqlWebChat.on(store)
-    for name in ("Tea Friends 2群", "Tea Friends 3群"):
+    for name in ("Tea Friends #2", "Tea Friends #3"):
         [group] = store.groups_called(community_id, name)
         code = chat.invite_code(group.id, "not-made-here")  # made by the command already
         assert f"Web chat {name}: https://tea.example.org/join/{code}" in opened.stdout
@@ -234,6 +266,6 @@ def test_links_without_a_public_url_or_a_running_server_say_what_they_assume(
 ) -> None:
     opened = _open(database_url)
     assert opened.exit_code == 0, opened.output
-    assert "Web chat Tea Friends 2群: http://" in opened.stdout
+    assert "Web chat Tea Friends #2: http://" in opened.stdout
     assert "/join/" in opened.stdout
     assert "note: links start with" in " ".join(opened.stderr.split())

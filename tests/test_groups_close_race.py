@@ -37,7 +37,7 @@ def groups(store: Store, database_url: str, tmp_path: Path,
     community = apply_playbook(store, loaded, "test").community.id
     ensure_webchat_group(store, community, loaded.playbook)
     for n in (2, 3):
-        store.add_group(community, f"Tea Friends {n}群", "webchat", f"tea-{n}")
+        store.add_group(community, f"Tea Friends #{n}", "webchat", f"tea-{n}")
     return store.list_groups(community)
 
 
@@ -92,7 +92,7 @@ def test_a_group_closed_twice_at_once_is_closed_once(store: Store, database_url:
         ),
     )
     assert isinstance(answer, StoreError), answer
-    assert "Tea Friends 2群 is closed already" in str(answer) and "by other" in str(answer)
+    assert "Tea Friends #2 is closed already" in str(answer) and "by other" in str(answer)
     [after] = store.groups_called(second.community_id, second.name)
     assert after.closed_by == "other"
     closings = [e for e in store.audit_log(second.community_id, limit=20)
@@ -117,7 +117,7 @@ def test_closing_into_a_group_another_operator_closes_meanwhile_is_refused(
         ),
     )
     assert isinstance(answer, StoreError), answer
-    assert "Tea Friends 2群 is closed too" in str(answer)
+    assert "Tea Friends #2 is closed too" in str(answer)
     [after] = store.groups_called(third.community_id, third.name)
     assert not after.closed
     assert [i for i in store.outbox_items("pending", limit=100) if "group.close" in i.key] == []
@@ -133,7 +133,7 @@ def test_a_group_reopened_twice_at_once_is_reopened_once(store: Store, database_
     [answer] = _while_another_operator(database_url, second, reopened,
                                        lambda: reopen_group(store, second, "ops"))  # fmt: skip
     assert isinstance(answer, StoreError), answer
-    assert "Tea Friends 2群 is not closed" in str(answer)
+    assert "Tea Friends #2 is not closed" in str(answer)
     reopenings = [e for e in store.audit_log(second.community_id, limit=20)
                   if e.action == "group.reopen"]  # fmt: skip
     assert reopenings == []

@@ -412,6 +412,6 @@ def test_show_prints_each_gap_after_its_field(tmp_path: Path) -> None:
         "Gap: community.goals: no goals: the purpose is what you think, goals are what you "
         "say out loud (seed 001, step 2)" in gaps
     )
-    assert len(gaps) == 10 and all(
+    assert len(gaps) == 9 and all(
         re.match(r"Gap: [\w.<>\[\]]+( or [\w.<>\[\]]+)*: ", g) for g in gaps
     )

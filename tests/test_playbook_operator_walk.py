@@ -11,7 +11,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.playbook import PlaybookError, parse_playbook
 from tests.playbook_samples import MINIMAL
 
-DEEP = MINIMAL.replace("Tea Friends", "深读会")
+DEEP = MINIMAL.replace("Tea Friends", "深读会").replace("language: en", "language: zh-CN")
 
 
 def _post_to(*groups: str, extra: str = "") -> str:

@@ -316,23 +316,23 @@ def test_serve_names_a_few_invite_links_per_community_and_where_the_rest_are() -
     at = datetime(2026, 12, 6, tzinfo=UTC)
     tea = Community(id=1, slug="tea", name="Tea Friends", created_at=at)
     chess = Community(id=2, slug="chess", name="Chess Club", created_at=at)
-    invites = [Invite(c, Group(n, c.id, f"{c.name} {n}群", "webchat", f"{c.slug}-{n}", 500, at),
+    invites = [Invite(c, Group(n, c.id, f"{c.name} #{n}", "webchat", f"{c.slug}-{n}", 500, at),
                       f"http://127.0.0.1:8470/join/{c.slug}{n}")
                for c, count in ((tea, 150), (chess, 2)) for n in range(1, count + 1)]  # fmt: skip
     assert _shown(invites) == [
         "Console: http://127.0.0.1:8470/console",
-        "Web chat Tea Friends 1群: http://127.0.0.1:8470/join/tea1",
-        "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
-        "Web chat Tea Friends 3群: http://127.0.0.1:8470/join/tea3",
+        "Web chat Tea Friends #1: http://127.0.0.1:8470/join/tea1",
+        "Web chat Tea Friends #2: http://127.0.0.1:8470/join/tea2",
+        "Web chat Tea Friends #3: http://127.0.0.1:8470/join/tea3",
         "… and 147 more web chat groups of Tea Friends: every invite link is on "
         "http://127.0.0.1:8470/console/c/tea/groups",
-        "Web chat Chess Club 1群: http://127.0.0.1:8470/join/chess1",
-        "Web chat Chess Club 2群: http://127.0.0.1:8470/join/chess2",
+        "Web chat Chess Club #1: http://127.0.0.1:8470/join/chess1",
+        "Web chat Chess Club #2: http://127.0.0.1:8470/join/chess2",
     ]
 
 
 def test_serve_prints_no_invite_link_of_a_closed_group() -> None:
-    """`hearth serve` printed a closed group's invite link first ('Web chat Tea Friends 1群:
+    """`hearth serve` printed a closed group's invite link first ('Web chat Tea Friends #1:
     …/join/tea1'), the link an operator copies to a poster, which seats nobody new. Closed
     groups are left out of the links printed and of the count of the rest."""
     from dataclasses import replace
@@ -343,17 +343,15 @@ def test_serve_prints_no_invite_link_of_a_closed_group() -> None:
 
     at = datetime(2026, 12, 6, tzinfo=UTC)
     tea = Community(id=1, slug="tea", name="Tea Friends", created_at=at)
-    groups = [
-        Group(n, 1, f"Tea Friends {n}群", "webchat", f"tea-{n}", 500, at) for n in range(1, 6)
-    ]
+    groups = [Group(n, 1, f"Tea Friends #{n}", "webchat", f"tea-{n}", 500, at) for n in range(1, 6)]
     groups[0] = replace(groups[0], closed_at=at, closed_by="ops")
     groups[2] = replace(groups[2], closed_at=at, closed_by="ops")
     invites = [Invite(tea, g, f"http://127.0.0.1:8470/join/tea{g.id}") for g in groups]
     assert _shown(invites) == [
         "Console: http://127.0.0.1:8470/console",
-        "Web chat Tea Friends 2群: http://127.0.0.1:8470/join/tea2",
-        "Web chat Tea Friends 4群: http://127.0.0.1:8470/join/tea4",
-        "Web chat Tea Friends 5群: http://127.0.0.1:8470/join/tea5",
+        "Web chat Tea Friends #2: http://127.0.0.1:8470/join/tea2",
+        "Web chat Tea Friends #4: http://127.0.0.1:8470/join/tea4",
+        "Web chat Tea Friends #5: http://127.0.0.1:8470/join/tea5",
     ]
 
 

@@ -159,11 +159,14 @@ def test_a_priced_activity_shows_its_payment_window_and_is_no_gap() -> None:
 
 
 def test_an_english_community_keeping_the_chinese_group_names_is_told_how_to_name_them() -> None:
-    """The default copy.naming ends in 群: an English-speaking community would open
-    'Tea Friends 1群'; `playbook show` says so and how to name them, until it sets its own."""
+    """A naming ending in 群 written by an English-speaking community would open
+    'Tea Friends 1群': `playbook show` says so and how to name them. The default follows
+    the language ('Tea Friends #1') and is no gap."""
     english = MINIMAL  # language: en, no copy section
-    [gap] = [g for g in gaps_of(english)["Copy"] if "copy.naming" in g]
-    assert "groups will be named '" in gap and "1群'" in gap and "'{name} #{n}'" in gap
+    assert not [g for g in gaps_of(english)["Copy"] if "copy.naming" in g]
+    written = english + 'copy:\n  naming: "{name} {n}群"\n'
+    [gap] = [g for g in gaps_of(written)["Copy"] if "copy.naming" in g]
+    assert "groups will be named 'Tea Friends 1群'" in gap and "'{name} #{n}'" in gap
     named = english + 'copy:\n  naming: "{name} #{n}"\n'
     assert not [g for g in gaps_of(named)["Copy"] if "copy.naming" in g]
     chinese = MINIMAL.replace("language: en", "language: zh-CN")

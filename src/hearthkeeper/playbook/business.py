@@ -173,15 +173,21 @@ def _places(written: str) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+# The default `copy.naming` by community.language: 群 (group) means nothing to an English
+# reader ('Tea Friends 1群'), so an English community's groups are 'Tea Friends #1'
+NAMINGS = {"zh-CN": "{name} {n}群", "en": "{name} #{n}"}
+
+
 class Replication(Section):
     """Copying groups: only after the first four elements hold (seed 000)."""
 
     naming: Text = Field(
-        "{name} {n}群",
+        NAMINGS["zh-CN"],
         description="Name of the n-th group; placeholders {name} (community name) and {n} "
         "(required); the names it makes hold at most 200 characters (up to group 9999). "
-        "The default ends in 群 (group) whatever community.language says: an English-speaking "
-        "community sets its own, e.g. '{name} #{n}'.",
+        "The default follows community.language: '{name} {n}群' for zh-CN (茶友 1群), "
+        "'{name} #{n}' for en (Tea Friends #1); a naming written here is kept as written. "
+        "Groups already open keep their names.",
     )
     max_groups_per_manager: int = Field(
         10,

@@ -7,7 +7,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from hearthkeeper.playbook.base import Section, Text
-from hearthkeeper.playbook.business import Activity, Alerts, Monetisation, Replication
+from hearthkeeper.playbook.business import NAMINGS, Activity, Alerts, Monetisation, Replication
 from hearthkeeper.playbook.groups import GroupOverride
 from hearthkeeper.playbook.joining import Joining
 from hearthkeeper.playbook.mechanisms import Mechanisms
@@ -54,10 +54,18 @@ class Playbook(Section):
 
     @model_validator(mode="after")
     def _defaults_in_language(self) -> Self:
-        """The default levels and staff role titles in the community's language: a zh-CN
-        community that writes no `structure.levels` showed members 等级：Newcomer,
-        距离「Member」, and one that writes no `structure.roles` 身份：Manager."""
+        """The default levels, staff role titles and group naming in the community's
+        language: a zh-CN community that writes no `structure.levels` showed members
+        等级：Newcomer, 距离「Member」, one that writes no `structure.roles` 身份：Manager, and
+        an English one that writes no `copy.naming` had its groups named 'Tea Friends 1群'."""
         language = self.community.language.value
+        if "naming" not in self.replication.model_fields_set:
+            naming = NAMINGS.get(language, NAMINGS["zh-CN"])
+            if naming != self.replication.naming:
+                replication = self.replication.model_copy(update={"naming": naming})
+                # still the default, not the operator's: `playbook show` tells them apart
+                replication.__pydantic_fields_set__.discard("naming")
+                object.__setattr__(self, "replication", replication)
         written = self.structure.model_fields_set
         if language == "en":
             return self

@@ -104,10 +104,10 @@ def test_the_staff_channel_uses_no_group_number_up(store: Store, store_clock: Fr
     store.add_group(community_id, "Tea staff", "webchat", "tea-staff")
     first = open_next_group(store, community_id, pb)
     second = open_next_group(store, community_id, pb)
-    assert [first.name, second.name] == ["Tea Friends 1群", "Tea Friends 2群"]
+    assert [first.name, second.name] == ["Tea Friends #1", "Tea Friends #2"]
     store.add_group(community_id, "Tea staff", "matrix", "!staff:example.org")
     rooms = [g for g in store.list_groups(community_id) if g.carrier == "matrix"]
-    assert next_group_name(rooms, pb, "matrix") == "Tea Friends 1群"
+    assert next_group_name(rooms, pb, "matrix") == "Tea Friends #1"
 
 
 def test_a_community_whose_only_web_chat_group_is_the_staff_channel_gets_a_member_group(
@@ -122,7 +122,7 @@ def test_a_community_whose_only_web_chat_group_is_the_staff_channel_gets_a_membe
     community_id = store.ensure_community(pb.community.slug, pb.community.name).id
     store.add_group(community_id, "Tea staff", "webchat", "tea-staff")
     made = ensure_webchat_group(store, community_id, pb)
-    assert made is not None and made.name == "Tea Friends 1群"
+    assert made is not None and made.name == "Tea Friends #1"
     assert ensure_webchat_group(store, community_id, pb) is None, "one is enough"
     names = sorted(g.name for g in store.list_groups(community_id))
-    assert names == ["Tea Friends 1群", "Tea staff"]
+    assert names == ["Tea Friends #1", "Tea staff"]

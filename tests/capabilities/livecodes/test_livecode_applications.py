@@ -54,6 +54,6 @@ def test_pending_applications_keep_their_seats_past_the_hold(
             review.approve(store, application.id, "console:li", store_clock.now())
         codes.engine_round(portal)
     assert codes.seated() == {
-        "Tea Friends 1群": ["Ann", "Bo"],
-        "Tea Friends 2群": ["Cy"],
+        "Tea Friends #1": ["Ann", "Bo"],
+        "Tea Friends #2": ["Cy"],
     }

@@ -64,6 +64,6 @@ def test_two_newcomers_racing_for_the_last_seat_do_not_overfill_the_group(
             assert codes.follow(browser, sent[name], name).status_code == 303
         codes.engine_round(portal)
     seated = codes.seated()
-    assert len(seated["Tea Friends 1群"]) == 2 and seated["Tea Friends 1群"][0] == "Ann"
-    assert len(seated["Tea Friends 2群"]) == 1
-    assert sorted(seated["Tea Friends 1群"][1:] + seated["Tea Friends 2群"]) == ["Bo", "Cy"]
+    assert len(seated["Tea Friends #1"]) == 2 and seated["Tea Friends #1"][0] == "Ann"
+    assert len(seated["Tea Friends #2"]) == 1
+    assert sorted(seated["Tea Friends #1"][1:] + seated["Tea Friends #2"]) == ["Bo", "Cy"]

@@ -100,7 +100,7 @@ def test_two_newcomers_at_a_full_room_get_one_new_room_between_them(
     for thread in threads:
         thread.join(30)
     assert homeserver.created == ["!room2:example.org"]
-    assert rooms(codes) == ["!room1:example.org", "Tea Friends 2群"]
+    assert rooms(codes) == ["!room1:example.org", "Tea Friends #2"]
     link = "https://matrix.to/#/!room2:example.org?via=example.org"
     assert [sent[n].status_code for n in ("cy", "di")] == [303, 303]
     assert sent["cy"].headers["location"] == sent["di"].headers["location"] == link
@@ -112,7 +112,7 @@ def test_two_newcomers_at_a_full_room_get_one_new_room_between_them(
     )
     opened = [e for e in store.audit_log(codes.community_id) if e.action == "group.open"]
     assert [(e.actor, e.detail["name"]) for e in opened] == [
-        ("livecode:partner", "Tea Friends 3群"), ("livecode:partner", "Tea Friends 2群")]  # fmt: skip
+        ("livecode:partner", "Tea Friends #3"), ("livecode:partner", "Tea Friends #2")]  # fmt: skip
 
 
 def test_other_newcomers_are_routed_while_the_homeserver_creates_a_room(

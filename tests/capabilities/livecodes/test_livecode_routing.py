@@ -30,9 +30,9 @@ def test_a_live_code_fills_two_groups_and_opens_a_third(
         with TestClient(codes.app) as portal:
             codes.arrive_each(portal, "Ann", "Bo", "Cy", "Di", "Ed", expect=303)
         assert codes.seated() == {
-            "Tea Friends 1群": ["Ann", "Bo"],
-            "Tea Friends 2群": ["Cy", "Di"],
-            "Tea Friends 3群": ["Ed"],
+            "Tea Friends #1": ["Ann", "Bo"],
+            "Tea Friends #2": ["Cy", "Di"],
+            "Tea Friends #3": ["Ed"],
         }
         opened = [e for e in store.audit_log(codes.community_id) if e.action == "group.open"]
         assert [e.actor for e in opened] == ["livecode:poster", "livecode:poster"]
@@ -49,7 +49,7 @@ def test_the_next_group_opens_when_the_newest_is_open_new_group_at_full(
             assert len(codes.groups()) == 1
             # group 1 is half full: group 2 opens, Cy still fills group 1
             codes.arrive_each(portal, "Cy")
-        assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo", "Cy"], "Tea Friends 2群": []}
+        assert codes.seated() == {"Tea Friends #1": ["Ann", "Bo", "Cy"], "Tea Friends #2": []}
 
 
 def test_joining_by_code_stops_at_join_by_code_cap(
@@ -60,7 +60,7 @@ def test_joining_by_code_stops_at_join_by_code_cap(
         with TestClient(codes.app) as portal:
             codes.arrive_each(portal, "Ann", "Bo", "Cy")
         seated = codes.seated()
-        assert seated == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
+        assert seated == {"Tea Friends #1": ["Ann", "Bo"], "Tea Friends #2": ["Cy"]}
         assert [g.capacity for g in codes.groups()] == [5, 5]  # room left for invitations
 
 
@@ -71,12 +71,12 @@ def test_a_group_takes_at_most_daily_code_cap_newcomers_by_code_a_day(
         codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10, daily=2))
         with TestClient(codes.app) as portal:
             codes.arrive_each(portal, "Ann", "Bo", "Cy")
-            assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo"], "Tea Friends 2群": ["Cy"]}
+            assert codes.seated() == {"Tea Friends #1": ["Ann", "Bo"], "Tea Friends #2": ["Cy"]}
             store_clock.advance(timedelta(days=1))  # a new day in Europe/London
             codes.arrive_each(portal, "Di", "Ed")
         assert codes.seated() == {
-            "Tea Friends 1群": ["Ann", "Bo", "Di", "Ed"],
-            "Tea Friends 2群": ["Cy"],
+            "Tea Friends #1": ["Ann", "Bo", "Di", "Ed"],
+            "Tea Friends #2": ["Cy"],
         }
 
 
@@ -90,14 +90,14 @@ def test_leaving_and_coming_back_by_code_counts_once_toward_daily_code_cap(
             for n in range(3):  # in, out, in again by the poster: one newcomer, not three
                 assert codes.arrive("Ann", client=ann).status_code == 303
                 codes.engine_round(portal)
-                assert codes.seated()["Tea Friends 1群"] == ["Ann"], f"arrival {n + 1}"
+                assert codes.seated()["Tea Friends #1"] == ["Ann"], f"arrival {n + 1}"
                 [group] = codes.groups()
                 [seat] = codes.carrier.platform.seated(group.id)
                 portal.portal.call(codes.carrier.leave, group.id, seat.user_id)
                 codes.engine_round(portal)
             assert codes.arrive("Bo").status_code == 303
             codes.engine_round(portal)
-        assert codes.seated() == {"Tea Friends 1群": ["Bo"]}  # Ann took no newcomer's place
+        assert codes.seated() == {"Tea Friends #1": ["Bo"]}  # Ann took no newcomer's place
 
 
 def test_reopening_the_link_keeps_the_seat_it_was_given(
@@ -134,7 +134,7 @@ def test_a_script_changing_its_ipv6_address_within_its_64_holds_at_most_20_seats
             assert ("hearth_go" in sent.headers.get("set-cookie", "")) is (n <= 20)
         newcomer = TestClient(codes.app, client=("203.0.113.5", 50000))
         assert codes.arrive("Mei", client=newcomer).status_code == 303
-        assert codes.seated() == {"Tea Friends 1群": ["Mei"]}  # no group opened for nobody
+        assert codes.seated() == {"Tea Friends #1": ["Mei"]}  # no group opened for nobody
 
 
 def test_one_client_opening_the_link_in_a_loop_opens_no_empty_groups(
@@ -154,7 +154,7 @@ def test_one_client_opening_the_link_in_a_loop_opens_no_empty_groups(
         for n, name in enumerate(("Ann", "Bo", "Cy"), start=1):  # real newcomers elsewhere
             home = TestClient(codes.app, client=(f"203.0.113.{n}", 50000))
             assert codes.arrive(name, client=home).status_code == 303
-        assert codes.seated() == {"Tea Friends 1群": ["Ann", "Bo", "Cy"]}
+        assert codes.seated() == {"Tea Friends #1": ["Ann", "Bo", "Cy"]}
 
 
 def test_matrix_rooms_are_routed_to_and_when_all_are_full_the_page_says_so_in_chinese(
@@ -210,17 +210,17 @@ def test_a_live_code_never_sends_a_newcomer_into_the_staff_channel(
 ) -> None:
     """The community's first group is its staff channel: newcomers go to a group of their own."""
     with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
-        text = playbook_text(capacity=5) + "alerts:\n  staff_group: Tea Friends 1群\n"
+        text = playbook_text(capacity=5) + 'alerts:\n  staff_group: "Tea Friends #1"\n'
         codes = build_codes(store, store_clock, tmp_path, text)
         with TestClient(codes.app) as portal:
             codes.arrive_each(portal, "Ann", "Bo", expect=303)
-        assert codes.seated() == {"Tea Friends 1群": [], "Tea Friends 2群": ["Ann", "Bo"]}
+        assert codes.seated() == {"Tea Friends #1": [], "Tea Friends #2": ["Ann", "Bo"]}
 
 
 def test_a_live_code_sends_nobody_to_a_closed_group(
     tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
 ) -> None:
-    """The operator closed Tea Friends 1群 (`hearth groups close`) with room left in it: the
+    """The operator closed Tea Friends #1 (`hearth groups close`) with room left in it: the
     poster's code kept sending newcomers there, the oldest group with room."""
     from hearthkeeper.carriers.opening import StoredGroups, open_by_hand
     from hearthkeeper.playbook import parse_playbook
@@ -235,7 +235,7 @@ def test_a_live_code_sends_nobody_to_a_closed_group(
                              StoredGroups(), "cli")  # fmt: skip
             store.close_group(codes.groups()[0].id, "ops")
             codes.arrive_each(portal, "Bo", "Cy")
-        assert codes.seated() == {"Tea Friends 1群": ["Ann"], "Tea Friends 2群": ["Bo", "Cy"]}
+        assert codes.seated() == {"Tea Friends #1": ["Ann"], "Tea Friends #2": ["Bo", "Cy"]}
 
 
 def test_a_seat_held_in_a_group_closed_since_is_not_kept(

@@ -25,24 +25,24 @@ def group(name: str, carrier: str = "matrix") -> Group:
 
 
 def test_an_open_community_gets_a_public_room_and_others_a_room_to_knock_on() -> None:
-    opened = room_request("Tea Friends 2群", parse_playbook(MINIMAL).playbook)
-    assert (opened.name, opened.preset, opened.join_rule) == ("Tea Friends 2群", "public_chat",
+    opened = room_request("Tea Friends #2", parse_playbook(MINIMAL).playbook)
+    assert (opened.name, opened.preset, opened.join_rule) == ("Tea Friends #2", "public_chat",
                                                              "public")  # fmt: skip
     assert opened.topic == "Share good tea and where to buy it."
-    screened = room_request("Tea Friends 2群", parse_playbook(MINIMAL + APPLICATION).playbook)
+    screened = room_request("Tea Friends #2", parse_playbook(MINIMAL + APPLICATION).playbook)
     assert (screened.preset, screened.join_rule) == ("private_chat", "knock")
 
 
 def test_the_next_name_counts_the_carriers_rooms_and_skips_names_taken() -> None:
     playbook = parse_playbook(MINIMAL).playbook
-    assert next_group_name([], playbook, "matrix") == "Tea Friends 1群"
+    assert next_group_name([], playbook, "matrix") == "Tea Friends #1"
     mapped = [
         group("!a:x"),
-        group("Tea Friends 1群", "webchat"),
-        group("Tea Friends 2群", "webchat"),
+        group("Tea Friends #1", "webchat"),
+        group("Tea Friends #2", "webchat"),
     ]
-    assert next_group_name(mapped, playbook, "matrix") == "Tea Friends 3群"
-    taken = [group(f"Tea Friends {n}群", "webchat") for n in range(1, 60)]
+    assert next_group_name(mapped, playbook, "matrix") == "Tea Friends #3"
+    taken = [group(f"Tea Friends #{n}", "webchat") for n in range(1, 60)]
     with pytest.raises(StoreError, match=r"change copy\.naming"):
         next_group_name(taken, playbook, "matrix")
 
@@ -101,19 +101,19 @@ class _Homeserver:
 async def test_a_room_opened_under_a_name_with_a_capacity_override_holds_that_many(
     store: Store,
 ) -> None:
-    """The override for the new room's name (`groups: {"Tea Friends 2群": {capacity: 3}}`)
+    """The override for the new room's name (`groups: {"Tea Friends #2": {capacity: 3}}`)
     held only from the next hourly watch: live codes routed up to the playbook's 500 meanwhile."""
     from typing import cast
 
     from hearthkeeper.apply import apply_playbook
     from hearthkeeper.carriers.matrix.opening import MatrixGroups
 
-    loaded = parse_playbook(MINIMAL + 'groups:\n  "Tea Friends 2群":\n    capacity: 3\n')
+    loaded = parse_playbook(MINIMAL + 'groups:\n  "Tea Friends #2":\n    capacity: 3\n')
     applied = apply_playbook(store, loaded, "test")
     opener = MatrixGroups(cast(MatrixCarrier, _Homeserver()))
-    request = room_request("Tea Friends 2群", loaded.playbook)
+    request = room_request("Tea Friends #2", loaded.playbook)
     made = await opener._open(store, applied.community.id, loaded.playbook, request)
     assert made.capacity == 3
     other = await opener._open(store, applied.community.id, loaded.playbook,
-                               room_request("Tea Friends 3群", loaded.playbook))  # fmt: skip
+                               room_request("Tea Friends #3", loaded.playbook))  # fmt: skip
     assert other.capacity == loaded.playbook.structure.groups.capacity
