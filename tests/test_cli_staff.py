@@ -145,3 +145,48 @@ def test_a_role_is_given_by_the_title_members_read_as_well_as_by_its_id(
     assert "fake:mei is now monitor (班长) in 1 group(s)" in given.stdout
     listed = runner.invoke(app, ["staff", "list"], env=env)
     assert "g1: mei (fake:mei) — monitor" in listed.stdout, listed.stdout
+
+
+@pytest.mark.parametrize("language, typed, shown", [
+    ("zh-CN", "Growth", "acquisition (拉新专员)"),
+    ("zh-CN", "manager", "manager (管理员)"),
+    ("zh-CN", "creator", "creator (创始人)"),
+    ("zh-CN", "Partner", "partner (合伙人)"),
+    ("en", "拉新专员", "acquisition (Growth)"),
+])  # fmt: skip
+def test_an_english_default_title_names_the_role_in_a_chinese_community(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, language: str, typed: str, shown: str,
+) -> None:  # fmt: skip
+    """`hearth staff set … Growth` in a zh-CN community was refused once the default titles
+    became 创始人/管理员/拉新专员/合伙人: a default title in the other language names the same
+    default role."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    text = MINIMAL.replace("language: en", f"language: {language}")
+    apply_playbook(store, parse_playbook(text + RULES), "test")
+    c.engine.process([c.events.join("mei")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    given = CliRunner().invoke(app, ["staff", "set", "fake:mei", typed], env=env)
+    assert given.exit_code == 0, given.output
+    assert f"fake:mei is now {shown} in 1 group(s)" in given.stdout
+
+
+def test_a_renamed_default_role_is_not_named_by_the_old_english_title(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The alias holds only while the role keeps a default title: a community that renamed
+    acquisition to 推广大使 means something else by 'Growth', and is told the roles."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    roles = ("structure:\n  roles:\n    acquisition:\n      title: 推广大使\n"
+             "      kind: acquisition\n")  # fmt: skip
+    text = MINIMAL.replace("language: en", "language: zh-CN")
+    apply_playbook(store, parse_playbook(text + RULES + roles), "test")
+    c.engine.process([c.events.join("mei")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    refused = CliRunner().invoke(app, ["staff", "set", "fake:mei", "Growth"], env=env)
+    assert refused.exit_code == 1
+    assert "role 'Growth' is not in the playbook's structure.roles (defined: acquisition " \
+           "(推广大使))" in refused.stderr  # fmt: skip

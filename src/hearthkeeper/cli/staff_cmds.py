@@ -16,6 +16,7 @@ from hearthkeeper.cli.context import (
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
+from hearthkeeper.playbook.structure import default_role_alias
 from hearthkeeper.store import Store
 from hearthkeeper.store.records import STAFF_ROLE
 
@@ -42,13 +43,17 @@ def _title(role: object) -> str:
 
 def _role_id(roles: dict[str, object], typed: str) -> str:
     """The `structure.roles` id `typed` names: the id itself, else the role's title as
-    members read it (班长), else the id in another case; or exit listing ids and titles."""
+    members read it (班长), else the id in another case, else a default title in another
+    language (Growth for 拉新专员); or exit listing ids and titles."""
     if typed in roles:
         return typed
     said = typed.strip()
     for role_id, role in roles.items():
         if said and (_title(role).strip() == said or role_id.casefold() == said.casefold()):
             return role_id
+    alias = default_role_alias(roles, said)
+    if alias:
+        return alias
     known = ", ".join(f"{rid} ({_title(r)})" if _title(r) else rid for rid, r in roles.items())
     fail(f"role {typed!r} is not in the playbook's structure.roles (defined: {known or 'none'})")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -68,6 +68,26 @@ ROLE_TITLES = {
     "en": ("Creator", "Manager", "Growth", "Partner"),
     "zh-CN": ("创始人", "管理员", "拉新专员", "合伙人"),
 }
+
+
+DEFAULT_ROLE_IDS = ("creator", "manager", "acquisition", "partner")
+
+
+def default_role_alias(roles: dict[str, Any], typed: str) -> str | None:
+    """The default role a default title in any language names (`Growth` in a zh-CN community,
+    whose acquisition role is titled 拉新专员; `创始人` in an English one): its id, when the
+    playbook has that role still under a default title; else None. Titles changed with the
+    language, and staff keep typing the ones they knew."""
+    said = typed.strip().casefold()
+    for titles in ROLE_TITLES.values():
+        for role_id, title in zip(DEFAULT_ROLE_IDS, titles, strict=True):
+            if title.casefold() != said or role_id not in roles:
+                continue
+            role = roles[role_id]
+            current = role.get("title") if isinstance(role, dict) else getattr(role, "title", None)
+            if any(current == t[DEFAULT_ROLE_IDS.index(role_id)] for t in ROLE_TITLES.values()):
+                return role_id
+    return None
 
 
 def default_roles(language: str = "en") -> dict[str, Role]:
