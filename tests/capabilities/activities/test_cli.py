@@ -455,10 +455,19 @@ def test_the_payment_reference_alone_finds_the_members_unpaid_place(site: Path) 
     assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
     status, out = run("events", "pay", code, "--receipt", "TB-2", *config)
     said = " ".join(out.split())
-    assert status == 1 and f"{code} has no unpaid place in an event" in said, out
-    assert (
-        f"`hearth events list` gives the event numbers: hearth events pay EVENT_ID {code}" in said
-    )
+    # the place is paid: said so with its order and receipt (it said "no unpaid place")
+    assert status == 1 and f"{code}'s fee is recorded already for event 1 (品鉴会): order 1, " \
+        "receipt TB-1: nothing was recorded; if they paid twice, refund" in said, out  # fmt: skip
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        assert len(SqlBilling.on(store).orders(community.id)) == 1
+    with site_store(site) as store:  # someone given a reference who never signed up
+        other = SqlBilling.on(store).reference_for("webchat", "u-2", "小红", SystemClock().now())
+    status, out = run("events", "pay", other.code, "--receipt", "TB-2", *config)
+    said = " ".join(out.split())
+    assert status == 1 and f"{other.code} has no unpaid place in an event" in said, out
+    assert f"`hearth events list` gives the event numbers: hearth events pay EVENT_ID " \
+           f"{other.code}" in said  # fmt: skip
     status, out = run("events", "pay", "salon", "--receipt", "TB-3", *config)
     assert status == 2 and "'salon' is neither an event number" in " ".join(out.split()), out
 
@@ -486,9 +495,10 @@ def test_the_payment_reference_alone_run_again_with_its_receipt_says_recorded_al
     with site_store(site) as store:
         [community] = store.list_communities()
         assert len(SqlBilling.on(store).orders(community.id)) == 1
-    # Another member's receipt is not theirs: still no unpaid place of theirs.
+    # Another receipt for the place paid with TB-1: recorded already, naming the order.
     status, out = run("events", "pay", code, "--receipt", "TB-9", *config)
-    assert status == 1 and f"{code} has no unpaid place" in " ".join(out.split()), out
+    said = " ".join(out.split())
+    assert status == 1 and "recorded already for event 1 (品鉴会): order 1, receipt TB-1" in said
 
 
 def test_the_payment_reference_alone_finds_the_community_as_typed_anywhere(site: Path) -> None:
@@ -545,7 +555,10 @@ def test_who_paid_alone_finds_their_one_unpaid_place_or_gives_the_command_for_ea
     assert status == 0 and "30.00 CNY" in out and "小美 is confirmed" in out, out
     status, out = run("events", "pay", f"member:{member.id}", "--receipt", "TB-3", *config)
     said = " ".join(out.split())
-    assert status == 1 and f"member:{member.id} has no unpaid place in an event" in said, out
+    # both places paid: each named with its order and receipt (it said "no unpaid place")
+    assert status == 1 and f"member:{member.id}'s fee is recorded already for event " \
+        f"{tasting.id} ({tasting.title}): order 1, receipt TB-1; event" in said, out  # fmt: skip
+    assert ": order 2, receipt TB-2: nothing was recorded" in said, out
 
 
 def test_who_paid_with_its_prefix_in_another_case_is_the_same_member(site: Path) -> None:

@@ -392,6 +392,8 @@ def _open_by_payer(config: ConfigOption, slug: str | None, who: str,
     how = "`hearth events list` gives the event numbers: hearth events pay EVENT_ID " + who
     if not places and member_id is not None:
         places = _paid_with(store, communities, member_id, receipt)
+        if not places:
+            _fail_if_paid(store, communities, member_id, who)
     if not places:
         fail(f"{who} has no unpaid place in an event; {how}")
     if len(places) > 1:
@@ -401,6 +403,34 @@ def _open_by_payer(config: ConfigOption, slug: str | None, who: str,
         )
     [(found, event)] = places
     return store, found, event.id
+
+
+def _fail_if_paid(store: Store, communities: list[Community], member_id: int, who: str) -> None:
+    """Fail saying the fee is recorded already (the event, order and its receipt) when
+    `member_id` has no unpaid place but a paid one: "no unpaid place" read as if the member
+    had none at all, where `hearth events pay EVENT_ID WHO` names the order."""
+    from hearthkeeper.capabilities.activities.records import Status
+    from hearthkeeper.capabilities.activities.repository import SqlActivities
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    repo, billing = SqlActivities.on(store), SqlBilling.on(store)
+    paid = []
+    for each in communities:
+        for event in repo.events(each.id):
+            for signup in repo.signups(event.id):
+                if (
+                    event.cancelled
+                    or signup.member_id != member_id
+                    or signup.status is not Status.CONFIRMED
+                    or signup.order_id is None
+                ):
+                    continue
+                order = billing.order_by_id(signup.order_id)
+                receipt = f", receipt {order.provider_ref}" if order and order.provider_ref else ""
+                paid.append(f"event {event.id} ({event.title}): order {signup.order_id}{receipt}")
+    if paid:
+        fail(f"{who}'s fee is recorded already for " + "; ".join(paid) + ": nothing was "
+             "recorded; if they paid twice, refund the second payment in the shop")  # fmt: skip
 
 
 def _paid_with(store: Store, communities: list[Community], member_id: int,
