@@ -235,6 +235,24 @@ def test_init_starts_from_a_playbook_already_written(here: Path) -> None:
     assert code == 0 and "(yours, as written)" in " ".join(out.split()), out
 
 
+@pytest.mark.parametrize("args, said", [
+    (("init", "site", "-p", "tea.yaml", "-p", "other.yaml"), "--playbook / -p is given more than once"),
+    (("init", "site", "--template", "club", "-t", "ppt"), "--template / -t is given more than once"),
+    (("playbook", "new", "-t", "club", "-o", "site.yaml", "--output", "site"),
+     "--output / -o is given more than once"),
+])  # fmt: skip
+def test_an_option_taking_one_value_given_twice_is_refused(
+    here: Path, args: tuple[str, ...], said: str
+) -> None:
+    """`hearth init site -p tea.yaml -p other.yaml` started from other.yaml alone, silently
+    (Click keeps an option's last value): a usage error naming the option, nothing made."""
+    (here / "tea.yaml").write_text(WRITTEN)
+    (here / "other.yaml").write_text(WRITTEN.replace("Tea", "Coffee"))
+    code, out = run(*args)
+    assert code == 2 and f"{said}: it takes one value; write it once" in " ".join(out.split()), out
+    assert not (here / "site").exists()
+
+
 def test_init_says_whether_a_content_folder_outside_the_new_directory_is_there(
     here: Path,
 ) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import typer
 from pydantic import ValidationError
 from typer._click import Context
-from typer._click.exceptions import BadParameter
-from typer.core import TyperArgument, TyperCommand
+from typer._click.exceptions import BadParameter, UsageError
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from hearthkeeper.text.controls import quoted, shown_input
 
@@ -40,6 +40,8 @@ class HearthCommand(TyperCommand):
         return pieces
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            self._refuse_repeated(ctx, args)
         try:
             return super().parse_args(ctx, args)
         except BadParameter as exc:
@@ -47,6 +49,29 @@ class HearthCommand(TyperCommand):
             if plain is None:
                 raise
             raise BadParameter(plain, ctx=exc.ctx, param=exc.param) from None
+
+    def _refuse_repeated(self, ctx: Context, args: list[str]) -> None:
+        """A usage error for an option taking one value given twice: `hearth init -p a -p b`
+        used b alone, silently (Click keeps the last value and has no setting to refuse)."""
+        try:
+            _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        except UsageError:
+            return  # said as the command always says it, by the parse that follows
+        seen: set[str] = set()
+        for param in order:
+            if (
+                not isinstance(param, TyperOption)
+                or param.multiple
+                or param.count
+                or param.is_flag
+                or param.name is None
+            ):
+                continue  # fmt: skip
+            if param.name in seen:
+                names = " / ".join(sorted(param.opts, key=len, reverse=True))
+                raise UsageError(f"{names} is given more than once: it takes one value; write "
+                                 "it once", ctx=ctx)  # fmt: skip
+            seen.add(param.name)
 
 
 def conventional(app: typer.Typer) -> None:
