@@ -190,3 +190,29 @@ def test_a_renamed_default_role_is_not_named_by_the_old_english_title(
     assert refused.exit_code == 1
     assert "role 'Growth' is not in the playbook's structure.roles (defined: acquisition " \
            "(推广大使))" in refused.stderr  # fmt: skip
+
+
+def test_staff_set_names_the_titles_the_running_release_shows_not_an_older_stored_copy(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A zh-CN community applied while the default titles were English keeps them in the
+    normalised copy stored at apply until a new version is stored, while the upgraded server
+    (which parses the stored text) shows members 管理员 from its start: `hearth staff set`
+    read the old copy and said 'now manager (Manager)'. It reads the titles members see."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    text = MINIMAL.replace("language: en", "language: zh-CN") + RULES
+    applied = apply_playbook(store, parse_playbook(text), "test")
+    content = applied.version.content
+    english = dict(zip(("creator", "manager", "acquisition", "partner"),
+                       ("Creator", "Manager", "Growth", "Partner"), strict=True))  # fmt: skip
+    for role_id, title in english.items():
+        content["structure"]["roles"][role_id]["title"] = title
+    with store.transaction() as tx:  # as an older release stored it
+        tx.add_playbook_version(applied.community.id, text + "# v2\n", content, applied_by="old")
+    c.engine.process([c.events.join("mei")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    given = CliRunner().invoke(app, ["staff", "set", "fake:mei", "manager"], env=env)
+    assert given.exit_code == 0, given.output
+    assert "fake:mei is now manager (管理员) in 1 group(s)" in given.stdout

@@ -29,32 +29,40 @@ CommunityOption = Annotated[
 ]
 
 
-def _community(store: Store, slug: str | None) -> tuple[int, dict[str, object]]:
-    """The community and the roles its latest playbook defines."""
+def _community(store: Store, slug: str | None) -> tuple[int, dict[str, str]]:
+    """The community and the roles its latest playbook defines, id → title, as the running
+    server reads them: the stored text parsed by this release (a default title renamed by an
+    upgrade, Manager → 管理员, is the new one, as members see it), else the normalised copy
+    stored at apply."""
+    from hearthkeeper.apply import community_playbook
+
     community = pick_community(store, slug)
+    playbook = community_playbook(store, community.id)
+    if playbook is not None:
+        return community.id, {rid: role.title for rid, role in playbook.structure.roles.items()}
     version = store.latest_playbook_version(community.id)
     roles = dict(version.content.get("structure", {}).get("roles", {})) if version else {}
-    return community.id, roles
+    return community.id, {rid: _title(role) for rid, role in roles.items()}
 
 
 def _title(role: object) -> str:
     return str(role.get("title") or "") if isinstance(role, dict) else ""
 
 
-def _role_id(roles: dict[str, object], typed: str) -> str:
+def _role_id(roles: dict[str, str], typed: str) -> str:
     """The `structure.roles` id `typed` names: the id itself, else the role's title as
     members read it (班长), else the id in another case, else a default title in another
     language (Growth for 拉新专员); or exit listing ids and titles."""
     if typed in roles:
         return typed
     said = typed.strip()
-    for role_id, role in roles.items():
-        if said and (_title(role).strip() == said or role_id.casefold() == said.casefold()):
+    for role_id, title in roles.items():
+        if said and (title.strip() == said or role_id.casefold() == said.casefold()):
             return role_id
     alias = default_role_alias(roles, said)
     if alias:
         return alias
-    known = ", ".join(f"{rid} ({_title(r)})" if _title(r) else rid for rid, r in roles.items())
+    known = ", ".join(f"{rid} ({title})" if title else rid for rid, title in roles.items())
     fail(f"role {typed!r} is not in the playbook's structure.roles (defined: {known or 'none'})")
 
 
@@ -88,7 +96,7 @@ def set_role(
             tx.set_role(member_id, stay.group_id, wanted)
         tx.audit(actor, STAFF_ROLE, community_id, target=f"member {member_id}",
                  detail={"role": wanted, "groups": len(stays)})  # fmt: skip
-    title = _title(roles.get(wanted)) if wanted else ""
+    title = roles.get(wanted, "") if wanted else ""
     shown = f"{wanted} ({title})" if title and title != wanted else wanted
     console.print(f"{escape(member)} is now {escape(shown or 'an ordinary member')} in "
                   f"{len(stays)} group(s); a running engine notices within a minute.")  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Self
 
 from pydantic import Field, model_validator
 
@@ -73,19 +73,17 @@ ROLE_TITLES = {
 DEFAULT_ROLE_IDS = ("creator", "manager", "acquisition", "partner")
 
 
-def default_role_alias(roles: dict[str, Any], typed: str) -> str | None:
+def default_role_alias(roles: dict[str, str], typed: str) -> str | None:
     """The default role a default title in any language names (`Growth` in a zh-CN community,
-    whose acquisition role is titled 拉新专员; `创始人` in an English one): its id, when the
-    playbook has that role still under a default title; else None. Titles changed with the
-    language, and staff keep typing the ones they knew."""
+    whose acquisition role is titled 拉新专员; `创始人` in an English one): its id, when
+    `roles` (id → title) has that role still under a default title; else None. Titles
+    changed with the language, and staff keep typing the ones they knew."""
     said = typed.strip().casefold()
     for titles in ROLE_TITLES.values():
-        for role_id, title in zip(DEFAULT_ROLE_IDS, titles, strict=True):
+        for position, (role_id, title) in enumerate(zip(DEFAULT_ROLE_IDS, titles, strict=True)):
             if title.casefold() != said or role_id not in roles:
                 continue
-            role = roles[role_id]
-            current = role.get("title") if isinstance(role, dict) else getattr(role, "title", None)
-            if any(current == t[DEFAULT_ROLE_IDS.index(role_id)] for t in ROLE_TITLES.values()):
+            if any(roles[role_id] == t[position] for t in ROLE_TITLES.values()):
                 return role_id
     return None
 
@@ -252,8 +250,10 @@ class Structure(Section):
         default_factory=default_roles,
         description="Staff roles by id; defaults: creator, manager, acquisition, partner, "
         "titled in community.language (创始人, 管理员, 拉新专员, 合伙人; Creator, Manager, Growth, "
-        "Partner): a community that keeps them sees the titles change as a diff at its next "
-        "apply after an upgrade that renames them.",
+        "Partner). After an upgrade that renames them, a community that keeps them shows the "
+        "new titles once `hearth serve` restarts on the new release (it reads the stored "
+        "playbook text with the new defaults); `hearth apply`'s diff lists the rename at the "
+        "next version stored (the same file again is 'unchanged').",
     )
     levels: list[Level] = Field(
         default_factory=default_levels,
