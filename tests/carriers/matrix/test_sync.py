@@ -13,6 +13,7 @@ from hearthkeeper.carriers.matrix.outgoing import (
     TEXT_BYTES,
     Refusal,
     carrier_error,
+    markdown_html,
     message_content,
     message_contents,
     text_bytes,
@@ -248,6 +249,35 @@ def test_a_posts_markdown_goes_as_html_without_letting_markup_through() -> None:
     plain = message_content(Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED,
                                    text="**not** markdown"))  # fmt: skip
     assert "formatted_body" not in plain and plain["body"] == "**not** markdown"
+
+
+def test_a_markdown_posts_html_is_rendered_once_per_part_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The HTML of a Markdown post was rendered to measure the event, then rendered again to
+    send it: each part's HTML is rendered once now, and is the HTML its text makes."""
+    from hearthkeeper.carriers.matrix import outgoing
+
+    calls: list[str] = []
+
+    def counted(text: str) -> str:
+        calls.append(text)
+        return markdown_html(text)
+
+    monkeypatch.setattr(outgoing, "markdown_html", counted)
+    text = "# 早安\n今天**三件事**：\n\n- 喝水\n- [链接](https://example.org)"
+    post = Action(kind=ActionKind.SEND, carrier="matrix", group=MAPPED,
+                  extra={"format": "markdown"}, text=text)  # fmt: skip
+    [content] = outgoing.message_contents(post, 4000)
+    assert calls == [text]
+    assert content["formatted_body"] == markdown_html(text)
+    assert content["formatted_body"].count("<h1>早安</h1>") == 1
+    calls.clear()
+    parts = outgoing.message_contents(post, 12)  # cut into parts: each measured, sent once
+    assert len(parts) > 1
+    assert [p["formatted_body"] for p in parts] == [markdown_html(p["body"]) for p in parts]
+    for part in parts:  # the part sent is not rendered once more after being measured
+        assert calls.count(part["body"]) == 1, (part["body"], calls)
 
 
 @pytest.mark.parametrize("ts", [10**20, -(10**20), 2**63, 253_402_300_800_000])

@@ -98,31 +98,49 @@ def message_contents(action: Action, most: int) -> list[dict[str, Any]]:
     (`carriers/cutting.py`), in order; the first mentions and answers as the action says."""
     text = action.text or ""
     markdown = action.extra.get("format") == "markdown"
-    parts = cut_fitting(text, lambda part: text_bytes(part, markdown) <= TEXT_BYTES, most,
-                        markdown=markdown)  # fmt: skip
-    return [message_content(action, part, first=n == 0) for n, part in enumerate(parts)]
+    kept: dict[str, str] = {}  # the HTML of texts measured that fit: a part sent reuses its own
+
+    def fits(part: str) -> bool:
+        rendered = kept.get(part)
+        if markdown and part and rendered is None:
+            rendered = markdown_html(part)
+        if text_bytes(part, markdown, rendered) > TEXT_BYTES:
+            return False
+        if rendered is not None and part not in kept:
+            # a longer beginning that fits supersedes the shorter ones (the halving's), so
+            # about two are kept a part, not every beginning measured
+            for shorter in [k for k in kept if part.startswith(k)]:
+                del kept[shorter]
+            kept[part] = rendered
+        return True
+
+    parts = cut_fitting(text, fits, most, markdown=markdown)
+    return [message_content(action, part, first=n == 0, rendered=kept.get(part))
+            for n, part in enumerate(parts)]  # fmt: skip
 
 
-def text_bytes(text: str, markdown: bool) -> int:
-    """The bytes `text` takes in an event: its body and, for Markdown, its HTML, as JSON."""
+def text_bytes(text: str, markdown: bool, rendered: str | None = None) -> int:
+    """The bytes `text` takes in an event: its body and, for Markdown, its HTML (`rendered`,
+    when it is at hand), as JSON."""
     said = json.dumps(text, ensure_ascii=False)
     if markdown and text:
-        said += json.dumps(markdown_html(text), ensure_ascii=False)
+        html_text = markdown_html(text) if rendered is None else rendered
+        said += json.dumps(html_text, ensure_ascii=False)
     return len(said.encode("utf-8", "surrogatepass"))
 
 
-def message_content(action: Action, text: str | None = None, *,
-                    first: bool = True) -> dict[str, Any]:  # fmt: skip
+def message_content(action: Action, text: str | None = None, *, first: bool = True,
+                    rendered: str | None = None) -> dict[str, Any]:  # fmt: skip
     """The `m.room.message` content for a REPLY, SEND, WARN or DIRECT (`text`: a part of its
     text; a part after the `first` mentions nobody and answers nothing: those who are meant
     are told once). Text the playbook marks as Markdown (scheduled posts) also goes as HTML,
     which clients show formatted; the body keeps the text as written for those that show
-    only plain text."""
+    only plain text (`rendered`: that HTML, when measured already)."""
     text = (action.text or "") if text is None else text
     content: dict[str, Any] = {"msgtype": "m.text", "body": text}
     if action.extra.get("format") == "markdown" and text:
         content["format"] = "org.matrix.custom.html"
-        content["formatted_body"] = markdown_html(text)
+        content["formatted_body"] = markdown_html(text) if rendered is None else rendered
     mentioned = [action.member] if action.member and action.kind is not ActionKind.SEND else []
     named = action.extra.get("mentions") or ()  # a staff alert in the staff room names staff
     mentioned += [m for m in named if isinstance(m, str) and m not in mentioned]
