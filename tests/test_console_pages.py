@@ -4,6 +4,7 @@ members wrote, and a 404 page in the layout for what does not exist."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
@@ -146,6 +147,31 @@ def test_unknown_things_get_a_404_page_in_the_layout(console: Console) -> None:
     assert "There is no member 9999" in missing and "Members" in missing  # the community's nav
     other = console.store.member_for("webchat", "stranger", "Stranger")
     assert console.get(f"/members/{other.id}").status_code == 404  # not in this community
+
+
+def test_a_community_named_by_its_name_or_in_another_case_goes_to_its_pages(
+    console: Console,
+) -> None:
+    """`/console/c/颜学院护肤社` or `/console/c/YAN-ACADEMY-SKINCARE` was "There is no
+    community" though the API (`/api/v1/communities/{slug}`) takes the slug or the name in any
+    case: the console now sends such an address to the same page under the slug, query kept."""
+    for typed, rest in (
+        ("颜学院护肤社", "/members?q=美美"),
+        ("YAN-ACADEMY-SKINCARE", ""),
+        (" 颜学院护肤社 ", "/members/1"),
+        ("Yan-Academy-Skincare", "/inbox"),
+    ):
+        moved = console.client.get(f"/console/c/{typed}{rest}", follow_redirects=False)
+        assert moved.status_code == 307, (typed, moved.text)
+        assert unquote(moved.headers["location"]) == BASE + rest, typed
+        page = console.client.get(f"/console/c/{typed}{rest}")
+        assert page.status_code == 200 and "<nav" in page.text, typed
+    members = console.client.get("/console/c/颜学院护肤社/members?q=美美")
+    assert "美美" in members.text
+    assert console.client.get("/console/c/颜学院").status_code == 404  # a part names none
+    form = console.client.post("/console/c/YAN-ACADEMY-SKINCARE/groups", follow_redirects=False,
+                               data={"csrf_token": console.csrf()})  # fmt: skip
+    assert form.status_code == 307 and form.headers["location"] == f"{BASE}/groups"  # resent
 
 
 def test_the_moderation_queue_lists_recent_decisions_and_what_is_in_force(console: Console) -> None:

@@ -87,12 +87,15 @@ def community_context(request: Request) -> dict[str, Any]:
     web = getattr(request.app.state, "web", None)
     if not isinstance(slug, str) or web is None:
         return {}
+    from hearthkeeper.store.records import find_community
+
     communities = web.store.list_communities()
-    found = next((c for c in communities if c.slug == slug), None)
+    found = find_community(communities, slug)  # its name or another case, as pages find it
     if found is None:
         return {}
     return {"community": found, "communities": communities,
-            "inbox_count": web.store.inbox_count(found.id), "base": f"{CONSOLE}/c/{slug}"}  # fmt: skip
+            "inbox_count": web.store.inbox_count(found.id),
+            "base": f"{CONSOLE}/c/{found.slug}"}  # fmt: skip
 
 
 async def _answer(request: Request, exc: Exception) -> Response:

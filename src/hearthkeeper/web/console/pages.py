@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
 from typing import Annotated, Any, Final
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, Request
@@ -18,9 +19,10 @@ from hearthkeeper.apply import stored_playbook
 from hearthkeeper.engine.not_closed import PLATFORMS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
+from hearthkeeper.store.records import find_community
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
-from hearthkeeper.web.invalid import community_context
+from hearthkeeper.web.invalid import CONSOLE, community_context
 from hearthkeeper.web.overflow import overflow_answer
 from hearthkeeper.web.templates import render
 
@@ -80,6 +82,23 @@ class PageNotFound(Exception):
         self.community = community
 
 
+class CommunityMoved(Exception):
+    """A console URL names a community by its name or another case (`/console/c/Tea Friends`,
+    `/console/c/TEA`): answered by a redirect to the same page under its slug."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(slug)
+        self.slug = slug
+
+
+def _under_slug(request: Request, slug: str) -> str:
+    """The address `request` asked for, with the community segment replaced by `slug`."""
+    path: str = request.scope["path"]
+    rest = path.removeprefix(f"{CONSOLE}/c/").partition("/")
+    moved = f"{CONSOLE}/c/{quote(slug)}" + (f"/{quote(rest[2])}" if rest[1] else "")
+    return f"{moved}?{request.url.query}" if request.url.query else moved
+
+
 class ConsoleRoute(APIRoute):
     """A route whose `PageNotFound` (raised by the handler or a dependency) becomes the
     console's 404 page; an `OverflowError` (an id beyond any row's) its 404 or 400 page."""
@@ -90,6 +109,8 @@ class ConsoleRoute(APIRoute):
         async def handle(request: Request) -> Response:
             try:
                 return await handler(request)
+            except CommunityMoved as moved:  # 307: a form sent there is sent again, as it was
+                return RedirectResponse(_under_slug(request, moved.slug), status_code=307)
             except PageNotFound as missing:
                 context: dict[str, Any] = {"what": missing.what}
                 if missing.community is not None:
@@ -146,11 +167,16 @@ class Pages:
         self._lock = threading.Lock()
 
     def community(self, slug: str) -> CommunityView:
-        """The community `slug`, else `PageNotFound`."""
+        """The community `slug`, else `CommunityMoved` to its slug when `slug` names it by its
+        name or in another case (as the API and every command find one: `find_community`),
+        else `PageNotFound`."""
         store = self.web.store
         communities = store.list_communities()
         found = next((c for c in communities if c.slug == slug), None)
         if found is None:
+            meant = find_community(communities, slug)
+            if meant is not None:
+                raise CommunityMoved(meant.slug)
             raise PageNotFound(f"There is no community “{slug}”.")
         version = store.latest_playbook_version(found.id)
         playbook = None if version is None else self.playbook(version)
