@@ -13,7 +13,8 @@ from hearthkeeper.playbook.rules import Rules
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
 from hearthkeeper.text import Scanner, is_advertising, scorer
 from hearthkeeper.text.scorer import SpamScorer, load_scorer
-from hearthkeeper.text.train import save, train
+from hearthkeeper.text.train import WRITTEN_PATH, read_written, save, train
+from hearthkeeper.text.train import main as train_main
 
 # Written for this test, in none of the corpus files: ads a template must catch even with
 # contact detection off, and ordinary chat it must leave alone.
@@ -187,3 +188,21 @@ def test_english_without_a_number_needs_a_twentieth_of_the_remaining_doubt(
     assert trained.score(ad).numbered
     (finding,) = scanner.scan(ad)
     assert finding.explanation.startswith("learned scorer: spam 1.00")
+
+
+def test_a_written_file_named_on_the_command_line_must_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a mistyped --written path used to train silently without the written lines
+    missing = tmp_path / "writen.tsv.gz"
+    out = tmp_path / "model.json.gz"
+    argv = ["train", "--written", str(missing), "--out", str(out)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as exited:
+        train_main()
+    assert exited.value.code != 0
+    assert f"--written {missing}: no such file" in capsys.readouterr().err
+    assert not out.exists()
+    with pytest.raises(FileNotFoundError):
+        read_written(missing)
+    assert read_written() == read_written(WRITTEN_PATH)  # the default is read as before

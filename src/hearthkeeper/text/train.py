@@ -43,10 +43,11 @@ def prune(scorer: SpamScorer) -> SpamScorer:
 
 
 def read_written(path: Path | None = None) -> list[tuple[str, bool]]:
-    """The lines written for training alone (`WRITTEN_PATH` unless given; none if the file is
-    absent)."""
-    path = WRITTEN_PATH if path is None else path
-    return list(read_training(path)) if path.exists() else []
+    """The lines written for training alone: those of `path` (FileNotFoundError if it is absent),
+    or of `WRITTEN_PATH` unless given (none if that file is absent, as in an older checkout)."""
+    if path is None:
+        return list(read_training(WRITTEN_PATH)) if WRITTEN_PATH.exists() else []
+    return list(read_training(path))
 
 
 def train(path: Path = TRAINING_PATH, written: Path | None = None) -> SpamScorer:
@@ -66,10 +67,13 @@ def save(scorer: SpamScorer, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=TRAINING_PATH, help="training file")
-    parser.add_argument("--written", type=Path, default=WRITTEN_PATH,
-                        help="lines written for training alone")  # fmt: skip
+    parser.add_argument("--written", type=Path, default=None,
+                        help="lines written for training alone (default: the shipped"
+                             " model/written.tsv.gz, skipped if absent)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=MODEL_PATH, help="model file to write")
     args = parser.parse_args()
+    if args.written is not None and not args.written.is_file():
+        parser.error(f"--written {args.written}: no such file")
     scorer = train(args.data, args.written)
     save(scorer, args.out)
     print(f"trained {args.out} ({args.out.stat().st_size:,} bytes)")
