@@ -84,7 +84,10 @@ def test_a_member_named_by_their_number_or_the_carrier_in_another_case_is_found(
     store.join(bob.id, group.id)
     env = {"HEARTH_DATABASE_URL": database_url}
     runner = CliRunner()
+    # spaces around the colon, as `hearth events pay 'webchat: w-1'` takes them: it said
+    # "no member ' w-5e1f' is known on 'fake'"
     for who, role in ((f"member:{bob.id}", "manager"), (f"Member: {bob.id}", "none"),
+                      ("fake: w-5e1f", "manager"), ("Fake : w-5e1f ", "none"),
                       ("FAKE:w-5e1f", "manager")):  # fmt: skip
         done = runner.invoke(app, ["staff", "set", who, role], env=env)
         assert done.exit_code == 0, done.output

@@ -91,7 +91,11 @@ def member_option(store: Store, member: str | None, *, name: str = "--member") -
     that name is known."""
     if member is None:
         return None
-    carrier, sep, user = member.partition(":")
+    from hearthkeeper.store.ids import MAX_ID, split_reference
+
+    # `member:3` (as lists print a member), `WebChat: w-1`: the prefix in any case, spaces
+    # around either part, as `hearth events pay` reads who paid
+    carrier, user, sep = split_reference(member)
     if not sep or not carrier or not user:
         ids = _ids_of_named(store, None, member) if member.strip() else []
         if ids:  # the nickname seen in the chat, typed alone
@@ -99,17 +103,11 @@ def member_option(store: Store, member: str | None, *, name: str = "--member") -
                  f"{' or '.join(ids)}")  # fmt: skip
         fail(f"{name} {member!r}: write CARRIER:USER_ID, e.g. webchat:w-1a2b3c4d5e6f7a8b (the "
              "console's member page shows it under Identities)")  # fmt: skip
-    # `member:3` (as lists print a member) and the prefix in any case, as `hearth events pay`
-    # reads who paid: it said "no member '3' is known on 'member'"
-    carrier = carrier.strip().casefold()
     if carrier == "member":
-        from hearthkeeper.store.ids import MAX_ID
-
-        number = user.strip()
-        if number.isascii() and number.isdigit() and len(number) <= len(str(MAX_ID)) \
-                and store.get_member(int(number)) is not None:  # fmt: skip
-            return int(number)
-        fail(f"{name} {member[:64]!r}: there is no member {number[:32]!r} (member:ID is a "
+        if user.isascii() and user.isdigit() and len(user) <= len(str(MAX_ID)) \
+                and store.get_member(int(user)) is not None:  # fmt: skip
+            return int(user)
+        fail(f"{name} {member[:64]!r}: there is no member {user[:32]!r} (member:ID is a "
              "member's number, beside their name in `hearth billing list` and on the console's "
              "member pages)")  # fmt: skip
     found = store.find_member(carrier, user)

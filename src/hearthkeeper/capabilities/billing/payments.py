@@ -51,7 +51,7 @@ from hearthkeeper.capabilities.billing.texts import TEXTS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, NewStaffAlert, Store
-from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.store.ids import MAX_ID, split_reference
 from hearthkeeper.store.models.base import KEY
 from hearthkeeper.text.controls import quoted
 
@@ -104,10 +104,8 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
             member = tx.find_member(found.carrier, found.carrier_user_id)
             return None if member is None else member.id
         return tx.member_for(found.carrier, found.carrier_user_id, found.display_name).id
-    kind, sep, rest = text.partition(":")
-    # `Member:42`, `WebChat:w-…`: the prefix in any case and with spaces around it (carrier
-    # kinds are lower case); the user id after it as written
-    kind, rest = kind.strip().casefold(), rest.strip()
+    # `Member:42`, `WebChat: w-…`: the prefix in any case, spaces around either part
+    kind, rest, sep = split_reference(text)
     if sep and kind == "member":
         if not (rest.isascii() and rest.isdigit()):
             raise BillingError(f"{_cut(text)} names no member: write member:ID with the "
