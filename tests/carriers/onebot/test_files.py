@@ -317,3 +317,26 @@ async def test_a_long_post_with_a_picture_goes_in_parts_after_it_and_a_retry_sen
     assert receipt == str(parts[0].message_id)
     assert all(len(part.text) <= group.carrier.capabilities.max_text for part in parts)
     assert "\n\n".join(part.text for part in parts) == text
+
+
+async def test_a_post_is_recorded_by_its_first_part_whose_id_came_back(group: Group) -> None:
+    """The answer to the first part of a long post's text came back without its message id:
+    the post was recorded by the picture's id (or nothing), not by the next part's, which
+    QQ did give."""
+    text = "\n\n".join(f"第{n}段：" + "早晚洗脸后涂防晒。" * 100 for n in range(8))
+    fake = group.qq.fake
+    answer = fake._api_send_group_msg
+    lost: list[int] = []
+
+    def first_part_without_id(params: dict[str, Any]) -> dict[str, Any]:
+        data = answer(params)
+        if str(params["message"][0]["data"].get("text", "")).startswith("第0段") and not lost:
+            lost.append(data["message_id"])
+            return {}
+        return data
+
+    fake._api_send_group_msg = first_part_without_id  # type: ignore[method-assign]
+    receipt = await group.post("cup.png", png(8, 8), "picture", text)
+    picture, first, second = group.said()
+    assert lost == [first.message_id] and picture.files
+    assert receipt == str(second.message_id)

@@ -85,3 +85,20 @@ async def test_a_full_size_welcome_arrives_whole_and_in_order(
                 most = carrier.capabilities.max_text
             said = [s.text for s in qq.fake.bot_said(group)]
     assert_arrived_whole(said, "杭州-小美-混油皮", most)
+
+
+async def test_a_long_text_is_recorded_by_its_first_part_whose_id_came_back(qq: QQ) -> None:
+    """The first part's answer came back without its message id: the text was recorded by no
+    id at all (so it could not be deleted or replied to), though QQ gave the second part's."""
+    number = qq.group()
+    answer = qq.fake._api_send_group_msg
+
+    def first_part_without_id(params: dict[str, Any]) -> dict[str, Any]:
+        data = answer(params)
+        return {} if str(params["message"][0]["data"].get("text", "")).startswith("第1段") else data
+
+    qq.fake._api_send_group_msg = first_part_without_id  # type: ignore[method-assign]
+    async with serving(qq) as carrier:
+        receipt = await carrier.perform(post(number), "calendar:post:long")
+    first, second = qq.fake.bot_said(number)
+    assert receipt == str(second.message_id) != str(first.message_id)

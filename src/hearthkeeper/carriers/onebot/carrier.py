@@ -30,7 +30,7 @@ from hearthkeeper.carriers.onebot.calls import (
     not_again,
     refuse_request,
 )
-from hearthkeeper.carriers.onebot.files import post_with_file
+from hearthkeeper.carriers.onebot.files import first_known, post_with_file
 from hearthkeeper.carriers.onebot.journal import Answer, Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
@@ -256,7 +256,7 @@ class OneBotCarrier:
                 raise
             sent_ids = [*sent_ids, str(data.get("message_id") or "")]
             await self._parts_sent.add(key, sent_ids)
-        return sent_ids[0] or None
+        return first_known(sent_ids)
 
     async def disconnect(self) -> None:
         """Stop listening and close the connection (the implementation retries until a new

@@ -140,4 +140,11 @@ async def _say(perform: Perform, group: int, words: list[list[Segment]], parts: 
         found = data.get("message_id")
         said.append("" if found is None else str(found))
         await parts.add(key, [went[0], *said])
-    return said[0] or None
+    return first_known(said)
+
+
+def first_known(ids: list[str]) -> str | None:
+    """The first message id that came back among a post's parts (`ids`, as `SentParts` keeps
+    them): an answer without one leaves "" in its place, and a mark (`OUT`, `MAYBE`, `NOFILE`)
+    is no id; None when none came back."""
+    return next((i for i in ids if i not in ("", OUT, MAYBE, NOFILE)), None)
