@@ -266,10 +266,9 @@ class TelegramCarrier:
 
     def slow(self, action: Action) -> bool:
         """A post with a file (uploaded as multipart form data, up to 50 MB), or a text longer
-        than a message (its parts a second apart), is performed aside by the outbound queue
-        (`engine/aside.py`)."""
-        if action.kind is ActionKind.DIRECT:
-            return False
+        than a message (its parts a second apart), a direct message's too, is performed aside
+        by the outbound queue (`engine/aside.py`): direct messages, which name no group, share
+        one lane, so a later one waits for a long one and they keep their order."""
         long = shown_length(action.text or "", parsed=False) > TEXT_LIMIT
         return long or asset_of(action) is not None
 
