@@ -3,8 +3,9 @@
 A playbook may turn contact detection off (a connections club: exchanging details is the
 point). A member who writes "my WhatsApp is +44 …" is then left alone, but one who writes
 `+V`, `v❤️`, `w.e.i.x.i.n`, `VX搜索 …`, `V信：abc_123`, `w e i x i n : abc123456` or a phone
-number in Chinese, circled or keycap digits or digit by digit is hiding the offer from moderation — which an honest member has no reason to do. So
-these disguises count as advertising, whatever the contact rule says.
+number in Chinese, circled or keycap digits or digit by digit is hiding the offer from
+moderation — which an honest member has no reason to do. So these disguises count as
+advertising, whatever the contact rule says.
 """
 
 from __future__ import annotations

@@ -24,19 +24,19 @@ from hearthkeeper.text.normalise import MessageText
 _ACCOUNT = re.compile(
     "(?:我|我们|我家|俺)[^，。,.!?！？]{0,8}(?:花了|买了|买的|请了|订了|订的|报了)|花了"
 )
+_PRICE = re.compile(r"\d{3,}|[元块¥￥$]")  # normalised: 一楼 reads 1楼, 二手 2手
 # how long someone queued: a member's account when no shop speaks (a shop's ad says how long
 # people queue for what it sells: `每天都有人排了1个小时来买，本店秒杀特价，新店开业`)
 _QUEUED = re.compile(
     "排了(?:[半一两二三四五六七八九十0-9]+个?)?(?:小时|钟头|分钟|天)|排了(?:好久|很久|半天)"
 )
-_SHOP = re.compile(r"本店|我店|小店|我家店|咱家|欢迎|特价|优惠|包邮|下单|开业|\d{3,}|[元块¥￥$]")
+_SHOP = re.compile(f"本店|我店|小店|我家店|咱家|欢迎|特价|优惠|包邮|下单|开业|{_PRICE.pattern}")
 # someone else selling, said in a line of its own (`我家一楼的邻居在卖二手车`): news of a
 # neighbour's sale, not the sale itself, which would say what, for how much, and how to buy
 _OTHERS_SALE = re.compile(
     "(?:我家)?[^，。,.!?！？]{0,6}(?:邻居|朋友|同事|亲戚|老乡|同学|他|她|他们)在卖"
     "[^，。,.!?！？]{1,8}[。!！~～]?"
 )
-_PRICE = re.compile(r"\d{3,}|[元块¥￥$]")  # normalised: 一楼 reads 1楼, 二手 2手
 
 
 def own_purchase(message: MessageText) -> str | None:
