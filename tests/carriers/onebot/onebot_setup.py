@@ -8,10 +8,11 @@ import asyncio
 import contextlib
 import dataclasses
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
@@ -32,6 +33,7 @@ from tests.carriers.onebot.fake_onebot import WAIT_S, FakeOneBot
 TOKEN = "kSLuTF2GC2Q4q4ugm3"  # the access token of the spec's example
 AD = "加我微信 abc12345 低价代购"
 _people = itertools.count(3_000_001)
+T = TypeVar("T")
 
 
 def open_threshold(text: str) -> str:
@@ -78,6 +80,18 @@ class QQ:
         return OneBotCarrier(settings, admission=admission if screening else None,
                              upload_timeout=upload_timeout, store=self.store,
                              clock=self.clock)  # fmt: skip
+
+    async def until_due(self, probe: Callable[[], T | None], what: str) -> T:
+        """`fake.until(probe)` with the frozen clock moved on 3 s before every look. A try
+        refused before the connection was up waits 2 s for its retry, counted from when the
+        refusal was recorded: under load that can be after any single move of the clock the
+        test made, and the retry would never fall due."""
+
+        def later() -> T | None:
+            self.clock.advance(timedelta(seconds=3))
+            return probe()
+
+        return await self.fake.until(later, what)
 
     def group(self) -> int:
         """A new QQ group the bot administers."""

@@ -72,8 +72,7 @@ async def test_a_reconnect_loses_nothing_and_doubles_nothing(qq: QQ) -> None:
 
         await qq.fake.connect(url(carrier), TOKEN)
         await qq.fake.push(again)  # an implementation that sends an event again
-        qq.clock.advance(timedelta(seconds=10))  # past the retry's wait
-        await qq.fake.until(lambda: qq.fake.can_speak(group, mei), "the mute to be lifted")
+        await qq.until_due(lambda: qq.fake.can_speak(group, mei), "the mute to be lifted")
         after = await qq.fake.say(group, mei, "产品不适合可以退吗？")
         await qq.fake.bot_message(group, "收到货 7 天内未拆封直接退")
         await asyncio.sleep(0.5)  # time for anything handled twice to show

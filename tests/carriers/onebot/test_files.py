@@ -282,8 +282,7 @@ async def test_a_picture_out_at_a_kill_leaves_its_text_to_go_once_and_staff_told
         # The engine may reach the post before the implementation has connected: that try
         # is refused and waits for its retry (2 s on the frozen clock), as after a real start
         # (the item then keeps that try's error beside `done`: only its outcome is asserted).
-        qq.clock.advance(timedelta(seconds=10))  # past the retry's wait
-        [item] = await qq.fake.until(settled, "the post settled")
+        [item] = await qq.until_due(settled, "the post settled")
     assert item.status.value == "done"
     assert [m.text for m in qq.fake.bot_said(number)] == ["防晒要涂够"]  # once
     assert all(p["message"][0]["type"] == "text" for p in qq.fake.actions("send_group_msg"))
