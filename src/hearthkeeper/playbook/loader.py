@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import copy
+import hashlib
 import itertools
 import os
 import re
@@ -80,6 +82,16 @@ class PlaybookError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
         self.warnings = warnings
+
+
+class FileTooLarge(PlaybookError):
+    """A playbook file over `MAX_READ_BYTES`, refused by its size alone, unread. `regular`: a
+    file of a known size, which `file_digest` can tell from a stored version (a pipe or a
+    device is not read further)."""
+
+    def __init__(self, problems: list[Problem], *, regular: bool) -> None:
+        super().__init__(problems)
+        self.regular = regular
 
 
 @dataclass(frozen=True)
@@ -425,7 +437,7 @@ def load_playbook(
     regular = stat.S_ISREG(info.st_mode)
     if len(raw) > MAX_READ_BYTES:
         size = f"{info.st_size:,} bytes" if regular else f"more than {MAX_READ_BYTES:,} bytes"
-        raise PlaybookError([_size_problem(str(path), size)])
+        raise FileTooLarge([_size_problem(str(path), size)], regular=regular)
     if not raw and not regular:
         raise PlaybookError([Problem(str(path), 0, 0, "", "nothing to read: it is not a file "
                                      "but a pipe or a device that gave nothing; give the "
@@ -446,6 +458,26 @@ def load_playbook(
             ]
         ) from None
     return parse_playbook(text, str(path), carriers=carriers, now=now, as_stored=as_stored)
+
+
+def file_digest(path: Path, most: int) -> str | None:
+    """The SHA-256 of the playbook file at `path` as a stored version's is taken (its UTF-8
+    text, without a byte-order mark), read a chunk at a time; None when it holds more than
+    `most` bytes (it is then not read to its end) or cannot be read."""
+    digest = hashlib.sha256()
+    read = 0
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                if read == 0 and chunk.startswith(codecs.BOM_UTF8):
+                    chunk = chunk[len(codecs.BOM_UTF8) :]
+                read += len(chunk)
+                if read > most:
+                    return None
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def validate_file(
