@@ -48,6 +48,7 @@ from hearthkeeper.carriers.matrix.power import (
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
+from hearthkeeper.carriers.parts import SentParts
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -129,7 +130,7 @@ class MatrixCarrier:
         self.pictures = pictures
         self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
         # Transaction ids make sends idempotent: the outbox key is the txn id (a long text's
-        # parts: one each, `_say`). A message's text: at most 16,000 characters, and at most
+        # parts: one each, and the parts acknowledged kept with the outbox item, `_say`). A message's text: at most 16,000 characters, and at most
         # what one event holds (`outgoing.TEXT_BYTES`); a longer one goes in parts.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000,
                                          admits_by_invitation=True)  # fmt: skip
@@ -145,6 +146,7 @@ class MatrixCarrier:
         self._saving: asyncio.Task[None] | None = None
         self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
         self._uploads = Uploads()  # scheduled posts' files uploaded, by their bytes
+        self._parts_sent = SentParts(CARRIER, self.store)  # a long text's parts acknowledged
         self._upload_limit: int | None = None  # the homeserver's, asked at the first file
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the client runs on
 
@@ -260,30 +262,39 @@ class MatrixCarrier:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
 
-    async def _direct(self, action: Action, key: str) -> str:
-        """A message to one person in the bot's direct room with them (made on first use)."""
+    async def _direct(self, action: Action, key: str, item: str | None = None) -> str:
+        """A message to one person in the bot's direct room with them (made on first use);
+        `item`: the outbox item it is part of (default `key`)."""
         person = action.member
         if person is None:
             raise CarrierError("matrix: a direct message without its recipient", retry=False)
         client = self._require_client()
         try:
             room = await self._direct_rooms.room_for(client, self.bot.user_id, person)
-            return await self._say(room, action, key, f"matrix: sending to {person}")
+            return await self._say(room, action, key, f"matrix: sending to {person}", item)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: direct message to {person}: {exc}", retry=True) from exc
 
-    async def _say(self, room: str, action: Action, key: str, doing: str) -> str:
+    async def _say(self, room: str, action: Action, key: str, doing: str,
+                   item: str | None = None) -> str:  # fmt: skip
         """Say the action's text in `room`, in as many messages as it takes, in order
         (`outgoing.message_contents`); the first one's event id. Each part has its own
-        transaction id, derived from `key`: a retry (after a restart too) sends again every
-        part, and the homeserver keeps those it had already once, so each is in the room
-        once, in its place."""
+        transaction id, derived from `key`, and the parts the homeserver acknowledged are kept
+        with the outbox item `item` (default `key`; `parts.SentParts`): a retry, after a
+        restart too, sends only the parts not acknowledged, so none is repeated even by a
+        homeserver that forgot their transaction ids (restarted, or past the time it keeps
+        them). The part in flight when a try failed goes again under its own transaction id:
+        a homeserver that still remembers it keeps it once."""
         client = self._require_client()
-        said: list[str] = []
-        for n, content in enumerate(message_contents(action, self.capabilities.max_text)):
-            sent = await client.room_send(room, "m.room.message", content,
+        contents = message_contents(action, self.capabilities.max_text)
+        progress = key if item is None else item
+        said = await self._parts_sent.sent(progress) if len(contents) > 1 else []
+        for n in range(len(said), len(contents)):
+            sent = await client.room_send(room, "m.room.message", contents[n],
                                           tx_id=txn_id(part_key(key, n)))  # fmt: skip
-            said.append(str(_ok(sent, doing).event_id))
+            said = [*said, str(_ok(sent, doing).event_id)]
+            if len(contents) > 1:
+                await self._parts_sent.add(progress, said)
         return said[0]
 
     async def disconnect(self) -> None:
@@ -375,7 +386,7 @@ class MatrixCarrier:
             # so they are told in a direct message (the refusal's text, in their language).
             if action.text:
                 told = dataclasses.replace(action, kind=ActionKind.DIRECT, group=None)
-                return await self._direct(told, key + ":told")
+                return await self._direct(told, key + ":told", key)
         elif kind in (ActionKind.KICK, ActionKind.DECLINE):  # a knock is declined by a kick
             kicked = await client.room_kick(room, member, reason)
             # Already out (a retry whose notice failed, or they left first): the kick is done.
@@ -393,7 +404,7 @@ class MatrixCarrier:
             # Matrix has no private notice to the member (the web chat sends one), so the
             # sanction's text is said in the room; its own transaction id keeps it once.
             return await self._say(room, action, key + ":notice",
-                                   f"matrix: announcing {kind} in {room}")  # fmt: skip
+                                   f"matrix: announcing {kind} in {room}", key)  # fmt: skip
         return None
 
     async def _send_file(self, room: str, action: Action, key: str, asset: Asset) -> None:
