@@ -68,6 +68,11 @@ from hearthkeeper.store.records import IMPORTED
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Rate-limit answers (`CarrierError.limited`: Telegram's 429) an item waits out without their
+# counting as attempts: a long text's parts meeting flood control are not given up after six.
+# Beyond these, each counts as a failed attempt, so an endless 429 loop ends after
+# MAX_RATE_WAITS + MAX_ATTEMPTS answers.
+MAX_RATE_WAITS = 24
 NO_CARRIER = "no carrier serves an imported group (history only)"
 T = TypeVar("T")
 
@@ -317,8 +322,13 @@ class OutboundQueue:
         item, store = ready.item, self.store
         if isinstance(result, CarrierError):
             now = self.clock.now()
+            after = result.after
+            if result.retry and result.limited and after and item.rate_waits < MAX_RATE_WAITS:
+                # the platform asked to wait: not a failed attempt
+                await self._write(lambda: store.mark_rate_limited(
+                    item, str(result), now, now + timedelta(seconds=after)))  # fmt: skip
+                return "retried"
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
-                after = result.after
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip

@@ -22,6 +22,7 @@ from hearthkeeper.carriers.telegram import outgoing
 from hearthkeeper.carriers.telegram.outgoing import TEXT_LIMIT, cut, shown_length
 from hearthkeeper.engine.actions import PRIORITY, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.engine.outbound import MAX_ATTEMPTS
 from tests.carriers.long_welcome import assert_arrived_whole, long_welcome_playbook
 from tests.carriers.telegram.telegram_setup import (
     WAIT_S,
@@ -167,3 +168,23 @@ async def test_parts_kept_by_the_version_before_still_resume(community: Hearth) 
     receipt = await _performed_by_a_new_process(community, long_post(chat), key)
     said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
     assert said == [PARAGRAPHS[4]] and receipt == "77"
+
+
+async def test_flood_control_is_waited_out_not_counted_as_failed_attempts(
+    community: Hearth,
+) -> None:
+    """Telegram answered a long post's parts with flood control (429, retry after 1 s) seven
+    times, one more than the outbox's six attempts: each counted as a failed attempt, and the
+    post was given up, its end never sent. A 429 now waits the time asked, no attempt used."""
+    chat = community.group()
+    community.api.throttle("sendMessage", retry_after=1, times=MAX_ATTEMPTS + 1)
+    action = long_post(chat)
+    community.store.enqueue("calendar:post:flood", "telegram", action.to_json(),
+                            PRIORITY[action.kind], at=community.clock.now())  # fmt: skip
+    async with serving(community):
+        await eventually(lambda: len(community.api.messages(chat, by=community.bot_id)) == 2,
+                         "both parts", 2 * WAIT_S)  # fmt: skip
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4]]
+    [item] = [i for i in community.store.outbox_items("done") if i.key == "calendar:post:flood"]
+    assert item.attempts == 0

@@ -52,12 +52,13 @@ def until_date(now_s: float, duration_s: float) -> int:
 
 
 def carrier_error(exc: TelegramAPIError | TelegramNetworkError, doing: str) -> CarrierError:
-    """A refusal as a `CarrierError`: flood control retries after Telegram's `retry_after`;
+    """A refusal as a `CarrierError`: flood control retries after Telegram's `retry_after`
+    (a rate-limit answer: not a failed attempt);
     network and server errors retry with backoff; a bad request, a missing right, a blocked
     bot do not (trying again cannot help)."""
     if isinstance(exc, TelegramRetryAfter):
         return CarrierError(f"{doing}: flood control, retry after {exc.retry_after}s",
-                            retry=True, after=float(exc.retry_after))  # fmt: skip
+                            retry=True, after=float(exc.retry_after), limited=True)  # fmt: skip
     if isinstance(exc, TelegramMigrateToChat):
         return CarrierError(f"{doing}: the group became a supergroup with id "
                             f"{exc.migrate_to_chat_id}; map that id in [carriers.telegram.groups]",
