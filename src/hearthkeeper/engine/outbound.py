@@ -2,7 +2,9 @@
 
 Each action waits in the store's outbox. A worker claims a batch (sanctions first, welcomes
 last), asks each carrier's quotas when it may send, performs it with the outbox key as the
-idempotency key, and marks it done, or schedules a retry with backoff, or gives up.
+idempotency key, and marks it done, or schedules a retry with backoff, or gives up. A
+rate-limit answer (`CarrierError.limited`: Telegram's 429) is no failed attempt: the action
+waits the time asked, up to `MAX_RATE_WAITS` times (`outbox.rate_waits`), then each counts.
 
 Exactly once: an action is marked done right after the carrier accepts it. If the process
 dies between the carrier accepting and the mark, the action is claimed again after a
