@@ -74,6 +74,13 @@ def spans(text: str, fits: Callable[[str], bool], most: int, *, markdown: bool =
             rest = kept
             continue
         first = len(rest) - len(rest.lstrip())  # the part starts with its text
+        if first and end < len(rest) and not between_clusters(rest, end) and \
+                last_boundary(rest, end, first) == end:  # fmt: skip
+            # its first cluster fits only without the whitespace before it (an emoji family
+            # after an indentation): that is dropped, as at a cut, rather than the emoji torn
+            at_rest += first
+            rest = rest[first:]
+            continue
         while True:
             at, resume = _place(rest, end, first, markdown)
             part = rest[:at].rstrip()
