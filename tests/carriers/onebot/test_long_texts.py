@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from hearthkeeper.carriers.parts import entry, fingerprint
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import PRIORITY, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
@@ -166,3 +167,17 @@ async def test_a_long_text_holds_up_no_other_group(qq: QQ) -> None:
                            and len(qq.fake.bot_said(second)) == 1, "both posts")  # fmt: skip
     groups = [params["group_id"] for params in qq.fake.actions("send_group_msg")]
     assert groups.index(second) < len(groups) - 1 - groups[::-1].index(first)
+
+
+async def test_a_text_rendered_otherwise_since_its_parts_went_is_not_resumed(qq: QQ) -> None:
+    """The part kept points into the text as it was rendered then (its fingerprint differs:
+    a Markdown reader changed by an upgrade): resumed there, the rest could repeat or skip
+    words. The item fails for good, saying so, and nothing more is sent."""
+    number = qq.group()
+    key = "calendar:post:rendered"
+    qq.store.enqueue(key, "qq", post(number).to_json(), 0, at=qq.clock.now() + timedelta(days=1))
+    assert qq.store.record_progress(key, [entry("1000001", "2890", fingerprint("another"))])
+    async with serving(qq) as carrier:
+        with pytest.raises(CarrierError, match="rendered otherwise") as refused:
+            await carrier.perform(post(number), key)
+    assert refused.value.retry is False and qq.fake.bot_said(number) == []
