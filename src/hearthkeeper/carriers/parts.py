@@ -4,10 +4,13 @@
 `SentParts` remembers the parts of an outbox item sent so far, in the process and with the
 item in the store (`outbox.progress`), so a retry after a part failed, a restart between,
 sends only the parts not sent yet. Telegram (`telegram/carrier.py`) and QQ
-(`onebot/carrier.py`), which take no idempotency key, send long texts so (Matrix and the web
-chat key each part instead: `cutting.part_key`). QQ also keeps a part as `OUT` while its
-call is out (`going`): a process killed before the answer leaves that mark, and the next one
-knows the part may have arrived.
+(`onebot/carrier.py`), which take no idempotency key, and Matrix (`matrix/carrier.py`), whose
+transaction ids a homeserver may forget (a bot signing in by password is a new device at each
+start), send long texts so; the web chat writes all the parts in one transaction, each under
+its own key (`cutting.part_key`). QQ also keeps a part as `OUT` while its call is out
+(`going`): a process killed before the answer leaves that mark, and the next one knows the
+part may have arrived. A post's file goes before its text and is kept first (QQ: its message
+id or a mark; Matrix: `file:` and its event id), so a retry does not send it again.
 
 Each part is kept as its message id and where it ended in the text it was cut from, with a
 fingerprint of that text (`entry`: `ID@END#PRINT`), so the rest is what was not sent however
