@@ -497,3 +497,17 @@ def test_a_ladder_that_bans_on_qq_is_told_the_ban_stays() -> None:
     kicks_only = _carried_on("webchat, qq", "kick, ban, blacklist] → kick]")
     assert not [m for m in kicks_only if m.startswith("rules.ladder")]
     assert not [m for m in _carried_on("webchat, telegram") if m.startswith("rules.ladder")]
+
+
+def test_holding_back_newcomers_files_on_qq_is_named() -> None:
+    """A QQ group file arrives as a `group_upload` notice the bot does not handle (and v11
+    cannot delete): `joining.probation.no_files` holds nothing back there."""
+    [said] = [m for m in _carried_on("webchat, qq") if m.startswith("joining.probation")]
+    assert said.startswith("joining.probation.no_files: on qq a member's file goes to the "
+                           "group's files")  # fmt: skip
+    assert not [m for m in _carried_on("webchat, qq", "no_files: true → no_files: false")
+                if m.startswith("joining.probation")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, qq", "duration: 24h, → duration: null,")
+                if m.startswith("joining.probation")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, matrix, telegram")
+                if m.startswith("joining.probation")]  # fmt: skip

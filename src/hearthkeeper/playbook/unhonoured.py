@@ -45,6 +45,10 @@ MENTIONS_AS_TEXT = (CarrierKind.TELEGRAM,)
 # `reject_add_request` (no `ActionKind.UNBAN` in QQ's capabilities; docs/carriers/qq.md).
 BANS_FOR_GOOD = (CarrierKind.QQ,)
 
+# Carriers whose members' files never reach the engine as messages: a QQ group file arrives as
+# a `group_upload` notice, which OneBot v11 can neither fetch nor delete (docs/carriers/qq.md).
+FILES_UNSEEN = (CarrierKind.QQ,)
+
 
 @dataclass(frozen=True)
 class Unhonoured:
@@ -104,6 +108,15 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     yield from _direct(pb, named)
     yield from _mentions(pb, named)
     yield from _bans(pb, named)
+    probation = pb.joining.probation
+    unseen = _named(named, FILES_UNSEEN)
+    if probation.duration is not None and probation.no_files and unseen:
+        yield Unhonoured(
+            "Operation",
+            f"joining.probation.no_files: on {_listed(unseen)} a member's file goes to the "
+            "group's files, which the bot is not told of and cannot delete (OneBot v11), so "
+            "a newcomer's files are not held back there",
+        )
 
 
 def _named(named: list[CarrierKind], among: tuple[CarrierKind, ...]) -> list[str]:
