@@ -138,28 +138,30 @@ def _direct(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
 
 
 def _mentions(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
-    """Fields whose point is to tell a member, on a carrier whose @-names notify nobody."""
+    """The fields the playbook uses whose point is to tell a member, on a carrier whose
+    @-names notify nobody: said once, naming each."""
     where = _named(named, MENTIONS_AS_TEXT)
     if not where:
         return
-    said = f"on {_listed(where)} the bot's @-mentions are text (@Name) that notify nobody"
-    if any(tagset.expert_topics for tagset in pb.mechanisms.tags):
+    uses = [
+        ("the experts a question calls on (mechanisms.tags[].expert_topics)",
+         any(tagset.expert_topics for tagset in pb.mechanisms.tags)),
+        ("a title's holders at their duty's reminder (mechanisms.titles[].reminder)",
+         any(title.reminder for title in pb.mechanisms.titles)),
+        ("a live session's speaker at its reminders (calendar.live_sessions[].remind_before)",
+         any(session.remind_before for session in pb.calendar.live_sessions)),
+        ("a newcomer at their first week's digest (calendar.rituals.welcome_week_digest)",
+         pb.calendar.rituals.welcome_week_digest),
+        ("a member whose unpaid place is about to lapse (activities[].pay_within)",
+         any(act.sign_up and act.price and act.pay_within for act in pb.activities)),
+    ]  # fmt: skip
+    told = [who for who, used in uses if used]
+    if told:
         yield Unhonoured(
-            "Operation",
-            f"mechanisms.tags[].expert_topics: {said}: the experts a question calls on are "
-            "not told of it unless they read the group",
-        )
-    if any(title.reminder for title in pb.mechanisms.titles):
-        yield Unhonoured(
-            "Operation",
-            f"mechanisms.titles[].reminder: {said}: a title's holders are not told of their "
-            "duty's reminder unless they read the group",
-        )
-    if any(session.remind_before for session in pb.calendar.live_sessions):
-        yield Unhonoured(
-            "Output",
-            f"calendar.live_sessions[].remind_before: {said}: the speaker is not told of "
-            "their session's reminder unless they read the group",
+            "Structure",
+            f"structure.carriers: on {_listed(where)} the bot's @-mentions are text (@Name) "
+            "that notify nobody, so those it names are told only if they read the group: "
+            + "; ".join(told),
         )
 
 
