@@ -220,7 +220,11 @@ def test_a_playbook_using_every_field_is_told_what_does_not_run(every_field: Pat
     assert "qr_codes" not in unbuilt
     # a content folder's picture is sent by the web chat, Matrix and Telegram: no gap
     assert "calendar.posts morning" not in unbuilt
-    assert len([gap for gap in gaps if NOT_BUILT in gap]) == 2
+    # Telegram's @-mentions are text: the experts, title holders, speakers ... are not told
+    assert "structure.carriers: on telegram the bot's @-mentions are text" in unbuilt
+    # Matrix and Telegram send direct messages, and neither bans for good: no gap
+    assert "alerts.direct" not in unbuilt and "rules.ladder" not in unbuilt
+    assert len([gap for gap in gaps if NOT_BUILT in gap]) == 3
     assert "Carriers: webchat (Web), matrix (EU), matrix (US), telegram" in result.output
 
 
@@ -256,6 +260,7 @@ def test_a_playbook_that_uses_none_of_them_hears_of_none() -> None:
     text = (EVERY_FIELD.replace("moderate, ", "")
             .replace(', settings: {homeserver: "https://matrix.example.org"}', "")
             .replace("    - {kind: matrix, name: US}\n", "")
+            .replace("    - {kind: telegram}\n", "")
             .replace("qr_codes: true", "qr_codes: false"))  # fmt: skip
     pb = parse_playbook(text).playbook
     gaps = [gap for element in summarise(pb) for gap in element.gaps if gap.source == NOT_BUILT]
@@ -415,3 +420,105 @@ def test_show_prints_each_gap_after_its_field(tmp_path: Path) -> None:
     assert len(gaps) == 9 and all(
         re.match(r"Gap: [\w.<>\[\]]+( or [\w.<>\[\]]+)*: ", g) for g in gaps
     )
+
+
+def _carried_on(kinds: str, extra: str = "") -> list[str]:
+    """The NOT_BUILT gaps of EVERY_FIELD served on `kinds` (`webchat, qq`), with `extra`
+    replacements (old → new) made in it."""
+    text = EVERY_FIELD.replace(EVERY_FIELD[EVERY_FIELD.index("  carriers:\n"):
+                                           EVERY_FIELD.index("  groups:")],
+                               f"  carriers: [{', '.join(f'{{kind: {k}}}' for k in kinds.split(', '))}]\n")  # fmt: skip
+    for old_new in filter(None, extra.split(" | ")):
+        old, new = old_new.split(" → ")
+        assert old in text, old
+        text = text.replace(old, new)
+    pb = parse_playbook(text).playbook
+    return [g.message for el in summarise(pb) for g in el.gaps if g.source == NOT_BUILT]
+
+
+def test_direct_alerts_on_qq_are_named_as_a_gap() -> None:
+    """A QQ bot sends no direct messages: `alerts.direct` passes over QQ (docs/alerts.md), and
+    `playbook show` said nothing of it for a community served on QQ."""
+    [said] = [m for m in _carried_on("webchat, qq") if m.startswith("alerts.direct")]
+    assert said.startswith("alerts.direct: qq sends no direct messages")
+    assert "staff channel (alerts.staff_group) and the console's Inbox" in said
+    assert "direct messages go out on matrix and telegram" in said
+    assert not [m for m in _carried_on("webchat, qq", "direct: true → direct: false")
+                if m.startswith("alerts.direct")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, matrix, telegram")
+                if m.startswith("alerts.direct")]  # fmt: skip
+
+
+def test_the_kinds_said_to_send_direct_messages_are_the_carriers_that_do() -> None:
+    """The gap's lists follow the carriers: a carrier that gains direct messages (or loses
+    them) fails here until the lists say so."""
+    from hearthkeeper.carriers.matrix.carrier import CAN as MATRIX
+    from hearthkeeper.carriers.onebot.carrier import CAN as QQ
+    from hearthkeeper.carriers.telegram.carrier import CAN as TELEGRAM
+    from hearthkeeper.carriers.webchat.perform import PERFORMS as WEBCHAT
+    from hearthkeeper.engine.actions import ActionKind
+    from hearthkeeper.playbook.structure import CarrierKind
+    from hearthkeeper.playbook.unhonoured import BANS_FOR_GOOD, NO_DIRECT, SENDS_DIRECT
+
+    can = {CarrierKind.WEBCHAT: WEBCHAT, CarrierKind.MATRIX: MATRIX,
+           CarrierKind.TELEGRAM: TELEGRAM, CarrierKind.QQ: QQ}  # fmt: skip
+    assert {k for k, c in can.items() if ActionKind.DIRECT in c} == set(SENDS_DIRECT)
+    without = {k for k, c in can.items() if ActionKind.DIRECT not in c}
+    assert without == {CarrierKind.WEBCHAT, *NO_DIRECT}
+    assert {k for k, c in can.items() if ActionKind.UNBAN not in c} == set(BANS_FOR_GOOD)
+
+
+def test_mentions_that_notify_nobody_on_telegram_are_named() -> None:
+    """Telegram's bot messages carry no mention entities: the members the bot @-names there
+    are not told. One gap names each field the playbook uses that relies on it, only for a
+    community served on Telegram."""
+    [said] = [m for m in _carried_on("webchat, telegram") if "@-mentions" in m]
+    assert said.startswith("structure.carriers: on telegram the bot's @-mentions are text "
+                           "(@Name) that notify nobody")  # fmt: skip
+    for field in ("mechanisms.tags[].expert_topics", "mechanisms.titles[].reminder",
+                  "calendar.live_sessions[].remind_before",
+                  "calendar.rituals.welcome_week_digest", "activities[].pay_within"):  # fmt: skip
+        assert f"({field})" in said, field
+    assert not [m for m in _carried_on("webchat, matrix, qq") if "@-mentions" in m]
+    changed = " | ".join(
+        (
+            "expert_topics: {Yunnan: [puer]} → expert_topics: {}",
+            "welcome_week_digest: true → welcome_week_digest: false",
+            "pay_within: 24h → pay_within: null",
+        )
+    )
+    [fewer] = [m for m in _carried_on("webchat, telegram", changed) if "@-mentions" in m]
+    assert "expert_topics" not in fewer and "welcome_week_digest" not in fewer
+    assert "pay_within" not in fewer and "(mechanisms.titles[].reminder)" in fewer
+    unused = _carried_on("webchat, telegram", " | ".join((
+        "expert_topics: {Yunnan: [puer]} → expert_topics: {}",
+        "reminder: every day 15:00, → ",
+        "remind_before: [1h], → remind_before: [], ",
+        "welcome_week_digest: true → welcome_week_digest: false",
+        "pay_within: 24h → pay_within: null")))  # fmt: skip
+    assert not [m for m in unused if "@-mentions" in m]
+
+
+def test_a_ladder_that_bans_on_qq_is_told_the_ban_stays() -> None:
+    """OneBot v11 cannot lift a ban (`reject_add_request`): a QQ community whose ladder bans
+    or blacklists hears that staff lifting it leave QQ's block in place."""
+    [said] = [m for m in _carried_on("webchat, qq") if m.startswith("rules.ladder")]
+    assert said.startswith("rules.ladder[2].do: a ban or blacklisting on qq is for good")
+    assert "a group admin removes them from its blocked list in QQ" in said
+    kicks_only = _carried_on("webchat, qq", "kick, ban, blacklist] → kick]")
+    assert not [m for m in kicks_only if m.startswith("rules.ladder")]
+    assert not [m for m in _carried_on("webchat, telegram") if m.startswith("rules.ladder")]
+
+
+def test_holding_back_newcomers_files_on_qq_is_named() -> None:
+    """A QQ group file arrives as a `group_upload` notice the bot does not handle (and v11
+    cannot delete): `joining.probation.no_files` holds nothing back there."""
+    [said] = [m for m in _carried_on("webchat, qq") if m.startswith("joining.probation")]
+    assert said.startswith("joining.probation.no_files: on qq a member's file goes to the "
+                           "group's files")  # fmt: skip
+    assert not [m for m in _carried_on("webchat, qq", "no_files: true → no_files: false")
+                if m.startswith("joining.probation")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, qq", "duration: 24h, → duration: null,")
+                if m.startswith("joining.probation")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, matrix, telegram")
+                if m.startswith("joining.probation")]  # fmt: skip

@@ -235,3 +235,15 @@ def test_every_chinese_word_staff_read_of_a_scorer_verdict_is_whole(text: str) -
                 edge += len(word)
                 ends.add(edge)
             assert at in ends and at + len(piece) in ends, (piece, chinese_words(run))
+
+
+def test_a_community_that_allows_more_mentions_is_not_flagged_below_them() -> None:
+    """`rules.violations.mention_spam.max_mentions`: the default (5) flags six @-mentions; a
+    community that allows ten (a class roll call) is flagged only past ten."""
+    rules = {"violations": {"mention_spam": {"max_mentions": 10}}}
+    wide = Scanner.from_rules(Playbook.model_validate({**MINIMAL, "rules": rules}).rules)
+    text = "今晚点名，到了回个1"
+    assert "mention_spam" in kinds(DEFAULT.scan(text, mentions=6))
+    assert "mention_spam" not in kinds(wide.scan(text, mentions=6))
+    assert "mention_spam" not in kinds(wide.scan(text, mentions=10))
+    assert "mention_spam" in kinds(wide.scan(text, mentions=11))

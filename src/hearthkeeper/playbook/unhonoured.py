@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.rules import Sanction
 from hearthkeeper.playbook.structure import CarrierKind, Permission
 
 NOT_BUILT = "not built in this version"
@@ -26,6 +27,27 @@ UNCHECKED = (Permission.EDIT_PLAYBOOK,)
 # uploads; Matrix's, Telegram's and QQ's, downloaded by the bot (`carriers/pictures.py`).
 # The other kinds have no carrier in this version.
 READS_PICTURES = (CarrierKind.WEBCHAT, CarrierKind.MATRIX, CarrierKind.TELEGRAM, CarrierKind.QQ)
+
+# Carriers that send direct messages (`ActionKind.DIRECT` in their capabilities), and those with
+# a carrier in this version that do not besides the web chat (docs/alerts.md says the web chat
+# has none, and `hearth serve` says so when that leaves alerts in the console's Inbox alone):
+# a QQ bot can message only its friends. `tests/test_playbook_gaps.py` checks both against the
+# carriers' capabilities.
+SENDS_DIRECT = (CarrierKind.MATRIX, CarrierKind.TELEGRAM)
+NO_DIRECT = (CarrierKind.QQ,)
+
+# Carriers whose bot messages name members as text (`@Mei`) and tell nobody: Telegram's
+# outgoing messages carry no mention entities, so an `extra["mentions"]` there notifies
+# nobody (the web chat highlights it, Matrix sends `m.mentions`, QQ an `at` segment).
+MENTIONS_AS_TEXT = (CarrierKind.TELEGRAM,)
+
+# Carriers whose ban cannot be lifted by the bot: OneBot v11 has no call that undoes
+# `reject_add_request` (no `ActionKind.UNBAN` in QQ's capabilities; docs/carriers/qq.md).
+BANS_FOR_GOOD = (CarrierKind.QQ,)
+
+# Carriers whose members' files never reach the engine as messages: a QQ group file arrives as
+# a `group_upload` notice, which OneBot v11 can neither fetch nor delete (docs/carriers/qq.md).
+FILES_UNSEEN = (CarrierKind.QQ,)
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,80 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
             "bot does not download them, so another group's "
             "QR code in a picture goes unseen (during probation, joining.probation.no_links "
             "still counts a newcomer's picture as a link)",
+        )
+    named = [c.kind for c in pb.structure.carriers]
+    yield from _direct(pb, named)
+    yield from _mentions(pb, named)
+    yield from _bans(pb, named)
+    probation = pb.joining.probation
+    unseen = _named(named, FILES_UNSEEN)
+    if probation.duration is not None and probation.no_files and unseen:
+        yield Unhonoured(
+            "Operation",
+            f"joining.probation.no_files: on {_listed(unseen)} a member's file goes to the "
+            "group's files, which the bot is not told of and cannot delete (OneBot v11), so "
+            "a newcomer's files are not held back there",
+        )
+
+
+def _named(named: list[CarrierKind], among: tuple[CarrierKind, ...]) -> list[str]:
+    """The kinds of `among` the playbook names, in its order, each once."""
+    return list(dict.fromkeys(kind.value for kind in named if kind in among))
+
+
+def _direct(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """`alerts.direct` on a carrier that sends no direct messages: passed over there."""
+    without = _named(named, NO_DIRECT)
+    if pb.alerts.direct and without:
+        yield Unhonoured(
+            "Structure",
+            f"alerts.direct: {_listed(without)} sends no direct messages (a QQ bot can "
+            "message only its friends), so staff there read alerts in the staff channel "
+            "(alerts.staff_group) and the console's Inbox only; direct messages go out on "
+            f"{_listed([k.value for k in SENDS_DIRECT])}",
+        )
+
+
+def _mentions(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """The fields the playbook uses whose point is to tell a member, on a carrier whose
+    @-names notify nobody: said once, naming each."""
+    where = _named(named, MENTIONS_AS_TEXT)
+    if not where:
+        return
+    uses = [
+        ("the experts a question calls on (mechanisms.tags[].expert_topics)",
+         any(tagset.expert_topics for tagset in pb.mechanisms.tags)),
+        ("a title's holders at their duty's reminder (mechanisms.titles[].reminder)",
+         any(title.reminder for title in pb.mechanisms.titles)),
+        ("a live session's speaker at its reminders (calendar.live_sessions[].remind_before)",
+         any(session.remind_before for session in pb.calendar.live_sessions)),
+        ("a newcomer at their first week's digest (calendar.rituals.welcome_week_digest)",
+         pb.calendar.rituals.welcome_week_digest),
+        ("a member whose unpaid place is about to lapse (activities[].pay_within)",
+         any(act.sign_up and act.price and act.pay_within for act in pb.activities)),
+    ]  # fmt: skip
+    told = [who for who, used in uses if used]
+    if told:
+        yield Unhonoured(
+            "Structure",
+            f"structure.carriers: on {_listed(where)} the bot's @-mentions are text (@Name) "
+            "that notify nobody, so those it names are told only if they read the group: "
+            + "; ".join(told),
+        )
+
+
+def _bans(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """A ladder that bans, on a carrier whose bans the bot cannot lift."""
+    where = _named(named, BANS_FOR_GOOD)
+    banning = [n for n, step in enumerate(pb.rules.ladder)
+               if {Sanction.BAN, Sanction.BLACKLIST} & set(step.do)]  # fmt: skip
+    if where and banning:
+        yield Unhonoured(
+            "Structure",
+            f"rules.ladder[{banning[0]}].do: a ban or blacklisting on {_listed(where)} is for "
+            "good: OneBot v11 has no call that lifts it, so a member whose ban staff lift "
+            "(/pardon, the console) stays refused by the group until a group admin removes "
+            "them from its blocked list in QQ",
         )
 
 

@@ -61,6 +61,19 @@ def test_an_alert_reaches_the_staff_room_and_each_recipient_by_direct_message(
     assert len(store.staff_alerts(c.runtime.community_id)) == 1
 
 
+def test_direct_messages_off_leave_the_alert_in_the_staff_room(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`alerts.direct: false`: staff who asked not to be written to privately get the alert
+    in the staff room (and the inbox) only."""
+    c = staffed(store, store_clock, "alerts:\n  staff_group: staff\n  direct: false\n")
+    c.engine.process([c.events.message("angry", INSULT)])
+    got = sent(c)
+    assert [p.action.group for p in got if p.action.kind is ActionKind.SEND] == ["staff"]
+    assert [p for p in got if p.action.kind is ActionKind.DIRECT] == []
+    assert len(store.staff_alerts(c.runtime.community_id)) == 1
+
+
 def test_recipients_name_the_roles_that_hear_alerts(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(
         store, store_clock, "alerts:\n  recipients: [partner, acquisition]\n  direct: true\n"

@@ -325,3 +325,19 @@ def test_a_closed_group_hears_no_posts_and_hears_them_again_once_reopened(
     store_clock.set(first + timedelta(days=1))
     c.engine.tick()
     assert sorted(a.group or "" for a in sends(c)) == ["g1", "g2"]
+
+
+def test_an_inline_posts_kind_is_what_its_engagement_is_counted_under(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`calendar.posts[].content.kind` for inline text: an operator measuring which kind of
+    content spreads (seed 003) marks a post of a link as `link`, and the post is recorded so
+    (the report's engagement by kind reads it), not as text."""
+    calendar = DAILY.replace('content: {text: "Good morning, tea friends."}',
+                             "content: {text: 'Today: https://tea.example/oolong', kind: link}")  # fmt: skip
+    c = calendar_community(store, store_clock, calendar)
+    store_clock.set(utc(2026, 5, 2, 7))  # 08:00 BST
+    assert c.engine.tick() == 1
+    assert [a.text for a in sends(c)] == ["Today: https://tea.example/oolong"]
+    [posted] = records(c, "morning")
+    assert posted.content_kind == "link"

@@ -278,3 +278,26 @@ def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(
     assert len(inbox()) == 2 and "bob the runner" in inbox()[1]
     say(day + timedelta(days=8), name="上海-bob-设计")  # fits: nothing
     assert len(inbox()) == 2
+
+
+def test_a_newcomer_has_the_grace_to_rename_before_their_nickname_counts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`rules.violations.nickname.grace`: a newcomer who speaks within it (3 hours here) under
+    a name that breaks the format is not reported yet; past it, staff are told."""
+    text = (MINIMAL + RULES).replace("Europe/London", "Asia/Shanghai")
+    graced = text.replace("rules:\n", "rules:\n  violations:\n    nickname: {grace: 3h}\n", 1)
+    pb = parse_playbook(graced + "joining:\n  ceremony:\n    nickname_format: 城市-昵称-行业\n")
+    c = community(store, store_clock, pb.playbook)
+    joined = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    c.engine.process([c.events.join("u1", name="bob", at=joined)])
+
+    def reported_after(hours: float) -> int:
+        at = joined + timedelta(hours=hours)
+        store_clock.set(at)
+        c.engine.process([c.events.message("u1", "大家好", name="bob", at=at)])
+        alerts = store.staff_alerts(c.runtime.community_id, open_only=False)
+        return len([a for a in alerts if a.violation == "nickname"])
+
+    assert reported_after(2) == 0, "within the 3 hours' grace"
+    assert reported_after(3.5) == 1

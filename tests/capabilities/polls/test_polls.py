@@ -268,3 +268,28 @@ def test_what_reads_like_a_vote_is_chat_for_later_handlers_unless_a_poll_takes_i
     say(c, "boss", "/结束投票")
     _, voted = c.engine.process([c.events.message("boss", WEEKEND), c.events.message("mei", "3")])
     assert said(voted) == ["✅ mei 投给了 3. 桌游。"], "a poll started in the same batch takes it"
+
+
+def test_a_poll_without_a_deadline_closes_after_the_playbooks_default(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`mechanisms.polls.default_duration`: a poll started without `截止` shows the deadline the
+    playbook gives (2 hours here) and posts its results then, not a day later."""
+    c = staffed(store, store_clock, chinese("mechanisms:\n  polls:\n    default_duration: 2h\n"))
+    posted = only(say(c, "boss", "/投票 周末活动去哪 | 爬山 | 看展"))
+    assert "5月1日 周五 19:00 截止" in posted, posted
+    say(c, "mei", "1")
+    store_clock.advance(timedelta(minutes=119))  # not yet (the poll began seconds after 17:00)
+    c.restart()
+    assert c.engine.tick() == 0
+    store_clock.advance(timedelta(minutes=2))
+    assert c.engine.tick() == 1
+    asyncio.run(c.engine.drain())
+    assert [p for p in c.carrier.performed if "投票结束" in (p.action.text or "")]
+
+
+def test_a_poll_without_a_deadline_runs_a_day_by_default(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    assert "5月2日 周六 17:00 截止" in only(say(c, "boss", "/投票 周末活动去哪 | 爬山 | 看展"))

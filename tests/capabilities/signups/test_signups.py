@@ -382,3 +382,46 @@ def test_a_member_promoted_from_the_waitlist_is_told_their_place_on_the_final_li
     lst = SqlSignUps.on(store).current(group.id)
     assert lst is not None
     assert [e.display_name for e in SqlSignUps.on(store).entries(lst.id)] == ["mei", "ann"]
+
+
+def test_an_operators_own_cancel_word_leaves_the_list(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`mechanisms.signups.cancel_keywords`: a community that writes its own word to leave a
+    list (`不去了`) has it work as `-1` does; the word means nothing where it is not set."""
+    pb = chinese("mechanisms:\n  signups:\n    cancel_keywords: [不去了]\n")
+    c = staffed(store, store_clock, pb)
+    say(c, "boss", "/接龙 周六夜跑")
+    say(c, "mei", "+1")
+    assert only(say(c, "mei", "不去了")) == "mei 已取消接龙。"
+    assert SqlSignUps.on(store).entries(1) == []
+
+
+def test_a_word_not_among_the_cancel_keywords_leaves_nobody(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    say(c, "boss", "/接龙 周六夜跑")
+    say(c, "mei", "+1")
+    assert said(say(c, "mei", "不去了")) == []
+    assert len(SqlSignUps.on(store).entries(1)) == 1
+
+
+def test_a_list_without_a_deadline_closes_after_the_playbooks_default(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`mechanisms.signups.default_duration`: a list started without `截止` shows, and keeps,
+    the deadline the playbook gives (2 hours here, where the default would be 24)."""
+    pb = chinese("mechanisms:\n  signups:\n    default_duration: 2h\n")
+    c = staffed(store, store_clock, pb)
+    started = only(say(c, "boss", "/接龙 周六夜跑"))
+    assert "截止：5月1日 周五 19:00" in started, started
+    [signup] = SqlSignUps.on(store).lists(c.runtime.community_id)
+    assert signup.deadline - signup.created_at == timedelta(hours=2)
+
+
+def test_a_list_without_a_deadline_closes_a_day_later_by_default(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = staffed(store, store_clock)
+    assert "截止：5月2日 周六 17:00" in only(say(c, "boss", "/接龙 周六夜跑"))
