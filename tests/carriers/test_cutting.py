@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +178,12 @@ def test_each_part_has_its_own_key_within_the_outbox_keys_column() -> None:
     long = "k" * 200
     keys = {part_key(long, n) for n in range(1, 50)}
     assert len(keys) == 49 and all(len(key) <= 200 for key in keys)
+
+
+@pytest.mark.timeout(60)  # a guard: the cut takes well under a second; it took hours
+def test_a_long_run_of_dots_is_cut_in_a_moment() -> None:
+    # every place in a run of `.!?` was tried as a sentence's end, each try running to the
+    # run's end: 20,000 dots took 1.3 s a carrier (the event loop's), these would take hours
+    dots = "." * 400_000
+    assert cut(dots, 200_000) == ["." * 200_000, "." * 200_000]
+    assert cut("Wait" + "!" * 300_000 + " then go", 300_010) == ["Wait" + "!" * 300_000, "then go"]

@@ -28,8 +28,10 @@ from collections.abc import Callable
 # its end, the mark kept); what lies between it and the next part's text is whitespace.
 _PARAGRAPH = re.compile(r"[^\S\n]*\n[^\S\n]*\n\s*")
 _LINE = re.compile(r"[^\S\n]*\n\s*")
+# A run of `.!?` is tried from its first mark only: tried from each (a line of dots, "......"),
+# every try ran to the run's end to fail at the space it wants, the time the square of its length
 _SENTENCE = re.compile(
-    r"(?:[。！？｡]+[”’」』）》〉】)\]\"']*|[.!?]+[)\]\"'”’]*(?=\s))\s*"
+    r"(?:[。！？｡]+[”’」』）》〉】)\]\"']*|(?<![.!?])[.!?]+[)\]\"'”’]*(?=\s))\s*"
 )  # fmt: skip
 _WORD = re.compile(r"\s+|(?<=[，、；：])\s*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
@@ -106,7 +108,10 @@ def _last(boundary: re.Pattern[str], text: str, end: int, after: int,
           fences: list[tuple[int, int]]) -> int | None:  # fmt: skip
     """Where the last `boundary` of `text[:end]` past `after` ends a part, outside `fences`."""
     found = None
-    for match in boundary.finditer(text, after + 1, end + 1):
+    start = after + 1
+    while boundary is _SENTENCE and 0 < start <= len(text) and text[start - 1] in ".!?":
+        start -= 1  # a run of marks begun before `after` ends a sentence after it all the same
+    for match in boundary.finditer(text, start, end + 1):
         # a sentence ends after its mark; the other boundaries are whitespace, or nothing
         # after a Chinese comma, and the part ends before them
         at = match.start() + len(match[0].rstrip()) if boundary is _SENTENCE else match.start()
