@@ -150,11 +150,11 @@ def pick_community(store: Store, slug: str | None) -> Community:
             fail(f"say which community with --community, its slug or its name (there are: "
                  f"{names})")  # fmt: skip
         return communities[0]
-    from hearthkeeper.store.records import find_community
+    from hearthkeeper.store.records import find_community, several_meant
 
     found = find_community(communities, slug)
     if found is None:
-        fail(unknown_community(communities, slug))
+        fail(several_meant(communities, slug) or unknown_community(communities, slug))
     return found
 
 
