@@ -68,9 +68,36 @@ def apply_playbook(
 
 
 def community_playbook(store: Store, community_id: int) -> Playbook | None:
-    """The playbook the community runs now (None: none applied, or it no longer parses)."""
+    """The playbook the community runs now (None: none applied, or it no longer parses: then
+    a warning says which version, why and what to do, once per process)."""
     version = store.latest_playbook_version(community_id)
-    return None if version is None else stored_playbook(version.source_text, version.version)
+    if version is None:
+        return None
+    found = stored_playbook(version.source_text, version.version)
+    if found is None:
+        slug = next((c.slug for c in store.list_communities() if c.id == community_id),
+                    str(community_id))  # fmt: skip
+        _say_unreadable(slug, version.version, version.source_text)
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _say_unreadable(slug: str, version: int, source_text: str) -> None:
+    log.warning("%s", unreadable_note(slug, version, source_text))
+
+
+def unreadable_note(slug: str, version: int, source_text: str) -> str:
+    """What to say of a stored version this release cannot read (a check added since it was
+    applied refuses it): which, why, and that what reads the playbook goes without it."""
+    try:
+        parse_playbook(source_text, as_stored=True)
+        why = ""
+    except PlaybookError as exc:
+        first = exc.problems[0]
+        why = f" ({first.path}: {first.message})" if first.path else f" ({first.message})"
+    return (f"community {slug!r} runs stored playbook version {version}, which this release "
+            f"cannot read{why}: what reads its playbook goes without it (hearth serve refuses "
+            "to start); fix the playbook file and apply it (`hearth apply FILE`)")  # fmt: skip
 
 
 @functools.lru_cache(maxsize=32)
