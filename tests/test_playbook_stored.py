@@ -377,3 +377,26 @@ def test_a_stored_version_this_release_cannot_read_is_said_by_the_commands_that_
     assert report.returncode == 0, report.stderr
     said = " ".join(report.stderr.split())
     assert note in said and fix in said, said
+
+
+def test_a_stored_version_over_many_bounds_says_three_then_names_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A stored version with sixty goals over the texts' bound printed sixty paragraphs (26 KB)
+    on standard error before every command's output, and its size bound read 'but its the
+    playbook is over a limit'."""
+    goals = "".join(f"  - '{'g' * 8_001}{n}'\n" for n in range(60))
+    text = MINIMAL.replace(PURPOSE, PURPOSE + "\n  goals:\n" + goals.replace("  - ", "    - "))
+    assert len(parse_playbook(text, "pb.yaml", as_stored=True).over_limit) == 61  # size too
+    with caplog.at_level(logging.WARNING, logger="hearthkeeper.apply"):
+        assert stored_playbook(text, 7) is not None
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 4, said
+    assert said[0].startswith("community 'tea' runs playbook version 7 as it was stored, but the "
+                              "playbook is over a limit this release sets (line 1)")  # fmt: skip
+    assert said[1].startswith("community 'tea' runs playbook version 7 as it was stored, but its "
+                              "community.goals[0] is over a limit")  # fmt: skip
+    assert said[3].startswith("playbook version 7 of community 'tea' passes over 58 more limits "
+                              "this release sets, the same way: community.goals[2] (line ")  # fmt: skip
+    assert said[3].endswith(" and 48 more; `hearth playbook validate` on its file lists each")
+    assert said[3].count("community.goals[") == 10
