@@ -89,7 +89,7 @@ def test_the_migration_keeps_the_rows_and_goes_down_and_up_again(database_url: s
         assert before == [(groups[0], ann, MAY_1, 2, 1), (groups[0], bob, MAY_2, 1, 0),
                           (groups[1], ann, MAY_2, 1, 1)]  # fmt: skip
 
-        assert upgrade(database_url) == ["0044"]
+        assert upgrade(database_url, to="0044") == ["0044"]
         engine.dispose()
         assert _rows(store, groups) == before
         more = RollupTally()  # a later batch adds to a member's day; a new day is a new row
@@ -111,7 +111,7 @@ def test_the_migration_keeps_the_rows_and_goes_down_and_up_again(database_url: s
         assert _rows(store, groups) == sorted(after)
         _second_row_refused(engine, groups[0], ann)
 
-        assert upgrade(database_url) == ["0044"]
+        assert upgrade(database_url, to="0044") == ["0044"]
         engine.dispose()
         assert _rows(store, groups) == sorted(after)
         _second_row_refused(engine, groups[1], bob)

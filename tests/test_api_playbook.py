@@ -150,3 +150,18 @@ def test_a_json_body_nested_too_deeply_is_refused_readably(t: Tea) -> None:
                     headers={"Content-Type": "application/json"})  # fmt: skip
     assert answer.status_code == 400 and "too deeply" in answer.json()["detail"]
     assert t.get("/communities/tea/playbook").json()["version"] == 1
+
+
+def test_a_post_naming_a_group_the_community_has_is_no_slip(t: Tea) -> None:
+    """A group opened when every default was '{name} {n}群' keeps that name; a post to it
+    was answered "did you mean 'Tea Friends #9'?". A slip beside it is still said."""
+    t.site.web.store.add_group(t.id, "Tea Friends 9群", "webchat", "tea-9")
+    posting = TEA_PLAYBOOK + (
+        "calendar:\n  posts:\n    - id: morning\n      schedule: every day 08:00\n"
+        "      content: {text: Good morning}\n      groups: [Tea Friends 9群, Tea Friends 9 群]\n"
+    )
+    answer = t.post("/communities/tea/playbook", content=posting.encode(), headers=YAML)
+    assert answer.status_code == 200, answer.text
+    [warning] = answer.json()["warnings"]
+    assert warning["path"] == "calendar.posts[0].groups[1]"
+    assert "did you mean 'Tea Friends 9群'?" in warning["message"]

@@ -189,3 +189,23 @@ def test_the_review_warns_when_a_plan_members_hold_is_dropped(console: Console) 
     warning = review.text.split('id="members-hold"')[1].split("</p>")[0]
     assert "plan &#39;half-year&#39; is no longer in monetisation.plans" in warning
     assert "1 member holds it (小美)" in warning and "no renewal reminder" in warning
+
+
+def test_the_review_says_no_slip_of_a_post_naming_a_group_the_community_has(
+    console: Console,
+) -> None:
+    """A group named on the carrier nearly as copy.naming names them ('颜学院护肤社9群', no
+    space) is the community's group: a post to it was reviewed with "did you mean
+    '颜学院护肤社 9群'?"."""
+    pack = "      content: {library: content/morning-pack, order: next}\n"
+    assert pack in SKINCARE
+    posting = SKINCARE.replace(pack, pack + "      groups: [颜学院护肤社9群, 颜学院护肤社8群]\n", 1)
+    console.store.add_group(console.community_id, "颜学院护肤社9群", "webchat", "by-hand-9")
+    answer = console.post("/playbook", {"text": posting})
+    assert answer.status_code == 200 and "Apply version 2" in answer.text
+    warnings = answer.text.split('id="warnings"')[1].split("</ol>")[0]
+    assert (
+        "groups[1]</code>: no group Hearthkeeper opens is named &#39;颜学院护肤社8群&#39;"
+        in warnings
+    )
+    assert "groups[0]" not in warnings

@@ -10,7 +10,7 @@ import pytest
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import RateLimit
-from hearthkeeper.engine.outbound import OutboundQueue
+from hearthkeeper.engine.outbound import MAX_ATTEMPTS, MAX_RATE_WAITS, OutboundQueue
 from hearthkeeper.store import Store
 from hearthkeeper.store.database import create_engine_for
 from hearthkeeper.testing import FakeCarrier, FakeTogetherCarrier
@@ -110,6 +110,47 @@ def test_a_refusal_that_cannot_succeed_is_marked_failed(
     c.carrier.fail_next(10, retry=False)
     drain(c)
     assert store.outbox_counts().get("failed", 0) >= 1
+
+
+def test_a_rate_limit_answer_waits_the_time_asked_and_uses_up_no_attempt(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Telegram's 429 asks to wait `retry_after`: it counted as a failed attempt, so a long
+    text whose parts met a few was given up after six. It now waits what was asked, its
+    attempts untouched, however many come (within `MAX_RATE_WAITS`)."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    queued = len(store.outbox_items("pending"))
+    c.carrier.fail_next(queued * (MAX_ATTEMPTS + 2), rate_limited_for=30)
+    for _ in range(MAX_ATTEMPTS + 2):
+        drain(c)
+        assert c.carrier.performed == []
+        store_clock.advance(timedelta(seconds=29))
+        drain(c)
+        assert c.carrier.performed == [], "not before the time asked"
+        store_clock.advance(timedelta(seconds=1))
+    drain(c)
+    assert ActionKind.DELETE in c.carrier.kinds()
+    done = store.outbox_items("done")
+    assert len(done) == queued and {(i.attempts, i.rate_waits) for i in done} == {
+        (0, MAX_ATTEMPTS + 2)
+    }
+
+
+def test_an_endless_rate_limit_ends_after_a_bound(store: Store, store_clock: FrozenClock) -> None:
+    """A platform that answers every try with its rate limit: after `MAX_RATE_WAITS` waits,
+    each answer counts as a failed attempt, and the action fails after `MAX_ATTEMPTS`."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("spammer", AD)])
+    queued = len(store.outbox_items("pending"))
+    c.carrier.fail_next(10_000, rate_limited_for=30)
+    for _ in range(MAX_RATE_WAITS + MAX_ATTEMPTS + 5):
+        drain(c)
+        store_clock.advance(timedelta(minutes=6))
+    failed = store.outbox_items("failed")
+    assert len(failed) == queued and c.carrier.performed == []
+    assert {(i.attempts, i.rate_waits) for i in failed} == {(MAX_ATTEMPTS, MAX_RATE_WAITS)}
+    assert all("simulated rate limit" in (i.last_error or "") for i in failed)
 
 
 def test_group_quotas_defer_sends_instead_of_dropping_them(

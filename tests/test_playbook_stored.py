@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 from hearthkeeper.apply import Applied, apply_playbook, community_playbook, stored_playbook
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.playbook import PlaybookError, base, parse_playbook, positioning, rules
-from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, Severity
+from hearthkeeper.playbook import PlaybookError, base, loader, parse_playbook, positioning, rules
+from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, MAX_READ_BYTES, Severity
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.serve import Host
 from hearthkeeper.store import Store, create_engine_for, sqlite_url
@@ -182,6 +182,69 @@ def test_serve_refuses_a_file_over_a_bound_that_is_not_stored_and_applies_nothin
         assert len(store.playbook_versions(community)) == 1
     finally:
         store.engine.dispose()
+
+
+def test_serve_runs_a_stored_version_whose_file_is_over_the_read_bound_and_warns(
+    tmp_path: Path, database_url: str, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version stored before the playbook's size bound (a big FAQ, say) whose file is over
+    the 1 MiB a playbook file is read to: `hearth serve` refused it by its size alone, as a
+    file being written ('the playbook is … bytes'), and the community stopped. It runs as it
+    was accepted, its size said as a warning; a file as large that is no stored version is
+    still refused, unread, and applies nothing."""
+    playbook = project(tmp_path / "site")
+    build(playbook, database_url, store_clock).close()  # version 1, within the bounds
+    text = playbook.read_text(encoding="utf-8") + "#" * MAX_READ_BYTES + "\n"
+    playbook.write_text(text, encoding="utf-8")
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        with monkeypatch.context() as older:  # a release before the playbook's size bound
+            older.setattr(loader, "MAX_PLAYBOOK_BYTES", 10**9)
+            applied = apply_playbook(store, parse_playbook(text, str(playbook)), "older release")
+        assert applied.version.version == 2
+    finally:
+        store.engine.dispose()
+
+    settings, web_settings = settings_for(playbook, database_url)
+    host = Host.build(settings, web_settings, clock=store_clock)
+    try:
+        [running] = host.running
+        assert running.version.version == 2 and running.is_file
+        [note] = host.over_limit
+        assert "community 'yan-academy-skincare' runs playbook version 2" in note
+        assert f"the playbook is {len(text.encode()):,} bytes" in note
+        assert f"fix {playbook} and apply it" in note
+    finally:
+        host.close()
+
+    playbook.write_text(text + "#\n", encoding="utf-8")  # no version stored is this
+    with pytest.raises(PlaybookError) as refused:
+        Host.build(settings, web_settings, clock=store_clock)
+    [problem] = refused.value.problems
+    assert str(problem).startswith(f"{playbook}:1:1: (document): the playbook is ")
+    assert not problem.is_warning
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        assert len(store.playbook_versions(applied.community.id)) == 2, "nothing applied"
+    finally:
+        store.engine.dispose()
+
+
+def test_a_file_too_large_to_read_is_known_by_the_digest_its_stored_version_has(
+    tmp_path: Path,
+) -> None:
+    """What `hearth serve` tells a stored version by: its text's SHA-256 as stored, a file
+    saved with a byte-order mark too; nothing past `most` bytes is read."""
+    import hashlib
+
+    from hearthkeeper.playbook.loader import file_digest
+
+    text = MINIMAL + "# 茶\n"
+    path = tmp_path / "pb.yaml"
+    path.write_text(text, encoding="utf-8-sig")
+    stored = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert file_digest(path, len(text.encode())) == stored
+    assert file_digest(path, len(text.encode()) - 1) is None
 
 
 def test_a_version_over_a_bound_applied_beside_the_server_is_followed_with_a_warning(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hearthkeeper.playbook import LoadedPlaybook, Playbook, PlaybookError, Problem, parse_playbook
+from hearthkeeper.playbook.checks import GroupsOf
 from hearthkeeper.playbook.diff import Change, diff_content, playbook_content
 from hearthkeeper.store import Community, PlaybookVersion, Store
 
@@ -66,6 +67,17 @@ def apply_playbook(
                 warnings += left_behind(tx, community.id, pb, now)
     return Applied(community, version, previous, changes, unchanged=False,
                    warnings=tuple(warnings))  # fmt: skip
+
+
+def stored_group_names(store: Store) -> GroupsOf:
+    """The names of a community's groups as `store` keeps them, by its slug (none for a
+    community not stored yet): what the checks of a playbook being applied know of them."""
+
+    def names(slug: str) -> list[str]:
+        community = store.get_community(slug)
+        return [] if community is None else [g.name for g in store.list_groups(community.id)]
+
+    return names
 
 
 def community_playbook(store: Store, community_id: int) -> Playbook | None:

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hearthkeeper.carriers.cutting import cut, cut_fitting, last_boundary, part_key
+from hearthkeeper.carriers.cutting import (
+    cut,
+    cut_fitting,
+    last_boundary,
+    part_key,
+    resumed,
+    spans,
+)
 
 
 def utf16(text: str) -> int:
@@ -178,6 +185,33 @@ def test_each_part_has_its_own_key_within_the_outbox_keys_column() -> None:
     long = "k" * 200
     keys = {part_key(long, n) for n in range(1, 50)}
     assert len(keys) == 49 and all(len(key) <= 200 for key in keys)
+
+
+@given(chat_texts(), st.integers(min_value=11, max_value=120),
+       st.integers(min_value=11, max_value=120), st.data())  # fmt: skip
+@settings(max_examples=300, deadline=None)
+def test_the_rest_after_a_part_cut_one_way_is_the_text_cut_another_way(
+    drawn: tuple[str, list[tuple[int, int]]], before: int, after: int, data: st.DataObject
+) -> None:
+    """Parts sent under one limit, the rest cut under another (an upgrade, another
+    `max_text`) from where the last part sent ended: together they are the text, once."""
+    text, _ = drawn
+    first = spans(text, lambda part: len(part) <= before, before)
+    went = data.draw(st.integers(min_value=1, max_value=len(first)))
+    rest = spans(text, lambda part: len(part) <= after, after,
+                 start=resumed(text, first[went - 1][1]))  # fmt: skip
+    parts = [text[a:b] for a, b in [*first[:went], *rest]]
+    assert all(len(part) <= max(before, after) for part in parts)
+    assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
+    rejoined(text, parts)  # in order, nothing twice, only whitespace between
+
+
+def test_a_cluster_that_fits_only_without_the_whitespace_before_it_is_not_torn() -> None:
+    """A family emoji (11 UTF-16 units) after a space, at a limit of 11: the part ended inside
+    the family, and its last member started the next message."""
+    family = CLUSTERS[1]
+    assert cut(" " + family, 11, utf16) == [family]
+    assert cut("护肤\n " + family, 11, utf16) == ["护肤", family]
 
 
 @pytest.mark.timeout(60)  # a guard: the cut takes well under a second; it took hours

@@ -53,27 +53,55 @@ def cut_fitting(text: str, fits: Callable[[str], bool], most: int, *,
     """`text` in parts that each `fits`, none over `most` characters, in order (the text
     alone when it fits). `fits` must hold for a part's beginnings when it holds for the part
     (the longest part that fits is found by halving); `most` is at least 1."""
-    if len(text) <= most and fits(text):
-        return [text]
-    parts: list[str] = []
-    rest = text
+    return [text[start:end] for start, end in spans(text, fits, most, markdown=markdown)]
+
+
+def spans(text: str, fits: Callable[[str], bool], most: int, *, markdown: bool = False,
+          start: int = 0) -> list[tuple[int, int]]:  # fmt: skip
+    """Where the parts `cut_fitting` cuts `text[start:]` into begin and end in `text`, in
+    order: a part is `text[begin:end]`. Given the `end` of a part sent before, `start =
+    resumed(text, end)` gives the parts of the rest, however the text was cut then."""
+    rest = text[start:]
+    if start and not rest.strip():
+        return []  # nothing left to say
+    if len(rest) <= most and fits(rest):
+        return [(start, len(text))]
+    found: list[tuple[int, int]] = []
+    at_rest = start  # where `rest` begins in `text`
     while rest and not (len(rest) <= most and fits(rest)):
         end = _fitting(rest, fits, min(most, len(rest))) or _cluster_end(rest)
         if not rest[:end].strip():  # only whitespace before the limit: nothing to say there
-            rest = rest[end:].lstrip()
+            kept = rest[end:].lstrip()
+            at_rest += len(rest) - len(kept)
+            rest = kept
             continue
         first = len(rest) - len(rest.lstrip())  # the part starts with its text
+        if first and end < len(rest) and not between_clusters(rest, end) and \
+                last_boundary(rest, end, first) == end:  # fmt: skip
+            # its first cluster fits only without the whitespace before it (an emoji family
+            # after an indentation): that is dropped, as at a cut, rather than the emoji torn
+            at_rest += first
+            rest = rest[first:]
+            continue
         while True:
             at, resume = _place(rest, end, first, markdown)
             part = rest[:at].rstrip()
             if at - 1 <= first or fits(part):
                 break
             end = at - 1  # a measure counting more for a shorter text (Markdown's HTML)
-        parts.append(part)
+        found.append((at_rest, at_rest + len(part)))
         rest = rest[resume:]
-    if rest.strip() or not parts:
-        parts.append(rest)
-    return parts
+        at_rest += resume
+    if rest.strip() or not found:
+        found.append((at_rest, at_rest + len(rest)))
+    return found
+
+
+def resumed(text: str, end: int) -> int:
+    """Where the part after one ending at `end` of `text` begins: past the whitespace of the
+    cut, the next line's indentation kept (as `cut` leaves it)."""
+    end = max(0, min(end, len(text)))
+    return end + _blank(text, end)
 
 
 def _fitting(text: str, fits: Callable[[str], bool], most: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group, StoreError
 
@@ -20,13 +21,14 @@ def first_number(groups: Sequence[Group], playbook: Playbook, carrier: str) -> i
 
 
 def next_group_name(groups: Sequence[Group], playbook: Playbook, carrier: str) -> str:
-    """`copy.naming` with the next number for `carrier` (`first_number`), skipping names the
-    community's groups already have (on any carrier). `StoreError` when fifty numbers in a
-    row are taken."""
+    """`copy.naming` (in the series the community's groups are in: `naming_in_use`) with the
+    next number for `carrier` (`first_number`), skipping names the community's groups already
+    have (on any carrier). `StoreError` when fifty numbers in a row are taken."""
     names = {g.name for g in groups}
+    naming = naming_in_use(playbook, names)
     first = first_number(groups, playbook, carrier)
     for number in range(first, first + _ATTEMPTS):
-        name = playbook.replication.naming.format(name=playbook.community.name, n=number)
+        name = naming.format(name=playbook.community.name, n=number)
         if name not in names:
             return name
     raise StoreError(

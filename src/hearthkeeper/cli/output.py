@@ -12,7 +12,10 @@ from rich.markup import escape
 from hearthkeeper.text.controls import without_controls
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
+    from hearthkeeper.playbook.checks import GroupsOf
 
 
 def shown_safely(text: str) -> str:
@@ -52,19 +55,25 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_or_exit(path: Path) -> LoadedPlaybook:
+def load_or_exit(path: Path, groups: Callable[[], GroupsOf] | None = None) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
     Its warnings, if any, go to standard error and the command carries on (a carrier it
-    names that this Hearthkeeper does not have is one)."""
+    names that this Hearthkeeper does not have is one). `groups`: once the playbook is valid,
+    where the names of its community's groups are known (the database `hearth apply` stores
+    it in, opened then: a playbook's problems are said whether or not there is one)."""
     from hearthkeeper.clock import SystemClock
-    from hearthkeeper.playbook import PlaybookError, load_playbook
+    from hearthkeeper.playbook import PlaybookError, load_playbook, parse_playbook
 
+    now = SystemClock().now()
     try:
-        loaded = load_playbook(path, carriers=installed(), now=SystemClock().now())
+        loaded = load_playbook(path, carriers=installed(), now=now)
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
         raise typer.Exit(1) from None
+    if groups is not None:  # its warnings again, the groups that exist known
+        loaded = parse_playbook(loaded.source_text, str(path), carriers=installed(), now=now,
+                                groups=groups())  # fmt: skip
     for warning in loaded.warnings:
         typer.echo(str(warning), err=True)
     return loaded

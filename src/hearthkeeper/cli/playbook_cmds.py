@@ -26,16 +26,31 @@ app = typer.Typer()  # `hearth playbook`, its help in root.py
 @app.command("validate")
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Playbook files to check.")],
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="A deployment's configuration: also check the "
+            "groups posts name against the groups its database holds.",
+        ),
+    ] = None,
 ) -> None:
     """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
     from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import validate_file
 
+    groups = None
+    if config is not None:  # only when asked: validating needs no database
+        from hearthkeeper.apply import stored_group_names
+        from hearthkeeper.cli.context import open_store, settings_from
+
+        groups = stored_group_names(open_store(settings_from(config)))
     failed = False
     now = SystemClock().now()
     for path in files:
-        problems = validate_file(path, carriers=installed(), now=now)
+        problems = validate_file(path, carriers=installed(), now=now, groups=groups)
         for problem in problems:
             typer.echo(str(problem))
         if any(not p.is_warning for p in problems):

@@ -285,14 +285,21 @@ def apply(
     """Store a playbook as the next version of its community and print the diff."""
     from rich.markup import escape
 
-    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.apply import apply_playbook, stored_group_names
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail, load_or_exit
     from hearthkeeper.clock import SystemClock
-    from hearthkeeper.store import StoreError
+    from hearthkeeper.playbook.checks import GroupsOf
+    from hearthkeeper.store import Store, StoreError
 
-    loaded = load_or_exit(playbook)
-    store = open_store(settings_from(config))
+    opened: list[Store] = []
+
+    def known() -> GroupsOf:  # the groups that exist: a post naming one is no slip
+        opened.append(open_store(settings_from(config)))
+        return stored_group_names(opened[0])
+
+    loaded = load_or_exit(playbook, known)
+    store = opened[0]
     try:
         applied = apply_playbook(store, loaded, actor, now=SystemClock().now())
     except StoreError as exc:

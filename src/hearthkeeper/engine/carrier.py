@@ -40,13 +40,18 @@ class Capabilities:
 
 
 class CarrierError(Exception):
-    """The carrier refused or failed an action. `retry` says whether trying again can help."""
+    """The carrier refused or failed an action. `retry` says whether trying again can help,
+    `after` in how many seconds; `limited`, that the platform's rate limit answered (Telegram's
+    429): the action waits `after` seconds, not counted as a failed attempt (within a bound,
+    `outbound.MAX_RATE_WAITS`)."""
 
     def __init__(self, message: str, *, retry: bool = True, after: float | None = None,
-                 lacks: Mapping[Language, str] | None = None) -> None:  # fmt: skip
+                 lacks: Mapping[Language, str] | None = None,
+                 limited: bool = False) -> None:  # fmt: skip
         super().__init__(message)
         self.retry = retry
         self.after = after
+        self.limited = limited
         # the right the bot lacks on the platform, in staff's words (both languages), where the
         # carrier knows it: what staff are told when closing a group fails (`not_closed.py`)
         self.lacks = lacks

@@ -2,7 +2,9 @@
 
 Each action waits in the store's outbox. A worker claims a batch (sanctions first, welcomes
 last), asks each carrier's quotas when it may send, performs it with the outbox key as the
-idempotency key, and marks it done, or schedules a retry with backoff, or gives up.
+idempotency key, and marks it done, or schedules a retry with backoff, or gives up. A
+rate-limit answer (`CarrierError.limited`: Telegram's 429) is no failed attempt: the action
+waits the time asked, up to `MAX_RATE_WAITS` times (`outbox.rate_waits`), then each counts.
 
 Exactly once: an action is marked done right after the carrier accepts it. If the process
 dies between the carrier accepting and the mark, the action is claimed again after a
@@ -68,6 +70,11 @@ from hearthkeeper.store.records import IMPORTED
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+# Rate-limit answers (`CarrierError.limited`: Telegram's 429) an item waits out without their
+# counting as attempts: a long text's parts meeting flood control are not given up after six.
+# Beyond these, each counts as a failed attempt, so an endless 429 loop ends after
+# MAX_RATE_WAITS + MAX_ATTEMPTS answers.
+MAX_RATE_WAITS = 24
 NO_CARRIER = "no carrier serves an imported group (history only)"
 T = TypeVar("T")
 
@@ -317,8 +324,13 @@ class OutboundQueue:
         item, store = ready.item, self.store
         if isinstance(result, CarrierError):
             now = self.clock.now()
+            after = result.after
+            if result.retry and result.limited and after and item.rate_waits < MAX_RATE_WAITS:
+                # the platform asked to wait: not a failed attempt
+                await self._write(lambda: store.mark_rate_limited(
+                    item, str(result), now, now + timedelta(seconds=after)))  # fmt: skip
+                return "retried"
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
-                after = result.after
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip

@@ -187,7 +187,9 @@ class Replication(Section):
         "(required); the names it makes hold at most 200 characters (up to group 9999). "
         "The default follows community.language: '{name} {n}群' for zh-CN (茶友 1群), "
         "'{name} #{n}' for en (Tea Friends #1); a naming written here is kept as written. "
-        "Groups already open keep their names.",
+        "Groups already open keep their names; an English community whose groups were opened "
+        "when '{name} {n}群' was every default (Tea Friends 1群, 2群) goes on in that series "
+        "(Tea Friends 3群) until a naming is written.",
     )
     max_groups_per_manager: int = Field(
         10,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -13,6 +12,7 @@ from pydantic import BaseModel
 
 from hearthkeeper.playbook.base import MAX_NAME
 from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
+from hearthkeeper.playbook.group_names import naming_in_use, naming_pattern
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.keywords import check_keywords
 from hearthkeeper.playbook.model import Playbook
@@ -32,9 +32,13 @@ MIN_SCHEDULE_GAP = timedelta(minutes=10)
 LAST_GROUP_NUMBER = 9999
 
 
-def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
+def check_playbook(
+    playbook: Playbook, groups: Collection[str] | None = None
+) -> tuple[list[Finding], list[Finding]]:
     """Everything wrong with a schema-valid playbook, each with where it is; then what is
-    allowed but probably not meant (a valid playbook may have these)."""
+    allowed but probably not meant (a valid playbook may have these). `groups`: the names of
+    the community's groups as the store keeps them, where the caller knows them (None: not
+    known here, `hearth playbook validate`)."""
     keywords = check_keywords(playbook)
     errors = [
         *_role_references(playbook),
@@ -61,7 +65,7 @@ def check_playbook(playbook: Playbook) -> tuple[list[Finding], list[Finding]]:
         *_blank_texts(playbook),
         *_promised_mutes(playbook),
         *_idle_threshold_fields(playbook),
-        *_unreachable_groups(playbook),
+        *_unreachable_groups(playbook, groups or ()),
         *_settings_while_off(playbook),
     ]
 
@@ -96,6 +100,11 @@ def _idle_threshold_fields(pb: Playbook) -> Iterator[Finding]:
     if threshold.kind is not ThresholdKind.MIN_LEVEL and threshold.min_level is not None:
         yield (*loc, "min_level"), (f"min_level is checked only by `kind: min_level`; with "
                                     f"`kind: {kind}` no level is needed to join")  # fmt: skip
+
+
+GroupsOf = Callable[[str], Collection[str]]
+"""The names of a community's groups, by its slug, as the store keeps them: what the caller
+reading a playbook may know (the groups that exist) and the playbook cannot."""
 
 
 @dataclass(frozen=True)
@@ -468,15 +477,19 @@ _REFERRAL_POSTS_WHILE_OFF = (
 )
 
 
-def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
+def _unreachable_groups(pb: Playbook, groups: Collection[str]) -> Iterator[Finding]:
     """A post or live session goes to a group only by its exact name: a name nearly, but not
-    exactly, one `copy.naming` makes (the groups Hearthkeeper opens, by hand or live code) or
-    one `groups:` or `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'),
-    and the post then reaches no group, silently. A name like none of them (a group named by
-    hand on the carrier, 'Tea London') is left alone: the playbook cannot know those."""
-    pattern = _naming_pattern(pb)
+    exactly, one of the community's groups has (`groups`, as stored), one `copy.naming` makes
+    (the groups Hearthkeeper opens, by hand or live code: `naming_in_use`) or one `groups:` or
+    `alerts.staff_group` names is likely a slip ('深读会9群' for '深读会 9群'), and the post then
+    reaches no group, silently. A group's own name is never one: an English community's
+    groups opened when every default was '{name} {n}群' are so named. A name like none of them
+    (a group named by hand on the carrier, not known here: 'Tea London') is left alone."""
+    naming = naming_in_use(pb, groups)
+    pattern = naming_pattern(naming, pb.community.name)
+    known = frozenset(groups)
     named = [*pb.groups, *([pb.alerts.staff_group] if pb.alerts.staff_group else [])]
-    examples = [pb.replication.naming.format(name=pb.community.name, n=n) for n in (1, 2)]
+    examples = [naming.format(name=pb.community.name, n=n) for n in (1, 2)]
     sources: list[tuple[str, list[Any]]] = [
         ("posts", list(pb.calendar.posts)),
         ("live_sessions", list(pb.calendar.live_sessions)),
@@ -484,11 +497,15 @@ def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
     for section, items in sources:
         for i, item in enumerate(items):
             for j, name in enumerate(item.groups):
-                if name in named or pattern.fullmatch(name):
+                if name in named or name in known or pattern.fullmatch(name):
                     continue
-                near = [pb.replication.naming.format(name=pb.community.name, n=int(digits[-6:]))
+                near = [naming.format(name=pb.community.name, n=int(digits[-6:]))
                         for digits in re.findall(r"\d+", name)[-1:]]  # fmt: skip
-                hint = did_you_mean(name, [*near, *named], cutoff=0.8)
+                # the same but for width, case or spaces, a group's name first; else the
+                # nearest name made or named (its number is the one written), else a group's
+                hint = (did_you_mean(name, [*groups, *near, *named], cutoff=1.0)
+                        or did_you_mean(name, [*near, *named], cutoff=0.8)
+                        or did_you_mean(name, groups, cutoff=0.8))  # fmt: skip
                 if not hint:
                     continue
                 listed = f"; `groups:` names {', '.join(map(repr, named))}" if named else ""
@@ -497,18 +514,6 @@ def _unreachable_groups(pb: Playbook) -> Iterator[Finding]:
                        f"{examples[0]!r}, {examples[1]!r}…{listed}){hint} A group is matched by "
                        "its exact name: as written, this goes only to a group created on the "
                        "carrier by that very name")  # fmt: skip
-
-
-def _naming_pattern(pb: Playbook) -> re.Pattern[str]:
-    """The names `copy.naming` makes, any number."""
-    parts = []
-    for literal, field_name, _, _ in string.Formatter().parse(pb.replication.naming):
-        parts.append(re.escape(literal))
-        if field_name == "n":
-            parts.append(r"\d+")
-        elif field_name == "name":
-            parts.append(re.escape(pb.community.name))
-    return re.compile("".join(parts))
 
 
 def _group_overrides(pb: Playbook) -> Iterator[Finding]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import copy
+import hashlib
 import itertools
 import os
 import re
 import stat
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum, StrEnum
@@ -20,7 +23,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from hearthkeeper.playbook.base import AS_STORED, OVER_LIMIT
-from hearthkeeper.playbook.checks import CarrierKinds, check_carriers, check_playbook
+from hearthkeeper.playbook.checks import CarrierKinds, GroupsOf, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.starts import start_warnings
 from hearthkeeper.playbook.suggest import did_you_mean
@@ -82,6 +85,16 @@ class PlaybookError(Exception):
         self.warnings = warnings
 
 
+class FileTooLarge(PlaybookError):
+    """A playbook file over `MAX_READ_BYTES`, refused by its size alone, unread. `regular`: a
+    file of a known size, which `file_digest` can tell from a stored version (a pipe or a
+    device is not read further)."""
+
+    def __init__(self, problems: list[Problem], *, regular: bool) -> None:
+        super().__init__(problems)
+        self.regular = regular
+
+
 @dataclass(frozen=True)
 class LoadedPlaybook:
     """A valid playbook with the text it was read from, and its warnings (located).
@@ -111,16 +124,19 @@ def parse_playbook(
     carriers: CarrierKinds | None = None,
     now: datetime | None = None,
     as_stored: bool = False,
+    groups: GroupsOf | None = None,
 ) -> LoadedPlaybook:
     """Validate playbook text; raise `PlaybookError` listing every problem found. With
     `carriers`, a carrier the playbook names that cannot run here is a located warning; with
-    `now` (aware), so is a one-off activity that starts before it.
+    `now` (aware), so is a one-off activity that starts before it; with `groups`, the names
+    the community's groups have are known (a post naming one is not a slip).
 
     `as_stored`: the text is a version already stored, perhaps by an earlier release that had
     no bound on a text's length or the playbook's size: it is read as it was accepted, and the
     bounds it passes over are `LoadedPlaybook.over_limit`, not errors. A playbook being written
     (validated, applied, uploaded) keeps within them."""
     size = _too_large(file, text)
+    known = _Known(groups)
     try:
         source = read_yaml(text, bounded=not as_stored)
     except YamlProblem as exc:
@@ -144,15 +160,15 @@ def parse_playbook(
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
         if not as_stored or any(e["type"] != OVER_LIMIT for e in exc.errors()):
-            _refuse(file, source, exc, size, carriers, now)
+            _refuse(file, source, exc, size, carriers, now, known)
         # only bounds: read again as it was accepted (its other problems, if any, are said
         # then: a model's own checks do not run while one of its fields is refused)
         over = [_from_pydantic(file, source, e) for e in exc.errors()]
         try:
             playbook = Playbook.model_validate(source.data, context={AS_STORED: True})
         except ValidationError as again:
-            _refuse(file, source, again, [], carriers, now)
-    errors, warnings = _checked(file, source, playbook, carriers, now)
+            _refuse(file, source, again, [], carriers, now, known)
+    errors, warnings = _checked(file, source, playbook, carriers, now, known)
     if as_stored:
         aliased = source.aliased_over
         if aliased is not None:  # the aliases' bound came after it was stored
@@ -172,11 +188,12 @@ def _refuse(
     size: list[Problem],
     carriers: CarrierKinds | None,
     now: datetime | None,
+    known: _Known,
 ) -> typing.NoReturn:
     """Raise the `PlaybookError` of a playbook the schema refused: every error located, and
     what the checks across sections find in the rest (`_checked_without`)."""
     problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-    later, warnings = _checked_without(file, source, exc.errors(), carriers, now)
+    later, warnings = _checked_without(file, source, exc.errors(), carriers, now, known)
     located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
     raise PlaybookError([*size, *located], warnings) from None
 
@@ -187,11 +204,12 @@ def _checked(
     playbook: Playbook,
     carriers: CarrierKinds | None,
     now: datetime | None,
+    known: _Known,
     keep: typing.Callable[[Loc], bool] = lambda loc: True,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections of a schema-valid playbook, located: its errors, and its
     warnings (those whose place `keep` accepts)."""
-    findings, warned = check_playbook(playbook)
+    findings, warned = check_playbook(playbook, known.of(playbook.community.slug))
     if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
     warned = [*warned, *start_warnings(playbook, source.data, now)]
@@ -201,6 +219,22 @@ def _checked(
         _from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned if keep(loc)
     ]
     return sorted(errors, key=_place), tuple(sorted(warnings, key=_place))
+
+
+class _Known:
+    """The groups' names `groups` gives, asked once per community for all the checks' runs."""
+
+    def __init__(self, groups: GroupsOf | None) -> None:
+        self._groups = groups
+        self._names: dict[str, Collection[str]] = {}
+
+    def of(self, slug: str) -> Collection[str] | None:
+        """The names of the groups of community `slug` (None: not known here)."""
+        if self._groups is None:
+            return None
+        if slug not in self._names:
+            self._names[slug] = self._groups(slug)
+        return self._names[slug]
 
 
 def _place(problem: Problem) -> tuple[int, int]:
@@ -220,6 +254,7 @@ def _checked_without(
     errors: list[ErrorDetails],
     carriers: CarrierKinds | None,
     now: datetime | None,
+    known: _Known,
 ) -> tuple[list[Problem], tuple[Problem, ...]]:
     """The checks across sections, run on the playbook without the fields the schema refused
     (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
@@ -273,7 +308,7 @@ def _checked_without(
             playbook = Playbook.model_validate(pruned)
         except ValidationError:
             return [], ()
-        found.append(_checked(file, source, playbook, carriers, now,
+        found.append(_checked(file, source, playbook, carriers, now, known,
                               lambda loc: not any(loc[: len(n)] == n for n in near)))  # fmt: skip
     first_errors, first_warnings = found[0]
     return (
@@ -412,8 +447,9 @@ def load_playbook(
     carriers: CarrierKinds | None = None,
     now: datetime | None = None,
     as_stored: bool = False,
+    groups: GroupsOf | None = None,
 ) -> LoadedPlaybook:
-    """Read and validate a playbook file (`carriers`, `now`, `as_stored`: see
+    """Read and validate a playbook file (`carriers`, `now`, `as_stored`, `groups`: see
     `parse_playbook`)."""
     try:
         raw, info = _read_at_most(path, MAX_READ_BYTES + 1)
@@ -425,7 +461,7 @@ def load_playbook(
     regular = stat.S_ISREG(info.st_mode)
     if len(raw) > MAX_READ_BYTES:
         size = f"{info.st_size:,} bytes" if regular else f"more than {MAX_READ_BYTES:,} bytes"
-        raise PlaybookError([_size_problem(str(path), size)])
+        raise FileTooLarge([_size_problem(str(path), size)], regular=regular)
     if not raw and not regular:
         raise PlaybookError([Problem(str(path), 0, 0, "", "nothing to read: it is not a file "
                                      "but a pipe or a device that gave nothing; give the "
@@ -445,16 +481,41 @@ def load_playbook(
                 )
             ]
         ) from None
-    return parse_playbook(text, str(path), carriers=carriers, now=now, as_stored=as_stored)
+    return parse_playbook(text, str(path), carriers=carriers, now=now, as_stored=as_stored,
+                          groups=groups)  # fmt: skip
+
+
+def file_digest(path: Path, most: int) -> str | None:
+    """The SHA-256 of the playbook file at `path` as a stored version's is taken (its UTF-8
+    text, without a byte-order mark), read a chunk at a time; None when it holds more than
+    `most` bytes (it is then not read to its end) or cannot be read."""
+    digest = hashlib.sha256()
+    read = 0
+    try:
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                if read == 0 and chunk.startswith(codecs.BOM_UTF8):
+                    chunk = chunk[len(codecs.BOM_UTF8) :]
+                read += len(chunk)
+                if read > most:
+                    return None
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def validate_file(
-    path: Path, *, carriers: CarrierKinds | None = None, now: datetime | None = None
+    path: Path,
+    *,
+    carriers: CarrierKinds | None = None,
+    now: datetime | None = None,
+    groups: GroupsOf | None = None,
 ) -> list[Problem]:
     """Every problem in a playbook file, errors and warnings (`Problem.is_warning`) together
     in the order of the file; empty when there is nothing to say."""
     try:
-        return list(load_playbook(path, carriers=carriers, now=now).warnings)
+        return list(load_playbook(path, carriers=carriers, now=now, groups=groups).warnings)
     except PlaybookError as exc:
         return sorted([*exc.problems, *exc.warnings], key=lambda p: (p.line, p.column))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import hashlib
 import logging
@@ -43,6 +44,7 @@ from hearthkeeper.playbook import (
     load_playbook,
     parse_playbook,
 )
+from hearthkeeper.playbook.loader import MAX_READ_BYTES, FileTooLarge, file_digest
 from hearthkeeper.roles import Role
 from hearthkeeper.store import (
     Community,
@@ -177,8 +179,7 @@ class Host:
         setups = carrier_setups(settings, carriers)
         tables = {p.kind: table_name(p) for p in carriers if table_name(p) != p.kind}
         kinds = CarrierKinds(frozenset(p.kind for p in carriers), frozenset(setups), tables=tables)
-        loaded = _load_all(settings.playbooks)
-        warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
+        read = _load_all(settings.playbooks)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine_for(settings.database_url)
         cluster: Cluster | None = None
@@ -197,6 +198,7 @@ class Host:
                 cluster = Cluster(engine)
                 store.join_cluster(cluster)  # claims name this worker (outbox.claimed_by)
             with _one_at_a_time(cluster):
+                loaded = _one_per_community(settings.playbooks, _too_large_read(store, read))
                 _refuse_new_over_limit(store, loaded)
                 host = cls._start_all(store, clock, settings, web_settings, loaded, setups,
                                       role=role, cluster=cluster)  # fmt: skip
@@ -205,7 +207,7 @@ class Host:
                 cluster.close()
             engine.dispose()
             raise
-        host.warnings = warnings
+        host.warnings = tuple(w for item in loaded for w in carrier_warnings(item, kinds))
         return host
 
     @classmethod
@@ -407,20 +409,70 @@ def carrier_setups(
     return setups
 
 
-def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook]:
+@dataclass(frozen=True)
+class _TooLarge:
+    """A playbook file too large to read (`FileTooLarge`): run only if it is a stored version."""
+
+    path: Path
+    refused: FileTooLarge
+
+
+def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook | _TooLarge]:
     """Every playbook, or one `PlaybookError` listing the problems of them all. Each is read
     as stored, its bounds passed over kept aside (`LoadedPlaybook.over_limit`): a file that is
     a version stored already runs as it was accepted, another is refused
-    (`_refuse_new_over_limit`)."""
-    loaded: list[LoadedPlaybook] = []
+    (`_refuse_new_over_limit`). A file too large to read is told apart once the store is open
+    (`_too_large_read`)."""
+    loaded: list[LoadedPlaybook | _TooLarge] = []
     problems: list[Problem] = []
     for path in paths:
         try:
             loaded.append(load_playbook(path, as_stored=True))
+        except FileTooLarge as exc:
+            if exc.regular:
+                loaded.append(_TooLarge(path, exc))
+            else:
+                problems.extend(exc.problems)
         except PlaybookError as exc:
             problems.extend(exc.problems)
     if problems:
         raise PlaybookError(problems)
+    return loaded
+
+
+def _too_large_read(store: Store, read: list[LoadedPlaybook | _TooLarge]) -> list[LoadedPlaybook]:
+    """The playbooks `_load_all` read, each file too large to read replaced by the stored
+    version it is (the same text, by its SHA-256: a release before the playbook's size bound
+    stored it), read as stored, its size said as a warning; a `PlaybookError` naming its size
+    for one that is no stored version. The file is read no further than the longest version
+    stored could be."""
+    if all(isinstance(item, LoadedPlaybook) for item in read):
+        return [item for item in read if isinstance(item, LoadedPlaybook)]
+    longest = 4 * store.longest_playbook_text() + len(codecs.BOM_UTF8)  # UTF-8: 4 bytes at most
+    loaded: list[LoadedPlaybook] = []
+    problems: list[Problem] = []
+    for item in read:
+        if isinstance(item, LoadedPlaybook):
+            loaded.append(item)
+            continue
+        digest = file_digest(item.path, longest) if longest > MAX_READ_BYTES else None
+        version = None if digest is None else store.playbook_version_by_digest(digest)
+        if version is None:
+            problems.extend(item.refused.problems)
+            continue
+        try:
+            loaded.append(parse_playbook(version.source_text, str(item.path), as_stored=True))
+        except PlaybookError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise PlaybookError(problems)
+    return loaded
+
+
+def _one_per_community(
+    paths: tuple[Path, ...], loaded: list[LoadedPlaybook]
+) -> list[LoadedPlaybook]:
+    """`loaded`, unless two of the files are for one community (`ConfigError`)."""
     seen: dict[str, Path] = {}
     for path, item in zip(paths, loaded, strict=True):
         slug = item.playbook.community.slug

@@ -336,6 +336,21 @@ class OutboxQueries(StoreBase):
         with self._unit(write=True) as session:
             return _update_or_current(session, item_id, condition, values)
 
+    def mark_rate_limited(self, item: OutboxItem, error: str, now: datetime,
+                          retry_at: datetime) -> OutboxItem:  # fmt: skip
+        """Record that the platform's rate limit answered (`error`): the item is pending again
+        from `retry_at`, the time it asked for, counted in `rate_waits`, not as an attempt.
+        Only while the claim `item` holds."""
+        require_aware(now, "now")
+        values: dict[str, Any] = {
+            "rate_waits": OUTBOX.c.rate_waits + 1, "last_error": error, "claimed_at": None,
+            "claimed_by": None, "status": _PENDING,
+            "next_attempt_at": require_aware(retry_at, "retry_at"),
+        }  # fmt: skip
+        item_id, condition = _target(item, OUTBOX.c.status.in_(_TO_PERFORM))
+        with self._unit(write=True) as session:
+            return _update_or_current(session, item_id, condition, values)
+
     def mark_skipped(self, item: int | OutboxItem, reason: str, now: datetime) -> OutboxItem:
         """End the item without performing it, for good (no carrier will ever serve its
         group): skipped, `reason` kept as its last error. Only a pending or sending item
@@ -427,6 +442,7 @@ class OutboxQueries(StoreBase):
             "action": dict(item.action),
             "status": status.value,
             "attempts": 0,
+            "rate_waits": 0,
             "next_attempt_at": now if item.at is None else require_aware(item.at, "at"),
             "created_at": now,
             "claimed_at": None,
@@ -523,7 +539,7 @@ def _new_item(item_id: int, values: Mapping[str, Any]) -> OutboxItem:
         status=OutboxStatus(values["status"]), attempts=values["attempts"],
         next_attempt_at=values["next_attempt_at"], created_at=values["created_at"],
         claimed_at=values["claimed_at"], done_at=values["done_at"], receipt=None,
-        last_error=None, claimed_by=values["claimed_by"],
+        last_error=None, claimed_by=values["claimed_by"], rate_waits=values["rate_waits"],
     )  # fmt: skip
 
 
@@ -545,4 +561,5 @@ def _item(row: Row[Any]) -> OutboxItem:
         receipt=row.receipt,
         last_error=row.last_error,
         claimed_by=row.claimed_by,
+        rate_waits=row.rate_waits,
     )

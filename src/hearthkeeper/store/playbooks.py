@@ -73,6 +73,24 @@ class PlaybookQueries(StoreBase):
             )
             return [_version(row) for row in rows]
 
+    def playbook_version_by_digest(self, sha256: str) -> PlaybookVersion | None:
+        """The version, of whichever community, whose text has this SHA-256 (a playbook file
+        too large to read is known by it), if any."""
+        with self._unit(write=False) as session:
+            row = session.scalar(
+                select(PlaybookVersionRow)
+                .where(PlaybookVersionRow.sha256 == sha256)
+                .order_by(PlaybookVersionRow.id)
+                .limit(1)
+            )
+            return None if row is None else _version(row)
+
+    def longest_playbook_text(self) -> int:
+        """The characters of the longest playbook version stored, of any community (0: none)."""
+        with self._unit(write=False) as session:
+            found = session.scalar(select(func.max(func.length(PlaybookVersionRow.source_text))))
+            return int(found or 0)
+
     def audit(
         self,
         actor: str,

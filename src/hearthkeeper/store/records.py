@@ -262,6 +262,7 @@ class OutboxItem:
     receipt: str | None
     last_error: str | None
     claimed_by: int | None = None  # the worker that claimed it last (`Store.worker`)
+    rate_waits: int = 0  # the times a platform's rate limit made it wait (not `attempts`)
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,16 @@ class FakeCarrier:
         """Deliver an event as if it came from the platform."""
         self._inbox.put_nowait(event)
 
-    def fail_next(self, times: int = 1, *, retry: bool = True) -> None:
-        """Make the next `times` performs fail."""
-        self._failures.extend(CarrierError("simulated failure", retry=retry) for _ in range(times))
+    def fail_next(self, times: int = 1, *, retry: bool = True,
+                  rate_limited_for: float | None = None) -> None:  # fmt: skip
+        """Make the next `times` performs fail (given `rate_limited_for`: as the platform's rate
+        limit answers, asking to wait that many seconds)."""
+        limited = rate_limited_for is not None
+        said = "simulated rate limit" if limited else "simulated failure"
+        self._failures.extend(
+            CarrierError(said, retry=retry, after=rate_limited_for, limited=limited)
+            for _ in range(times)
+        )
 
     def kinds(self) -> list[ActionKind]:
         """The kinds of the performed actions, in order."""

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from fastapi import Request
 
+from hearthkeeper.apply import stored_group_names
 from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
@@ -81,7 +82,8 @@ def apply_body(web: Web, community: Community, content_type: str, body: bytes, b
     if size > MAX_PLAYBOOK_BYTES:
         return too_large(size)
     try:
-        loaded = parse_playbook(text, POSTED, now=web.clock.now())
+        loaded = parse_playbook(text, POSTED, now=web.clock.now(),
+                                groups=stored_group_names(web.store))  # fmt: skip
     except PlaybookError as exc:
         return _invalid(exc)
     wanted = loaded.playbook.community.slug

@@ -1,7 +1,9 @@
 """A scheduled post's file on a real Synapse: uploaded to the media repository and shown as
 `m.image` (with its Content-Type, size, width and height), `m.video`, `m.audio` or `m.file`
 before the post's text; sent again under the same outbox key, nothing new appears; a
-picture that is no picture goes as text alone and staff hear of it once."""
+picture that is no picture goes as text alone and staff hear of it once. A retry after the
+text failed does not show the file again, even from a new device (a bot signing in by
+password), whose transaction ids the homeserver has never seen."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from PIL import Image
@@ -19,11 +22,12 @@ from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, SyncPosition
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from tests.carriers.matrix.matrix_setup import CLIENT, Member, real_now
-from tests.integration.synapse import SynapseServer
+from tests.integration.synapse import MatrixUser, SynapseServer
 from tests.webchat_setup import sqlite_store
 
 pytestmark = [pytest.mark.matrix, pytest.mark.asyncio]
@@ -43,16 +47,29 @@ class Room:
     store: Store
     community_id: int
     folder: Path
+    bot: MatrixUser
+
+    def action(self, name: str, data: bytes, kind: str,
+               language: Language = Language.EN) -> Action:  # fmt: skip
+        """The calendar's SEND of a library item whose file is `name` holding `data`."""
+        (self.folder / name).write_bytes(data)
+        content = PostContent(f"Morning: {name}", kind, f"{name}.md", str(self.folder / name))
+        return Action(kind=ActionKind.SEND, carrier="matrix", group=self.room,
+                      text=content.text, handler="calendar",
+                      extra=content.extra(POST, 1, language))  # fmt: skip
 
     async def post(self, name: str, data: bytes, kind: str, key: str,
                    language: Language = Language.EN) -> str | None:  # fmt: skip
         """Perform the calendar's SEND of a library item whose file is `name` holding `data`."""
-        (self.folder / name).write_bytes(data)
-        content = PostContent(f"Morning: {name}", kind, f"{name}.md", str(self.folder / name))
-        action = Action(kind=ActionKind.SEND, carrier="matrix", group=self.room,
-                        text=content.text, handler="calendar",
-                        extra=content.extra(POST, 1, language))  # fmt: skip
-        return await self.carrier.perform(action, key)
+        return await self.carrier.perform(self.action(name, data, kind, language), key)
+
+    def signed_in_anew(self) -> MatrixCarrier:
+        """The bot's carrier after a restart, signed in by its password: a new device, whose
+        transaction ids the homeserver has never seen."""
+        account = MatrixAccount(homeserver=self.carrier.account.homeserver,
+                                user_id=self.bot.user_id, password=self.bot.password)  # fmt: skip
+        return MatrixCarrier(account, self.carrier.rooms, self.carrier.position,
+                             sync_timeout_ms=1000, store=self.store)  # fmt: skip
 
     async def bot_events(self) -> list[dict[str, Any]]:
         bot = self.carrier.bot.user_id
@@ -87,7 +104,7 @@ async def room(synapse: SynapseServer, tmp_path: Path,
         folder = tmp_path / "pictures"
         folder.mkdir()
         try:
-            yield Room(carrier, owner, room_id, store, community.id, folder)
+            yield Room(carrier, owner, room_id, store, community.id, folder, bot)
         finally:
             await carrier.disconnect()
             await owner.close()
@@ -166,3 +183,33 @@ async def test_a_picture_too_big_to_show_as_one_goes_as_a_file(room: Room) -> No
     assert await room.download(shown["content"]["url"]) == wide
     assert text["content"]["body"] == "Morning: wide.png"
     assert room.store.staff_alerts(room.community_id) == []
+
+
+async def test_a_retry_after_the_text_failed_does_not_show_the_picture_again(room: Room) -> None:
+    """The picture was shown and its text could not be sent; the retry came from the next
+    process, signed in by password as a new device, and members saw the picture twice."""
+    key = "calendar:post:1"
+    action = room.action("cup.png", png(64, 48), "picture")
+    room.store.enqueue(key, "matrix", action.to_json(), 0)
+    client = room.carrier._require_client()
+    send = client.room_send
+
+    async def text_refused(*args: Any, **kwargs: Any) -> Any:
+        if args[2].get("msgtype") == "m.text":  # never reached the homeserver
+            raise aiohttp.ClientConnectionError("connection refused")
+        return await send(*args, **kwargs)
+
+    client.room_send = text_refused
+    with pytest.raises(CarrierError):
+        await room.carrier.perform(action, key)
+    await room.carrier.disconnect()  # the process dies
+
+    again = room.signed_in_anew()
+    await again.connect()
+    try:
+        receipt = await again.perform(action, key)
+    finally:
+        await again.disconnect()
+    image, text = await room.bot_events()
+    assert image["content"]["msgtype"] == "m.image"
+    assert text["content"]["body"] == "Morning: cup.png" and text["event_id"] == receipt

@@ -16,6 +16,7 @@ from hearthkeeper.carriers.matrix.outgoing import (
     markdown_html,
     message_content,
     message_contents,
+    message_parts,
     text_bytes,
     txn_id,
 )
@@ -153,6 +154,26 @@ def test_a_long_reply_answers_and_mentions_once_and_each_part_fits_one_event() -
     assert [("m.relates_to" in c, c["m.mentions"]["user_ids"]) for c in rest] == [
         (False, [])
     ] * len(rest)
+
+
+def test_the_rest_of_a_long_text_resumed_where_a_part_ended_is_the_parts_after_it() -> None:
+    """Resumed where a part of the same cut ended: the parts that followed it, the same spans
+    (so the same transaction ids), none answering or mentioning again; nothing after the last.
+    Resumed where a part of another cut ended: the text from there, nothing repeated."""
+    post = "\n\n".join(f"**第 {n} 段** " + "护肤💧心得。" * 40 for n in range(45))
+    action = Action(kind=ActionKind.REPLY, carrier="matrix", group=MAPPED, member="@alice:x",
+                    target="$q", text=post, extra={"format": "markdown"})  # fmt: skip
+    parts = message_parts(action, 3_000)
+    assert len(parts) > 2
+    for n, part in enumerate(parts):
+        rest = message_parts(action, 3_000, part.end)
+        assert [(p.start, p.end) for p in rest] == [(p.start, p.end) for p in parts[n + 1 :]]
+        assert all(p.content["m.mentions"] == {"user_ids": []} for p in rest)
+        assert not any("m.relates_to" in p.content for p in rest)
+    elsewhere = message_parts(action, 1000)[0].end  # a part of another cut ended there
+    rest = message_parts(action, 3_000, elsewhere)
+    said = "".join(p.content["body"] for p in rest)
+    assert said.replace("\n", "") == post[elsewhere:].replace("\n", "")
 
 
 def test_a_429_retries_after_the_servers_delay_and_a_refusal_does_not_retry() -> None:

@@ -261,6 +261,9 @@ class FakeOneBot:
         # set (a slow upload), while the calls after it are answered as they come.
         self.hold: Callable[[str, dict[str, Any]], asyncio.Event | None] | None = None
         self.holding = 0  # calls held now
+        # QQ's risk control: a bot message within `min_gap` seconds of its last one in the
+        # group is refused (None: any pace is taken)
+        self.min_gap: float | None = None
         self._held: set[asyncio.Task[None]] = set()
 
     # --- the connection -----------------------------------------------------------------------
@@ -495,6 +498,10 @@ class FakeOneBot:
         kinds = [s["type"] for s in segments]
         if len(kinds) > 1 and ("record" in kinds or "video" in kinds):
             raise Failed(1400, "a record or video segment is sent alone")
+        if self.min_gap is not None:
+            sent = [m.at for m in group.messages.values() if m.user_id == self.self_id]
+            if sent and time.time() - max(sent) < self.min_gap:
+                raise Failed(1200, "发送消息过快 (sending too fast)")
         files = [self._received(s) for s in segments if s["type"] in MEDIA]
         found = iter(files)  # kept as QQ names a file: its MD5 (the base64 is not kept)
         kept = [{"type": s["type"], "data": {"file": f"{next(found).md5}.{s['type']}"}}

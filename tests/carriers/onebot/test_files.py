@@ -339,3 +339,34 @@ async def test_a_post_is_recorded_by_its_first_part_whose_id_came_back(group: Gr
     picture, first, second = group.said()
     assert lost == [first.message_id] and picture.files
     assert receipt == str(second.message_id)
+
+
+async def test_a_retry_after_the_picture_is_recorded_by_it_when_the_text_has_no_id(
+    group: Group,
+) -> None:
+    """The picture went and its text was refused; the retry sent the text, whose answer came
+    without its message id: the post was recorded by no id (staff could not delete it or
+    reply to it), though QQ gave the picture's."""
+    fake = group.qq.fake
+    refused: list[str] = []
+
+    def text_once(action: str, params: dict[str, Any]) -> Failed | None:
+        if action == "send_group_msg" and params["message"][0]["type"] == "text" and not refused:
+            refused.append(action)
+            return Failed(1200, "send failed")
+        return None
+
+    fake.refuse = text_once
+    with pytest.raises(CarrierError):
+        await group.post("cup.png", png(8, 8), "picture", "防晒要涂够")
+    answer = fake._api_send_group_msg
+
+    def text_without_id(params: dict[str, Any]) -> dict[str, Any]:
+        data = answer(params)
+        return {} if params["message"][0]["type"] == "text" else data
+
+    fake._api_send_group_msg = text_without_id  # type: ignore[method-assign]
+    receipt = await group.post("cup.png", None, "picture", "防晒要涂够")  # the retry
+    picture, text = group.said()
+    assert picture.files and text.text == "防晒要涂够"
+    assert receipt == str(picture.message_id)

@@ -8,14 +8,16 @@ than a message was torn mid-sentence)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hearthkeeper.carriers.parts import entry, fingerprint
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import PRIORITY, Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.templates import template_text
 from tests.carriers.long_welcome import assert_arrived_whole, long_welcome_playbook
@@ -102,3 +104,80 @@ async def test_a_long_text_is_recorded_by_its_first_part_whose_id_came_back(qq: 
         receipt = await carrier.perform(post(number), "calendar:post:long")
     first, second = qq.fake.bot_said(number)
     assert receipt == str(second.message_id) != str(first.message_id)
+
+
+def _refuse_the_third_paragraph_once(qq: QQ) -> None:
+    refused: list[str] = []
+
+    def second_part(action: str, params: dict[str, Any]) -> Failed | None:
+        text = "".join(str(s["data"].get("text", "")) for s in params.get("message", []))
+        if action == "send_group_msg" and text.startswith("第3段") and not refused:
+            refused.append(text)
+            return Failed(1200, "send failed")
+        return None
+
+    qq.fake.refuse = second_part
+
+
+async def test_a_retry_after_the_message_size_changed_sends_exactly_the_rest(qq: QQ) -> None:
+    """Two paragraphs went in the first message, the third was refused; the next process cuts
+    at 2,000 characters (its settings changed, or an upgrade). The retry counted the parts
+    sent and sent the new cut's second and third: the second paragraph twice. It now sends
+    the text from where the part that went ended."""
+    number = qq.group()
+    key = "calendar:post:resized"
+    qq.store.enqueue(key, "qq", post(number).to_json(), 0, at=qq.clock.now() + timedelta(days=1))
+    _refuse_the_third_paragraph_once(qq)
+    async with serving(qq) as carrier:
+        with pytest.raises(CarrierError):
+            await carrier.perform(post(number), key)
+    resized = qq.carrier()
+    resized.capabilities = dataclasses.replace(resized.capabilities, max_text=2000)
+    async with serving(qq, resized) as restarted:
+        receipt = await restarted.perform(post(number), key)
+    said = qq.fake.bot_said(number)
+    assert [s.text for s in said] == ["\n\n".join(PARAGRAPHS[:2]), PARAGRAPHS[2]]
+    assert receipt == str(said[0].message_id)
+
+
+async def test_the_parts_go_a_second_apart_so_qq_takes_them_all(qq: QQ) -> None:
+    """QQ's risk control refuses (or drops) a bot's messages sent back to back: the second part
+    went straight after the first, was refused, and the text's end never came. The parts go a
+    second apart (`PART_GAP_S`), as on Telegram."""
+    number = qq.group()
+    qq.fake.min_gap = 0.5
+    async with serving(qq) as carrier:
+        await carrier.perform(post(number), "calendar:post:paced")
+    assert [s.text for s in qq.fake.bot_said(number)] == ["\n\n".join(PARAGRAPHS[:2]),
+                                                          PARAGRAPHS[2]]  # fmt: skip
+
+
+async def test_a_long_text_holds_up_no_other_group(qq: QQ) -> None:
+    """A long post queued before another group's: its parts a second apart would hold up every
+    other action of the bot. It goes aside (`engine/aside.py`): the other group's post goes
+    before its last part."""
+    first, second = qq.group(), qq.group()
+    short = Action(kind=ActionKind.SEND, carrier="qq", group=str(second), text="今天的打卡开始了",
+                   handler="calendar")  # fmt: skip
+    now = qq.clock.now()
+    for key, action in (("calendar:long", post(first)), ("calendar:short", short)):
+        qq.store.enqueue(key, "qq", action.to_json(), PRIORITY[action.kind], at=now)
+    async with serving(qq):
+        await qq.until_due(lambda: len(qq.fake.bot_said(first)) == 2
+                           and len(qq.fake.bot_said(second)) == 1, "both posts")  # fmt: skip
+    groups = [params["group_id"] for params in qq.fake.actions("send_group_msg")]
+    assert groups.index(second) < len(groups) - 1 - groups[::-1].index(first)
+
+
+async def test_a_text_rendered_otherwise_since_its_parts_went_is_not_resumed(qq: QQ) -> None:
+    """The part kept points into the text as it was rendered then (its fingerprint differs:
+    a Markdown reader changed by an upgrade): resumed there, the rest could repeat or skip
+    words. The item fails for good, saying so, and nothing more is sent."""
+    number = qq.group()
+    key = "calendar:post:rendered"
+    qq.store.enqueue(key, "qq", post(number).to_json(), 0, at=qq.clock.now() + timedelta(days=1))
+    assert qq.store.record_progress(key, [entry("1000001", "2890", fingerprint("another"))])
+    async with serving(qq) as carrier:
+        with pytest.raises(CarrierError, match="rendered otherwise") as refused:
+            await carrier.perform(post(number), key)
+    assert refused.value.retry is False and qq.fake.bot_said(number) == []

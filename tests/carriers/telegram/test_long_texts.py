@@ -9,14 +9,20 @@ never sent. They go a second apart, aside from other groups' actions."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
-from hearthkeeper.carriers.telegram.outgoing import TEXT_LIMIT, shown_length
+from hearthkeeper.carriers import cutting
+from hearthkeeper.carriers.telegram import outgoing
+from hearthkeeper.carriers.telegram.outgoing import TEXT_LIMIT, cut, shown_length
 from hearthkeeper.engine.actions import PRIORITY, Action, ActionKind
+from hearthkeeper.engine.carrier import CarrierError
+from hearthkeeper.engine.outbound import MAX_ATTEMPTS
 from tests.carriers.long_welcome import assert_arrived_whole, long_welcome_playbook
 from tests.carriers.telegram.telegram_setup import (
     WAIT_S,
@@ -70,3 +76,115 @@ async def test_a_long_direct_message_holds_up_no_group(community: Hearth) -> Non
     to_staff = [n for n, to in enumerate(sent) if to == str(staff["id"])]
     assert len(to_staff) == 3 and sent.count(str(chat)) == 1
     assert sent.index(str(chat)) < to_staff[-1], "the group's post waited for the whole message"
+
+
+# Five paragraphs of 994 characters: 4,978 in all, over one message. Cut at paragraph ends,
+# the first four go in one message; cut otherwise, its end falls inside the fifth.
+PARAGRAPHS = [f"第{n}段：" + "早晚洗脸后涂防晒。" * 110 for n in range(5)]
+LONG = "\n\n".join(PARAGRAPHS)
+
+
+def long_post(chat: int, text: str = LONG, *, markdown: bool = False) -> Action:
+    return Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat), text=text,
+                  handler="calendar",
+                  extra={"format": "markdown"} if markdown else {})  # fmt: skip
+
+
+async def _first_part_then_refused(community: Hearth, action: Action, key: str) -> None:
+    """A process sends the first part of `action` and its second is refused; it stops."""
+    later = community.clock.now() + timedelta(days=1)  # queued, not due: performed here by hand
+    community.store.enqueue(key, "telegram", action.to_json(), 0, at=later)
+    community.api.refuse("sendMessage", "message is too long", after=1)
+    carrier = community.carrier()
+    await carrier.connect()
+    try:
+        with pytest.raises(CarrierError):
+            await carrier.perform(action, key)
+    finally:
+        await carrier.disconnect()
+
+
+async def _performed_by_a_new_process(community: Hearth, action: Action, key: str) -> str | None:
+    carrier = community.carrier()
+    await carrier.connect()
+    try:
+        return await carrier.perform(action, key)
+    finally:
+        await carrier.disconnect()
+
+
+def _cut_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that cuts a text otherwise: paragraph and line ends no longer preferred."""
+    never = re.compile(r"(?!)")
+    monkeypatch.setattr(cutting, "_PARAGRAPH", never)
+    monkeypatch.setattr(cutting, "_LINE", never)
+
+
+async def test_a_retry_after_an_upgrade_that_cuts_otherwise_sends_exactly_the_rest(
+    community: Hearth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first four paragraphs went, the fifth was refused; the server was upgraded to a
+    version that cuts this text at a sentence inside the fifth paragraph. The retry counted
+    the parts sent and sent the new cut's second part: the fifth paragraph's beginning was
+    never sent. It now sends the text from where the part that went ended."""
+    chat = community.group()
+    key = "calendar:post:upgraded"
+    await _first_part_then_refused(community, long_post(chat), key)
+    _cut_otherwise(monkeypatch)
+    assert cut(LONG)[0] != "\n\n".join(PARAGRAPHS[:4]), "the upgrade cuts this text otherwise"
+    receipt = await _performed_by_a_new_process(community, long_post(chat), key)
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4]]  # all of it, once
+    assert receipt == str(community.api.messages(chat)[0]["message_id"])
+
+
+async def test_a_markdown_post_resumes_after_the_blocks_that_went(
+    community: Hearth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for a Markdown post (Telegram's HTML): its paragraphs went four in a message;
+    after the upgrade the retry sends the fifth, whole, not the rest of a fresh cut."""
+    chat = community.group()
+    key = "calendar:post:markdown"
+    await _first_part_then_refused(community, long_post(chat, LONG, markdown=True), key)
+    # the upgrade measures a message otherwise: three paragraphs fit in one, not four
+    measured = outgoing.shown_length
+    monkeypatch.setattr(outgoing, "shown_length",
+                        lambda text, parsed: measured(text, parsed) * 13 // 10)  # fmt: skip
+    assert len(outgoing.markdown_messages(LONG)) == 2
+    assert outgoing.markdown_messages(LONG)[0] == "\n\n".join(PARAGRAPHS[:3])
+    await _performed_by_a_new_process(community, long_post(chat, LONG, markdown=True), key)
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4]]
+
+
+async def test_parts_kept_by_the_version_before_still_resume(community: Hearth) -> None:
+    """An item half-sent across the upgrade: the parts kept as message ids alone (the format
+    before positions) are counted, and the rest of the text goes."""
+    chat = community.group()
+    key = "calendar:post:kept-before"
+    later = community.clock.now() + timedelta(days=1)
+    community.store.enqueue(key, "telegram", long_post(chat).to_json(), 0, at=later)
+    assert community.store.record_progress(key, ["77"])  # the first part, as kept before
+    receipt = await _performed_by_a_new_process(community, long_post(chat), key)
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == [PARAGRAPHS[4]] and receipt == "77"
+
+
+async def test_flood_control_is_waited_out_not_counted_as_failed_attempts(
+    community: Hearth,
+) -> None:
+    """Telegram answered a long post's parts with flood control (429, retry after 1 s) seven
+    times, one more than the outbox's six attempts: each counted as a failed attempt, and the
+    post was given up, its end never sent. A 429 now waits the time asked, no attempt used."""
+    chat = community.group()
+    community.api.throttle("sendMessage", retry_after=1, times=MAX_ATTEMPTS + 1)
+    action = long_post(chat)
+    community.store.enqueue("calendar:post:flood", "telegram", action.to_json(),
+                            PRIORITY[action.kind], at=community.clock.now())  # fmt: skip
+    async with serving(community):
+        await eventually(lambda: len(community.api.messages(chat, by=community.bot_id)) == 2,
+                         "both parts", 2 * WAIT_S)  # fmt: skip
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4]]
+    [item] = [i for i in community.store.outbox_items("done") if i.key == "calendar:post:flood"]
+    assert item.attempts == 0

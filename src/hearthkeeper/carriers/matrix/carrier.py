@@ -35,7 +35,13 @@ from hearthkeeper.carriers.matrix.direct import DirectRooms
 from hearthkeeper.carriers.matrix.files import send_file, upload_limit
 from hearthkeeper.carriers.matrix.known import Known, look_up
 from hearthkeeper.carriers.matrix.media import download
-from hearthkeeper.carriers.matrix.outgoing import Refusal, carrier_error, message_contents, txn_id
+from hearthkeeper.carriers.matrix.outgoing import (
+    Part,
+    Refusal,
+    carrier_error,
+    message_parts,
+    txn_id,
+)
 from hearthkeeper.carriers.matrix.position import Acknowledged, SyncPosition
 from hearthkeeper.carriers.matrix.post_media import Uploads
 from hearthkeeper.carriers.matrix.power import (
@@ -48,6 +54,7 @@ from hearthkeeper.carriers.matrix.power import (
 from hearthkeeper.carriers.matrix.rooms import RoomMap
 from hearthkeeper.carriers.matrix.sync import Knock, Names, RecentIds, read_sync, room_updates
 from hearthkeeper.carriers.matrix.translate import CARRIER, BotIdentity
+from hearthkeeper.carriers.parts import SentParts, entry, fingerprint, ids, offset, resume
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -90,6 +97,8 @@ CLIENT_API = "/_matrix/client/v3"
 # uploads at a time keep the bandwidth (and the files read into memory) within bounds.
 UPLOADS_AT_ONCE = 2
 POSTS = (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN)  # what may carry a post's file
+# Before the event id of a post's file, kept first with the outbox item (then its text's parts).
+FILE = "file:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,8 +138,10 @@ class MatrixCarrier:
         self.pictures = pictures
         self.clock: Clock = clock or SystemClock()  # when staff were told a file was not sent
         # Transaction ids make sends idempotent: the outbox key is the txn id (a long text's
-        # parts: one each, `_say`). A message's text: at most 16,000 characters, and at most
-        # what one event holds (`outgoing.TEXT_BYTES`); a longer one goes in parts.
+        # parts: one each, and the parts acknowledged kept with the outbox item, `_say`; a
+        # post's file: its own, and its event kept too). A message's text: at most 16,000
+        # characters, and at most what one event holds (`outgoing.TEXT_BYTES`); a longer one
+        # goes in parts.
         self.capabilities = Capabilities(can=CAN, overall=overall, idempotent=True, max_text=16_000,
                                          admits_by_invitation=True)  # fmt: skip
         self.bot = BotIdentity(user_id=account.user_id)
@@ -145,6 +156,7 @@ class MatrixCarrier:
         self._saving: asyncio.Task[None] | None = None
         self._direct_rooms = DirectRooms()  # staff members' direct rooms, found once
         self._uploads = Uploads()  # scheduled posts' files uploaded, by their bytes
+        self._parts_sent = SentParts(CARRIER, self.store)  # a long text's parts acknowledged
         self._upload_limit: int | None = None  # the homeserver's, asked at the first file
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop the client runs on
 
@@ -260,31 +272,59 @@ class MatrixCarrier:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: {action.kind} in {room}: {exc}", retry=True) from exc
 
-    async def _direct(self, action: Action, key: str) -> str:
-        """A message to one person in the bot's direct room with them (made on first use)."""
+    async def _direct(self, action: Action, key: str, item: str | None = None) -> str:
+        """A message to one person in the bot's direct room with them (made on first use);
+        `item`: the outbox item it is part of (default `key`)."""
         person = action.member
         if person is None:
             raise CarrierError("matrix: a direct message without its recipient", retry=False)
         client = self._require_client()
         try:
             room = await self._direct_rooms.room_for(client, self.bot.user_id, person)
-            return await self._say(room, action, key, f"matrix: sending to {person}")
+            return await self._say(room, action, key, f"matrix: sending to {person}", item)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise CarrierError(f"matrix: direct message to {person}: {exc}", retry=True) from exc
 
-    async def _say(self, room: str, action: Action, key: str, doing: str) -> str:
+    async def _say(self, room: str, action: Action, key: str, doing: str,
+                   item: str | None = None) -> str:  # fmt: skip
         """Say the action's text in `room`, in as many messages as it takes, in order
-        (`outgoing.message_contents`); the first one's event id. Each part has its own
-        transaction id, derived from `key`: a retry (after a restart too) sends again every
-        part, and the homeserver keeps those it had already once, so each is in the room
-        once, in its place."""
+        (`outgoing.message_parts`); the first one's event id.
+
+        A text in parts: the parts the homeserver acknowledged are kept with the outbox item
+        `item` (default `key`) as `parts.entry` keeps them, each with where it ended in the
+        text, after the post's file if it went (`FILE`). A retry, after a restart too, sends
+        the rest of the text from where the last part acknowledged ended, however it is cut
+        by then, so nothing is repeated even by a homeserver that forgot the transaction ids
+        (restarted, past the time it keeps them, or a bot signing in by password: a new
+        device at each start). Each part's transaction id is derived from `key` and the part's
+        place in the text (`_part_txn`): the part in flight when a try failed goes again under
+        the same id, and a homeserver that remembers it keeps it once."""
         client = self._require_client()
-        said: list[str] = []
-        for n, content in enumerate(message_contents(action, self.capabilities.max_text)):
-            sent = await client.room_send(room, "m.room.message", content,
-                                          tx_id=txn_id(part_key(key, n)))  # fmt: skip
-            said.append(str(_ok(sent, doing).event_id))
-        return said[0]
+        most = self.capabilities.max_text
+        parts = message_parts(action, most)
+        if len(parts) == 1:
+            sent = await client.room_send(room, "m.room.message", parts[0].content,
+                                          tx_id=txn_id(key))  # fmt: skip
+            return str(_ok(sent, doing).event_id)
+        progress = key if item is None else item
+        kept = await self._parts_sent.sent(progress)
+        file = kept[:1] if kept[:1] and kept[0].startswith(FILE) else []
+        said = kept[1:] if file else kept
+        of = fingerprint(action.text or "")
+        went = resume(said, of, CARRIER)
+        if isinstance(went, int) and went:
+            # kept by a version before positions: a fresh cut's parts after as many, under
+            # the transaction ids that version gave them (by their index)
+            todo = [(part, part_key(key, n)) for n, part in enumerate(parts)][went:]
+        else:
+            rest = parts if went == 0 else message_parts(action, most, offset(str(went), CARRIER))
+            todo = [(part, _part_txn(key, part)) for part in rest]
+        for part, txn in todo:
+            sent = await client.room_send(room, "m.room.message", part.content,
+                                          tx_id=txn_id(txn))  # fmt: skip
+            said = [*said, entry(str(_ok(sent, doing).event_id), str(part.end), of)]
+            await self._parts_sent.add(progress, [*file, *said])
+        return ids(said)[0]
 
     async def disconnect(self) -> None:
         """Stop syncing, keep the position the engine has recorded up to, and close."""
@@ -354,7 +394,7 @@ class MatrixCarrier:
         if kind in POSTS:
             asset = asset_of(action)
             if asset is not None:  # a scheduled post's picture or file: shown before its text
-                await self._send_file(room, action, key, asset)
+                await self._show_file(room, action, key, asset)
             return await self._say(room, action, key, f"matrix: sending to {room}")
         if kind is ActionKind.DELETE:
             if action.target is None:
@@ -375,7 +415,7 @@ class MatrixCarrier:
             # so they are told in a direct message (the refusal's text, in their language).
             if action.text:
                 told = dataclasses.replace(action, kind=ActionKind.DIRECT, group=None)
-                return await self._direct(told, key + ":told")
+                return await self._direct(told, key + ":told", key)
         elif kind in (ActionKind.KICK, ActionKind.DECLINE):  # a knock is declined by a kick
             kicked = await client.room_kick(room, member, reason)
             # Already out (a retry whose notice failed, or they left first): the kick is done.
@@ -393,18 +433,26 @@ class MatrixCarrier:
             # Matrix has no private notice to the member (the web chat sends one), so the
             # sanction's text is said in the room; its own transaction id keeps it once.
             return await self._say(room, action, key + ":notice",
-                                   f"matrix: announcing {kind} in {room}")  # fmt: skip
+                                   f"matrix: announcing {kind} in {room}", key)  # fmt: skip
         return None
 
-    async def _send_file(self, room: str, action: Action, key: str, asset: Asset) -> None:
-        """Upload and show a post's file; one that cannot be sent is left out (the text
-        goes alone) and staff are told once, naming it."""
+    async def _show_file(self, room: str, action: Action, key: str, asset: Asset) -> None:
+        """Upload and show a post's file, unless a try before showed it: its event id is kept
+        with the outbox item (`FILE`, before the text's parts), so a retry after the text
+        failed does not show it again, even by a homeserver that forgot its transaction id.
+        One that cannot be sent is left out (the text goes alone) and staff are told once,
+        naming it."""
+        kept = await self._parts_sent.sent(key)
+        if kept[:1] and kept[0].startswith(FILE):
+            return
         client = self._require_client()
         try:
             if self._upload_limit is None:
                 self._upload_limit = await upload_limit(client)
-            await send_file(client, room, key, asset, self._upload_limit, self._uploads,
-                            alert_language(action))  # fmt: skip
+            shown = await send_file(client, room, key, asset, self._upload_limit, self._uploads,
+                                    alert_language(action))  # fmt: skip
+            # the text's parts kept before (by a version that kept no file) stay after it
+            await self._parts_sent.add(key, [FILE + shown, *kept])
         except AssetRefused as exc:
             log.warning("matrix: %s not sent to %s: %s", asset.name, room, exc.reason)
             if self.store is not None:
@@ -617,6 +665,16 @@ class MatrixCarrier:
         if self._client is None:
             raise CarrierError("matrix: not connected (call connect first)", retry=True)
         return self._client
+
+
+def _part_txn(key: str, part: Part) -> str:
+    """The key of the transaction id of a part of a text said in several messages (one said
+    in one goes under the outbox key itself): the outbox key and where the part begins and
+    ends in the text. The same part gets the same id at every try, whatever went before it.
+    Not where it begins alone: a part cut otherwise since (a changed cut) must get another id,
+    as the homeserver answers an id it knows with the event it holds, whatever is sent now,
+    and that part, recorded as ending where its event does not, would leave words out."""
+    return f"{key}:{part.start}-{part.end}"
 
 
 def _ok(response: Any, doing: str) -> Any:

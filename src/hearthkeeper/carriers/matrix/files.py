@@ -1,7 +1,10 @@
 """Sending a scheduled post's file to a Matrix room: read within the homeserver's upload
 limit, uploaded to its media repository once for every room it goes to (a post fired in
 200 rooms is one upload, not 200), then shown by an event of its own transaction id (the
-outbox key's, plus `:file`), so the homeserver keeps one however often it is sent."""
+outbox key's, plus `:file`), so a homeserver that remembers the id keeps one however often it
+is sent. The carrier keeps the event's id with the outbox item too (`carrier.FILE`): a retry
+after the text failed does not send the file again, even to a homeserver that forgot the id
+(a bot signing in by password is a new device at each start)."""
 
 from __future__ import annotations
 

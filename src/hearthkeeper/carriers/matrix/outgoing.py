@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from hearthkeeper.carriers.cutting import cut_fitting
+from hearthkeeper.carriers.cutting import resumed, spans
 from hearthkeeper.carriers.markdown import Block, Run, blocks
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
@@ -92,10 +92,27 @@ def _run_html(run: Run) -> str:
     return f"<strong>{text}</strong>" if run.get("b") else text
 
 
+@dataclass(frozen=True)
+class Part:
+    """One message of a text: its `m.room.message` content, and where the text it says begins
+    and ends in the action's text (`text[start:end]`)."""
+
+    content: dict[str, Any]
+    start: int
+    end: int
+
+
 def message_contents(action: Action, most: int) -> list[dict[str, Any]]:
-    """The `m.room.message` contents a REPLY, SEND, WARN or DIRECT is said in: one, or its text
-    cut into parts of at most `most` characters whose body and HTML take at most `TEXT_BYTES`
-    (`carriers/cutting.py`), in order; the first mentions and answers as the action says."""
+    """The `m.room.message` contents a REPLY, SEND, WARN or DIRECT is said in (`message_parts`)."""
+    return [part.content for part in message_parts(action, most)]
+
+
+def message_parts(action: Action, most: int, after: int | None = None) -> list[Part]:
+    """The messages a REPLY, SEND, WARN or DIRECT is said in: one, or its text cut into parts
+    of at most `most` characters whose body and HTML take at most `TEXT_BYTES`
+    (`carriers/cutting.py`), in order; the first mentions and answers as the action says.
+    Given `after`, where a part sent before ended in the text: the messages of the rest, none
+    of them the first (none when nothing is left)."""
     text = action.text or ""
     markdown = action.extra.get("format") == "markdown"
     kept: dict[str, str] = {}  # the HTML of texts measured that fit: a part sent reuses its own
@@ -114,9 +131,11 @@ def message_contents(action: Action, most: int) -> list[dict[str, Any]]:
             kept[part] = rendered
         return True
 
-    parts = cut_fitting(text, fits, most, markdown=markdown)
-    return [message_content(action, part, first=n == 0, rendered=kept.get(part))
-            for n, part in enumerate(parts)]  # fmt: skip
+    start = 0 if after is None else resumed(text, after)
+    found = spans(text, fits, most, markdown=markdown, start=start)
+    return [Part(message_content(action, text[begin:end], first=after is None and n == 0,
+                                 rendered=kept.get(text[begin:end])), begin, end)
+            for n, (begin, end) in enumerate(found)]  # fmt: skip
 
 
 def text_bytes(text: str, markdown: bool, rendered: str | None = None) -> int:

@@ -27,17 +27,20 @@ from hearthkeeper.carriers.onebot.calls import (
     approve_request,
     calls_for,
     failure,
+    group_of,
     not_again,
     refuse_request,
+    send,
 )
 from hearthkeeper.carriers.onebot.files import first_known, post_with_file
 from hearthkeeper.carriers.onebot.journal import Answer, Journal
 from hearthkeeper.carriers.onebot.link import Link, Unanswered
 from hearthkeeper.carriers.onebot.media import download
 from hearthkeeper.carriers.onebot.requests import PendingRequests, Waiting, ask_again
+from hearthkeeper.carriers.onebot.segments import message_parts, shown
 from hearthkeeper.carriers.onebot.settings import OneBotSettings
 from hearthkeeper.carriers.onebot.translate import CARRIER, BotRemoved, JoinAsk, translate
-from hearthkeeper.carriers.parts import OUT, SentParts
+from hearthkeeper.carriers.parts import OUT, SentParts, entry, fingerprint, ids, offset, resume
 from hearthkeeper.carriers.pictures import LIMITS, PictureLimits, with_pictures
 from hearthkeeper.clock import Clock, SystemClock
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -58,6 +61,11 @@ UPLOAD_TIMEOUT = 120.0
 # a slow upload holds up neither replies nor other groups, and a few uploads at a time keep
 # the implementation's bandwidth (and memory, with base64) within bounds.
 UPLOADS_AT_ONCE = 2
+# Between two messages of one text (or of a post: its file, then its text's parts): QQ, and
+# the implementations' own limits (go-cqhttp's `rate-limit`), take about one message a second;
+# faster, QQ's risk control may drop or refuse them. Slower when `actions_per_second` says so.
+PART_GAP_S = 1.0
+TEXTS = frozenset({ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN})
 LOOKUP_TIMEOUT = 3.0  # a member's name looked up for a welcome: not worth waiting longer
 BATCH = 100  # events read from the inbox at once (their pictures are fetched together)
 
@@ -101,6 +109,8 @@ class OneBotCarrier:
         self.upload_timeout = upload_timeout
         self.capabilities = Capabilities(can=CAN, per_group=settings.per_group,
                                          overall=settings.overall, max_text=MAX_TEXT)  # fmt: skip
+        # seconds between the messages of one text: within the bot's own overall quota too
+        self.part_gap = max(PART_GAP_S, settings.overall.seconds / settings.overall.count)
         # a long text's parts, or a post's file and text, sent: by outbox key
         self._parts_sent = SentParts(CARRIER, store)
         self.requests = PendingRequests(settings.requests_file)
@@ -203,8 +213,11 @@ class OneBotCarrier:
 
     def slow(self, action: Action) -> bool:
         """A post with a file (uploaded or converted by QQ, answered once QQ has it, within
-        `upload_timeout`) is performed aside by the outbound queue (`engine/aside.py`)."""
-        return asset_of(action) is not None
+        `upload_timeout`), or a text longer than a message (its parts `part_gap` apart), is
+        performed aside by the outbound queue (`engine/aside.py`): other groups' actions go
+        meanwhile."""
+        long = action.kind in TEXTS and len(shown(action)) > self.capabilities.max_text
+        return long or asset_of(action) is not None
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the message id of what was said, if anything."""
@@ -216,9 +229,9 @@ class OneBotCarrier:
         asset = asset_of(action)
         if asset is not None:  # a scheduled post's picture or file (`files.py`)
             return await self._post_with_file(action, key, asset)
+        if action.kind in TEXTS:
+            return await self._send_parts(action, key)
         calls = calls_for(action, self.capabilities.max_text)
-        if all(call.sends for call in calls):
-            return await self._send_parts(calls, key)
         receipt: str | None = None
         for call in calls:
             try:
@@ -233,30 +246,40 @@ class OneBotCarrier:
                 receipt = str(data["message_id"])
         return receipt
 
-    async def _send_parts(self, calls: list[Call], key: str) -> str | None:
-        """A text, in as many messages as it takes, in order: a retry after a part failed
-        sends the parts not sent yet, after a restart too (`carriers/parts.py`). A part out
-        when the process died (kept as `OUT`: its call went, its answer never came back) is
-        not sent again, as one whose answer was lost with the connection: QQ may have it."""
-        sent_ids = await self._parts_sent.sent(key)
-        if sent_ids[-1:] == [OUT]:
+    async def _send_parts(self, action: Action, key: str) -> str | None:
+        """A text, in as many messages as it takes, in order, `part_gap` seconds apart: a
+        retry after a part failed sends the rest of the text, from where the last part sent
+        ended in it, after a restart too (`carriers/parts.py`). A part out when the process
+        died (kept as `OUT`: its call went, its answer never came back) is not sent again, as
+        one whose answer was lost with the connection: QQ may have it."""
+        group = group_of(action)
+        limit = self.capabilities.max_text
+        parts = message_parts(action, limit)
+        kept = await self._parts_sent.sent(key)
+        if ids(kept)[-1:] == [OUT]:
             raise CarrierError(
                 "qq: the server stopped while this message was being sent and QQ's answer never "
                 "came; it may have arrived, so it is not sent again (the group cannot read it "
                 "twice)",
                 retry=False,
             )
-        for call in calls[len(sent_ids) :]:
-            await self._parts_sent.going(key, sent_ids)
+        of = fingerprint(shown(action))
+        went = resume(kept, of, CARRIER)
+        todo = parts[went:] if isinstance(went, int) else message_parts(
+            action, limit, offset(went, CARRIER))  # fmt: skip
+        for n, (message, end) in enumerate(todo):
+            if n:
+                await asyncio.sleep(self.part_gap)
+            await self._parts_sent.going(key, kept)
             try:
-                data = await self._call(call)
+                data = await self._call(send(group, message))
             except CarrierError as exc:
                 if not isinstance(exc.__cause__, Unanswered):
-                    await self._parts_sent.add(key, sent_ids)  # refused: it did not go
+                    await self._parts_sent.add(key, kept)  # refused: it did not go
                 raise
-            sent_ids = [*sent_ids, str(data.get("message_id") or "")]
-            await self._parts_sent.add(key, sent_ids)
-        return first_known(sent_ids)
+            kept = [*kept, entry(str(data.get("message_id") or ""), str(end), of)]
+            await self._parts_sent.add(key, kept)
+        return first_known(ids(kept))
 
     async def disconnect(self) -> None:
         """Stop listening and close the connection (the implementation retries until a new
@@ -279,7 +302,7 @@ class OneBotCarrier:
         """Send a post with its file; a file not sent is logged, and staff are told once."""
         posted = await post_with_file(self._attempt, self._call, action, key, asset,
                                       self.settings.file_transfer, self._parts_sent,
-                                      self.capabilities.max_text)  # fmt: skip
+                                      self.capabilities.max_text, self.part_gap)  # fmt: skip
         if posted.unsent is not None:
             log.warning("qq: %s not sent to group %s: %s", asset.name, action.group, posted.unsent)
             if self.store is not None:

@@ -31,8 +31,8 @@ from hearthkeeper.carriers.assets import Asset, AssetRefused, alert_language, as
 from hearthkeeper.carriers.onebot.calls import Call, failure, group_of, send
 from hearthkeeper.carriers.onebot.link import Unanswered
 from hearthkeeper.carriers.onebot.post_files import Transfer, file_call, limit_of, refusal
-from hearthkeeper.carriers.onebot.segments import Segment, messages
-from hearthkeeper.carriers.parts import OUT, SentParts
+from hearthkeeper.carriers.onebot.segments import message_parts, shown
+from hearthkeeper.carriers.parts import OUT, SentParts, entry, fingerprint, ids, offset, resume
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.carrier import CarrierError
 
@@ -64,12 +64,12 @@ class Posted:
 
 
 async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key: str,
-                         asset: Asset, transfer: Transfer, parts: SentParts,
-                         limit: int) -> Posted:  # fmt: skip
-    """Send `action`'s text (in messages of at most `limit` characters) with `asset` once per
-    `key`, what went kept in `parts`."""
+                         asset: Asset, transfer: Transfer, parts: SentParts, limit: int,
+                         gap: float = 0.0) -> Posted:  # fmt: skip
+    """Send `action`'s text (in messages of at most `limit` characters, `gap` seconds after the
+    file and apart) with `asset` once per `key`, what went kept in `parts`."""
     group = group_of(action)
-    words = messages(action, limit) if action.text else []
+    text = _Text(perform, action, limit, parts, key, gap)
     went = await parts.sent(key)
     if went == [OUT]:  # killed as the file went: not the text
         went = [MAYBE]
@@ -82,7 +82,8 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
         )
     if went:  # the file went (or did not: NOFILE) before its text failed: the text's rest
         unsent = UNANSWERED if went == [MAYBE] else None
-        return Posted(await _say(perform, group, words, parts, key, went), unsent)
+        # recorded by the text's first message whose id came back, else by the file's
+        return Posted(await text.say(went) or first_known(went[:1]), unsent)
     try:
         data = await asyncio.to_thread(asset.read, limit_of(asset), alert_language(action))
         if asset.kind == "picture":
@@ -92,7 +93,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
             if facts is None:  # too big to show as a picture: members get it as a group file
                 asset = Asset(asset.path, "file")
     except AssetRefused as exc:
-        return Posted(await _say(perform, group, words, parts, key, [NOFILE]), exc.reason)
+        return Posted(await text.say([NOFILE]), exc.reason)
     # encoding 50 MiB as base64 takes a while: not on the event loop
     call = await asyncio.to_thread(file_call, group, asset, data, transfer)
     await parts.going(key, [])
@@ -100,7 +101,7 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
         answer = await attempt(call)
     except Unanswered:
         await parts.add(key, [MAYBE])  # it may be in the group: not again
-        return Posted(await _say(perform, group, words, parts, key, [MAYBE]), UNANSWERED)
+        return Posted(await text.say([MAYBE], paced=True), UNANSWERED)
     except CarrierError:
         await parts.add(key, [])  # not written: it did not go
         raise
@@ -109,42 +110,61 @@ async def post_with_file(attempt: Attempt, perform: Perform, action: Action, key
         reason = refusal(answer)
         if call.action == "upload_group_file" and transfer == "base64":
             reason += f"; {PATH_ONLY}"
-        return Posted(await _say(perform, group, words, parts, key, [NOFILE]), reason)
+        return Posted(await text.say([NOFILE]), reason)
     data_of = answer.get("data")
     found = data_of.get("message_id") if isinstance(data_of, Mapping) else None
     receipt = None if found is None else str(found)
     await parts.add(key, [receipt or ""])
-    if not words:
-        return Posted(receipt)
-    return Posted(await _say(perform, group, words, parts, key, [receipt or ""]) or receipt)
+    return Posted(await text.say([receipt or ""], paced=True) or receipt)
 
 
-async def _say(perform: Perform, group: int, words: list[list[Segment]], parts: SentParts,
-               key: str, went: list[str]) -> str | None:  # fmt: skip
-    """Send the text's messages (`words`) not sent yet, in order, after what `went` of the post
-    (the file's place first, then the text's parts sent before); the first one's message id
-    (None: there is no text)."""
-    if not words:
-        return None
-    said = went[1:]
-    for message in words[len(said) :]:
-        await parts.going(key, [went[0], *said])
-        try:
-            data = await perform(send(group, message))
-        except CarrierError as exc:
-            if not isinstance(exc.__cause__, Unanswered):  # refused: it did not go
-                # nothing went at all: the retry tries the file again (and says why not)
-                gone = [went[0], *said] if said or went[0] != NOFILE else []
-                await parts.add(key, gone)
-            raise
-        found = data.get("message_id")
-        said.append("" if found is None else str(found))
-        await parts.add(key, [went[0], *said])
-    return first_known(said)
+@dataclass(frozen=True)
+class _Text:
+    """A post's text, sent after its file."""
+
+    perform: Perform
+    action: Action
+    limit: int
+    parts: SentParts
+    key: str
+    gap: float
+
+    async def say(self, went: list[str], *, paced: bool = False) -> str | None:
+        """Send the text's messages not sent yet, in order, `gap` seconds apart (and after the
+        file, `paced`: it went just now), after what `went` of the post (the file's place
+        first, then the text's parts sent before, `carriers/parts.py`): the rest of the text
+        from where the last of them ended. The first message id of the text that came back
+        (None: none did, or there is no text)."""
+        if not self.action.text:
+            return None
+        group, parts, key = group_of(self.action), self.parts, self.key
+        said = went[1:]
+        of = fingerprint(shown(self.action))
+        at = resume(said, of, "qq")
+        if isinstance(at, int):
+            todo = message_parts(self.action, self.limit)[at:]
+        else:
+            todo = message_parts(self.action, self.limit, offset(at, "qq"))
+        for n, (message, end) in enumerate(todo):
+            if n or paced:
+                await asyncio.sleep(self.gap)
+            await parts.going(key, [went[0], *said])
+            try:
+                data = await self.perform(send(group, message))
+            except CarrierError as exc:
+                if not isinstance(exc.__cause__, Unanswered):  # refused: it did not go
+                    # nothing went at all: the retry tries the file again (and says why not)
+                    gone = [went[0], *said] if said or went[0] != NOFILE else []
+                    await parts.add(key, gone)
+                raise
+            found = data.get("message_id")
+            said.append(entry("" if found is None else str(found), str(end), of))
+            await parts.add(key, [went[0], *said])
+        return first_known(ids(said))
 
 
-def first_known(ids: list[str]) -> str | None:
-    """The first message id that came back among a post's parts (`ids`, as `SentParts` keeps
-    them): an answer without one leaves "" in its place, and a mark (`OUT`, `MAYBE`, `NOFILE`)
-    is no id; None when none came back."""
-    return next((i for i in ids if i not in ("", OUT, MAYBE, NOFILE)), None)
+def first_known(kept: list[str]) -> str | None:
+    """The first message id that came back among a post's parts (ids as `carriers/parts.ids`
+    reads them): an answer without one leaves "" in its place, and a mark (`OUT`, `MAYBE`,
+    `NOFILE`) is no id; None when none came back."""
+    return next((i for i in kept if i not in ("", OUT, MAYBE, NOFILE)), None)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hearthkeeper.carriers.cutting import cut
+from hearthkeeper.carriers.cutting import resumed, spans
 from hearthkeeper.carriers.markdown import plain
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Attachment
@@ -141,8 +141,20 @@ def messages(action: Action, limit: int) -> list[list[Segment]]:
     most `limit` characters, else the text cut into parts of at most `limit` (at a
     paragraph's, line's, sentence's or word's end: `carriers/cutting.py`), in order, the quote
     and @-mentions with the first."""
-    first, *rest = cut(shown(action), limit)
-    return [outgoing(action, text=first), *([text_segment(part)] for part in rest)]
+    return [message for message, _ in message_parts(action, limit)]
+
+
+def message_parts(action: Action, limit: int,
+                  after: int | None = None) -> list[tuple[list[Segment], int]]:  # fmt: skip
+    """`messages`, each with where its text ends in the action's text as shown (`shown`);
+    given `after`, where a part sent before ended: the messages of the rest (none when nothing
+    is left), text alone."""
+    said = shown(action)
+    start = 0 if after is None else resumed(said, after)
+    found = spans(said, lambda part: len(part) <= limit, limit, start=start)
+    return [(outgoing(action, text=said[begin:end]) if after is None and n == 0
+             else [text_segment(said[begin:end])], end)
+            for n, (begin, end) in enumerate(found)]  # fmt: skip
 
 
 def outgoing(action: Action, *, text: str | None = None) -> list[Segment]:

@@ -41,7 +41,7 @@ from hearthkeeper.carriers.assets import (
     asset_of,
     tell_staff,
 )
-from hearthkeeper.carriers.parts import SentParts
+from hearthkeeper.carriers.parts import SentParts, entry, fingerprint, ids, resume
 from hearthkeeper.carriers.pictures import (
     CHUNK,
     LIMITS,
@@ -85,8 +85,9 @@ from hearthkeeper.carriers.telegram.outgoing import (
     UNMUTED,
     already_done,
     carrier_error,
-    cut,
-    markdown_messages,
+    cut_parts,
+    markdown_parts,
+    rendered,
     shown_length,
     until_date,
 )
@@ -727,20 +728,32 @@ class TelegramCarrier:
                                     allow_sending_without_reply=True)  # fmt: skip
         # a text longer than a message goes in parts, in order, a second apart: none of it is
         # left out, and a retry after a part failed sends the parts not sent yet, after a
-        # restart too (the parts sent are kept with the outbox item when there is a store)
-        parts = markdown_messages(text) if markdown else cut(text)
-        sent_ids = await self._parts_sent.sent(key) if len(parts) > 1 else []
-        for n, part in enumerate(parts[len(sent_ids) :]):
+        # restart too (the parts sent are kept with the outbox item when there is a store),
+        # from where the last one ended in the text (`carriers/parts.py`)
+        cut_at = markdown_parts if markdown else cut_parts
+        parts = cut_at(text, TEXT_LIMIT, None)
+        if len(parts) == 1:
+            sent = await self._send_part(client, chat, parts[0][0], markdown, reply)
+            return str(sent)
+        of = fingerprint(rendered(text, markdown))
+        kept = await self._parts_sent.sent(key)
+        went = resume(kept, of, CARRIER)
+        todo = parts[went:] if isinstance(went, int) else cut_at(text, TEXT_LIMIT, went)
+        for n, (part, end) in enumerate(todo):
             if n:
                 await asyncio.sleep(PART_GAP_S)
-            sent = await client.send_message(
-                chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )  # fmt: skip
-            sent_ids = [*sent_ids, str(sent.message_id)]
-            if len(parts) > 1:
-                await self._parts_sent.add(key, sent_ids)
-        return sent_ids[0]
+            sent = await self._send_part(client, chat, part, markdown, reply)
+            kept = [*kept, entry(str(sent), end, of)]
+            await self._parts_sent.add(key, kept)
+        return ids(kept)[0]
+
+    async def _send_part(self, client: Bot, chat: int, part: str, markdown: bool,
+                         reply: ReplyParameters | None) -> int:  # fmt: skip
+        sent = await client.send_message(
+            chat, part, parse_mode="HTML" if markdown else None, reply_parameters=reply,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )  # fmt: skip
+        return sent.message_id
 
     def _require_client(self) -> Bot:
         if self._client is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
 from itertools import groupby
@@ -51,12 +52,13 @@ def until_date(now_s: float, duration_s: float) -> int:
 
 
 def carrier_error(exc: TelegramAPIError | TelegramNetworkError, doing: str) -> CarrierError:
-    """A refusal as a `CarrierError`: flood control retries after Telegram's `retry_after`;
+    """A refusal as a `CarrierError`: flood control retries after Telegram's `retry_after`
+    (a rate-limit answer: not a failed attempt);
     network and server errors retry with backoff; a bad request, a missing right, a blocked
     bot do not (trying again cannot help)."""
     if isinstance(exc, TelegramRetryAfter):
         return CarrierError(f"{doing}: flood control, retry after {exc.retry_after}s",
-                            retry=True, after=float(exc.retry_after))  # fmt: skip
+                            retry=True, after=float(exc.retry_after), limited=True)  # fmt: skip
     if isinstance(exc, TelegramMigrateToChat):
         return CarrierError(f"{doing}: the group became a supergroup with id "
                             f"{exc.migrate_to_chat_id}; map that id in [carriers.telegram.groups]",
@@ -146,34 +148,103 @@ def shown_length(text: str, parsed: bool) -> int:
 
 def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """`text` in parts Telegram takes whole (`carriers/cutting.py`, counted as Telegram counts)."""
-    return cutting.cut(text, limit, lambda t: shown_length(t, parsed=False))
+    return [part for part, _ in cut_parts(text, limit)]
+
+
+def cut_parts(text: str, limit: int = TEXT_LIMIT, after: str | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """`cut`'s parts, each with where it ends in `text` (a position `after` reads back: the
+    parts of what follows the part that ended there; none when nothing does)."""
+    start = 0 if after is None else cutting.resumed(text, _offset(after))
+    found = cutting.spans(text, lambda t: shown_length(t, parsed=False) <= limit, limit,
+                          start=start)  # fmt: skip
+    return [(text[begin:end], str(end)) for begin, end in found]
 
 
 def markdown_messages(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """A post's Markdown as the HTML messages Telegram shows it in: one when it fits, else
     its blocks (paragraphs, lists, quotes …) in as few messages as fit, each message whole
     HTML. A single block longer than a message goes as plain text in parts."""
+    return [part for part, _ in markdown_parts(text, limit)]
+
+
+def markdown_parts(text: str, limit: int = TEXT_LIMIT,
+                   after: str | None = None) -> list[tuple[str, str]]:  # fmt: skip
+    """`markdown_messages`, each with where it ends among the post's blocks, as `after` reads
+    it back (the messages of what follows; none when nothing does): `K` when it ends the
+    first K blocks, `K-M+C` when it ends C characters into the plain text of blocks K to M,
+    a stretch too long for a message."""
     found = blocks(text)
+    out: list[tuple[str, str]] = []
+    start = 0
+    if after is not None:
+        start, stretch, went = _position(after, len(found))
+        if stretch is not None:  # the rest of a stretch sent as plain text
+            out.extend(_plain_parts(found, start, stretch, limit, went))
+            start = stretch
     shown = [shown_length(_html(block), parsed=True) for block in found]
-    groups: list[list[Block]] = []
+    groups: list[list[int]] = []  # the blocks of each message, by their index
     length = 0
-    for block, size in zip(found, shown, strict=True):
+    for index in range(start, len(found)):
+        block, size = found[index], shown[index]
         joint = 1 + (1 if block.get("gap") else 0)
         if groups and groups[-1] and length + joint + size <= limit:
-            groups[-1].append(block)
+            groups[-1].append(index)
             length += joint + size
         else:
-            groups.append([block])
+            groups.append([index])
             length = size
-    out: list[str] = []
     for group in groups:
-        formatted = "\n".join(lines(group, TELEGRAM_HTML)).strip("\n")
+        first, stop = group[0], group[-1] + 1
+        formatted = "\n".join(lines(found[first:stop], TELEGRAM_HTML)).strip("\n")
         if shown_length(formatted, parsed=True) <= limit:
-            out.append(formatted)
+            out.append((formatted, str(stop)))
         else:  # one block longer than a message
-            plain = "\n".join(lines(group, PLAIN)).strip("\n")
-            out.extend(html.escape(part, quote=False) for part in cut(plain, limit))
-    return [part for part in out if part] or [markdown_html(text)]
+            out.extend(_plain_parts(found, first, stop, limit, None))
+    kept = [(part, end) for part, end in out if part]
+    if kept or after is not None:
+        return kept
+    return [(markdown_html(text), str(len(found)))]
+
+
+def _plain_parts(found: Sequence[Block], first: int, stop: int, limit: int,
+                 went: int | None) -> list[tuple[str, str]]:  # fmt: skip
+    """Blocks `first` to `stop` as plain text in parts (after the `went` characters of it sent
+    before), each with its position."""
+    plain = "\n".join(lines(found[first:stop], PLAIN)).strip("\n")
+    start = 0 if went is None else cutting.resumed(plain, went)
+    cut_at = cutting.spans(plain, lambda t: shown_length(t, parsed=False) <= limit, limit,
+                           start=start)  # fmt: skip
+    return [(html.escape(plain[begin:end], quote=False), f"{first}-{stop}+{end}")
+            for begin, end in cut_at]  # fmt: skip
+
+
+def rendered(text: str, markdown: bool) -> str:
+    """What the positions of a text's parts point into (its fingerprint is kept with them): the
+    text itself, or a post's blocks and their plain text."""
+    if not markdown:
+        return text
+    found = blocks(text)
+    return (
+        json.dumps(found, ensure_ascii=False, sort_keys=True)
+        + "\n"
+        + "\n".join(lines(found, PLAIN))
+    )
+
+
+def _offset(after: str) -> int:
+    if not after.isdigit():
+        raise CarrierError(f"telegram: {after!r} is no position in a text", retry=False)
+    return int(after)
+
+
+def _position(after: str, count: int) -> tuple[int, int | None, int]:
+    """A position of `markdown_parts`: the blocks before it, the end of the stretch it lies in
+    (None: it ends a message of whole blocks) and the characters of that stretch sent."""
+    found = re.fullmatch(r"(\d+)(?:-(\d+)\+(\d+))?", after)
+    if found is None or int(found[1]) > count or int(found[2] or 0) > count:
+        raise CarrierError(f"telegram: {after!r} is no position in this post", retry=False)
+    stretch = None if found[2] is None else int(found[2])
+    return int(found[1]), stretch, int(found[3] or 0)
 
 
 def _html(block: Block) -> str:

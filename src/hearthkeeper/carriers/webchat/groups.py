@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.store import Group, Store
 
@@ -13,14 +15,22 @@ _ATTEMPTS = 50  # numbers tried when the next ones are taken by groups renamed b
 
 
 def add_webchat_group(
-    store: Store, community_id: int, playbook: Playbook, n: int, *, carrier: str = WEBCHAT
+    store: Store,
+    community_id: int,
+    playbook: Playbook,
+    n: int,
+    *,
+    carrier: str = WEBCHAT,
+    names: Collection[str] = (),
 ) -> Group:
     """The community's web chat group number `n`: named by the playbook's
-    `replication.naming`, carrier id `<slug>-<n>`, as large as its `groups:` override says,
-    else `structure.groups.capacity`. `StoreError` when that carrier id is taken."""
+    `replication.naming` (in the series its groups, named `names`, are in: `naming_in_use`),
+    carrier id `<slug>-<n>`, as large as its `groups:` override says, else
+    `structure.groups.capacity`. `StoreError` when that carrier id is taken."""
+    from hearthkeeper.playbook.group_names import group_name
     from hearthkeeper.playbook.groups import group_capacity
 
-    name = playbook.replication.naming.format(name=playbook.community.name, n=n)
+    name = group_name(playbook, n, names)
     carrier_group_id = f"{playbook.community.slug}-{n}"
     # an override for the new name holds from the first seat (the hourly watch would write it
     # only later, and newcomers could take the playbook's larger capacity meanwhile)
@@ -44,21 +54,23 @@ def ensure_webchat_group(
 def open_next_group(
     store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
 ) -> Group:
-    """The community's next web chat group: named by `replication.naming` with the next
-    free number (the staff channel uses none up), as large as its override or
-    `structure.groups.capacity`."""
+    """The community's next web chat group: named by `replication.naming` (in the series its
+    groups are in: `naming_in_use`) with the next free number (the staff channel uses none
+    up), as large as its override or `structure.groups.capacity`."""
     from hearthkeeper.carriers.naming import first_number
+    from hearthkeeper.playbook.group_names import naming_in_use
     from hearthkeeper.store import StoreError
 
     groups = store.list_groups(community_id)
     names = {g.name for g in groups}
+    naming = naming_in_use(playbook, names)
     n = first_number(groups, playbook, carrier)
     for number in range(n, n + _ATTEMPTS):
-        name = playbook.replication.naming.format(name=playbook.community.name, n=number)
-        if name in names:
+        if naming.format(name=playbook.community.name, n=number) in names:
             continue
         try:
-            return add_webchat_group(store, community_id, playbook, number, carrier=carrier)
+            return add_webchat_group(store, community_id, playbook, number, carrier=carrier,
+                                     names=names)  # fmt: skip
         except StoreError:  # that carrier id is taken: try the next number
             continue
     raise StoreError(

@@ -161,6 +161,8 @@ class OutboxRow(Base):
     # What the carrier performed of it so far, kept across a restart (0040): a long text's
     # parts sent, their message ids in order. NULL: nothing recorded (most items).
     progress: Mapped[list[str] | None] = mapped_column(JSONDocument)
+    # How many times a platform's rate limit made it wait, not counted in `attempts` (0045).
+    rate_waits: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 class ScheduledRow(Base):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from hearthkeeper.apply import stored_over_limit
+from hearthkeeper.apply import stored_group_names, stored_over_limit
 from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.playbook import (
@@ -24,6 +24,7 @@ from hearthkeeper.playbook import (
     Problem,
     parse_playbook,
 )
+from hearthkeeper.playbook.checks import GroupsOf
 from hearthkeeper.playbook.diff import diff_content, playbook_content
 from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, KiB
 from hearthkeeper.playbook.summary import Element, summarise
@@ -93,11 +94,14 @@ async def uploaded_text(form: FormData) -> str:
     return normalised(text)
 
 
-def checked(view: CommunityView, text: str, now: datetime) -> LoadedPlaybook:
+def checked(
+    view: CommunityView, text: str, now: datetime, groups: GroupsOf | None = None
+) -> LoadedPlaybook:
     """The playbook in `text`, if valid and for this community; else `Refused`. Its warnings
-    include a one-off activity starting before `now`."""
+    include a one-off activity starting before `now`; `groups`: the names of the groups that
+    exist (a post naming one is no slip)."""
     try:
-        loaded = parse_playbook(text, UPLOADED, now=now)
+        loaded = parse_playbook(text, UPLOADED, now=now, groups=groups)
     except PlaybookError as exc:
         count = len(exc.problems)
         raise Refused(
@@ -173,7 +177,7 @@ def router(pages: Pages) -> APIRouter:
         text = ""
         try:
             text = await uploaded_text(await request.form())
-            loaded = checked(view, text, web.clock.now())
+            loaded = checked(view, text, web.clock.now(), stored_group_names(web.store))
         except Refused as refused:  # the text goes back in the textarea, to fix in place
             return page(request, view, operator, status=422, problem=refused.message,
                         problems=refused.problems, pasted=text)  # fmt: skip
@@ -189,7 +193,7 @@ def router(pages: Pages) -> APIRouter:
             if sha256_of(text) != form.get("sha256"):
                 raise Refused("The playbook changed on its way back from the page; upload it "
                               "again.")  # fmt: skip
-            loaded = checked(view, text, web.clock.now())
+            loaded = checked(view, text, web.clock.now(), stored_group_names(web.store))
         except Refused as refused:
             return page(request, view, operator, status=422, problem=refused.message,
                         problems=refused.problems)  # fmt: skip
