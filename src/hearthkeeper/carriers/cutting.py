@@ -136,10 +136,10 @@ def _last(boundary: re.Pattern[str], text: str, end: int, after: int,
           fences: list[tuple[int, int]]) -> int | None:  # fmt: skip
     """Where the last `boundary` of `text[:end]` past `after` ends a part, outside `fences`."""
     found = None
-    start = after + 1
-    while boundary is _SENTENCE and 0 < start <= len(text) and text[start - 1] in ".!?":
-        start -= 1  # a run of marks begun before `after` ends a sentence after it all the same
-    for match in boundary.finditer(text, start, end + 1):
+    begin = after + 1
+    while boundary is _SENTENCE and 0 < begin <= len(text) and text[begin - 1] in ".!?":
+        begin -= 1  # a run of marks begun before `after` ends a sentence after it all the same
+    for match in boundary.finditer(text, begin, end + 1):
         # a sentence ends after its mark; the other boundaries are whitespace, or nothing
         # after a Chinese comma, and the part ends before them
         at = match.start() + len(match[0].rstrip()) if boundary is _SENTENCE else match.start()
