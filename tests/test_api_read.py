@@ -134,6 +134,31 @@ def test_a_community_is_found_by_its_name_or_in_any_case_as_the_orders_find_it(
     assert refused.json()["detail"] == "There is no community 'coffee' (see /api/v1/communities)."
 
 
+def test_a_name_written_full_width_or_decomposed_finds_its_community_and_two_alike_none(
+    t: Tea,
+) -> None:
+    """A name typed full-width (a Chinese keyboard's `Ｔｅａ`) or with its accent apart (NFD,
+    as macOS writes it) was a 404; two communities named alike but for the case (`Tea Friends`,
+    `TEA FRIENDS`) answered for whichever was listed first, so a call meant for one read or
+    changed the other: refused now, naming both by slug."""
+    for named in ("Ｔｅａ Ｆｒｉｅｎｄｓ", "ＴＥＡ"):
+        answer = t.get(f"/communities/{named}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["slug"] == "tea"
+    t.site.store.ensure_community("cafe", "Café Corner")
+    assert t.get("/communities/Cafe\u0301 corner").json()["slug"] == "cafe"
+    t.site.store.ensure_community("tea-2", "TEA FRIENDS")
+    for path in ("", "/audit", "/members"):
+        refused = t.get(f"/communities/tea friends{path}")
+        assert refused.status_code == 404, (path, refused.text)
+        assert refused.json()["detail"] == (
+            "'tea friends' names 2 communities: tea (Tea Friends), tea-2 (TEA FRIENDS); say "
+            "which by its slug (see /api/v1/communities)."
+        ), path
+    assert t.get("/communities/Tea Friends").json()["slug"] == "tea"  # as written: one
+    assert t.get("/communities/tea-2").json()["slug"] == "tea-2"
+
+
 def test_the_audit_log_is_read_further_back_a_page_at_a_time(t: Tea) -> None:
     """The API answered the newest 1,000 entries at most, with no way to read older ones (a
     busy community writes thousands a week); `offset` reads on, page after page, to the

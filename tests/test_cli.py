@@ -253,6 +253,20 @@ def test_an_option_taking_one_value_given_twice_is_refused(
     assert not (here / "site").exists()
 
 
+def test_an_on_off_flag_given_both_ways_is_refused(here: Path) -> None:
+    """`hearth moderate --evaluate C -t default --no-cross-validate --cross-validate` ran the
+    five trainings (the last flag won, silently): a usage error naming both spellings."""
+    (here / "c.jsonl").write_text('{"text": "hi", "label": "ham"}\n')
+    for flags in (("--no-cross-validate", "--cross-validate"),
+                  ("--cross-validate", "--cross-validate")):  # fmt: skip
+        code, out = run("moderate", "--evaluate", "c.jsonl", "-t", "default", *flags)
+        assert code == 2, out
+        assert ("--cross-validate / --no-cross-validate is given more than once: say one of "
+                "them, once") in " ".join(out.split()), out  # fmt: skip
+    code, out = run("moderate", "--evaluate", "c.jsonl", "-t", "default", "--no-cross-validate")
+    assert code == 0, out
+
+
 def test_init_says_whether_a_content_folder_outside_the_new_directory_is_there(
     here: Path,
 ) -> None:

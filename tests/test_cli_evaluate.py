@@ -57,6 +57,41 @@ def test_evaluate_with_a_bad_corpus_line_says_where(tmp_path: Path) -> None:
     assert f"{path}:5:" in result.output
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (b"\xff\xfe{}\n", "2: not UTF-8 text (byte 0xff at column 1); a corpus is JSON lines in UTF-8"),
+        (b"[" * 100_000 + b"\n", "2: expected a JSON object with 'text' and 'label' "
+                                 "(this line nests lists or objects too deep to read)"),
+        (b"[1, 2]\n", "2: expected a JSON object with 'text' and 'label', not a list ([1, 2])"),
+        (b"1e999\n", "2: expected a JSON object with 'text' and 'label', not a number (inf)"),
+        (b'{"label": "spam"}\n', "2: expected a JSON object with 'text' and 'label'; 'text' missing"),
+        (b'{"text": "hi", "label": "SPAM"}\n', "2: 'label' must be spam or ham, not 'SPAM'"),
+        (b'{"text": "hi", "label": null}\n', "2: 'label' must be spam or ham, not null"),
+        (b'{"text": 5, "label": "ham"}\n', "2: 'text' must be a string, not a number (5)"),
+    ],
+)  # fmt: skip
+def test_a_corpus_line_that_is_no_labelled_message_is_named_with_what_it_holds(
+    tmp_path: Path, line: bytes, said: str
+) -> None:
+    # a binary file said only "'utf-8' codec can't decode byte 0xff in position 0" (no file, no
+    # line), a deep nesting was "RecursionError … a bug in Hearthkeeper" (exit 2), a list
+    # "list indices must be integers or slices, not str", a wrong label not what it was
+    path = tmp_path / "corpus.jsonl"
+    path.write_bytes(b'{"text": "hello", "label": "ham"}\n' + line)
+    result = CliRunner().invoke(app, ["moderate", "--evaluate", str(path), "-t", "default"])
+    assert result.exit_code == 1, result.output
+    assert result.output == f"error: {path}:{said}\n"
+
+
+def test_a_negative_number_of_examples_to_show_is_refused(tmp_path: Path) -> None:
+    # --show -1 showed none without a word
+    path = str(corpus(tmp_path))
+    result = CliRunner().invoke(app, ["moderate", "--evaluate", path, "-t", "default", "--show=-1"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--show': -1 is too small: it must be at least 0" in result.output
+
+
 def test_evaluate_needs_a_playbook_or_a_known_template(tmp_path: Path) -> None:
     path = str(corpus(tmp_path))
     missing = CliRunner().invoke(app, ["moderate", "--evaluate", path])

@@ -98,6 +98,42 @@ def test_a_member_named_by_their_number_or_the_carrier_in_another_case_is_found(
     assert "MEMBER 'member:99999': there is no member '99999'" in unknown.stderr, unknown.stderr
 
 
+def test_a_member_typed_on_a_chinese_keyboard_or_past_the_ids_is_read_as_meant(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A Chinese keyboard types the colon and digits full-width (`member：７`, `fake：w-5e1f`):
+    they said "write CARRIER:USER_ID" and "there is no member '７'" of a member who is there;
+    a number past the ids' range said "too large for the database (Python int too large to
+    convert to SQLite INTEGER)", and a long text typed for the member was said back whole."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
+    bob, group = store.find_member("fake", "w-5e1f"), store.group_for_carrier("fake", "g1")
+    assert bob is not None and group is not None
+    store.join(bob.id, group.id)
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    wide = str(bob.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    arabic = str(bob.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for who, role in ((f"member：{bob.id}", "manager"), (f"member:{wide}", "none"),
+                      (f"Member：{arabic}", "manager"), ("fake：w-5e1f", "none")):  # fmt: skip
+        done = runner.invoke(app, ["staff", "set", who, role], env=env)
+        assert done.exit_code == 0, (who, done.output)
+    listed = runner.invoke(app, ["staff", "list"], env=env)
+    assert "Bob (fake:w-5e1f)" not in listed.stdout, listed.stdout  # given, then taken back
+    for number in ("9223372036854775808", "9" * 19):
+        past = runner.invoke(app, ["staff", "set", f"member:{number}", "manager"], env=env)
+        assert past.exit_code == 1
+        assert past.stderr == (f"error: MEMBER 'member:{number}': there is no member "
+                               f"'{number}' (member:ID is a member's number, beside their name "
+                               "in `hearth billing list` and on the console's member pages)\n")  # fmt: skip
+    long = runner.invoke(app, ["staff", "set", "x" * 5000, "manager"], env=env)
+    assert long.exit_code == 1
+    assert f"error: MEMBER '{'x' * 40}…': write CARRIER:USER_ID" in long.stderr, long.stderr
+
+
 def test_a_nickname_typed_alone_is_answered_with_the_id_to_write(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

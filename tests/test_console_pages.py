@@ -174,6 +174,25 @@ def test_a_community_named_by_its_name_or_in_another_case_goes_to_its_pages(
     assert form.status_code == 307 and form.headers["location"] == f"{BASE}/groups"  # resent
 
 
+def test_two_communities_named_alike_but_for_case_are_named_not_guessed(
+    console: Console,
+) -> None:
+    """`/console/c/yan-academy-skincare-2` named `YAN-ACADEMY-SKINCARE` and the skincare
+    community's slug typed in another case: the address sent to whichever was listed first.
+    Two names alike but for the case are told apart by slug instead; a name as written is
+    still one community."""
+    console.store.ensure_community("tea", "Tea Club")
+    console.store.ensure_community("tea-2", "TEA CLUB")
+    page = console.client.get("/console/c/tea club/members", follow_redirects=False)
+    assert page.status_code == 404
+    assert ("&#39;tea club&#39; names 2 communities: tea (Tea Club), tea-2 (TEA CLUB); say "
+            "which by its slug.") in page.text, page.text  # fmt: skip
+    moved = console.client.get("/console/c/TEA CLUB/members", follow_redirects=False)
+    assert moved.status_code == 307 and moved.headers["location"].startswith("/console/c/tea-2/")
+    wide = console.client.get("/console/c/Ｔｅａ Ｃｌｕｂ/members", follow_redirects=False)
+    assert wide.status_code == 404, "full-width, it is alike both"
+
+
 def test_the_moderation_queue_lists_recent_decisions_and_what_is_in_force(console: Console) -> None:
     page = console.get("/moderation").text
     assert 'id="in-force"' in page and 'id="live-strikes"' in page and 'id="recent"' in page

@@ -204,6 +204,23 @@ def test_a_text_members_read_with_a_hidden_character_is_a_located_warning(
     assert said in w.message and "members would read the text reordered" in w.message
 
 
+def test_a_text_of_spaces_alone_is_a_located_warning() -> None:
+    """`welcome: "   "` validated 'ok': newcomers got a blank message (on Telegram, which
+    refuses an empty text, the welcome failed)."""
+    loaded = parse_playbook(
+        MINIMAL + 'joining:\n  ceremony:\n    welcome: "   "\n'
+        "calendar:\n  posts:\n    - id: morning\n      schedule: 'every day 08:00'\n"
+        '      content: {text: "\\n\\n"}\n',
+        "pb.yaml",
+    )
+    said = [(w.path, w.message) for w in loaded.warnings]
+    blank = ("is blank (spaces or line breaks alone): members would get an empty message; write "
+             "the text they should read")  # fmt: skip
+    assert said == [("joining.ceremony.welcome", blank),
+                    ("calendar.posts[0].content.text", blank)], said  # fmt: skip
+    assert [w.line for w in loaded.warnings] == [12, 17]
+
+
 def test_emoji_sequences_and_line_breaks_in_a_text_say_nothing() -> None:
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # joined by zero-width joiners
     text = MINIMAL + (

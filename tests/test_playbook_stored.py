@@ -5,8 +5,11 @@ now (validated, applied, uploaded, `hearth serve` applying its file) keeps withi
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -401,3 +404,62 @@ def test_a_stored_share_finer_than_is_kept_now_is_read_as_it_was_accepted(writte
     [over] = stored.over_limit
     assert (over.path, over.message) == (written_now.path, written_now.message)
     assert over.severity is Severity.WARNING
+
+
+def test_a_stored_version_this_release_cannot_read_is_said_by_the_commands_that_read_it(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A version a later check refuses for another reason than a bound (a field since
+    removed): `hearth report` wrote the report without its playbook without a word, and
+    `hearth alerts show` said 'has no valid playbook; `hearth apply` one first' of a community
+    that has one. Each says which version, why, and to fix the file and apply it."""
+    monkeypatch.chdir(tmp_path)
+    applied = apply_playbook(store, parse_playbook(MINIMAL, "pb.yaml"), "test")
+    community = applied.community
+    retired = MINIMAL.replace(PURPOSE, PURPOSE + "\n  retired_field: 1")
+    assert retired != MINIMAL
+    store.add_playbook_version(community.id, retired, {}, "an older release")
+    note = (f"community '{community.slug}' runs stored playbook version 2, which this release "
+            "cannot read (community.retired_field: unknown field 'retired_field'")  # fmt: skip
+    fix = "fix the playbook file and apply it (`hearth apply FILE`)"
+
+    def hearth_run(*args: str) -> subprocess.CompletedProcess[str]:
+        # a process of its own: the warning is said once per process, as the log prints it
+        env = {**os.environ, "HEARTH_DATABASE_URL": database_url}
+        return subprocess.run([sys.executable, "-m", "hearthkeeper", *args], env=env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=BOUND)  # fmt: skip
+
+    alerts = hearth_run("alerts", "show")
+    assert alerts.returncode == 1
+    said = " ".join(alerts.stderr.split())
+    assert note in said and fix in said, said
+    assert (f"error: {community.slug}'s playbook does not load with this release (above); fix "
+            "the file and apply it") in said, said  # fmt: skip
+    assert "`hearth apply` one first" not in said
+    report = hearth_run("report", "--community", community.slug)
+    assert report.returncode == 0, report.stderr
+    said = " ".join(report.stderr.split())
+    assert note in said and fix in said, said
+
+
+def test_a_stored_version_over_many_bounds_says_three_then_names_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A stored version with sixty goals over the texts' bound printed sixty paragraphs (26 KB)
+    on standard error before every command's output, and its size bound read 'but its the
+    playbook is over a limit'."""
+    goals = "".join(f"  - '{'g' * 8_001}{n}'\n" for n in range(60))
+    text = MINIMAL.replace(PURPOSE, PURPOSE + "\n  goals:\n" + goals.replace("  - ", "    - "))
+    assert len(parse_playbook(text, "pb.yaml", as_stored=True).over_limit) == 61  # size too
+    with caplog.at_level(logging.WARNING, logger="hearthkeeper.apply"):
+        assert stored_playbook(text, 7) is not None
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 4, said
+    assert said[0].startswith("community 'tea' runs playbook version 7 as it was stored, but the "
+                              "playbook is over a limit this release sets (line 1)")  # fmt: skip
+    assert said[1].startswith("community 'tea' runs playbook version 7 as it was stored, but its "
+                              "community.goals[0] is over a limit")  # fmt: skip
+    assert said[3].startswith("playbook version 7 of community 'tea' passes over 58 more limits "
+                              "this release sets, the same way: community.goals[2] (line ")  # fmt: skip
+    assert said[3].endswith(" and 48 more; `hearth playbook validate` on its file lists each")
+    assert said[3].count("community.goals[") == 10

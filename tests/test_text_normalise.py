@@ -136,3 +136,28 @@ def test_a_piece_of_the_normalised_text_reads_with_its_numerals_as_written() -> 
     assert text.as_written("1380000") == "一三八0000"  # read across a space, as the compact form
     assert text.as_written("空调") == "空调"
     assert text.as_written("999") == "999"  # not in the message: as it is
+
+
+def test_a_long_message_is_read_back_span_by_span_without_reading_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The contact rule asks where each of a message's hits was written: each asking read the
+    # whole message again, so a Matrix message of 20,000 characters holding 加微信 7,000 times
+    # held the engine for a minute (60,000: 47 s in `hearth moderate --evaluate`)
+    from hearthkeeper.playbook.rules import Rules
+    from hearthkeeper.text import Scanner, is_advertising
+    from hearthkeeper.text import normalise as module
+
+    read: list[str] = []
+    original = module.compact_positions
+
+    def counted(normalised: str) -> list[int]:
+        read.append(normalised)
+        return original(normalised)
+
+    monkeypatch.setattr(module, "compact_positions", counted)
+    message = prepare("加微信 " * 2000 + "abc12345")
+    assert message.shown(0, 3) == "加微信"
+    assert message.shown(3 * 1999, 3 * 2000) == "加微信"
+    assert is_advertising(Scanner.from_rules(Rules(), scorer=None).scan(message))
+    assert len(read) == 1

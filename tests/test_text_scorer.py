@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -206,3 +207,79 @@ def test_a_written_file_named_on_the_command_line_must_exist(
     with pytest.raises(FileNotFoundError):
         read_written(missing)
     assert read_written() == read_written(WRITTEN_PATH)  # the default is read as before
+
+
+def _gzipped(path: Path, lines: bytes) -> Path:
+    with gzip.open(path, "wb") as handle:
+        handle.write(lines)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"spam buy now\n", "{data}:1: expected 'spam|ham<TAB>text', not 'spam buy now'"),
+        (b"\xff\xfe\tx\n", "{data}:1: not UTF-8 text (byte 0xff at column 1)"),
+        (b"", "no spam line in {data} or the written lines: the scorer learns from both; "
+              "{out} was left as it was"),
+        (b"ham\thello\n", "no spam line in {data} or the written lines: the scorer learns from "
+                          "both; {out} was left as it was"),
+        (None, "cannot read {data}: not a gzip file (training files are gzip-compressed "
+               "'spam|ham<TAB>text' lines)"),
+        (b"cut", "cannot read {data}: the gzip file is cut short"),
+    ],
+)  # fmt: skip
+def test_training_data_that_cannot_train_a_scorer_is_named_and_the_model_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    data: bytes | None, said: str,
+) -> None:  # fmt: skip
+    # each was a traceback (BadGzipFile, UnicodeDecodeError, EOFError, ValueError), and data
+    # with no spam (or nothing at all) wrote over the model a scorer that had learnt nothing
+    path = tmp_path / "data.tsv.gz"
+    if data is None:
+        path.write_bytes(b"spam\tbuy now\n")  # not compressed
+    elif data == b"cut":
+        path.write_bytes(_gzipped(tmp_path / "whole.gz", b"spam\tbuy now\n" * 50).read_bytes()[:30])
+    else:
+        _gzipped(path, data)
+    written = _gzipped(tmp_path / "written.tsv.gz", b"ham\thello\n")
+    out = tmp_path / "model.json.gz"
+    out.write_bytes(b"the model in use")
+    argv = ["train", "--data", str(path), "--written", str(written), "--out", str(out)]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as exited:
+        train_main()
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == f"error: {said.format(data=path, out=out)}\n"
+    assert out.read_bytes() == b"the model in use"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [path.name, written.name, out.name, *(["whole.gz"] if data == b"cut" else [])]
+    )
+
+
+def test_a_model_that_cannot_be_written_is_said_and_nothing_is_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _gzipped(tmp_path / "data.tsv.gz", b"spam\tbuy now\nham\thello\n")
+    (tmp_path / "file").write_text("a file, not a folder")
+    (tmp_path / "model.json.partial").mkdir()  # where the model is written first is taken
+    for out, said in [
+        (tmp_path / "file" / "model.json.gz", "File exists"),  # the folder it names is a file
+        (tmp_path / "model.json.gz", "Is a directory"),
+    ]:
+        argv = ["train", "--data", str(data), "--written", str(data), "--out", str(out)]
+        monkeypatch.setattr("sys.argv", argv)
+        with pytest.raises(SystemExit) as exited:
+            train_main()
+        assert exited.value.code == 1
+        error = capsys.readouterr().err
+        assert error.startswith(f"error: cannot write {out}: {said}"), error
+        assert error.endswith("nothing was written\n")
+        assert not out.exists()
+    folder = tmp_path / "models"
+    folder.mkdir()
+    monkeypatch.setattr("sys.argv", ["train", "--data", str(data), "--out", str(folder)])
+    with pytest.raises(SystemExit) as exited:
+        train_main()
+    assert exited.value.code == 2
+    assert f"--out {folder}: is a folder; name the model file" in capsys.readouterr().err

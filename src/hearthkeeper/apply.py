@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,9 +81,36 @@ def stored_group_names(store: Store) -> GroupsOf:
 
 
 def community_playbook(store: Store, community_id: int) -> Playbook | None:
-    """The playbook the community runs now (None: none applied, or it no longer parses)."""
+    """The playbook the community runs now (None: none applied, or it no longer parses: then
+    a warning says which version, why and what to do, once per process)."""
     version = store.latest_playbook_version(community_id)
-    return None if version is None else stored_playbook(version.source_text, version.version)
+    if version is None:
+        return None
+    found = stored_playbook(version.source_text, version.version)
+    if found is None:
+        slug = next((c.slug for c in store.list_communities() if c.id == community_id),
+                    str(community_id))  # fmt: skip
+        _say_unreadable(slug, version.version, version.source_text)
+    return found
+
+
+@functools.lru_cache(maxsize=32)
+def _say_unreadable(slug: str, version: int, source_text: str) -> None:
+    log.warning("%s", unreadable_note(slug, version, source_text))
+
+
+def unreadable_note(slug: str, version: int, source_text: str) -> str:
+    """What to say of a stored version this release cannot read (a check added since it was
+    applied refuses it): which, why, and that what reads the playbook goes without it."""
+    try:
+        parse_playbook(source_text, as_stored=True)
+        why = ""
+    except PlaybookError as exc:
+        first = exc.problems[0]
+        why = f" ({first.path}: {first.message})" if first.path else f" ({first.message})"
+    return (f"community {slug!r} runs stored playbook version {version}, which this release "
+            f"cannot read{why}: what reads its playbook goes without it (hearth serve refuses "
+            "to start); fix the playbook file and apply it (`hearth apply FILE`)")  # fmt: skip
 
 
 @functools.lru_cache(maxsize=32)
@@ -93,8 +121,8 @@ def stored_playbook(source_text: str, version: int) -> Playbook | None:
     loaded = _read_stored(source_text)
     if loaded is None:
         return None
-    for problem in loaded.over_limit:
-        log.warning("%s", over_limit_note(loaded.playbook.community.slug, version, problem))
+    for note in over_limit_notes(loaded.playbook.community.slug, version, loaded.over_limit):
+        log.warning("%s", note)
     return loaded.playbook
 
 
@@ -113,6 +141,26 @@ def _read_stored(source_text: str) -> LoadedPlaybook | None:
         return None
 
 
+NOTES_IN_FULL = 3  # bounds said in full; the rest named in one line (every command says them)
+NAMED_AFTER = 10  # the fields that one line names, by path and line
+
+
+def over_limit_notes(slug: str, version: int, problems: Sequence[Problem], file: str = "",
+                     command: str = "") -> list[str]:  # fmt: skip
+    """What to say of the bounds a stored version passes over (`over_limit_note`): the first
+    `NOTES_IN_FULL` in full, then one line naming the others (a version with sixty texts over
+    printed sixty paragraphs before every command's output)."""
+    notes = [over_limit_note(slug, version, p, file, command) for p in problems[:NOTES_IN_FULL]]
+    rest = problems[NOTES_IN_FULL:]
+    if rest:
+        named = ", ".join(f"{p.path or 'the playbook'} (line {p.line})" for p in rest[:NAMED_AFTER])
+        more = f" and {len(rest) - NAMED_AFTER} more" if len(rest) > NAMED_AFTER else ""
+        notes.append(f"playbook version {version} of community {slug!r} passes over "
+                     f"{len(rest)} more limits this release sets, the same way: {named}{more}; "
+                     "`hearth playbook validate` on its file lists each")  # fmt: skip
+    return notes
+
+
 def over_limit_note(
     slug: str, version: int, problem: Problem, file: str = "", command: str = ""
 ) -> str:
@@ -120,10 +168,10 @@ def over_limit_note(
     (`problem`, located in the version's text): it runs as it was accepted, and a fixed file
     is to be applied (`file`: the community's playbook file, when known; `command`: the
     command applying it)."""
-    where = problem.path or "the playbook"
+    where = f"its {problem.path}" if problem.path else "the playbook"  # not "its the playbook"
     command = command or f"hearth apply {file}"
     fix = f"fix {file} and apply it (`{command}`)" if file else "apply a fixed file"
-    return (f"community {slug!r} runs playbook version {version} as it was stored, but its "
+    return (f"community {slug!r} runs playbook version {version} as it was stored, but "
             f"{where} is over a limit this release sets (line {problem.line}): "
             f"{problem.message}. Nothing is lost and it keeps running; {fix}: a new version "
             "is refused until it keeps within the limit")  # fmt: skip

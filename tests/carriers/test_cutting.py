@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,3 +212,12 @@ def test_a_cluster_that_fits_only_without_the_whitespace_before_it_is_not_torn()
     family = CLUSTERS[1]
     assert cut(" " + family, 11, utf16) == [family]
     assert cut("护肤\n " + family, 11, utf16) == ["护肤", family]
+
+
+@pytest.mark.timeout(60)  # a guard: the cut takes well under a second; it took hours
+def test_a_long_run_of_dots_is_cut_in_a_moment() -> None:
+    # every place in a run of `.!?` was tried as a sentence's end, each try running to the
+    # run's end: 20,000 dots took 1.3 s a carrier (the event loop's), these would take hours
+    dots = "." * 400_000
+    assert cut(dots, 200_000) == ["." * 200_000, "." * 200_000]
+    assert cut("Wait" + "!" * 300_000 + " then go", 300_010) == ["Wait" + "!" * 300_000, "then go"]

@@ -28,8 +28,10 @@ from collections.abc import Callable
 # its end, the mark kept); what lies between it and the next part's text is whitespace.
 _PARAGRAPH = re.compile(r"[^\S\n]*\n[^\S\n]*\n\s*")
 _LINE = re.compile(r"[^\S\n]*\n\s*")
+# A run of `.!?` is tried from its first mark only: tried from each (a line of dots, "......"),
+# every try ran to the run's end to fail at the space it wants, the time the square of its length
 _SENTENCE = re.compile(
-    r"(?:[。！？｡]+[”’」』）》〉】)\]\"']*|[.!?]+[)\]\"'”’]*(?=\s))\s*"
+    r"(?:[。！？｡]+[”’」』）》〉】)\]\"']*|(?<![.!?])[.!?]+[)\]\"'”’]*(?=\s))\s*"
 )  # fmt: skip
 _WORD = re.compile(r"\s+|(?<=[，、；：])\s*")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
@@ -134,7 +136,10 @@ def _last(boundary: re.Pattern[str], text: str, end: int, after: int,
           fences: list[tuple[int, int]]) -> int | None:  # fmt: skip
     """Where the last `boundary` of `text[:end]` past `after` ends a part, outside `fences`."""
     found = None
-    for match in boundary.finditer(text, after + 1, end + 1):
+    begin = after + 1
+    while boundary is _SENTENCE and 0 < begin <= len(text) and text[begin - 1] in ".!?":
+        begin -= 1  # a run of marks begun before `after` ends a sentence after it all the same
+    for match in boundary.finditer(text, begin, end + 1):
         # a sentence ends after its mark; the other boundaries are whitespace, or nothing
         # after a Chinese comma, and the part ends before them
         at = match.start() + len(match[0].rstrip()) if boundary is _SENTENCE else match.start()

@@ -63,10 +63,15 @@ class HearthCommand(TyperCommand):
                 not isinstance(param, TyperOption)
                 or param.multiple
                 or param.count
-                or param.is_flag
+                or (param.is_flag and not param.secondary_opts)  # --json twice says one thing
                 or param.name is None
             ):
                 continue  # fmt: skip
+            if param.name in seen and param.secondary_opts:
+                # `--cross-validate … --no-cross-validate`: the last one won, silently
+                names = " / ".join([*param.opts, *param.secondary_opts])
+                raise UsageError(f"{names} is given more than once: say one of them, once",
+                                 ctx=ctx)  # fmt: skip
             if param.name in seen:
                 names = " / ".join(sorted(param.opts, key=len, reverse=True))
                 raise UsageError(f"{names} is given more than once: it takes one value; write "

@@ -91,7 +91,8 @@ def member_option(store: Store, member: str | None, *, name: str = "--member") -
     that name is known."""
     if member is None:
         return None
-    from hearthkeeper.store.ids import MAX_ID, split_reference
+    from hearthkeeper.store.ids import split_reference, typed_id
+    from hearthkeeper.text.controls import quoted
 
     # `member:3` (as lists print a member), `WebChat: w-1`: the prefix in any case, spaces
     # around either part, as `hearth events pay` reads who paid
@@ -99,25 +100,25 @@ def member_option(store: Store, member: str | None, *, name: str = "--member") -
     if not sep or not carrier or not user:
         ids = _ids_of_named(store, None, member) if member.strip() else []
         if ids:  # the nickname seen in the chat, typed alone
-            fail(f"{name} {member!r} is a member's name; write their CARRIER:USER_ID: "
+            fail(f"{name} {quoted(member)} is a member's name; write their CARRIER:USER_ID: "
                  f"{' or '.join(ids)}")  # fmt: skip
-        fail(f"{name} {member!r}: write CARRIER:USER_ID, e.g. webchat:w-1a2b3c4d5e6f7a8b (the "
-             "console's member page shows it under Identities)")  # fmt: skip
+        fail(f"{name} {quoted(member)}: write CARRIER:USER_ID, e.g. webchat:w-1a2b3c4d5e6f7a8b "
+             "(the console's member page shows it under Identities)")  # fmt: skip
     if carrier == "member":
-        if user.isascii() and user.isdigit() and len(user) <= len(str(MAX_ID)) \
-                and store.get_member(int(user)) is not None:  # fmt: skip
-            return int(user)
-        fail(f"{name} {member[:64]!r}: there is no member {user[:32]!r} (member:ID is a "
+        number = typed_id(user)
+        if number is not None and store.get_member(number) is not None:
+            return number
+        fail(f"{name} {quoted(member)}: there is no member {quoted(user)} (member:ID is a "
              "member's number, beside their name in `hearth billing list` and on the console's "
              "member pages)")  # fmt: skip
     found = store.find_member(carrier, user)
     if found is None:
         ids = _ids_of_named(store, carrier, user)
         if ids:  # the nickname seen in the chat, typed for the id
-            fail(f"{user!r} is a member's name, not their id on {carrier!r}: write "
+            fail(f"{quoted(user)} is a member's name, not their id on {quoted(carrier)}: write "
                  f"{' or '.join(ids)} (USER_ID is the carrier's id, not the name)")  # fmt: skip
-        fail(f"no member {user!r} is known on {carrier!r} (USER_ID is the carrier's id, not "
-             "the name: the console's member page shows it under Identities)")  # fmt: skip
+        fail(f"no member {quoted(user)} is known on {quoted(carrier)} (USER_ID is the carrier's "
+             "id, not the name: the console's member page shows it under Identities)")  # fmt: skip
     return found.id
 
 
@@ -149,11 +150,11 @@ def pick_community(store: Store, slug: str | None) -> Community:
             fail(f"say which community with --community, its slug or its name (there are: "
                  f"{names})")  # fmt: skip
         return communities[0]
-    from hearthkeeper.store.records import find_community
+    from hearthkeeper.store.records import find_community, several_meant
 
     found = find_community(communities, slug)
     if found is None:
-        fail(unknown_community(communities, slug))
+        fail(several_meant(communities, slug) or unknown_community(communities, slug))
     return found
 
 

@@ -61,7 +61,7 @@ def run_evaluation(
     if split not in SPLITS:
         fail(f"--split {split!r}: use {', '.join(SPLITS)}")
     try:
-        with corpus.open(encoding="utf-8") as handle:
+        with corpus.open("rb") as handle:  # decoded line by line: a bad byte's line is named
             rows = read_corpus(handle, str(corpus))
     except OSError as exc:
         fail(f"cannot read {corpus}: {exc.strerror or exc}")

@@ -76,7 +76,7 @@ def moderate(
     ] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="With --evaluate: JSON output.")] = False,
     show: Annotated[
-        int, typer.Option("--show", help="With --evaluate: print N misses and false alarms.")
+        int, typer.Option("--show", min=0, help="With --evaluate: print N misses and false alarms.")
     ] = 0,
     cross_validate: Annotated[
         bool,

@@ -62,6 +62,7 @@ def check_playbook(
         *_empty_quiet_hours(playbook),
         *_misleading_zone(playbook),
         *_hidden_characters(playbook),
+        *_blank_texts(playbook),
         *_promised_mutes(playbook),
         *_idle_threshold_fields(playbook),
         *_unreachable_groups(playbook, groups or ()),
@@ -150,6 +151,15 @@ def _hidden_characters(pb: Playbook) -> Iterator[Finding]:
         if found is not None:
             yield loc, (f"carries {describe(found.group(), found.start())}; members would "
                         "read the text reordered or with a hidden difference: delete it")  # fmt: skip
+
+
+def _blank_texts(pb: Playbook) -> Iterator[Finding]:
+    """A text written as spaces or line breaks alone (`welcome: "   "`): it validated, and
+    members got an empty message (a blank bubble; Telegram refuses one, so it failed)."""
+    for loc, text in _texts(pb, ()):
+        if text and not text.strip():
+            yield loc, ("is blank (spaces or line breaks alone): members would get an empty "
+                        "message; write the text they should read")  # fmt: skip
 
 
 def _promised_mutes(pb: Playbook) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
-from hearthkeeper.apply import apply_playbook, over_limit_note
+from hearthkeeper.apply import apply_playbook, over_limit_notes
 from hearthkeeper.assembly import plan_community, runtime_for
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.plugin import (
@@ -129,7 +129,7 @@ class Host:
         # `hearth serve`; the playbooks' other warnings are `hearth playbook validate`'s).
         self.warnings: tuple[Problem, ...] = ()
         # For each stored version run here that passes over a bound added since it was
-        # applied: what to say (`over_limit_note`), printed by `hearth serve` and logged.
+        # applied: what to say (`over_limit_notes`), printed by `hearth serve` and logged.
         self.over_limit: tuple[str, ...] = ()
         self._setups = setups
         self._base_dirs = base_dirs
@@ -507,7 +507,7 @@ def _start(
     store: Store, path: Path, loaded: LoadedPlaybook, config: Path | None = None
 ) -> tuple[Running, Playbook, list[str]]:
     """Apply the file unless it is already a stored version; else run the latest version.
-    With what to say of the bounds the version run passes over (`over_limit_note`; `config`:
+    With what to say of the bounds the version run passes over (`over_limit_notes`; `config`:
     the configuration file, for the command it names)."""
     community = store.get_community(loaded.playbook.community.slug)
     if community is not None:
@@ -517,8 +517,8 @@ def _start(
             latest = versions[-1]
             if latest.sha256 == digest:
                 command = f"hearth apply {path}" + (f" --config {config}" if config else "")
-                notes = [over_limit_note(community.slug, latest.version, p, str(path), command)
-                         for p in loaded.over_limit]  # fmt: skip
+                notes = over_limit_notes(community.slug, latest.version, loaded.over_limit,
+                                         str(path), command)  # fmt: skip
                 return Running(community, latest, path, False, True), loaded.playbook, notes
             playbook, notes = _stored(path, community, latest)
             return Running(community, latest, path, False, False), playbook, notes
@@ -539,7 +539,7 @@ def _stored(
             f"which this Hearthkeeper cannot load ({exc.problems[0].path}: "
             f"{exc.problems[0].message}); apply a fixed file with `hearth apply {path}`"
         ) from None
-    notes = [over_limit_note(community.slug, version.version, p) for p in loaded.over_limit]
+    notes = over_limit_notes(community.slug, version.version, loaded.over_limit)
     return loaded.playbook, notes
 
 

@@ -41,14 +41,39 @@ class Community:
 
 def find_community(communities: Sequence[Community], typed: str) -> Community | None:
     """The community `typed` names: its slug, else its name, as typed; else either whatever
-    the case and the spaces around it (how every command and API finds one)."""
-    wanted = typed.strip().casefold()
+    the case, the width (`Ｔｅａ`), the Unicode form (`e` + accent for `é`) and the spaces
+    around it (how every command and API finds one). None when it names none, or several
+    alike but for those (`several_meant` says which): a guess could act on the wrong one."""
+    meant = communities_meant(communities, typed)
+    return meant[0] if len(meant) == 1 else None
+
+
+def communities_meant(communities: Sequence[Community], typed: str) -> list[Community]:
+    """The communities `typed` names at the first step that finds any (see `find_community`)."""
+    from hearthkeeper.text.folding import fold
+
+    wanted = fold(typed)
     # a slug before a name at each step: `TEA` is the community `tea`, not one named `Tea`
     # listed before it
-    return (next((c for c in communities if c.slug == typed), None)
-            or next((c for c in communities if c.name == typed), None)
-            or next((c for c in communities if c.slug.casefold() == wanted), None)
-            or next((c for c in communities if c.name.casefold() == wanted), None))  # fmt: skip
+    steps = (lambda c: c.slug == typed, lambda c: c.name == typed,
+             lambda c: fold(c.slug) == wanted, lambda c: fold(c.name) == wanted)  # fmt: skip
+    for step in steps:
+        found = [c for c in communities if step(c)]
+        if found:
+            return found
+    return []
+
+
+def several_meant(communities: Sequence[Community], typed: str) -> str | None:
+    """What to say when `typed` names several communities (`Tea Club` and `tea club`), each as
+    `slug (name)`; None when it names one or none."""
+    from hearthkeeper.text.controls import quoted
+
+    meant = communities_meant(communities, typed)
+    if len(meant) < 2:
+        return None
+    return (f"{quoted(typed)} names {len(meant)} communities: "
+            f"{', '.join(c.shown for c in meant)}; say which by its slug")  # fmt: skip
 
 
 @dataclass(frozen=True)

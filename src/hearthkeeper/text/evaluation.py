@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from hearthkeeper.text.controls import quoted
+
 # The summary lines the targets are stated for: (name, which rows, what is measured).
 PLAIN, EVASIVE, CHAT, SMS = "plain ads", "evasive variants", "ordinary chat", "SMS collection"
 
@@ -86,24 +88,59 @@ class Evaluation:
         }
 
 
-def read_corpus(lines: Iterable[str], source: str = "<corpus>") -> list[Labelled]:
-    """The rows of a corpus; ValueError naming the line for one that is not a labelled message."""
+def read_corpus(lines: Iterable[str | bytes], source: str = "<corpus>") -> list[Labelled]:
+    """The rows of a corpus (its lines as read, UTF-8 bytes or text); ValueError naming the
+    line for one that is not a labelled message."""
     rows: list[Labelled] = []
-    for number, line in enumerate(lines, 1):
+    for number, raw in enumerate(lines, 1):
+        where = f"{source}:{number}"
+        line = _decoded(raw, where)
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-            text, label = item["text"], item["label"]
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ValueError(
-                f"{source}:{number}: expected a JSON object with 'text' and 'label' ({exc})"
-            ) from exc
-        if label not in ("spam", "ham") or not isinstance(text, str):
-            raise ValueError(f"{source}:{number}: 'label' must be spam or ham, 'text' a string")
+        except ValueError as exc:
+            raise ValueError(f"{where}: expected a JSON object with 'text' and 'label' ({exc})"
+                             ) from exc  # fmt: skip
+        except RecursionError as exc:  # [[[[… thousands deep
+            raise ValueError(f"{where}: expected a JSON object with 'text' and 'label' "
+                             "(this line nests lists or objects too deep to read)") from exc  # fmt: skip
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: expected a JSON object with 'text' and 'label', "
+                             f"not {_json_kind(item)}")  # fmt: skip
+        missing = [key for key in ("text", "label") if key not in item]
+        if missing:
+            raise ValueError(f"{where}: expected a JSON object with 'text' and 'label'; "
+                             f"{' and '.join(repr(key) for key in missing)} missing")  # fmt: skip
+        text, label = item["text"], item["label"]
+        if label not in ("spam", "ham"):
+            said = quoted(label) if isinstance(label, str) else _json_kind(label)
+            raise ValueError(f"{where}: 'label' must be spam or ham, not {said}")
+        if not isinstance(text, str):
+            raise ValueError(f"{where}: 'text' must be a string, not {_json_kind(text)}")
         rows.append(Labelled(text, label == "spam", str(item.get("family") or label),
                              str(item.get("variant") or ""), str(item.get("split") or "")))  # fmt: skip
     return rows
+
+
+def _decoded(raw: str | bytes, where: str) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where}: not UTF-8 text (byte {raw[exc.start]:#04x} at column "
+                         f"{exc.start + 1}); a corpus is JSON lines in UTF-8") from exc  # fmt: skip
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, as an error names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    kinds = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return f"{kinds.get(type(value), type(value).__name__)} ({quoted(value)})"
 
 
 def _summaries(row: Labelled) -> list[str]:

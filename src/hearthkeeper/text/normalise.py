@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import opencc
@@ -142,6 +142,9 @@ class MessageText:
     original: str
     normalised: str
     compact: str
+    # where each compact character was read from, found on the first `span` asked: a rule
+    # reading every hit of a long message asks once per hit
+    _positions: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def words(self) -> str:
@@ -172,7 +175,10 @@ class MessageText:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of `normalised` that the compact span [start, end) was read from."""
-        positions = compact_positions(self.normalised)
+        positions = self._positions
+        if positions is None:
+            positions = compact_positions(self.normalised)
+            object.__setattr__(self, "_positions", positions)  # frozen: the cache alone is set
         return positions[start], positions[end - 1] + 1
 
     def shown(self, start: int, end: int) -> str:

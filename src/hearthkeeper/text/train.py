@@ -11,11 +11,13 @@ things), which no evaluation reads.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from hearthkeeper.text.controls import quoted
 from hearthkeeper.text.scorer import MODEL_PATH, SpamScorer
 
 TRAINING_PATH = MODEL_PATH.parent / "training.tsv.gz"
@@ -24,12 +26,19 @@ _MIN_COUNT = 2  # n-grams seen once are mostly noise, and half the model's size
 
 
 def read_training(path: Path = TRAINING_PATH) -> Iterator[tuple[str, bool]]:
-    """(text, is_spam) per line of a training file; ValueError naming the line if malformed."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
+    """(text, is_spam) per line of a training file; ValueError naming the line if malformed
+    (not UTF-8, not `spam|ham<TAB>text`), OSError if the file is not there or not gzip."""
+    with gzip.open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not UTF-8 text (byte {raw[exc.start]:#04x} "
+                                 f"at column {exc.start + 1})") from exc  # fmt: skip
             label, tab, text = line.rstrip("\n").partition("\t")
             if label not in ("spam", "ham") or not tab:
-                raise ValueError(f"{path}:{number}: expected 'spam|ham<TAB>text'")
+                raise ValueError(f"{path}:{number}: expected 'spam|ham<TAB>text', "
+                                 f"not {quoted(line.rstrip())}")  # fmt: skip
             yield text, label == "spam"
 
 
@@ -56,12 +65,18 @@ def train(path: Path = TRAINING_PATH, written: Path | None = None) -> SpamScorer
 
 
 def save(scorer: SpamScorer, out: Path) -> None:
-    """Write a model where `load_scorer` reads it (gzip JSON, written whole then renamed)."""
+    """Write a model where `load_scorer` reads it (gzip JSON, written whole then renamed; a
+    write that fails leaves nothing behind)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
-    with gzip.open(partial, "wt", encoding="utf-8") as handle:
-        json.dump(scorer.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
-    partial.replace(out)
+    try:
+        with gzip.open(partial, "wt", encoding="utf-8") as handle:
+            json.dump(scorer.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
+        partial.replace(out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise
 
 
 def main() -> None:
@@ -74,9 +89,40 @@ def main() -> None:
     args = parser.parse_args()
     if args.written is not None and not args.written.is_file():
         parser.error(f"--written {args.written}: no such file")
-    scorer = train(args.data, args.written)
-    save(scorer, args.out)
+    if args.out.is_dir() or not args.out.name:
+        parser.error(f"--out {args.out}: is a folder; name the model file (model.json.gz)")
+    examples: list[tuple[str, bool]] = []
+    for path, read in ((args.data, read_training), (args.written, read_written)):
+        try:
+            examples += read(path)
+        except (OSError, EOFError) as exc:
+            # not there, a folder, not gzip (BadGzipFile), or a gzip file cut short (EOFError)
+            parser.exit(1, f"error: cannot read {path or WRITTEN_PATH}: {_said(exc)}\n")
+        except ValueError as exc:
+            parser.exit(1, f"error: {exc}\n")
+    labels = {spam for _, spam in examples}
+    if labels != {True, False}:
+        lacking = "spam" if True not in labels else "ham"
+        parser.exit(1, f"error: no {lacking} line in {args.data} or the written lines: the "
+                       f"scorer learns from both; {args.out} was left as it was\n")  # fmt: skip
+    try:
+        save(prune(SpamScorer.trained(examples)), args.out)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(args.out) else ""
+        parser.exit(1, f"error: cannot write {args.out}: {_said(exc)}{where}; nothing was "
+                       "written\n")  # fmt: skip
     print(f"trained {args.out} ({args.out.stat().st_size:,} bytes)")
+
+
+def _said(exc: BaseException) -> str:
+    """An error reading or writing a file, in one line naming it."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return "not a gzip file (training files are gzip-compressed 'spam|ham<TAB>text' lines)"
+    if isinstance(exc, EOFError):
+        return "the gzip file is cut short"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import HTTPException
 
 from hearthkeeper.store import Community, Store
-from hearthkeeper.store.records import find_community
+from hearthkeeper.store.records import find_community, several_meant
 from hearthkeeper.text.controls import quoted
 
 
@@ -14,9 +14,13 @@ def api_community(store: Store, slug: str) -> Community:
     """The community `slug` names: its slug, else its name, whatever the case
     (`find_community`, as every command's `--community`); else a 404 saying where the
     communities are listed."""
-    found = store.get_community(slug) or find_community(store.list_communities(), slug)
+    found = store.get_community(slug)
+    if found is not None:
+        return found
+    communities = store.list_communities()
+    found = find_community(communities, slug)
     if found is None:
-        raise HTTPException(
-            404, detail=f"There is no community {quoted(slug)} (see /api/v1/communities)."
-        )
+        several = several_meant(communities, slug)
+        said = f"There is no community {quoted(slug)}" if several is None else several
+        raise HTTPException(404, detail=f"{said} (see /api/v1/communities).")
     return found

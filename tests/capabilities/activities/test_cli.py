@@ -577,6 +577,31 @@ def test_who_paid_with_its_prefix_in_another_case_is_the_same_member(site: Path)
         assert status == 0 and "was recorded already" in out, (who, out)
 
 
+def test_who_paid_typed_on_a_chinese_keyboard_is_the_same_member(site: Path) -> None:
+    """`hearth events pay member：７` (the colon and digits a Chinese keyboard types full-width)
+    said "is not a payment reference" and "names no member" of a member who is there."""
+    config = ("--config", str(site))
+    at = (SystemClock().now() + timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    assert run("events", "create", "品鉴会", "--at", at, "--price", "45", *config)[0] == 0
+    with site_store(site) as store:
+        _, member, _ = signed_up(store, Status.UNPAID)
+    wide = str(member.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    status, out = run("events", "pay", f"member：{wide}", "--receipt", "TB-1", *config)
+    assert status == 0 and "45.00 CNY" in out and "小美 is confirmed" in out, out
+    for who in (f"member:{wide}", "WebChat：u-1"):
+        status, out = run("events", "pay", who, "--receipt", "TB-1", *config)
+        assert status == 0 and "was recorded already" in out, (who, out)
+    status, out = run("events", "pay", "member:9223372036854775808", "--receipt", "TB-1", *config)
+    assert status == 1 and "there is no member 9223372036854775808" in out, out
+    # an event's number of 5,000 digits was "ValueError: Exceeds the limit (4300 digits) … a
+    # bug in Hearthkeeper"
+    status, out = run("events", "pay", "9" * 5000, "--receipt", "TB-1", *config)
+    assert status == 2 and f"there is no event {'9' * 40}…" in out, out
+    status, out = run("events", "pay", "9" * 5000, f"member:{member.id}", "--receipt", "TB-1",
+                      *config)  # fmt: skip
+    assert status == 2 and f"there is no event {'9' * 40}…" in out, out
+
+
 def test_an_all_digit_payment_reference_typed_without_its_dash_is_not_taken_for_an_event(
     site: Path,
 ) -> None:

@@ -315,13 +315,17 @@ def pay(
 def _event_number(typed: str) -> int | None:
     """The event number typed, or None for a payment reference; a usage error for neither."""
     from hearthkeeper.capabilities.billing.references import normalise_code
+    from hearthkeeper.store.ids import split_reference, typed_id
+    from hearthkeeper.text.controls import shown_input
 
     text = typed.strip()
-    if text.isascii() and text.isdigit():
-        if not 1 <= int(text) <= MAX_ID:
-            raise typer.BadParameter(f"there is no event {text[:32]}", param_hint="'EVENT_ID'")
-        return int(text)
-    if normalise_code(text) is None and ":" not in text:
+    if text.isdecimal():  # a keyboard's full-width digits too; thousands of them are not read
+        number = typed_id(text)
+        if number is None or number < 1:
+            raise typer.BadParameter(f"there is no event {shown_input(text)}",
+                                     param_hint="'EVENT_ID'")  # fmt: skip
+        return number
+    if normalise_code(text) is None and not split_reference(text)[2]:  # no colon, : or ：
         raise typer.BadParameter(f"{text[:32]!r} is neither an event number (its id in `hearth "
                                  "events list`) nor who paid (a payment reference XXXX-XXXX, "
                                  "member:ID or CARRIER:USER_ID)",

@@ -31,8 +31,11 @@ def show(
     store = open_store(settings_from(config))
     chosen = pick_community(store, community)
     pb = community_playbook(store, chosen.id)
-    if pb is None:
-        fail(f"{chosen.slug} has no valid playbook; `hearth apply` one first")
+    if pb is None:  # none applied, or a stored version this release cannot read (warned above)
+        read = store.latest_playbook_version(chosen.id) is None
+        fail(f"{chosen.slug} has no playbook; `hearth apply` one first" if read else
+             f"{chosen.slug}'s playbook does not load with this release (above); fix the file "
+             "and apply it")  # fmt: skip
     groups = store.list_groups(chosen.id)
     channel = staff_channel(groups, pb)
     wanted = pb.alerts.staff_group

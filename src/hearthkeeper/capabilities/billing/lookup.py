@@ -8,7 +8,7 @@ from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.suggest import did_you_mean
 from hearthkeeper.store import Community, Store
-from hearthkeeper.store.records import find_community
+from hearthkeeper.store.records import find_community, several_meant
 
 
 def community_of(store: Store, slug: str | None) -> Community:
@@ -22,6 +22,9 @@ def community_of(store: Store, slug: str | None) -> Community:
             return communities[0]
         raise BillingError(f"say which community with --community (there are: {names})")
     found = find_community(communities, slug)
+    several = several_meant(communities, slug)
+    if several is not None:
+        raise BillingError(several)
     if found is None:
         near = did_you_mean(slug.strip(), [n for c in communities for n in (c.slug, c.name)])
         raise BillingError(f"no community {slug!r} (there are: {names})"

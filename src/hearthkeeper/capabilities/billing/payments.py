@@ -51,7 +51,7 @@ from hearthkeeper.capabilities.billing.texts import TEXTS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, NewStaffAlert, Store
-from hearthkeeper.store.ids import MAX_ID, split_reference
+from hearthkeeper.store.ids import MAX_ID, split_reference, typed_id
 from hearthkeeper.store.models.base import KEY
 from hearthkeeper.text.controls import quoted
 
@@ -107,14 +107,14 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
     # `Member:42`, `WebChat: w-…`: the prefix in any case, spaces around either part
     kind, rest, sep = split_reference(text)
     if sep and kind == "member":
-        if not (rest.isascii() and rest.isdigit()):
+        if not rest.isdecimal():  # a keyboard's full-width digits are digits (typed_id)
             raise BillingError(f"{_cut(text)} names no member: write member:ID with the "
                                "member's number (member:42), or CARRIER:USER_ID")  # fmt: skip
-        # by length first: int() refuses thousands of digits
-        if len(rest) > len(str(MAX_ID)) or int(rest) > MAX_ID or tx.get_member(int(rest)) is None:
+        number = typed_id(rest)
+        if number is None or tx.get_member(number) is None:
             shown = rest if len(rest) <= SHOWN else f"{rest[:SHOWN]}… ({len(rest)} digits)"
             raise BillingError(f"there is no member {shown}")
-        return int(rest)
+        return number
     if sep and kind and rest:
         member = tx.find_member(kind, rest)
         if member is None:

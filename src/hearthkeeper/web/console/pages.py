@@ -19,7 +19,7 @@ from hearthkeeper.apply import stored_playbook
 from hearthkeeper.engine.not_closed import PLATFORMS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
-from hearthkeeper.store.records import find_community
+from hearthkeeper.store.records import find_community, several_meant
 from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.invalid import CONSOLE, community_context
@@ -177,7 +177,9 @@ class Pages:
             meant = find_community(communities, slug)
             if meant is not None:
                 raise CommunityMoved(meant.slug)
-            raise PageNotFound(f"There is no community “{slug}”.")
+            several = several_meant(communities, slug)
+            raise PageNotFound(f"There is no community “{slug}”." if several is None
+                               else f"{several}.")  # fmt: skip
         version = store.latest_playbook_version(found.id)
         playbook = None if version is None else self.playbook(version)
         return CommunityView(
