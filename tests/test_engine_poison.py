@@ -5,7 +5,7 @@ logged) and the engine keeps serving; the store being unavailable is never taken
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -20,6 +20,8 @@ from hearthkeeper.engine.registry import Stage
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
 from tests.engine_setup import Community, community
+
+WAIT_S = 60.0  # for one condition: a guard against a hang
 
 
 class Flaky(Request, effect="test.flaky"):
@@ -129,6 +131,17 @@ def test_an_event_failing_once_only_is_handled_not_set_aside(
     assert store.staff_alerts(c.runtime.community_id) == []
 
 
+async def _serving_until(running: asyncio.Task[None], done: Callable[[], bool]) -> None:
+    """Wait until `done()` holds, failing at once should the engine stop. The bound is a guard
+    against a hang, not a measure of speed: it was 5 s, which a loaded CI host can take to
+    decide a failing batch again event by event."""
+    deadline = asyncio.get_running_loop().time() + WAIT_S
+    while not done():
+        assert not running.done(), "the engine stopped"
+        assert asyncio.get_running_loop().time() < deadline, f"waited {WAIT_S:.0f} s"
+        await asyncio.sleep(0.01)
+
+
 def test_the_serving_engine_goes_on_past_a_poison_message(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -142,17 +155,12 @@ def test_the_serving_engine_goes_on_past_a_poison_message(
         try:
             c.carrier.inject(c.events.message("u1", "poison"))
             c.carrier.inject(c.events.message("u2", "after"))
-            for _ in range(500):
-                if "echo: after" in [p.action.text for p in c.carrier.performed]:
-                    break
-                assert not running.done(), "the engine stopped"
-                await asyncio.sleep(0.01)
+            await _serving_until(
+                running, lambda: "echo: after" in [p.action.text for p in c.carrier.performed]
+            )
             assert [p.action.text for p in c.carrier.performed] == ["echo: after"]
             c.carrier.inject(c.events.message("u3", "later"))
-            for _ in range(500):
-                if len(c.carrier.performed) == 2:
-                    break
-                await asyncio.sleep(0.01)
+            await _serving_until(running, lambda: len(c.carrier.performed) == 2)
             assert [p.action.text for p in c.carrier.performed] == ["echo: after", "echo: later"]
         finally:
             stop.set()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.content import PostContent
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
+from hearthkeeper.store.scheduled import WorkOf
 
 POST = ScheduledPost.model_validate(
     {"id": "course", "schedule": "every day 07:30", "content": {"library": "files"}}
@@ -40,6 +42,21 @@ def queue_post(store: Store, carrier: str, group: str, key: str, text: str,
     with store.transaction() as tx:
         tx.enqueue(key, carrier, action.to_json(), action.priority,
                    group_id=known.id if known else None, at=at)  # fmt: skip
+
+
+def morning_pack_due(store: Store, community_id: int, carrier: str, group: str) -> datetime:
+    """When the skincare template's morning pack (every day 07:30, Shanghai) next goes out in
+    `group`, as its calendar planned it. A test moves the clock there rather than working the
+    07:30 out from its frozen clock: the plan counts from the group's first event, which QQ
+    and Synapse stamp with the wall clock, ahead of the frozen one, so around 07:30 the two
+    named different mornings and the post the test waited for was a day away."""
+    known = store.group_for_carrier(carrier, group)
+    assert known is not None
+    planned = store.pending_work(WorkOf(community_id, f"post:{known.id}:morning-pack:"))
+    assert planned, f"the morning pack is not planned in {carrier} group {group}"
+    due = planned[0].due_at
+    assert due.astimezone(ZoneInfo("Asia/Shanghai")).time() == time(7, 30), due
+    return due
 
 
 def course_file(folder: Path, name: str, data: bytes = PDF) -> Path:

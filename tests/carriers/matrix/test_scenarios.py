@@ -4,12 +4,12 @@ what a member sees in the room, read back with their own client."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, timedelta
+from datetime import timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.carriers.due_posts import morning_pack_due
 from tests.carriers.matrix.matrix_setup import (
     AD,
     WAIT_S,
@@ -191,12 +191,8 @@ async def test_the_morning_pack_is_posted_on_schedule(community: Hearth) -> None
     async with serving(community):
         await settle_in(community, [room])
         mei = await community.newcomer(room)  # the room's first event plans its calendar
-        shanghai = ZoneInfo("Asia/Shanghai")
-        local = community.clock.now().astimezone(shanghai)
-        due = local.replace(hour=7, minute=30, second=0, microsecond=0)
-        if due <= local:
-            due += timedelta(days=1)
-        community.clock.set((due + timedelta(minutes=1)).astimezone(UTC))
+        due = morning_pack_due(community.store, community.runtime.community_id, "matrix", room)
+        community.clock.set(due + timedelta(minutes=1))
         post = await bot_message(mei, room, bot, "两分钟知识包｜洗脸水温")
         # Its Markdown arrives formatted, its text as written for plain-text clients.
         assert post["content"]["body"].startswith("# 两分钟知识包｜洗脸水温\n")

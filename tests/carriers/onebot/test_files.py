@@ -9,10 +9,9 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -27,6 +26,7 @@ from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import OutboxItem
+from tests.carriers.due_posts import morning_pack_due
 from tests.carriers.onebot.fake_onebot import Failed, Said
 from tests.carriers.onebot.onebot_setup import QQ, serving
 
@@ -99,11 +99,8 @@ async def test_the_morning_pack_s_picture_goes_right_before_its_text(qq: QQ) -> 
     number = qq.group()
     async with serving(qq):
         await qq.newcomer(number)  # the group's first event plans its calendar
-        local = qq.clock.now().astimezone(ZoneInfo("Asia/Shanghai"))
-        due = local.replace(hour=7, minute=30, second=0, microsecond=0)
-        if due <= local:
-            due += timedelta(days=1)
-        qq.clock.set((due + timedelta(minutes=1)).astimezone(UTC))
+        due = morning_pack_due(qq.store, qq.runtime.community_id, "qq", str(number))
+        qq.clock.set(due + timedelta(minutes=1))
         post = await qq.fake.bot_message(number, "防晒要涂够")
     assert post.text == "防晒要涂够\n一元硬币大小"  # plain text, as QQ shows it
     shown = qq.fake.bot_said(number)

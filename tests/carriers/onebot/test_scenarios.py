@@ -5,9 +5,8 @@ back from the fake's QQ."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +14,7 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.carrier import RateLimit
 from hearthkeeper.playbook.templates import template_text
 from hearthkeeper.store import OutboxStatus
+from tests.carriers.due_posts import morning_pack_due
 from tests.carriers.onebot.fake_onebot import Refused
 from tests.carriers.onebot.onebot_setup import (
     AD,
@@ -118,12 +118,8 @@ async def test_the_morning_pack_is_posted_on_schedule_as_plain_text(qq: QQ) -> N
     group = qq.group()
     async with serving(qq):
         await qq.newcomer(group)  # the group's first event plans its calendar
-        shanghai = ZoneInfo("Asia/Shanghai")
-        local = qq.clock.now().astimezone(shanghai)
-        due = local.replace(hour=7, minute=30, second=0, microsecond=0)
-        if due <= local:
-            due += timedelta(days=1)
-        qq.clock.set((due + timedelta(minutes=1)).astimezone(UTC))
+        due = morning_pack_due(qq.store, qq.runtime.community_id, "qq", str(group))
+        qq.clock.set(due + timedelta(minutes=1))
         post = await qq.fake.bot_message(group, "两分钟知识包｜洗脸水温")
         # QQ shows plain text: the Markdown heading's marks are taken off, the words kept.
         assert post.text.startswith("两分钟知识包｜洗脸水温\n")
