@@ -66,3 +66,24 @@ def test_the_rules_alone_read_it_where_contact_is_allowed() -> None:
     scanner = Scanner.from_rules(rules, scorer=None)
     missed = [t for t in HIDDEN if not is_advertising(scanner.scan(t))]
     assert missed == []
+
+
+def test_a_message_of_many_numbers_is_read_for_plain_digits_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each phone number asked how the whole message was written: 1,700 numbers in a Matrix
+    # message of 20,000 characters held the engine 5 s on the club template
+    from hearthkeeper.text import disguises
+
+    read: list[str] = []
+    original = disguises._plain_digits
+
+    def counted(text: str) -> str:
+        read.append(text)
+        return original(text)
+
+    monkeypatch.setattr(disguises, "_plain_digits", counted)
+    message = prepare("13812345678 " * 300 + "电话 1 3 7 2 2 8 8 6 6 4 1")
+    findings = DisguisedContactDetector()(message)
+    assert [f.matched for f in findings] == ["1 3 7 2 2 8 8 6 6 4 1"]  # the plain ones are not
+    assert len(read) == 1

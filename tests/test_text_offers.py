@@ -115,3 +115,14 @@ def test_where_contact_may_be_shared_a_disguised_offer_is_advertising(text: str)
 )
 def test_where_contact_may_be_shared_plain_contact_is_left_alone(text: str) -> None:
     assert CLUB.scan(text) == []
+
+
+def test_a_long_run_of_numbers_is_read_as_its_first_twelve() -> None:
+    # The price patterns (`[0-9一二…]+元起`) tried every start inside a run of digits: 6,000
+    # digits took half a second per pattern. Read as 12 digits, the offer is the same
+    from hearthkeeper.text.normalise import prepare
+    from hearthkeeper.text.offers import offer_finding
+
+    finding = offer_finding(prepare("1" * 6000 + "元起，上门服务"))
+    assert finding is not None
+    assert finding.matched == "1" * 12 + "元起"

@@ -27,15 +27,21 @@ _KEYCAP = ("\ufe0f", "\u20e3")  # 1️⃣: a digit, then the emoji presentation 
 _SINGLE_DIGITS = 6  # `1 3 9 0 0 0 0 1 1 1 1`: no phone format writes six digits apart
 
 
-def _digits_disguised(number: str, original: str) -> bool:
-    """Whether a phone number was written otherwise than in plain digits (一三八, ①③⑧, １３８,
-    keycaps 1️⃣3️⃣8️⃣) or digit by digit (`1 3 9 0 0 0 …`, `1.3.9.0…`)."""
-    digits = "".join(char for char in number if char.isdigit())
-    plain = "".join(
+def _plain_digits(original: str) -> str:
+    """The digits a message was written with as plain ASCII digits (not keycaps), in order."""
+    return "".join(
         char
         for at, char in enumerate(original)
         if char.isascii() and char.isdigit() and original[at + 1 : at + 2] not in _KEYCAP
     )
+
+
+def _digits_disguised(number: str, plain: str) -> bool:
+    """Whether a phone number was written otherwise than in plain digits (一三八, ①③⑧, １３８,
+    keycaps 1️⃣3️⃣8️⃣) or digit by digit (`1 3 9 0 0 0 …`, `1.3.9.0…`); `plain`: the message's
+    `_plain_digits`, read once per message (not per number: 1,700 numbers in a message of
+    20,000 characters took 5 s)."""
+    digits = "".join(char for char in number if char.isdigit())
     if digits not in plain:
         return True
     runs = "".join(char if char.isdigit() else " " for char in number).split()
@@ -57,9 +63,11 @@ class DisguisedContactDetector:
             for cue, handle in find_messaging_ids(message.normalised)
             if cue in DISGUISED_NAMES
         ]
+        numbers = find_phone_numbers(message.normalised)
+        plain = _plain_digits(message.original) if numbers else ""
         findings += [
             Finding(_ADVERTISING, number, "phone number written in disguise")
-            for number in find_phone_numbers(message.normalised)
-            if _digits_disguised(number, message.original)
+            for number in numbers
+            if _digits_disguised(number, plain)
         ]
         return findings

@@ -448,6 +448,7 @@ _MEASURES_ZH = (
     "[个位名人天晚夜次元块角毛斤克米平岁年月周号日折成盒箱套节件颗瓶支把双张份杯只台辆间本袋桶]"
     "|小时|分钟"
 )
+_LONG_NUMBER_ZH = re.compile(f"({_N}{{12}}){_N}+")
 _NUMBER_ZH = re.compile(f"{_N}{{2}}|{_N}(?:{_MEASURES_ZH})|[0-9]")
 _WHEN_ZH = re.compile(
     "今天|明天|后天|本周|周[0-9一二三四五六日末]|星期|为止|截[止至]|之前|以前|到期"
@@ -596,6 +597,10 @@ def _headline(text: str) -> bool:
 
 def _chinese(text: str) -> Finding | None:
     """A Chinese ad by the same rule: two kinds of offer signs, nobody speaking."""
+    # a run of number characters longer than any price or count is read as its first 12:
+    # the price patterns (`[0-9一二…]+元起`) try every start inside a run, so 6,000 digits took
+    # half a second a pattern
+    text = _LONG_NUMBER_ZH.sub(r"\1", text)
     if _SPOKEN_ZH.search(_ITEM_AGE_ZH.sub("", text)):
         return None
     kinds = [kind for kind, pattern in _COMPILED_ZH.items() if pattern.search(text)]
