@@ -9,7 +9,7 @@ from aiogram.types import Update
 
 from hearthkeeper.carriers.pictures import wanted
 from hearthkeeper.carriers.telegram.links import link_gone
-from hearthkeeper.carriers.telegram.outgoing import markdown_html, until_date
+from hearthkeeper.carriers.telegram.outgoing import markdown_html, shown_length, until_date
 from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, translate
 from hearthkeeper.engine.events import Attachment, Edit, Join, JoinMethod, Leave, Message
 
@@ -154,3 +154,11 @@ def test_an_image_file_and_a_still_sticker_are_pictures_to_read_and_a_pdf_is_not
     assert wanted(still)
     assert not wanted(posted("sticker", sticker(True, False)))  # .tgs
     assert not wanted(posted("sticker", sticker(False, True)))  # .webm
+
+
+def test_a_lone_surrogate_is_measured_as_one_unit() -> None:
+    # Every text reaching the carrier is cleaned of lone surrogates today (web chat frames,
+    # names, playbooks), but the measure raised UnicodeEncodeError on one, which would have
+    # broken the whole outbound batch rather than this one message
+    assert shown_length("hi \ud83d there", parsed=False) == len("hi ? there")
+    assert shown_length("<b>hi</b> \udc00", parsed=True) == 4

@@ -143,7 +143,7 @@ def shown_length(text: str, parsed: bool) -> int:
     gone and its entities read)."""
     if parsed:
         text = html.unescape(_TAG.sub("", text))
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate: one unit
 
 
 def cut(text: str, limit: int = TEXT_LIMIT) -> list[str]:
