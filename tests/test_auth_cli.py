@@ -161,3 +161,25 @@ def test_operators_and_tokens_are_listed_in_the_communities_time_zone_named_once
         assert "last used 2026-12-05 17:30" in differ
     finally:
         store.engine.dispose()
+
+
+def test_a_password_prompt_that_meets_the_end_of_input_says_to_use_password_stdin(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Without a terminal (a script, a container, a new operator's ssh session), `hearth
+    operator add mei` met the end of its input at the prompt and printed only 'Aborted!'
+    (session 34's walk): the error says what happened and how to give the password."""
+    runner = CliRunner()
+    for args in (["operator", "add", "mei"], ["operator", "password", "mei"]):
+        if args[1] == "password":
+            made = runner.invoke(app, ["operator", "add", "mei", "--password-stdin"],
+                                 input="oolong-42\n", env=env)  # fmt: skip
+            assert made.exit_code == 0, made.output
+        ended = runner.invoke(app, args, input="", env=env)
+        assert ended.exit_code == 1, ended.output
+        assert "Aborted" not in ended.output
+        said = " ".join(ended.stderr.split())
+        assert "error: no password was given: standard input ended" in said
+        assert f"hearth operator {args[1]} NAME --password-stdin" in said
+    stored = hash_of(tmp_path, "mei")
+    assert stored is not None and verify_password(stored, "oolong-42"), "kept as it was"

@@ -266,3 +266,33 @@ def test_referral_posts_while_the_task_is_off_says_what_it_still_decides(tmp_pat
             "default, 1), or set enabled: true") in said  # fmt: skip
     assert (f"{path}:11:47: mechanisms.referrals.stay: warning: mechanisms.referrals is off "
             "(enabled: false), so stay does nothing") in said  # fmt: skip
+
+
+def test_check_in_points_written_while_points_are_off_are_located_warnings(
+    tmp_path: Path,
+) -> None:
+    """`points: {enabled: false}` with `check_in: {points: 2}` and a milestone's `points`
+    validated silently, and every check-in reply came without points (session 34's walk),
+    where the invite task's reward points in the same case were already a warning."""
+    path = tmp_path / "pb.yaml"
+    body = (
+        "mechanisms:\n  points: {enabled: false}\n  check_in:\n    points: 2\n"
+        "    milestones:\n      - {days: 7, points: 10, title: Week runner}\n"
+        "      - {days: 3, title: Starter}\n"
+    )
+    path.write_text(MINIMAL + body)
+    result = CliRunner().invoke(app, ["playbook", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    off = (
+        "warning: mechanisms.points is off (enabled: false), so these points are not given: "
+        "remove them, or set mechanisms.points.enabled: true"
+    )
+    assert result.output.splitlines() == [
+        f"{path}:13:13: mechanisms.check_in.points: {off}",
+        f"{path}:15:27: mechanisms.check_in.milestones[0].points: {off}",
+        f"{path}: ok (2 warnings)",
+    ]
+    # points on, or check-in points left at their default: nothing to say
+    assert parse_playbook(MINIMAL + body.replace("enabled: false", "enabled: true")).warnings == ()
+    quiet = MINIMAL + "mechanisms:\n  points: {enabled: false}\n  check_in: {keywords: [ran]}\n"
+    assert parse_playbook(quiet).warnings == ()

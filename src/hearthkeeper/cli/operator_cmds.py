@@ -18,6 +18,12 @@ from hearthkeeper.store.operators import check_username
 from hearthkeeper.web.auth import hash_password, new_token, token_hash
 
 MIN_PASSWORD = 8
+NO_PASSWORD = (
+    "no password was given: standard input ended before it was typed twice at the prompt; "
+    "without a terminal (a script, a container), give it on the first line of standard "
+    "input with --password-stdin: printf '%s\\n' \"$PASSWORD\" | hearth operator {command} "
+    "NAME --password-stdin"
+)
 
 operator_app = typer.Typer()  # `hearth operator` and `hearth token`, their help in root.py
 token_app = typer.Typer()
@@ -29,12 +35,16 @@ StdinOption = Annotated[
 ]
 
 
-def _password(from_stdin: bool) -> str:
-    """A new password: the first line of stdin, or typed twice at a hidden prompt."""
+def _password(from_stdin: bool, command: str) -> str:
+    """A new password: the first line of stdin, or typed twice at a hidden prompt
+    (`command`: `add` or `password`, for the hint when standard input ends first)."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        except typer.Abort:  # standard input ended (no terminal: a script, a container) or ^C
+            fail(NO_PASSWORD.format(command=command))
     if len(password) < MIN_PASSWORD:
         fail(f"the password is too short: use at least {MIN_PASSWORD} characters")
     return password
@@ -60,7 +70,7 @@ def add(
     if store.operator_by_name(name) is not None:
         fail(f"an operator named {name!r} already exists; to change their password: "
              f"hearth operator password {name}")  # fmt: skip
-    password = _password(password_stdin)
+    password = _password(password_stdin, "add")
     try:
         store.add_operator(name, hash_password(password))
     except StoreError as exc:
@@ -92,7 +102,7 @@ def password(
     """Set a new password; the operator is signed out of every browser."""
     store = open_store(settings_from(config))
     _operator(store, name)
-    new = _password(password_stdin)
+    new = _password(password_stdin, "password")
     store.set_operator_password(name, hash_password(new))
     console.print(f"Password of {escape(name)} changed; their console sessions have ended.")
 

@@ -67,6 +67,7 @@ def check_playbook(
         *_idle_threshold_fields(playbook),
         *_unreachable_groups(playbook, groups or ()),
         *_settings_while_off(playbook),
+        *_check_in_points_while_off(playbook),
     ]
 
 
@@ -464,6 +465,29 @@ def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
             yield ((*loc, field_name),
                    f"{name} is off (enabled: false), so {field_name} does nothing: "
                    "remove it, or set enabled: true")  # fmt: skip
+
+
+def _check_in_points_while_off(pb: Playbook) -> Iterator[Finding]:
+    """Points written for check-ins (`check_in.points: 2`, a milestone's `points`) while
+    `mechanisms.points` is off give nobody anything, though they read as if they did: the
+    check-in reply shows no points (as for the invite task's reward points, `_referral_rewards`).
+    A check-in that is off is `_settings_while_off`'s."""
+    check_in = pb.mechanisms.check_in
+    if pb.mechanisms.points.enabled or not check_in.enabled:
+        return
+    loc = ("mechanisms", "check_in")
+    if "points" in check_in.model_fields_set and check_in.points:
+        yield (*loc, "points"), _POINTS_OFF
+    if "milestones" in check_in.model_fields_set:
+        for index, milestone in enumerate(check_in.milestones):
+            if milestone.points:
+                yield (*loc, "milestones", index, "points"), _POINTS_OFF
+
+
+_POINTS_OFF = (
+    "mechanisms.points is off (enabled: false), so these points are not given: remove them, "
+    "or set mechanisms.points.enabled: true"
+)
 
 
 # Turned off, the invite task records no new friend, but the stay checks of those who joined

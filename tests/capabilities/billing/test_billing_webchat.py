@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -122,6 +123,36 @@ def test_a_stranger_at_the_paid_door_gets_a_reference_pays_and_comes_in_once(
             [bought] = SqlBilling.on(store).subscriptions(community.id)
             assert len(SqlBilling.on(store).orders(community.id)) == 1  # the receipt counted once
             assert bought.period_end > store_clock.now() + timedelta(days=150)
+
+
+def test_the_join_page_opened_again_after_paying_says_the_payment_is_in_and_until_when(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """Refused with a payment reference, told to open the link again once paid, a member who
+    did so saw the bare nickname form, with no word that the payment had arrived (session 34's
+    walk of the README's tour). Now the page says so, and until when; the join lets them in."""
+    with paid_door(tmp_path, migrated_sqlite, store_clock) as (chat, community):
+        store = chat.store
+        with TestClient(chat.app) as client:
+            refused = join(client, chat.code, "小美")
+            user_id, code = refused_at_the_door(chat, client, refused, "小美", store_clock)
+            before = client.get(f"/join/{chat.code}")
+            assert "会员已开通" not in before.text and code in before.text  # not paid yet
+            bought = half_year(store, community, code, "TB-9", store_clock)
+            assert bought.subscription is not None
+            until = bought.subscription.period_end.astimezone(ZoneInfo("Asia/Shanghai"))
+            page = client.get(f"/join/{chat.code}")
+            assert page.status_code == 200
+            said = (
+                f"你的「颜学院半年会员」会员已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
+            )
+            assert said in page.text
+            assert "付款参考码" not in page.text and 'name="nickname"' in page.text
+            assert join(client, chat.code, "小美").status_code == 303
+            seat = chat.carrier.seat(chat.group.id, user_id)
+            assert seat is not None and seat.seated
+            inside = client.get(f"/join/{chat.code}")  # seated: the page offers the chat
+            assert "会员已开通" not in inside.text
 
 
 def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(

@@ -38,6 +38,11 @@ TEXTS = Phrasebook({
                      "{currency} per {period}). When you pay, quote your payment reference "
                      "{code}; once it is credited, open this link again to join.",
     },
+    # the join page of a member whose payment is in: the link opened again after paying
+    "paid_in": {
+        Language.ZH_CN: "你的「{plan}」会员已开通，有效期至 {date}。点“加入”即可进群。",
+        Language.EN: "Your “{plan}” membership is paid until {date}: press Join to come in.",
+    },
     "other_plans": {
         Language.ZH_CN: "另有{plans}可选。",
         Language.EN: "Also offered: {plans}.",

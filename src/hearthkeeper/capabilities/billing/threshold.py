@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.billing.ledger import (
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.payments import start_trial
+from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.texts import (
     TEXTS,
@@ -23,6 +24,7 @@ from hearthkeeper.capabilities.billing.texts import (
     trial_words,
 )
 from hearthkeeper.engine.admission import ADMIT, Applicant, Entry, JoinRequest, Verdict
+from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
@@ -53,8 +55,10 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
     if member_id is not None:  # any plan of the community makes a member (a yearly card
         # behind a door that offers the monthly one), and anyone who had one is no newcomer
         subs = repo.subscriptions(community.id, member_id=member_id)
-        if any(has_access(s, plan_of(playbook, s.plan_id), now) for s in subs):
-            return ADMIT
+        for sub in subs:
+            held = plan_of(playbook, sub.plan_id)
+            if has_access(sub, held, now):
+                return _paid_in(sub, held, request, applicant)
     trial = trial_period(plan, bool(subs), now)
     network = None if not request.network else network_digest(community.id, request.network)
     used = trial is not None and network is not None and repo.trial_from(
@@ -88,6 +92,19 @@ def check_paid(scope: StoreBase, request: JoinRequest, applicant: Applicant) -> 
                           date=day_of(latest.ended_at, zone_of(playbook)))  # fmt: skip
         reason = f"{ended} {reason}" if language.value == "en" else ended + reason
     return Verdict(entry=Entry.REFUSE, reason=_first(used, language, reason), keeps_form=True)
+
+
+def _paid_in(sub: Subscription, plan: Plan | None, request: JoinRequest,
+             applicant: Applicant) -> Verdict:  # fmt: skip
+    """In, as a member whose subscription gives access. The join page (a probe) tells one
+    whose payment is in, within its period, that it is and until when: they opened the link
+    again after paying, as the refusal told them to, and see the form they saw before."""
+    if not request.probe or plan is None or not sub.paid or applicant.now >= sub.period_end:
+        return ADMIT  # a trial, its grace, or the join itself: nothing to say
+    playbook = applicant.playbook
+    said = TEXTS.say("paid_in", playbook.community.language, plan=plan.name,
+                     date=day_of(sub.period_end, zone_of(playbook)))  # fmt: skip
+    return Verdict(entry=Entry.ADMIT, reason=said)
 
 
 def _first(used: bool, language: Language, reason: str) -> str:
