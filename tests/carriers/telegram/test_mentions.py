@@ -71,6 +71,16 @@ async def test_a_place_about_to_lapse_notifies_its_member(community: Hearth) -> 
     assert mentions(message) == [("Mei", mei["id"])]
 
 
+async def test_a_name_is_mentioned_where_it_is_a_word_of_its_own(community: Hearth) -> None:
+    li = member(community, "Li")
+    [message] = await performed(community, "Lively talk tonight, Li: you open it.", [li])
+    assert message["text"] == "Lively talk tonight, Li: you open it."
+    assert mentions(message) == [("Li", li["id"])]
+    units = message["text"].encode("utf-16-le")
+    [entity] = message["entities"]
+    assert units[: entity["offset"] * 2].decode("utf-16-le") == "Lively talk tonight, "
+
+
 async def test_a_member_the_text_does_not_name_is_mentioned_before_it(community: Hearth) -> None:
     mei = member(community, "Mei")
     [message] = await performed(community, "Your session starts in 10 minutes.", [mei])

@@ -298,12 +298,21 @@ def with_mentions(part: str, names: Sequence[tuple[str, str]], markdown: bool) -
 
 
 def _free(part: str, name: str, taken: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """Where `@name` (else `name`) first stands in `part` clear of the spans `taken`."""
+    """Where `@name` (else `name` as a word of its own: not `Li` of `Lively`) first stands in
+    `part` clear of the spans `taken`."""
     for said in (f"@{name}", name):
         at = part.find(said)
         while at >= 0:
             end = at + len(said)
-            if all(end <= start or at >= stop for start, stop, _ in taken):
+            alone = said[0] == "@" or not (
+                _letter(part[at - 1 : at]) or _letter(part[end : end + 1])
+            )
+            if alone and all(end <= start or at >= stop for start, stop, _ in taken):
                 return at, end
             at = part.find(said, at + 1)
     return None
+
+
+def _letter(char: str) -> bool:
+    """Whether `char` (one or none) continues a Latin word (a Chinese name has no spaces)."""
+    return char.isascii() and char.isalnum()
