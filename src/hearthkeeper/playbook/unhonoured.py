@@ -36,11 +36,6 @@ READS_PICTURES = (CarrierKind.WEBCHAT, CarrierKind.MATRIX, CarrierKind.TELEGRAM,
 SENDS_DIRECT = (CarrierKind.MATRIX, CarrierKind.TELEGRAM)
 NO_DIRECT = (CarrierKind.QQ,)
 
-# Carriers whose bot messages name members as text (`@Mei`) and tell nobody: Telegram's
-# outgoing messages carry no mention entities, so an `extra["mentions"]` there notifies
-# nobody (the web chat highlights it, Matrix sends `m.mentions`, QQ an `at` segment).
-MENTIONS_AS_TEXT = (CarrierKind.TELEGRAM,)
-
 # Carriers whose ban cannot be lifted by the bot: OneBot v11 has no call that undoes
 # `reject_add_request` (no `ActionKind.UNBAN` in QQ's capabilities; docs/carriers/qq.md).
 BANS_FOR_GOOD = (CarrierKind.QQ,)
@@ -106,7 +101,6 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
         )
     named = [c.kind for c in pb.structure.carriers]
     yield from _direct(pb, named)
-    yield from _mentions(pb, named)
     yield from _bans(pb, named)
     probation = pb.joining.probation
     unseen = _named(named, FILES_UNSEEN)
@@ -134,34 +128,6 @@ def _direct(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
             "message only its friends), so staff there read alerts in the staff channel "
             "(alerts.staff_group) and the console's Inbox only; direct messages go out on "
             f"{_listed([k.value for k in SENDS_DIRECT])}",
-        )
-
-
-def _mentions(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
-    """The fields the playbook uses whose point is to tell a member, on a carrier whose
-    @-names notify nobody: said once, naming each."""
-    where = _named(named, MENTIONS_AS_TEXT)
-    if not where:
-        return
-    uses = [
-        ("the experts a question calls on (mechanisms.tags[].expert_topics)",
-         any(tagset.expert_topics for tagset in pb.mechanisms.tags)),
-        ("a title's holders at their duty's reminder (mechanisms.titles[].reminder)",
-         any(title.reminder for title in pb.mechanisms.titles)),
-        ("a live session's speaker at its reminders (calendar.live_sessions[].remind_before)",
-         any(session.remind_before for session in pb.calendar.live_sessions)),
-        ("a newcomer at their first week's digest (calendar.rituals.welcome_week_digest)",
-         pb.calendar.rituals.welcome_week_digest),
-        ("a member whose unpaid place is about to lapse (activities[].pay_within)",
-         any(act.sign_up and act.price and act.pay_within for act in pb.activities)),
-    ]  # fmt: skip
-    told = [who for who, used in uses if used]
-    if told:
-        yield Unhonoured(
-            "Structure",
-            f"structure.carriers: on {_listed(where)} the bot's @-mentions are text (@Name) "
-            "that notify nobody, so those it names are told only if they read the group: "
-            + "; ".join(told),
         )
 
 

@@ -47,7 +47,7 @@ import json
 import mimetypes
 import re
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -586,7 +586,7 @@ class FakeBotApi:
         text = str(p.get("text") or "")
         entities: list[JSON] = []
         if p.get("parse_mode") == "HTML":
-            text, entities = _parse_html(text)
+            text, entities = _parse_html(text, self.users)
         if not text:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > 4096:
@@ -639,7 +639,7 @@ class FakeBotApi:
         caption = str(p.get("caption") or "")
         entities: list[JSON] = []
         if caption and p.get("parse_mode") == "HTML":
-            caption, entities = _parse_html(caption)
+            caption, entities = _parse_html(caption, self.users)
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         self._check_limits(chat)
@@ -1009,7 +1009,16 @@ def _nesting(outer: str, inner: str) -> bool:
     return inner in _INLINE if outer == "text_link" else True
 
 
-def _parse_html(marked: str) -> tuple[str, list[JSON]]:
+def _mentioned_user(url: str, users: Mapping[int, JSON]) -> JSON | None:
+    """The user a `tg://user?id=<user_id>` link mentions ("inline mention of a user", the Bot
+    API's formatting options), as the `user` of the `text_mention` entity Telegram makes of
+    it; None for another link, or a user unknown here (mentions are "only guaranteed to work"
+    for users the bot has seen: the fake shows the words without an entity)."""
+    found = re.fullmatch(r"tg://user\?id=([0-9]+)", url)
+    return None if found is None else users.get(int(found.group(1)))
+
+
+def _parse_html(marked: str, users: Mapping[int, JSON] | None = None) -> tuple[str, list[JSON]]:
     """Text and entities of a `parse_mode=HTML` message, as Telegram reads it (offsets in
     UTF-16 code units). Refused as Telegram refuses them: a tag it does not support (or with
     an attribute it does not take), an end tag that matches no start tag, a start tag never
@@ -1047,6 +1056,12 @@ def _parse_html(marked: str) -> tuple[str, list[JSON]]:
         if tag == "a":
             href = re.search(r'href="([^"]*)"', attributes)
             entity["url"] = html.unescape(href.group(1)) if href else ""
+            user = _mentioned_user(entity["url"], users or {})
+            if user is not None:  # an inline mention: Telegram notifies the user
+                entity = {"type": "text_mention", "offset": start, "length": offset - start,
+                          "user": user}  # fmt: skip
+            elif entity["url"].startswith("tg://user"):
+                continue  # a user Telegram cannot mention: the words alone
         entities.append(entity)
     text += marked[at:]
     if open_tags:
