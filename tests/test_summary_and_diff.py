@@ -187,3 +187,14 @@ def test_a_rule_text_added_is_shown_whole_not_cut_off_in_the_old_list() -> None:
     assert [str(c) for c in diff_content(old, edited)] == [
         "~ rules.texts[2]: 'Be kind.' → 'Be kind, always.'"
     ]
+
+
+def test_counts_of_one_are_said_in_the_singular() -> None:
+    # "FAQ: 1 entries; … 1 rewards" read as a slip to the operator reading their playbook
+    text = MINIMAL + (
+        "mechanisms:\n  faq:\n    entries:\n      - question: When do we meet?\n"
+        "        answer: Sundays at ten.\n"
+    )
+    lines = [line for el in summarise(parse_playbook(text).playbook) for line in el.lines]
+    [faq] = [line for line in lines if line.startswith("FAQ: ")]
+    assert faq.startswith("FAQ: 1 entry;") and faq.endswith("0 rewards")

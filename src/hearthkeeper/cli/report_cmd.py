@@ -87,6 +87,7 @@ def report(
     from hearthkeeper.cli.context import open_store, pick_community, settings_from
     from hearthkeeper.cli.output import console
     from hearthkeeper.clock import SystemClock
+    from hearthkeeper.text.counts import counted
 
     first, last = _day(start, "--from"), _day(end, "--to")
     chosen = _format_for(out, output_format)
@@ -110,7 +111,8 @@ def report(
     _write(target, render_html(made))
     console.print(escape(
         f"Wrote the report of {found.name} ({made.start} to {made.end}, "
-        f"{made.overall.messages} messages in {len(made.groups)} groups) to {target}; "
+        f"{counted(made.overall.messages, 'message')} in {counted(len(made.groups), 'group')})"
+        f" to {target}; "
         "open it in a browser, no network needed."
     ))  # fmt: skip
 

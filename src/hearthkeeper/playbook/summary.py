@@ -16,6 +16,7 @@ from hearthkeeper.playbook.rules import Response, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule
 from hearthkeeper.playbook.structure import CarrierKind, Permission, RoleKind
 from hearthkeeper.playbook.unhonoured import NOT_BUILT, unhonoured
+from hearthkeeper.text.counts import counted
 
 
 @dataclass(frozen=True)
@@ -290,10 +291,10 @@ def _operation(pb: Playbook) -> Element:
         f"{j.ceremony.nickname_format or 'free'}"
     )
     el.lines.append(
-        f"FAQ: {len(m.faq.entries)} entries; check-ins "
+        f"FAQ: {counted(len(m.faq.entries), 'entry', 'entries')}; check-ins "
         f"{'on' if m.check_in.enabled else 'off'}; polls {'on' if m.polls.enabled else 'off'}; "
         f"sign-ups {'on' if m.signups.enabled else 'off'}; points {'on' if m.points.enabled else 'off'}, "
-        f"{len(m.points.rewards)} rewards"
+        f"{counted(len(m.points.rewards), 'reward')}"
     )
     if m.titles:
         el.lines.append("Titles: " + ", ".join(t.name for t in m.titles))

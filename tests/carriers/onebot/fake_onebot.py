@@ -38,7 +38,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from hearthkeeper.carriers.onebot.segments import segments_of, text_of
 
-WAIT_S = 10.0
+WAIT_S = 20.0
 MAX_MESSAGE = 100 * 1024 * 1024  # what NapCat's WebSocket (Node's `ws`) takes in one message
 MEDIA = ("image", "record", "video")
 SENDABLE = frozenset({"text", "at", "reply", "face", *MEDIA})
