@@ -502,3 +502,18 @@ def test_holding_back_newcomers_files_on_qq_is_named() -> None:
                 if m.startswith("joining.probation")]  # fmt: skip
     assert not [m for m in _carried_on("webchat, matrix, telegram")
                 if m.startswith("joining.probation")]  # fmt: skip
+
+
+def test_several_application_questions_on_telegram_or_qq_are_told_one_answer_serves_all() -> None:
+    """Telegram's join request carries the requester's bio and QQ's one answer: an application
+    of several questions gets one answer for all there (docs/joining.md), which `playbook show`
+    did not say."""
+    two = 'questions: ["Who invited you?"] → questions: ["Who invited you?", "Why join?"]'
+    [said] = [m for m in _carried_on("webchat, telegram, qq", two)
+              if m.startswith("joining.threshold")]  # fmt: skip
+    assert said.startswith("joining.threshold.questions: on telegram and qq an applicant gives "
+                           "one answer for all 2 questions")  # fmt: skip
+    assert not [m for m in _carried_on("webchat, telegram, qq")  # one question: one answer
+                if m.startswith("joining.threshold")]  # fmt: skip
+    assert not [m for m in _carried_on("webchat, matrix", two)
+                if m.startswith("joining.threshold")]  # fmt: skip

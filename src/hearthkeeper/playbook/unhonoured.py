@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.rules import Sanction
 from hearthkeeper.playbook.structure import CarrierKind, Permission
@@ -43,6 +44,11 @@ BANS_FOR_GOOD = (CarrierKind.QQ,)
 # Carriers whose members' files never reach the engine as messages: a QQ group file arrives as
 # a `group_upload` notice, which OneBot v11 can neither fetch nor delete (docs/carriers/qq.md).
 FILES_UNSEEN = (CarrierKind.QQ,)
+
+# Carriers whose door takes one answer from an applicant however many questions the playbook
+# asks: Telegram's join request carries the requester's bio, QQ's its single answer field
+# (docs/joining.md); staff read that answer under each question.
+ONE_ANSWER = (CarrierKind.TELEGRAM, CarrierKind.QQ)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     named = [c.kind for c in pb.structure.carriers]
     yield from _direct(pb, named)
     yield from _bans(pb, named)
+    yield from _one_answer(pb, named)
     probation = pb.joining.probation
     unseen = _named(named, FILES_UNSEEN)
     if probation.duration is not None and probation.no_files and unseen:
@@ -128,6 +135,21 @@ def _direct(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
             "message only its friends), so staff there read alerts in the staff channel "
             "(alerts.staff_group) and the console's Inbox only; direct messages go out on "
             f"{_listed([k.value for k in SENDS_DIRECT])}",
+        )
+
+
+def _one_answer(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """An application of several questions on a carrier whose door takes one answer."""
+    threshold = pb.joining.threshold
+    where = _named(named, ONE_ANSWER)
+    asked = len(threshold.questions)
+    if threshold.kind is ThresholdKind.APPLICATION and asked > 1 and where:
+        yield Unhonoured(
+            "Structure",
+            f"joining.threshold.questions: on {_listed(where)} an applicant gives one answer "
+            f"for all {asked} questions (Telegram: their bio; QQ: the join request's answer), "
+            "which staff read under each; the web chat's and the Matrix join page ask each "
+            "question (a Matrix knock, too, has one reason)",
         )
 
 
