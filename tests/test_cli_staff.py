@@ -14,7 +14,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import Member, Store
 from tests.engine_setup import RULES, community
 from tests.playbook_samples import MINIMAL
 
@@ -68,6 +68,17 @@ def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     assert "the console's member page shows it under Identities" in unknown.stderr
 
 
+def bob_in_a_group(store: Store, store_clock: FrozenClock) -> Member:
+    """Bob (`fake:w-5e1f`), who said hello in the community's group and is its member."""
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
+    bob, group = store.find_member("fake", "w-5e1f"), store.group_for_carrier("fake", "g1")
+    assert bob is not None and group is not None
+    store.join(bob.id, group.id)
+    return bob
+
+
 def test_a_member_named_by_their_number_or_the_carrier_in_another_case_is_found(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -76,12 +87,7 @@ def test_a_member_named_by_their_number_or_the_carrier_in_another_case_is_found(
     print and take them, said "no member '7' is known on 'member'"; `FAKE:w-5e1f` said the
     member was not known."""
     monkeypatch.chdir(tmp_path)
-    c = community(store, store_clock)
-    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
-    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
-    bob, group = store.find_member("fake", "w-5e1f"), store.group_for_carrier("fake", "g1")
-    assert bob is not None and group is not None
-    store.join(bob.id, group.id)
+    bob = bob_in_a_group(store, store_clock)
     env = {"HEARTH_DATABASE_URL": database_url}
     runner = CliRunner()
     # spaces around the colon, as `hearth events pay 'webchat: w-1'` takes them: it said
@@ -107,12 +113,7 @@ def test_a_member_typed_on_a_chinese_keyboard_or_past_the_ids_is_read_as_meant(
     a number past the ids' range said "too large for the database (Python int too large to
     convert to SQLite INTEGER)", and a long text typed for the member was said back whole."""
     monkeypatch.chdir(tmp_path)
-    c = community(store, store_clock)
-    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
-    c.engine.process([c.events.message("w-5e1f", "hello", name="Bob")])
-    bob, group = store.find_member("fake", "w-5e1f"), store.group_for_carrier("fake", "g1")
-    assert bob is not None and group is not None
-    store.join(bob.id, group.id)
+    bob = bob_in_a_group(store, store_clock)
     env = {"HEARTH_DATABASE_URL": database_url}
     runner = CliRunner()
     wide = str(bob.id).translate(str.maketrans("0123456789", "０１２３４５６７８９"))

@@ -81,24 +81,7 @@ async def test_a_part_whose_answer_was_lost_is_said_once_after_a_restart(
                     handler="welcome")  # fmt: skip
     key = "welcome:mei"
     first = community.carrier()
-    await first.connect()
-    try:
-        client = first._require_client()
-        await client.join(room)  # the invitation, accepted
-        send, calls = client.room_send, []
-
-        async def answer_lost(*args: Any, **kwargs: Any) -> Any:
-            calls.append(args)
-            sent = await send(*args, **kwargs)
-            if len(calls) == 2:  # Synapse has the second part; its answer never comes back
-                raise aiohttp.ClientConnectionError("connection reset")
-            return sent
-
-        client.room_send = answer_lost
-        with pytest.raises(CarrierError):
-            await first.perform(action, key)
-    finally:
-        await first.disconnect()  # the process dies
+    await dies_at_the_second_part(first, room, action, key, reached=True)
 
     again = community.carrier()
     await again.connect()
@@ -132,26 +115,35 @@ async def first_part_then_refused(community: Hearth, action: Action, key: str) -
     room = action.group
     assert room is not None
     community.store.enqueue(key, "matrix", action.to_json(), 0)
-    first = bot_process(community)
-    await first.connect()
+    await dies_at_the_second_part(bot_process(community), room, action, key, reached=False)
+    [arrived] = await community.owner.said_by(room, community.bot.user_id)
+    return str(arrived["event_id"])
+
+
+async def dies_at_the_second_part(carrier: MatrixCarrier, room: str, action: Action, key: str,
+                                  *, reached: bool) -> None:  # fmt: skip
+    """`carrier`'s process sends `action` (under `key`) into `room` and dies at its second
+    part: Synapse has it but its answer never comes back (`reached`), or it never got there."""
+    await carrier.connect()
     try:
-        client = first._require_client()
+        client = carrier._require_client()
         await client.join(room)  # the invitation, accepted
         send, calls = client.room_send, []
 
-        async def refused_at_the_second(*args: Any, **kwargs: Any) -> Any:
+        async def second_fails(*args: Any, **kwargs: Any) -> Any:
             calls.append(args)
-            if len(calls) == 2:  # never reached the homeserver
+            if len(calls) == 2 and not reached:
                 raise aiohttp.ClientConnectionError("connection refused")
-            return await send(*args, **kwargs)
+            sent = await send(*args, **kwargs)
+            if len(calls) == 2:  # Synapse has the second part; its answer never comes back
+                raise aiohttp.ClientConnectionError("connection reset")
+            return sent
 
-        client.room_send = refused_at_the_second
+        client.room_send = second_fails
         with pytest.raises(CarrierError):
-            await first.perform(action, key)
+            await carrier.perform(action, key)
     finally:
-        await first.disconnect()  # the process dies
-    [arrived] = await community.owner.said_by(room, community.bot.user_id)
-    return str(arrived["event_id"])
+        await carrier.disconnect()  # the process dies
 
 
 def without_spaces(text: str) -> str:
@@ -228,24 +220,7 @@ async def test_a_part_in_flight_keeps_its_transaction_id_when_resumed(community:
     community.store.enqueue(key, "matrix", action.to_json(), 0)
     first = bot_process(community)
     first.capabilities = dataclasses.replace(first.capabilities, max_text=4000)
-    await first.connect()
-    try:
-        client = first._require_client()
-        await client.join(room)  # the invitation, accepted
-        send, calls = client.room_send, []
-
-        async def answer_lost(*args: Any, **kwargs: Any) -> Any:
-            calls.append(args)
-            sent = await send(*args, **kwargs)
-            if len(calls) == 2:  # Synapse has the second part; its answer never comes back
-                raise aiohttp.ClientConnectionError("connection reset")
-            return sent
-
-        client.room_send = answer_lost
-        with pytest.raises(CarrierError):
-            await first.perform(action, key)
-    finally:
-        await first.disconnect()  # the process dies
+    await dies_at_the_second_part(first, room, action, key, reached=True)
     assert len(ids(community.store.outbox_progress(key))) == 1
 
     again = bot_process(community)
