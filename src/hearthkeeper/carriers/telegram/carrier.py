@@ -79,7 +79,7 @@ from hearthkeeper.carriers.telegram.links import (
     recorded_link,
     source_in_name,
 )
-from hearthkeeper.carriers.telegram.mentions import NOBODY, Mentions, mentions_of
+from hearthkeeper.carriers.telegram.mentions import NOBODY, Mentions, mentioned, mentions_of
 from hearthkeeper.carriers.telegram.outgoing import (
     MUTED,
     TEXT_LIMIT,
@@ -698,7 +698,7 @@ class TelegramCarrier:
             return None
         # the members the post is meant to tell are mentioned in its caption, when the text
         # goes as one (else in the text that follows it, `_send`)
-        mentions = await asyncio.to_thread(mentions_of, self.store, action)
+        mentions = await self._mentions(action)
         caption = caption_of(action.text or "", action.extra.get("format") == "markdown",
                              mentions)  # fmt: skip
         language = alert_language(action)
@@ -737,7 +737,7 @@ class TelegramCarrier:
         # from where the last one ended in the text (`carriers/parts.py`)
         # the members it is meant to tell are inline mentions in its first part (Telegram
         # notifies them); the parts are cut with room for the names that may go before it
-        mentions = await asyncio.to_thread(mentions_of, self.store, action)
+        mentions = await self._mentions(action)
         limit = TEXT_LIMIT - mentions.room()
         cut_at = markdown_parts if markdown else cut_parts
         parts = cut_at(text, limit, None)
@@ -767,6 +767,12 @@ class TelegramCarrier:
             reply_parameters=reply, link_preview_options=LinkPreviewOptions(is_disabled=True),
         )  # fmt: skip
         return sent.message_id
+
+    async def _mentions(self, action: Action) -> Mentions:
+        """Whom `action`'s message mentions (`mentions.py`; the store asked off the loop)."""
+        if self.store is None or not mentioned(action.extra):
+            return NOBODY
+        return await asyncio.to_thread(mentions_of, self.store, action)
 
     def _require_client(self) -> Bot:
         if self._client is None:
