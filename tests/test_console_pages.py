@@ -305,3 +305,17 @@ def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) ->
     assert "Nothing recorded yet." not in audit and "<td" in audit
     members = console.get("/members", page="999").text
     assert "美美" in members and "No members yet" not in members
+
+
+def test_a_community_whose_name_holds_a_slash_is_reached_by_its_name(console: Console) -> None:
+    """`/console/c/Tea%2FCoffee/members` was decoded to `/console/c/Tea/Coffee/members` before
+    routing: no page. Such a name is sent to its slug's page like any other name."""
+    console.store.ensure_community("tea-coffee", "Tea/Coffee")
+    moved = console.client.get("/console/c/Tea%2FCoffee/members?q=x", follow_redirects=False)
+    assert moved.status_code == 307, moved.text
+    assert moved.headers["location"] == "/console/c/tea-coffee/members?q=x"
+    page = console.client.get("/console/c/Tea%2FCoffee/members")
+    assert page.status_code == 200 and "<nav" in page.text
+    missing = console.client.get("/console/c/Tea%2FMilk/members")
+    assert missing.status_code == 404
+    assert "There is no community “Tea/Milk”." in missing.text
