@@ -7,12 +7,23 @@ FAQ takes for a question and cannot answer goes to the staff queue, so fewer sta
 fewer pointless `【待回答】` alerts. `--show N` prints N lines judged questions that carry no
 question mark, to read by eye.
 
+Then the labelled lines of `tests/data/inbox_questions.jsonl` (written for session 35, Chinese
+and English): a quarrel's rhetorical questions (`你是不是有病？`, `Who do you think you are?`)
+and members' self-introductions (`大家好，我是新来的小王…`, `Hi all, I'm Sam from Leeds, anyone
+else here into sourdough?`), which nobody waits on staff to answer, and real questions that look
+like them (`凭什么会员要涨价？`, `Hi, I'm Sam, new here. How do I join the Saturday class?`),
+which do. Per language and kind it prints how many the staff inbox would take (a question that
+waits for an answer, whatever the FAQ holds). Every row is in the `tune` part: the rules were
+chosen reading them, so the figures flatter; there is no held-out part yet (a later one must be
+written before it is run, and run once). `--show-labelled` prints the lines judged wrongly.
+
 Run: .venv/bin/python -m benchmarks.faq_questions [--cache DIR] [--show N]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,10 +50,38 @@ def dialogue() -> Iterator[str]:
     return (row["text"] for row in corpus.chatterbot() if row["family"] == "chat-zh")
 
 
+LABELLED = Path(__file__).parent.parent / "tests" / "data" / "inbox_questions.jsonl"
+
+
+def inbox_takes(line: str) -> bool:
+    """Whether the staff inbox would take this line if the FAQ could not answer it."""
+    return looks_like_question(prepare(line))
+
+
+def labelled(show: bool) -> None:
+    """The inbox's reading of the labelled lines, per language and kind."""
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    print(f"\n{LABELLED.name} (tune part, {len(rows)} lines): taken into the staff inbox")
+    wrong: list[str] = []
+    for lang in ("zh", "en"):
+        for kind in ("quarrel", "introduction", "question"):
+            part = [r for r in rows if r["lang"] == lang and r["kind"] == kind]
+            taken = [r for r in part if inbox_takes(r["text"])]
+            print(f"  {lang} {kind:13} {len(taken):3} of {len(part):3}"
+                  f"  ({'should all be' if part[0]['waits'] else 'should be none'})")  # fmt: skip
+            wrong += [f"{'missed' if r['waits'] else 'taken '} {r['text']}" for r in part
+                      if inbox_takes(r["text"]) != r["waits"]]  # fmt: skip
+    if show:
+        for line in wrong:
+            print(f"    {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="where the packages are (benchmarks/.cache)")
     parser.add_argument("--show", type=int, default=0, help="print this many per source")
+    parser.add_argument("--show-labelled", action="store_true",
+                        help="print the labelled lines the inbox judges wrongly")  # fmt: skip
     args = parser.parse_args()
     if args.cache is not None:
         corpus.CACHE = args.cache
@@ -54,6 +93,7 @@ def main() -> None:
               f"({len(asked) / len(read):.1%}; {marked} of them with a question mark)")  # fmt: skip
         for text in [t for t in asked if "?" not in t.normalised][: args.show]:
             print(f"    {text.original[:80]}")
+    labelled(args.show_labelled)
 
 
 if __name__ == "__main__":
