@@ -30,6 +30,7 @@ from pathlib import Path
 from benchmarks.corpus import moderation as corpus
 
 from hearthkeeper.capabilities.faq.match import looks_like_question
+from hearthkeeper.capabilities.faq.waiting import not_waiting
 from hearthkeeper.text.normalise import prepare
 
 
@@ -54,8 +55,10 @@ LABELLED = Path(__file__).parent.parent / "tests" / "data" / "inbox_questions.js
 
 
 def inbox_takes(line: str) -> bool:
-    """Whether the staff inbox would take this line if the FAQ could not answer it."""
-    return looks_like_question(prepare(line))
+    """Whether the staff inbox would take this line if the FAQ could not answer it: a question
+    that waits for an answer (not a quarrel's taunt, not a self-introduction)."""
+    read = prepare(line)
+    return looks_like_question(read) and not_waiting(read) is None
 
 
 def labelled(show: bool) -> None:
