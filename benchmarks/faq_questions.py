@@ -5,7 +5,7 @@ rhetorical and real questions) and the ChatterBot corpus's Chinese dialogue line
 packages `benchmarks/corpus/moderation.py` downloads (not from `moderation.jsonl`). A line the
 FAQ takes for a question and cannot answer goes to the staff queue, so fewer statements here is
 fewer pointless `【待回答】` alerts. `--show N` prints N lines judged questions that carry no
-question mark, to read by eye.
+question mark, to read by eye, and N lines judged questions that the inbox leaves out.
 
 Then the labelled lines of `tests/data/inbox_questions.jsonl` (written for session 35, Chinese
 and English): a quarrel's rhetorical questions (`你是不是有病？`, `Who do you think you are?`)
@@ -96,6 +96,18 @@ def main() -> None:
               f"({len(asked) / len(read):.1%}; {marked} of them with a question mark)")  # fmt: skip
         for text in [t for t in asked if "?" not in t.normalised][: args.show]:
             print(f"    {text.original[:80]}")
+        left = [t for t in asked if not_waiting(t) is not None]
+        print(f"{'':16} {len(asked) - len(left):5} of them would wait in the staff inbox "
+              f"({len(left)} read as a taunt or a self-introduction)")  # fmt: skip
+        for text in left[: args.show]:
+            print(f"    {not_waiting(text)}: {text.original[:80]}")
+    for name in ("faq_paraphrases.jsonl", "faq_paraphrases_holdout.jsonl"):
+        # real questions to the FAQ, written before this reading: none should be left out
+        rows = (LABELLED.parent / name).read_text(encoding="utf-8").splitlines()
+        read = [prepare(json.loads(row)["text"]) for row in rows]
+        asked = [t for t in read if looks_like_question(t)]
+        print(f"{name:30} {len(read):4} lines, {len(asked):4} judged questions, "
+              f"{sum(not_waiting(t) is None for t in asked):4} wait")  # fmt: skip
     labelled(args.show_labelled)
 
 
