@@ -235,6 +235,23 @@ def test_the_inbox_shows_questions_and_alerts_and_its_count_in_the_nav(console: 
     assert 'class="badge" title="2 open">2<' in console.get("/groups").text
 
 
+def test_the_inbox_lists_a_members_real_question_not_a_quarrels_taunt_or_a_hello(
+    console: Console,
+) -> None:
+    at = console.clock.now()
+    console.engine.process([
+        console.events.message("lan", "凭什么删我消息？？", name="小兰", at=at),
+        console.events.message("wang", "你是不是有病？", name="小王", at=at),
+        console.events.message("xiao", "大家好，我是新来的小何，做设计的，有没有同行？",
+                               name="小何", at=at),
+        console.events.message("zhou", "凭什么会员要涨价？", name="周周", at=at),
+    ])  # fmt: skip
+    listed = console.get("/inbox").text.split('id="questions"')[1].split("</table>")[0]
+    assert "凭什么会员要涨价" in listed and "周周" in listed, "the price question waits"
+    for said in ("凭什么删我消息", "你是不是有病", "我是新来的小何"):
+        assert said not in listed, f"{said} is not a question for staff"
+
+
 def test_the_playbook_page_shows_the_yaml_summary_and_versions(console: Console) -> None:
     page = console.get("/playbook").text
     assert "颜学院护肤社" in page and "version 1" in page
