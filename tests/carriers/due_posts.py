@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.content import PostContent
+from hearthkeeper.capabilities.calendar.rituals import welcome_key
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.output import ScheduledPost
 from hearthkeeper.playbook.positioning import Language
@@ -57,6 +58,17 @@ def morning_pack_due(store: Store, community_id: int, carrier: str, group: str) 
     due = planned[0].due_at
     assert due.astimezone(ZoneInfo("Asia/Shanghai")).time() == time(7, 30), due
     return due
+
+
+def welcome_digest_due(store: Store, carrier: str, group: str, user: str) -> datetime:
+    """When the welcome-week digest of `user`, who joined `group`, is due, as it was planned
+    (from the join as the platform stamped it, not the test's clock)."""
+    known = store.group_for_carrier(carrier, group)
+    member = store.find_member(carrier, user)
+    assert known is not None and member is not None
+    planned = store.scheduled(welcome_key(known.id, member.id))
+    assert planned is not None, f"no welcome-week digest planned for {user} in {group}"
+    return planned.due_at
 
 
 def course_file(folder: Path, name: str, data: bytes = PDF) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -146,3 +146,18 @@ class Action:
 
 
 _FIELDS = tuple(f.name for f in fields(Action))
+
+
+def mentioning(named: Iterable[tuple[str | None, str]]) -> dict[str, Any]:
+    """The `extra` of a message that mentions members its text names: `mentions`, their user
+    ids on its carrier (each once, in order; one without an id there left out), and
+    `mention_names`, by user id, the name the text calls them (a carrier finds that name where
+    the text has it and makes it the mention, so nobody is named twice even if their name has
+    changed by the time it is sent: `carriers/named.py`); nobody: empty."""
+    names: dict[str, str] = {}
+    for user, name in named:
+        if user and user not in names:
+            names[user] = name
+    if not names:
+        return {}
+    return {"mentions": list(names), "mention_names": names}

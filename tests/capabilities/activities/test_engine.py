@@ -65,6 +65,9 @@ def test_sign_up_waitlist_reminders_door_and_attendance_each_once_across_restart
     assert run_at(c, STARTS - timedelta(hours=25)) == []
     reminded = run_at(c, STARTS - timedelta(hours=24), restart=True)
     assert [(a.group, sorted(a.extra["mentions"])) for a in reminded] == [("g1", ["bo", "cy"])]
+    names = reminded[0].extra["mention_names"]
+    assert sorted(names) == ["bo", "cy"], names
+    assert all(name in (reminded[0].text or "") for name in names.values()), names
     assert "Reminder: 'Night run'" in reminded[0].text  # type: ignore[operator]
     assert run_at(c, STARTS - timedelta(hours=23), restart=True) == []
     assert len(run_at(c, STARTS - timedelta(hours=2))) == 1

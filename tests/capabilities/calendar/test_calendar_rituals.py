@@ -98,6 +98,7 @@ def test_the_welcome_week_digest_comes_once_seven_days_after_joining(
     assert digest.text is not None
     assert digest.text.startswith("🌱 Lin, one week in g1!") and "/help" in digest.text
     assert "posted 2 message(s)" in digest.text and digest.extra["mentions"] == ["lin"]
+    assert digest.extra["mention_names"] == {"lin": "Lin"}, "the name it greets her by"
     c.restart()
     c.engine.process([c.events.leave("lin", at=store_clock.now()),
                       c.events.join("lin", name="Lin", at=store_clock.now())])  # fmt: skip

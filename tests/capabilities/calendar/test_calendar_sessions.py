@@ -56,6 +56,7 @@ def test_reminders_start_and_digest_fire_at_local_times_once_each(
         said.append(got[0])
     assert "In 1h" in str(said[0].text) and "@Mei" in str(said[0].text)
     assert said[0].extra["mentions"] == ["mei"]
+    assert said[0].extra["mention_names"] == {"mei": "Mei"}, "the name the text @-s"
     assert "In 10 min" in str(said[1].text)
     assert "Starting now" in str(said[2].text) and "Brewing oolong" in str(said[2].text)
     digest = str(said[3].text)

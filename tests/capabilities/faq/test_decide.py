@@ -84,7 +84,7 @@ def test_experts_are_mentioned_after_the_answer_else_the_question_may_go_to_staf
     request = FindExperts(tags=("specialty:oolong",), queue=True, text="oolong?", answer=None)
     mei = Expert(5, "Mei", "mei", "specialty:oolong")
     found = decide_experts([mei], replace(request, answer="Brew it hot."), EN)
-    assert found == Mention("Brew it hot.\nYou could ask @Mei, our expert on this.", ("mei",),
+    assert found == Mention("Brew it hot.\nYou could ask @Mei, our expert on this.", (("mei", "Mei"),),
                             "experts on specialty:oolong")  # fmt: skip
     assert decide_experts([], replace(request, answer="Brew it hot."), EN) == Mention(
         "Brew it hot.", reason="FAQ answer"

@@ -77,6 +77,7 @@ def test_a_question_on_a_topic_mentions_the_most_active_experts(
     [reply] = answers(ask(c, "mei", "which oolong should I try first?"))
     assert reply.text == "You could ask @Dee, @Bea or @Cat, our experts on this."
     assert reply.extra["mentions"] == ["d", "b", "c"] and reply.member == "mei"
+    assert reply.extra["mention_names"] == {"d": "Dee", "b": "Bea", "c": "Cat"}
     assert SqlQuestions.on(store).waiting_questions(c.runtime.community_id) == [], (
         "experts will answer"
     )

@@ -100,6 +100,7 @@ def test_the_duty_reminder_mentions_the_holder_on_schedule(
     [reminder] = sent(c)
     assert reminder.text == "@mei Tea Master reminder: remind everyone to drink tea"
     assert reminder.extra["mentions"] == ["mei"]
+    assert reminder.extra["mention_names"] == {"mei": "mei"}, "the name the text @-s her by"
     store_clock.set(DAY + timedelta(days=1, hours=1, minutes=1))
     assert c.engine.tick() == 1, "each reminder plans the next"
     assert len(sent(c)) == 2

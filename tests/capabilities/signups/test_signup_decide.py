@@ -142,7 +142,7 @@ def test_after_a_cancel_the_promoted_are_mentioned_with_their_new_place() -> Non
     entries = [entry(2, 5, "bob", item=RUN.items[0]), moved]
     said = cancelled(RUN, SignUpCancellation((gone,), (moved,)), entries, "mei", False, ZH)
     assert said == Cancelled(
-        "mei 已取消接龙。", (("ann", "@ann 有人取消了，你已从候补转为正式：第 2 位。"),)
+        "mei 已取消接龙。", (("ann", "ann", "@ann 有人取消了，你已从候补转为正式：第 2 位。"),)
     )
     nothing = SignUpCancellation((), ())
     assert cancelled(RUN, nothing, [], "mei", True, EN) == Cancelled("mei, you are not on '夜跑'.")

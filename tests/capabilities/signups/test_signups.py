@@ -96,7 +96,7 @@ def test_beyond_stock_goes_to_the_waitlist_which_is_promoted_in_order_on_cancel(
     reply, promoted = [a for a in cancelled.actions if a.kind is not ActionKind.EFFECT]
     assert reply.kind is ActionKind.REPLY and reply.text == "mei 已取消接龙。"
     assert promoted.kind is ActionKind.SEND and promoted.member == "ann"
-    assert promoted.extra == {"mentions": ["ann"]}
+    assert promoted.extra == {"mentions": ["ann"], "mention_names": {"ann": "ann"}}
     assert (promoted.text or "").startswith("@ann 有人取消了，你已从候补转为正式：第 2 位")
     listed = only(say(c, "dan", "/接龙列表"))
     assert "1. bob\n2. ann\n候补：\n候补1. dan" in listed

@@ -433,6 +433,22 @@ class FakeOneBot:
         return [m for m in self.groups[group_id].messages.values()
                 if m.user_id == self.self_id and not m.recalled]  # fmt: skip
 
+    def shown(self, group_id: int, said: Said) -> str:
+        """`said` as a member of the group reads it: its text, each `at` segment where it
+        stands as QQ shows it, `@` and the name the person has in this group (their card,
+        else nickname; a stranger's QQ number), `@全体成员` for `all`."""
+        group = self.groups[group_id]
+        out: list[str] = []
+        for segment in said.segments:
+            if segment["type"] == "text":
+                out.append(str(segment["data"]["text"]))
+            elif segment["type"] == "at":
+                qq = str(segment["data"]["qq"])
+                person = group.members.get(int(qq)) if qq.isdigit() else None
+                name = (person.card or person.nickname) if person is not None else qq
+                out.append("@全体成员" if qq == "all" else f"@{name}")
+        return "".join(out)
+
     async def bot_message(self, group_id: int, containing: str, about: int | None = None,
                           timeout: float = WAIT_S) -> Said:  # fmt: skip
         """The bot's message containing `containing` (and @-ing `about`), once it arrives."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hearthkeeper.carriers.onebot.calls import answer_request, calls_for, failure
-from hearthkeeper.carriers.onebot.segments import outgoing, parse_cq, read_message
+from hearthkeeper.carriers.onebot.segments import messages, outgoing, parse_cq, read_message
 from hearthkeeper.carriers.onebot.translate import BotRemoved, JoinAsk, translate
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
@@ -142,6 +142,29 @@ def test_actions_become_the_spec_calls() -> None:
         act(ActionKind.SEND, text="# 标题\n**重点** 内容", extra={"format": "markdown"})
     )
     assert post == [{"type": "text", "data": {"text": "标题\n重点 内容"}}]
+
+
+def shown(segments: list[dict[str, Any]]) -> str:
+    """A message as QQ shows it, an `at` as `@<qq>`."""
+    return "".join(f"@{s['data']['qq']}" if s["type"] == "at" else s["data"].get("text", "")
+                   for s in segments if s["type"] in ("at", "text"))  # fmt: skip
+
+
+def test_a_member_is_ated_where_the_text_names_them_else_before_it() -> None:
+    """An `at` takes the place of the name the text has for each member (`@Name`, else the
+    name as a word of its own: `Li` is not in `Lively`); one it does not name goes before."""
+    extra = {"mentions": ["1", "2", "3"], "mention_names": {"1": "Dee", "2": "Li", "3": "Zed"}}
+    reply = outgoing(act(ActionKind.REPLY, member="9", target="42", extra=extra,
+                         text="Lively tea? You could ask @Dee or Li."))  # fmt: skip
+    assert reply[0] == {"type": "reply", "data": {"id": "42"}}
+    assert shown(reply) == "@3 Lively tea? You could ask @1 or @2."
+    unnamed = outgoing(act(ActionKind.SEND, text="喝水啦", extra={"mentions": ["1"]}))
+    assert shown(unnamed) == "@1 喝水啦"  # no name given: before the text, as it was
+    long = act(ActionKind.SEND, text="小美，" + "喝水" * 30 + "。\n\n" + "Dee 也来。",
+               extra=extra)  # fmt: skip
+    first, second = messages(long, 70)
+    assert shown(first).startswith("@1 @2 @3 小美，喝水")  # named in the second part only
+    assert shown(second) == "Dee 也来。"  # the part after the first mentions nobody
 
 
 def test_answers_are_read_as_the_spec_says() -> None:

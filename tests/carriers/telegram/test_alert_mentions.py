@@ -1,4 +1,4 @@
-"""Staff alerts on Telegram name people as inline mentions, through aiogram to the fake Bot
+"""Staff alerts (and the first-week digest) on Telegram name people as inline mentions, through aiogram to the fake Bot
 API (which reads a `tg://user?id=` link as Telegram does: a `text_mention` entity carrying
 the user): the staff channel's post names each recipient once, by the name its text has for
 them, and a direct message links the member the alert is about, so the staff member reading
@@ -8,6 +8,7 @@ the engine queues them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pytest
 
@@ -18,8 +19,9 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.registry import Delivery
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
+from tests.carriers.due_posts import welcome_digest_due
 from tests.carriers.telegram.fake_bot_api import JSON
-from tests.carriers.telegram.telegram_setup import Hearth
+from tests.carriers.telegram.telegram_setup import Hearth, bot_message, serving
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -135,3 +137,20 @@ async def test_a_direct_alert_about_its_reader_mentions_nobody(community: Hearth
     [message] = community.api.private_messages(mei["id"], community.token)
     assert message["text"] == alert_text(about.text or "", pb)
     assert "entities" not in message
+
+
+async def test_the_first_week_digest_links_the_name_it_greets_her_by(community: Hearth) -> None:
+    """Mei joined as Mei and took a new name, Meimei, during her first week, which the server
+    learnt. The digest greets her as she joined, `🌱 Mei，…`: that name
+    is the link that tells her. Before, the server's newer name was put before the text as
+    well: `Meimei 🌱 Mei，…`, her name twice."""
+    chat = community.group()
+    async with serving(community):
+        mei = await community.newcomer("Mei", chat)
+        community.store.member_for("telegram", str(mei["id"]), "Meimei")  # learnt since
+        community.clock.set(welcome_digest_due(community.store, "telegram", str(chat),
+                                               str(mei["id"])) + timedelta(minutes=1))  # fmt: skip
+        digest = await bot_message(community, chat, "一周啦")
+    assert digest["text"].startswith("🌱 Mei，你加入「"), digest["text"]
+    assert "Meimei" not in digest["text"]
+    assert mentions(digest) == [("Mei", mei["id"])]

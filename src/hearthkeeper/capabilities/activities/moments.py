@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventRemind, EventRound
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.lists_common.actions import language, zone
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.store import Store
 from hearthkeeper.store.pointing import PointingQueries
@@ -60,7 +60,8 @@ def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequen
                      when=when_text(event.starts_at, zone(ctx), lang),
                      place=place_text(event, lang))  # fmt: skip
     users = PointingQueries.on(scope).user_ids([s.member_id for s in mine], ctx.group.carrier)
-    return [_send(ctx, text, [users[s.member_id] for s in mine if s.member_id in users],
+    named = [(users.get(s.member_id), s.display_name or f"#{s.member_id}") for s in mine]
+    return [_send(ctx, text, named,
                   f"reminder {timedelta(seconds=request.before)} before event {event.id}")]  # fmt: skip
 
 
@@ -80,9 +81,10 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
 
 
 def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
-    """Queue a message in the group the member signed up from, @-mentioning them, once per
-    `key`; False when it was queued before (or the group is gone). A member paid membership
-    removed from the community cannot read it there: it goes to the staff inbox instead."""
+    """Queue a message in the group the member signed up from, @-mentioning them (by the
+    name their sign-up has, where the text names them), once per `key`; False when it was
+    queued before (or the group is gone). A member paid membership removed from the
+    community cannot read it there: it goes to the staff inbox instead."""
     from hearthkeeper.capabilities.activities.departures import departed, tell_staff_instead
 
     tx = Store.on(scope)
@@ -94,7 +96,7 @@ def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -
     user = tx.user_on(signup.member_id, group.carrier)
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, handler=HANDLER, reason=key,
-                    extra={"mentions": [user]} if user else {})  # fmt: skip
+                    extra=mentioning([(user, signup.display_name)]))  # fmt: skip
     _, created = tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                             group_id=group.id, at=now)  # fmt: skip
     return created
@@ -127,8 +129,9 @@ def holders(signups: Sequence[SignUp]) -> list[SignUp]:
     return [s for s in signups if s.status is Status.CONFIRMED]
 
 
-def _send(ctx: EffectContext, text: str, mentions: list[str], reason: str) -> Action:
+def _send(ctx: EffectContext, text: str, named: list[tuple[str | None, str]],
+          reason: str) -> Action:  # fmt: skip
+    """A message to the group mentioning `named` (user id, the name the text calls them)."""
     g = ctx.group
     return Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id, text=text,
-                  handler=HANDLER, reason=reason,
-                  extra={"mentions": mentions} if mentions else {})  # fmt: skip
+                  handler=HANDLER, reason=reason, extra=mentioning(named))  # fmt: skip

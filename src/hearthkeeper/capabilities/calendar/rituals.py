@@ -33,7 +33,7 @@ from hearthkeeper.capabilities.calendar.series import (
 from hearthkeeper.capabilities.calendar.sessions import next_moment, sessions_in
 from hearthkeeper.capabilities.lists_common.deadline import when_text
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import Action, mentioning
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Join
 from hearthkeeper.engine.handler import Context, MemberView, Outcome
@@ -230,7 +230,7 @@ def fire_welcome(scope: StoreBase, request: CalendarWelcome,
     count = sum(1 for m in week if m.member_id == member_id)
     return [send_text(g, welcome_text(ctx.playbook, request, g.name, count, ctx.now), ref,
                       f"welcome:{member_id}", "welcome-week digest",
-                      mentions=[request.user])]  # fmt: skip
+                      **mentioning([(request.user, request.name)]))]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook) -> None:

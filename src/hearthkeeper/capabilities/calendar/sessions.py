@@ -12,6 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.firings import SessionMoment, session_moments
@@ -27,7 +28,7 @@ from hearthkeeper.capabilities.calendar.series import (
     send_text,
 )
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
@@ -134,9 +135,10 @@ def decide_moment(session: LiveSession | None, group_name: str, zone: ZoneInfo, 
 
 
 def speaker_mention(scope: StoreBase, group: GroupView, speaker: str,
-                    now: datetime) -> tuple[str, list[str]]:  # fmt: skip
-    """`@name` and the speaker's carrier user id when a member of the group (in it, or who
-    spoke in it lately) has that display name; otherwise just the name."""
+                    now: datetime) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """`@name` and the `extra` mentioning the speaker by it (`mentioning`) when a member of
+    the group (in it, or who spoke in it lately) has that display name; otherwise just the
+    name, and nothing."""
     name = speaker.strip().lstrip("@")
     members = MemberQueries.on(scope)
     known = [s.member_id for s in MembershipQueries.on(scope).active_members(group.id)]
@@ -150,8 +152,8 @@ def speaker_mention(scope: StoreBase, group: GroupView, speaker: str,
             i.carrier_user_id for i in members.identities(member.id) if i.carrier == group.carrier
         ]
         if ids:
-            return f"@{name}", ids[:1]
-    return name, []
+            return f"@{name}", mentioning([(ids[0], name)])
+    return name, {}
 
 
 def _duration(lang: Language, before: timedelta) -> str:
@@ -248,13 +250,12 @@ def fire(scope: StoreBase, request: CalendarSession, ctx: EffectContext) -> Sequ
     if empty:
         return [empty_session(ctx, session, ref)]
     lang = ctx.playbook.community.language
-    mentions: list[str] = []
+    more: dict[str, Any] = {}
     if label == "digest":
         text = _digest(scope, ctx, session, said)
     else:
-        speaker, mentions = speaker_mention(scope, g, session.speaker, ctx.now)
+        speaker, more = speaker_mention(scope, g, session.speaker, ctx.now)
         text = moment_text(lang, session, label, at, request.starts, speaker)
-    more: dict[str, object] = {"mentions": mentions} if mentions else {}
     return [send_text(g, text, ref, post_id, f"live session {session.id}: {label}", **more)]
 
 

@@ -68,9 +68,14 @@ def choose(
     return chosen
 
 
+def called(expert: Expert) -> str:
+    """The name the bot calls an expert by: their display name, else their user id."""
+    return expert.display_name or expert.user_id
+
+
 def mention_line(experts: Sequence[Expert], language: Language) -> str:
     """`这个问题可以问问 @小鹿、@阿May，他们是这方面的专家。` / `You could ask @Mei or @Tom, …`."""
-    names = [f"@{e.display_name or e.user_id}" for e in experts]
+    names = [f"@{called(e)}" for e in experts]
     if language is Language.ZH_CN:
         joined = "、".join(names)
     else:
@@ -84,7 +89,7 @@ class Mention:
     @-mentions, and whether it goes to the staff queue instead."""
 
     text: str | None
-    mentions: tuple[str, ...] = ()
+    mentions: tuple[tuple[str, str], ...] = ()  # user id, the name the text calls them
     reason: str = ""
     queue: bool = False
 
@@ -100,7 +105,7 @@ def decide_experts(chosen: Sequence[Expert], request: FindExperts, language: Lan
     if chosen:
         line = mention_line(chosen, language)
         text = f"{request.answer}\n{line}" if request.answer else line
-        return Mention(text, tuple(e.user_id for e in chosen),
+        return Mention(text, tuple((e.user_id, called(e)) for e in chosen),
                        f"{EXPERTS_REASON}{', '.join(request.tags)}")  # fmt: skip
     if request.answer:
         return Mention(request.answer, reason="FAQ answer")

@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.faq.requests import (
     trigger,
 )
 from hearthkeeper.capabilities.faq.texts import HELP, TEXTS, USAGE
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
@@ -36,13 +36,15 @@ def helpful_reason(group_id: int, carrier_event_id: str) -> str:
 @dataclass(frozen=True)
 class Thanks:
     """What marking an answer helpful does: award `points` to `author` (0: none) and say
-    `text`, to the author (`mention`, their user id) or, when refused, to the marker."""
+    `text`, to the author (`mention`, their user id; `called`, the name the text calls them)
+    or, when refused, to the marker."""
 
     text: str
     reason: str
     author: int | None = None
     points: int = 0
     mention: str | None = None
+    called: str = ""
 
 
 def decide_helpful(author: Member | None, marker: int | None, points: int, already: bool,
@@ -55,10 +57,11 @@ def decide_helpful(author: Member | None, marker: int | None, points: int, alrea
         return Thanks(TEXTS.say("helpful_own", language), "own message")
     if points and already:
         return Thanks(TEXTS.say("helpful_again", language), "already marked helpful")
-    name = f"@{author.display_name or user or author.id}"
+    called = author.display_name or user or str(author.id)
+    name = f"@{called}"
     text = (TEXTS.say("helpful", language, name=name, points=points) if points
             else TEXTS.say("helpful_no_points", language, name=name))  # fmt: skip
-    return Thanks(text, "answer marked helpful", author.id, points, user)
+    return Thanks(text, "answer marked helpful", author.id, points, user, called)
 
 
 def mark_helpful(scope: StoreBase, request: MarkHelpful, ctx: EffectContext) -> Sequence[Action]:
@@ -86,7 +89,7 @@ def mark_helpful(scope: StoreBase, request: MarkHelpful, ctx: EffectContext) -> 
     return [Action(kind=ActionKind.REPLY, carrier=asked.carrier, group=asked.group,
                    member=thanks.mention, target=request.reply_to, text=thanks.text,
                    reason=thanks.reason, handler=HANDLER,
-                   extra={"mentions": [thanks.mention]} if thanks.mention else {})]  # fmt: skip
+                   extra=mentioning([(thanks.mention, thanks.called)]))]  # fmt: skip
 
 
 def _helpful(event: Event, ctx: Context, invocation: Invocation) -> Outcome:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext, EffectError, Request
 from hearthkeeper.engine.events import Event
 
@@ -71,8 +71,10 @@ def trigger(ctx: EffectContext) -> Action:
     return ctx.trigger
 
 
-def answer_to(action: Action, text: str, *, reason: str, mentions: Sequence[str] = ()) -> Action:
-    """A reply to the member whose message the effect `action` was decided on."""
+def answer_to(action: Action, text: str, *, reason: str,
+              mentions: Sequence[tuple[str, str]] = ()) -> Action:  # fmt: skip
+    """A reply to the member whose message the effect `action` was decided on, mentioning
+    `mentions` (each a user id and the name the text calls them)."""
     return Action(kind=ActionKind.REPLY, carrier=action.carrier, group=action.group,
                   member=action.member, target=action.target, text=text, reason=reason,
-                  handler=HANDLER, extra={"mentions": list(mentions)} if mentions else {})  # fmt: skip
+                  handler=HANDLER, extra=mentioning(mentions))  # fmt: skip

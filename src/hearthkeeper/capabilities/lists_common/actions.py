@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities import command_book
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event
 from hearthkeeper.playbook.positioning import Language
@@ -61,10 +61,11 @@ class Answers:
         return Action(kind=ActionKind.SEND, carrier=t.carrier, group=t.group, member=t.member,
                       text=text, handler=self.handler, reason=self.reason)  # fmt: skip
 
-    def mention(self, text: str, user_id: str | None) -> Action:
-        """A message to the group that @-mentions a member (when their carrier id is known)."""
+    def mention(self, text: str, user_id: str | None, name: str = "") -> Action:
+        """A message to the group that @-mentions a member (when their carrier id is known),
+        whom the text calls `name`."""
         t = self.trigger
-        extra = {"mentions": [user_id]} if user_id else {}
+        extra = mentioning([(user_id, name)])
         return Action(kind=ActionKind.SEND, carrier=t.carrier, group=t.group, member=user_id,
                       text=text, handler=self.handler, reason=self.reason, extra=extra)  # fmt: skip
 

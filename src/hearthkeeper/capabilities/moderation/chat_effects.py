@@ -177,7 +177,8 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
     return [Action(kind=ActionKind.WARN, carrier=group.carrier, group=group.carrier_group_id,
                    member=user, text=text, reason=say("rule_broken", lang,
                    violation=violation_name(STAFF_WARNING, lang), count=count),
-                   detail=explanation, handler="moderation")]  # fmt: skip
+                   detail=explanation, handler="moderation",
+                   extra={"mention_names": {user: found.name}} if user else {})]  # fmt: skip
 
 
 def _climb(store: Store, ctx: EffectContext, group: Group, found: Pointed, step: LadderStep,

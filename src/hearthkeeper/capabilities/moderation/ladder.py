@@ -18,6 +18,8 @@ _SANCTION_ACTIONS = {
     Sanction.BAN: ActionKind.BAN,
     Sanction.BLACKLIST: ActionKind.BLACKLIST,
 }
+# The sanctions whose notice to the group names the member.
+_TOLD = frozenset({ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 
 
 def rung(ladder: Sequence[LadderStep], strikes: int) -> LadderStep | None:
@@ -58,6 +60,8 @@ def sanction_actions(
     if step is None:
         return actions
     nickname = message.sender.display_name or message.sender.user_id
+    # the name the notices call the member by: a carrier that @-s them there names them once
+    named = {"mention_names": {message.sender.user_id: nickname}}
     # The operator's own words for a rung that does not warn are said as its warning, in
     # place of the built-in mute or removal notice (said once, on every carrier).
     own = step.message if Sanction.WARN not in step.do else None
@@ -65,10 +69,10 @@ def sanction_actions(
         if sanction is Sanction.WARN:
             text = step.message or say("warn", language, nickname=nickname, violation=name,
                                        count=strikes, next=next_hint(ladder, strikes, language))  # fmt: skip
-            actions.append(Action(kind=ActionKind.WARN, text=text, **common))  # type: ignore[arg-type]
+            actions.append(Action(kind=ActionKind.WARN, text=text, extra=named, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
-        extra: dict[str, object] = {}
+        extra: dict[str, object] = {"extra": named} if kind in _TOLD else {}
         if kind is ActionKind.DELETE:
             extra["target"] = message.event_id
         if kind is ActionKind.MUTE and step.mute_for is not None:
@@ -80,10 +84,10 @@ def sanction_actions(
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
         if kind is ActionKind.KICK and {Sanction.BAN, Sanction.BLACKLIST} & set(step.do):
             # the same rung bans them: the kick's word to the member says so (no rejoining)
-            extra["extra"] = {BAN_FOLLOWS: True}
+            extra["extra"] = {**named, BAN_FOLLOWS: True}
         actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
     if own is not None:
-        actions.append(Action(kind=ActionKind.WARN, text=own, **common))  # type: ignore[arg-type]
+        actions.append(Action(kind=ActionKind.WARN, text=own, extra=named, **common))  # type: ignore[arg-type]
     return actions
 
 

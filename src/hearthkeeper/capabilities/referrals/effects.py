@@ -33,7 +33,7 @@ from hearthkeeper.capabilities.referrals.requests import (
     ReferralTop,
 )
 from hearthkeeper.capabilities.roles.repository import SqlTitles
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
@@ -178,7 +178,7 @@ def reward(scope: StoreBase, ctx: EffectContext, community: int, inviter: int) -
     said = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                   text=rewarded_text(nickname, offer, lang), handler="referrals",
                   reason="invite task completed", key=key,
-                  extra={"mentions": [users[inviter]]} if inviter in users else {})  # fmt: skip
+                  extra=mentioning([(users.get(inviter), nickname)]))  # fmt: skip
     actions = [said]
     if prize.reward is not None:
         item = next((r for r in pb.mechanisms.points.rewards if r.id == prize.reward), None)

@@ -29,7 +29,7 @@ from hearthkeeper.capabilities.roles.titles import (
     reminder_text,
     to_release,
 )
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
@@ -133,7 +133,7 @@ def remind(scope: StoreBase, request: TitlesRemind, ctx: EffectContext) -> Seque
     text = reminder_text(title, holders, pb.community.language)
     return [Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                    text=text, handler="titles", reason=f"duty reminder for {title.name}",
-                   extra={"mentions": [users[h.member_id] for h in holders if h.member_id in users]})]  # fmt: skip
+                   extra=mentioning((users.get(h.member_id), h.display_name) for h in holders))]  # fmt: skip
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:

@@ -61,10 +61,10 @@ class Withdraw:
 @dataclass(frozen=True)
 class Cancelled:
     """What to say after cancelling: the reply (None: nothing) and each promoted member's
-    @-mention (their carrier id, the text)."""
+    @-mention (their carrier id, the name the text calls them, the text)."""
 
     reply: str | None
-    promoted: tuple[tuple[str | None, str], ...] = ()
+    promoted: tuple[tuple[str | None, str, str], ...] = ()
 
 
 def decide_start(current: SignUpList | None, request: SignUpStart, lang: Language) -> Say | Open:
@@ -173,9 +173,10 @@ def cancelled(lst: SignUpList, done: SignUpCancellation, entries: Sequence[SignU
     gone = r.what_of(lst, [(r.item_of(lst, e), e.quantity) for e in done.cancelled], lang)
     confirmed = [e.id for e in entries if e.status == "confirmed"]
     promoted = tuple(
-        (entry.user_id, r.TEXTS.say("promoted", lang, name=entry.display_name,
-                                    number=confirmed.index(entry.id) + 1,
-                                    what=r.what(lst, r.item_of(lst, entry), entry.quantity, lang)))
+        (entry.user_id, entry.display_name,
+         r.TEXTS.say("promoted", lang, name=entry.display_name,
+                     number=confirmed.index(entry.id) + 1,
+                     what=r.what(lst, r.item_of(lst, entry), entry.quantity, lang)))
         for entry in done.promoted
     )  # fmt: skip
     return Cancelled(r.TEXTS.say("cancelled", lang, name=name, what=gone), promoted)

@@ -90,7 +90,7 @@ def cancel(scope: StoreBase, request: SignUpCancel, ctx: EffectContext) -> Seque
     entries = repo.entries(lst.id) if done.promoted else []
     said = d.cancelled(lst, done, entries, name, request.explicit, lang)
     out = Say(said.reply).actions(answers)
-    out.extend(answers.mention(text, user_id) for user_id, text in said.promoted)
+    out.extend(answers.mention(text, user_id, name) for user_id, name, text in said.promoted)
     return out
 
 

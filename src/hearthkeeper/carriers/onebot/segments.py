@@ -15,6 +15,7 @@ from typing import Any
 
 from hearthkeeper.carriers.cutting import resumed, spans
 from hearthkeeper.carriers.markdown import plain
+from hearthkeeper.carriers.named import given_names, placed
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Attachment
 
@@ -159,10 +160,13 @@ def message_parts(action: Action, limit: int,
 
 def outgoing(action: Action, *, text: str | None = None) -> list[Segment]:
     """The array message for a REPLY, SEND or WARN, or the notice of a sanction: the quoted
-    message (a reply), the members to @ (the one a warning or sanction is about, and those
-    `extra["mentions"]` names, a staff alert's staff), then the text (`shown`; given `text`:
-    that, as shown). A reply quotes the question rather than @-ing its asker: QQ shows the
-    quote, and the text names them."""
+    message (a reply), then the text (`shown`; given `text`: that, as shown) in which each
+    member to @ (the one a warning or sanction is about, and those `extra["mentions"]` names:
+    a staff alert's staff, a title's holders, ...) is an `at` segment where the text names
+    them by the name `extra["mention_names"]` gives (`@Name`, else `Name`: QQ shows `@` and
+    the name the group knows them by there); one it does not name is @-ed before the text. So
+    each is named once, and told. A reply quotes the question rather than @-ing its asker: QQ
+    shows the quote, and the text names them."""
     said = shown(action) if text is None else text
     segments: list[Segment] = []
     if action.kind is ActionKind.REPLY and action.target:
@@ -170,10 +174,20 @@ def outgoing(action: Action, *, text: str | None = None) -> list[Segment]:
     named: Sequence[object] = action.extra.get("mentions") or ()
     mentioned = [action.member] if action.member and action.kind in _ADDRESSED else []
     mentioned += [m for m in named if isinstance(m, str) and m not in mentioned]
+    given = given_names(action.extra)
+    taken, _ = placed(said, [(qq, given[qq]) for qq in mentioned if qq and qq in given])
+    inside = {qq for _, _, qq in taken}
     for qq in mentioned:
-        if qq:
+        if qq and qq not in inside:
             segments += [at_segment(qq), text_segment(" ")]
-    segments.append(text_segment(said))
+    at = 0
+    for start, stop, qq in taken:
+        if start > at:
+            segments.append(text_segment(said[at:start]))
+        segments.append(at_segment(qq))
+        at = stop
+    if at < len(said) or not taken:
+        segments.append(text_segment(said[at:]))
     return segments
 
 

@@ -19,12 +19,11 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from hearthkeeper.carriers.named import Named, Span, given_names, placed
 from hearthkeeper.carriers.telegram.outgoing import shown_length
 from hearthkeeper.carriers.telegram.translate import CARRIER
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.store import Store
-
-Named = tuple[str, str]  # a user id and the name the text has for them
 
 
 @dataclass(frozen=True)
@@ -63,15 +62,6 @@ def mentioned(extra: Mapping[str, object]) -> list[str]:
     return list(dict.fromkeys(m for m in named if isinstance(m, str) and m.isdigit()))
 
 
-def given_names(extra: Mapping[str, object]) -> dict[str, str]:
-    """The names an action's text has for those it mentions (`extra["mention_names"]`)."""
-    given = extra.get("mention_names")
-    if not isinstance(given, Mapping):
-        return {}
-    return {str(user): name for user, name in given.items()
-            if isinstance(name, str) and name.strip()}  # fmt: skip
-
-
 def mentions_of(store: Store | None, action: Action) -> Mentions:
     """Whom `action`'s message mentions: each user `extra["mentions"]` names whom the store
     has seen (Telegram mentions a user it knows; one never seen is named as the text has
@@ -108,7 +98,7 @@ def with_mentions(part: str, names: Sequence[Named], markdown: bool, *,
     if markdown:
         return lead + part
     out, at = [], 0
-    for start, end, user_id in sorted(taken):
+    for start, end, user_id in taken:
         out += [html.escape(part[at:start], quote=False), mention_link(user_id, part[start:end])]
         at = end
     out.append(html.escape(part[at:], quote=False))
@@ -116,36 +106,9 @@ def with_mentions(part: str, names: Sequence[Named], markdown: bool, *,
 
 
 def _placed(part: str, names: Sequence[Named],
-            markdown: bool) -> tuple[list[tuple[int, int, str]], list[Named]]:  # fmt: skip
-    """Where in `part` each of `names` is named (start, end, user id; the longest names
-    placed first), and those it does not name, in their order."""
-    taken: list[tuple[int, int, str]] = []
-    unnamed: set[Named] = set()
-    for user_id, name in sorted(names, key=lambda named: -len(named[1])):
-        found = None if markdown or not name.strip() else _free(part, name, taken)
-        if found is None:
-            unnamed.add((user_id, name))
-        else:
-            taken.append((*found, user_id))
-    return taken, [named for named in names if named in unnamed and named[1].strip()]
-
-
-def _free(part: str, name: str, taken: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """Where `@name` (else `name` as a word of its own: not `Li` of `Lively`) first stands in
-    `part` clear of the spans `taken`."""
-    for said in (f"@{name}", name):
-        at = part.find(said)
-        while at >= 0:
-            end = at + len(said)
-            alone = said[0] == "@" or not (
-                _letter(part[at - 1 : at]) or _letter(part[end : end + 1])
-            )
-            if alone and all(end <= start or at >= stop for start, stop, _ in taken):
-                return at, end
-            at = part.find(said, at + 1)
-    return None
-
-
-def _letter(char: str) -> bool:
-    """Whether `char` (one or none) continues a Latin word (a Chinese name has no spaces)."""
-    return char.isascii() and char.isalnum()
+            markdown: bool) -> tuple[list[Span], list[Named]]:  # fmt: skip
+    """Where `part` names each of `names` (`carriers/named.py`); a post's part is HTML
+    already, searched for nobody."""
+    if markdown:
+        return [], [named for named in names if named[1].strip()]
+    return placed(part, names)
