@@ -12,6 +12,7 @@ import pytest
 
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.aside import HELD_FOR
 from hearthkeeper.engine.carrier import CarrierError, RateLimit
 from hearthkeeper.engine.outbound import OutboundQueue
 from hearthkeeper.store import Store
@@ -162,3 +163,46 @@ async def test_the_rest_of_a_long_text_flooded_part_way_goes_before_what_is_behi
     all_done_once(store, chats)
     [lesson] = [i for i in store.outbox_items() if i.key == "lesson"]
     assert (lesson.attempts, lesson.rate_waits) == (0, 1)
+
+
+async def test_what_waited_behind_a_message_called_off_meanwhile_still_goes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The flooded message is called off while it waits (a reminder no longer needed): the
+    one behind it is not held for ever, it goes at most `HELD_FOR` after the time asked."""
+    chats = Chats(store, store_clock)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.flood("A", 30)
+    queue_text(store, "reminder", "A", "报名快截止了")
+    queue_text(store, "notice", "A", "今晚八点直播")
+    await drain(queue)
+    assert store.cancel_pending("reminder", store_clock.now())
+    store_clock.advance(timedelta(seconds=30))
+    await drain(queue)
+    assert chats.seen["A"] == []  # still behind it: the queue does not know yet
+    store_clock.advance(HELD_FOR)
+    await drain(queue)
+    assert chats.seen["A"] == ["今晚八点直播"]
+    store_clock.advance(HELD_FOR)
+    await drain(queue)
+    assert chats.seen["A"] == ["今晚八点直播"] and chats.refused == [("A", "报名快截止了")]
+
+
+async def test_a_stopping_engine_leaves_what_waited_behind_a_flood_due_with_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The server stops while A's first message waits out its 429: the one behind it is due
+    when the first is (the next start sends both, in order), not `HELD_FOR` later."""
+    chats = Chats(store, store_clock)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.flood("A", 30)
+    queue_text(store, "a1", "A", "早安")
+    queue_text(store, "a2", "A", "晚安")
+    await drain(queue)
+    await queue.wake(stopping=True)
+
+    restarted = OutboundQueue(store, {NAME: chats}, store_clock)
+    store_clock.advance(timedelta(seconds=30))
+    await drain(restarted)
+    assert chats.seen["A"] == ["早安", "晚安"]
+    all_done_once(store, chats)
