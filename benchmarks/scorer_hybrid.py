@@ -36,6 +36,7 @@ from quality import MODERATION, rule_sets
 from scorer_cv import FOLDS, _fold
 from scorer_options import extra_ham
 
+from hearthkeeper.playbook.rules import LearnedScorer
 from hearthkeeper.text import Scanner, is_advertising, prepare, scorer
 from hearthkeeper.text.cautions import caution
 from hearthkeeper.text.evaluation import evaluate, read_corpus
@@ -44,8 +45,9 @@ from hearthkeeper.text.links import find_links
 from hearthkeeper.text.purchases import own_purchase
 from hearthkeeper.text.train import prune, read_training
 
-LATIN_BAR = 1 - (1 - 0.98) / scorer.LATIN_DOUBT
-UNNUMBERED_BAR = 1 - (1 - 0.98) / scorer.UNNUMBERED_DOUBT
+_DEFAULT = LearnedScorer().threshold  # the Latin bars as shipped: 0.9933 and 0.999
+LATIN_BAR = 1 - (1 - _DEFAULT) / scorer.LATIN_DOUBT
+UNNUMBERED_BAR = 1 - (1 - _DEFAULT) / scorer.UNNUMBERED_DOUBT
 
 _features: dict[str, tuple[list[str], bool, bool]] = {}
 

@@ -170,3 +170,23 @@ def test_the_audit_log_is_read_further_back_a_page_at_a_time(t: Tea) -> None:
     assert [e for page in pages for e in page] == every
     assert every[-1]["action"] == "playbook.apply"
     assert t.get("/communities/tea/audit", offset=len(every)).json() == []
+
+
+def test_a_name_with_a_slash_finds_its_community_and_never_another(t: Tea) -> None:
+    """A name holding `/` (`Tea/Coffee`), written `Tea%2FCoffee` in an address, was decoded
+    before routing: a 404, or another community's page when the name's first part named one
+    (`Tea Friends%2Faudit` answered the audit log of `Tea Friends`)."""
+    t.site.store.ensure_community("tea-coffee", "Tea/Coffee")
+    t.site.store.ensure_community("tea-audit", "Tea Friends/audit")
+    for path in ("", "/members", "/audit"):
+        answer = t.get(f"/communities/Tea%2FCoffee{path}")
+        assert answer.status_code == 200, (path, answer.text)
+        assert answer.json() == t.get(f"/communities/tea-coffee{path}").json(), path
+    assert t.get("/communities/tea friends%2fAUDIT").json()["slug"] == "tea-audit"
+    t.site.store.ensure_community("percent", "100%/Tea")
+    assert t.get("/communities/100%25%2FTea/audit").status_code == 200
+    refused = t.get("/communities/Tea%2FMilk/members")
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == (
+        "There is no community 'Tea/Milk' (see /api/v1/communities)."
+    )

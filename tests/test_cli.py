@@ -135,6 +135,27 @@ def test_show_summarises_by_isooc_and_names_gaps(here: Path) -> None:
     assert "Gap: calendar.posts: nothing scheduled" in out and "seed 001" in out
 
 
+def test_show_with_a_deployment_names_groups_as_the_next_one_will_be(here: Path) -> None:
+    """An English community whose groups are `Tea Friends 1群`, `2群` (the default before it
+    followed the language) opens `Tea Friends 3群` next; `playbook show` said
+    "Group names: {name} #{n}". With `-c` it reads the groups and says the series."""
+    (here / "pb.yaml").write_text(MINIMAL)
+    (here / "hearth.toml").write_text('data_dir = "data"\n')
+    assert run("db", "upgrade", "-c", "hearth.toml")[0] == 0
+    assert run("apply", "pb.yaml", "-c", "hearth.toml")[0] == 0
+    store = Store(create_engine_for(f"sqlite:///{here / 'data' / 'hearth.db'}"), SystemClock())
+    tea = store.get_community("tea")
+    assert tea is not None
+    for n in (1, 2):
+        store.add_group(tea.id, f"Tea Friends {n}群", "webchat", f"tea-{n}")
+    store.engine.dispose()
+    code, out = run("playbook", "show", "pb.yaml", "-c", "hearth.toml")
+    assert code == 0, out
+    assert "Group names: {name} {n}群, the series its groups are in" in " ".join(out.split())
+    code, out = run("playbook", "show", "pb.yaml")  # no database read: the playbook's naming
+    assert code == 0 and "Group names: {name} #{n};" in out
+
+
 def test_templates_lists_the_four_cases(here: Path) -> None:
     code, out = run("playbook", "templates")
     assert code == 0

@@ -4,6 +4,7 @@ where a number is wanted gets a plain answer and exit status 2 (cli/commands.py)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer._click import Command, Context
@@ -62,3 +63,26 @@ def test_a_number_of_hundreds_of_digits_is_said_back_by_its_start(digits: int, s
     line = next(line for line in result.stderr.splitlines() if "Invalid value" in line)
     assert f"Invalid value for '--limit': {'9' * 40}… {said}" in " ".join(result.stderr.split())
     assert len(" ".join(result.stderr.split())) < 400, line
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["strikes", "list", "--member", "--all"],
+         "--member / -m is missing its value: --all after it is another option"),
+        (["sanctions", "list", "-m", "--community", "tea"],
+         "-m is missing its value: --community after it is another option"),
+        (["strikes", "list", "--community", "--member=x:y"],
+         "--community is missing its value: --member=x:y after it is another option"),
+    ],
+)  # fmt: skip
+def test_an_option_followed_by_another_is_told_its_value_is_missing(
+    args: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hearth strikes list --member --all` read `--all` as the member (Click takes the next
+    word as the value): "--member '--all': write CARRIER:USER_ID", and --all not applied."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.stderr.split()), result.stderr
+    assert "CARRIER:USER_ID" not in result.stderr and "no hearth.toml" not in result.stderr

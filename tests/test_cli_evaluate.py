@@ -69,6 +69,10 @@ def test_evaluate_with_a_bad_corpus_line_says_where(tmp_path: Path) -> None:
         (b'{"text": "hi", "label": "SPAM"}\n', "2: 'label' must be spam or ham, not 'SPAM'"),
         (b'{"text": "hi", "label": null}\n', "2: 'label' must be spam or ham, not null"),
         (b'{"text": 5, "label": "ham"}\n', "2: 'text' must be a string, not a number (5)"),
+        (b'{"text": "hi", "label": "ham", "split": "held_out"}\n',
+         "2: 'split' must be tune or held-out (or left out), not 'held_out'"),
+        (b'{"text": "hi", "label": "ham", "split": 1}\n',
+         "2: 'split' must be tune or held-out (or left out), not a number (1)"),
     ],
 )  # fmt: skip
 def test_a_corpus_line_that_is_no_labelled_message_is_named_with_what_it_holds(
@@ -82,6 +86,20 @@ def test_a_corpus_line_that_is_no_labelled_message_is_named_with_what_it_holds(
     result = CliRunner().invoke(app, ["moderate", "--evaluate", str(path), "-t", "default"])
     assert result.exit_code == 1, result.output
     assert result.output == f"error: {path}:{said}\n"
+
+
+def test_a_row_of_an_unknown_split_is_named_not_left_out_of_the_count(tmp_path: Path) -> None:
+    """A typo in a row's split (`held_out`) left the row out of `--split held-out` without a
+    word: the evaluation counted fewer rows than the corpus held."""
+    path = corpus(tmp_path)
+    typo = {"text": "加微信领取福利", "label": "spam", "family": "app-spelled", "split": "held_out"}
+    path.write_text(path.read_text("utf-8") + json.dumps(typo, ensure_ascii=False) + "\n")
+    args = ["moderate", "--evaluate", str(path), "-t", "default", "--split", "held-out"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        f"error: {path}:5: 'split' must be tune or held-out (or left out), not 'held_out'\n"
+    )
 
 
 def test_a_negative_number_of_examples_to_show_is_refused(tmp_path: Path) -> None:

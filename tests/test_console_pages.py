@@ -235,6 +235,23 @@ def test_the_inbox_shows_questions_and_alerts_and_its_count_in_the_nav(console: 
     assert 'class="badge" title="2 open">2<' in console.get("/groups").text
 
 
+def test_the_inbox_lists_a_members_real_question_not_a_quarrels_taunt_or_a_hello(
+    console: Console,
+) -> None:
+    at = console.clock.now()
+    console.engine.process([
+        console.events.message("lan", "凭什么删我消息？？", name="小兰", at=at),
+        console.events.message("wang", "你是不是有病？", name="小王", at=at),
+        console.events.message("xiao", "大家好，我是新来的小何，做设计的，有没有同行？",
+                               name="小何", at=at),
+        console.events.message("zhou", "凭什么会员要涨价？", name="周周", at=at),
+    ])  # fmt: skip
+    listed = console.get("/inbox").text.split('id="questions"')[1].split("</table>")[0]
+    assert "凭什么会员要涨价" in listed and "周周" in listed, "the price question waits"
+    for said in ("凭什么删我消息", "你是不是有病", "我是新来的小何"):
+        assert said not in listed, f"{said} is not a question for staff"
+
+
 def test_the_playbook_page_shows_the_yaml_summary_and_versions(console: Console) -> None:
     page = console.get("/playbook").text
     assert "颜学院护肤社" in page and "version 1" in page
@@ -305,3 +322,17 @@ def test_a_page_past_the_end_shows_the_last_one_not_nothing(console: Console) ->
     assert "Nothing recorded yet." not in audit and "<td" in audit
     members = console.get("/members", page="999").text
     assert "美美" in members and "No members yet" not in members
+
+
+def test_a_community_whose_name_holds_a_slash_is_reached_by_its_name(console: Console) -> None:
+    """`/console/c/Tea%2FCoffee/members` was decoded to `/console/c/Tea/Coffee/members` before
+    routing: no page. Such a name is sent to its slug's page like any other name."""
+    console.store.ensure_community("tea-coffee", "Tea/Coffee")
+    moved = console.client.get("/console/c/Tea%2FCoffee/members?q=x", follow_redirects=False)
+    assert moved.status_code == 307, moved.text
+    assert moved.headers["location"] == "/console/c/tea-coffee/members?q=x"
+    page = console.client.get("/console/c/Tea%2FCoffee/members")
+    assert page.status_code == 200 and "<nav" in page.text
+    missing = console.client.get("/console/c/Tea%2FMilk/members")
+    assert missing.status_code == 404
+    assert "There is no community “Tea/Milk”." in missing.text

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import template_text
 from tests.console_setup import BASE, Console
+from tests.playbook_samples import MINIMAL
 
 SKINCARE = template_text("skincare")
 CHANGED = SKINCARE.replace("cooldown: 10m", "cooldown: 15m")
@@ -209,3 +212,15 @@ def test_the_review_says_no_slip_of_a_post_naming_a_group_the_community_has(
         in warnings
     )
     assert "groups[0]" not in warnings
+
+
+def test_the_summary_names_groups_as_the_communitys_next_group_will_be(console: Console) -> None:
+    """An English community whose groups are `Tea Friends 1群`, `2群` (the default before it
+    followed the language) opens `Tea Friends 3群` next; its playbook page said
+    "Group names: {name} #{n}"."""
+    tea = apply_playbook(console.store, parse_playbook(MINIMAL), "setup").community
+    for n in (1, 2):
+        console.store.add_group(tea.id, f"Tea Friends {n}群", "webchat", f"tea-{n}")
+    page = console.client.get("/console/c/tea/playbook")
+    assert page.status_code == 200, page.text
+    assert "Group names: {name} {n}群, the series its groups are in" in page.text

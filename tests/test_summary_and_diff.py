@@ -198,3 +198,21 @@ def test_counts_of_one_are_said_in_the_singular() -> None:
     lines = [line for el in summarise(parse_playbook(text).playbook) for line in el.lines]
     [faq] = [line for line in lines if line.startswith("FAQ: ")]
     assert faq.startswith("FAQ: 1 entry;") and faq.endswith("0 rewards")
+
+
+def test_the_group_names_shown_are_those_the_next_group_takes() -> None:
+    """An English community whose groups were opened as `Tea Friends 1群`, `2群` (the default
+    before it followed the language) opens `Tea Friends 3群` next, but `playbook show` and
+    the console said "Group names: {name} #{n}"."""
+    pb = parse_playbook(MINIMAL).playbook
+
+    def naming(names: list[str]) -> str:
+        [line] = [line for el in summarise(pb, group_names=names) for line in el.lines
+                  if line.startswith("Group names: ")]  # fmt: skip
+        return line.split(";")[0]
+
+    assert naming(["Tea Friends 1群", "Tea Friends 2群"]) == (
+        "Group names: {name} {n}群, the series its groups are in (opened before the default "
+        "followed the language: write copy.naming '{name} #{n}' to name new ones so instead)"
+    )
+    assert naming([]) == naming(["Tea Friends #1"]) == "Group names: {name} #{n}"

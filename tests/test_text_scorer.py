@@ -151,34 +151,28 @@ def test_a_reply_to_a_mechanism_is_asked_about_only_when_the_scorer_would_judge_
     assert asked == [flagged, flagged, flagged]  # never for the chat line nor the rule's catch
 
 
-def test_latin_script_text_needs_a_third_of_the_remaining_doubt(trained: SpamScorer) -> None:
+def test_latin_script_text_needs_less_doubt_than_chinese_text(trained: SpamScorer) -> None:
     # Written for this test: three short English replies in SMS shorthand and a Chinese shop ad,
-    # all four scored between the playbook's 0.98 and 0.9933. The scorer's English spam is nearly
-    # all SMS spam, so English needs 1 - 0.02 / 3 before it counts; the Chinese ad is caught at
-    # 0.98. "Reply my msg pls" is over 0.99: half the remaining doubt (the rule before) let it
-    # count. (Texts chosen again for the model trained in session 33.)
+    # all four scored between the playbook's 0.95 and 0.9933. The scorer's English spam is nearly
+    # all SMS spam, so English needs 1 - 0.05 / 7.5 before it counts; the Chinese ad is caught at
+    # 0.95. All three replies are over 0.9833: a third of the remaining doubt at 0.95 (the
+    # divisor when the default was 0.98) would let them count. (Texts chosen again for the
+    # model trained in session 33; still so with session 35's.)
     replies = ["Pls reply my msg", "Txt me back", "Reply my msg pls"]
     ad = "土鸡蛋便宜卖"
-    assert all(0.98 <= trained.score(text).probability < 0.9933 for text in [*replies, ad])
-    assert trained.score("Reply my msg pls").probability >= 0.99
+    assert all(0.95 <= trained.score(text).probability < 0.9933 for text in [*replies, ad])
+    assert all(trained.score(text).probability >= 1 - 0.05 / 3 for text in replies)
     scanner = Scanner.from_rules(Rules(), scorer=trained)
     assert [scanner.scan(text) for text in replies] == [[], [], []]
     assert is_advertising(scanner.scan(ad))
-    # a playbook that asks for less doubt moves the Latin thresholds with it (0.6: 0.98 for
-    # English with no number in it, as these replies are)
-    loose = Scanner.from_rules(
-        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.6}}}}),
-        scorer=trained,
-    )
-    assert all(is_advertising(loose.scan(text)) for text in replies)
 
 
-def test_english_without_a_number_needs_a_twentieth_of_the_remaining_doubt(
+def test_english_without_a_number_needs_a_fiftieth_of_the_remaining_doubt(
     trained: SpamScorer,
 ) -> None:
     # Written for this test: members' short English replies in SMS shorthand, no number in
-    # them, scored between 0.9933 (where English counted before) and 0.999; an SMS-style ad
-    # with a short code is still caught. Nearly every English spam the scorer learned from
+    # them, scored between 0.9933 (where English with a number counts) and 0.999; an SMS-style
+    # ad with a short code is still caught. Nearly every English spam the scorer learned from
     # carries a number, so without one its confidence rests on words members use too.
     replies = ["Pls txt me", "Pls reply ur msg", "Check ur mobile", "Reply to my txt"]
     assert all(0.9933 <= trained.score(text).probability < 0.999 for text in replies)
@@ -189,6 +183,38 @@ def test_english_without_a_number_needs_a_twentieth_of_the_remaining_doubt(
     assert trained.score(ad).numbered
     (finding,) = scanner.scan(ad)
     assert finding.explanation.startswith("learned scorer: spam 1.00")
+    # a playbook that asks for less doubt moves the Latin thresholds with it (0.75: 0.995 for
+    # English with no number in it, as these replies are)
+    loose = Scanner.from_rules(
+        Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.75}}}}),
+        scorer=trained,
+    )
+    assert all(is_advertising(loose.scan(text)) for text in replies)
+
+
+def test_chinese_text_counts_from_095_and_latin_bars_stay_where_they_were(
+    trained: SpamScorer,
+) -> None:
+    # Written for this test: home-made dumplings sold in a group, scored between 0.95 and 0.98.
+    # Since session 35 the default threshold (Chinese text's bar) is 0.95, where more plain
+    # Chinese ads are caught out of sample with no more members' lines flagged; at 0.98 (the
+    # default before, still anyone's to write) the ad goes through.
+    ads = ["手工水饺现包现卖", "家里包的饺子，现包现卖"]
+    assert all(0.95 <= trained.score(text).probability < 0.98 for text in ads)
+    assert all(is_advertising(Scanner.from_rules(Rules(), scorer=trained).scan(t)) for t in ads)
+    strict = Rules.model_validate({"violations": {"advertising": {"learned": {"threshold": 0.98}}}})
+    assert [Scanner.from_rules(strict, scorer=trained).scan(text) for text in ads] == [[], []]
+    # Text mostly in Latin script keeps the bars it had at the default (0.9933 with a number,
+    # 0.999 without); a threshold of one's own moves them by the same share of doubt.
+    default = Rules().violations.advertising.learned.threshold
+
+    def counts(probability: float, numbered: bool, threshold: float = default) -> bool:
+        verdict = scorer.ScoreResult(probability, (), latin=True, numbered=numbered)
+        return verdict.counts_at(threshold)
+
+    assert [counts(0.9933, True), counts(0.99334, True)] == [False, True]
+    assert [counts(0.9989, False), counts(0.999, False)] == [False, True]
+    assert [counts(0.9972, True, 0.98), counts(0.9974, True, 0.98)] == [False, True]
 
 
 def test_a_written_file_named_on_the_command_line_must_exist(

@@ -35,6 +35,7 @@ from hearthkeeper.web.context import Web, WebSettings
 from hearthkeeper.web.joined import add_routes
 from hearthkeeper.web.security import install_security
 from hearthkeeper.web.signin import signin_router
+from hearthkeeper.web.slashed import install_slashed_names
 from tests.capabilities.faq.test_faq import FAQ
 from tests.engine_setup import RULES, Community, community
 from tests.playbook_samples import MINIMAL
@@ -104,6 +105,7 @@ def build_site(store: Store, clock: FrozenClock, tmp_path: Path, *, secure: bool
     )
     app = FastAPI()
     install_security(app)
+    install_slashed_names(app)  # as create_app installs it
     app.state.web = web
     add_routes(app, signin_router(web))  # as create_app adds them (web/joined.py)
     add_routes(app, api_router(web))

@@ -4,8 +4,9 @@ The installed Typer writes a required argument in the usage line as `{list_id}` 
 a word where a number is wanted with its validator's sentence ("Input should be a valid
 integer, unable to parse string as an integer"). Every command is built as `HearthCommand`
 (`conventional`, called on the root application and on each lazy group as it loads), which
-names arguments in capitals (`LIST_ID`, `[INPUT]`) and says "'abc' is not a number"; the exit
-status of a usage error stays 2.
+names arguments in capitals (`LIST_ID`, `[INPUT]`) and says "'abc' is not a number", and
+refuses an option given twice or left without its value before another; the exit status of a
+usage error stays 2.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class HearthCommand(TyperCommand):
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if not ctx.resilient_parsing:
+            self._refuse_option_as_value(ctx, args)
             self._refuse_repeated(ctx, args)
         try:
             return super().parse_args(ctx, args)
@@ -49,6 +51,29 @@ class HearthCommand(TyperCommand):
             if plain is None:
                 raise
             raise BadParameter(plain, ctx=exc.ctx, param=exc.param) from None
+
+    def _refuse_option_as_value(self, ctx: Context, args: list[str]) -> None:
+        """A usage error for an option left without its value and followed by another:
+        Click takes the next word as the value, so `hearth strikes list --member --all` read
+        `--all` as the member (and did not list them all). `--member=--x` still says it."""
+        params = self.get_params(ctx)
+        names = {name for p in params for name in (*p.opts, *p.secondary_opts)}
+        valued = {name: p for p in params if isinstance(p, TyperOption) and not p.is_flag
+                  and not p.count and p.nargs == 1 for name in p.opts}  # fmt: skip
+        words = iter(args)
+        for word in words:
+            if word == "--":
+                return  # what follows is arguments, whatever it looks like
+            param = valued.get(word)
+            if param is None:
+                continue
+            value = next(words, None)
+            if value is not None and value.partition("=")[0] in names:
+                said = " / ".join(sorted(param.opts, key=len, reverse=True)) if word.startswith(
+                    "--") else word  # fmt: skip
+                raise UsageError(f"{said} is missing its value: {value} after it is another "
+                                 f"option (write {word}=VALUE for a value that starts with "
+                                 "'-')", ctx=ctx)  # fmt: skip
 
     def _refuse_repeated(self, ctx: Context, args: list[str]) -> None:
         """A usage error for an option taking one value given twice: `hearth init -p a -p b`

@@ -12,7 +12,7 @@ from hearthkeeper.cli.output import fail, load_or_exit
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.rules import Rules
 from hearthkeeper.playbook.templates import TEMPLATES, template_text
-from hearthkeeper.text import Scanner, is_advertising, prepare, train
+from hearthkeeper.text import Scanner, evaluation, is_advertising, prepare, train
 from hearthkeeper.text.evaluation import (
     FOLDS,
     Evaluation,
@@ -24,7 +24,7 @@ from hearthkeeper.text.evaluation import (
 )
 from hearthkeeper.text.scorer import SpamScorer
 
-SPLITS = ("all", "tune", "held-out")
+SPLITS = ("all", *evaluation.SPLITS)
 _DEFAULTS = {"community": {"slug": "defaults", "name": "Defaults", "purpose": "evaluate",
                            "interest": {"kind": "product", "description": "evaluate"}}}  # fmt: skip
 

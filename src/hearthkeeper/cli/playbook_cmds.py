@@ -13,7 +13,7 @@ from hearthkeeper.cli.output import console, fail, installed, load_or_exit
 from hearthkeeper.cli.setup_cmds import apply
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping
 
     from hearthkeeper.playbook import CarrierKinds, Playbook
 
@@ -64,30 +64,51 @@ def validate(
 
 
 @app.command("show")
-def show(file: Annotated[Path, typer.Argument(help="The playbook to summarise.")]) -> None:
+def show(
+    file: Annotated[Path, typer.Argument(help="The playbook to summarise.")],
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="A deployment's configuration: name groups as its community's next group "
+            "will be, by the groups its database holds.",
+        ),
+    ] = None,
+) -> None:
     """Summarise a playbook by ISOOC and call out its gaps."""
     from hearthkeeper.assembly import build_registry
     from hearthkeeper.capabilities.calendar.library import posts_with_files
 
     loaded = load_or_exit(file)
+    names: Collection[str] = ()
+    if config is not None:  # only when asked: summarising needs no database
+        from hearthkeeper.apply import stored_group_names
+        from hearthkeeper.cli.context import open_store, settings_from
+
+        names = stored_group_names(open_store(settings_from(config)))(
+            loaded.playbook.community.slug
+        )
     checked = build_registry(
         loaded.playbook, file.parent, scorer=None, inspecting=True
     ).thresholds()
     files = posts_with_files(loaded.playbook.calendar.posts, file.parent)
-    print_summary(loaded.playbook, replace(installed(), thresholds=checked), files)
+    print_summary(loaded.playbook, replace(installed(), thresholds=checked), files, names)
 
 
 def print_summary(
     playbook: Playbook,
     carriers: CarrierKinds | None = None,
     posts_with_files: Mapping[str, frozenset[str]] | None = None,
+    group_names: Collection[str] = (),
 ) -> None:
     """Print the ISOOC summary and its gaps (with `carriers`, also each carrier the playbook
-    names that cannot run here; with `posts_with_files`, what those posts cannot send)."""
+    names that cannot run here; with `posts_with_files`, what those posts cannot send; with
+    `group_names`, the community's groups, the naming its next group takes)."""
     from hearthkeeper.playbook.summary import summarise
 
     gaps = 0
-    for element in summarise(playbook, carriers, posts_with_files):
+    for element in summarise(playbook, carriers, posts_with_files, group_names):
         console.print(f"\n[bold]{escape(element.title)}[/]")
         for line in element.lines:
             console.print(f"  {escape(line)}")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
+from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType, Language
@@ -48,12 +49,14 @@ def summarise(
     pb: Playbook,
     carriers: CarrierKinds | None = None,
     posts_with_files: Mapping[str, frozenset[str]] | None = None,
+    group_names: Collection[str] = (),
 ) -> list[Element]:
     """Interest, Structure, Output, Operation, Copy (and Money), each with its gaps. With
     `carriers` (what the server can run), a carrier named that cannot run is a gap too; with
     `posts_with_files` (the posts whose content folder holds pictures, videos, voice or files,
     by id, with those kinds: the playbook alone cannot know), so is a carrier named that
-    does not send them (`carriers.sends_files`)."""
+    does not send them (`carriers.sends_files`). `group_names`: the names of the community's
+    groups, where the caller knows them: the naming its next group takes (`naming_in_use`)."""
     structure = _structure(pb)
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
@@ -75,7 +78,8 @@ def summarise(
                 f"calendar.posts {post_id}: its content folder holds {_kinds(kinds)}, which "
                 f"these carriers do not send yet: {unsent}; members there get the item's "
                 "text (or title) only", NOT_BUILT, "calendar.posts"))  # fmt: skip
-    elements = [_interest(pb), structure, output, _operation(pb), _money(pb), _copy(pb)]
+    copy = _copy(pb, group_names)
+    elements = [_interest(pb), structure, output, _operation(pb), _money(pb), copy]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
         by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT, unused.path))
@@ -400,14 +404,18 @@ _ATTRIBUTES = {"webchat", "telegram", "matrix"}
 _PLATFORM_NAMES = {"qq": "QQ", "wecom": "WeCom"}  # as the platforms spell themselves
 
 
-def _copy(pb: Playbook) -> Element:
+def _copy(pb: Playbook, group_names: Collection[str]) -> Element:
     r = pb.replication
     el = Element("Copy (复制)")
     groups = pb.structure.groups
     by_code = min(groups.capacity, groups.join_by_code_cap)
     opens_at = math.ceil(r.open_new_group_at * by_code)  # as live codes count it
+    naming = naming_in_use(pb, group_names)
+    if naming != r.naming:  # groups opened under the former default: their series goes on
+        naming += (", the series its groups are in (opened before the default followed the "
+                   f"language: write copy.naming '{r.naming}' to name new ones so instead)")  # fmt: skip
     el.lines.append(
-        f"Group names: {r.naming}; a manager looks after up to "
+        f"Group names: {naming}; a manager looks after up to "
         f"{r.max_groups_per_manager} groups; next group opens at {opens_at} members "
         f"({round(r.open_new_group_at * 100)}% of the {by_code} who may join by code)"
     )

@@ -17,6 +17,8 @@ from hearthkeeper.text.controls import quoted
 
 # The summary lines the targets are stated for: (name, which rows, what is measured).
 PLAIN, EVASIVE, CHAT, SMS = "plain ads", "evasive variants", "ordinary chat", "SMS collection"
+SPLITS = ("tune", "held-out")
+"""A row's `split`, when it has one: the scorer is trained on the tune part alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,7 @@ class Evaluation:
 
 def read_corpus(lines: Iterable[str | bytes], source: str = "<corpus>") -> list[Labelled]:
     """The rows of a corpus (its lines as read, UTF-8 bytes or text); ValueError naming the
-    line for one that is not a labelled message."""
+    line for one that is not a labelled message, or names a split other than `SPLITS`."""
     rows: list[Labelled] = []
     for number, raw in enumerate(lines, 1):
         where = f"{source}:{number}"
@@ -118,8 +120,13 @@ def read_corpus(lines: Iterable[str | bytes], source: str = "<corpus>") -> list[
             raise ValueError(f"{where}: 'label' must be spam or ham, not {said}")
         if not isinstance(text, str):
             raise ValueError(f"{where}: 'text' must be a string, not {_json_kind(text)}")
+        split = item.get("split") or ""
+        if split not in ("", *SPLITS):  # `--split held-out` would leave a typo's row out unsaid
+            said = quoted(split) if isinstance(split, str) else _json_kind(split)
+            raise ValueError(f"{where}: 'split' must be {' or '.join(SPLITS)} (or left out), "
+                             f"not {said}")  # fmt: skip
         rows.append(Labelled(text, label == "spam", str(item.get("family") or label),
-                             str(item.get("variant") or ""), str(item.get("split") or "")))  # fmt: skip
+                             str(item.get("variant") or ""), split))  # fmt: skip
     return rows
 
 

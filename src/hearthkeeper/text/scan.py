@@ -60,7 +60,7 @@ class Scanner:
         insults: KeywordDetector | None = None,
         pitches: PitchDetector | None = None,
         scorer: SpamScorer | None = None,
-        threshold: float = 0.98,
+        threshold: float = 0.95,
     ) -> None:
         self.advertising = advertising
         self.links = links

@@ -10,7 +10,7 @@ keeps its spaces), n-grams with a number left out, each number's length (`d:11`)
 ASCII words (`w:free`); links are left out (the links rule judges them). The model is trained
 by `make` from the data the package ships (`hearthkeeper/text/model/`, see `train.py`).
 A playbook's threshold applies to Chinese text as written; text mostly in Latin script needs
-a third of the remaining doubt, a twentieth when it holds no number (`ScoreResult.counts_at`).
+2/15 of the remaining doubt, a fiftieth when it holds no number (`ScoreResult.counts_at`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "model" / "spam_nb.json.gz"
 MODEL_VERSION = 1
 _ALPHA = 0.1  # additive smoothing (chosen by 5-fold cross-validation on the tuning part)
-LATIN_DOUBT = 3  # text mostly in Latin script needs a third of the doubt left (see counts_at)
-UNNUMBERED_DOUBT = 20  # ... and a twentieth when it holds no number at all (see counts_at)
+LATIN_DOUBT = 7.5  # text mostly in Latin script needs 2/15 of the doubt left (see counts_at)
+UNNUMBERED_DOUBT = 50  # ... and a fiftieth when it holds no number at all (see counts_at)
 _MAX_FEATURES = 400  # the first 400 n-grams decide: a pasted essay costs no more than a tweet
 _WORD = re.compile(r"[a-z][a-z']+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -61,21 +61,29 @@ class ScoreResult:
     def counts_at(self, threshold: float) -> bool:
         """Whether this verdict reaches a playbook's threshold.
 
-        Text mostly in Latin script must reach 1 - (1 - threshold) / 3 (0.98 -> 0.9933): its
-        spam side is nearly all one source, the SMS Spam Collection, whose words ("call",
-        "reply", "your") short English chat in SMS shorthand shares, so English verdicts are
-        more confident than they deserve; the Chinese side has no such skew. Chosen by 5-fold
+        The threshold is Chinese text's bar as written (0.95 by default). Text mostly in Latin
+        script must reach 1 - (1 - threshold) / 7.5 (0.95 -> 0.9933): its spam side is nearly
+        all one source, the SMS Spam Collection, whose words ("call", "reply", "your") short
+        English chat in SMS shorthand shares, so English verdicts are more confident than they
+        deserve; the Chinese side has no such skew. The bar 0.9933 was chosen by 5-fold
         cross-validation inside the tuning part (`benchmarks/scorer_cv.py --latin`): the lowest
         Latin threshold whose SMS precision reaches 0.95 at the lower end of its 95% interval
-        with the rules of the defaults and of the club template (at 0.98: 0.99 reached 0.951
-        and 0.9499, 0.993 0.958 and 0.957), Chinese ads caught as before.
+        with the rules of the defaults and of the club template (0.99 reached 0.951 and 0.9499,
+        0.993 0.958 and 0.957), Chinese ads caught as before.
 
-        Latin-script text with no number at all must reach 1 - (1 - threshold) / 20 (0.98 ->
+        Latin-script text with no number at all must reach 1 - (1 - threshold) / 50 (0.95 ->
         0.999): nearly every English spam message the scorer learned from carries a number (a
         short code, a price, a phone number), so without one its confidence rests on words
         members use too ("call", "free", "reply"): `Sir, i am waiting for your call, once free
         please call me.` Chosen the same way (`scorer_cv.py --unnumbered`): the lowest such
         threshold whose SMS precision's lower bound reached 0.96 on both playbooks.
+
+        Both Latin bars were chosen when the default was 0.98 (a third and a twentieth of its
+        doubt); the default fell to 0.95 in session 35 for Chinese text alone (more plain
+        Chinese ads caught out of sample, no more members' lines flagged), and the divisors
+        grew so that the default still gives exactly those bars. A playbook's own threshold
+        moves all three together by the same share of doubt: 0.98 asks 0.9973 and 0.9996 of
+        Latin text, 0.9 asks 0.9867 and 0.998.
         """
         return _counts_at(self.probability, self.latin, threshold, self.numbered)
 

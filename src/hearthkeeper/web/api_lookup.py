@@ -8,12 +8,14 @@ from fastapi import HTTPException
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.records import find_community, several_meant
 from hearthkeeper.text.controls import quoted
+from hearthkeeper.web.slashed import named
 
 
 def api_community(store: Store, slug: str) -> Community:
     """The community `slug` names: its slug, else its name, whatever the case
     (`find_community`, as every command's `--community`); else a 404 saying where the
-    communities are listed."""
+    communities are listed. A name holding `/` is written `%2F` in the address (`slashed`)."""
+    slug = named(slug)
     found = store.get_community(slug)
     if found is not None:
         return found

@@ -18,6 +18,7 @@ from hearthkeeper.web.joined import add_routes
 from hearthkeeper.web.overflow import install_overflow
 from hearthkeeper.web.security import DOCS_PATH, install_security
 from hearthkeeper.web.signin import signin_router
+from hearthkeeper.web.slashed import install_slashed_names
 from hearthkeeper.web.unavailable import install_unavailable
 
 STATIC = Path(__file__).parent / "static"
@@ -37,6 +38,7 @@ def create_app(web: Web) -> FastAPI:
     install_overflow(app)
     install_unavailable(app)
     install_invalid(app)
+    install_slashed_names(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Each router is built for this `web` (its handlers close over it), and its routes are
     # added as they are: see web/joined.py (FastAPI's include_router analyses them again)

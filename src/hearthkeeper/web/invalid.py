@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from hearthkeeper.text.controls import shown_input
 from hearthkeeper.web.auth import SIGN_IN_PATH, signed_in
+from hearthkeeper.web.slashed import named
 from hearthkeeper.web.templates import render
 
 CONSOLE = "/console"
@@ -90,7 +91,7 @@ def community_context(request: Request) -> dict[str, Any]:
     from hearthkeeper.store.records import find_community
 
     communities = web.store.list_communities()
-    found = find_community(communities, slug)  # its name or another case, as pages find it
+    found = find_community(communities, named(slug))  # its name or another case, as pages find it
     if found is None:
         return {}
     return {"community": found, "communities": communities,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hearthkeeper.capabilities.billing import cli as billing_cli
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock, SystemClock
@@ -426,19 +427,30 @@ def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path)
     assert rows[1].endswith(",新人券 10 元") and rows[2].endswith(",cli,"), out
 
 
+def frozen_billing_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """`hearth billing`'s clock frozen at 16:30 UTC today, 00:30 tomorrow in Shanghai (the
+    community's zone): the day a command says is the community's, and the test reads the
+    same instant (read apart, the two days differed for a moment at 16:00 UTC)."""
+    instant = datetime.now(UTC).replace(hour=16, minute=30, second=0, microsecond=0)
+    monkeypatch.setattr(billing_cli, "SystemClock", lambda: FrozenClock(instant))
+    return instant
+
+
 def test_refunding_the_plan_a_later_plan_follows_says_when_the_later_plan_now_runs(
-    site: Path,
+    site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A half-year member bought the yearly card (to start when the half-year ends), then had
     the half-year refunded: `billing refund` said nothing of the yearly card, which now
     starts at once."""
+    now = frozen_billing_clock(monkeypatch)
     status, out = _half_year_then_yearly(site)
     assert status == 0 and "when their current plan ends" in out, out
     status, out = run("billing", "refund", "1", "--config", str(site))
     said = " ".join(out.split())
     assert status == 0 and "Refunded 299.00 CNY" in said, out
     assert "their 颜学院年卡, which was to start when this one ended, now runs from " in said, out
-    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    today = now.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert today.date() == now.date() + timedelta(days=1)
     assert f"now runs from {today:%Y-%m-%d}" in said, out
     assert f"to {today.year + 1}-{today:%m}-" in said, out  # a year on
     assert "removed" not in said
@@ -477,8 +489,9 @@ def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
 
 
 def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
-    site: Path,
+    site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    now = frozen_billing_clock(monkeypatch)
     playbook = site.parent / "playbook.yaml"
     text = playbook.read_text(encoding="utf-8")
     more = ("  plans:\n"
@@ -497,7 +510,7 @@ def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
         assert status == 0, out
     status, out = run("billing", "refund", "1", "--config", str(site))
     said = " ".join(out.split())
-    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
+    today = now.astimezone(ZoneInfo("Asia/Shanghai"))
     month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
     assert status == 0 and "their 院长私教月, which was to start when this one ended" in said, out
     assert f"now runs from {today:%Y-%m-%d}" in said, out

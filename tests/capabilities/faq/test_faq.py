@@ -446,3 +446,21 @@ def test_an_entry_changed_across_a_restart_keeps_its_cooldown_unless_it_is_a_new
     assert replies(ask(c, "tom", "where can I buy the tea?")) == [
         "The shop moved, see the pinned message."
     ], "a new entry, its answer not yet on screen"
+
+
+def test_a_quarrels_taunt_and_a_self_introduction_are_not_queued_a_real_question_is(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = community(store, store_clock, playbook(FAQ))
+    ask(c, "tom", "Who do you think you are?", name="Tom")
+    ask(c, "lan", "凭什么删我消息？？", name="Lan")
+    ask(c, "sam", "Hi all, I'm Sam from Leeds, anyone else here into sourdough?", name="Sam")
+    ask(c, "mei", "Hi, I'm Mei, new here. Is there parking near the tasting room?", name="Mei")
+    waiting = SqlQuestions.on(store).waiting_questions(c.runtime.community_id)
+    assert [q.asker for q in waiting] == ["Mei"], "only the question someone should answer waits"
+    store_clock.advance(timedelta(minutes=30))
+    assert c.engine.tick() == 1
+    alerts = [a for a in performed(c) if a.kind is ActionKind.ALERT_STAFF]
+    assert len(alerts) == 1 and "Is there parking" in (alerts[0].text or ""), (
+        "staff are alerted about Mei's question, not about the taunts or Sam's hello"
+    )

@@ -15,6 +15,7 @@ from hearthkeeper.carriers.matrix import MatrixAccount, MatrixCarrier, RoomMap, 
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.engine.events import Event, Message
+from tests.carriers.matrix.matrix_setup import WAIT_S, eventually
 from tests.integration.synapse import SynapseServer
 
 pytestmark = pytest.mark.matrix
@@ -35,6 +36,31 @@ async def next_message(inbox: asyncio.Queue[Event]) -> Message:
             return event
 
 
+async def joined(http: httpx.Client, room: str, user_id: str,
+                 headers: dict[str, str] | None = None, timeout: float = WAIT_S) -> None:  # fmt: skip
+    """Wait until `user_id` is among `room`'s joined members (the bot's first sync accepts
+    its invitation); fail saying so when it is not in by `timeout`. The waits this replaces
+    ran out silently, and the test failed later on a refusal that did not say why."""
+
+    async def probe() -> bool:
+        members = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members",
+                           headers=headers).json()["joined"]  # fmt: skip
+        return user_id in members
+
+    await eventually(probe, f"{user_id} to join {room} (its first sync accepts the invitation)",
+                     timeout)  # fmt: skip
+
+
+@pytest.mark.asyncio
+async def test_a_bot_that_never_joins_fails_the_wait_saying_so(synapse: SynapseServer) -> None:
+    bot, alice = synapse.register(), synapse.register()
+    with httpx.Client(base_url=synapse.base_url, headers=alice.headers, timeout=10) as http:
+        room = http.post(f"{CLIENT}/createRoom",
+                         json={"preset": "private_chat", "invite": [bot.user_id]}).json()["room_id"]  # fmt: skip
+        with pytest.raises(AssertionError, match=f"waited 1s for {bot.user_id} to join"):
+            await joined(http, room, bot.user_id, timeout=1)  # no carrier accepts the invitation
+
+
 @pytest.mark.asyncio
 async def test_the_bot_joins_reads_redacts_warns_and_mutes(synapse: SynapseServer,
                                                            tmp_path: Path) -> None:  # fmt: skip
@@ -50,13 +76,7 @@ async def test_the_bot_joins_reads_redacts_warns_and_mutes(synapse: SynapseServe
     inbox: asyncio.Queue[Event] = asyncio.Queue()
     task = asyncio.create_task(pump(carrier, inbox))
     try:
-        # The first sync accepts the invitation; wait until the bot is in.
-        for _ in range(100):
-            members = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members",
-                               headers=alice.headers).json()["joined"]  # fmt: skip
-            if bot.user_id in members:
-                break
-            await asyncio.sleep(0.1)
+        await joined(http, room, bot.user_id, alice.headers)
         levels_path = f"{CLIENT}/rooms/{quote(room)}/state/m.room.power_levels/"
         levels = http.get(levels_path, headers=alice.headers).json()
         levels.setdefault("users", {})[bot.user_id] = 100
@@ -137,11 +157,7 @@ async def test_a_message_the_engine_never_recorded_is_delivered_again_after_a_re
     try:
         first = bot_carrier()
         inbox, task = await serving(first)
-        for _ in range(100):  # the first sync accepts the invitation
-            joined = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members").json()["joined"]
-            if bot.user_id in joined:
-                break
-            await asyncio.sleep(0.1)
+        await joined(http, room, bot.user_id)
         say("one", "one")
         assert (await next_message(inbox)).text == "one"
         await stopped(first, task)  # crashed before the engine recorded "one": no handled()
@@ -233,12 +249,7 @@ async def test_a_closed_room_lets_only_staff_send_and_reopening_gives_members_th
                         headers=headers, json={"msgtype": "m.text", "body": body}).status_code  # fmt: skip
 
     try:
-        for _ in range(100):  # the first sync accepts the invitation
-            members = http.get(f"{CLIENT}/rooms/{quote(room)}/joined_members",
-                               headers=alice.headers).json()["joined"]  # fmt: skip
-            if bot.user_id in members:
-                break
-            await asyncio.sleep(0.1)
+        await joined(http, room, bot.user_id, alice.headers)
         hello = http.put(f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/hello",
                          headers=bob.headers, json={"msgtype": "m.text", "body": "hello"})  # fmt: skip
         hello.raise_for_status()

@@ -6,7 +6,11 @@ Telegram notifies. Before, the message named them as text (`@Mei`) and told nobo
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from PIL import Image
 
 from hearthkeeper.capabilities.activities.texts import TEXTS as ACTIVITY_TEXTS
 from hearthkeeper.capabilities.roles.titles import TEXTS as TITLE_TEXTS
@@ -116,3 +120,64 @@ async def test_a_member_the_server_never_saw_is_named_as_written(community: Hear
     [message] = await performed(community, "@Tom your turn", [stranger])
     assert message["text"] == "@Tom your turn"
     assert mentions(message) == []
+
+
+async def captioned(community: Hearth, text: str, users: list[JSON], folder: Path, *,
+                    markdown: bool = False) -> list[JSON]:  # fmt: skip
+    """What the group shows for a post of a picture and `text` meant to tell `users` (a SEND
+    carrying the file, as the calendar queues a post's picture, and `extra["mentions"]`)."""
+    chat = community.group()
+    carrier = community.carrier()
+    picture = folder / "poster.png"
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (250, 200, 60)).save(out, "PNG")
+    picture.write_bytes(out.getvalue())
+    extra: dict[str, object] = {"asset": str(picture), "content_kind": "picture",
+                                "mentions": [str(u["id"]) for u in users]}  # fmt: skip
+    if markdown:
+        extra["format"] = "markdown"
+    await carrier.connect()
+    try:
+        action = Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat), text=text,
+                        handler="calendar", extra=extra)  # fmt: skip
+        await carrier.perform(action, "calendar:post:1")
+    finally:
+        await carrier.disconnect()
+    return community.api.messages(chat, by=community.bot_id)
+
+
+def caption_mentions(message: JSON) -> list[tuple[str, int]]:
+    """`mentions` of a caption: its `caption_entities` read as a text's entities."""
+    return mentions({"text": message["caption"], "entities": message.get("caption_entities", [])})
+
+
+async def test_a_pictures_caption_notifies_the_member_it_names(community: Hearth,
+                                                               tmp_path: Path) -> None:  # fmt: skip
+    """Before, a caption went as plain text: the member it named was not told."""
+    mei = member(community, "Mei")
+    text = "Mei, here is tonight's poster: <Tea & talk>."
+    [message] = await captioned(community, text, [mei], tmp_path)
+    assert "photo" in message and message["caption"] == text
+    assert caption_mentions(message) == [("Mei", mei["id"])]
+
+
+async def test_a_posts_caption_mentions_before_its_formatting(community: Hearth,
+                                                              tmp_path: Path) -> None:  # fmt: skip
+    mei = member(community, "Mei")
+    [message] = await captioned(community, "**Tonight** at 8", [mei], tmp_path, markdown=True)
+    assert message["caption"] == "Mei Tonight at 8"
+    assert caption_mentions(message) == [("Mei", mei["id"])]
+    assert any(e["type"] == "bold" for e in message["caption_entities"])
+
+
+async def test_a_caption_with_no_room_for_the_mention_goes_as_its_own_message(
+    community: Hearth, tmp_path: Path
+) -> None:
+    """A text of the caption's 1024 characters has no room for the name before it: the
+    picture goes alone and the text follows with the mention, none of it cut."""
+    mei = member(community, "Mei")
+    text = ("word " * 205)[:1024]
+    photo, said = await captioned(community, text, [mei], tmp_path)
+    assert "photo" in photo and "caption" not in photo
+    assert said["text"] == f"Mei {text}"
+    assert mentions(said) == [("Mei", mei["id"])]

@@ -149,24 +149,40 @@ def alert_text(text: str, pb: Playbook) -> str:
 def deliveries(key: str, said: str, pb: Playbook, who: Sequence[StaffMember],
                channel: Group | None, *, about: Action | None = None) -> list[Delivery]:  # fmt: skip
     """What goes out for one alert (or one digest) queued under `key`, saying `said`: a post
-    in the staff channel mentioning the recipients on its carrier, and direct messages."""
+    in the staff channel mentioning the recipients on its carrier, and direct messages, which
+    mention the member the alert is about (not their reader)."""
     out: list[Delivery] = []
     if channel is not None:
         on_channel = [s for s in who if channel.carrier in s.users]
         mentions = " ".join(f"@{s.name}" for s in on_channel)
+        # each recipient is mentioned by the name the text has for them (a carrier that links
+        # a name finds that one, though it may know them by another by the time it sends)
         post = Action(kind=ActionKind.SEND, carrier=channel.carrier,
                       group=channel.carrier_group_id, text=f"{mentions}\n{said}".strip(),
                       reason=_reason(about), handler=HANDLER,
-                      extra={"mentions": [s.users[channel.carrier] for s in on_channel]})  # fmt: skip
+                      extra={"mentions": [s.users[channel.carrier] for s in on_channel],
+                             "mention_names": {s.users[channel.carrier]: s.name
+                                               for s in on_channel}})  # fmt: skip
         out.append(Delivery(derived(key, "staff"), post, channel.id))
     if pb.alerts.direct:
         for person in who:
             for carrier, user in sorted(person.users.items()):
+                extra: dict[str, object] = {OPTIONAL: True}
+                subject = _subject(about, carrier)
+                if subject is not None and subject != user:
+                    extra["mentions"] = [subject]
                 dm = Action(kind=ActionKind.DIRECT, carrier=carrier, member=user, text=said,
-                            reason=_reason(about), handler=HANDLER,
-                            extra={OPTIONAL: True})  # fmt: skip
+                            reason=_reason(about), handler=HANDLER, extra=extra)  # fmt: skip
                 out.append(Delivery(derived(key, f"dm:{carrier}:{person.member_id}"), dm, None))
     return out
+
+
+def _subject(about: Action | None, carrier: str) -> str | None:
+    """The user id on `carrier` of the member the alert `about` is about, if it has one there
+    (a direct message names them: the staff member reading it can open them)."""
+    if about is None or about.carrier != carrier or not about.member:
+        return None
+    return about.member
 
 
 def _reason(about: Action | None) -> str:

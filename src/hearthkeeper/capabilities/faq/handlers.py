@@ -23,6 +23,7 @@ from hearthkeeper.capabilities.faq.requests import (
     QueueQuestion,
     asked_by,
 )
+from hearthkeeper.capabilities.faq.waiting import not_waiting
 from hearthkeeper.capabilities.faq.words import Words
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.events import Event, Message
@@ -43,6 +44,7 @@ class Reading:
     """What the FAQ handler made of one message."""
 
     asks: bool  # looks like a question
+    waits: bool  # a question someone should answer: not a quarrel's taunt, not a self-introduction
     answer: Match | None  # the FAQ entry to answer with (cooldown respected)
     topics: tuple[str, ...]  # expert tags to @-mention (cooldown respected)
     cooled: bool  # an entry matched but was answered in this group moments ago
@@ -90,9 +92,9 @@ class FaqAnswers:
         """Decide what the message asks; remembers what it answers, for the cooldown."""
         faq = ctx.playbook.mechanisms.faq
         understood = self._understood if len(event.text) <= LONGEST_REMEMBERED else self._understand
-        asks, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
+        asks, waits, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
         if faq.mention_only and not event.mentions_bot:
-            return Reading(asks, None, (), cooled=False)
+            return Reading(asks, waits, None, (), cooled=False)
         if (match is not None or asked) and ctx.group.id not in self._read_back:
             self._read_back_answers(ctx, faq.cooldown)
         cooled = match is not None and self._recent(ctx, f"entry:{match.entry}", faq.cooldown)
@@ -102,22 +104,24 @@ class FaqAnswers:
             self._answered[(ctx.group.id, f"entry:{answer.entry}")] = ctx.now
         for topic in topics:
             self._answered[(ctx.group.id, f"expert:{topic}")] = ctx.now
-        return Reading(asks, answer, tuple(topics), cooled)
+        return Reading(asks, waits, answer, tuple(topics), cooled)
 
     def _understand(self, text: str, addressed: bool,
-                    mention_only: bool) -> tuple[bool, Match | None, tuple[str, ...]]:  # fmt: skip
-        """What a text asks, whatever the group and the time: whether it is a question, the
-        entry that answers it (None: none is close enough) and the expert topics it asks
+                    mention_only: bool) -> tuple[bool, bool, Match | None, tuple[str, ...]]:  # fmt: skip
+        """What a text asks, whatever the group and the time: whether it is a question, whether
+        it waits for an answer (a quarrel's taunt and a self-introduction do not), the entry
+        that answers it (None: none is close enough) and the expert topics it asks
         about (`addressed`: it @-mentions the bot; `mention_only`: only such messages are
         answered)."""
         prepared = prepare(text)
         words = Words.of(prepared)  # read once (each part on first use) for every look below
         asks = looks_like_question(prepared, words)
+        waits = asks and not_waiting(prepared) is None
         if mention_only and not addressed:
-            return asks, None, ()
+            return asks, waits, None, ()
         match = self.index.answer(prepared, addressed=addressed, asks=asks, words=words)
         asked = tuple(self.topics.asked(words)) if self.topics and (asks or addressed) else ()
-        return asks, match, asked
+        return asks, waits, match, asked
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
@@ -141,10 +145,11 @@ class FaqAnswers:
 
     def _queues(self, event: Message, ctx: Context, reading: Reading) -> bool:
         """Whether an unanswered question goes to staff: a member's question asked of the group
-        (or of the bot) — not staff's own, not one put to someone by @ or reply."""
+        (or of the bot) that waits for an answer — not staff's own, not one put to someone by
+        @ or reply, not a quarrel's taunt or a self-introduction (`waiting.py`)."""
         asked_of_us = event.mentions_bot or not ctx.playbook.mechanisms.faq.mention_only
         to_someone = bool(event.mentions) or bool(event.reply_to)
-        return (reading.asks and reading.answer is None and not reading.cooled and asked_of_us
+        return (reading.waits and reading.answer is None and not reading.cooled and asked_of_us
                 and not ctx.member.is_staff and (event.mentions_bot or not to_someone))  # fmt: skip
 
     def forget(self) -> None:
@@ -208,7 +213,7 @@ class FaqAnswers:
                 continue
             understood = (self._understood if len(event.text) <= LONGEST_REMEMBERED
                           else self._understand)  # fmt: skip
-            _, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
+            _, _, match, asked = understood(event.text, event.mentions_bot, faq.mention_only)
             if match is not None or asked:
                 start = event.at - faq.cooldown
                 since[group_id] = min(since.get(group_id, start), start)

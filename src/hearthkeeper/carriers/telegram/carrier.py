@@ -79,6 +79,7 @@ from hearthkeeper.carriers.telegram.links import (
     recorded_link,
     source_in_name,
 )
+from hearthkeeper.carriers.telegram.mentions import NOBODY, Mentions, mentioned, mentions_of
 from hearthkeeper.carriers.telegram.outgoing import (
     MUTED,
     TEXT_LIMIT,
@@ -87,12 +88,9 @@ from hearthkeeper.carriers.telegram.outgoing import (
     carrier_error,
     cut_parts,
     markdown_parts,
-    mentioned,
-    mentions_length,
     rendered,
     shown_length,
     until_date,
-    with_mentions,
 )
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
 from hearthkeeper.carriers.telegram.translate import (
@@ -713,7 +711,11 @@ class TelegramCarrier:
         once, naming it."""
         if self._files_sent.get(key) is not None:  # sent before the text failed: text only
             return None
-        caption = caption_of(action.text or "", action.extra.get("format") == "markdown")
+        # the members the post is meant to tell are mentioned in its caption, when the text
+        # goes as one (else in the text that follows it, `_send`)
+        mentions = await self._mentions(action)
+        caption = caption_of(action.text or "", action.extra.get("format") == "markdown",
+                             mentions)  # fmt: skip
         language = alert_language(action)
         try:
             data = await asyncio.to_thread(asset.read, FILE_BYTES, language)
@@ -750,12 +752,12 @@ class TelegramCarrier:
         # from where the last one ended in the text (`carriers/parts.py`)
         # the members it is meant to tell are inline mentions in its first part (Telegram
         # notifies them); the parts are cut with room for the names that may go before it
-        names = await self._names(mentioned(action.extra))
-        limit = TEXT_LIMIT - mentions_length(names)
+        mentions = await self._mentions(action)
+        limit = TEXT_LIMIT - mentions.room()
         cut_at = markdown_parts if markdown else cut_parts
         parts = cut_at(text, limit, None)
         if len(parts) == 1:
-            sent = await self._send_part(client, chat, parts[0][0], markdown, reply, names)
+            sent = await self._send_part(client, chat, parts[0][0], markdown, reply, mentions)
             return str(sent)
         of = fingerprint(rendered(text, markdown))
         kept = await self._parts_sent.sent(key)
@@ -766,35 +768,26 @@ class TelegramCarrier:
                 await asyncio.sleep(PART_GAP_S)
             first = n == 0 and went == 0
             sent = await self._send_part(client, chat, part, markdown, reply,
-                                         names if first else ())  # fmt: skip
+                                         mentions if first else NOBODY)  # fmt: skip
             kept = [*kept, entry(str(sent), end, of)]
             await self._parts_sent.add(key, kept)
         return ids(kept)[0]
 
     async def _send_part(self, client: Bot, chat: int, part: str, markdown: bool,
-                         reply: ReplyParameters | None,
-                         names: Sequence[tuple[str, str]] = ()) -> int:  # fmt: skip
-        if names:
-            part = with_mentions(part, names, markdown)
+                         reply: ReplyParameters | None, mentions: Mentions = NOBODY) -> int:  # fmt: skip
+        if mentions.names:
+            part = mentions.into(part, markdown)
         sent = await client.send_message(
-            chat, part, parse_mode="HTML" if markdown or names else None, reply_parameters=reply,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            chat, part, parse_mode="HTML" if markdown or mentions.names else None,
+            reply_parameters=reply, link_preview_options=LinkPreviewOptions(is_disabled=True),
         )  # fmt: skip
         return sent.message_id
 
-    async def _names(self, user_ids: Sequence[str]) -> list[tuple[str, str]]:
-        """(user id, display name) of each of `user_ids` the store knows (the name the
-        texts that mention them use); without a store, none: the text goes as it is."""
-        store = self.store
-        if store is None or not user_ids:
-            return []
-
-        def look_up() -> list[tuple[str, str]]:
-            found = [(user_id, store.find_member(CARRIER, user_id)) for user_id in user_ids]
-            return [(user_id, member.display_name) for user_id, member in found
-                    if member is not None and member.display_name.strip()]  # fmt: skip
-
-        return await asyncio.to_thread(look_up)
+    async def _mentions(self, action: Action) -> Mentions:
+        """Whom `action`'s message mentions (`mentions.py`; the store asked off the loop)."""
+        if self.store is None or not mentioned(action.extra):
+            return NOBODY
+        return await asyncio.to_thread(mentions_of, self.store, action)
 
     def _require_client(self) -> Bot:
         if self._client is None:

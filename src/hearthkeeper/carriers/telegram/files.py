@@ -1,6 +1,7 @@
 """A scheduled post's file in a Telegram group: `sendPhoto`, `sendVideo`, `sendVoice` or
 `sendDocument` (uploaded as multipart form data), its text as the caption when it fits
-Telegram's 1024 characters, else the text follows as its own message.
+Telegram's 1024 characters, the members it is meant to tell mentioned in it (`mentions.py`),
+else the text follows as its own message.
 
 A picture goes by `sendPhoto` when it passes the check every carrier makes
 (`picture_check.py`) and the Bot API's limits for a photo (at most 10 MB, width and height
@@ -28,6 +29,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramEntityTooLarge
 from aiogram.types import BufferedInputFile, Message
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, Remembered, as_picture
+from hearthkeeper.carriers.telegram.mentions import NOBODY, Mentions
 from hearthkeeper.carriers.telegram.outgoing import markdown_html
 from hearthkeeper.playbook.positioning import Language
 
@@ -55,11 +57,19 @@ def sent_as(data: bytes, language: Language = Language.EN) -> str:
     return "picture"
 
 
-def caption_of(text: str, markdown: bool) -> tuple[str, str | None] | None:
-    """The caption and its parse mode when `text` fits one (None: it goes on its own)."""
-    if not text or len(text) > CAPTION:  # the Markdown as written is never shorter than shown
+def caption_of(text: str, markdown: bool,
+               mentions: Mentions = NOBODY) -> tuple[str, str | None] | None:  # fmt: skip
+    """The caption and its parse mode when `text` fits one, with `mentions` in it (None: it
+    goes on its own, and they with it). The names that go before the text count."""
+    # the Markdown as written is never shorter than shown
+    if not text or len(text) > CAPTION:
         return None
-    return (markdown_html(text), "HTML") if markdown else (text, None)
+    shown = markdown_html(text) if markdown else text
+    if len(text) + mentions.added(shown, markdown) > CAPTION:
+        return None
+    if mentions.names:
+        return mentions.into(shown, markdown), "HTML"
+    return (shown, "HTML") if markdown else (text, None)
 
 
 async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from itertools import groupby
 
 from aiogram.exceptions import (
@@ -249,70 +249,3 @@ def _position(after: str, count: int) -> tuple[int, int | None, int]:
 
 def _html(block: Block) -> str:
     return "\n".join(lines([block], TELEGRAM_HTML)).strip("\n")
-
-
-def mentioned(extra: Mapping[str, object]) -> list[str]:
-    """The Telegram user ids an action's `extra["mentions"]` names (the members a reminder,
-    a digest or an expert question is meant to tell), each once, in order."""
-    named = extra.get("mentions")
-    if not isinstance(named, list | tuple):
-        return []
-    return list(dict.fromkeys(m for m in named if isinstance(m, str) and m.isdigit()))
-
-
-def mention_link(user_id: str, name: str) -> str:
-    """An inline mention of a user (the Bot API's "Formatting options": `tg://user?id=`):
-    Telegram notifies them, username or not. The name is escaped as HTML."""
-    return f'<a href="tg://user?id={user_id}">{html.escape(name, quote=False)}</a>'
-
-
-def mentions_length(names: Sequence[tuple[str, str]]) -> int:
-    """The most `with_mentions` adds to what a part shows: each name and a space before it."""
-    return sum(shown_length(name, parsed=False) + 1 for _, name in names)
-
-
-def with_mentions(part: str, names: Sequence[tuple[str, str]], markdown: bool) -> str:
-    """A text's first part as HTML in which each of `names` ((user id, display name)) is an
-    inline mention. In plain text, the first `@Name` (else `Name`) of the part is the link,
-    the rest of the text escaped; a member the part does not name is mentioned before it.
-    A post's part is HTML already (`markdown_parts`): its mentions go before it. The part is
-    rendered whole after cutting, so no link is ever cut."""
-    taken: list[tuple[int, int, str]] = []  # start, end, user id
-    ahead: list[tuple[str, str]] = []
-    for user_id, name in sorted(names, key=lambda named: -len(named[1])):
-        found = None if markdown or not name.strip() else _free(part, name, taken)
-        if found is None:
-            ahead.append((user_id, name))
-        else:
-            taken.append((*found, user_id))
-    before = "".join(mention_link(user_id, name) + " "
-                     for user_id, name in names if (user_id, name) in ahead and name.strip())  # fmt: skip
-    if markdown:
-        return before + part
-    out, at = [], 0
-    for start, end, user_id in sorted(taken):
-        out += [html.escape(part[at:start], quote=False), mention_link(user_id, part[start:end])]
-        at = end
-    out.append(html.escape(part[at:], quote=False))
-    return before + "".join(out)
-
-
-def _free(part: str, name: str, taken: Sequence[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """Where `@name` (else `name` as a word of its own: not `Li` of `Lively`) first stands in
-    `part` clear of the spans `taken`."""
-    for said in (f"@{name}", name):
-        at = part.find(said)
-        while at >= 0:
-            end = at + len(said)
-            alone = said[0] == "@" or not (
-                _letter(part[at - 1 : at]) or _letter(part[end : end + 1])
-            )
-            if alone and all(end <= start or at >= stop for start, stop, _ in taken):
-                return at, end
-            at = part.find(said, at + 1)
-    return None
-
-
-def _letter(char: str) -> bool:
-    """Whether `char` (one or none) continues a Latin word (a Chinese name has no spaces)."""
-    return char.isascii() and char.isalnum()

@@ -24,6 +24,7 @@ from hearthkeeper.web.auth import require_operator
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.invalid import CONSOLE, community_context
 from hearthkeeper.web.overflow import overflow_answer
+from hearthkeeper.web.slashed import named
 from hearthkeeper.web.templates import render
 
 SignedIn = Annotated[Operator, Depends(require_operator)]
@@ -169,7 +170,8 @@ class Pages:
     def community(self, slug: str) -> CommunityView:
         """The community `slug`, else `CommunityMoved` to its slug when `slug` names it by its
         name or in another case (as the API and every command find one: `find_community`),
-        else `PageNotFound`."""
+        else `PageNotFound`. A name holding `/` is written `%2F` in the address (`slashed`)."""
+        slug = named(slug)
         store = self.web.store
         communities = store.list_communities()
         found = next((c for c in communities if c.slug == slug), None)

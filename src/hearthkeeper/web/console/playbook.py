@@ -119,15 +119,16 @@ def checked(
     return loaded
 
 
-def _summary(playbook: Playbook, base_dir: Path) -> list[Element]:
+def _summary(playbook: Playbook, base_dir: Path, group_names: list[str]) -> list[Element]:
     """The ISOOC summary with the gaps `hearth playbook show` names: also what no installed
-    carrier runs and what the posts' content folders hold that a carrier named does not send."""
+    carrier runs and what the posts' content folders hold that a carrier named does not send;
+    the naming of the community's next group as its groups, `group_names`, make it."""
     from hearthkeeper.capabilities.calendar.library import posts_with_files
     from hearthkeeper.carriers.installed import installed_file_kinds, installed_kinds
 
     files = posts_with_files(playbook.calendar.posts, base_dir)
     kinds = CarrierKinds(installed_kinds(), sends_files=installed_file_kinds())
-    return summarise(playbook, kinds, files)
+    return summarise(playbook, kinds, files, group_names)
 
 
 def router(pages: Pages) -> APIRouter:
@@ -139,7 +140,8 @@ def router(pages: Pages) -> APIRouter:
     def page(request: Request, view: CommunityView, operator: Operator, *,
              status: int = 200, **context: Any) -> HTMLResponse:  # fmt: skip
         versions = store.playbook_versions(view.community.id)
-        summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id)) \
+        names = [g.name for g in store.list_groups(view.community.id)]
+        summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id), names) \
             if view.playbook is not None else []  # fmt: skip
         over = () if view.version is None else stored_over_limit(view.version.source_text)
         return render(request, "console/playbook.html", status_code=status, operator=operator,
