@@ -25,16 +25,19 @@ class Chats(FakeCarrier):
     """`seen[chat]`: the messages members read there, in order; `refused`: (chat, message)
     each answered with flood control's 429. A text longer than `max_text` goes as its lines,
     one message each. `per_minute`: the platform's own limit of messages a minute in a chat
-    (Telegram's 20 in a group), beyond which it answers 429."""
+    (Telegram's 20 in a group), beyond which it answers 429. `aside`: a long text is a slow
+    action, performed aside (Telegram, QQ); else in the queue's batch (Matrix)."""
 
     slow_at_once = 2
 
     def __init__(self, store: Store, clock: FrozenClock, *, max_text: int = 20,
-                 per_group: RateLimit | None = None, per_minute: int | None = None) -> None:  # fmt: skip
+                 per_group: RateLimit | None = None, per_minute: int | None = None,
+                 aside: bool = True) -> None:  # fmt: skip
         super().__init__(NAME, per_group=per_group)
         self.capabilities = replace(self.capabilities, max_text=max_text)
         self.clock = clock
         self.per_minute = per_minute
+        self.aside = aside
         self.seen: defaultdict[str, list[str]] = defaultdict(list)
         self.refused: list[tuple[str, str]] = []
         self._flooded: dict[str, tuple[datetime, timedelta]] = {}
@@ -54,7 +57,7 @@ class Chats(FakeCarrier):
         self._failing[text] = error
 
     def slow(self, action: Action) -> bool:
-        return len(action.text or "") > self.capabilities.max_text
+        return self.aside and len(action.text or "") > self.capabilities.max_text
 
     def messages(self, action: Action) -> int:
         return len(self._cut(action.text or ""))

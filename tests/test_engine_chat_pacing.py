@@ -140,6 +140,25 @@ async def test_the_rest_of_a_long_text_goes_before_the_messages_behind_it(
     all_done_once(store, chats)
 
 
+async def test_the_rest_of_a_long_text_sent_in_the_batch_goes_before_what_follows_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On a carrier that sends a long text in the queue's batch, not aside (Matrix), the
+    message behind it in the batch went straight after its failed part: members read its
+    first part, the next message, then the rest. It now waits for the rest."""
+    chats = Chats(store, store_clock, aside=False)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.fail_once(LINES[1], CarrierError("connection reset", retry=True))
+    queue_text(store, "lesson", "A", LONG)
+    queue_text(store, "quiz", "A", "明天小测")
+    await drain(queue)
+    assert chats.seen["A"] == LINES[:1]
+    store_clock.advance(timedelta(seconds=2))
+    await drain(queue)
+    assert chats.seen["A"] == [*LINES, "明天小测"]
+    all_done_once(store, chats)
+
+
 async def test_the_rest_of_a_long_text_flooded_part_way_goes_before_what_is_behind_it(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -19,9 +19,10 @@ way, with its group's later actions, until one of the carrier's slow actions is 
 
 A group's later actions also wait, the same way, behind an action of it that is retried while
 part of it is out or still to come (`behind`): one a platform's rate limit answered (Telegram's
-429 counts per chat: sent meanwhile, each would meet its own, and lengthen the wait), and a
-slow action retried with some of it performed (a long text whose later parts are still to go:
-members would read the next message in the middle of it). They are woken once it is performed,
+429 counts per chat: sent meanwhile, each would meet its own, and lengthen the wait), and an
+action of several messages retried with some of them sent (a long text whose later parts are
+still to go, aside or in the queue's batch: members would read the next message in the middle
+of it). They are woken once it is performed,
 or failed for good; at the latest `HELD_FOR` after it was due (it was called off, or another
 worker took it). A stopping engine makes them due when it is (`hand_over`).
 

@@ -39,8 +39,9 @@ it at once; each is still settled on its own (done, retried, failed). An action 
 says can take long (`SlowActions`: a file uploaded on QQ, Telegram, Matrix) is performed
 aside, in a task of its own that settles it (`aside.py`): the batch, the next batches and the
 events waiting to be decided do not wait for it, and its group's later actions wait in the
-outbox until it is done, handed back once each and not claimed again meanwhile; and, retried
-with part of it performed (a long text's first parts), until the rest of it is.
+outbox until it is done, handed back once each and not claimed again meanwhile. An action of
+several messages retried with part of it performed (a long text's first parts, aside or not)
+holds its group's later actions back the same way until the rest of it is.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ class OutboundQueue:
 
     async def _perform_aside(self, ready: _Ready) -> None:
         marks: list[Done] = []
-        await self._settle(ready, await _attempt(ready), marks, slow=True)
+        await self._settle(ready, await _attempt(ready), marks)
         if marks:
             await self._write(lambda: self.store.mark_done_many(marks))
 
@@ -334,11 +335,11 @@ class OutboundQueue:
         return len(run)
 
     async def _settle(self, ready: _Ready, result: str | CarrierError | None, marks: list[Done],
-                      *, used: bool = False, slow: bool = False) -> str:  # fmt: skip
+                      *, used: bool = False) -> str:  # fmt: skip
         """Record how performing went: done (marked now, or with `marks` on an idempotent
         carrier), retried with backoff or failed for good. `used`: its quota was used. A
-        retry its group's later actions wait behind (`aside.py`): a rate limit's, and a
-        `slow` action's with part of it performed."""
+        retry its group's later actions wait behind (`aside.py`): a rate limit's, and that of
+        an action of several messages with some of them sent (a long text's first parts)."""
         item, store = ready.item, self.store
         lane = (item.carrier, ready.action.group)
         if isinstance(result, CarrierError):
@@ -354,7 +355,7 @@ class OutboundQueue:
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip
-                if result.limited or (slow and await self._partly_performed(item)):
+                if result.limited or (ready.messages > 1 and await self._partly_performed(item)):
                     self.aside.behind(lane, item.id, now + wait)
                 return "retried"
             self.aside.ahead(lane, item.id)
