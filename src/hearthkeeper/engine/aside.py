@@ -17,6 +17,15 @@ is pending, not claimed: no claim outlives the call that performs it or goes sta
 At most `slow_at_once` per carrier are out at a time; one more is held back (parked) the same
 way, with its group's later actions, until one of the carrier's slow actions is done.
 
+A group's later actions also wait, the same way, behind an action of it that is retried while
+part of it is out or still to come (`behind`): one a platform's rate limit answered (Telegram's
+429 counts per chat: sent meanwhile, each would meet its own, and lengthen the wait), and an
+action of several messages retried with some of them sent (a long text whose later parts are
+still to go, aside or in the queue's batch: members would read the next message in the middle
+of it). They are woken once it is performed,
+or failed for good; at the latest `HELD_FOR` after it was due (it was called off, or another
+worker took it). A stopping engine makes them due when it is (`hand_over`).
+
 Exactly once: an action out stays claimed, as any action being performed does, and is marked
 when its task settles it. The engine waits for the tasks before disconnecting the carriers."""
 
@@ -25,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -45,14 +54,45 @@ class Aside:
         self._out: dict[Lane, asyncio.Task[None]] = {}
         # group -> (outbox ids held back, in the order parked; whether they wait for room)
         self._parked: dict[Lane, tuple[list[int], bool]] = {}
+        # group -> (the retried action its later ones wait behind, when it is due, until when
+        # at the latest they wait)
+        self._behind: dict[Lane, tuple[int, datetime, datetime]] = {}
 
     def __len__(self) -> int:
         return len(self._out)
 
-    def busy(self, lane: Lane) -> bool:
-        """Whether the group's actions wait: its slow action is out, or actions of it are
-        held back and not yet woken (the next ones go after them)."""
-        return lane in self._out or lane in self._parked
+    def busy(self, lane: Lane, item: int | None = None) -> bool:
+        """Whether the group's action `item` waits: its slow action is out, a retried action
+        of it is to go first (`behind`; not `item` itself), or actions of it are held back and
+        not yet woken (the next ones go after them)."""
+        if lane in self._out:
+            return True
+        waited = self._behind.get(lane)
+        if waited is not None:
+            return waited[0] != item
+        return lane in self._parked
+
+    def behind(self, lane: Lane, item: int, due: datetime) -> None:
+        """The group's later actions wait behind `item`, retried from `due`, until it is
+        performed or failed for good (`ahead`), `HELD_FOR` after `due` at the latest."""
+        self._behind[lane] = (item, due, due + HELD_FOR)
+
+    def ahead(self, lane: Lane, item: int) -> None:
+        """`item` is performed or failed for good: its group's later actions go (once woken)."""
+        waited = self._behind.get(lane)
+        if waited is not None and waited[0] == item:
+            del self._behind[lane]
+
+    def hand_over(self) -> list[tuple[list[int], datetime]]:
+        """The actions held back behind retried ones, each group's with when its retried one
+        is due, forgotten here: a stopping engine makes them due then, not `HELD_FOR` later."""
+        handed: list[tuple[list[int], datetime]] = []
+        for lane, (_, due, _) in list(self._behind.items()):
+            ids, _ = self._parked.pop(lane, ([], False))
+            if ids:
+                handed.append((ids, due))
+            del self._behind[lane]
+        return handed
 
     def room(self, carrier: str, at_once: int) -> bool:
         """Whether the carrier may have one more slow action out."""
@@ -70,14 +110,23 @@ class Aside:
         """How many actions are held back, not yet woken."""
         return sum(len(ids) for ids, _ in self._parked.values())
 
-    def wake(self, at_once: Mapping[str, int]) -> list[int]:
+    def wake(self, at_once: Mapping[str, int], now: datetime) -> list[int]:
         """The held-back items to make due now, forgotten here: those of groups whose slow
-        action is done, and of groups waiting for room once their carrier (slow actions at
-        most `at_once[carrier]`) has some."""
+        action is done (and no retried one is to go first: once `now` is past the time they
+        wait for it at most, they no longer do), and of groups waiting for room once their
+        carrier (slow actions at most `at_once[carrier]`) has some."""
+        for lane, (_, _, until) in list(self._behind.items()):
+            if until <= now:
+                log.warning("%s: the retried action %d was not performed again in time; the "
+                            "actions behind it go", lane, self._behind[lane][0])  # fmt: skip
+                del self._behind[lane]
         woken: list[int] = []
         for lane, (ids, for_room) in list(self._parked.items()):
             if lane in self._out:
                 continue
+            waited = self._behind.get(lane)
+            if waited is not None and waited[0] not in ids:
+                continue  # the retried action (unless parked here for room) goes first
             if for_room and not self.room(lane[0], at_once.get(lane[0], 1)):
                 continue
             woken.extend(ids)

@@ -129,3 +129,15 @@ class SlowActions(Protocol):
     def slow(self, action: Action) -> bool:
         """Whether performing `action` can take long."""
         ...
+
+
+@runtime_checkable
+class SendsInParts(Protocol):
+    """A carrier that sends a text longer than one of its messages in parts (Telegram, QQ,
+    Matrix). Optional; the outbound queue counts each part against the carrier's quotas (a
+    chat's messages a minute), and lets the action go once there is room for all of them."""
+
+    def messages(self, action: Action) -> int:
+        """How many messages performing `action` sends (1 for most; a long text's parts, and a
+        post's file when it goes as a message of its own)."""
+        ...

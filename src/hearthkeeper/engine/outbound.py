@@ -4,7 +4,10 @@ Each action waits in the store's outbox. A worker claims a batch (sanctions firs
 last), asks each carrier's quotas when it may send, performs it with the outbox key as the
 idempotency key, and marks it done, or schedules a retry with backoff, or gives up. A
 rate-limit answer (`CarrierError.limited`: Telegram's 429) is no failed attempt: the action
-waits the time asked, up to `MAX_RATE_WAITS` times (`outbox.rate_waits`), then each counts.
+waits the time asked, up to `MAX_RATE_WAITS` times (`outbox.rate_waits`), then each counts;
+its group's later actions wait behind it (`aside.py`: `behind`), not sent into the same limit.
+An action a carrier sends as several messages (`SendsInParts`: a long text's parts) goes once
+the quotas have room for all of them, and counts each.
 
 Exactly once: an action is marked done right after the carrier accepts it. If the process
 dies between the carrier accepting and the mark, the action is claimed again after a
@@ -36,7 +39,9 @@ it at once; each is still settled on its own (done, retried, failed). An action 
 says can take long (`SlowActions`: a file uploaded on QQ, Telegram, Matrix) is performed
 aside, in a task of its own that settles it (`aside.py`): the batch, the next batches and the
 events waiting to be decided do not wait for it, and its group's later actions wait in the
-outbox until it is done, handed back once each and not claimed again meanwhile.
+outbox until it is done, handed back once each and not claimed again meanwhile. An action of
+several messages retried with part of it performed (a long text's first parts, aside or not)
+holds its group's later actions back the same way until the rest of it is.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from hearthkeeper.engine.carrier import (
     CarrierError,
     LinkAdmitting,
     PerformsTogether,
+    SendsInParts,
     SlowActions,
 )
 from hearthkeeper.engine.no_room import approval, let_in_after_waiting, waits_for_room
@@ -118,6 +124,7 @@ class OutboundQueue:
         # carrier name → whether it is handed runs of actions (`PerformsTogether`)
         self._together: dict[str, bool] = {}
         self._slow: dict[str, SlowActions] = {}  # carriers with actions performed aside
+        self._in_parts: dict[str, SendsInParts] = {}  # carriers sending long texts in parts
         self.aside = Aside()
         for carrier in carriers.values():
             self.attach(carrier)
@@ -131,6 +138,9 @@ class OutboundQueue:
         self._slow.pop(carrier.name, None)
         if isinstance(carrier, SlowActions):
             self._slow[carrier.name] = carrier
+        self._in_parts.pop(carrier.name, None)
+        if isinstance(carrier, SendsInParts):
+            self._in_parts[carrier.name] = carrier
 
     def recover(self) -> int:
         """At start-up: the actions a dead process had claimed are pending again, at once.
@@ -156,13 +166,16 @@ class OutboundQueue:
                                                             carriers=carriers))  # fmt: skip
         return await self.perform(items)
 
-    async def wake(self) -> None:
+    async def wake(self, *, stopping: bool = False) -> None:
         """Make due now the actions held back (`aside.py`) whose group's slow action is done
-        or whose carrier has room again (done by `run_once`; by the engine once it stopped)."""
-        woken = self.aside.wake({name: c.slow_at_once for name, c in self._slow.items()})
+        or whose carrier has room again (done by `run_once`; by the engine once it stopped:
+        `stopping`, those behind a retried action due when it is)."""
+        now = self.clock.now()
+        woken = self.aside.wake({name: c.slow_at_once for name, c in self._slow.items()}, now)
         if woken:
-            now = self.clock.now()
             await self._write(lambda: self.store.hasten(woken, now))
+        for ids, due in self.aside.hand_over() if stopping else ():
+            await self._write(lambda: self.store.hasten(ids, due))  # noqa: B023
 
     async def _hold_back(self, item: OutboxItem, lane: tuple[str, str | None], *,
                          for_room: bool = False) -> str:  # fmt: skip
@@ -188,6 +201,8 @@ class OutboundQueue:
                 ready = await self._ready(item, held)
                 if isinstance(ready, str):
                     outcomes[ready] += 1
+                    if ready in ("done", "skipped", "failed"):  # ended: what waited for it goes
+                        self.aside.ahead((item.carrier, item.action.get("group")), item.id)
                     continue
                 slow = self._slow.get(item.carrier)
                 if slow is not None and slow.slow(ready.action):
@@ -264,12 +279,14 @@ class OutboundQueue:
             waits = await self._write(lambda: waits_for_room(store, item, action, now))
             if waits is not None:
                 return "failed"
-        if self.aside.busy((item.carrier, action.group)):
-            # the group's slow action is still out, or actions held back for it not yet
-            # taken again: after them, in order
+        if self.aside.busy((item.carrier, action.group), item.id):
+            # the group's slow action is still out, or a retried one is to go first, or
+            # actions held back for it not yet taken again: after them, in order
             return await self._hold_back(item, (item.carrier, action.group))
         quotas = self._quotas[item.carrier]
-        free_at = quotas.free_at(action.group, now)
+        in_parts = self._in_parts.get(item.carrier)
+        messages = max(1, in_parts.messages(action)) if in_parts is not None else 1
+        free_at = quotas.free_at(action.group, now, messages)
         waiting = held.get((item.carrier, action.group))
         if waiting is not None:
             free_at = max(free_at, waiting)
@@ -287,8 +304,8 @@ class OutboundQueue:
             return "deferred"
         together = self._together[item.carrier]
         if together:
-            quotas.use(action.group, now)
-        return _Ready(item, action, carrier, together)
+            quotas.use(action.group, now, messages)
+        return _Ready(item, action, carrier, together, messages)
 
     async def _perform_together(self, run: list[_Ready], marks: list[Done]) -> Counter[str]:
         """Perform a run of items through their carrier's `perform_together`, then settle
@@ -320,27 +337,35 @@ class OutboundQueue:
     async def _settle(self, ready: _Ready, result: str | CarrierError | None, marks: list[Done],
                       *, used: bool = False) -> str:  # fmt: skip
         """Record how performing went: done (marked now, or with `marks` on an idempotent
-        carrier), retried with backoff or failed for good. `used`: its quota was used."""
+        carrier), retried with backoff or failed for good. `used`: its quota was used. A
+        retry its group's later actions wait behind (`aside.py`): a rate limit's, and that of
+        an action of several messages with some of them sent (a long text's first parts)."""
         item, store = ready.item, self.store
+        lane = (item.carrier, ready.action.group)
         if isinstance(result, CarrierError):
             now = self.clock.now()
             after = result.after
             if result.retry and result.limited and after and item.rate_waits < MAX_RATE_WAITS:
                 # the platform asked to wait: not a failed attempt
-                await self._write(lambda: store.mark_rate_limited(
-                    item, str(result), now, now + timedelta(seconds=after)))  # fmt: skip
+                due = now + timedelta(seconds=after)
+                await self._write(lambda: store.mark_rate_limited(item, str(result), now, due))
+                self.aside.behind(lane, item.id, due)
                 return "retried"
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip
+                if result.limited or (ready.messages > 1 and await self._partly_performed(item)):
+                    self.aside.behind(lane, item.id, now + wait)
                 return "retried"
+            self.aside.ahead(lane, item.id)
             if ready.action.kind in FAILED:  # a group closed, members still posting: staff told
                 action = ready.action
                 await self._write(lambda: not_closed(store, item, action, result, now))
                 return "failed"
             await self._write(lambda: store.mark_failed(item, str(result), now, retry_at=None))
             return "failed"
+        self.aside.ahead(lane, item.id)
         now = self.clock.now()
         can = ready.carrier.capabilities
         if approval(ready.action, item.key) and not can.seats_applicants:
@@ -350,7 +375,7 @@ class OutboundQueue:
                 store, ready.action, item.key, now, invited=can.admits_by_invitation,
                 linked=link is not None))  # fmt: skip
         if not used:
-            self._quotas[item.carrier].use(ready.action.group, now)
+            self._quotas[item.carrier].use(ready.action.group, now, ready.messages)
         if ready.carrier.capabilities.idempotent:
             marks.append(Done(item.id, result, now, claim=item))
         else:
@@ -359,6 +384,11 @@ class OutboundQueue:
                 log.warning("outbox item %d was taken over while it was performed: it may be "
                             "performed twice", item.id)  # fmt: skip
         return "done"
+
+    async def _partly_performed(self, item: OutboxItem) -> bool:
+        """Whether the carrier recorded performing part of `item` (`Store.record_progress`: a
+        long text's parts sent, a post's file)."""
+        return bool(await self._write(lambda: self.store.outbox_progress(item.key)))
 
 
 @dataclass(frozen=True)
@@ -369,6 +399,7 @@ class _Ready:
     action: Action
     carrier: Carrier
     together: bool  # performed with its neighbours through `PerformsTogether`
+    messages: int = 1  # the messages it sends (`SendsInParts`), each counted by the quotas
 
 
 async def _attempt(ready: _Ready) -> str | CarrierError | None:

@@ -20,18 +20,20 @@ class Window:
         while self._uses and self._uses[0] <= horizon:
             self._uses.popleft()
 
-    def free_at(self, now: datetime) -> datetime:
-        """The earliest time a use is allowed (now, if allowed now)."""
+    def free_at(self, now: datetime, uses: int = 1) -> datetime:
+        """The earliest time `uses` uses together are allowed (now, if allowed now); more
+        than the window holds go once it is empty."""
         self._trim(now)
-        if len(self._uses) < self.limit.count:
+        need = max(1, min(uses, self.limit.count))
+        if len(self._uses) + need <= self.limit.count:
             return now
-        return self._uses[len(self._uses) - self.limit.count] + timedelta(
+        return self._uses[len(self._uses) + need - 1 - self.limit.count] + timedelta(
             seconds=self.limit.seconds
         )
 
-    def use(self, now: datetime) -> None:
-        """Record a use at `now`."""
-        self._uses.append(now)
+    def use(self, now: datetime, uses: int = 1) -> None:
+        """Record `uses` uses at `now`."""
+        self._uses.extend([now] * uses)
 
 
 class Quotas:
@@ -53,17 +55,18 @@ class Quotas:
             windows = self._groups[group] = [Window(limit) for limit in self._per_group_limits]
         return windows
 
-    def free_at(self, group: str | None, now: datetime) -> datetime:
-        """When an action in `group` may go out."""
+    def free_at(self, group: str | None, now: datetime, messages: int = 1) -> datetime:
+        """When an action in `group` may go out: one that sends `messages` (a long text's
+        parts) when there is room for all of them."""
         times = [now]
         if self._overall is not None:
-            times.append(self._overall.free_at(now))
-        times.extend(window.free_at(now) for window in self._group(group))
+            times.append(self._overall.free_at(now, messages))
+        times.extend(window.free_at(now, messages) for window in self._group(group))
         return max(times)
 
-    def use(self, group: str | None, now: datetime) -> None:
-        """Count an action that went out."""
+    def use(self, group: str | None, now: datetime, messages: int = 1) -> None:
+        """Count an action that went out, each of the `messages` it sent."""
         if self._overall is not None:
-            self._overall.use(now)
+            self._overall.use(now, messages)
         for window in self._group(group):
-            window.use(now)
+            window.use(now, messages)

@@ -178,17 +178,18 @@ def test_the_rest_of_a_long_text_resumed_where_a_part_ended_is_the_parts_after_i
 
 def test_a_429_retries_after_the_servers_delay_and_a_refusal_does_not_retry() -> None:
     limited = carrier_error(ErrorResponse("Too Many Requests", "M_LIMIT_EXCEEDED", 1500), "send")
-    assert limited.retry and limited.after == 1.5
+    # a rate limit's answer: waited out by the outbox, no attempt used, the room behind it
+    assert limited.retry and limited.after == 1.5 and limited.limited
     forbidden = carrier_error(ErrorResponse("not allowed", "M_FORBIDDEN"), "kick")
-    assert not forbidden.retry and "M_FORBIDDEN" in str(forbidden)
+    assert not forbidden.retry and "M_FORBIDDEN" in str(forbidden) and not forbidden.limited
     unknown = carrier_error(ErrorResponse("oops", "M_UNKNOWN"), "send")
-    assert unknown.retry and unknown.after is None
+    assert unknown.retry and unknown.after is None and not unknown.limited
 
 
 def test_a_429_read_from_raw_json_retries_after_its_delay_and_a_bad_token_stops() -> None:
     limited = carrier_error(Refusal.of(429, {"errcode": "M_LIMIT_EXCEEDED", "error": "slow down",
                                              "retry_after_ms": 2500}), "sync")  # fmt: skip
-    assert limited.retry and limited.after == 2.5
+    assert limited.retry and limited.after == 2.5 and limited.limited
     token = carrier_error(Refusal.of(401, {"errcode": "M_UNKNOWN_TOKEN", "error": "gone"}), "sync")
     assert not token.retry and "M_UNKNOWN_TOKEN" in str(token)
     proxy = carrier_error(Refusal.of(502, None), "sync")  # a proxy's HTML page, not JSON

@@ -45,6 +45,8 @@ async def test_a_post_longer_than_a_message_goes_in_parts_cut_at_paragraph_ends(
     assert len(LONG) > most and [len(s.text) <= most for s in said] == [True, True]
     assert [s.text for s in said] == ["\n\n".join(PARAGRAPHS[:2]), PARAGRAPHS[2]]
     assert receipt == str(said[0].message_id)
+    # what the outbound queue counts against the group's actions a minute: each message
+    assert carrier.messages(post(number)) == len(said)
 
 
 async def test_a_retry_in_a_new_process_sends_only_the_parts_not_sent(qq: QQ) -> None:

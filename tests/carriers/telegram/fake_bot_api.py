@@ -21,7 +21,8 @@ them: a JSON body, a urlencoded form or multipart form data, where arrays and ob
 JSON-serialised strings. Errors are `{"ok": false, "error_code", "description"}` with, for
 flood control, `parameters.retry_after`. `limits()` makes the fake refuse, like Telegram,
 more than one message per second in a chat or twenty per minute in a group (by the clock the
-test passes in); `throttle()` makes it answer the next calls of a method with a 429.
+test passes in); `throttle()` makes it answer the next calls of a method with a 429; `flood()`
+refuses one chat's messages for a while, each with a 429 that asks to wait the rest.
 
 Photos (`post_photo`) come as Telegram sends them: an array of `PhotoSize`s, the picture
 re-encoded as JPEG at 90, 320 and 800 pixels a side (those smaller than it) and at its own
@@ -155,6 +156,7 @@ class FakeBotApi:
         self._throttled: dict[str, deque[int]] = defaultdict(deque)
         self._refused: dict[str, deque[str | None]] = defaultdict(deque)  # None: answered
         self._limits = False
+        self._floods: dict[int, tuple[float, int]] = {}  # chat → (flooded until, lengthened by)
         self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
@@ -451,6 +453,12 @@ class FakeBotApi:
     def limits(self, on: bool = True) -> None:
         """Refuse messages beyond Telegram's limits: 1/s per chat, 20/min per group."""
         self._limits = on
+
+    def flood(self, chat_id: int, seconds: int, *, lengthened_by: int = 0) -> None:
+        """Flood control in one chat: its messages are refused with a 429 for `seconds` (by
+        the clock), each asked to wait the rest; each one refused meanwhile makes the wait
+        `lengthened_by` seconds longer, as Telegram answers a bot that keeps sending."""
+        self._floods[chat_id] = (self.clock().timestamp() + seconds, lengthened_by)
 
     # --- what a test reads ------------------------------------------------------------------
 
@@ -886,9 +894,14 @@ class FakeBotApi:
             chat.deleted.add(message_id)
 
     def _check_limits(self, chat: Chat) -> None:
+        now = self.clock().timestamp()
+        until, lengthened_by = self._floods.get(chat.id, (0.0, 0))
+        if now < until:
+            self._floods[chat.id] = (until + lengthened_by, lengthened_by)
+            after = max(1, int(until + lengthened_by - now + 0.999))
+            raise ApiError(429, f"Too Many Requests: retry after {after}", after)
         if not self._limits or chat.type == "private":
             return
-        now = self.clock().timestamp()
         sent = self._sent[chat.id]
         while sent and sent[0] <= now - 60:
             sent.popleft()

@@ -79,6 +79,37 @@ async def test_flood_control_is_waited_out_and_the_reply_sent_once(community: He
     assert len(said(community, chat, "看到群里的接龙")) == 1
 
 
+async def test_a_flooded_group_waits_as_a_whole_and_another_group_does_not(
+    community: Hearth,
+) -> None:
+    """Telegram's flood control answers the group's first announcement "retry after 30":
+    the other two were sent into the flood at once, each refused too, each making the wait
+    longer. They now wait behind the first and follow it in order; another group's message
+    goes meanwhile."""
+    api = community.api
+    chat, other = community.group(), community.group("颜学院护肤社 2群")
+    flooded_at = community.clock.now()
+    api.flood(chat, 30, lengthened_by=20)  # 50 s once the first is refused
+    carrier = community.carrier()  # the groups adopted
+    announce(community, chat, 3)
+    queued_at = community.clock.now()
+    group = community.store.group_for_carrier("telegram", str(other))
+    assert group is not None
+    hello = Action(kind=ActionKind.SEND, carrier="telegram", group=str(other), text="大家好")
+    community.store.enqueue("hello", "telegram", hello.to_json(), hello.priority,
+                            group_id=group.id, at=queued_at)  # fmt: skip
+    async with serving(community, carrier):
+        await bot_message(community, chat, "通知 3", timeout=WAIT_S * 2)
+        await asyncio.sleep(0.5)  # time for anything sent twice to show
+    texts = [text_of(m) for m in api.messages(chat, by=community.bot_id)]
+    assert texts == ["通知 1", "通知 2", "通知 3"]
+    assert [(method, code) for method, code, _ in api.refused] == [("sendMessage", 429)]
+    first = api.messages(chat, by=community.bot_id)[0]["date"]
+    assert first - int(flooded_at.timestamp()) >= 50  # the time asked, not before
+    [greeting] = api.messages(other, by=community.bot_id)
+    assert greeting["date"] < first  # not held by the other group's flood
+
+
 async def test_a_restarted_bot_misses_nothing_and_handles_nothing_twice(community: Hearth) -> None:
     api = community.api
     chat = community.group()

@@ -188,3 +188,40 @@ async def test_flood_control_is_waited_out_not_counted_as_failed_attempts(
     assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4]]
     [item] = [i for i in community.store.outbox_items("done") if i.key == "calendar:post:flood"]
     assert item.attempts == 0
+
+
+async def test_the_queue_counts_each_message_a_long_post_is_sent_in(community: Hearth) -> None:
+    """What the outbound queue counts against a chat's twenty messages a minute is what the
+    carrier sends: the parts of a long post, plain or Markdown."""
+    chat = community.group()
+    carrier = community.carrier()
+    for n, action in enumerate((long_post(chat), long_post(chat, markdown=True))):
+        before = len(community.api.messages(chat, by=community.bot_id))
+        await _performed_by_a_new_process(community, action, f"calendar:post:counted{n}")
+        sent = len(community.api.messages(chat, by=community.bot_id)) - before
+        assert carrier.messages(action) == sent == 2
+
+
+async def test_each_part_of_a_long_post_counts_against_the_groups_twenty_a_minute(
+    community: Hearth,
+) -> None:
+    """A long post of two parts, then nineteen reminders, all due at once in a group Telegram
+    lets have twenty messages a minute: the post counted as one message, so the nineteenth
+    reminder was the twenty-first message of the minute, refused with a 429. Each part now
+    counts: the last reminder waits for the minute, none is refused."""
+    chat = community.group()
+    community.api.limits()
+    now = community.clock.now()
+    reminders = [f"打卡提醒 {n}" for n in range(19)]
+    actions = [long_post(chat)] + [
+        Action(kind=ActionKind.SEND, carrier="telegram", group=str(chat), text=text,
+               handler="calendar") for text in reminders]  # fmt: skip
+    for n, action in enumerate(actions):
+        community.store.enqueue(f"calendar:burst:{n}", "telegram", action.to_json(),
+                                PRIORITY[action.kind], at=now)  # fmt: skip
+    async with serving(community):
+        await eventually(lambda: len(community.api.messages(chat, by=community.bot_id)) == 21,
+                         "the post's two parts and the nineteen reminders", 4 * WAIT_S)  # fmt: skip
+    said = [text_of(m) for m in community.api.messages(chat, by=community.bot_id)]
+    assert said == ["\n\n".join(PARAGRAPHS[:4]), PARAGRAPHS[4], *reminders]
+    assert [r for r in community.api.refused if r[1] == 429] == []

@@ -97,6 +97,7 @@ CLIENT_API = "/_matrix/client/v3"
 # uploads at a time keep the bandwidth (and the files read into memory) within bounds.
 UPLOADS_AT_ONCE = 2
 POSTS = (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN)  # what may carry a post's file
+SHORT = 1000  # characters of a text that fits one event, however rendered
 # Before the event id of a post's file, kept first with the outbox item (then its text's parts).
 FILE = "file:"
 
@@ -257,6 +258,18 @@ class MatrixCarrier:
         """A post with a file (uploaded to the media repository, then shown) is performed
         aside by the outbound queue (`engine/aside.py`)."""
         return action.kind in POSTS and asset_of(action) is not None
+
+    def messages(self, action: Action) -> int:
+        """The messages performing `action` sends, each counted by the outbound queue against
+        the bot's quota (`SendsInParts`): a text longer than an event holds, its parts; a
+        post's file, one more."""
+        text = action.text or ""
+        if action.kind not in (*POSTS, ActionKind.DIRECT) or not text:
+            return 1
+        file = action.kind in POSTS and asset_of(action) is not None
+        # a short text fits one event whatever its characters and Markdown (`TEXT_BYTES`)
+        said = 1 if len(text) <= SHORT else len(message_parts(action, self.capabilities.max_text))
+        return said + file
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the outbox key is the transaction id of what is sent or redacted."""

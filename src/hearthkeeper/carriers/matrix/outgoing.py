@@ -192,11 +192,14 @@ class Refusal:
 
 def carrier_error(response: Any, doing: str) -> CarrierError:
     """A nio `ErrorResponse` as a `CarrierError`: a 429 retries after the server's
-    `retry_after_ms`; a refusal (forbidden, unknown room or token, bad request) does not."""
+    `retry_after_ms`, a rate-limit answer (`limited`: waited out without counting as a failed
+    attempt, the room's later actions behind it); a refusal (forbidden, unknown room or
+    token, bad request) does not retry."""
     code = getattr(response, "status_code", None)
     message = getattr(response, "message", "") or "unknown error"
     if code in ("M_LIMIT_EXCEEDED", 429, "429"):
         after_ms = getattr(response, "retry_after_ms", None)
         after = after_ms / 1000 if isinstance(after_ms, int | float) and after_ms > 0 else None
-        return CarrierError(f"{doing}: rate limited ({message})", retry=True, after=after)
+        return CarrierError(f"{doing}: rate limited ({message})", retry=True, after=after,
+                            limited=True)  # fmt: skip
     return CarrierError(f"{doing}: {code or 'error'} {message}", retry=code not in _FINAL)

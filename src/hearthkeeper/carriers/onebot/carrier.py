@@ -219,6 +219,18 @@ class OneBotCarrier:
         long = action.kind in TEXTS and len(shown(action)) > self.capabilities.max_text
         return long or asset_of(action) is not None
 
+    def messages(self, action: Action) -> int:
+        """The messages performing `action` sends in its group, each counted by the outbound
+        queue against the group's actions a minute (`SendsInParts`): a text longer than a
+        message, its parts; a post's file, one more."""
+        file = asset_of(action) is not None
+        limit = self.capabilities.max_text
+        if action.kind not in TEXTS or not action.text:
+            return 1
+        if len(shown(action)) <= limit:
+            return 1 + file
+        return len(message_parts(action, limit)) + file
+
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action; the message id of what was said, if anything."""
         if action.kind is ActionKind.ALERT_STAFF:

@@ -161,6 +161,7 @@ class Pending:
 # a file of up to 50 MB uploaded to Telegram holds up neither replies nor other groups, and a
 # few uploads at a time keep the bandwidth (and the files read into memory) within bounds.
 UPLOADS_AT_ONCE = 2
+TEXTS = frozenset({ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DIRECT})
 # Between two parts of a long text: Telegram takes about one message a second in a chat (more
 # is refused with 429s, each of which a retry would count as a failed attempt).
 PART_GAP_S = 1.0
@@ -273,6 +274,20 @@ class TelegramCarrier:
         one lane, so a later one waits for a long one and they keep their order."""
         long = shown_length(action.text or "", parsed=False) > TEXT_LIMIT
         return long or asset_of(action) is not None
+
+    def messages(self, action: Action) -> int:
+        """The messages performing `action` sends in its chat, each counted by the outbound
+        queue against the chat's 20 a minute (`SendsInParts`): a text longer than a message,
+        its parts (as `_send` cuts it, before any mention's room); a post's file, one more
+        when its text is too long to be the file's caption."""
+        text = action.text or ""
+        markdown = action.extra.get("format") == "markdown"
+        file = asset_of(action) is not None
+        if file and (not text or caption_of(text, markdown) is not None):
+            return 1
+        if action.kind not in TEXTS or shown_length(text, parsed=False) <= TEXT_LIMIT:
+            return 1 + file
+        return len((markdown_parts if markdown else cut_parts)(text, TEXT_LIMIT, None)) + file
 
     async def perform(self, action: Action, key: str) -> str | None:
         """Do one action (Telegram takes no idempotency key: the queue marks each one done
