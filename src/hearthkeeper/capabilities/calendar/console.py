@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse
 from hearthkeeper.capabilities.activities import catalogue
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, build_agenda
+from hearthkeeper.capabilities.calendar.posts import applies, find_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.skips import UNSERVED, unserved
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import group_playbook
 from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Store
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
@@ -119,23 +121,52 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
     return found
 
 
+NAMES_SHOWN = 5  # groups named in a line about a library; the rest are counted
+
+
+@dataclass(frozen=True)
+class Left:
+    """The groups where a library post has `items` items not posted yet."""
+
+    items: int
+    groups: list[str]
+
+    @property
+    def where(self) -> str:
+        """The group's name, or how many groups with the first few names: a matrix of 100
+        groups reads as one line, not a hundred."""
+        if len(self.groups) == 1:
+            return self.groups[0]
+        names = ", ".join(self.groups[:NAMES_SHOWN])
+        more = len(self.groups) - NAMES_SHOWN
+        return f"{len(self.groups)} groups ({names}{f' and {more} more' if more > 0 else ''})"
+
+
 def items_left(store: Store, community_id: int, playbook: Playbook,
-               reports: list[LibraryReport]) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
-    """Per `order: next` library post, each group it goes to with the items not posted there
-    yet: what the next firings have left (`hearth calendar` counts as if none was posted)."""
-    groups = store.list_groups(community_id)
-    posts = {p.id: p for p in playbook.calendar.posts}
+               reports: list[LibraryReport]) -> dict[str, list[Left]]:  # fmt: skip
+    """Per `order: next` library post, the items not posted yet in the groups it goes to,
+    groups with as many left together, most left first: what the next firings have left
+    (`hearth calendar` counts as if none was posted). A group goes by the playbook it runs
+    (a `groups:` entry's `calendar_posts`, the staff channel's none); a closed group and one
+    an import registered receive no posts, so they are not counted."""
     posts_here = SqlPosts.on(store)
-    left: dict[str, list[tuple[str, int]]] = {}
+    runs = [(g, group_playbook(playbook, g.name, g.carrier_group_id))
+            for g in store.list_groups(community_id) if not g.imported and not g.closed]  # fmt: skip
+    left: dict[str, list[Left]] = {}
     for report in reports:
-        post = posts.get(report.post)
-        if post is None or report.order is not Order.NEXT or report.library.missing:
+        if report.order is not Order.NEXT or report.library.missing:
             continue
         ids = {item.id for item in report.library.items}
-        left[report.post] = [
-            (g.name, len(ids - set(posts_here.posted_items(g.id, post.id))))
-            for g in groups if not post.groups or g.name in post.groups
-        ]  # fmt: skip
+        by_count: dict[int, list[str]] = {}
+        for group, runs_here in runs:
+            post = find_post(runs_here, report.post)
+            if post is None or not applies(post, group.name):
+                continue
+            n = len(ids - set(posts_here.posted_items(group.id, post.id)))
+            by_count.setdefault(n, []).append(group.name)
+        if by_count:
+            left[report.post] = [Left(n, names) for n, names in sorted(by_count.items(),
+                                                                      reverse=True)]  # fmt: skip
     return left
 
 
@@ -150,7 +181,7 @@ def router(pages: Pages) -> APIRouter:
         now = web.clock.now()
         lines: list[Upcoming] = []
         libraries: list[LibraryReport] = []
-        left: dict[str, list[tuple[str, int]]] = {}
+        left: dict[str, list[Left]] = {}
         if view.playbook is not None:
             try:
                 base_dir: Path | None = web.playbooks.base_dir(view.community.id)
