@@ -42,6 +42,7 @@ NOTICES: Final = {
     "not-staff": "Choose a staff member of this community.",
     "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
     "post, and it gets no scheduled posts; its history stays.",
+    "group-closed-short": PAGE_NOTICES["group-closed-short"],
     "group-reopened": "The group is open again.",
     **{code: said for code, said in PAGE_NOTICES.items() if code.startswith("group-asked-again")},
 }
