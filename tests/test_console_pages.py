@@ -317,6 +317,30 @@ def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: 
     assert sum("skipped in" in r for r in ahead.split("<tr>")) == 1  # only the next firing
 
 
+def test_a_firing_in_several_groups_is_one_line_with_each_state_counted(console: Console) -> None:
+    """A post to 100 groups was 100 lines of Latest firings (the page showed 50: half of one
+    firing); now one line, the groups counted, and where staff called it off named."""
+    from hearthkeeper.capabilities.calendar.repository import SqlPosts
+
+    secretary = console.store.member_for("webchat", "lin", "小林").id
+    console.store.join(secretary, console.group_id, role="secretary")
+    console.engine.process([console.events.message("lin", "/跳过 morning-pack", name="小林",
+                                                   at=console.clock.now())])  # fmt: skip
+    posts = SqlPosts.on(console.store)
+    [skipped] = posts.post_records(console.community_id)
+    for n in (2, 3):
+        other = console.store.add_group(console.community_id, f"颜学院护肤社 {n}群", "webchat",
+                                        f"{SLUG}-{n}", 500)  # fmt: skip
+        posts.claim_post(console.community_id, other.id, "morning-pack", skipped.scheduled_for,
+                         item_id="01", content_kind="text", mode="auto", status="posted",
+                         posted_at=console.clock.now())  # fmt: skip
+    fired = console.get("/calendar").text.split('id="fired"')[1].split("</table>")[0]
+    [row] = [r for r in fired.split("<tr>")[2:]]
+    assert 'title="颜学院护肤社 1群, 颜学院护肤社 2群, 颜学院护肤社 3群">3 groups<' in row
+    assert "2 queued, 1 cancelled" in row
+    assert "in 颜学院护肤社 1群 by 小林 (webchat:lin) (/skip in the chat)" in row
+
+
 def test_the_calendar_shows_what_a_library_has_left_in_each_group(console: Console) -> None:
     """A library that ran out in a group looked full on the page (`N item(s) in its
     library`), and the health report sent operators to `hearth calendar`, which counts as if

@@ -341,3 +341,36 @@ def test_an_inline_posts_kind_is_what_its_engagement_is_counted_under(
     assert [a.text for a in sends(c)] == ["Today: https://tea.example/oolong"]
     [posted] = records(c, "morning")
     assert posted.content_kind == "link"
+
+
+def test_the_latest_firings_are_one_line_each_however_many_groups_they_went_to(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The console's Calendar page listed the latest 50 firings per group: on a matrix of 100
+    groups that was half of this morning's post, nothing of the days before, every group's
+    line alike; and it (with `hearth posts`) read every firing ever recorded to show them."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.capabilities.calendar.console import fired
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    for day in range(4):
+        store_clock.set(datetime(2026, 3, 2 + day, 8, 0, 30, tzinfo=UTC))
+        c.engine.tick()
+        performed(c)
+    community = c.runtime.community_id
+    assert len(SqlPosts.on(store).post_records(community)) == 12  # 4 mornings × 3 groups
+    shown = fired(store, community, limit=2)
+    assert [(f.scheduled_for.day, f.group, f.state) for f in shown] == [
+        (5, "3 groups", "3 delivered"), (4, "3 groups", "3 delivered")]  # fmt: skip
+    assert shown[0].groups == ["g1", "g2", "g3"]
+    result = CliRunner().invoke(app, ["posts", "--limit", "2"],
+                                env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "morning:" in line]
+    assert lines == ["2026-03-04 08:00  morning: 3 group(s) — 3 delivered",
+                     "2026-03-05 08:00  morning: 3 group(s) — 3 delivered"]  # fmt: skip

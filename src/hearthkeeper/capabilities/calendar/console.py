@@ -4,7 +4,8 @@ queued, skipped, awaiting confirmation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -52,11 +53,34 @@ class Upcoming:
 
 @dataclass(frozen=True)
 class Fired:
-    """A recorded firing in one group, and how its delivery went."""
+    """A recorded firing (a post at a time) in the groups it went to, and how its delivery
+    went there: one line whether it went to one group or to a matrix of hundreds."""
 
-    record: PostRecord
-    group: str
-    state: str
+    post: str
+    scheduled_for: datetime
+    groups: list[str]
+    item: str  # the library item or content kind; "" when the groups had different ones
+    states: dict[str, int]  # how many groups are at each state
+    cancelled: list[tuple[str, str]] = field(default_factory=list)  # (group, who) called it off
+    posted_at: datetime | None = None  # the latest posting among them
+
+    @property
+    def group(self) -> str:
+        """The group's name, or how many groups."""
+        return self.groups[0] if len(self.groups) == 1 else f"{len(self.groups)} groups"
+
+    @property
+    def state(self) -> str:
+        """The state in one group (`delivered`); in several, how many at each
+        (`95 delivered, 3 queued`)."""
+        if len(self.groups) == 1:
+            return next(iter(self.states))
+        return ", ".join(f"{n} {state}" for state, n in self.states.items())
+
+    @property
+    def state_class(self) -> str:
+        """The state of them all when they share one (the page colours it), else `mixed`."""
+        return next(iter(self.states)) if len(self.states) == 1 else "mixed"
 
 
 def upcoming(
@@ -101,14 +125,17 @@ def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcomin
 
 
 def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
-    """The latest recorded firings, newest first, with their delivery state."""
-    records = SqlPosts.on(store).post_records(community_id)[-limit:]
+    """The latest firings, newest first, each with its groups' delivery states; only their
+    records are read (`latest_firings_since`), however long the calendar has run."""
+    posts = SqlPosts.on(store)
+    since = posts.latest_firings_since(community_id, limit)
+    records = posts.post_records(community_id, since=since)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     listed = store.list_groups(community_id)
     groups = {g.id: g.name for g in listed}
     imported = {g.id for g in listed if g.imported}
-    found = []
-    for record in reversed(records):
+    firings: dict[tuple[str, datetime], list[tuple[PostRecord, str]]] = {}
+    for record in records:
         if record.status in ("posted", "confirmed"):
             outbox = delivery.get(f"calendar:post:{record.id}", "pending")
             state = (f"not sent ({UNSERVED})" if unserved(record, imported, outbox)
@@ -117,7 +144,18 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
             state = "awaiting confirmation"
         else:
             state = record.status
-        found.append(Fired(record, groups.get(record.group_id, f"group {record.group_id}"), state))
+        firings.setdefault((record.post_id, record.scheduled_for), []).append((record, state))
+    found = []
+    for (post, at), done in reversed(list(firings.items())[-limit:]):
+        names = [groups.get(r.group_id, f"group {r.group_id}") for r, _ in done]
+        items = {r.item_id or r.content_kind for r, _ in done}
+        states = Counter(state for _, state in done)
+        cancelled = [(name, r.cancelled_by) for name, (r, _) in zip(names, done, strict=True)
+                     if r.cancelled_by]  # fmt: skip
+        posted = [r.posted_at for r, _ in done if r.posted_at is not None]
+        found.append(Fired(post, at, names, items.pop() if len(items) == 1 else "",
+                           dict(states.most_common()), cancelled,
+                           max(posted) if posted else None))  # fmt: skip
     return found
 
 

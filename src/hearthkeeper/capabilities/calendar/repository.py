@@ -56,6 +56,12 @@ class Posts(Protocol):
         """The firings recorded in a community, in order."""
         ...
 
+    def latest_firings_since(self, community_id: int, firings: int, *,
+                             post_id: str | None = None) -> datetime | None:  # fmt: skip
+        """When the `firings`-th latest firing (a post at a time, in all its groups) was
+        planned; None: there are fewer."""
+        ...
+
     def post_record(self, post_ref: int) -> PostRecord | None:
         """One recorded firing by its id."""
         ...
@@ -156,6 +162,22 @@ class SqlPosts(StoreBase):
         query = query.order_by(_TABLE.c.scheduled_for, _TABLE.c.group_id, _TABLE.c.id)
         with self._unit(write=False) as session:
             return [_record(row) for row in session.connection().execute(query)]
+
+    def latest_firings_since(self, community_id: int, firings: int, *,
+                             post_id: str | None = None) -> datetime | None:  # fmt: skip
+        """When the `firings`-th latest firing (a post at a time, in all its groups) was
+        planned; None: there are fewer. `post_records(since=…)` then reads the latest firings
+        alone, not a year of them in every group of a matrix."""
+        where = [_TABLE.c.community_id == community_id]
+        if post_id is not None:
+            where.append(_TABLE.c.post_id == post_id)
+        firing = select(_TABLE.c.post_id, _TABLE.c.scheduled_for).where(*where).distinct()
+        listed = firing.subquery()
+        query = (select(listed.c.scheduled_for).order_by(listed.c.scheduled_for.desc())
+                 .offset(firings - 1).limit(1))  # fmt: skip
+        with self._unit(write=False) as session:
+            found = session.connection().execute(query).scalar()
+        return None if found is None else utc(found, "scheduled_for")
 
     def post_record(self, post_ref: int) -> PostRecord | None:
         """One recorded firing by its id."""
