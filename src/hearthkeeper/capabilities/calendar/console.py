@@ -20,9 +20,9 @@ from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.skips import UNSERVED, unserved
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.groups import group_playbook
+from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.output import Order
-from hearthkeeper.store import Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -115,6 +115,48 @@ def with_skips(lines: list[Upcoming], store: Store, community_id: int,
     return [replace(u, skipped="; ".join(skips.get((u.post, u.at), ()))) for u in lines]
 
 
+def _runs(store: Store, community_id: int, playbook: Playbook) -> list[tuple[Group, Playbook]]:
+    """The groups scheduled posts can reach (not closed, not an import's history), each with
+    the playbook it runs (its `groups:` override applied; the staff channel's, no posts)."""
+    return [(g, group_playbook(playbook, g.name, g.carrier_group_id))
+            for g in store.list_groups(community_id) if not g.imported and not g.closed]  # fmt: skip
+
+
+def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
+                   playbook: Playbook) -> list[Upcoming]:  # fmt: skip
+    """The upcoming posts, each with the groups it goes to as the engine sends it: a
+    `groups:` entry's `calendar_posts` gives a group other posts than the post's own `groups`
+    say, and the staff channel none, so "every group" is said only when it is so."""
+    runs = _runs(store, community_id, playbook)
+    members = [g for g, _ in runs if not is_staff_channel(playbook, g.name, g.carrier_group_id)]
+    if not members:
+        return lines
+    gets: dict[str, list[str]] = {}
+    for group, runs_here in runs:
+        for post in runs_here.calendar.posts:
+            if applies(post, group.name):
+                gets.setdefault(post.id, []).append(group.name)
+    told = []
+    for line in lines:
+        if line.kind == "post":
+            names = gets.get(line.post, [])
+            if {g.name for g in members} <= (receiving := set(names)):
+                said = "every group"
+            elif not names:
+                said = f"no group ({line.groups})" if line.groups != "every group" else "no group"
+            elif len(names) <= NAMES_SHOWN:
+                said = ", ".join(names)
+            elif (
+                len(missing := [g.name for g in members if g.name not in receiving]) <= NAMES_SHOWN
+            ):
+                said = "every group but " + ", ".join(missing)
+            else:
+                said = f"{len(names)} of {len(members)} groups"
+            line = replace(line, groups=said)
+        told.append(line)
+    return told
+
+
 def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcoming]:
     """Offline events staff made (the playbook's are in the agenda) in the next days."""
     events = SqlActivities.on(store).events(community_id)
@@ -188,8 +230,7 @@ def items_left(store: Store, community_id: int, playbook: Playbook,
     (a `groups:` entry's `calendar_posts`, the staff channel's none); a closed group and one
     an import registered receive no posts, so they are not counted."""
     posts_here = SqlPosts.on(store)
-    runs = [(g, group_playbook(playbook, g.name, g.carrier_group_id))
-            for g in store.list_groups(community_id) if not g.imported and not g.closed]  # fmt: skip
+    runs = _runs(store, community_id, playbook)
     left: dict[str, list[Left]] = {}
     for report in reports:
         if report.order is not Order.NEXT or report.library.missing:
@@ -226,6 +267,7 @@ def router(pages: Pages) -> APIRouter:
             except ValueError:  # not run by this server: its content folders are elsewhere
                 base_dir = None
             lines, agenda = upcoming(view.playbook, base_dir, now)
+            lines = with_receivers(lines, web.store, view.community.id, view.playbook)
             lines = with_skips(lines, web.store, view.community.id, now)
             libraries = agenda.libraries if base_dir is not None else []
             left = items_left(web.store, view.community.id, view.playbook, libraries)
