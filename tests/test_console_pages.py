@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from hearthkeeper.carriers.webchat.plugin import webchat_of
 from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, SLUG, Console
+from tests.sql_plans import statements_run
 from tests.web_auth_setup import PASSWORD
 
 PAGES = ["", "/live", "/groups", "/members", "/members/1", "/moderation", "/audit", "/inbox",
@@ -306,6 +307,16 @@ def test_the_calendar_counts_a_librarys_items_left_where_the_post_goes(console: 
         f"Post morning-pack has nothing left to post in 8 groups ({first_five} and 3 "
         "more): its firings there send nothing until items are added to morning-pack."
     ) in page
+    # as many statements for 8 groups as for 38 (each with items left): not one a group (198 for 99 groups)
+    counted = []
+    for more in (0, 30):
+        for n in range(more):
+            console.store.add_group(console.community_id, f"加开 {len(counted)}-{n}", "webchat",
+                                    f"more-{len(counted)}-{n}", 500)  # fmt: skip
+        with statements_run(console.store.engine) as seen:
+            console.get("/calendar")
+        counted.append(len(seen))
+    assert counted[0] == counted[1], counted
 
 
 def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: Console) -> None:

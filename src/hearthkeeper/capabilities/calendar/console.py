@@ -236,12 +236,13 @@ def items_left(store: Store, community_id: int, playbook: Playbook,
         if report.order is not Order.NEXT or report.library.missing:
             continue
         ids = {item.id for item in report.library.items}
+        used = posts_here.posted_items_by_group(community_id, report.post)
         by_count: dict[int, list[str]] = {}
         for group, runs_here in runs:
             post = find_post(runs_here, report.post)
             if post is None or not applies(post, group.name):
                 continue
-            n = len(ids - set(posts_here.posted_items(group.id, post.id)))
+            n = len(ids - used.get(group.id, set()))
             by_count.setdefault(n, []).append(group.name)
         if by_count:
             left[report.post] = [Left(n, names) for n, names in sorted(by_count.items(),
