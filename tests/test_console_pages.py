@@ -87,6 +87,27 @@ def test_the_groups_page_gives_each_web_chat_group_its_invite_link(console: Cons
     assert "Open another web chat group" in page
 
 
+def test_the_groups_and_overview_pages_read_every_invite_link_at_once(console: Console) -> None:
+    """Each group's invite link was read in a transaction of its own that took SQLite's
+    write lock (BEGIN IMMEDIATE), on every view of the Groups page and the overview: 100
+    groups, 100 waits behind a busy engine. A link is made once, then all are read at once."""
+    counted = []
+    for more in (0, 30):
+        for n in range(more):
+            console.store.add_group(console.community_id, f"颜学院护肤社 {n + 2}群", "webchat",
+                                    f"{SLUG}-{n + 2}", 500)  # fmt: skip
+        for path in ("", "/groups"):
+            console.get(path)  # the new groups' links are made on first view
+            with statements_run(console.store.engine) as seen:
+                page = console.get(path).text
+            counted.append(len(seen))
+            assert not [s for s in seen if "IMMEDIATE" in s], path  # no write on a view
+    assert counted[:2] == counted[2:], counted  # as many statements for 31 groups as for 1
+    links = webchat_of(console.site.web.carriers)
+    for group in console.store.list_groups(console.community_id):
+        assert f"http://chat.example/join/{links.invite_code(group.id)}" in page
+
+
 def test_members_are_searched_by_name_and_tag(console: Console) -> None:
     every = console.get("/members").text
     assert "美美" in every and "走了" in every
