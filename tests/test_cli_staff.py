@@ -45,6 +45,33 @@ def test_giving_a_staff_role_reaches_the_running_engine(
     assert ActionKind.STRIKE not in [a.kind for a in result.actions], "staff are not punished"
 
 
+def test_staff_joining_another_group_of_the_matrix_hold_their_role_there(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An operator made the monitor staff (in 1群, where she was), then sent her to look after
+    2群: there she was an ordinary member, her moderation commands refused and her messages
+    moderated, while the matrix showed her in charge of it."""
+    monkeypatch.chdir(tmp_path)
+    c = community(store, store_clock)
+    apply_playbook(store, parse_playbook(MINIMAL + RULES), "test")
+    c.engine.process([c.events.join("mei"), c.events.join("bob")])
+    env = {"HEARTH_DATABASE_URL": database_url}
+    runner = CliRunner()
+    given = runner.invoke(app, ["staff", "set", "fake:mei", "manager"], env=env)
+    assert given.exit_code == 0 and "in 1 group(s)" in given.stdout, given.output
+    store_clock.advance(timedelta(minutes=2))
+    c.events.now = store_clock.now()
+    c.engine.process([c.events.join("mei", group="g2"), c.events.join("bob", group="g2")])
+    listed = runner.invoke(app, ["staff", "list"], env=env).stdout
+    assert "g1: mei (fake:mei) — manager" in listed and "g2: mei (fake:mei) — manager" in listed
+    assert "bob" not in listed  # an ordinary member joining stays one
+    [result] = c.engine.process([c.events.message("mei", AD, group="g2")])
+    assert ActionKind.STRIKE not in [a.kind for a in result.actions], "staff are not punished"
+    [result] = c.engine.process([c.events.message("bob", AD, group="g2")])
+    assert ActionKind.STRIKE in [a.kind for a in result.actions]
+
+
 def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
     store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

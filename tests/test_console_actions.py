@@ -139,6 +139,23 @@ def test_closing_a_group_into_another_and_reopening_it_from_the_groups_page(
     assert not console.store.list_groups(console.community_id)[-1].closed
 
 
+def test_closing_into_a_group_without_room_for_all_its_members_says_so(console: Console) -> None:
+    """On the Groups page and on the Matrix page: a merge into a group with 1 place left for
+    the members of 颜学院护肤社 1群 was "The group is closed." alone."""
+    corner = console.store.add_group(console.community_id, "小角落", "webchat", "corner", 2)
+    console.store.join(console.store.member_for("webchat", "w-amy", "Amy").id, corner.id)
+    closed = console.post("/groups/close", {"group": "颜学院护肤社 1群", "into": "小角落"})
+    assert closed.headers["location"] == f"{BASE}/groups?notice=group-closed-short"
+    page = console.client.get(closed.headers["location"]).text
+    assert ("The group its members are sent to has no room for all of them: once it is full, "
+            "its join page offers the rest another group with room.") in page  # fmt: skip
+    console.post("/groups/close", {"group": "颜学院护肤社 1群", "reopen": "1"})
+    matrix = {"group_id": str(console.group_id), "into": "小角落", "back": f"{BASE}/matrix"}
+    again = console.post("/groups/close", matrix)
+    assert again.headers["location"] == f"{BASE}/matrix?done=group-closed-short"
+    assert "has no room for all of them" in console.client.get(again.headers["location"]).text
+
+
 def test_the_matrix_page_closes_a_group_into_another_and_reopens_it(console: Console) -> None:
     """Every dying-group warning on the Matrix page says to close the group, and closing
     took the Groups page's form: each open line has its Close… form now (the group named

@@ -4,12 +4,14 @@ members wrote, and a 404 page in the layout for what does not exist."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
 from hearthkeeper.carriers.webchat.plugin import webchat_of
-from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, Console
+from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, SLUG, Console
+from tests.sql_plans import statements_run
 from tests.web_auth_setup import PASSWORD
 
 PAGES = ["", "/live", "/groups", "/members", "/members/1", "/moderation", "/audit", "/inbox",
@@ -83,6 +85,27 @@ def test_the_groups_page_gives_each_web_chat_group_its_invite_link(console: Cons
     assert f"http://chat.example/join/{code}" in page
     assert "颜学院护肤社 1群" in page and "3 / 500" in page
     assert "Open another web chat group" in page
+
+
+def test_the_groups_and_overview_pages_read_every_invite_link_at_once(console: Console) -> None:
+    """Each group's invite link was read in a transaction of its own that took SQLite's
+    write lock (BEGIN IMMEDIATE), on every view of the Groups page and the overview: 100
+    groups, 100 waits behind a busy engine. A link is made once, then all are read at once."""
+    counted = []
+    for more in (0, 30):
+        for n in range(more):
+            console.store.add_group(console.community_id, f"颜学院护肤社 {n + 2}群", "webchat",
+                                    f"{SLUG}-{n + 2}", 500)  # fmt: skip
+        for path in ("", "/groups"):
+            console.get(path)  # the new groups' links are made on first view
+            with statements_run(console.store.engine) as seen:
+                page = console.get(path).text
+            counted.append(len(seen))
+            assert not [s for s in seen if "IMMEDIATE" in s], path  # no write on a view
+    assert counted[:2] == counted[2:], counted  # as many statements for 31 groups as for 1
+    links = webchat_of(console.site.web.carriers)
+    for group in console.store.list_groups(console.community_id):
+        assert f"http://chat.example/join/{links.invite_code(group.id)}" in page
 
 
 def test_members_are_searched_by_name_and_tag(console: Console) -> None:
@@ -270,6 +293,70 @@ def test_the_calendar_shows_the_next_days_in_the_community_time_zone(console: Co
     assert "Nothing has fired yet." in page
 
 
+def test_the_calendar_counts_a_librarys_items_left_where_the_post_goes(console: Console) -> None:
+    """On a matrix of 45 groups the page said "3 in 1群, 3 in 2群, …" 45 times (and, once
+    the library ran out, 45 error lines), and counted the groups a `groups:` override keeps
+    the post from (calendar_posts: []), the staff channel and closed groups, where the post
+    is never sent. Groups alike are now one line, and only where the post goes."""
+    from hearthkeeper.apply import apply_playbook
+    from hearthkeeper.capabilities.calendar.library import load_library
+    from hearthkeeper.capabilities.calendar.repository import SqlPosts
+    from hearthkeeper.playbook import parse_playbook
+    from hearthkeeper.playbook.templates import template_text
+
+    groups = [console.store.add_group(console.community_id, f"颜学院护肤社 {n}群", "webchat",
+                                      f"{SLUG}-{n}", 500) for n in range(2, 10)]  # fmt: skip
+    console.store.add_group(console.community_id, "员工群", "webchat", "staff", 50)
+    closed = console.store.add_group(console.community_id, "旧群", "webchat", "old", 500)
+    console.store.close_group(closed.id, by="ann")
+    text = (
+        template_text("skincare").replace(
+            '  quiet_hours: "23:00-08:00"', '  quiet_hours: "23:00-08:00"\n  staff_group: 员工群'
+        )
+        + '\ngroups:\n  "颜学院护肤社 9群":\n    calendar_posts: [share-reward]\n'
+    )
+    apply_playbook(console.store, parse_playbook(text, "playbook.yaml"), "ann")
+    items = load_library(console.playbooks.base_dir(console.community_id) / "content" /
+                         "morning-pack").items  # fmt: skip
+    first_five = (
+        "颜学院护肤社 1群, 颜学院护肤社 2群, 颜学院护肤社 3群, 颜学院护肤社 4群, 颜学院护肤社 5群"
+    )
+    page = console.get("/calendar").text
+    assert (f"Not posted yet: {len(items)} in 8 groups ({first_five} and 3 more).</p>") in page
+    # the next days' posts name the groups they go to: morning-pack not to 9群, share-reward
+    # to 9群 too (its calendar_posts), neither to the staff channel nor the closed group
+    ahead = page.split('id="upcoming"')[1].split("</table>")[0]
+    rows = {r.split("<td>")[1].split("<")[0]: r for r in ahead.split("<tr>")[2:]}
+    assert "<td>every group but 颜学院护肤社 9群</td>" in rows["morning-pack"]
+    assert "<td>every group</td>" in rows["share-reward"]
+    left = page.split('class="muted small library-left"')[1].split("</p>")[0]
+    assert "9群" not in left and "员工群" not in left and "旧群" not in left
+    posts = SqlPosts.on(console.store)
+    for group_id in [console.group_id, *(g.id for g in groups[:7])]:
+        for day, item in enumerate(items):
+            posts.claim_post(console.community_id, group_id, "morning-pack",
+                             console.clock.now() - timedelta(days=day + 1), item_id=item.id,
+                             content_kind="text", mode="auto", status="posted",
+                             posted_at=console.clock.now())  # fmt: skip
+    page = console.get("/calendar").text
+    assert f"Not posted yet: 0 in 8 groups ({first_five} and 3 more).</p>" in page
+    assert page.count("has nothing left to post") == 1
+    assert (
+        f"Post morning-pack has nothing left to post in 8 groups ({first_five} and 3 "
+        "more): its firings there send nothing until items are added to morning-pack."
+    ) in page
+    # as many statements for 8 groups as for 38 (each with items left): not one a group (198 for 99 groups)
+    counted = []
+    for more in (0, 30):
+        for n in range(more):
+            console.store.add_group(console.community_id, f"加开 {len(counted)}-{n}", "webchat",
+                                    f"more-{len(counted)}-{n}", 500)  # fmt: skip
+        with statements_run(console.store.engine) as seen:
+            console.get("/calendar")
+        counted.append(len(seen))
+    assert counted[0] == counted[1], counted
+
+
 def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: Console) -> None:
     secretary = console.store.member_for("webchat", "lin", "小林").id
     console.store.join(secretary, console.group_id, role="secretary")
@@ -284,6 +371,30 @@ def test_the_calendar_shows_a_firing_staff_skipped_in_the_chat_and_who(console: 
     row = next(r for r in ahead.split("<tr>") if "morning-pack" in r)
     assert "skipped in " in row and "by 小林 (webchat:lin)" in row
     assert sum("skipped in" in r for r in ahead.split("<tr>")) == 1  # only the next firing
+
+
+def test_a_firing_in_several_groups_is_one_line_with_each_state_counted(console: Console) -> None:
+    """A post to 100 groups was 100 lines of Latest firings (the page showed 50: half of one
+    firing); now one line, the groups counted, and where staff called it off named."""
+    from hearthkeeper.capabilities.calendar.repository import SqlPosts
+
+    secretary = console.store.member_for("webchat", "lin", "小林").id
+    console.store.join(secretary, console.group_id, role="secretary")
+    console.engine.process([console.events.message("lin", "/跳过 morning-pack", name="小林",
+                                                   at=console.clock.now())])  # fmt: skip
+    posts = SqlPosts.on(console.store)
+    [skipped] = posts.post_records(console.community_id)
+    for n in (2, 3):
+        other = console.store.add_group(console.community_id, f"颜学院护肤社 {n}群", "webchat",
+                                        f"{SLUG}-{n}", 500)  # fmt: skip
+        posts.claim_post(console.community_id, other.id, "morning-pack", skipped.scheduled_for,
+                         item_id="01", content_kind="text", mode="auto", status="posted",
+                         posted_at=console.clock.now())  # fmt: skip
+    fired = console.get("/calendar").text.split('id="fired"')[1].split("</table>")[0]
+    [row] = [r for r in fired.split("<tr>")[2:]]
+    assert 'title="颜学院护肤社 1群, 颜学院护肤社 2群, 颜学院护肤社 3群">3 groups<' in row
+    assert "2 queued, 1 cancelled" in row
+    assert "in 颜学院护肤社 1群 by 小林 (webchat:lin) (/skip in the chat)" in row
 
 
 def test_the_calendar_shows_what_a_library_has_left_in_each_group(console: Console) -> None:

@@ -114,6 +114,28 @@ def test_closing_into_another_group_posts_where_to_go_with_its_link(
     assert "last post queued in it: This group is closed." in " ".join(closed.stdout.split())
 
 
+def test_closing_into_a_group_with_room_for_some_of_its_members_says_how_many_have_none(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """Merging a group of 4 into one with 2 places left was taken without a word: the
+    operator learnt it from members finding the group full."""
+    _opened(database_url, 2)
+    small = store.add_group(community_id, "Tea Corner", "webchat", "tea-corner", capacity=3)
+    store.join(store.member_for("webchat", "w-amy", "Amy").id, small.id)
+    three = _group(store, community_id, "Tea Friends #3")
+    for n in range(4):
+        store.join(store.member_for("webchat", f"w-{n}", f"M{n}").id, three.id)
+    closed = _hearth(database_url, "close", "Tea Friends #3", "--into", "Tea Corner")
+    assert closed.exit_code == 0, closed.output
+    assert _group(store, community_id, "Tea Friends #3").closed
+    assert ("note: Tea Corner has no room for 2 of its members: once it is full, its join page "
+            "offers the rest another group with room") in _said(closed)  # fmt: skip
+    two = _group(store, community_id, "Tea Friends #2")
+    store.join(store.member_for("webchat", "w-bob", "Bob").id, two.id)
+    roomy = _hearth(database_url, "close", "Tea Friends #2", "--into", "Tea Friends #1")
+    assert roomy.exit_code == 0 and "no room" not in _said(roomy)
+
+
 @pytest.mark.parametrize("args, said", [
     (("close", "Tea Friends #9"), "there is no group 'Tea Friends #9' (by name or carrier id); "
                                    "did you mean 'Tea Friends #1'?"),

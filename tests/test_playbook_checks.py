@@ -139,6 +139,33 @@ def test_schedules_ten_minutes_apart_or_more_say_nothing(schedule: str) -> None:
     assert parse_playbook(posts(schedule)).warnings == ()
 
 
+RULED = MINIMAL + "rules:\n  texts: [Be kind.]\n"
+
+
+def test_a_welcome_without_the_rules_where_they_must_be_accepted_is_a_located_warning() -> None:
+    """The groups: example of docs/groups.md, a group's own short greeting: its newcomers read
+    "Reply 'agree' to accept the rules" under a welcome that never showed them the rules."""
+    text = RULED + (
+        "groups:\n"
+        '  "Night Runners":\n'
+        '    welcome: "Welcome {nickname}! We run on Wednesdays."\n'
+        "  tea-2:\n"
+        '    welcome: "Welcome {nickname}!\\n{rules}"\n'
+    )
+    loaded = parse_playbook(text, "pb.yaml")
+    [w] = loaded.warnings
+    assert w.is_warning and (w.line, w.path) == (14, "groups.Night Runners.welcome")
+    assert w.message == ("has no {rules}: newcomers are asked to reply to accept the rules "
+                         "(joining.ceremony.accept_rules) without being shown them; add {rules} "
+                         "where the rules should be")  # fmt: skip
+    community_wide = RULED + 'joining:\n  ceremony:\n    welcome: "Hi {nickname}"\n'
+    [w] = parse_playbook(community_wide, "pb.yaml").warnings
+    assert w.path == "joining.ceremony.welcome"
+    no_acceptance = community_wide.replace("    welcome:", "    accept_rules: false\n    welcome:")
+    assert parse_playbook(no_acceptance, "pb.yaml").warnings == ()
+    assert parse_playbook(text.replace(RULED, MINIMAL), "pb.yaml").warnings == ()  # no rules
+
+
 def test_the_templates_validate_without_warnings() -> None:
     for name in TEMPLATES:
         assert parse_playbook(template_text(name), name).warnings == (), name

@@ -80,7 +80,11 @@ def test_the_matrix_warns_sorts_and_puts_a_manager_in_charge(
     row = page.locator(f"#matrix tr[data-group-id='{third.id}']")
     row.locator("select[name=member_id]").select_option(label="李秘书")
     row.locator("button[value=assign]").click()
-    expect(page.locator(".notice")).to_have_text("Put in charge of the group.")
+    expect(page.locator(".notice")).to_have_text(  # 李秘书 is in the first two groups only
+        "Put in charge of the group. They are not in it yet: they can look after it once they "
+        "join it (send them its invite link from the Groups page), and their staff role "
+        "follows them there."
+    )
     row = page.locator(f"#matrix tr[data-group-id='{third.id}']")
     expect(row.locator(".keepers")).to_contain_text("李秘书")
     expect(row.locator(".keepers")).not_to_contain_text("(role)")

@@ -35,6 +35,9 @@ AGAIN = "group.close.again"  # the platform asked again, after its close failed
 # a group's audit entries saying how its last closing went: the latest of them (by id)
 _CLOSING = {CLOSED, REOPENED, AGAIN, FAILED[ActionKind.CLOSE]}
 
+# closed into a group with room for some of its members only (a full one is refused)
+SHORT = "once it is full, its join page offers the rest another group with room"
+
 TEXTS = Phrasebook({
     "moved": {
         Language.EN: "This group is closed. Please carry on in {other}: {link}",
@@ -55,6 +58,7 @@ class Closed:
     group: Group
     post: str | None
     again: bool = False
+    short: int = 0  # its members beyond the room the group they were sent to has left
 
 
 def join_link(store: Store, group: Group, site: str) -> str | None:
@@ -82,6 +86,7 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
             failed = _close_failed(tx, current)
             if failed is not None:
                 return _close_again(tx, current, failed, by, into, language)
+        short = 0
         if into is not None and not into.closed:
             loads = SqlRooms.on(tx).loads(into.community_id, into.carrier, now)
             load = next((x for x in loads if x.group_id == into.id), None)
@@ -89,6 +94,8 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
                 raise StoreError(f"{into.name} is full ({load.taken} of {load.capacity} members, "
                                  "with seats held and applications waiting): send the members "
                                  f"of {group.name} to a group with room")  # fmt: skip
+            if load is not None and load.capacity is not None:
+                short = max(0, len(tx.active_members(group.id)) - load.free)
         closed = tx.close_group(group.id, by, None if into is None else into.id)
         stamp = f"{closed.closed_at:%Y%m%dT%H%M%S%f}"
         if _locks(group):  # members can no longer post, where the carrier itself stops them
@@ -106,7 +113,7 @@ def close_group(store: Store, group: Group, by: str, now: datetime, *, into: Gro
             tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id)
         tx.audit(by, CLOSED, group.community_id, target=f"group {group.id}",
                  detail={"name": group.name, "into": None if into is None else into.name})  # fmt: skip
-    return Closed(closed, post)
+    return Closed(closed, post, short=short if post is not None else 0)
 
 
 def reopen_group(store: Store, group: Group, by: str,

@@ -11,7 +11,7 @@ OneBot protocol, so its kind is `qq` and its table `[carriers.onebot]`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -84,6 +84,10 @@ class HostedGroups(GroupOpener, Protocol):
 
     def invite_path(self, group_id: int) -> str:
         """The path of the group's invite link (`/join/<code>`), made on first use."""
+        ...
+
+    def invite_paths(self, group_ids: Sequence[int]) -> dict[int, str]:
+        """`invite_path` of each of these groups, read at once (a page listing hundreds)."""
         ...
 
 

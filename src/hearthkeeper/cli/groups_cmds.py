@@ -157,7 +157,7 @@ def close(
 ) -> None:
     """Close GROUP: it takes no newcomers and gets no scheduled posts; its history stays."""
     from hearthkeeper.apply import community_playbook
-    from hearthkeeper.carriers.closing import close_group
+    from hearthkeeper.carriers.closing import SHORT, close_group
     from hearthkeeper.clock import SystemClock
     from hearthkeeper.listening import site_url
     from hearthkeeper.playbook.positioning import Language
@@ -190,6 +190,9 @@ def close(
                          "scheduled posts; its history stays (hearth groups reopen undoes it)"))  # fmt: skip
     if closed.post is not None:
         console.print(escape(f"last post queued in it: {closed.post}"))
+        if closed.short and other is not None:
+            errors.print(escape(f"note: {other.name} has no room for {closed.short} of its "
+                                f"members: {SHORT}"))  # fmt: skip
         if site.assumed:
             console.print(escape(site.note()))
 

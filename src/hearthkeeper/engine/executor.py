@@ -316,14 +316,18 @@ class Executor:
         returning = False
         if isinstance(event, Join):
             returning = (group.community_id, member_id) in batch.returning
-            stay = tx.join(member_id, group.id, at=event.at)
+            # staff joining one more group of the community hold their role there too
+            held = None if seat.joined_at else tx.role_elsewhere(member_id,
+                                                                      group.community_id,
+                                                                      group.id)  # fmt: skip
+            stay = tx.join(member_id, group.id, held, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
                 record.joins.append((group.id, day))
             if event.sender.display_name:
                 tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
             seat = self._seats[(group.id, member_id)] = _Seat(
-                seat.role, seat.level, event.at, seat.tags, loaded_at=self.clock.now()
+                stay.role, seat.level, event.at, seat.tags, loaded_at=self.clock.now()
             )
         elif isinstance(event, Leave):
             if tx.leave(member_id, group.id, at=event.at) is not None:

@@ -64,6 +64,7 @@ def check_playbook(
         *_hidden_characters(playbook),
         *_blank_texts(playbook),
         *_promised_mutes(playbook),
+        *_rules_not_shown(playbook),
         *_idle_threshold_fields(playbook),
         *_unreachable_groups(playbook, groups or ()),
         *_settings_while_off(playbook),
@@ -175,6 +176,23 @@ def _promised_mutes(pb: Playbook) -> Iterator[Finding]:
                 yield loc, (f"says {said!r} ({in_words(duration)}), but {ladder}: members "
                             "would read one penalty and get another; change the text or the "
                             "ladder's mute_for")  # fmt: skip
+
+
+def _rules_not_shown(pb: Playbook) -> Iterator[Finding]:
+    """A welcome without {rules} where newcomers must accept the rules: the bot asks them to
+    reply to accept rules the welcome never showed them (a group's own welcome, written as
+    a short greeting, most of all)."""
+    if not pb.joining.ceremony.accept_rules or not pb.rules.texts:
+        return
+    welcomes: list[tuple[Loc, str | None]] = [
+        (("joining", "ceremony", "welcome"), pb.joining.ceremony.welcome),
+        *((("groups", key, "welcome"), o.welcome) for key, o in pb.groups.items()),
+    ]
+    for loc, text in welcomes:
+        if text is not None and "{rules}" not in text:
+            yield loc, ("has no {rules}: newcomers are asked to reply to accept the rules "
+                        "(joining.ceremony.accept_rules) without being shown them; add {rules} "
+                        "where the rules should be")  # fmt: skip
 
 
 def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:

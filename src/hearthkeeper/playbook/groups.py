@@ -28,7 +28,8 @@ class GroupOverride(Section):
     welcome: Text | None = Field(
         None,
         description="This group's welcome text (instead of joining.ceremony.welcome); the same "
-        "placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}.",
+        "placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}; "
+        "without {rules}, where newcomers must accept the rules, a warning.",
     )
     faq_cooldown: Duration | None = Field(
         None,

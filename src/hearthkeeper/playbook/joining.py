@@ -114,7 +114,7 @@ class Ceremony(Section):
 
     welcome: Text | None = Field(
         None,
-        description="Welcome text; placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}. Default: a built-in text in the community's language. The bot adds its own lines after it (reply to accept the rules, rename, introduce yourself: docs/joining.md): do not repeat them.",
+        description="Welcome text; placeholders {nickname} {group} {community} {rules} {purpose} {nickname_format}. Default: a built-in text in the community's language. The bot adds its own lines after it (reply to accept the rules, rename, introduce yourself: docs/joining.md): do not repeat them. Without {rules}, where newcomers must accept the rules (accept_rules), a warning: they would be asked to accept rules they were not shown.",
     )
     welcome_back: Text | None = Field(
         None,

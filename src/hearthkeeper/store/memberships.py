@@ -62,6 +62,23 @@ class MembershipQueries(StoreBase):
                 if (row.group_id, row.member_id) in wanted
             }
 
+    def role_elsewhere(self, member_id: int, community_id: int, group_id: int) -> str | None:
+        """The staff role the member holds in another group of the community they are in now
+        (that of their latest such stay), None: none. A staff member joining one more group
+        of the matrix holds it there too (`hearth staff set` gave it in the groups they were
+        in then)."""
+        query = (
+            select(MembershipRow.role)
+            .join(GroupRow, GroupRow.id == MembershipRow.group_id)
+            .where(MembershipRow.member_id == member_id, MembershipRow.left_at.is_(None),
+                   MembershipRow.role.is_not(None), MembershipRow.group_id != group_id,
+                   GroupRow.community_id == community_id)
+            .order_by(MembershipRow.id.desc())
+            .limit(1)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return session.scalars(query).first()
+
     def join(
         self,
         member_id: int,

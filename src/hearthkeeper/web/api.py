@@ -97,11 +97,13 @@ def api_router(web: Web) -> APIRouter:
         """The community's groups, how many members each has now, and web chat invite links."""
         found = community(slug)
         counts = web.store.group_member_counts(found.id)
+        groups = web.store.list_groups(found.id)
+        links = web.invite_urls(groups)
         return [
             GroupOut(id=g.id, name=g.name, carrier=g.carrier, carrier_group_id=g.carrier_group_id,
                      capacity=g.capacity, members=counts.get(g.id, 0),
-                     invite_url=web.invite_url(g))
-            for g in web.store.list_groups(found.id)
+                     invite_url=links.get(g.id))
+            for g in groups
         ]  # fmt: skip
 
     @router.get("/communities/{slug}/members", tags=["members"], responses=NOT_FOUND)

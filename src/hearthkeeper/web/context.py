@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
@@ -68,6 +68,19 @@ class Web:
         if served is None or served.hosted is None:
             return None
         return self.settings.public_url.rstrip("/") + served.hosted.invite_path(group.id)
+
+    def invite_urls(self, groups: Sequence[Group]) -> dict[int, str]:
+        """`invite_url` of each group this server hosts (the others left out), read once per
+        carrier however many groups there are."""
+        found: dict[int, str] = {}
+        site = self.settings.public_url.rstrip("/")
+        for carrier in sorted({g.carrier for g in groups}):
+            served = self.carriers.get(carrier)
+            if served is None or served.hosted is None:
+                continue
+            ids = [g.id for g in groups if g.carrier == carrier]
+            found.update({g: site + path for g, path in served.hosted.invite_paths(ids).items()})
+        return found
 
     def hosting(self) -> HostedGroups | None:
         """The first carrier (in the installed order) whose groups this server hosts: where the

@@ -341,3 +341,58 @@ def test_an_inline_posts_kind_is_what_its_engagement_is_counted_under(
     assert [a.text for a in sends(c)] == ["Today: https://tea.example/oolong"]
     [posted] = records(c, "morning")
     assert posted.content_kind == "link"
+
+
+def test_the_latest_firings_are_one_line_each_however_many_groups_they_went_to(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The console's Calendar page listed the latest 50 firings per group: on a matrix of 100
+    groups that was half of this morning's post, nothing of the days before, every group's
+    line alike; and it (with `hearth posts`) read every firing ever recorded to show them."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.capabilities.calendar.console import fired
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    for day in range(4):
+        store_clock.set(datetime(2026, 3, 2 + day, 8, 0, 30, tzinfo=UTC))
+        c.engine.tick()
+        performed(c)
+    community = c.runtime.community_id
+    assert len(SqlPosts.on(store).post_records(community)) == 12  # 4 mornings × 3 groups
+    shown = fired(store, community, limit=2)
+    assert [(f.scheduled_for.day, f.group, f.state) for f in shown] == [
+        (5, "3 groups", "3 delivered"), (4, "3 groups", "3 delivered")]  # fmt: skip
+    assert shown[0].groups == ["g1", "g2", "g3"]
+    result = CliRunner().invoke(app, ["posts", "--limit", "2"],
+                                env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "morning:" in line]
+    assert lines == ["2026-03-04 08:00  morning: 3 group(s) — 3 delivered",
+                     "2026-03-05 08:00  morning: 3 group(s) — 3 delivered"]  # fmt: skip
+
+
+def test_the_items_a_library_post_used_are_read_for_every_group_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The console's Calendar page counted a library's items left with one query per group
+    (198 for a matrix of 99 groups and one library post); now one, the same counts."""
+    c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    posts, community, at = SqlPosts.on(store), c.runtime.community_id, store_clock.now()
+    for name, items in (("g1", ["01", "02"]), ("g2", ["01"])):
+        for day, item in enumerate(items):
+            posts.claim_post(community, group(c, name).id, "tips", at + timedelta(days=day),
+                             item_id=item, content_kind="text", mode="auto", status="posted",
+                             posted_at=at)  # fmt: skip
+    posts.claim_post(community, group(c, "g3").id, "tips", at, item_id="09", content_kind="text",
+                     mode="auto", status="skipped", posted_at=None)  # fmt: skip
+    posts.claim_post(community, group(c, "g3").id, "other", at, item_id="01",
+                     content_kind="text", mode="auto", status="posted", posted_at=at)  # fmt: skip
+    used = posts.posted_items_by_group(community, "tips")
+    assert used == {group(c, "g1").id: {"01", "02"}, group(c, "g2").id: {"01"}}
+    assert all(used.get(group(c, n).id, set()) == set(posts.posted_items(group(c, n).id, "tips"))
+               for n in ("g1", "g2", "g3"))  # fmt: skip

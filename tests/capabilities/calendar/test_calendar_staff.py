@@ -90,8 +90,8 @@ def test_a_skipped_post_is_not_sent_after_a_restart_and_replanning_and_the_next_
 
     got = [(r.scheduled_for, r.status, r.cancelled_by) for r in records(c)]
     assert got == [(FIRST, "cancelled", "Boss (fake:boss)"), (SECOND, "posted", None)]
-    [shown] = [f for f in fired(store, c.runtime.community_id) if f.record.scheduled_for == FIRST]
-    assert (shown.state, shown.record.cancelled_by) == ("cancelled", "Boss (fake:boss)")
+    [shown] = [f for f in fired(store, c.runtime.community_id) if f.scheduled_for == FIRST]
+    assert (shown.state, shown.cancelled) == ("cancelled", [("g1", "Boss (fake:boss)")])
     entries = store.audit_entries(c.runtime.community_id, target="post morning")
     assert [(e.actor, e.action) for e in entries] == [("chat:Boss (fake:boss)", "calendar.skip")]
 

@@ -32,12 +32,19 @@ def test_show_assign_and_unassign(
     assert unknown.exit_code == 1 and "no group 'Orange 99'" in unknown.stderr
     given = runner.invoke(app, ["grid", "assign", "Orange 30", "fake:li", "--as", "mei"], env=env)
     assert given.exit_code == 0 and "fake:li is in charge of Orange 30." in given.stdout
+    # Li is not in Orange 30: in charge of it on the matrix, he could not moderate there
+    assert (
+        "note: fake:li is not in Orange 30 yet: they can look after it once they join it (send "
+        "them its invite link from the Groups page), and their staff role follows them there\n"
+    ) in given.stderr
+    within = runner.invoke(app, ["grid", "assign", "Orange 13", "fake:wang"], env=env)
+    assert within.exit_code == 0 and "not in" not in within.stderr  # Wang is in Orange 13
     again = runner.invoke(app, ["grid", "show"], env=env, terminal_width=400)
     assert "Li Wei is in charge of 13 groups" in again.stdout
     taken = runner.invoke(app, ["grid", "unassign", "g30", "fake:li"], env=env)
     assert taken.exit_code == 0 and "no longer in charge of Orange 30" in taken.stdout
     assert [e.actor for e in store.audit_entries(made.community_id)
-            if e.action.startswith("group.")] == ["cli", "mei"]  # fmt: skip
+            if e.action.startswith("group.")] == ["cli", "cli", "mei"]  # fmt: skip
 
 
 def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(

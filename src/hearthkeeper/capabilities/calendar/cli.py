@@ -62,7 +62,9 @@ def posts(
 
     store = open_store(settings_from(config))
     chosen = [pick_community(store, community)]
-    records = SqlPosts.on(store).post_records(chosen[0].id, post_id=post)
+    found = SqlPosts.on(store)  # the latest firings' records alone, not the calendar's years
+    since = found.latest_firings_since(chosen[0].id, limit, post_id=post)
+    records = found.post_records(chosen[0].id, post_id=post, since=since)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
     applied = store.latest_playbook_version(chosen[0].id)

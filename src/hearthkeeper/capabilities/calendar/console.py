@@ -4,7 +4,8 @@ queued, skipped, awaiting confirmation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,12 +15,14 @@ from fastapi.responses import HTMLResponse
 from hearthkeeper.capabilities.activities import catalogue
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.agenda import Agenda, LibraryReport, build_agenda
+from hearthkeeper.capabilities.calendar.posts import applies, find_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.skips import UNSERVED, unserved
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.output import Order
-from hearthkeeper.store import Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -50,11 +53,34 @@ class Upcoming:
 
 @dataclass(frozen=True)
 class Fired:
-    """A recorded firing in one group, and how its delivery went."""
+    """A recorded firing (a post at a time) in the groups it went to, and how its delivery
+    went there: one line whether it went to one group or to a matrix of hundreds."""
 
-    record: PostRecord
-    group: str
-    state: str
+    post: str
+    scheduled_for: datetime
+    groups: list[str]
+    item: str  # the library item or content kind; "" when the groups had different ones
+    states: dict[str, int]  # how many groups are at each state
+    cancelled: list[tuple[str, str]] = field(default_factory=list)  # (group, who) called it off
+    posted_at: datetime | None = None  # the latest posting among them
+
+    @property
+    def group(self) -> str:
+        """The group's name, or how many groups."""
+        return self.groups[0] if len(self.groups) == 1 else f"{len(self.groups)} groups"
+
+    @property
+    def state(self) -> str:
+        """The state in one group (`delivered`); in several, how many at each
+        (`95 delivered, 3 queued`)."""
+        if len(self.groups) == 1:
+            return next(iter(self.states))
+        return ", ".join(f"{n} {state}" for state, n in self.states.items())
+
+    @property
+    def state_class(self) -> str:
+        """The state of them all when they share one (the page colours it), else `mixed`."""
+        return next(iter(self.states)) if len(self.states) == 1 else "mixed"
 
 
 def upcoming(
@@ -89,6 +115,48 @@ def with_skips(lines: list[Upcoming], store: Store, community_id: int,
     return [replace(u, skipped="; ".join(skips.get((u.post, u.at), ()))) for u in lines]
 
 
+def _runs(store: Store, community_id: int, playbook: Playbook) -> list[tuple[Group, Playbook]]:
+    """The groups scheduled posts can reach (not closed, not an import's history), each with
+    the playbook it runs (its `groups:` override applied; the staff channel's, no posts)."""
+    return [(g, group_playbook(playbook, g.name, g.carrier_group_id))
+            for g in store.list_groups(community_id) if not g.imported and not g.closed]  # fmt: skip
+
+
+def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
+                   playbook: Playbook) -> list[Upcoming]:  # fmt: skip
+    """The upcoming posts, each with the groups it goes to as the engine sends it: a
+    `groups:` entry's `calendar_posts` gives a group other posts than the post's own `groups`
+    say, and the staff channel none, so "every group" is said only when it is so."""
+    runs = _runs(store, community_id, playbook)
+    members = [g for g, _ in runs if not is_staff_channel(playbook, g.name, g.carrier_group_id)]
+    if not members:
+        return lines
+    gets: dict[str, list[str]] = {}
+    for group, runs_here in runs:
+        for post in runs_here.calendar.posts:
+            if applies(post, group.name):
+                gets.setdefault(post.id, []).append(group.name)
+    told = []
+    for line in lines:
+        if line.kind == "post":
+            names = gets.get(line.post, [])
+            if {g.name for g in members} <= (receiving := set(names)):
+                said = "every group"
+            elif not names:
+                said = f"no group ({line.groups})" if line.groups != "every group" else "no group"
+            elif len(names) <= NAMES_SHOWN:
+                said = ", ".join(names)
+            elif (
+                len(missing := [g.name for g in members if g.name not in receiving]) <= NAMES_SHOWN
+            ):
+                said = "every group but " + ", ".join(missing)
+            else:
+                said = f"{len(names)} of {len(members)} groups"
+            line = replace(line, groups=said)
+        told.append(line)
+    return told
+
+
 def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcoming]:
     """Offline events staff made (the playbook's are in the agenda) in the next days."""
     events = SqlActivities.on(store).events(community_id)
@@ -99,14 +167,17 @@ def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcomin
 
 
 def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
-    """The latest recorded firings, newest first, with their delivery state."""
-    records = SqlPosts.on(store).post_records(community_id)[-limit:]
+    """The latest firings, newest first, each with its groups' delivery states; only their
+    records are read (`latest_firings_since`), however long the calendar has run."""
+    posts = SqlPosts.on(store)
+    since = posts.latest_firings_since(community_id, limit)
+    records = posts.post_records(community_id, since=since)
     delivery = store.outbox_statuses([f"calendar:post:{r.id}" for r in records])
     listed = store.list_groups(community_id)
     groups = {g.id: g.name for g in listed}
     imported = {g.id for g in listed if g.imported}
-    found = []
-    for record in reversed(records):
+    firings: dict[tuple[str, datetime], list[tuple[PostRecord, str]]] = {}
+    for record in records:
         if record.status in ("posted", "confirmed"):
             outbox = delivery.get(f"calendar:post:{record.id}", "pending")
             state = (f"not sent ({UNSERVED})" if unserved(record, imported, outbox)
@@ -115,27 +186,67 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
             state = "awaiting confirmation"
         else:
             state = record.status
-        found.append(Fired(record, groups.get(record.group_id, f"group {record.group_id}"), state))
+        firings.setdefault((record.post_id, record.scheduled_for), []).append((record, state))
+    found = []
+    for (post, at), done in reversed(list(firings.items())[-limit:]):
+        names = [groups.get(r.group_id, f"group {r.group_id}") for r, _ in done]
+        items = {r.item_id or r.content_kind for r, _ in done}
+        states = Counter(state for _, state in done)
+        cancelled = [(name, r.cancelled_by) for name, (r, _) in zip(names, done, strict=True)
+                     if r.cancelled_by]  # fmt: skip
+        posted = [r.posted_at for r, _ in done if r.posted_at is not None]
+        found.append(Fired(post, at, names, items.pop() if len(items) == 1 else "",
+                           dict(states.most_common()), cancelled,
+                           max(posted) if posted else None))  # fmt: skip
     return found
 
 
+NAMES_SHOWN = 5  # groups named in a line about a library; the rest are counted
+
+
+@dataclass(frozen=True)
+class Left:
+    """The groups where a library post has `items` items not posted yet."""
+
+    items: int
+    groups: list[str]
+
+    @property
+    def where(self) -> str:
+        """The group's name, or how many groups with the first few names: a matrix of 100
+        groups reads as one line, not a hundred."""
+        if len(self.groups) == 1:
+            return self.groups[0]
+        names = ", ".join(self.groups[:NAMES_SHOWN])
+        more = len(self.groups) - NAMES_SHOWN
+        return f"{len(self.groups)} groups ({names}{f' and {more} more' if more > 0 else ''})"
+
+
 def items_left(store: Store, community_id: int, playbook: Playbook,
-               reports: list[LibraryReport]) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
-    """Per `order: next` library post, each group it goes to with the items not posted there
-    yet: what the next firings have left (`hearth calendar` counts as if none was posted)."""
-    groups = store.list_groups(community_id)
-    posts = {p.id: p for p in playbook.calendar.posts}
+               reports: list[LibraryReport]) -> dict[str, list[Left]]:  # fmt: skip
+    """Per `order: next` library post, the items not posted yet in the groups it goes to,
+    groups with as many left together, most left first: what the next firings have left
+    (`hearth calendar` counts as if none was posted). A group goes by the playbook it runs
+    (a `groups:` entry's `calendar_posts`, the staff channel's none); a closed group and one
+    an import registered receive no posts, so they are not counted."""
     posts_here = SqlPosts.on(store)
-    left: dict[str, list[tuple[str, int]]] = {}
+    runs = _runs(store, community_id, playbook)
+    left: dict[str, list[Left]] = {}
     for report in reports:
-        post = posts.get(report.post)
-        if post is None or report.order is not Order.NEXT or report.library.missing:
+        if report.order is not Order.NEXT or report.library.missing:
             continue
         ids = {item.id for item in report.library.items}
-        left[report.post] = [
-            (g.name, len(ids - set(posts_here.posted_items(g.id, post.id))))
-            for g in groups if not post.groups or g.name in post.groups
-        ]  # fmt: skip
+        used = posts_here.posted_items_by_group(community_id, report.post)
+        by_count: dict[int, list[str]] = {}
+        for group, runs_here in runs:
+            post = find_post(runs_here, report.post)
+            if post is None or not applies(post, group.name):
+                continue
+            n = len(ids - used.get(group.id, set()))
+            by_count.setdefault(n, []).append(group.name)
+        if by_count:
+            left[report.post] = [Left(n, names) for n, names in sorted(by_count.items(),
+                                                                      reverse=True)]  # fmt: skip
     return left
 
 
@@ -150,13 +261,14 @@ def router(pages: Pages) -> APIRouter:
         now = web.clock.now()
         lines: list[Upcoming] = []
         libraries: list[LibraryReport] = []
-        left: dict[str, list[tuple[str, int]]] = {}
+        left: dict[str, list[Left]] = {}
         if view.playbook is not None:
             try:
                 base_dir: Path | None = web.playbooks.base_dir(view.community.id)
             except ValueError:  # not run by this server: its content folders are elsewhere
                 base_dir = None
             lines, agenda = upcoming(view.playbook, base_dir, now)
+            lines = with_receivers(lines, web.store, view.community.id, view.playbook)
             lines = with_skips(lines, web.store, view.community.id, now)
             libraries = agenda.libraries if base_dir is not None else []
             left = items_left(web.store, view.community.id, view.playbook, libraries)

@@ -45,6 +45,10 @@ class Posts(Protocol):
         """The library items a post has used in a group, in order."""
         ...
 
+    def posted_items_by_group(self, community_id: int, post_id: str) -> dict[int, set[str]]:
+        """The library items a post has used in each group of the community, in one query."""
+        ...
+
     def confirm_post(self, community_id: int, post_ref: int, at: datetime) -> PostRecord | None:
         """Mark a reminded post confirmed; None if it is not waiting for that."""
         ...
@@ -54,6 +58,12 @@ class Posts(Protocol):
         since: datetime | None = None,
     ) -> list[PostRecord]:  # fmt: skip
         """The firings recorded in a community, in order."""
+        ...
+
+    def latest_firings_since(self, community_id: int, firings: int, *,
+                             post_id: str | None = None) -> datetime | None:  # fmt: skip
+        """When the `firings`-th latest firing (a post at a time, in all its groups) was
+        planned; None: there are fewer."""
         ...
 
     def post_record(self, post_ref: int) -> PostRecord | None:
@@ -127,6 +137,21 @@ class SqlPosts(StoreBase):
         with self._unit(write=False) as session:
             return [str(item) for item in session.scalars(query)]
 
+    def posted_items_by_group(self, community_id: int, post_id: str) -> dict[int, set[str]]:
+        """The library items a post has used in each group of the community (posted or offered
+        to staff), in one query: what the console's Calendar page counts for a matrix of
+        hundreds of groups, not one query a group."""
+        query = (
+            select(_TABLE.c.group_id, _TABLE.c.item_id)
+            .where(_TABLE.c.community_id == community_id, _TABLE.c.post_id == post_id,
+                   _TABLE.c.item_id.is_not(None), _TABLE.c.status != "skipped")
+        )  # fmt: skip
+        found: dict[int, set[str]] = {}
+        with self._unit(write=False) as session:
+            for group_id, item in session.connection().execute(query):
+                found.setdefault(int(group_id), set()).add(str(item))
+        return found
+
     def confirm_post(self, community_id: int, post_ref: int, at: datetime) -> PostRecord | None:
         """Mark a reminded post confirmed (sent by staff); None if it is not waiting for that
         (unknown, another community's, or already confirmed: a second confirm sends nothing)."""
@@ -156,6 +181,22 @@ class SqlPosts(StoreBase):
         query = query.order_by(_TABLE.c.scheduled_for, _TABLE.c.group_id, _TABLE.c.id)
         with self._unit(write=False) as session:
             return [_record(row) for row in session.connection().execute(query)]
+
+    def latest_firings_since(self, community_id: int, firings: int, *,
+                             post_id: str | None = None) -> datetime | None:  # fmt: skip
+        """When the `firings`-th latest firing (a post at a time, in all its groups) was
+        planned; None: there are fewer. `post_records(since=…)` then reads the latest firings
+        alone, not a year of them in every group of a matrix."""
+        where = [_TABLE.c.community_id == community_id]
+        if post_id is not None:
+            where.append(_TABLE.c.post_id == post_id)
+        firing = select(_TABLE.c.post_id, _TABLE.c.scheduled_for).where(*where).distinct()
+        listed = firing.subquery()
+        query = (select(listed.c.scheduled_for).order_by(listed.c.scheduled_for.desc())
+                 .offset(firings - 1).limit(1))  # fmt: skip
+        with self._unit(write=False) as session:
+            found = session.connection().execute(query).scalar()
+        return None if found is None else utc(found, "scheduled_for")
 
     def post_record(self, post_ref: int) -> PostRecord | None:
         """One recorded firing by its id."""

@@ -19,7 +19,7 @@ from hearthkeeper.capabilities.grid.decide import (
     sorted_lines,
 )
 from hearthkeeper.capabilities.grid.load import load_matrix
-from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
@@ -29,7 +29,7 @@ from hearthkeeper.cli.context import (
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.text.counts import counted
@@ -149,6 +149,8 @@ def _charge(group: str, member: str, community: str | None, actor: str,
     if assign:
         console.print(escape(f"{member} is in charge of {chosen.name}" +
                              ("." if done else " already.")))  # fmt: skip
+        if chosen.id not in store.open_groups(member_id):
+            errors.print(escape(f"note: {member} is not in {chosen.name} yet: {NOT_IN_IT}"))
     else:
         console.print(escape(f"{member} is no longer in charge of {chosen.name}." if done
                              else f"{member} was not in charge of {chosen.name}."))  # fmt: skip

@@ -24,7 +24,7 @@ from hearthkeeper.capabilities.grid.decide import (
     sorted_lines,
 )
 from hearthkeeper.capabilities.grid.load import load_matrix
-from hearthkeeper.capabilities.grid.repository import SqlGrid
+from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.carriers.closing import refused_closes
 from hearthkeeper.playbook.groups import override_for
@@ -35,12 +35,14 @@ from hearthkeeper.web.templates import render
 
 NOTICES: Final = {
     "assigned": "Put in charge of the group.",
+    "assigned-not-in": f"Put in charge of the group. They are not in it yet: {NOT_IN_IT}.",
     "unassigned": "Taken off the group.",
     "already": "They were in charge of that group already.",
     "not-in-charge": "They were not in charge of that group.",
     "not-staff": "Choose a staff member of this community.",
     "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
     "post, and it gets no scheduled posts; its history stays.",
+    "group-closed-short": PAGE_NOTICES["group-closed-short"],
     "group-reopened": "The group is open again.",
     **{code: said for code, said in PAGE_NOTICES.items() if code.startswith("group-asked-again")},
 }
@@ -132,6 +134,8 @@ def router(pages: Pages) -> APIRouter:
         unassign = action == "unassign"
         code = {(True, True): "unassigned", (True, False): "not-in-charge",
                 (False, True): "assigned", (False, False): "already"}[(unassign, done)]  # fmt: skip
+        if code == "assigned" and group_id not in web.store.open_groups(member_id):
+            code = "assigned-not-in"
         return back_to(view, None, "/matrix", done=code)
 
     return routes

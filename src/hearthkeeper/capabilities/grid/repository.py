@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from sqlalchemy import delete, select, update
 
@@ -27,6 +27,11 @@ from hearthkeeper.store.models import (
     MembershipRow,
 )
 from hearthkeeper.store.scope import StoreBase
+
+# Put in charge of a group they are not in: they can look after it (and moderate there) only
+# once they join it, where their staff role follows them (`engine/executor.py`).
+NOT_IN_IT: Final = ("they can look after it once they join it (send them its invite link "
+                    "from the Groups page), and their staff role follows them there")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,15 @@ class WebChatCarrier(Performer):
         """The group's invite code (the `/join/{code}` link), made on first use."""
         return self.platform.invite_code(group_id, secrets.token_urlsafe(9))
 
+    def invite_codes(self, group_ids: Sequence[int]) -> dict[int, str]:
+        """Each group's invite code, made on first use: one read for them all, a write only
+        for a group that has none yet."""
+        found = self.platform.invite_codes(group_ids)
+        for group_id in group_ids:
+            if group_id not in found:
+                found[group_id] = self.invite_code(group_id)
+        return found
+
     def group_for_code(self, code: str) -> Group | None:
         """The group an invite code opens."""
         room = self.room(code)

@@ -5,7 +5,7 @@ server (the invite links, opening another group) and adds its pages to the web a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -129,6 +129,10 @@ class WebChatGroups:
     def invite_path(self, group_id: int) -> str:
         """`/join/<code>`, the code made on first use."""
         return f"/join/{self.chat.invite_code(group_id)}"
+
+    def invite_paths(self, group_ids: Sequence[int]) -> dict[int, str]:
+        """`invite_path` of each group, read at once."""
+        return {g: f"/join/{code}" for g, code in self.chat.invite_codes(group_ids).items()}
 
     def open_group(self, store: Store, community_id: int, playbook: Playbook) -> Group:
         """The next group, named by `replication.naming` with the next free number."""

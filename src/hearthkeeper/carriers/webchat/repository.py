@@ -37,6 +37,7 @@ from hearthkeeper.carriers.webchat.records import (
     WebUser,
 )
 from hearthkeeper.store import Group, StoreError
+from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.communities import _group
 from hearthkeeper.store.inserts import insert_ignoring, table_of
@@ -62,8 +63,22 @@ class SqlWebChat(StoreBase):
 
     # --- groups and invite codes --------------------------------------------------------------
 
+    def invite_codes(self, group_ids: Sequence[int]) -> dict[int, str]:
+        """The invite codes these groups have (one without any is left out), in one read: the
+        console's pages list every group's link without a write (and SQLite's write lock) for
+        each of hundreds of groups."""
+        if not group_ids:
+            return {}
+        query = select(WebChatGroupRow.group_id, WebChatGroupRow.invite_code).where(
+            among(WebChatGroupRow.group_id, sorted(set(group_ids))))  # fmt: skip
+        with self._unit(write=False) as session:
+            return {int(group_id): str(code) for group_id, code in session.execute(query)}
+
     def invite_code(self, group_id: int, code: str) -> str:
         """The group's invite code; `code` becomes it if the group has none yet."""
+        found = self.invite_codes([group_id]).get(group_id)
+        if found is not None:  # read without taking the write lock: made once, then read
+            return found
         with self._unit(write=True) as session:
             row = session.get(WebChatGroupRow, group_id)
             if row is not None:

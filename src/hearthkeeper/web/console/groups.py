@@ -120,19 +120,20 @@ def router(pages: Pages) -> APIRouter:
         by = f"console:{operator.username}"
         language = view.playbook.community.language if view.playbook else Language.EN
         matrix = back == view.path + "/matrix"  # the Matrix page reads what was done as `done`
-        again = False
+        again = short = False
         try:
             if reopen:
                 reopen_group(web.store, found, by, language)
             else:
-                again = close_group(web.store, found, by, web.clock.now(), into=other,
-                                    site=web.settings.public_url, language=language).again  # fmt: skip
+                closed = close_group(web.store, found, by, web.clock.now(), into=other,
+                                     site=web.settings.public_url, language=language)  # fmt: skip
+                again, short = closed.again, closed.short > 0
         except StoreError as exc:
             problem = refusal(web.store, found, exc, reopen=bool(reopen))
             if matrix:  # refused from the Matrix page (a second click): said there
                 return matrix_page(pages, request, view, operator, problem)
             return page(request, view, operator, status=409, problem=problem)
-        said = "group-reopened" if reopen else "group-closed"
+        said = "group-reopened" if reopen else "group-closed-short" if short else "group-closed"
         if again:  # closed already, its platform's last close refused: asked again
             said = asked_again(found.carrier)
         if matrix:

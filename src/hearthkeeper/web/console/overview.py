@@ -60,12 +60,13 @@ def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupL
     promised = {load.group_id: load.held + load.pending + load.lent
                 for carrier in sorted({g.carrier for g in groups if not g.closed})
                 for load in rooms.loads(view.community.id, carrier, now)}  # fmt: skip
+    links = pages.web.invite_urls(groups)  # one read for every group's link
     return [
         GroupLine(
             group,
             members.get(group.id, 0),
             today.get(group.id, 0),
-            pages.invite_url(group),
+            links.get(group.id),
             promised.get(group.id, 0),
         )
         for group in groups

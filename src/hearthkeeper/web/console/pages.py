@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 
 from hearthkeeper.apply import stored_playbook
+from hearthkeeper.carriers.closing import SHORT
 from hearthkeeper.engine.not_closed import PLATFORMS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Operator, PlaybookVersion
@@ -46,6 +47,9 @@ NOTICES: Final = {
     "group-opened": "A new web chat group is open.",
     "group-closed": "The group is closed: it takes no newcomers and gets no scheduled posts; "
     "its history stays.",
+    "group-closed-short": "The group is closed: it takes no newcomers and gets no scheduled "
+    "posts; its history stays. The group its members are sent to has no room for all of them: "
+    f"{SHORT}.",
     "group-reopened": "The group is open again.",
     "groups-opened": "The new web chat groups are open; their invite links are at the end of the "
     "list.",
