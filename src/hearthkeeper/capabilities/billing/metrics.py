@@ -97,7 +97,11 @@ class MoneyFigures:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part / whole:.0%} ({part} of {whole})" if whole else "— (nobody yet)"
+    """ "13% (1 of 8)": the percentage rounded half up, as by hand (and as the health score
+    and the report do), not to even as `format` does ("12%")."""
+    if not whole:
+        return "— (nobody yet)"
+    return f"{(200 * part + whole) // (2 * whole)}% ({part} of {whole})"
 
 
 def _money(amounts: dict[str, Decimal]) -> str:
