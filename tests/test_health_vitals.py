@@ -4,6 +4,7 @@ segments, cohorts, health score, lifecycle stage and heat-death signals by hand.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.vitals import community_vitals
@@ -88,3 +89,38 @@ def test_vitals_of_a_small_community_match_the_hand_count(
     heat = groups[group_id]["heat"]
     assert heat["warning"] is False and heat["reasons"] == []
     assert vitals.silent_key == ()
+
+
+def test_retention_counts_people_who_left_not_stays_closed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Eve left g1 but stays in g2; Fay left g1 and came back; Gus left for good. Of g1's
+    7 people 2 are gone (Eve, Gus), of the community's 7 only Gus: a member who came back,
+    or who is still in another group, neither left nor counts twice in the base."""
+    store_clock.set(datetime(2026, 9, 1, 9, tzinfo=UTC))
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    g1 = store.add_group(cid, "g1", "fake", "g1")
+    g2 = store.add_group(cid, "g2", "fake", "g2")
+    since = datetime(2026, 9, 1, 9, tzinfo=UTC)
+    people = {n: store.member_for("fake", n, n).id for n in "abcd" + "efg"}
+    for member in people.values():
+        store.join(member, g1.id, at=since)
+    store.join(people["e"], g2.id, at=since)
+    store.leave(people["e"], g1.id, at=at(20))
+    store.leave(people["f"], g1.id, at=at(12))
+    store.join(people["f"], g1.id, at=at(20))
+    store.leave(people["g"], g1.id, at=at(15))
+    store.rebuild_rollups([g1.id, g2.id])
+    vitals = community_vitals(store, cid, as_of=AS_OF, zone=LONDON,
+                              playbook=c.runtime.playbook, name="Tea Friends")  # fmt: skip
+    community_section, groups = vitals.sections()
+
+    def retention(section: dict[str, Any]) -> str:
+        [found] = [x for x in section["health"]["components"] if x["key"] == "retention"]
+        return str(found["explanation"])
+
+    assert retention(groups[g1.id]) == ("Retention: 2 of 7 left in the last 28 days (29%) — 71/100")
+    assert retention(community_section) == (
+        "Retention: 1 of 7 left in the last 28 days (14%) — 86/100"
+    )

@@ -150,3 +150,13 @@ def test_one_staff_message_this_week_reads_in_the_singular() -> None:
                    playbook())  # fmt: skip
     assert ("Output fell: 1 staff message or post this week vs 21/week over the four weeks "
             "before.") in found.reasons  # fmt: skip
+
+
+def test_the_weekly_average_is_rounded_half_up_as_by_hand() -> None:
+    """29 messages over the four weeks before, none this week: 29 ÷ 4 = 7.25 a week, said
+    "7.3" (the health score's trend says 7.25), not rounded to even ("7.2")."""
+    first = AS_OF - timedelta(days=34)
+    before = [DayFacts(first + timedelta(days=i), messages=5 if i == 6 else 4, speakers=4)
+              for i in range(7)]  # fmt: skip
+    found = assess(inputs(before), playbook())
+    assert "Messages fell: 0 this week vs 7.3/week over the four weeks before." in found.reasons

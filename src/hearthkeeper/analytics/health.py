@@ -12,7 +12,7 @@ shown as not measured and left out; the others' weights then share its weight.
 | output      | 20 | days of the last 7 with a staff message or a scheduled post: min(100, 100 × days ÷ 5) |
 | response    | 15 | questions of the last 28 days a person answered ÷ asked × 100 (the FAQ's automatic answers are said, not scored) |
 | cleanliness | 10 | violations per 1,000 messages in the last 28 days: max(0, 100 − 5 × rate) |
-| retention   | 10 | mean of newcomers' first-message rate and the stay rate (1 − leaves ÷ (members + leaves), last 28 days), × 100 |
+| retention   | 10 | mean of newcomers' first-message rate and the stay rate (1 − left ÷ (members + left): members who left in the last 28 days and are not back), × 100 |
 | belonging   | 10 | members who came to one of the community's offline events ÷ members, against a target of 20%: min(100, 100 × ratio ÷ 0.20); not measured while no event was held |
 
 score = Σ weight × component ÷ Σ weight, over the measured components, rounded.
@@ -66,7 +66,7 @@ class HealthInputs:
     violations_28d: int = 0
     newcomers: int = 0  # joined in the 28 days ending 7 days ago (they had a week to speak)
     newcomers_posted: int = 0  # of those, who posted within 7 days of joining
-    leaves_28d: int = 0
+    leaves_28d: int = 0  # members who left in the last 28 days and are not back (people)
     met_offline: int | None = None  # members who came to an offline event (None: none held)
     age_days: int | None = None  # since the (oldest) group was opened (None: not known)
     ever_spoken: bool = True  # a message was ever sent in it, up to the as-of day

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,7 +80,9 @@ def _local(iso: str | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def _percent(value: Any) -> str:
-    """A share (0..1) as a whole percentage; a dash when not measured."""
+    """A share (0..1) as a whole percentage, rounded half up as by hand (0.125: "13%", not
+    "12%" as `round` to even says); a dash when not measured."""
     if not isinstance(value, int | float):
         return "—"
-    return f"{round(value * 100)}%"
+    exact = Decimal(repr(float(value))) * 100  # the share as the JSON writes it
+    return f"{exact.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}%"

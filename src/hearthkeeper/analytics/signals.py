@@ -354,7 +354,6 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
                   members: Sequence[MemberFacts]) -> HealthInputs:  # fmt: skip
     """The health score's numbers for the scope."""
     days = day_facts(data, scope)
-    summed = _group_days(data, scope)
     as_of = data.as_of
     weekly = [sum(d.messages for d in days[len(days) - 7 * (k + 1): len(days) - 7 * k])
               for k in range(5)]  # fmt: skip
@@ -380,12 +379,25 @@ def health_inputs(data: HealthData, scope: Collection[int], name: str, group_id:
         messages_28d=sum(d.messages for d in last28),
         violations_28d=sum(d.violations for d in last28),
         newcomers=newcomers, newcomers_posted=spoke,
-        leaves_28d=sum(summed[d.day][2] for d in last28 if d.day in summed),
+        leaves_28d=_gone_28d(data, scope, members),
         met_offline=met,
         age_days=_age(data, scope),
         ever_spoken=any(any(row.messages) for group in scope
                         for row in data.activity.get(group, ())),
     )  # fmt: skip
+
+
+def _gone_28d(data: HealthData, scope: Collection[int], members: Sequence[MemberFacts]) -> int:
+    """Members whose stay in the scope closed in the last 28 days and who are not in it now:
+    people, not stays closed (one who came back, or is still in another group of the scope,
+    did not leave; one who left twice counts once)."""
+    start = midnight(data.as_of - timedelta(days=27), data.zone)
+    end = midnight(data.as_of + timedelta(days=1), data.zone)
+    left = {stay.member_id for stay in in_scope(data.stays, scope)
+            if stay.left_at is not None and start <= stay.left_at < end}  # fmt: skip
+    if not left:
+        return 0
+    return len(left - {m.member_id for m in members if m.present})
 
 
 def _age(data: HealthData, scope: Collection[int]) -> int | None:

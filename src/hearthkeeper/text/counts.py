@@ -3,6 +3,8 @@ report say counts that can be 1)."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """`n` and `noun`, in the plural (`plural`, else the noun with an s) unless `n` is 1."""
@@ -11,7 +13,9 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 def weekly(average: float) -> str:
     """A weekly average as people say it: whole from 10 up ("208", not "207.75"), else to one
-    decimal ("2.5", "3")."""
+    decimal ("2.5", "3"); halves up, as by hand ("7.3" for 29 ÷ 4 = 7.25, "19" for 18.5), not
+    to even as `round` does."""
+    exact = Decimal(repr(average))
     if average >= 10:
-        return str(round(average))
-    return f"{round(average, 1):g}"
+        return str(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    return f"{float(exact.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)):g}"

@@ -661,3 +661,21 @@ def _fifty_three_fans_paid(site: Path, step: timedelta, count: int = 53) -> None
             member = store.member_for("webchat", f"fan-{n}", f"Fan {n}")
             staff.pay(store, community, f"member:{member.id}", "half-year", "", f"TB-{n}",
                       "test", now + step * n)  # fmt: skip
+
+
+def test_the_list_says_a_refunded_membership_ended_at_its_refund(site: Path) -> None:
+    """It listed a purchase refunded at once as running "2026-12-06 → 2027-06-06", the half
+    year given back, as if the member still had it."""
+    code = payment_code(site)
+    assert pay(site, code, "TB-1")[0] == 0
+    config = ("--config", str(site))
+    status, out = run("billing", "refund", "1", *config)
+    assert status == 0 and "Refunded 299.00 CNY" in out
+    with site_store(site) as store:
+        [sub] = SqlBilling.on(store).subscriptions(1)
+        [refunded] = [o for o in SqlBilling.on(store).orders(1) if o.refund_of is not None]
+    zone = ZoneInfo("Asia/Shanghai")
+    status, out = run("billing", "list", *config)
+    assert status == 0, out
+    assert (f"refunded {sub.period_start.astimezone(zone).date()} → "
+            f"{refunded.at.astimezone(zone).date()} (refunded)") in " ".join(out.split()), out  # fmt: skip

@@ -93,3 +93,32 @@ def test_an_event_fee_counts_in_the_revenue_of_the_group_its_payer_joined_first(
         "g2": (0, {"CNY": Decimal("45.00")}),
     }
     assert (figures.payers, figures.people) == (1, 2), "a fee is no purchase of the plan"
+
+
+def test_a_renewal_given_back_is_no_renewal_once_the_membership_has_lapsed(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann paid, renewed, and had the renewal refunded; her first period then ran out and
+    she was removed. She did not renew: the repurchase rate says 0 of 1 (a renewal's refund
+    was taken off only while the subscription was live, so it read 1 of 1)."""
+    from hearthkeeper.capabilities.billing.payments import refund
+    from tests.capabilities.billing.billing_setup import kicks, run_at, seat
+
+    c = paid_community(store, store_clock)
+    seat(c, "ann", "g1")
+    end = pay(c, "ann", "r-1").subscription.period_end  # type: ignore[union-attr]
+    renewal = pay(c, "ann", "r-2")
+    assert renewal.order.kind.value == "renewal" and renewal.subscription is not None
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    with store.transaction() as tx:
+        refund(tx, community, c.runtime.playbook, renewal.subscription.id, "staff",
+               store_clock.now())  # fmt: skip
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert (figures.renewed, figures.renewable) == (0, 0)  # not due yet: the first period runs
+
+    assert kicks(run_at(c, end + timedelta(days=3), restart=True)) == [("g1", "ann")]
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert (figures.renewed, figures.renewable, figures.repurchase_rate_text) == (
+        0, 1, "0% (0 of 1)")  # fmt: skip
+    assert (figures.paying_now, figures.lost) == (0, 1)

@@ -103,3 +103,22 @@ def test_a_report_limited_to_one_group_lists_only_its_money_and_a_free_community
     report = build_report(store, free.id, now=store_clock.now())
     assert report.to_json()["money"] is None
     assert 'aria-labelledby="money-title"' not in render_html(report)
+
+
+def test_a_rate_on_a_half_percent_rounds_up_as_by_hand_in_the_report_and_on_the_billing_page(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """1 of 8 people paid: 12.5%, read "13%" (as the health score rounds), not rounded to
+    even ("12%") — in the report's money section and on the Billing page alike."""
+    c = paid_community(store, store_clock)
+    for user in ("ann", "bo", "cy", "di", "eve", "fay", "gus", "hal"):
+        seat(c, user, "g1")
+    pay(c, "ann", "TB-1")
+
+    report = build_report(store, c.runtime.community_id, now=store_clock.now())
+    assert report.to_json()["money"]["purchase_rate"] == 0.125
+    assert "Purchase rate 13% 1 of 8 people ever in the groups paid" in _section(
+        render_html(report)
+    )
+    console = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert console.purchase_rate_text == "13% (1 of 8)"

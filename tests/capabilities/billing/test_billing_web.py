@@ -751,3 +751,31 @@ def test_the_api_answers_an_unknown_community_as_its_other_endpoints_do(c: Conso
         assert answer.json()["detail"] == (
             "There is no community 'coffee' (see /api/v1/communities)."
         )
+
+
+def test_a_refunded_subscription_reads_until_its_refund_not_the_period_it_gave_back(
+    c: Console,
+) -> None:
+    """A refund ends access at once: the Subscriptions table's Until says when (and that it
+    was refunded), not the end of the half year given back, which read as access still
+    running; `hearth billing list` says the same."""
+    from zoneinfo import ZoneInfo
+
+    now = c.clock.now()
+    c.clock.set(now - timedelta(days=2))  # mei paid two days ago, within the 7-day window
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2000"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    c.clock.set(now)
+    assert c.post(f"/billing/{sub.id}/refund").headers["location"].endswith("notice=refunded")
+    shanghai = ZoneInfo("Asia/Shanghai")
+    page = c.get("/billing").text
+    table = page[page.index('<table id="subscriptions">') :]
+    row = table[table.index(f"<td>{sub.id}</td>") :]
+    row = " ".join(row[: row.index("</tr>")].split())
+    assert f"{c.clock.now().astimezone(shanghai):%Y-%m-%d %H:%M} (refunded)" in row
+    assert f"{sub.period_end.astimezone(shanghai):%Y-%m-%d}" not in row
+    community = c.store.get_community(SLUG)
+    assert community is not None
+    [line] = staff.subscription_lines(c.store, community, c.clock.now())
+    assert line.ended == c.clock.now()

@@ -91,6 +91,16 @@ def test_a_dying_group_and_an_override_naming_no_group() -> None:
         '(hearth groups close "G1" --into OTHER).')  # fmt: skip
 
 
+def test_a_dying_groups_weekly_average_is_rounded_half_up() -> None:
+    """74 messages over the four weeks before: 18.5 a week, said "19" as by hand, not
+    rounded to even ("18")."""
+    warnings = matrix_warnings([line(1, weeks=(0, 18, 19, 18, 19))], pb())
+    assert [w.text() for w in warnings] == [
+        "G1 is dying: 0 messages this week vs 19/week over the four weeks before — merge it "
+        "into a livelier group or close it before it turns into an ad group "
+        '(hearth groups close "G1" --into OTHER).']  # fmt: skip
+
+
 def test_a_dying_groups_numbers_read_as_people_say_them() -> None:
     """On a matrix of imported groups the warnings read "1 messages this week vs
     203.75/week": one message, and about 204 a week."""

@@ -351,9 +351,11 @@ def list_billing(
     for line in lines:
         sub = line.subscription
         start, end = sub.period_start.astimezone(zone), sub.period_end.astimezone(zone)
+        until = (f"{line.ended.astimezone(zone).date()} (refunded)" if line.ended
+                 else f"{end.date()}")  # fmt: skip
         console.print(f"{sub.id}\t{escape(line.name)} (member {sub.member_id})\t"
                       f"{escape(sub.plan_id)}\t{line.status}\t"
-                      f"{start.date()} → {end.date()}")  # fmt: skip
+                      f"{start.date()} → {until}")  # fmt: skip
     console.print(_shown(listed, total, page, pages, limit, len(lines)))
 
 

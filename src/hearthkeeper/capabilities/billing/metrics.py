@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from hearthkeeper.capabilities.billing.ledger import has_access
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import OrderKind, Status, Subscription
+from hearthkeeper.capabilities.billing.records import Order, OrderKind, Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -97,7 +97,11 @@ class MoneyFigures:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part / whole:.0%} ({part} of {whole})" if whole else "— (nobody yet)"
+    """ "13% (1 of 8)": the percentage rounded half up, as by hand (and as the health score
+    and the report do), not to even as `format` does ("12%")."""
+    if not whole:
+        return "— (nobody yet)"
+    return f"{(200 * part + whole) // (2 * whole)}% ({part} of {whole})"
 
 
 def _money(amounts: dict[str, Decimal]) -> str:
@@ -127,6 +131,7 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
     by_member: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     renewals: dict[int, int] = defaultdict(int)  # per subscription, less renewals refunded
     live = {s.id for s in subs if s.live}
+    kinds = {order.id: order.kind for order in orders}
     for order in orders:
         revenue[order.currency] += order.amount
         by_member[order.member_id][order.currency] += order.amount
@@ -134,8 +139,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
             first_purchase[order.member_id] = order.at
         if order.kind is OrderKind.RENEWAL and order.subscription_id is not None:
             renewals[order.subscription_id] += 1
-        if order.kind is OrderKind.REFUND and order.subscription_id in live:
-            renewals[order.subscription_id] -= 1  # a live one's refund gave a renewal back
+        if order.kind is OrderKind.REFUND and order.subscription_id is not None:
+            renewals[order.subscription_id] -= _gave_back_renewal(order, kinds, live)
     renewed_subs = {sub_id for sub_id, count in renewals.items() if count > 0}
     plans = _plans(store, community_id)
     renewed_subs |= _moved_on(subs, plans)
@@ -170,6 +175,15 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
                         revenue=dict(revenue), per_group=per_group, paying_now=len(paying),
                         in_trial=len(trying - paying),
                         lost=len(first_purchase.keys() - paying - trying))  # fmt: skip
+
+
+def _gave_back_renewal(refund: Order, kinds: dict[int, OrderKind], live: set[int]) -> int:
+    """1 when the refund gave a renewal back (whether the membership lapsed since or not),
+    else 0. A refund recorded before refunds named their payment: when its subscription is
+    still live (a refund that ends access leaves it refunded)."""
+    if refund.refund_of is not None:
+        return int(kinds.get(refund.refund_of) is OrderKind.RENEWAL)
+    return int(refund.subscription_id in live)
 
 
 def _plans(store: Store, community_id: int) -> dict[str, Plan]:

@@ -20,7 +20,14 @@ from hearthkeeper.capabilities.billing.ledger import (
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import Recorded, amount_of
-from hearthkeeper.capabilities.billing.records import NewOrder, Order, Provider, Subscription
+from hearthkeeper.capabilities.billing.records import (
+    NewOrder,
+    Order,
+    OrderKind,
+    Provider,
+    Status,
+    Subscription,
+)
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Store
@@ -120,6 +127,7 @@ class SubscriptionLine:
     paid: bool = True  # it has a payment to give back (not a trial or a gift)
     to_trial: bool = False  # a refund now gives the purchase back: the trial runs to `kept`
     other: OtherPlan | None = None  # another plan lets the member in: a refund removes nobody
+    ended: datetime | None = None  # refunded: when (access ended then, not at its period's end)
 
 
 @dataclass(frozen=True)
@@ -199,8 +207,16 @@ def subscription_lines(store: Store, community: Community, now: datetime,
                                       shown_status(sub, plan, now), kept,
                                       latest is not None,
                                       kept is not None and kept == sub.trial_end,
-                                      other_plan(mine[sub.member_id], sub, playbook, now)))  # fmt: skip
+                                      other_plan(mine[sub.member_id], sub, playbook, now),
+                                      _refunded_at(sub, orders[sub.id])))  # fmt: skip
     return lines
+
+
+def _refunded_at(sub: Subscription, orders: list[Order]) -> datetime | None:
+    """When a refunded subscription's access ended: its latest refund (None: not refunded)."""
+    if sub.status is not Status.REFUNDED:
+        return None
+    return max((o.at for o in orders if o.kind is OrderKind.REFUND), default=None)
 
 
 def order_lines(store: Store, community: Community, newest: int | None = None,
