@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.analytics.member_groups import counted_groups
+from hearthkeeper.analytics.member_groups import counted_groups, existing_by
 from hearthkeeper.analytics.metrics import (
     LOOK_AHEAD,
     CommunityMetrics,
@@ -249,7 +249,7 @@ def _build_report(
     playbook = playbook if playbook is not None else community_playbook(store, community_id)
     zone_name, zone = zone_of(playbook)
     end = end if end is not None else now.astimezone(zone).date()
-    groups = counted_groups(store, community_id, group_ids, playbook)
+    groups = existing_by(store, counted_groups(store, community_id, group_ids, playbook), end, zone)
     ids = [g.id for g in groups]
     longest = most_days(len(groups))
     if start is None:  # (a community with few groups may reach back before year 1)
