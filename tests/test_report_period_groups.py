@@ -50,6 +50,8 @@ def test_a_group_opened_after_the_period_is_not_in_its_report(
     data = report.to_json()
 
     assert [g["name"] for g in data["groups"]] == ["Tea 1", "Tea 2", "Tea 3"]
+    assert [g["name"] for g in data["matrix"]["groups"]] == ["Tea 1", "Tea 2", "Tea 3"]
+    assert "Web chat" not in render_html(report)
     before_matrix = render_html(report).split('id="matrix-title"')[0]
     assert "Web chat" not in before_matrix  # nor its "No output in the last 35 days"
     assert "<dt>Groups</dt><dd>3</dd>" in before_matrix

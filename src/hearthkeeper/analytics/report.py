@@ -286,7 +286,7 @@ def _build_report(
                 vitals,
                 message_spans(store, ids, local_midnight(start, zone),
                               local_midnight(end + timedelta(days=1), zone)),
-                report_matrix(store, community_id, playbook, zone, now, reads),
+                report_matrix(store, community_id, playbook, zone, now, reads, as_of=end),
             )  # fmt: skip
         finally:
             reads.close()
@@ -377,9 +377,9 @@ def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: 
                  zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
     """The report's heavy reads over the window its parts ask for: the metrics' period (with
     their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
-    up to `now`'s local day; each part's last 28 days of questions; the groups' daily totals
-    and kinds over the period and the vital signs' last 35 days."""
-    today = now.astimezone(zone).date()
+    up to `end` or `now`'s local day if earlier; each part's last 28 days of questions; the
+    groups' daily totals and kinds over the period and the vital signs' last 35 days."""
+    today = min(end, now.astimezone(zone).date())  # the matrix's day
     since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
                 local_midnight(today - timedelta(days=27), zone))  # fmt: skip
     until = local_midnight(max(end, today) + timedelta(days=1), zone)
