@@ -76,7 +76,13 @@ def test_the_matrix_of_a_past_period_is_as_of_its_end(
     assert stages == {"Tea 1": "mature", "Tea 2": "mature", "Tea 3": "dying"}
     assert [w["text"].split(" is ")[0] for w in matrix["warnings"]
             if w["kind"] == "dying"] == ["Tea 3"]  # fmt: skip
-    assert "as of 2026-11-15" in render_html(report)
+    page = render_html(report)
+    assert "as of 2026-11-15" in page
+    # its box is headed by what decides it, not by its first reason ("No output in the last…")
+    assert (
+        '<summary><h3>Tea 3</h3> <span class="muted">No message in the last 28 days '
+        "(the last on 2026-09-30), with 1 member in it.</span></summary>"
+    ) in page
     # today, five weeks after their last message, all three are dying
     today = build_report(store, community_id, now=NOW, start=date(2026, 12, 1))
     assert {g["stage"] for g in today.to_json()["matrix"]["groups"]
