@@ -16,15 +16,7 @@ from hearthkeeper.capabilities.billing.payments import refund
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
-from tests.capabilities.billing.billing_setup import (
-    PAID,
-    kicks,
-    paid_community,
-    pay,
-    run_at,
-    seat,
-)
-from tests.engine_setup import RULES
+from tests.capabilities.billing.billing_setup import kicks, paid_community, pay, run_at, seat
 from tests.playbook_samples import MINIMAL
 
 
@@ -138,7 +130,6 @@ def test_no_revenue_reads_in_the_communitys_currency_as_other_amounts(
     """Nothing taken reads "0.00 CNY" (the plan's currency), not a bare "0": on the Billing
     page (total and per group), the Health page's "Revenue to date" and the report."""
     c = paid_community(store, store_clock)
-    apply_playbook(store, parse_playbook(MINIMAL + RULES + PAID), "setup")  # its plans
     seat(c, "ann", "g1")
     seat(c, "bo", "g2")
 
