@@ -66,7 +66,8 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     listed = [g for g in store.list_groups(community_id)  # the staff channel is no member group
               if playbook is None or not is_staff_channel(playbook, g.name, g.carrier_group_id)]  # fmt: skip
     data = signals.load(store, community_id, [g.id for g in listed], today, zone, reads)
-    groups = [g for g in listed if data.opened.get(g.id, today) <= today]  # opened by then
+    groups = (listed if as_of is None  # a report's: those opened by then
+              else [g for g in listed if data.opened.get(g.id, today) <= today])  # fmt: skip
     ids = [g.id for g in groups]
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)
