@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,31 @@ class MemberQueries(StoreBase):
                 row.display_name = display_name
             return _member(row)
 
+    def follow_names(self, names: Mapping[int, str]) -> int:
+        """Rename each member in `names` (member id → the name their carrier shows now) to it
+        as it is shown (`shown_name`): one read of their names, and a write only for those
+        whose name changed (a name with nothing visible leaves the known one; an unknown id is
+        skipped). The number of members renamed."""
+        wanted = {member_id: shown for member_id, name in names.items()
+                  if (shown := shown_name(name))}  # fmt: skip
+        if not wanted:
+            return 0
+        members = table_of(MemberRow)
+        with self._unit(write=True) as session:
+            now = session.execute(
+                select(members.c.id, members.c.display_name).where(among(members.c.id, wanted))
+            )
+            changed = [{"member": member_id, "name": wanted[member_id]}
+                       for member_id, name in now if name != storable(wanted[member_id])]  # fmt: skip
+            if changed:
+                session.connection().execute(
+                    update(members)
+                    .where(members.c.id == bindparam("member"))
+                    .values(display_name=bindparam("name")),
+                    changed,
+                )
+            return len(changed)
+
     def find_member(self, carrier: str, carrier_user_id: str) -> Member | None:
         """The member a carrier calls `carrier_user_id`, if seen before."""
         with self._unit(write=False) as session:
@@ -51,7 +76,7 @@ class MemberQueries(StoreBase):
     def member_ids(self, users: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], int]:
         """The member id of each (carrier, carrier_user_id) in `users`, in one query; users
         never seen are created at once, named by their value in `users` as `member_for` keeps
-        it (known members keep their name: use `member_for` to rename)."""
+        it (known members keep their name: `follow_names` or `member_for` renames)."""
         wanted = list(users)
         with self._unit(write=True) as session:
             found = _identity_ids(session, wanted)
