@@ -451,7 +451,11 @@ class Executor:
             if key not in known
         }  # fmt: skip
         if missing:
-            known.update(tx.member_ids(missing))
+            created: set[tuple[str, str]] = set()
+            known.update(tx.member_ids(missing, created))
+            for key in created:  # named as their carrier says: nothing to follow yet
+                if missing[key]:
+                    self._names[key] = missing[key]
         return [known[key] for key in keys]
 
     def _follow_names(self, tx: Store, events: Sequence[Event], members: Sequence[int]) -> None:

@@ -73,16 +73,23 @@ class MemberQueries(StoreBase):
             row = _member_by_identity(session, carrier, carrier_user_id)
             return None if row is None else _member(row)
 
-    def member_ids(self, users: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+    def member_ids(
+        self, users: Mapping[tuple[str, str], str], created: set[tuple[str, str]] | None = None
+    ) -> dict[tuple[str, str], int]:
         """The member id of each (carrier, carrier_user_id) in `users`, in one query; users
         never seen are created at once, named by their value in `users` as `member_for` keeps
-        it (known members keep their name: `follow_names` or `member_for` renames)."""
+        it, and added to `created` when given (known members keep their name: `follow_names`
+        or `member_for` renames)."""
         wanted = list(users)
         with self._unit(write=True) as session:
             found = _identity_ids(session, wanted)
             missing = [user for user in wanted if user not in found]
             if missing:
-                found |= self._new_members_bulk(session, {user: users[user] for user in missing})
+                new, lost = self._new_members_bulk(session,
+                                                   {user: users[user] for user in missing})  # fmt: skip
+                found |= new
+                if created is not None:
+                    created.update(set(missing) - set(lost))
             return found
 
     def get_member(self, member_id: int) -> Member | None:
@@ -199,7 +206,9 @@ class MemberQueries(StoreBase):
 
     def _new_members_bulk(
         self, session: Session, users: Mapping[tuple[str, str], str]
-    ) -> dict[tuple[str, str], int]:
+    ) -> tuple[dict[tuple[str, str], int], list[tuple[str, str]]]:
+        """The ids of the members of `users`, created now but for those another worker
+        created at the same moment (theirs stand; listed second)."""
         now = self._clock.now()
         members, identities = table_of(MemberRow), table_of(IdentityRow)
         connection = session.connection()
@@ -226,7 +235,7 @@ class MemberQueries(StoreBase):
             # Seen for the first time by another worker at the same moment: theirs stands.
             connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
             ids |= _identity_ids(session, lost)
-        return ids
+        return ids, lost
 
     def _new_member(
         self, session: Session, carrier: str, carrier_user_id: str, display_name: str
@@ -281,7 +290,7 @@ _SQLITE_IDENTITY = (
 
 def _new_members_prepared(
     session: Session, users: Mapping[tuple[str, str], str], now: str
-) -> dict[tuple[str, str], int]:
+) -> tuple[dict[tuple[str, str], int], list[tuple[str, str]]]:
     """SQLite: the members and their identities each in one prepared INSERT stepped over the
     rows (no per-row parameter processing). The transaction holds the write lock, so the new
     members are the rows past the largest id before, in the order inserted; an identity some
@@ -312,7 +321,7 @@ def _new_members_prepared(
         members = table_of(MemberRow)
         connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
         ids |= _identity_ids(session, lost)
-    return ids
+    return ids, lost
 
 
 def _identity_ids(session: Session, users: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
