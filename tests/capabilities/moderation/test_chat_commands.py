@@ -236,6 +236,9 @@ def test_a_name_two_members_carry_bans_neither_and_a_reply_bans_the_one_meant(
     assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
     assert say(c, "boss", "/mute @Alex 1h", mentions=("u8",)) == ["Alex is muted for 1 hour."]
     assert sanctions(c, "u8") == [SanctionKind.MUTE]
+    # `@` and a carrier id (the console shows it) points at that member alone too
+    assert say(c, "boss", "/pardon @u7") == ["Alex: ban lifted."]
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == [SanctionKind.MUTE]
 
 
 def test_a_shared_name_is_answered_in_the_communitys_language(
