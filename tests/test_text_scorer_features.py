@@ -164,3 +164,15 @@ def test_word_pairs_study_flag_reads_adjacent_words_and_is_off_as_shipped(
     read = features(prepare(text))
     assert "w2:for_sale" in read and "sal" in read
     assert not [key for key in read if " " in key]
+
+
+def test_pair_weight_study_knob_scales_only_the_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scorer_module, "WORD_PAIRS", True)
+    examples = [("bike for sale cheap", True), ("my bike is for my kid", False)]
+    monkeypatch.setattr(scorer_module, "PAIR_WEIGHT", 0.5)
+    halved = SpamScorer.trained(examples)
+    weights = halved._all_weights()
+    monkeypatch.setattr(scorer_module, "PAIR_WEIGHT", 1.0)
+    plain = SpamScorer.trained(examples)._all_weights()
+    assert weights["w2:for_sale"] == plain["w2:for_sale"] / 2
+    assert weights["w:sale"] == plain["w:sale"] and weights["sal"] == plain["sal"]

@@ -43,13 +43,14 @@ _DIGITS = re.compile(r"[0-9]+")
 _PIECES = re.compile(r"[0-9]+|.", re.DOTALL)
 _TOKENS = re.compile(r"[a-z0-9]+|[^\W_]")
 _PAIR_TOKENS = re.compile(r"[a-z][a-z']*|[0-9]+")
-# Study flags (session 35, docs/benchmarks.md "English word pairs, measured"; set in a copy of
+# Study knobs (session 35, docs/benchmarks.md "English word pairs, measured"; set in a copy of
 # the tree, which is then trained): adjacent English words as features (`w2:for_sale`, a number
 # as 0: `w2:0_each`), and the n-grams with a space (at a Latin word's edge) left out. As
 # shipped, neither: the pairs caught a few more ads out of sample and flagged more members'
 # lines and SMS-collection ham with them.
 WORD_PAIRS = False
 SPACE_GRAMS = True
+PAIR_WEIGHT = 1.0  # ... and a pair's log-odds weight scaled by this (the study's third knob)
 # Each character sits in up to six overlapping 1- to 3-grams, which naive Bayes counts as
 # independent evidence: the summed log-odds are divided by this to undo most of that.
 _OVERLAP = 3.0
@@ -284,7 +285,10 @@ class SpamScorer:
         norms = self._norms.get(_group(feature))
         if norms is None:
             return None
-        return math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
+        weight = math.log(counts[0] + _ALPHA) - norms[0] - math.log(counts[1] + _ALPHA) + norms[1]
+        if PAIR_WEIGHT != 1.0 and feature.startswith("w2:"):
+            return weight * PAIR_WEIGHT
+        return weight
 
     def _all_weights(self) -> dict[str, float]:
         """The weight of every feature seen in training, worked out on the first read (tens of
