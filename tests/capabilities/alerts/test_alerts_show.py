@@ -67,3 +67,27 @@ def test_direct_messages_off_say_so(
 def test_the_carriers_said_to_send_direct_messages_are_those_that_can() -> None:
     can = {"matrix": MATRIX_CAN, "telegram": TELEGRAM_CAN, "qq": QQ_CAN, "webchat": WEBCHAT_CAN}
     assert {kind: ActionKind.DIRECT in c for kind, c in can.items()} == DIRECT_MESSAGES
+
+
+def test_a_recipient_outside_the_staff_channel_is_marked(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mei monitors 1群 and receives alerts, but is not in 员工群: the alerts posted there never
+    reach her, and `alerts show` listed her like Ann, who is in it."""
+    monkeypatch.chdir(tmp_path)
+    community = apply_playbook(store, parse_playbook(MINIMAL + STAFF, "pb.yaml"), "t").community
+    members = store.add_group(community.id, "1群", "webchat", "tea-1", 30)
+    channel = store.add_group(community.id, "员工群", "webchat", "tea-staff", 30)
+    mei = store.member_for("webchat", "w-mei", "Mei")
+    ann = store.member_for("webchat", "w-ann", "Ann")
+    store.set_role(mei.id, members.id, "manager")
+    store.set_role(ann.id, channel.id, "manager")
+    said = CliRunner().invoke(app, ["alerts", "show", "--community", community.slug],
+                              env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert said.exit_code == 0, said.output
+    lines = said.output.splitlines()
+    [mei_line] = [line for line in lines if line.strip().startswith("Mei")]
+    [ann_line] = [line for line in lines if line.strip().startswith("Ann")]
+    assert mei_line.endswith("webchat:w-mei — not in the staff channel: add them to 员工群 to "
+                             "see its alerts"), said.output  # fmt: skip
+    assert ann_line.endswith("webchat:w-ann"), said.output

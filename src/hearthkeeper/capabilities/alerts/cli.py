@@ -55,10 +55,14 @@ def show(
     console.print(escape(f"Recipient roles: {roles}"))
     repo = SqlAlerts.on(store)
     who = recipients(repo.staff(chosen.id, sorted({g.carrier for g in groups})), pb)
+    # a recipient outside the staff channel never sees the alerts posted there
+    seated = set() if channel is None else {m.member_id for m in store.active_members(channel.id)}
     for person in who:
         where = ", ".join(f"{c}:{u}" for c, u in sorted(person.users.items())) or "no identity"
+        away = ("" if channel is None or person.member_id in seated else
+                f" — not in the staff channel: add them to {channel.name} to see its alerts")  # fmt: skip
         console.print(escape(f"  {person.name} (member {person.member_id}; "
-                             f"{', '.join(sorted(person.roles))}): {where}"))  # fmt: skip
+                             f"{', '.join(sorted(person.roles))}): {where}{away}"))  # fmt: skip
     if not who:
         console.print("  nobody holds a recipient role: `hearth staff set CARRIER:USER ROLE`")
     kinds = {g.carrier for g in groups} | {c.kind.value for c in pb.structure.carriers}
