@@ -196,6 +196,14 @@ def test_init_then_apply_versions_and_diffs(here: Path) -> None:
     code, out = run("apply", str(playbook), "--config", config)
     assert code == 0 and "nothing stored" in out
 
+    # a new `groups:` entry: the diff printed `+ groups.一页PPT研习社 50群: {…}`
+    with playbook.open("a") as appended:
+        appended.write('groups:\n  "一页PPT研习社 50群":\n    capacity: 50\n'
+                       "    calendar_posts: []\n")  # fmt: skip
+    code, out = run("apply", str(playbook), "--config", config)
+    assert code == 0 and "stored version 3" in out, out
+    assert "+ groups.一页PPT研习社 50群: {capacity: 50, calendar_posts: []}" in out, out
+
     code, out = run("init", "site")
     assert code == 1 and "never overwrites" in out
 

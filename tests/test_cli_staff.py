@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
@@ -17,6 +18,7 @@ from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Member, Store
 from tests.engine_setup import RULES, community
 from tests.playbook_samples import MINIMAL
+from tests.sql_plans import statements_run
 
 AD = "加我微信 abc12345 低价出货"
 
@@ -38,7 +40,7 @@ def test_giving_a_staff_role_reaches_the_running_engine(
     assert given.exit_code == 0, given.output
     listed = runner.invoke(app, ["staff", "list"], env=env)
     # with the id `hearth staff set` takes, to take the role away again
-    assert "g1: mei (fake:mei) — manager" in listed.stdout, listed.stdout
+    assert "mei (fake:mei) — manager in g1" in listed.stdout, listed.stdout
     store_clock.advance(timedelta(minutes=2))
     c.events.now = store_clock.now()
     [result] = c.engine.process([c.events.message("mei", AD)])
@@ -64,12 +66,40 @@ def test_staff_joining_another_group_of_the_matrix_hold_their_role_there(
     c.events.now = store_clock.now()
     c.engine.process([c.events.join("mei", group="g2"), c.events.join("bob", group="g2")])
     listed = runner.invoke(app, ["staff", "list"], env=env).stdout
-    assert "g1: mei (fake:mei) — manager" in listed and "g2: mei (fake:mei) — manager" in listed
+    assert "mei (fake:mei) — manager in 2 groups (g1, g2)" in listed, listed
     assert "bob" not in listed  # an ordinary member joining stays one
     [result] = c.engine.process([c.events.message("mei", AD, group="g2")])
     assert ActionKind.STRIKE not in [a.kind for a in result.actions], "staff are not punished"
     [result] = c.engine.process([c.events.message("bob", AD, group="g2")])
     assert ActionKind.STRIKE in [a.kind for a in result.actions]
+
+
+def test_a_monitor_of_forty_groups_is_one_line_read_in_as_many_queries_as_for_two(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A monitor in 40 groups printed 40 lines ('1群: Mei (fake:mei) — manager', …), each
+    group read with a query of its own: now one line per person and role, the groups named
+    as the calendar page names them."""
+    monkeypatch.chdir(tmp_path)
+    community_id = apply_playbook(store, parse_playbook(MINIMAL + RULES), "test").community.id
+    groups = [store.add_group(community_id, f"{n}群", "fake", f"g{n}", 30) for n in range(1, 41)]
+    mei = store.member_for("fake", "mei", "Mei")
+    bob = store.member_for("fake", "bob", "Bob")
+    store.set_role(bob.id, groups[0].id, "manager")
+    env = {"HEARTH_DATABASE_URL": database_url}
+    counted = []
+    for group in groups[:2], groups[2:]:
+        for each in group:
+            store.set_role(mei.id, each.id, "manager")
+        with statements_run(Engine) as seen:
+            listed = CliRunner().invoke(app, ["staff", "list"], env=env)
+        assert listed.exit_code == 0, listed.output
+        counted.append(len(seen))
+    assert listed.stdout.splitlines() == [
+        "Bob (fake:bob) — manager in 1群",
+        "Mei (fake:mei) — manager in 40 groups (1群, 2群, 3群, 4群, 5群 and 35 more)",
+    ], listed.stdout
+    assert counted[0] == counted[1], counted
 
 
 def test_a_member_named_instead_of_their_id_is_told_the_id_to_write(
@@ -211,7 +241,7 @@ def test_a_role_is_given_by_the_title_members_read_as_well_as_by_its_id(
     assert given.exit_code == 0, given.output
     assert "fake:mei is now monitor (班长) in 1 group(s)" in given.stdout
     listed = runner.invoke(app, ["staff", "list"], env=env)
-    assert "g1: mei (fake:mei) — monitor" in listed.stdout, listed.stdout
+    assert "mei (fake:mei) — monitor in g1" in listed.stdout, listed.stdout
 
 
 @pytest.mark.parametrize("language, typed, shown", [

@@ -87,6 +87,19 @@ def test_the_groups_page_gives_each_web_chat_group_its_invite_link(console: Cons
     assert "Open another web chat group" in page
 
 
+def test_a_closed_groups_line_names_the_group_its_members_were_sent_to(console: Console) -> None:
+    """It said 'closed 2026-… by cli' and not where its members went, which the close keeps."""
+    into = console.store.add_group(console.community_id, "颜学院护肤社 7群", "webchat", "g7", 500)
+    old = console.store.add_group(console.community_id, "颜学院护肤社 6群", "webchat", "g6", 500)
+    console.store.close_group(old.id, by="cli", into=into.id)
+    page = console.get("/groups").text
+    row = page[page.index(f'data-group-id="{old.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert re.search(
+        r"closed \d{4}-\d{2}-\d{2} by cli, its members sent to 颜学院护肤社 7群", row
+    ), row
+
+
 def test_the_groups_and_overview_pages_read_every_invite_link_at_once(console: Console) -> None:
     """Each group's invite link was read in a transaction of its own that took SQLite's
     write lock (BEGIN IMMEDIATE), on every view of the Groups page and the overview: 100

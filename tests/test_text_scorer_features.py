@@ -11,9 +11,11 @@ import math
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hearthkeeper.text import scorer as scorer_module
 from hearthkeeper.text.links import find_links
 from hearthkeeper.text.normalise import prepare
 from hearthkeeper.text.scorer import SpamScorer, _gram_text, features
@@ -141,3 +143,36 @@ def test_the_verdict_is_that_of_the_plain_reading_however_often_a_text_is_read(
 def test_the_test_corpora_score_as_the_plain_reading() -> None:
     for text in corpus():
         assert verdict(LEARNT, text) == plain_score(LEARNT, text), text
+
+
+def test_word_pairs_study_flag_reads_adjacent_words_and_is_off_as_shipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Session 35's study (docs/benchmarks.md, "English word pairs, measured"): the pairs are
+    features only when switched on, never across punctuation, a number read as 0."""
+    text = "Bike for sale, $5 each. Call 0412 345 678"
+    assert not [key for key in features(prepare(text)) if key.startswith("w2:")]
+    monkeypatch.setattr(scorer_module, "WORD_PAIRS", True)
+    pairs = {k: v for k, v in features(prepare(text)).items() if k.startswith("w2:")}
+    assert pairs == {
+        "w2:bike_for": "bike for",
+        "w2:for_sale": "for sale",
+        "w2:0_each": "5 each",
+        "w2:call_0": "call 0412",
+    }
+    monkeypatch.setattr(scorer_module, "SPACE_GRAMS", False)
+    read = features(prepare(text))
+    assert "w2:for_sale" in read and "sal" in read
+    assert not [key for key in read if " " in key]
+
+
+def test_pair_weight_study_knob_scales_only_the_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scorer_module, "WORD_PAIRS", True)
+    examples = [("bike for sale cheap", True), ("my bike is for my kid", False)]
+    monkeypatch.setattr(scorer_module, "PAIR_WEIGHT", 0.5)
+    halved = SpamScorer.trained(examples)
+    weights = halved._all_weights()
+    monkeypatch.setattr(scorer_module, "PAIR_WEIGHT", 1.0)
+    plain = SpamScorer.trained(examples)._all_weights()
+    assert weights["w2:for_sale"] == plain["w2:for_sale"] / 2
+    assert weights["w:sale"] == plain["w:sale"] and weights["sal"] == plain["sal"]

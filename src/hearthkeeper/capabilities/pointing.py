@@ -4,6 +4,7 @@ to — and finding that member in the store. Shared by every staff command that 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hearthkeeper.capabilities.command_book import Invocation
@@ -103,3 +104,34 @@ def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[i
         return None, target.meant()
     found = MemberQueries.on(scope).get_member(member_id)
     return member_id, found.display_name if found is not None else target.name or ""
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A typed `@name` that several members of the group carry: it points at none of them."""
+
+    member_ids: tuple[int, ...]  # newest first
+
+
+def only_one(candidates: Sequence[int]) -> int | Shared | None:
+    """The member a sanctioning command points at among those it may mean (newest first): the
+    only one; a name several members carry points at nobody (never a guess: a member can take
+    another's exact name to turn a `/ban @name` onto them); None when nobody."""
+    if len(candidates) > 1:
+        return Shared(tuple(candidates))
+    return candidates[0] if candidates else None
+
+
+def find_only(scope: StoreBase, ctx: EffectContext,
+              target: Target) -> tuple[int | Shared | None, str]:  # fmt: skip
+    """The member a sanctioning command points at, with their name; the members sharing the
+    name typed (see `only_one`); or None and how the command named them."""
+    candidates = PointingQueries.on(scope).members_pointed_at(
+        ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
+        reply_to=target.reply_to,
+    )  # fmt: skip
+    found = only_one(candidates)
+    if found is None or isinstance(found, Shared):
+        return found, target.meant()
+    member = MemberQueries.on(scope).get_member(found)
+    return found, member.display_name if member is not None else target.name or ""

@@ -127,6 +127,9 @@ class Executor:
         self.state = State(store, refresh=timedelta(minutes=1))
         self._groups: dict[tuple[str, str], GroupView | None] = {}
         self._members: dict[tuple[str, str], int] = {}
+        # The name each sender's carrier last gave on an event followed (as it gave it): the
+        # stored name is looked at again only when the carrier says another (`_follow_names`).
+        self._names: dict[tuple[str, str], str] = {}
         self._seats: dict[tuple[int, int], _Seat] = {}
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
@@ -236,6 +239,7 @@ class Executor:
         self.state.reset()
         self._groups.clear()
         self._members.clear()
+        self._names.clear()
         self._seats.clear()
 
     def _forget(self) -> None:
@@ -244,6 +248,7 @@ class Executor:
         self.state.reset()
         self._groups.clear()
         self._members.clear()
+        self._names.clear()
         self._seats.clear()
         for runtime in self.runtimes.values():
             runtime.registry.forget()
@@ -260,6 +265,7 @@ class Executor:
         fresh = {
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
+        self._follow_names(tx, [events[i] for i in fresh], [members[i] for i in fresh])
         self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
         joins = [(groups[i], members[i]) for i in fresh if isinstance(events[i], Join)]
         self._returning(tx, batch, joins)  # type: ignore[arg-type]
@@ -323,8 +329,6 @@ class Executor:
             stay = tx.join(member_id, group.id, held, at=event.at)
             if stay.joined_at == event.at:  # a stay opened (not a member already in)
                 record.joins.append((group.id, day))
-            if event.sender.display_name:
-                tx.member_for(event.carrier, event.sender.user_id, event.sender.display_name)
             self.state.joined(group.id, +1)
             seat = self._seats[(group.id, member_id)] = _Seat(
                 stay.role, seat.level, event.at, seat.tags, loaded_at=self.clock.now()
@@ -451,8 +455,30 @@ class Executor:
             if key not in known
         }  # fmt: skip
         if missing:
-            known.update(tx.member_ids(missing))
+            created: set[tuple[str, str]] = set()
+            known.update(tx.member_ids(missing, created))
+            for key in created:  # named as their carrier says: nothing to follow yet
+                if missing[key]:
+                    self._names[key] = missing[key]
         return [known[key] for key in keys]
+
+    def _follow_names(self, tx: Store, events: Sequence[Event], members: Sequence[int]) -> None:
+        """Members' stored names follow the names their carriers give on the batch's new
+        events (a rename in Telegram, a group card changed on QQ, a Matrix display name): the
+        store is asked only about a sender whose carrier now says another name than on the
+        last event followed (once per sender after the caches start afresh), and writes only
+        a name that changed. An event without a name keeps the known one."""
+        names = self._names
+        renamed: dict[int, str] = {}
+        for event, member_id in zip(events, members, strict=True):
+            said = event.sender.display_name
+            if said:
+                key = (event.carrier, event.sender.user_id)
+                if names.get(key) != said:
+                    names[key] = said
+                    renamed[member_id] = said  # the batch's last name of theirs stands
+        if renamed:
+            tx.follow_names(renamed)
 
     def _preload(self, tx: Store, pairs: list[tuple[GroupView, int]]) -> None:
         """Load, in a few queries, what the batch's unseen members need to be judged."""

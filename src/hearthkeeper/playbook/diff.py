@@ -117,7 +117,11 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         label = (value.get("id") or value.get("name") or value.get("title")
                  or value.get("question"))  # fmt: skip
-        return f"{{{label}, …}}" if label else "{…}"
+        if label:
+            return f"{{{label}, …}}"
+        # an entry without a name (a `groups:` override, a role): what it sets, field by field
+        fields = ", ".join(f"{k}: {_show(v)}" for k, v in value.items() if v is not None)
+        return f"{{{fields}}}"
     if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
         return f"[{len(value)} items]"
     text = repr(value) if isinstance(value, str) else str(value)

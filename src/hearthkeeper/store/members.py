@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,22 +42,54 @@ class MemberQueries(StoreBase):
                 row.display_name = display_name
             return _member(row)
 
+    def follow_names(self, names: Mapping[int, str]) -> int:
+        """Rename each member in `names` (member id → the name their carrier shows now) to it
+        as it is shown (`shown_name`): one read of their names, and a write only for those
+        whose name changed (a name with nothing visible leaves the known one; an unknown id is
+        skipped). The number of members renamed."""
+        wanted = {member_id: shown for member_id, name in names.items()
+                  if (shown := shown_name(name))}  # fmt: skip
+        if not wanted:
+            return 0
+        members = table_of(MemberRow)
+        with self._unit(write=True) as session:
+            now = session.execute(
+                select(members.c.id, members.c.display_name).where(among(members.c.id, wanted))
+            )
+            changed = [{"member": member_id, "name": wanted[member_id]}
+                       for member_id, name in now if name != storable(wanted[member_id])]  # fmt: skip
+            if changed:
+                session.connection().execute(
+                    update(members)
+                    .where(members.c.id == bindparam("member"))
+                    .values(display_name=bindparam("name")),
+                    changed,
+                )
+            return len(changed)
+
     def find_member(self, carrier: str, carrier_user_id: str) -> Member | None:
         """The member a carrier calls `carrier_user_id`, if seen before."""
         with self._unit(write=False) as session:
             row = _member_by_identity(session, carrier, carrier_user_id)
             return None if row is None else _member(row)
 
-    def member_ids(self, users: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], int]:
+    def member_ids(
+        self, users: Mapping[tuple[str, str], str], created: set[tuple[str, str]] | None = None
+    ) -> dict[tuple[str, str], int]:
         """The member id of each (carrier, carrier_user_id) in `users`, in one query; users
         never seen are created at once, named by their value in `users` as `member_for` keeps
-        it (known members keep their name: use `member_for` to rename)."""
+        it, and added to `created` when given (known members keep their name: `follow_names`
+        or `member_for` renames)."""
         wanted = list(users)
         with self._unit(write=True) as session:
             found = _identity_ids(session, wanted)
             missing = [user for user in wanted if user not in found]
             if missing:
-                found |= self._new_members_bulk(session, {user: users[user] for user in missing})
+                new, lost = self._new_members_bulk(session,
+                                                   {user: users[user] for user in missing})  # fmt: skip
+                found |= new
+                if created is not None:
+                    created.update(set(missing) - set(lost))
             return found
 
     def get_member(self, member_id: int) -> Member | None:
@@ -174,7 +206,9 @@ class MemberQueries(StoreBase):
 
     def _new_members_bulk(
         self, session: Session, users: Mapping[tuple[str, str], str]
-    ) -> dict[tuple[str, str], int]:
+    ) -> tuple[dict[tuple[str, str], int], list[tuple[str, str]]]:
+        """The ids of the members of `users`, created now but for those another worker
+        created at the same moment (theirs stand; listed second)."""
         now = self._clock.now()
         members, identities = table_of(MemberRow), table_of(IdentityRow)
         connection = session.connection()
@@ -201,7 +235,7 @@ class MemberQueries(StoreBase):
             # Seen for the first time by another worker at the same moment: theirs stands.
             connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
             ids |= _identity_ids(session, lost)
-        return ids
+        return ids, lost
 
     def _new_member(
         self, session: Session, carrier: str, carrier_user_id: str, display_name: str
@@ -256,7 +290,7 @@ _SQLITE_IDENTITY = (
 
 def _new_members_prepared(
     session: Session, users: Mapping[tuple[str, str], str], now: str
-) -> dict[tuple[str, str], int]:
+) -> tuple[dict[tuple[str, str], int], list[tuple[str, str]]]:
     """SQLite: the members and their identities each in one prepared INSERT stepped over the
     rows (no per-row parameter processing). The transaction holds the write lock, so the new
     members are the rows past the largest id before, in the order inserted; an identity some
@@ -287,7 +321,7 @@ def _new_members_prepared(
         members = table_of(MemberRow)
         connection.execute(delete(members).where(members.c.id.in_([ids[u] for u in lost])))
         ids |= _identity_ids(session, lost)
-    return ids
+    return ids, lost
 
 
 def _identity_ids(session: Session, users: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import exists, literal_column, select
+from sqlalchemy import and_, exists, literal_column, select
 from sqlalchemy.orm import Session
 
 from hearthkeeper.store.among import among
 from hearthkeeper.store.columns import require_aware
 from hearthkeeper.store.errors import StoreError
-from hearthkeeper.store.models import GroupRow, MembershipRow, MessageRow
-from hearthkeeper.store.records import Membership
+from hearthkeeper.store.models import GroupRow, IdentityRow, MemberRow, MembershipRow, MessageRow
+from hearthkeeper.store.records import Membership, StaffStay
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -175,6 +175,26 @@ class MembershipQueries(StoreBase):
         )  # fmt: skip
         with self._unit(write=False) as session:
             return set(session.scalars(query))
+
+    def staff_stays(self, community_id: int) -> list[StaffStay]:
+        """Every staff role held now in a group of the community, with the member's name and
+        their id on the group's carrier, in one query: by group (oldest first), then by who
+        became staff first."""
+        query = (
+            select(MembershipRow.member_id, MemberRow.display_name, MembershipRow.role,
+                   GroupRow.name, GroupRow.carrier, IdentityRow.carrier_user_id)
+            .join(GroupRow, GroupRow.id == MembershipRow.group_id)
+            .join(MemberRow, MemberRow.id == MembershipRow.member_id)
+            .outerjoin(IdentityRow, and_(IdentityRow.member_id == MembershipRow.member_id,
+                                         IdentityRow.carrier == GroupRow.carrier))
+            .where(GroupRow.community_id == community_id, MembershipRow.left_at.is_(None),
+                   MembershipRow.role.is_not(None))
+            .order_by(GroupRow.id, MembershipRow.joined_at, MembershipRow.id,
+                      IdentityRow.carrier_user_id)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [StaffStay(member_id, name, str(role), group, carrier, user)
+                    for member_id, name, role, group, carrier, user in session.execute(query)]  # fmt: skip
 
     def membership_history(self, member_id: int, group_id: int | None = None) -> list[Membership]:
         """Every stay of the member (in one group, or in all), oldest first."""

@@ -4,8 +4,9 @@ members to @-mention them back."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from hearthkeeper.store.columns import storable
 from hearthkeeper.store.models import IdentityRow, MemberRow, MembershipRow, MessageRow
@@ -20,7 +21,20 @@ class PointingQueries(StoreBase):
         reply_to: str | None = None,
     ) -> int | None:  # fmt: skip
         """The member a command points at: by carrier user id, by the sender of the message
-        replied to, or by user id or display name (`@小鹿`) among the group's members."""
+        replied to, or by user id or display name (`@小鹿`) among the group's members (of
+        several carrying the name, the newest)."""
+        found = self.members_pointed_at(group_id, carrier, user_id=user_id, name=name,
+                                        reply_to=reply_to)  # fmt: skip
+        return found[0] if found else None
+
+    def members_pointed_at(
+        self, group_id: int, carrier: str, *, user_id: str | None = None, name: str | None = None,
+        reply_to: str | None = None,
+    ) -> list[int]:  # fmt: skip
+        """Every member a command may point at, newest first: the one with the carrier user
+        id, or the sender of the message replied to, or else all the members who are, were in
+        or posted in the group with the display name typed (`@小鹿`: exactly, else ignoring
+        letter case and width). More than one only for a name several members carry."""
         with self._unit(write=False) as session:
             if user_id is not None or name is not None:
                 found = session.scalar(select(IdentityRow.member_id).where(
@@ -28,25 +42,24 @@ class PointingQueries(StoreBase):
                     IdentityRow.carrier_user_id == storable(user_id or name or ""),
                 ))  # fmt: skip
                 if found is not None:
-                    return int(found)
+                    return [int(found)]
             if reply_to is not None:
                 found = session.scalar(select(MessageRow.member_id).where(
                     MessageRow.group_id == group_id,
                     MessageRow.carrier_event_id == storable(reply_to),
                 ))  # fmt: skip
                 if found is not None:
-                    return int(found)
+                    return [int(found)]
             name = None if name is None else shown_name(name)  # as names are kept (members.py)
             if not name:  # "@" and only invisible characters names nobody
-                return None
-            found = session.scalar(
+                return []
+            exact = session.scalars(
                 select(MemberRow.id)
                 .where(MemberRow.display_name == storable(name), seen_in(group_id))
                 .order_by(MemberRow.id.desc())
-                .limit(1)
-            )
-            if found is not None:
-                return int(found)
+            ).all()
+            if exact:
+                return [int(i) for i in exact]
             # `@alice` for "Alice", `@ｘｉａｏｌｕ` for "xiaolu": the group's members, folded.
             wanted = fold(name)
             seated = session.execute(
@@ -55,7 +68,21 @@ class PointingQueries(StoreBase):
                 .where(MembershipRow.group_id == group_id)
                 .order_by(MemberRow.id.desc())
             )
-            return next((int(i) for i, shown in seated if fold(shown or "") == wanted), None)
+            alike = (int(i) for i, shown in seated if fold(shown or "") == wanted)
+            return list(dict.fromkeys(alike))  # a member who joined twice counts once
+
+    def last_posted(self, group_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each member last posted in the group (members who never did are left out)."""
+        ids = sorted(set(member_ids))
+        query = (
+            select(MessageRow.member_id, func.max(MessageRow.sent_at))
+            .where(MessageRow.group_id == group_id, MessageRow.member_id.in_(ids))
+            .group_by(MessageRow.member_id)
+        )
+        if not ids:
+            return {}
+        with self._unit(write=False) as session:
+            return {int(m): at for m, at in session.execute(query) if m is not None and at}
 
     def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
         """The stored message a reply in the group answers (None: never stored here)."""

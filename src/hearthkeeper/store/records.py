@@ -112,6 +112,19 @@ class Member:
 
 
 @dataclass(frozen=True)
+class StaffStay:
+    """A staff role a member holds in a group now, with how the group's carrier names them
+    (None: no identity there)."""
+
+    member_id: int
+    name: str
+    role: str
+    group: str
+    carrier: str
+    carrier_user_id: str | None
+
+
+@dataclass(frozen=True)
 class Identity:
     """How one carrier names a member."""
 

@@ -3,7 +3,10 @@ report say counts that can be 1)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+
+NAMES_SHOWN = 5  # groups named in a line about several; the rest are counted
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
@@ -28,3 +31,13 @@ def weekly(average: float) -> str:
     if average >= 10:
         return str(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
     return f"{float(exact.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)):g}"
+
+
+def groups_named(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
+    """The group's name, or how many groups with the first few names ("40 groups (1群, 2群,
+    3群, 4群, 5群 and 35 more)"): a matrix of 100 groups reads as one line, not a hundred."""
+    if len(names) == 1:
+        return names[0]
+    more = len(names) - shown
+    listed = ", ".join(names[:shown])
+    return f"{len(names)} groups ({listed}{f' and {more} more' if more > 0 else ''})"

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.cli import app
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.templates import TEMPLATES
+from hearthkeeper.store import Store
 from tests.playbook_samples import MINIMAL
 
 CALENDAR = """\
@@ -196,3 +199,36 @@ def test_a_start_day_at_the_ends_of_the_calendar_names_the_option_and_its_range(
 def test_the_last_day_it_takes_prints_a_year_of_calendar(playbook: Path) -> None:
     code, out = run(str(playbook), "--from", "9997-12-31", "--days", "366")
     assert code == 0 and "from 9997-12-31 00:00" in out
+
+
+def test_a_groups_entry_keyed_by_carrier_id_is_applied_with_the_database(
+    playbook: Path, store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`groups: {tea-7: {calendar_posts: [tips]}}` gives Tea Rome, whose carrier id is tea-7,
+    the tips alone. Asked for Tea Rome, the command read the playbook alone: it said no entry
+    names the group and showed every group's posts. With the database it applies the entry;
+    without one it says an entry may be keyed by the carrier id."""
+    text = MINIMAL + CALENDAR + "groups:\n  tea-7:\n    calendar_posts: [tips]\n"
+    playbook.write_text(text, "utf-8")
+    community = apply_playbook(store, parse_playbook(text, str(playbook)), "test").community
+    store.add_group(community.id, "Tea Rome", "webchat", "tea-7", 30)
+    asked = ["calendar", str(playbook), "--from", "2026-11-23", "--format", "json",
+             "--group", "Tea Rome"]  # fmt: skip
+    elsewhere = playbook.parent / "elsewhere"  # no hearth.toml, no database
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    alone = CliRunner().invoke(app, asked)
+    assert alone.exit_code == 0, alone.output
+    assert {"tips", "gone"} <= {f["post"] for f in json.loads(alone.stdout)}
+    assert ("note: no post, live session or `groups:` entry names the group 'Tea Rome' (a "
+            "`groups:` entry keyed by the group's carrier id is not seen without its database: "
+            "pass --config); shown: what every group receives") in " ".join(alone.stderr.split())  # fmt: skip
+
+    seen = CliRunner().invoke(app, asked, env={"HEARTH_DATABASE_URL": database_url})
+    assert seen.exit_code == 0, seen.output
+    rome = json.loads(seen.stdout)
+    assert {f["group"] for f in rome} == {"Tea Rome"}
+    assert {f["post"] for f in rome} == {"tips"}, rome
+    assert seen.stderr == ""

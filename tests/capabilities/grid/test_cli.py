@@ -89,3 +89,34 @@ def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(
 
     wrong = runner.invoke(app, ["grid", "show", "--stage", "doomed"], env=env)
     assert wrong.exit_code == 2 and "'doomed' is not one of" in wrong.stderr
+
+
+def test_one_command_puts_a_staff_member_in_charge_of_several_groups(
+    grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hearth grid assign` took one group: a monitor given eight groups was eight commands.
+    It takes several (a shell's {31..38} writes the series); a name it does not know refuses
+    them all, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    env = {"HEARTH_DATABASE_URL": grid.url}
+    runner = CliRunner()
+    names = [f"Orange {n}" for n in range(31, 39)]
+    refused = runner.invoke(app, ["grid", "assign", *names, "Orange 99", "fake:li"], env=env)
+    assert refused.exit_code == 1 and "no group 'Orange 99'" in refused.stderr
+    given = runner.invoke(app, ["grid", "assign", *names, "Orange 31", "fake:li"], env=env)
+    assert given.exit_code == 0, given.output
+    assert given.stdout == ("fake:li is in charge of 8 groups (Orange 31, Orange 32, Orange 33, "
+                            "Orange 34, Orange 35 and 3 more).\n")  # fmt: skip
+    assert "note: fake:li is not in 8 groups (Orange 31" in " ".join(given.stderr.split())
+    shown = runner.invoke(app, ["grid", "show", "--find", "Orange 3"], env=env,
+                          terminal_width=400)  # fmt: skip
+    lines = [line for line in shown.stdout.splitlines() if line.startswith(tuple(names))]
+    assert len(lines) == 8 and all("in charge: Li Wei" in line for line in lines), shown.stdout
+    again = runner.invoke(app, ["grid", "assign", "Orange 31", "Orange 39", "fake:li"], env=env)
+    assert again.stdout == ("fake:li is in charge of Orange 39.\n"
+                            "fake:li is in charge of Orange 31 already.\n")  # fmt: skip
+    taken = runner.invoke(app, ["grid", "unassign", *names[:2], "fake:li"], env=env)
+    assert taken.stdout == "fake:li is no longer in charge of 2 groups (Orange 31, Orange 32).\n"
+    audited = sorted(e.action for e in grid.store.audit_entries(grid.made.community_id)
+                     if e.action.startswith("group."))  # fmt: skip
+    assert audited == ["group.assign"] * 9 + ["group.unassign"] * 2

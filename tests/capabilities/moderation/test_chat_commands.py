@@ -196,8 +196,64 @@ def test_a_typed_name_finds_the_member_whatever_its_case_or_width(
         "XiaoLu, a moderator warned you (spam). Strike 1; next time: muted for 1 hour."
     ]
     assert say(c, "boss", "/mute @LU 1h") == ["LU is muted for 1 hour."]
-    assert say(c, "boss", "/mute @lu 1h") == ["LU is muted for 1 hour."]  # the newest of two
+    # "Lu" and "LU" are both `@lu` once case is ignored: neither is taken for the other
+    [shared] = say(c, "boss", "/mute @lu 1h")
+    assert shared.startswith("@lu is the name of 2 members here: nothing was done to anyone.")
     assert sanctions(c, "u8") == []
+    assert sanctions(c, "u9") == [SanctionKind.MUTE]  # from `@LU`, exactly its name
+
+
+def test_a_name_two_members_carry_bans_neither_and_a_reply_bans_the_one_meant(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A troublemaker takes an innocent member's exact name (stored names follow renames):
+    `/ban @Alex` bans nobody — the newest Alex is the innocent one — and staff are told the
+    name is two members', with when each last posted; `/ban` sent as a reply to the
+    troublemaker's message bans them alone, and an @-mention still points at one."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    for user, shown in (("u7", "Troll"), ("u8", "Alex")):  # Alex is the newer member
+        store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
+    c.engine.process([c.events.message("u8", "hello", name="Alex", at=DAY + timedelta(minutes=5))])
+    c.engine.process([c.events.message("u7", "cheap followers", name="Alex", event_id="m-7",
+                                       at=DAY + timedelta(minutes=10))])  # fmt: skip
+    renamed = store.get_member(c.member_id("u7"))
+    assert renamed is not None and renamed.display_name == "Alex"
+    assert say(c, "boss", "/ban @Alex spam") == [
+        "@Alex is the name of 2 members here: nothing was done to anyone. Reply to a message "
+        "of the one you mean with the command (or @-mention them by picking them in the "
+        "chat).\n1. last posted 2026-05-01 09:05\n2. last posted 2026-05-01 09:10"
+    ]  # the newest member first, in the community's time (London, summer time)
+    [warned] = say(c, "boss", "/警告 @Alex")
+    assert warned.startswith("@Alex is the name of 2 members here: nothing was done")
+    assert [p.action.kind for p in performed(c)] == [ActionKind.REPLY] * 2
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == []
+    assert store.strikes(member_id=c.member_id("u8")) == []
+    assert audit(c) == []
+    assert say(c, "boss", "/ban", reply_to="m-7") == ["Alex is banned from g1."]
+    bans = [p.action.member for p in performed(c) if p.action.kind is ActionKind.BAN]
+    assert bans == ["u7"]
+    assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
+    assert say(c, "boss", "/mute @Alex 1h", mentions=("u8",)) == ["Alex is muted for 1 hour."]
+    assert sanctions(c, "u8") == [SanctionKind.MUTE]
+    # `@` and a carrier id (the console shows it) points at that member alone too
+    assert say(c, "boss", "/pardon @u7") == ["Alex: ban lifted."]
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == [SanctionKind.MUTE]
+
+
+def test_a_shared_name_is_answered_in_the_communitys_language(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, language="zh-CN")
+    [group] = store.list_groups(c.runtime.community_id)
+    for user in ("u7", "u8"):
+        store.join(store.member_for("fake", user, "小鹿").id, group.id, at=DAY)
+    c.engine.process([c.events.message("u7", "大家好", name="小鹿", at=DAY)])
+    assert say(c, "boss", "/封禁 @小鹿") == [
+        "2 位成员都叫 @小鹿，没有对任何人执行。请回复要处理的那位成员的消息再发指令（或在聊天里"
+        "选中对方来 @）。\n1. 未在本群发言\n2. 最近发言 2026-05-01 09:00"
+    ]
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == []
 
 
 def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(

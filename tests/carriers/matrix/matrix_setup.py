@@ -92,6 +92,12 @@ class Member:
         response.raise_for_status()
         return str(response.json()["event_id"])
 
+    async def rename(self, name: str) -> None:
+        """Change the display name of the profile, as Element's settings do: the server tells
+        every room she is in (an `m.room.member` event, still `join`, with the new name)."""
+        path = f"{CLIENT}/profile/{quote(self.user_id)}/displayname"
+        (await self.http.put(path, json={"displayname": name})).raise_for_status()
+
     async def timeline(self, room: str) -> list[dict[str, Any]]:
         """The room's recent events as this member sees them, oldest first."""
         response = await self.http.get(f"{CLIENT}/rooms/{quote(room)}/messages",

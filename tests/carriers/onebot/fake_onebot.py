@@ -364,6 +364,15 @@ class FakeOneBot:
                          "sub_type": sub_type, "group_id": group_id, "operator_id": 10000,
                          "user_id": user_id})  # fmt: skip
 
+    async def set_card(self, group_id: int, user_id: int, card: str) -> None:
+        """`user_id` changes their group card (their name in this group): their messages'
+        `sender` carries it from now on; QQ tells the bot with the `group_card` notice."""
+        person = self.groups[group_id].members[user_id]
+        old, person.card = person.card, card
+        await self.push({"post_type": "notice", "notice_type": "group_card",
+                         "group_id": group_id, "user_id": user_id, "card_new": card,
+                         "card_old": old})  # fmt: skip
+
     async def ask_to_join(self, group_id: int, user_id: int, nickname: str, comment: str) -> str:
         """A join request (`request` / `group` / `add`); its flag."""
         if user_id in self.groups[group_id].blocked:

@@ -260,6 +260,15 @@ class FakeBotApi:
         self.users[user["id"]] = user
         return user
 
+    def rename(self, user: JSON, first_name: str, last_name: str | None = None) -> None:
+        """`user` changes their name in Telegram's settings: everything Telegram says of them
+        from now on (their messages' `from`, `getChatMember`) carries the new one."""
+        user["first_name"] = first_name
+        if last_name:
+            user["last_name"] = last_name
+        else:
+            user.pop("last_name", None)
+
     def bot(self, first_name: str = "Hearth", username: str = "hearth_test_bot") -> str:
         """A bot account; its token."""
         user_id = next(self._ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,41 @@ def test_a_full_group_refuses_and_links_to_a_group_with_room(chat: Chat) -> None
     assert f'href="/join/{chat.codes[1]}"' in answer.text and "Garden" in answer.text
     assert join(client, chat.codes[1], "latecomer").status_code == 303  # same identity
     assert chat.carrier.platform.seats_taken(chat.groups[1].id) == 1
+
+
+def test_a_full_groups_page_offers_no_join_into_it_but_into_the_group_with_room(
+    chat: Chat,
+) -> None:
+    """A full Tea room's page said it was full, linked to Garden, and still showed its own
+    join form: pressing Join was refused (403, the same words). The form now goes to Garden
+    and says so; sent, it seats the newcomer there."""
+    for n in range(3):
+        chat.member(f"member {n}")
+    client = TestClient(chat.app)
+    page = client.get(f"/join/{chat.codes[0]}")
+    assert "This group is full (3 of 3)." in page.text
+    assert f'action="/join/{chat.codes[0]}"' not in page.text
+    form = page.text[page.text.index('id="join-form"') :]
+    assert form.startswith('id="join-form"') and "Join Garden</button>" in form
+    assert f'action="/join/{chat.codes[1]}" id="join-form"' in page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert found is not None
+    sent = client.post(f"/join/{chat.codes[1]}", data={"nickname": "latecomer",
+                                                       "csrf_token": found[1]},
+                       follow_redirects=False)  # fmt: skip
+    assert sent.status_code == 303 and sent.headers["location"] == f"/chat/{chat.codes[1]}"
+    garden = [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)]
+    assert garden == ["latecomer"]
+
+
+def test_when_every_group_is_full_the_page_shows_no_join_form(chat: Chat) -> None:
+    for n in range(3):
+        chat.member(f"tea {n}")
+    for n in range(5):
+        chat.member(f"garden {n}", group=1)
+    page = TestClient(chat.app).get(f"/join/{chat.codes[0]}")
+    assert "This group is full (3 of 3)." in page.text
+    assert 'id="join-form"' not in page.text and 'name="nickname"' not in page.text
 
 
 def test_a_closed_groups_link_says_so_before_anything_is_typed(chat: Chat) -> None:

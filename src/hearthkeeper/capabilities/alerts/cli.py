@@ -9,7 +9,12 @@ import typer
 from rich.markup import escape
 
 from hearthkeeper.apply import community_playbook
-from hearthkeeper.capabilities.alerts.decide import recipient_roles, recipients, staff_channel
+from hearthkeeper.capabilities.alerts.decide import (
+    direct_note,
+    recipient_roles,
+    recipients,
+    staff_channel,
+)
 from hearthkeeper.capabilities.alerts.repository import SqlAlerts
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
@@ -50,14 +55,18 @@ def show(
     console.print(escape(f"Recipient roles: {roles}"))
     repo = SqlAlerts.on(store)
     who = recipients(repo.staff(chosen.id, sorted({g.carrier for g in groups})), pb)
+    # a recipient outside the staff channel never sees the alerts posted there
+    seated = set() if channel is None else {m.member_id for m in store.active_members(channel.id)}
     for person in who:
         where = ", ".join(f"{c}:{u}" for c, u in sorted(person.users.items())) or "no identity"
+        away = ("" if channel is None or person.member_id in seated else
+                f" — not in the staff channel: add them to {channel.name} to see its alerts")  # fmt: skip
         console.print(escape(f"  {person.name} (member {person.member_id}; "
-                             f"{', '.join(sorted(person.roles))}): {where}"))  # fmt: skip
+                             f"{', '.join(sorted(person.roles))}): {where}{away}"))  # fmt: skip
     if not who:
         console.print("  nobody holds a recipient role: `hearth staff set CARRIER:USER ROLE`")
-    direct = "on" if pb.alerts.direct else "off"
-    console.print(f"Direct messages: {direct} (Matrix has them; the web chat does not)")
+    kinds = {g.carrier for g in groups} | {c.kind.value for c in pb.structure.carriers}
+    console.print(escape(f"Direct messages: {direct_note(pb.alerts.direct, kinds)}"))
     quiet = pb.alerts.quiet_hours or "none"
     console.print(escape(f"Quiet hours: {quiet} ({pb.community.timezone}); urgent: "
                          f"{', '.join(pb.alerts.urgent) or 'only alerts marked urgent'}"))  # fmt: skip

@@ -134,6 +134,38 @@ def only_inbox(pb: Playbook, groups: Sequence[Group], direct: Collection[str],
     return f"{channel}, and {dms}" + (f" ({away})" if idle else "")
 
 
+# Which of this Hearthkeeper's carriers send direct messages (their `Capabilities.can` holds
+# DIRECT: tests/capabilities/alerts/test_alerts_show.py checks the two agree), and their names
+# in a sentence: `hearth alerts show` reads no hearth.toml and starts no carrier.
+DIRECT_MESSAGES: Mapping[str, bool] = {"matrix": True, "telegram": True, "webchat": False,
+                                       "qq": False}  # fmt: skip
+CARRIER_NAMES: Mapping[str, str] = {"webchat": "the web chat", "matrix": "Matrix",
+                                    "telegram": "Telegram", "qq": "QQ"}  # fmt: skip
+
+
+def direct_note(on: bool, kinds: Collection[str]) -> str:
+    """What `alerts.direct` does on the community's carriers `kinds` (its groups' and its
+    playbook's): on which they are sent, which have none, which this Hearthkeeper lacks."""
+    if not on:
+        return "off (alerts.direct)"
+
+    def listed(found: Collection[str]) -> str:
+        return ", ".join(CARRIER_NAMES.get(k, k) for k in sorted(found))
+
+    sent = [k for k in kinds if DIRECT_MESSAGES.get(k) is True]
+    none = [k for k in kinds if DIRECT_MESSAGES.get(k) is False]
+    unknown = [k for k in kinds if k not in DIRECT_MESSAGES]
+    said = []
+    if none:
+        said.append(f"{listed(none)} {'has' if len(none) == 1 else 'have'} none")
+    if unknown:
+        said.append(f"{listed(unknown)}: not a carrier this Hearthkeeper has")
+    if not sent:
+        return ("on, but none is sent" + (f": {'; '.join(said)}" if said else "")
+                + " (staff read alerts in the staff channel and the console's Inbox)")  # fmt: skip
+    return f"on, sent on {listed(sent)}" + (f" ({'; '.join(said)})" if said else "")
+
+
 def derived(key: str, suffix: str) -> str:
     """The outbox key of one delivery of the alert queued under `key` (stable, < 200)."""
     if len(key) > _KEY_ROOM:

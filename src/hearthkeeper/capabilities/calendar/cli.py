@@ -5,6 +5,7 @@ the content lasts)."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -123,6 +124,16 @@ def calendar(
         str | None,
         typer.Option("--from", help="First day (YYYY-MM-DD, community time); default: now."),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Configuration file (default: $HEARTH_CONFIG or "
+            "./hearth.toml): its database gives each --group its carrier id, which "
+            "a `groups:` entry may be keyed by.",
+        ),
+    ] = None,
 ) -> None:
     """Print the next firings per group (posts, rituals, live sessions) and the content coverage."""
     from hearthkeeper.capabilities.calendar.agenda import build_agenda
@@ -135,7 +146,8 @@ def calendar(
     agenda = build_agenda(loaded.playbook, playbook.parent, start, end)
     rows = _rows(agenda.firings)
     if groups:
-        rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups)
+        ids = _carrier_ids(loaded.playbook, groups, config)
+        rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups, ids)
     if output_format is CalendarFormat.JSON:
         typer.echo(json.dumps([_json(g, f, zone) for g, f in rows], ensure_ascii=False, indent=2))
         return
@@ -159,44 +171,80 @@ def _rows(firings: list[Firing]) -> list[tuple[str, Firing]]:
     return [(group, f) for f in firings for group in (f.groups or (EVERY_GROUP,))]
 
 
+def _carrier_ids(pb: Playbook, wanted: list[str], config: Path | None) -> dict[str, str] | None:
+    """Each wanted group's carrier id, by its name or id, from the configured database (the
+    community the playbook's slug names); None when no database is configured here (the
+    command then reads the playbook alone)."""
+    from hearthkeeper.carriers.installed import CARRIERS
+    from hearthkeeper.config import DATABASE_NAME, ConfigError, load_settings, sqlite_url_for
+
+    if config is None:  # a database only when one is configured: the playbook alone otherwise
+        try:
+            settings = load_settings(None, os.environ, Path.cwd(), CARRIERS)
+        except ConfigError:  # a broken configuration: the playbook alone, as before
+            return None
+        if (settings.config_file is None
+                and settings.database_url == sqlite_url_for(settings.data_dir)
+                and not (settings.data_dir / DATABASE_NAME).exists()):  # fmt: skip
+            return None
+    from hearthkeeper.cli.context import open_store, settings_from
+
+    store = open_store(settings_from(config))
+    community = store.get_community(pb.community.slug)
+    if community is None:
+        return {}
+    found: dict[str, str] = {}
+    for group in store.list_groups(community.id):
+        for name in wanted:
+            if name in (group.name, group.carrier_group_id):
+                found.setdefault(name, group.carrier_group_id)
+    return found
+
+
 def _for_groups(
     pb: Playbook, base: Path, start: datetime, end: datetime,
-    rows: list[tuple[str, Firing]], wanted: list[str],
+    rows: list[tuple[str, Firing]], wanted: list[str], ids: dict[str, str] | None,
 ) -> list[tuple[str, Firing]]:  # fmt: skip
-    """The firings the `wanted` groups receive. A group whose `groups:` entry lists its own
-    `calendar_posts`, and the staff channel, receive what their own playbook says, shown
-    under their name; the others, their own firings and those for every group."""
+    """The firings the `wanted` groups receive. A group whose `groups:` entry (by its name, or
+    by its carrier id from `ids`) lists its own `calendar_posts`, and the staff channel,
+    receive what their own playbook says, shown under their name; the others, their own
+    firings and those for every group."""
     from hearthkeeper.capabilities.calendar.agenda import build_agenda
     from hearthkeeper.playbook.groups import group_playbook, is_staff_channel, override_for
 
     kept: list[tuple[str, Firing]] = []
     plain: set[str] = set()
     for name in dict.fromkeys(wanted):
-        override = override_for(pb, name, name)
-        if not is_staff_channel(pb, name, name) and (
+        carrier_id = (ids or {}).get(name, name)
+        override = override_for(pb, name, carrier_id)
+        if not is_staff_channel(pb, name, carrier_id) and (
             override is None or override.calendar_posts is None
         ):
             plain.add(name)
             continue
-        own = build_agenda(group_playbook(pb, name, name), base, start, end).firings
+        own = build_agenda(group_playbook(pb, name, carrier_id), base, start, end).firings
         kept += [(name, f) for f in own if not f.groups or name in f.groups]
     if plain:
         kept += [(g, f) for g, f in rows if g in plain or g == EVERY_GROUP]
-    _name_unknown(pb, plain)
+    _name_unknown(pb, plain, ids)
     return sorted(kept, key=lambda row: (row[1].at, row[1].post))
 
 
-def _name_unknown(pb: Playbook, names: set[str]) -> None:
-    """A `--group` no post, live session or `groups:` entry names is likely a typo: say so."""
-    known = set(pb.groups) | {pb.alerts.staff_group or ""}
+def _name_unknown(pb: Playbook, names: set[str], ids: dict[str, str] | None) -> None:
+    """A `--group` no post, live session or `groups:` entry names is likely a typo: say so
+    (a group the database has is none). Without a database, a `groups:` entry may name it by
+    its carrier id, which the playbook alone cannot tell: say that too."""
+    known = set(pb.groups) | {pb.alerts.staff_group or ""} | set(ids or {})
     for post in pb.calendar.posts:
         known.update(post.groups)
     for session in pb.calendar.live_sessions:
         known.update(session.groups)
     for name in sorted(names - known):
+        by_id = (" (a `groups:` entry keyed by the group's carrier id is not seen without its "
+                 "database: pass --config)" if ids is None and pb.groups else "")  # fmt: skip
         typer.echo(
-            f"note: no post, live session or `groups:` entry names the group {name!r}; "
-            "shown: what every group receives",
+            f"note: no post, live session or `groups:` entry names the group {name!r}"
+            f"{by_id}; shown: what every group receives",
             err=True,
         )
 

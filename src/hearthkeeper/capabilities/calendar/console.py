@@ -23,6 +23,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Group, Store
+from hearthkeeper.text.counts import NAMES_SHOWN, groups_named
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -201,9 +202,6 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
     return found
 
 
-NAMES_SHOWN = 5  # groups named in a line about a library; the rest are counted
-
-
 @dataclass(frozen=True)
 class Left:
     """The groups where a library post has `items` items not posted yet."""
@@ -215,11 +213,7 @@ class Left:
     def where(self) -> str:
         """The group's name, or how many groups with the first few names: a matrix of 100
         groups reads as one line, not a hundred."""
-        if len(self.groups) == 1:
-            return self.groups[0]
-        names = ", ".join(self.groups[:NAMES_SHOWN])
-        more = len(self.groups) - NAMES_SHOWN
-        return f"{len(self.groups)} groups ({names}{f' and {more} more' if more > 0 else ''})"
+        return groups_named(self.groups)
 
 
 def items_left(store: Store, community_id: int, playbook: Playbook,

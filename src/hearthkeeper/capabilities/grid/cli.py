@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,7 @@ from hearthkeeper.capabilities.grid.decide import (
     sorted_lines,
 )
 from hearthkeeper.capabilities.grid.load import load_matrix
-from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
+from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, NOT_IN_THEM, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
@@ -32,7 +33,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Group, Store
-from hearthkeeper.text.counts import counted, percent
+from hearthkeeper.text.counts import counted, groups_named, percent
 
 grid_app = typer.Typer()  # its help: capabilities/grid/__init__.py
 
@@ -123,58 +124,78 @@ def show(
         console.print(escape(f"  ⚠ {warning.text()}"))
 
 
-def _charge(group: str, member: str, community: str | None, actor: str,
+def _charge(names: Sequence[str], member: str, community: str | None, actor: str,
             config: Path | None, *, assign: bool) -> None:  # fmt: skip
+    """Put `member` in charge of each group `names` names (or take them off it): every name is
+    looked up before anything is written, then all in one transaction, each in the audit log."""
     store = open_store(settings_from(config))
     found = pick_community(store, community)
-    chosen = _group(store, found, group)
+    chosen = list({g.id: g for g in (_group(store, found, name) for name in names)}.values())
     member_id = member_option(store, member, name="MEMBER")
     assert member_id is not None
     grid = SqlGrid.on(store)
     if assign and member_id not in grid.staff_of(found.id):
         fail(f"{member} holds no staff role in {found.slug}; give them one first with "
              "`hearth staff set`")  # fmt: skip
+    done: list[str] = []
+    undone: list[str] = []
     with store.transaction() as tx:
         repo = SqlGrid.on(tx)
         now = SystemClock().now()
-        done = (
-            repo.assign(chosen.id, member_id, actor, now)
-            if assign
-            else repo.unassign(chosen.id, member_id)
-        )
-        if done:
-            tx.audit(actor, "group.assign" if assign else "group.unassign", found.id,
-                     target=f"group {chosen.id}", detail={"member": member_id,
-                                                          "group": chosen.name})  # fmt: skip
+        for group in chosen:
+            changed = (repo.assign(group.id, member_id, actor, now) if assign
+                       else repo.unassign(group.id, member_id))  # fmt: skip
+            (done if changed else undone).append(group.name)
+            if changed:
+                tx.audit(actor, "group.assign" if assign else "group.unassign", found.id,
+                         target=f"group {group.id}", detail={"member": member_id,
+                                                             "group": group.name})  # fmt: skip
     if assign:
-        console.print(escape(f"{member} is in charge of {chosen.name}" +
-                             ("." if done else " already.")))  # fmt: skip
-        if chosen.id not in store.open_groups(member_id):
-            errors.print(escape(f"note: {member} is not in {chosen.name} yet: {NOT_IN_IT}"))
+        if done:
+            console.print(escape(f"{member} is in charge of {groups_named(done)}."))
+        if undone:
+            console.print(escape(f"{member} is in charge of {groups_named(undone)} already."))
+        inside = store.open_groups(member_id)
+        outside = [g.name for g in chosen if g.id not in inside]
+        if len(outside) == 1:
+            errors.print(escape(f"note: {member} is not in {outside[0]} yet: {NOT_IN_IT}"))
+        elif outside:
+            errors.print(
+                escape(f"note: {member} is not in {groups_named(outside)} yet: {NOT_IN_THEM}")
+            )
     else:
-        console.print(escape(f"{member} is no longer in charge of {chosen.name}." if done
-                             else f"{member} was not in charge of {chosen.name}."))  # fmt: skip
+        if done:
+            console.print(escape(f"{member} is no longer in charge of {groups_named(done)}."))
+        if undone:
+            console.print(escape(f"{member} was not in charge of {groups_named(undone)}."))
+
+
+GroupsArgument = Annotated[
+    list[str],
+    typer.Argument(help="The groups, one or several: each by its name, carrier id or number "
+                   "(a shell writes a series for you: {7..14}群).", show_default=False),
+]  # fmt: skip
 
 
 @grid_app.command("assign")
 def assign(
-    group: Annotated[str, typer.Argument(help="The group: its name, carrier id or number.")],
+    groups: GroupsArgument,
     member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
-    """Put a staff member in charge of a group (a group may have several)."""
-    _charge(group, member, community, actor, config, assign=True)
+    """Put a staff member in charge of one group or several (a group may have several)."""
+    _charge(groups, member, community, actor, config, assign=True)
 
 
 @grid_app.command("unassign")
 def unassign(
-    group: Annotated[str, typer.Argument(help="The group: its name, carrier id or number.")],
+    groups: GroupsArgument,
     member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
-    """Take a staff member off a group."""
-    _charge(group, member, community, actor, config, assign=False)
+    """Take a staff member off one group or several."""
+    _charge(groups, member, community, actor, config, assign=False)

@@ -122,6 +122,8 @@ def webchat_router(
         banned = seat is not None and seat.banned_at is not None
         capacity = room.group.capacity
         closed = room.group.closed and not seated  # no form: nobody new takes a seat
+        # its form leads to the group with room, or is only an application's: none seats here
+        full = capacity is not None and room.taken >= capacity and not seated and not closed
         if error is None and seat is not None and banned:
             error = banned_text(room.group.name, seat.ban_reason, language)
         elif error is None and closed:  # said before anything is typed, with where to go
@@ -135,7 +137,8 @@ def webchat_router(
             nickname = user.nickname if user else ""
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
         response = _render("join.html", status, language, room=room, user=user, error=error,
-                           seated=seated, banned=banned, nickname=nickname, csrf=token,
+                           seated=seated, banned=banned, full=full, nickname=nickname,
+                           csrf=token,
                            source=source[:MAX_SOURCE], verdict=verdict, asked=asked,
                            attempted=request.method == "POST",
                            pending=verdict is not None and verdict.entry is Entry.PENDING,

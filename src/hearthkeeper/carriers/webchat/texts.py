@@ -32,6 +32,7 @@ BOOK = Phrasebook({
     "nickname_hint": {EN: "1 to {most} characters; others in the group see it.",
                       ZH: "1 到 {most} 个字符，群里的人都能看到。"},
     "join": {EN: "Join", ZH: "加入"},
+    "join_other": {EN: "Join {group}", ZH: "加入「{group}」"},
     "apply": {EN: "Send my application", ZH: "提交申请"},
     "questions_legend": {EN: "Your application: every question needs an answer",
                          ZH: "入群申请：每个问题都要回答"},

@@ -41,6 +41,7 @@ class GroupLine:
     # its places promised beyond its members: applications to it waiting for staff, seats a
     # live code holds for a newcomer on the way; live codes and approvals count them as taken
     promised: int = 0
+    into: str | None = None  # a closed group: the group its members were sent to, by name
 
     @property
     def full(self) -> float:
@@ -61,6 +62,7 @@ def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupL
                 for carrier in sorted({g.carrier for g in groups if not g.closed})
                 for load in rooms.loads(view.community.id, carrier, now)}  # fmt: skip
     links = pages.web.invite_urls(groups)  # one read for every group's link
+    names = {group.id: group.name for group in groups}
     return [
         GroupLine(
             group,
@@ -68,6 +70,7 @@ def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupL
             today.get(group.id, 0),
             links.get(group.id),
             promised.get(group.id, 0),
+            None if group.closed_into is None else names.get(group.closed_into),
         )
         for group in groups
     ]

@@ -1,0 +1,93 @@
+"""`hearth alerts show` on a community's carriers as configured: where direct messages go,
+and which recipients would never see the staff channel's alerts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.alerts.decide import DIRECT_MESSAGES
+from hearthkeeper.carriers.matrix.carrier import CAN as MATRIX_CAN
+from hearthkeeper.carriers.onebot.carrier import CAN as QQ_CAN
+from hearthkeeper.carriers.telegram.carrier import CAN as TELEGRAM_CAN
+from hearthkeeper.carriers.webchat.perform import PERFORMS as WEBCHAT_CAN
+from hearthkeeper.cli import app
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Store
+from tests.playbook_samples import MINIMAL
+
+STAFF = "alerts:\n  staff_group: 员工群\n"
+WITH_MATRIX = "structure:\n  carriers:\n    - kind: webchat\n    - kind: matrix\n"
+
+
+def shown(store: Store, database_url: str, text: str) -> str:
+    """`hearth alerts show` of a community applied from `text`, with a web chat member group
+    and the staff channel 员工群."""
+    community = apply_playbook(store, parse_playbook(text, "pb.yaml"), "test").community
+    store.add_group(community.id, "1群", "webchat", "tea-1", 30)
+    store.add_group(community.id, "员工群", "webchat", "tea-staff", 30)
+    said = CliRunner().invoke(app, ["alerts", "show", "--community", community.slug],
+                              env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert said.exit_code == 0, said.output
+    return said.output
+
+
+def test_a_web_chat_only_community_is_told_no_direct_message_is_sent(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said 'Direct messages: on (Matrix has them; the web chat does not)' of a community
+    with no Matrix at all."""
+    monkeypatch.chdir(tmp_path)
+    out = shown(store, database_url, MINIMAL + STAFF)
+    assert ("Direct messages: on, but none is sent: the web chat has none (staff read alerts "
+            "in the staff channel and the console's Inbox)") in out, out  # fmt: skip
+    assert "Matrix" not in out
+
+
+def test_a_community_with_matrix_is_told_they_go_there(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = shown(store, database_url, MINIMAL + WITH_MATRIX + STAFF)
+    assert "Direct messages: on, sent on Matrix (the web chat has none)" in out, out
+
+
+def test_direct_messages_off_say_so(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = shown(store, database_url, MINIMAL + WITH_MATRIX + STAFF + "  direct: false\n")
+    assert "Direct messages: off (alerts.direct)" in out, out
+
+
+def test_the_carriers_said_to_send_direct_messages_are_those_that_can() -> None:
+    can = {"matrix": MATRIX_CAN, "telegram": TELEGRAM_CAN, "qq": QQ_CAN, "webchat": WEBCHAT_CAN}
+    assert {kind: ActionKind.DIRECT in c for kind, c in can.items()} == DIRECT_MESSAGES
+
+
+def test_a_recipient_outside_the_staff_channel_is_marked(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mei monitors 1群 and receives alerts, but is not in 员工群: the alerts posted there never
+    reach her, and `alerts show` listed her like Ann, who is in it."""
+    monkeypatch.chdir(tmp_path)
+    community = apply_playbook(store, parse_playbook(MINIMAL + STAFF, "pb.yaml"), "t").community
+    members = store.add_group(community.id, "1群", "webchat", "tea-1", 30)
+    channel = store.add_group(community.id, "员工群", "webchat", "tea-staff", 30)
+    mei = store.member_for("webchat", "w-mei", "Mei")
+    ann = store.member_for("webchat", "w-ann", "Ann")
+    store.set_role(mei.id, members.id, "manager")
+    store.set_role(ann.id, channel.id, "manager")
+    said = CliRunner().invoke(app, ["alerts", "show", "--community", community.slug],
+                              env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert said.exit_code == 0, said.output
+    lines = said.output.splitlines()
+    [mei_line] = [line for line in lines if line.strip().startswith("Mei")]
+    [ann_line] = [line for line in lines if line.strip().startswith("Ann")]
+    assert mei_line.endswith("webchat:w-mei — not in the staff channel: add them to 员工群 to "
+                             "see its alerts"), said.output  # fmt: skip
+    assert ann_line.endswith("webchat:w-ann"), said.output
