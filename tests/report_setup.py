@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Community, NewMessage, Store
 from tests.playbook_samples import MINIMAL
 
 SHANGHAI = MINIMAL.replace("Europe/London", "Asia/Shanghai")
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # 20:00 on 4 March in Shanghai
+OPENED = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)  # when the groups were opened
 
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
@@ -34,10 +36,18 @@ def tea_community(store: Store, playbook_text: str = SHANGHAI) -> Community:
     """Tea Friends with groups "Tea 1", "Tea 2" and an empty "Tea 3", and MESSAGES."""
     applied = apply_playbook(store, parse_playbook(playbook_text), "test")
     community = applied.community
+    # The groups are opened before the messages (a report of March leaves out a group opened
+    # later): the store's frozen clock, whatever day it is at, is set back while they are made.
+    clock = store._clock
+    then = clock.now() if isinstance(clock, FrozenClock) else None
+    if isinstance(clock, FrozenClock):
+        clock.set(OPENED)
     groups = {
         name: store.add_group(community.id, name, "fake", f"tea-{n}")
         for n, name in enumerate(("Tea 1", "Tea 2", "Tea 3"), start=1)
     }
+    if isinstance(clock, FrozenClock) and then is not None:
+        clock.set(then)
     members = {
         user: store.member_for("fake", user, user.title()).id for user in ("alice", "bob", "carol")
     }

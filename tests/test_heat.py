@@ -160,3 +160,19 @@ def test_the_weekly_average_is_rounded_half_up_as_by_hand() -> None:
               for i in range(7)]  # fmt: skip
     found = assess(inputs(before), playbook())
     assert "Messages fell: 0 this week vs 7.3/week over the four weeks before." in found.reasons
+
+
+def test_the_headline_is_the_reason_that_decides_the_warning() -> None:
+    """The report's and the console's box for a warned group heads it with this, not with the
+    first reason: a silent group's "No output" comes first but the silence decides."""
+    silent = assess(inputs([], members=3, age_days=400, last_message=date(2026, 10, 1)),
+                    playbook())  # fmt: skip
+    assert silent.reasons[0].startswith("No output in the last 35 days")
+    assert silent.headline == (
+        "No message in the last 28 days (the last on 2026-10-01), with 3 members in it."
+    )
+    assert silent.to_json()["headline"] == silent.headline
+    cooled = assess(inputs(history(cooling())), playbook())
+    assert cooled.reasons[0].startswith("No output for 5 days")
+    assert cooled.headline == "Messages fell: 35 this week vs 140/week over the four weeks before."
+    assert assess(inputs(history()), playbook()).headline is None  # no warning, no headline

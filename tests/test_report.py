@@ -13,6 +13,7 @@ import pytest
 from hearthkeeper.analytics.metric_records import DayPoint
 from hearthkeeper.analytics.report import ReportError, build_report
 from hearthkeeper.analytics.report_json import jsonable
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
 from tests.report_setup import NOW, tea_community
 
@@ -85,7 +86,10 @@ def test_a_backwards_period_says_what_to_do(store: Store) -> None:
         build_report(store, community.id, now=NOW, start=date(2026, 3, 4), end=date(2026, 3, 2))
 
 
-def test_a_community_without_messages_reports_today_only(store: Store) -> None:
+def test_a_community_without_messages_reports_today_only(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    store_clock.set(NOW)  # the group is opened today
     community = store.ensure_community("quiet", "Quiet Place")
     store.add_group(community.id, "Quiet 1", "fake", "q1")
     report = build_report(store, community.id, now=NOW).to_json()

@@ -9,6 +9,7 @@ import re
 from hearthkeeper.analytics.report import build_report
 from hearthkeeper.analytics.report_charts import chart_data
 from hearthkeeper.analytics.report_html import render_html
+from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
 from tests.report_setup import NOW, tea_community
 
@@ -63,8 +64,9 @@ def test_the_page_loads_nothing_from_outside(store: Store) -> None:
     assert page.count("<script>") == 3  # Chart.js, the matrix plugin, charts.js
 
 
-def test_names_from_the_chat_stay_text(store: Store) -> None:
+def test_names_from_the_chat_stay_text(store: Store, store_clock: FrozenClock) -> None:
     community = tea_community(store)
+    store_clock.set(NOW)  # the group is opened today
     store.add_group(community.id, HOSTILE, "fake", "hostile")
     page = render_html(build_report(store, community.id, now=NOW))
     assert HOSTILE not in page

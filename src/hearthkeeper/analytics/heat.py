@@ -105,6 +105,9 @@ class HeatWarning:
     days_without_output: int
     reasons: tuple[str, ...]
     actions: tuple[str, ...]
+    # The reason that decides the warning, said first: the silence when the group is silent,
+    # else how its activity decays (the output falling is among the reasons); None without one.
+    headline: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """JSON-able form."""
@@ -112,6 +115,7 @@ class HeatWarning:
                 "warning": self.warning, "energy_falls": self.energy_falls,
                 "activity_decays": self.activity_decays,
                 "days_without_output": self.days_without_output,
+                "headline": self.headline,
                 "reasons": list(self.reasons), "actions": list(self.actions)}  # fmt: skip
 
 
@@ -150,6 +154,7 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     output, messages = weeks(days, "output"), weeks(days, "messages")
     speakers = weeks(days, "speakers", per_day=True)
     reasons: list[str] = []
+    decays: list[str] = []  # the activity reasons, in order
 
     no_output = quiet >= NO_OUTPUT_DAYS
     if no_output:
@@ -166,20 +171,22 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
                        f"{weekly(output.before)}/week over the four weeks before.")  # fmt: skip
     message_decay = messages.ratio is not None and messages.ratio < DECAY
     if message_decay:
-        reasons.append(f"Messages fell: {messages.this:g} this week vs "
-                       f"{weekly(messages.before)}/week over the four weeks before.")  # fmt: skip
+        decays.append(f"Messages fell: {messages.this:g} this week vs "
+                      f"{weekly(messages.before)}/week over the four weeks before.")  # fmt: skip
     speaker_decay = speakers.ratio is not None and speakers.ratio < DECAY
     if speaker_decay:
-        reasons.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "
-                       f"{speakers.before:.1f} a day over the four weeks before.")  # fmt: skip
+        decays.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "
+                      f"{speakers.before:.1f} a day over the four weeks before.")  # fmt: skip
+    reasons.extend(decays)
     silent = _silent(inputs, days)
     if silent:
         last = (
             f"the last on {inputs.last_message.isoformat()}" if inputs.last_message else "none ever"
         )
         them = "member" if inputs.members == 1 else "members"
-        reasons.append(f"No message in the last {SILENT_DAYS} days ({last}), with "
-                       f"{inputs.members} {them} in it.")  # fmt: skip
+        decays.insert(0, f"No message in the last {SILENT_DAYS} days ({last}), with "
+                         f"{inputs.members} {them} in it.")  # fmt: skip
+        reasons.append(decays[0])
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
         key = counted(len(inputs.silent_key), "key member")
@@ -190,8 +197,10 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
                           check_ins=weeks(days, "check_ins"),
                           violations=weeks(days, "violations"))  # fmt: skip
-    return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, (energy and decay) or silent,
-                       energy, decay, quiet, tuple(reasons), tuple(actions))  # fmt: skip
+    warning = (energy and decay) or silent
+    return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, warning, energy, decay, quiet,
+                       tuple(reasons), tuple(actions),
+                       headline=decays[0] if warning else None)  # fmt: skip
 
 
 def _silent(inputs: HeatInputs, days: Sequence[DayFacts]) -> bool:

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hearthkeeper.analytics.member_groups import counted_groups
+from hearthkeeper.analytics.member_groups import counted_groups, existing_by
 from hearthkeeper.analytics.metrics import (
     LOOK_AHEAD,
     CommunityMetrics,
@@ -249,7 +249,7 @@ def _build_report(
     playbook = playbook if playbook is not None else community_playbook(store, community_id)
     zone_name, zone = zone_of(playbook)
     end = end if end is not None else now.astimezone(zone).date()
-    groups = counted_groups(store, community_id, group_ids, playbook)
+    groups = existing_by(store, counted_groups(store, community_id, group_ids, playbook), end, zone)
     ids = [g.id for g in groups]
     longest = most_days(len(groups))
     if start is None:  # (a community with few groups may reach back before year 1)
@@ -286,7 +286,7 @@ def _build_report(
                 vitals,
                 message_spans(store, ids, local_midnight(start, zone),
                               local_midnight(end + timedelta(days=1), zone)),
-                report_matrix(store, community_id, playbook, zone, now, reads),
+                report_matrix(store, community_id, playbook, zone, now, reads, as_of=end),
             )  # fmt: skip
         finally:
             reads.close()
@@ -377,9 +377,9 @@ def shared_reads(store: Store, group_ids: Collection[int], *, start: date, end: 
                  zone: ZoneInfo, now: datetime) -> SharedReads:  # fmt: skip
     """The report's heavy reads over the window its parts ask for: the metrics' period (with
     their look-back and look-ahead), the vital signs' history up to `end`, and the matrix's
-    up to `now`'s local day; each part's last 28 days of questions; the groups' daily totals
-    and kinds over the period and the vital signs' last 35 days."""
-    today = now.astimezone(zone).date()
+    up to `end` or `now`'s local day if earlier; each part's last 28 days of questions; the
+    groups' daily totals and kinds over the period and the vital signs' last 35 days."""
+    today = min(end, now.astimezone(zone).date())  # the matrix's day
     since = min(local_midnight(start, zone), local_midnight(end - timedelta(days=27), zone),
                 local_midnight(today - timedelta(days=27), zone))  # fmt: skip
     until = local_midnight(max(end, today) + timedelta(days=1), zone)

@@ -46,7 +46,7 @@ def money_json(
         "free_members": figures.free_members, "upgraded": figures.upgraded,
         "upgrade_rate": figures.upgrade_rate,
         "paying_now": figures.paying_now, "in_trial": figures.in_trial, "lost": figures.lost,
-        "revenue": _amounts(figures.revenue),
+        "revenue": _amounts(figures.revenue), "currency": figures.currency,
         "groups": [
             {"id": g.group_id, "name": g.name, "members": g.members, "payers": g.payers,
              "revenue": _amounts(g.revenue)}

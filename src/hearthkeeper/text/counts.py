@@ -14,6 +14,15 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+def percent(share: float) -> str:
+    """A share (0..1) as a whole percentage rounded half up, as by hand and as the health
+    score, the Billing page and the report say them: 0.125 → "13%", not "12%" as `round`
+    and `format` (to even) say. The share as Python writes it (`repr`) is what is rounded, so
+    0.285 (written so, held as 0.28499…) reads "29%"."""
+    exact = Decimal(repr(float(share))) * 100
+    return f"{exact.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}%"
+
+
 def weekly(average: float) -> str:
     """A weekly average as people say it: whole from 10 up ("208", not "207.75"), else to one
     decimal ("2.5", "3"); halves up, as by hand ("7.3" for 29 ÷ 4 = 7.25, "19" for 18.5), not

@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from hearthkeeper.text.counts import counted
+from hearthkeeper.text.counts import counted, percent
 from hearthkeeper.web.auth import csrf_token, signed_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -99,6 +99,7 @@ def _environment() -> jinja2.Environment:
     env.filters["waited"] = _waited
     env.filters["span"] = span
     env.filters["zone"] = zone_name  # {{ tz|zone }}: "Asia/Shanghai"
+    env.filters["percent"] = percent  # {{ 0.125|percent }}: "13%" (half up, as by hand)
     env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
     return env
 

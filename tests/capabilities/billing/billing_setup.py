@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.billing.payments import Recorded, record_payment
 from hearthkeeper.capabilities.billing.records import NewOrder, Provider
@@ -18,9 +19,11 @@ from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, JoinRequest, Verdict
 from hearthkeeper.engine.engine import Engine
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder, FakeCarrier
-from tests.engine_setup import Community, playbook
+from tests.engine_setup import RULES, Community
+from tests.playbook_samples import MINIMAL
 
 PAID = """\
 joining:
@@ -55,8 +58,12 @@ def with_webhook_secrets(console: Console) -> Console:
 
 def paid_community(store: Store, clock: FrozenClock, extra: str = PAID,
                    groups: tuple[str, ...] = ("g1", "g2")) -> Community:  # fmt: skip
-    """The community with its groups, seen once by the engine (so members are in them)."""
-    runtime = runtime_for(store, playbook(extra))
+    """The community with its groups, seen once by the engine (so members are in them). Its
+    playbook is stored, as `hearth apply` does: the money figures read the plans (and their
+    grace) from the stored version, as in a real deployment."""
+    loaded = parse_playbook(MINIMAL + RULES + extra)
+    apply_playbook(store, loaded, "setup")
+    runtime = runtime_for(store, loaded.playbook)
     for name in groups:
         store.add_group(runtime.community_id, name, "fake", name)
     carrier = FakeCarrier("fake")

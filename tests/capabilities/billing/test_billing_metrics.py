@@ -10,7 +10,7 @@ from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
-from tests.capabilities.billing.billing_setup import paid_community, pay
+from tests.capabilities.billing.billing_setup import paid_community, pay, seat
 from tests.playbook_samples import MINIMAL
 
 
@@ -122,3 +122,34 @@ def test_a_renewal_given_back_is_no_renewal_once_the_membership_has_lapsed(
     assert (figures.renewed, figures.renewable, figures.repurchase_rate_text) == (
         0, 1, "0% (0 of 1)")  # fmt: skip
     assert (figures.paying_now, figures.lost) == (0, 1)
+
+
+def test_a_member_in_grace_is_paying_renewing_in_grace_is_renewed_and_lapsing_is_lost(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The half-year plan's 3 days' grace, read from the stored playbook as in a deployment:
+    a member whose period ended yesterday is still let in, so paying, not lost."""
+    c = paid_community(store, store_clock)  # grace: 3d
+    seat(c, "ann", "g1")
+    seat(c, "bo", "g1")
+    ends = pay(c, "ann", "TB-1").subscription.period_end  # type: ignore[union-attr]
+    pay(c, "bo", "TB-2")
+
+    store_clock.set(ends + timedelta(days=1))  # both in grace
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert (figures.paying_now, figures.lost) == (2, 0)
+    assert figures.members_now_text == "2 paying"
+    assert figures.repurchase_rate_text == "0% (0 of 2)"  # both periods ended, none renewed
+
+    assert pay(c, "bo", "TB-3").order.kind.value == "renewal"  # bo renews in grace
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert (figures.paying_now, figures.lost) == (2, 0)
+    assert figures.repurchase_rate_text == "50% (1 of 2)"
+
+    store_clock.set(ends + timedelta(days=3, seconds=1))  # ann's grace is over
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert (figures.paying_now, figures.lost) == (1, 1)
+    assert figures.members_now_text == (
+        "1 paying; 1 who paid before has no access now (lapsed or refunded)"
+    )
+    assert figures.repurchase_rate_text == "50% (1 of 2)"

@@ -122,3 +122,29 @@ def test_a_rate_on_a_half_percent_rounds_up_as_by_hand_in_the_report_and_on_the_
     )
     console = money_figures(store, c.runtime.community_id, store_clock.now())
     assert console.purchase_rate_text == "13% (1 of 8)"
+
+
+def test_no_revenue_reads_in_the_communitys_currency_as_other_amounts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Nothing taken reads "0.00 CNY" (the plan's currency), not a bare "0": on the Billing
+    page (total and per group), the Health page's "Revenue to date" and the report."""
+    c = paid_community(store, store_clock)
+    seat(c, "ann", "g1")
+    seat(c, "bo", "g2")
+
+    before = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert before.revenue_text == "0.00 CNY"
+    assert [g.revenue_text for g in before.per_group] == ["0.00 CNY", "0.00 CNY"]
+    report = build_report(store, c.runtime.community_id, now=store_clock.now())
+    assert report.to_json()["money"]["currency"] == "CNY"
+    text = _section(render_html(report))
+    assert "Revenue 0.00 CNY payments less refunds" in text
+    assert "g1 1 0 0.00 CNY g2 1 0 0.00 CNY" in text
+
+    pay(c, "ann", "TB-1")
+    after = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert [g.revenue_text for g in after.per_group] == ["299.00 CNY", "0.00 CNY"]
+    text = _section(render_html(build_report(store, c.runtime.community_id,
+                                             now=store_clock.now())))  # fmt: skip
+    assert "g1 1 1 299.00 CNY g2 1 0 0.00 CNY" in text

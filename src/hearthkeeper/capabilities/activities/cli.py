@@ -36,6 +36,7 @@ from hearthkeeper.listening import site_url
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.text.counts import percent
 
 events_app = typer.Typer()  # its help: capabilities/activities/__init__.py
 CommunityOption = Annotated[
@@ -531,4 +532,4 @@ def _fee(event: Event) -> str:
 
 
 def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
+    return "—" if rate is None else percent(rate)  # half up: 0.125 → "13%"

@@ -15,6 +15,7 @@ and revenue per group, from the ledger and the groups' stays.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,10 +39,11 @@ class GroupMoney:
     members: int  # in the group now
     payers: int  # payers who joined the community here first
     revenue: dict[str, Decimal]
+    currency: str | None = None  # the community's (`MoneyFigures.currency`)
 
     @property
     def revenue_text(self) -> str:
-        return _money(self.revenue)
+        return _money(self.revenue, self.currency)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class MoneyFigures:
     paying_now: int = 0  # members a paid period (or its grace) lets in now
     in_trial: int = 0  # members only a free trial lets in now
     lost: int = 0  # members who once paid and whom nothing lets in now (lapsed or refunded)
+    # What no revenue is said in ("0.00 CNY"): its first plan's currency, else its first
+    # payment's; None when it has neither (then a bare "0").
+    currency: str | None = None
 
     @property
     def members_now_text(self) -> str:
@@ -93,7 +98,7 @@ class MoneyFigures:
 
     @property
     def revenue_text(self) -> str:
-        return _money(self.revenue)
+        return _money(self.revenue, self.currency)
 
 
 def _share(part: int, whole: int) -> str:
@@ -104,8 +109,19 @@ def _share(part: int, whole: int) -> str:
     return f"{(200 * part + whole) // (2 * whole)}% ({part} of {whole})"
 
 
-def _money(amounts: dict[str, Decimal]) -> str:
-    return ", ".join(f"{v:f} {c}" for c, v in sorted(amounts.items())) or "0"
+def _money(amounts: dict[str, Decimal], currency: str | None = None) -> str:
+    """ "857.00 CNY", amounts in several currencies joined; nothing in `currency` as any
+    other amount ("0.00 CNY"), a bare "0" only without one."""
+    if not amounts:
+        return f"0.00 {currency}" if currency else "0"
+    return ", ".join(f"{v:f} {c}" for c, v in sorted(amounts.items()))
+
+
+def money_currency(plans: Sequence[Plan], orders: Sequence[Order]) -> str | None:
+    """The community's currency: its first plan's, else its first payment's."""
+    if plans:
+        return plans[0].currency
+    return orders[0].currency if orders else None
 
 
 def _first_joins(store: Store, community_ids: list[int]) -> dict[int, tuple[datetime, int]]:
@@ -143,6 +159,7 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
             renewals[order.subscription_id] -= _gave_back_renewal(order, kinds, live)
     renewed_subs = {sub_id for sub_id, count in renewals.items() if count > 0}
     plans = _plans(store, community_id)
+    currency = money_currency(list(plans.values()), orders)
     renewed_subs |= _moved_on(subs, plans)
     renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
                  and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
@@ -166,7 +183,7 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
             for currency, amount in by_member[member_id].items():
                 money[currency] += amount
         per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),
-                                    dict(money)))  # fmt: skip
+                                    dict(money), currency))  # fmt: skip
     paying, trying = _members_now(subs, plans, now)
     return MoneyFigures(people=len(people), payers=len(people & first_purchase.keys()),
                         renewable=len(renewable),
@@ -174,7 +191,8 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
                         free_members=len(free_joins), upgraded=len(upgraded),
                         revenue=dict(revenue), per_group=per_group, paying_now=len(paying),
                         in_trial=len(trying - paying),
-                        lost=len(first_purchase.keys() - paying - trying))  # fmt: skip
+                        lost=len(first_purchase.keys() - paying - trying),
+                        currency=currency)  # fmt: skip
 
 
 def _gave_back_renewal(refund: Order, kinds: dict[int, OrderKind], live: set[int]) -> int:

@@ -11,6 +11,7 @@ from hearthkeeper.capabilities.crisis.repository import Mark
 from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import percent as whole_percent
 
 QUOTED = 8  # messages quoted in an alert (the console shows them all)
 
@@ -42,8 +43,8 @@ TEXTS = Phrasebook({
 
 
 def percent(share: float) -> str:
-    """A share as a whole percentage."""
-    return f"{round(share * 100)}%"
+    """A share as a whole percentage, rounded half up (`text.counts.percent`)."""
+    return whole_percent(share)
 
 
 def quote(mark: Mark, zone: ZoneInfo) -> str:

@@ -33,7 +33,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Group, Store
-from hearthkeeper.text.counts import counted, groups_named
+from hearthkeeper.text.counts import counted, groups_named, percent
 
 grid_app = typer.Typer()  # its help: capabilities/grid/__init__.py
 
@@ -95,7 +95,7 @@ def show(
     shown = sorted_lines(narrowed(matrix.lines, stage, (find or "").strip()[:MAX_FIND]),
                          sort.value)  # fmt: skip
     for line in shown:
-        fill = "" if line.fill is None else f" ({round(line.fill * 100)}%)"
+        fill = "" if line.fill is None else f" ({percent(line.fill)})"
         size = f"{line.members}" + (f"/{line.capacity}" if line.capacity else "")
         keepers = ", ".join(k.name + ("" if k.assigned else " (role)") for k in line.keepers)
         health = "—" if line.health is None else str(line.health)

@@ -51,14 +51,24 @@ def capacity_of(group: Group, playbook: Playbook | None) -> int | None:
 
 
 def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone: ZoneInfo,
-                now: datetime, reads: Reads | None = None) -> Matrix:  # fmt: skip
-    """The matrix of the community's groups as of `now`'s local day (`reads`: a report's
-    shared reads)."""
+                now: datetime, reads: Reads | None = None,
+                as_of: date | None = None) -> Matrix:  # fmt: skip
+    """The matrix of the community's groups as of `now`'s local day, or of the earlier local
+    day `as_of` (a report of a past period: its members, activity, health, stage and role
+    holders then, the groups that existed by then; the staff assigned are today's, the
+    assignments keep no history) (`reads`: a report's shared reads)."""
     today = now.astimezone(zone).date()
-    groups = [g for g in store.list_groups(community_id)  # the staff channel is no member group
+    if as_of is not None and as_of < today:
+        today, now = (
+            as_of,
+            signals.midnight(as_of + timedelta(days=1), zone) - timedelta(microseconds=1),
+        )
+    listed = [g for g in store.list_groups(community_id)  # the staff channel is no member group
               if playbook is None or not is_staff_channel(playbook, g.name, g.carrier_group_id)]  # fmt: skip
+    data = signals.load(store, community_id, [g.id for g in listed], today, zone, reads)
+    groups = (listed if as_of is None  # a report's: those opened by then
+              else [g for g in listed if data.opened.get(g.id, today) <= today])  # fmt: skip
     ids = [g.id for g in groups]
-    data = signals.load(store, community_id, ids, today, zone, reads)
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)
     by_role = _role_holders(data, manager_roles(playbook), now)

@@ -1,10 +1,12 @@
 """The report's `matrix` section: every group side by side and the matrix's warnings, as the
-console's Matrix page shows them, as of the report's `generated_at` (members, fill and who is
-in charge are today's, not the period's)."""
+console's Matrix page shows them, as of the report's last day (`period.end`, or today if that
+is later): members, fill, activity, health, stage and role holders as they were then, as the
+heat-death warnings beside it are judged, so that the two sections of a past period's report
+agree. Only the staff assigned to a group are today's (assignments keep no history)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +29,11 @@ def _line(line: GroupLine) -> dict[str, Any]:
 
 
 def report_matrix(store: Store, community_id: int, playbook: Playbook | None, zone: ZoneInfo,
-                  now: datetime, reads: Reads | None = None) -> dict[str, Any]:  # fmt: skip
-    """The section (warnings need the playbook's limits: none without one)."""
-    matrix = load_matrix(store, community_id, playbook, zone, now, reads)
+                  now: datetime, reads: Reads | None = None,
+                  as_of: date | None = None) -> dict[str, Any]:  # fmt: skip
+    """The section as of local day `as_of` (default: `now`'s); warnings need the playbook's
+    limits: none without one."""
+    matrix = load_matrix(store, community_id, playbook, zone, now, reads, as_of)
     warnings = [] if playbook is None else matrix_warnings(matrix.lines, playbook)
     return {
         "as_of": matrix.as_of.isoformat(),
