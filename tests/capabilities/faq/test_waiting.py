@@ -18,7 +18,7 @@ def why_not(text: str) -> str | None:
 
 @pytest.mark.parametrize("text", [
     "你是不是脑子有问题？",
-    "凭什么封我号？？",
+    "凭什么踢我出群？",
     "关你啥事啊？",
     "你们是不是都瞎了？",
     "看什么看？",
@@ -53,6 +53,17 @@ def test_a_self_introduction_waits_for_no_answer(text: str) -> None:
     "How dare they charge me twice? Can someone check?",
     "Are you serious about closing the forum? Where do we go instead?",
     "Why was my message removed?",
+    # a complaint about money or access, however angrily put: staff must see it
+    "凭什么扣我钱？？",
+    "你凭什么扣我钱？",
+    "凭什么封我号？？",
+    "你们是不是有病，扣了我两次钱？",
+    "钱扣了进不了群，你们干什么吃的？",
+    "凭什么限制我进群？",
+    "How dare you charge me twice?",
+    "Are you kidding me, I paid and cannot get in?",
+    "What the hell, I was charged twice?",
+    "You call that a refund?",
     # a question put to the group or staff
     "有没有人知道怎么退款？",
     "Is anyone else unable to log in?",
