@@ -3,6 +3,7 @@ members to @-mention them back."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -70,15 +71,20 @@ class PointingQueries(StoreBase):
                 .order_by(MemberRow.id.desc())
             ).all()
             # A name that reads the same as the one typed but is not it (a Cyrillic `А` for
-            # `A`, a zero-width joiner after `小鹿`) is carried by those members too: staff type
-            # what they see, and cannot tell which of them they meant.
+            # `A`, a zero-width joiner after `小鹿`, `Ａｌｅｘ` in full width) is carried by
+            # those members too: staff type what they see, and cannot tell which they meant.
             looks = _looks(name)
             if not exact:
                 alike = (int(i) for i, shown in seated
                          if shown and (fold(shown) == wanted or _looks(shown) == looks))  # fmt: skip
                 return list(dict.fromkeys(alike))  # a member who joined twice counts once
-            twins = (int(i) for i, shown in seated
-                     if shown and fold(shown) != wanted and _looks(shown) == looks)  # fmt: skip
+            # (not a name in other letter case, `LU` beside `Lu`: staff can tell them apart)
+            cased = unicodedata.normalize("NFKC", name)
+            twins = (
+                int(i) for i, shown in seated
+                if shown and _looks(shown) == looks
+                and (fold(shown) != wanted or unicodedata.normalize("NFKC", shown) == cased)
+            )  # fmt: skip
             return list(dict.fromkeys([*exact, *twins]))
 
     def last_posted(self, group_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:

@@ -246,6 +246,7 @@ def test_a_name_two_members_carry_bans_neither_and_a_reply_bans_the_one_meant(
     [
         ("Alex", "\u0410lex", "Alex"),  # a Cyrillic А: the innocent's name is the exact one
         ("小鹿", "小鹿\u200d", "小鹿"),  # a zero-width joiner after it, shown as 小鹿
+        ("Alex", "Ａｌｅｘ", "Alex"),  # in full width, which staff cannot type
         ("alex", "\u0410lex", "Alex"),  # none exact: `alex` by case, `Аlex` by its look
     ],
 )
