@@ -39,6 +39,7 @@ def test_a_quarrels_taunt_waits_for_no_answer(text: str) -> None:
     "Hi all, I'm Sam from Leeds, anyone else here into sourdough?",
     "Hey everyone, I'm Nina, just joined. Anyone else from Glasgow?",
     "Hello! My name is Ivan, new here. Who else likes chess?",
+    "Hey! I'm Grace, I just signed up for the membership. Anyone else from Leeds?",
 ])  # fmt: skip
 def test_a_self_introduction_waits_for_no_answer(text: str) -> None:
     assert why_not(text) == "introduction"
@@ -67,6 +68,11 @@ def test_a_self_introduction_waits_for_no_answer(text: str) -> None:
     # a question put to the group or staff
     "有没有人知道怎么退款？",
     "Is anyone else unable to log in?",
+    # a newcomer whose money or way in went wrong
+    "大家好，我是新来的小王，交了钱还是进不了群？",
+    "大家好我是小李，刚交了会员费，没收到链接？",
+    "Hi, I'm Sam, new here. I was charged twice?",
+    "Hello, my name is Ivan, just joined, my payment didn't go through?",
     # a newcomer who also asks for something
     "大家好，我是新来的小王，请问在哪里看课程回放？",
     "Hi, I'm Sam, new here. How do I book a tasting?",
