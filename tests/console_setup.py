@@ -101,7 +101,7 @@ def build_console(store: Store, clock: FrozenClock, tmp_path: Path) -> Console:
         events.message("angry", INSULT + IMG, name=IMG),
         events.message("mei", QUESTION, name="美美"),
         events.join("left", name="走了"),
-        events.leave("left"),
+        events.leave("left", name="走了"),
     ])  # fmt: skip
     clock.set(clock.now() + timedelta(minutes=10))
     settings = WebSettings(data_dir=tmp_path, public_url="http://chat.example")

@@ -4,10 +4,12 @@ the inbox and the audit log."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 import pytest
 
 from hearthkeeper.carriers.webchat.plugin import webchat_of
+from hearthkeeper.web import slashed
 from tests.web_auth_setup import Site, Tea, tea
 
 
@@ -185,8 +187,37 @@ def test_a_name_with_a_slash_finds_its_community_and_never_another(t: Tea) -> No
     assert t.get("/communities/tea friends%2fAUDIT").json()["slug"] == "tea-audit"
     t.site.store.ensure_community("percent", "100%/Tea")
     assert t.get("/communities/100%25%2FTea/audit").status_code == 200
+    t.site.store.ensure_community("tea-percent", "Tea 100%")
+    assert t.get("/communities/Tea 100%25/members").status_code == 200
     refused = t.get("/communities/Tea%2FMilk/members")
     assert refused.status_code == 404
     assert refused.json()["detail"] == (
         "There is no community 'Tea/Milk' (see /api/v1/communities)."
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "rest"),
+    [
+        ("Tea%252FCoffee", "Tea%2FCoffee", "/audit"),  # the name as written, no slash in it
+        ("Tea%2FCoffee", "Tea/Coffee", "/audit"),
+        ("100%25%2FTea", "100%/Tea", ""),
+        ("Tea%20100%25", "Tea 100%", "/members"),
+        ("Tea%25", "Tea%", ""),
+        ("..%2Faudit", "../audit", ""),
+        ("Tea%2F", "Tea/", "/members"),
+    ],
+)  # fmt: skip
+def test_the_community_segment_routed_names_the_community_written(
+    raw: str, name: str, rest: str
+) -> None:
+    """As the server hands an address over (its path decoded once, `raw_path` as sent): a
+    community named `Tea%2FCoffee`, written `Tea%252FCoffee`, was looked up as `Tea/Coffee`
+    (another community, or none)."""
+    for prefix in slashed.PREFIXES:
+        sent = f"{prefix}{raw}{rest}"
+        scope = slashed.kept_whole(
+            {"type": "http", "raw_path": sent.encode(), "path": unquote(sent)}
+        )
+        segment, _, after = scope["path"].removeprefix(prefix).partition("/")
+        assert (slashed.named(segment), after and "/" + after) == (name, rest), sent

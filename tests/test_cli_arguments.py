@@ -86,3 +86,17 @@ def test_an_option_followed_by_another_is_told_its_value_is_missing(
     assert result.exit_code == 2, result.output
     assert said in " ".join(result.stderr.split()), result.stderr
     assert "CARRIER:USER_ID" not in result.stderr and "no hearth.toml" not in result.stderr
+
+
+def test_the_form_offered_for_a_value_that_starts_with_a_dash_gives_that_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hearth sanctions list -m --community` said to write `-m=VALUE`, which Click reads as the
+    value `=VALUE` (a short option's value follows it directly): the operator who followed the
+    advice asked for member `=--community`. The form offered is the long option's."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["sanctions", "list", "-m", "--community"])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.stderr.split())
+    assert "-m=VALUE" not in said
+    assert "(write --member=VALUE for a value that starts with '-')" in said, said

@@ -225,3 +225,32 @@ async def test_a_stopping_engine_leaves_what_waited_behind_a_flood_due_with_it(
     await drain(restarted)
     assert chats.seen["A"] == ["早安", "晚安"]
     all_done_once(store, chats)
+
+
+async def test_a_chat_flooded_for_an_hour_keeps_its_order_across_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Chat A is asked to wait an hour. The engine stops and starts again meanwhile: the
+    messages held behind A's first fell due at the next start (held back five minutes at a
+    time, sooner than the hour), so the new engine sent the second into the same flood (a
+    second 429, the flood longer) and, once it ended, members read it before the first. They
+    now go after it, once each; chat B is not held."""
+    chats = Chats(store, store_clock)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.flood("A", 3600)
+    for n in range(3):
+        queue_text(store, f"a{n}", "A", f"通知{n}")
+        queue_text(store, f"b{n}", "B", f"公告{n}")
+    await drain(queue)
+    store_clock.advance(HELD_FOR * 2)
+    await drain(queue)
+    assert chats.seen["B"] == ["公告0", "公告1", "公告2"] and chats.seen["A"] == []
+    await queue.wake(stopping=True)  # the engine stops; another starts
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    queue.recover()
+    for _ in range(60):  # the rest of the hour and some, a pass a minute
+        store_clock.advance(timedelta(minutes=1))
+        await drain(queue)
+    assert chats.seen["A"] == ["通知0", "通知1", "通知2"]
+    assert chats.refused == [("A", "通知0")]
+    all_done_once(store, chats)

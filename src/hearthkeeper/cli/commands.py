@@ -71,9 +71,12 @@ class HearthCommand(TyperCommand):
             if value is not None and value.partition("=")[0] in names:
                 said = " / ".join(sorted(param.opts, key=len, reverse=True)) if word.startswith(
                     "--") else word  # fmt: skip
+                # `-m=VALUE` is not a short option's form: Click keeps `=VALUE` as the value
+                long = next((o for o in param.opts if o.startswith("--")), None)
+                form = f"{long}=VALUE" if long else f"{word}VALUE"
                 raise UsageError(f"{said} is missing its value: {value} after it is another "
-                                 f"option (write {word}=VALUE for a value that starts with "
-                                 "'-')", ctx=ctx)  # fmt: skip
+                                 f"option (write {form} for a value that starts with '-')",
+                                 ctx=ctx)  # fmt: skip
 
     def _refuse_repeated(self, ctx: Context, args: list[str]) -> None:
         """A usage error for an option taking one value given twice: `hearth init -p a -p b`

@@ -175,7 +175,9 @@ class OutboundQueue:
         if woken:
             await self._write(lambda: self.store.hasten(woken, now))
         for ids, due in self.aside.hand_over() if stopping else ():
-            await self._write(lambda: self.store.hasten(ids, due))  # noqa: B023
+            # due with it, not before: held back `HELD_FOR` at a time, they could fall due
+            # ahead of a long wait and go first after the restart, into the same flood
+            await self._write(lambda: self.store.reschedule(ids, due))  # noqa: B023
 
     async def _hold_back(self, item: OutboxItem, lane: tuple[str, str | None], *,
                          for_room: bool = False) -> str:  # fmt: skip

@@ -246,6 +246,26 @@ class OutboxQueries(StoreBase):
                 hastened += int(done.rowcount)
         return hastened
 
+    def reschedule(self, items: Collection[int], at: datetime) -> int:
+        """Make the pending `items` due at `at`, sooner or later than they were (held back
+        behind their group's action a rate limit answered, which is due then: a stopping
+        engine hands them over, `engine/aside.py`); how many. Items claimed or done are left
+        as they are; not counted as an attempt."""
+        if not items:
+            return 0
+        at = utc(at, "at")
+        moved = 0
+        with self._unit(write=True) as session:
+            ids = sorted(set(items))
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                pending = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.status == _PENDING)
+                done = session.connection().execute(
+                    update(OUTBOX).where(pending).values(next_attempt_at=at)
+                )
+                moved += int(done.rowcount)
+        return moved
+
     def holds(self, item: OutboxItem, now: datetime, *,
               stale_after: timedelta = STALE_AFTER) -> bool:  # fmt: skip
         """Whether `item`, as claimed, is still its claimant's to perform now: the claim was

@@ -3,6 +3,7 @@ members to @-mention them back."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from hearthkeeper.store.models import IdentityRow, MemberRow, MembershipRow, Mes
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.controls import shown_name
 from hearthkeeper.text.folding import fold
+from hearthkeeper.text.normalise import normalise
 
 
 class PointingQueries(StoreBase):
@@ -33,8 +35,10 @@ class PointingQueries(StoreBase):
     ) -> list[int]:  # fmt: skip
         """Every member a command may point at, newest first: the one with the carrier user
         id, or the sender of the message replied to, or else all the members who are, were in
-        or posted in the group with the display name typed (`@小鹿`: exactly, else ignoring
-        letter case and width). More than one only for a name several members carry."""
+        or posted in the group with the display name typed (`@小鹿`: exactly, with the group's
+        members whose name reads the same but is not it, `Аlice` in Cyrillic for `Alice`;
+        else ignoring letter case and width). More than one only for a name several members
+        carry."""
         with self._unit(write=False) as session:
             if user_id is not None or name is not None:
                 found = session.scalar(select(IdentityRow.member_id).where(
@@ -53,13 +57,11 @@ class PointingQueries(StoreBase):
             name = None if name is None else shown_name(name)  # as names are kept (members.py)
             if not name:  # "@" and only invisible characters names nobody
                 return []
-            exact = session.scalars(
+            exact = [int(i) for i in session.scalars(
                 select(MemberRow.id)
                 .where(MemberRow.display_name == storable(name), seen_in(group_id))
                 .order_by(MemberRow.id.desc())
-            ).all()
-            if exact:
-                return [int(i) for i in exact]
+            )]  # fmt: skip
             # `@alice` for "Alice", `@ｘｉａｏｌｕ` for "xiaolu": the group's members, folded.
             wanted = fold(name)
             seated = session.execute(
@@ -67,9 +69,23 @@ class PointingQueries(StoreBase):
                 .join(MembershipRow, MembershipRow.member_id == MemberRow.id)
                 .where(MembershipRow.group_id == group_id)
                 .order_by(MemberRow.id.desc())
-            )
-            alike = (int(i) for i, shown in seated if fold(shown or "") == wanted)
-            return list(dict.fromkeys(alike))  # a member who joined twice counts once
+            ).all()
+            # A name that reads the same as the one typed but is not it (a Cyrillic `А` for
+            # `A`, a zero-width joiner after `小鹿`, `Ａｌｅｘ` in full width) is carried by
+            # those members too: staff type what they see, and cannot tell which they meant.
+            looks = _looks(name)
+            if not exact:
+                alike = (int(i) for i, shown in seated
+                         if shown and (fold(shown) == wanted or _looks(shown) == looks))  # fmt: skip
+                return list(dict.fromkeys(alike))  # a member who joined twice counts once
+            # (not a name in other letter case, `LU` beside `Lu`: staff can tell them apart)
+            cased = unicodedata.normalize("NFKC", name)
+            twins = (
+                int(i) for i, shown in seated
+                if shown and _looks(shown) == looks
+                and (fold(shown) != wanted or unicodedata.normalize("NFKC", shown) == cased)
+            )  # fmt: skip
+            return list(dict.fromkeys([*exact, *twins]))
 
     def last_posted(self, group_id: int, member_ids: Iterable[int]) -> dict[int, datetime]:
         """When each member last posted in the group (members who never did are left out)."""
@@ -101,6 +117,12 @@ class PointingQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return {m: u for m, u in session.execute(query)} if ids else {}
+
+
+def _looks(name: str) -> str:
+    """How a name reads: invisible characters out, look-alike letters as the letters they
+    imitate (`Аlice` in Cyrillic reads `alice`), case and width ignored."""
+    return normalise(name, chinese_digits=False)
 
 
 def seen_in(group_id: int) -> ColumnElement[bool]:

@@ -44,8 +44,9 @@ class EventBuilder:
                     sender=Sender(user_id=user, display_name=name or user), via=via,
                     inviter=inviter)  # fmt: skip
 
-    def leave(self, user: str, *, group: str | None = None, at: datetime | None = None) -> Leave:
-        """`user` leaves."""
+    def leave(self, user: str, *, name: str | None = None, group: str | None = None,
+              at: datetime | None = None) -> Leave:  # fmt: skip
+        """`user` leaves (under `name`, which their stored name follows; by default the id)."""
         eid, when = self._next(at)
         return Leave(carrier=self.carrier, group=group or self.group, event_id=eid, at=when,
-                     sender=Sender(user_id=user, display_name=user))  # fmt: skip
+                     sender=Sender(user_id=user, display_name=name or user))  # fmt: skip

@@ -18,14 +18,15 @@ PREFIXES: Final = ("/console/c/", "/api/v1/communities/")
 
 
 def named(segment: str) -> str:
-    """The slug or name a routed community segment stands for: its `/` (and `%`) restored
+    """The slug or name a routed community segment stands for: its `/` and `%` restored
     where `SlashedNames` kept them encoded."""
-    return unquote(segment) if "%2F" in segment else segment
+    return unquote(segment) if "%2F" in segment or "%25" in segment else segment
 
 
 def kept_whole(scope: Scope) -> Scope:
     """`scope` with its community segment kept as one segment when the address wrote a `/` in
-    it as `%2F`; else `scope` unchanged."""
+    it as `%2F` or a `%` as `%25` (the name `Tea%2FCoffee` as written, `Tea%252FCoffee`, was
+    read as `Tea/Coffee`); else `scope` unchanged."""
     raw: bytes = scope.get("raw_path") or b""
     path: str = scope["path"]
     for prefix in PREFIXES:
@@ -33,8 +34,8 @@ def kept_whole(scope: Scope) -> Scope:
         if not raw.startswith(start) or not path.startswith(prefix):
             continue
         segment = raw[len(start) :].partition(b"/")[0]
-        if b"%2f" not in segment.lower():
-            return scope
+        if b"%2f" not in segment.lower() and b"%25" not in segment:
+            return scope  # (a `%` written `%25` is kept so: `Tea%252FCoffee` is not Tea/Coffee)
         name = unquote_to_bytes(segment).decode("utf-8", "replace")
         if not path.startswith(prefix + name):  # decoded otherwise than we read it: leave it
             return scope

@@ -41,8 +41,11 @@ def answers(processed: Sequence[Processed]) -> list[Action]:
     return [a for p in processed for a in p.actions if a.kind is ActionKind.REPLY]
 
 
-def ask(c: Community, user: str, text: str, group: str = "g1") -> list[Processed]:
-    return c.engine.process([c.events.message(user, text, group=group, at=c.clock.now())])
+def ask(c: Community, user: str, text: str, group: str = "g1",
+        name: str | None = None) -> list[Processed]:  # fmt: skip
+    """`user` says `text` under `name` (their stored name follows it; by default the id)."""
+    event = c.events.message(user, text, name=name, group=group, at=c.clock.now())
+    return c.engine.process([event])
 
 
 def expert(c: Community, user: str, name: str, value: str = "oolong", group: str = "g1") -> None:
@@ -58,8 +61,8 @@ def tea_room(store: Store, clock: FrozenClock, extra: str = EXPERTS) -> Communit
     c = community(store, clock, playbook(extra))
     for user, name in (("a", "Ada"), ("b", "Bea"), ("c", "Cat"), ("d", "Dee")):
         expert(c, user, name)
-    for user in ("c", "b", "d"):  # d spoke last, then b, then c; Ada never did
-        ask(c, user, "morning all")
+    for user, name in (("c", "Cat"), ("b", "Bea"), ("d", "Dee")):  # d spoke last; Ada never did
+        ask(c, user, "morning all", name=name)
         clock.advance(timedelta(minutes=1))
     return c
 

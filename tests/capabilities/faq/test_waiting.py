@@ -18,7 +18,7 @@ def why_not(text: str) -> str | None:
 
 @pytest.mark.parametrize("text", [
     "你是不是脑子有问题？",
-    "凭什么封我号？？",
+    "凭什么踢我出群？",
     "关你啥事啊？",
     "你们是不是都瞎了？",
     "看什么看？",
@@ -39,6 +39,7 @@ def test_a_quarrels_taunt_waits_for_no_answer(text: str) -> None:
     "Hi all, I'm Sam from Leeds, anyone else here into sourdough?",
     "Hey everyone, I'm Nina, just joined. Anyone else from Glasgow?",
     "Hello! My name is Ivan, new here. Who else likes chess?",
+    "Hey! I'm Grace, I just signed up for the membership. Anyone else from Leeds?",
 ])  # fmt: skip
 def test_a_self_introduction_waits_for_no_answer(text: str) -> None:
     assert why_not(text) == "introduction"
@@ -53,9 +54,25 @@ def test_a_self_introduction_waits_for_no_answer(text: str) -> None:
     "How dare they charge me twice? Can someone check?",
     "Are you serious about closing the forum? Where do we go instead?",
     "Why was my message removed?",
+    # a complaint about money or access, however angrily put: staff must see it
+    "凭什么扣我钱？？",
+    "你凭什么扣我钱？",
+    "凭什么封我号？？",
+    "你们是不是有病，扣了我两次钱？",
+    "钱扣了进不了群，你们干什么吃的？",
+    "凭什么限制我进群？",
+    "How dare you charge me twice?",
+    "Are you kidding me, I paid and cannot get in?",
+    "What the hell, I was charged twice?",
+    "You call that a refund?",
     # a question put to the group or staff
     "有没有人知道怎么退款？",
     "Is anyone else unable to log in?",
+    # a newcomer whose money or way in went wrong
+    "大家好，我是新来的小王，交了钱还是进不了群？",
+    "大家好我是小李，刚交了会员费，没收到链接？",
+    "Hi, I'm Sam, new here. I was charged twice?",
+    "Hello, my name is Ivan, just joined, my payment didn't go through?",
     # a newcomer who also asks for something
     "大家好，我是新来的小王，请问在哪里看课程回放？",
     "Hi, I'm Sam, new here. How do I book a tasting?",

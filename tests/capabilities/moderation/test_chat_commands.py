@@ -241,6 +241,35 @@ def test_a_name_two_members_carry_bans_neither_and_a_reply_bans_the_one_meant(
     assert sanctions(c, "u7") == [] and sanctions(c, "u8") == [SanctionKind.MUTE]
 
 
+@pytest.mark.parametrize(
+    ("innocent", "troll", "typed"),
+    [
+        ("Alex", "\u0410lex", "Alex"),  # a Cyrillic А: the innocent's name is the exact one
+        ("小鹿", "小鹿\u200d", "小鹿"),  # a zero-width joiner after it, shown as 小鹿
+        ("Alex", "Ａｌｅｘ", "Alex"),  # in full width, which staff cannot type
+        ("alex", "\u0410lex", "Alex"),  # none exact: `alex` by case, `Аlex` by its look
+    ],
+)
+def test_a_name_that_only_looks_the_same_bans_neither(
+    innocent: str, troll: str, typed: str, store: Store, store_clock: FrozenClock
+) -> None:
+    """A troublemaker renames to a look-alike of an innocent member's name (a Cyrillic letter,
+    an invisible character): staff type the name they read, `/ban @Alex`, and it banned the
+    innocent member whose name it is exactly (or by case), never the troublemaker it was typed
+    from. Now it bans neither and says two members read as that name."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    for user, shown in (("u7", "Troll"), ("u8", innocent)):
+        store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
+    c.engine.process([c.events.message("u7", "cheap followers", name=troll, event_id="m-7",
+                                       at=DAY + timedelta(minutes=10))])  # fmt: skip
+    [answer] = say(c, "boss", f"/ban @{typed} spam")
+    assert answer.startswith(f"@{typed} is the name of 2 members here: nothing was done")
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == []
+    assert say(c, "boss", "/ban", reply_to="m-7") == [f"{troll} is banned from g1."]
+    assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
+
+
 def test_a_shared_name_is_answered_in_the_communitys_language(
     store: Store, store_clock: FrozenClock
 ) -> None:

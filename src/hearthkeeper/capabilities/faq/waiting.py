@@ -12,7 +12,13 @@ Both still wait when the member also asks for something: a request or an informa
 (`…凭什么扣我积分？麻烦查一下`, `How dare they charge twice? Can someone check my payment?`,
 `大家好，我是新来的小王，请问怎么报名？`, `Hi, I'm Sam, new here. How do I join?`). A
 question that only looks like a taunt is a real one (`凭什么会员要涨价？` asks staff why; a
-taunt is a thing done to the speaker, `凭什么删我`, or aimed at `你`).
+taunt is a thing done to the speaker, `凭什么删我`, or aimed at `你`). And a complaint about
+money or access waits however angrily it is put (`凭什么扣我钱？？`, `你们是不是有病，扣了我两次
+钱？`, `How dare you charge me twice?`, `Are you kidding me, I paid and cannot get in?`,
+`凭什么封我号？`): a member charged, unpaid back or locked out needs staff, and the anger is
+what such a complaint most often carries. So does a newcomer's problem with either beside their
+introduction (`大家好，我是新来的小王，交了钱还是进不了群？`, `Hi, I'm Sam, new here. I was
+charged twice?`).
 
 Chosen on `tests/data/inbox_questions.jsonl` (tune part; docs/benchmarks.md, "Session 35 —
 the staff inbox: quarrels and self-introductions").
@@ -65,6 +71,32 @@ _TAUNT_EN = re.compile(
 _LONGEST_TAUNT = 70
 # and a taunt in quotes is one the member reports (有人回我说“你是不是有病”，管理员会管吗？)
 _QUOTED = re.compile('“[^”]*”|"[^"]*"|「[^」]*」|『[^』]*』')
+# What a quarrel's taunt never is about: the member's money or access (扣钱, 退款, 交了钱, 会员,
+# 封号, 进不了群; charged, refund, paid, locked out, can't log in). Such a line is a complaint
+# for staff, not a taunt, however it is worded.
+_STAKE_ZH = re.compile(
+    "钱|扣费|扣款|收费|付款|付费|支付|交了|交过|缴费|退款|退费|费用|订阅|会员|续费|发票|账号|帐号|"
+    "封(?:我|了我)?(?:的)?号|(?:限制|不让|不准|禁止)[^,.!?;。]{0,3}[进入]群|进不了|进不去|进不来|"
+    "登录|登陆|登不上|登不进|无法进入|权限"
+)
+_STAKE_EN = re.compile(
+    r"\b(?:charg(?:e|ed|es|ing)|paid|pay(?:ing|ment|ments)?|refund\w*|money|fees?|billing|billed|"
+    r"invoice|subscri\w*|membership|renew\w*|locked out|account|access|"
+    r"(?:can(?:['’]?t|not)|couldn['’]?t|unable to) (?:get in|log ?in|sign in|join|enter|access))\b"
+)
+# Beside an introduction, where joining and paying for a membership are news to share (`I just
+# signed up for the membership`), a problem with them: money taken or not come through, a way
+# in that fails (`我是新来的小王，交了钱还是进不了群？`, `I'm Sam, I was charged twice?`).
+_TROUBLE_ZH = re.compile(
+    "扣(?:了|我|费|款|钱)|退款|退费|交了钱|付了钱|交了[^,.!?;。]{0,4}费|付款|支付|发票|"
+    "封(?:我|了我)?(?:的)?号|进不了|进不去|进不来|登不上|登不进|登录不了|无法登录|无法进入|"
+    "没收到|不见了|没了"
+)
+_TROUBLE_EN = re.compile(
+    r"\b(?:charged|charging|paid|payment|refund\w*|money|billed|invoice|locked out|"
+    r"(?:can(?:['’]?t|not)|couldn['’]?t|unable to) (?:get in|log ?in|sign in|join|enter|access)|"
+    r"didn['’]?t (?:go through|work|arrive|get))\b"
+)
 # What a member asks of staff beside a taunt: a request (麻烦查一下, 能帮…, can someone check,
 # please). A taunt's `why` or `how` is rhetorical (`Why are you so rude?`), so only these count.
 _REQUEST_ZH = re.compile(
@@ -113,9 +145,13 @@ def not_waiting(text: MessageText) -> NotWaiting | None:
     said = text.normalised
     own = _QUOTED.sub(" ", said)
     if len(said) <= _LONGEST_TAUNT and (_TAUNT_ZH.search(own) or _TAUNT_EN.search(own)):
-        return None if _REQUEST_ZH.search(said) or _REQUEST_EN.search(said) else "quarrel"
+        asks = _REQUEST_ZH.search(said) or _REQUEST_EN.search(said)
+        at_stake = _STAKE_ZH.search(said) or _STAKE_EN.search(said)
+        return None if asks or at_stake else "quarrel"
     if (_NAMES_SELF_ZH.search(said) and _GREETS_ZH.search(said)) or (
         _NAMES_SELF_EN.search(said) and _GREETS_EN.search(said)
     ):
-        return None if _ASKS_FOR_ZH.search(said) or _ASKS_FOR_EN.search(said) else "introduction"
+        asks = _ASKS_FOR_ZH.search(said) or _ASKS_FOR_EN.search(said)
+        trouble = _TROUBLE_ZH.search(said) or _TROUBLE_EN.search(said)
+        return None if asks or trouble else "introduction"
     return None
