@@ -7,9 +7,12 @@ import re
 from pathlib import Path
 
 from hearthkeeper.capabilities.activities.cli import _pct
+from hearthkeeper.capabilities.crisis.decide import Counts
 from hearthkeeper.capabilities.crisis.render import percent as crisis_percent
+from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.text.counts import percent
 from hearthkeeper.web.templates import templates
+from tests.console_setup import Console
 
 CONSOLE = Path(__file__).resolve().parents[1] / "src" / "hearthkeeper" / "web" / "templates"
 
@@ -29,10 +32,26 @@ def test_the_console_the_events_cli_and_crisis_texts_say_the_same() -> None:
 
 
 def test_no_console_page_rounds_a_percentage_to_even() -> None:
-    """`|round` and `"%.0f"` round halves to even: a page using them says 12% where the
-    others say 13%."""
-    to_even = re.compile(r"\*\s*100\)\|round(\|int)?\s*}}\s*%|\"%\.0f\"\|format\([^)]*\* 100\)")
+    """`|round`, `|round(1)` and `"%.0f"` round halves to even: a page using them says 12%
+    where the others say 13% (the crisis page's usual share used `|round(1)`)."""
+    to_even = re.compile(
+        r"\*\s*100\)\|round(\(\d*\))?(\|int)?\s*}}\s*%|\"%\.[01]f\"\|format\([^)]*\* 100\)"
+    )
     found = [f"{p.relative_to(CONSOLE)}: {m.group(0)}"
              for p in sorted(CONSOLE.rglob("*.html"))
              for m in to_even.finditer(p.read_text(encoding="utf-8"))]  # fmt: skip
     assert found == []
+
+
+def test_the_crisis_pages_usual_share_rounds_its_decimal_up(console: Console) -> None:
+    """The crisis page said the group's usual share with `|round(1)` (to even): 12.25% read
+    "12.2%"; to one decimal half up it reads "12.3%", as by hand (and 1.25% "1.3%")."""
+    now = console.clock.now()
+    crisis = SqlCrisis.on(console.store)
+    for n, baseline in enumerate((0.1225, 0.0125)):
+        crisis.open(console.community_id, console.group_id, now, now, Counts(20, 8, 5),
+                    baseline, 0.375, f"crisis:test-{n}")  # fmt: skip
+    page = console.get("/crisis").text
+    assert "the bar was 38%, the group's usual share 12.3%." in page
+    assert "the bar was 38%, the group's usual share 1.3%." in page
+    assert "12.2%" not in page and "1.2%" not in page

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import Invocation
 from hearthkeeper.capabilities.format import echoed
+from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase
@@ -18,6 +22,20 @@ from hearthkeeper.text.controls import without_controls
 
 MENTION_SIGNS = ("@", "＠")
 REASON_LENGTH = 500  # the most of staff's reason a command keeps
+SHARED_LISTED = 5  # the most members sharing a name the answer lists, each by when they last posted
+
+TEXTS = Phrasebook({
+    "shared": {
+        Language.ZH_CN: "{count} 位成员都叫 {who}，没有对任何人执行。请回复要处理的那位成员的消息再发指令"
+                        "（或在聊天里选中对方来 @）。",
+        Language.EN: "{who} is the name of {count} members here: nothing was done to anyone. "
+                     "Reply to a message of the one you mean with the command (or @-mention "
+                     "them by picking them in the chat).",
+    },
+    "shared_posted": {Language.ZH_CN: "{n}. 最近发言 {when}", Language.EN: "{n}. last posted {when}"},
+    "shared_silent": {Language.ZH_CN: "{n}. 未在本群发言", Language.EN: "{n}. never posted here"},
+    "shared_more": {Language.ZH_CN: "……还有 {more} 位", Language.EN: "… and {more} more"},
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -93,19 +111,6 @@ def who_typed(ctx: EffectContext) -> str:
     return f"{who.display_name or who.user_id} ({ctx.group.carrier}:{who.user_id})"
 
 
-def find_target(scope: StoreBase, ctx: EffectContext, target: Target) -> tuple[int | None, str]:
-    """The member a staff command points at, with their name (None and how the command named
-    them, when nobody is found)."""
-    member_id = PointingQueries.on(scope).member_pointed_at(
-        ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
-        reply_to=target.reply_to,
-    )  # fmt: skip
-    if member_id is None:
-        return None, target.meant()
-    found = MemberQueries.on(scope).get_member(member_id)
-    return member_id, found.display_name if found is not None else target.name or ""
-
-
 @dataclass(frozen=True)
 class Shared:
     """A typed `@name` that several members of the group carry: it points at none of them."""
@@ -114,9 +119,10 @@ class Shared:
 
 
 def only_one(candidates: Sequence[int]) -> int | Shared | None:
-    """The member a sanctioning command points at among those it may mean (newest first): the
-    only one; a name several members carry points at nobody (never a guess: a member can take
-    another's exact name to turn a `/ban @name` onto them); None when nobody."""
+    """The member a staff command points at among those it may mean (newest first): the only
+    one; a name several members carry points at nobody (never a guess: a member can take
+    another's exact name to turn a `/ban @name` or an `/award @name` onto them); None when
+    nobody."""
     if len(candidates) > 1:
         return Shared(tuple(candidates))
     return candidates[0] if candidates else None
@@ -124,7 +130,7 @@ def only_one(candidates: Sequence[int]) -> int | Shared | None:
 
 def find_only(scope: StoreBase, ctx: EffectContext,
               target: Target) -> tuple[int | Shared | None, str]:  # fmt: skip
-    """The member a sanctioning command points at, with their name; the members sharing the
+    """The member a staff command points at, with their name; the members sharing the
     name typed (see `only_one`); or None and how the command named them."""
     candidates = PointingQueries.on(scope).members_pointed_at(
         ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
@@ -135,3 +141,26 @@ def find_only(scope: StoreBase, ctx: EffectContext,
         return found, target.meant()
     member = MemberQueries.on(scope).get_member(found)
     return found, member.display_name if member is not None else target.name or ""
+
+
+def shared_answer(scope: StoreBase, ctx: EffectContext, shared: Shared, meant: str) -> str:
+    """What staff read when the `@name` they typed is several members' (see `shared_text`)."""
+    posted = PointingQueries.on(scope).last_posted(ctx.group.id, shared.member_ids)
+    return shared_text(meant, [posted.get(m) for m in shared.member_ids],
+                       ZoneInfo(ctx.playbook.community.timezone),
+                       ctx.playbook.community.language)  # fmt: skip
+
+
+def shared_text(meant: str, last_posted: Sequence[datetime | None], zone: tzinfo,
+                lang: Language) -> str:  # fmt: skip
+    """What staff read when the `@name` they typed (`meant`) is several members' name: that
+    nothing was done, how to point at one, and when each (newest member first) last posted in
+    the group, to tell which message to reply to."""
+    lines = [TEXTS.say("shared", lang, who=meant, count=len(last_posted))]
+    for n, at in enumerate(last_posted[:SHARED_LISTED], start=1):
+        when = f"{at.astimezone(zone):%Y-%m-%d %H:%M}" if at is not None else ""
+        lines.append(TEXTS.say("shared_posted" if at is not None else "shared_silent", lang,
+                               n=n, when=when))  # fmt: skip
+    if len(last_posted) > SHARED_LISTED:
+        lines.append(TEXTS.say("shared_more", lang, more=len(last_posted) - SHARED_LISTED))
+    return "\n".join(lines)

@@ -18,17 +18,6 @@ from hearthkeeper.text.normalise import normalise
 
 
 class PointingQueries(StoreBase):
-    def member_pointed_at(
-        self, group_id: int, carrier: str, *, user_id: str | None = None, name: str | None = None,
-        reply_to: str | None = None,
-    ) -> int | None:  # fmt: skip
-        """The member a command points at: by carrier user id, by the sender of the message
-        replied to, or by user id or display name (`@小鹿`) among the group's members (of
-        several carrying the name, the newest)."""
-        found = self.members_pointed_at(group_id, carrier, user_id=user_id, name=name,
-                                        reply_to=reply_to)  # fmt: skip
-        return found[0] if found else None
-
     def members_pointed_at(
         self, group_id: int, carrier: str, *, user_id: str | None = None, name: str | None = None,
         reply_to: str | None = None,

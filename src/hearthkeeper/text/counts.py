@@ -14,13 +14,14 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
-def percent(share: float) -> str:
-    """A share (0..1) as a whole percentage rounded half up, as by hand and as the health
-    score, the Billing page and the report say them: 0.125 → "13%", not "12%" as `round`
-    and `format` (to even) say. The share as Python writes it (`repr`) is what is rounded, so
-    0.285 (written so, held as 0.28499…) reads "29%"."""
+def percent(share: float, places: int = 0) -> str:
+    """A share (0..1) as a percentage rounded half up, as by hand and as the health score,
+    the Billing page and the report say them: 0.125 → "13%", not "12%" as `round` and
+    `format` (to even) say; with `places` decimals, 0.1225 → "12.3%" (places=1), not "12.2%".
+    The share as Python writes it (`repr`) is what is rounded, so 0.285 (written so, held as
+    0.28499…) reads "29%"."""
     exact = Decimal(repr(float(share))) * 100
-    return f"{exact.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}%"
+    return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
 
 
 def weekly(average: float) -> str:

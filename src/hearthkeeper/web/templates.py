@@ -99,7 +99,8 @@ def _environment() -> jinja2.Environment:
     env.filters["waited"] = _waited
     env.filters["span"] = span
     env.filters["zone"] = zone_name  # {{ tz|zone }}: "Asia/Shanghai"
-    env.filters["percent"] = percent  # {{ 0.125|percent }}: "13%" (half up, as by hand)
+    # {{ 0.125|percent }}: "13%", {{ 0.1225|percent(1) }}: "12.3%" (half up, as by hand)
+    env.filters["percent"] = percent
     env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
     return env
 

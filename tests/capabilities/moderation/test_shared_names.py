@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.moderation.chat_effects import SHARED_LISTED, shared_text
-from hearthkeeper.capabilities.pointing import Shared, only_one
+from hearthkeeper.capabilities.pointing import SHARED_LISTED, Shared, only_one, shared_text
 from hearthkeeper.playbook.positioning import Language
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -199,3 +199,32 @@ def test_an_unknown_reward_is_echoed_as_one_short_line_without_hidden_characters
     assert text.startswith("There is no reward 'gum aet'. Rewards:\n· mug"), text
     [long] = say(c, "mei", "/redeem " + "z" * 5000, DAY + timedelta(minutes=1))
     assert long.startswith("There is no reward '" + "z" * 39 + "…'"), long[:60]
+
+
+def test_a_name_two_members_carry_gets_nobody_points_and_a_reply_picks_the_one_meant(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two members are called Alex (one took the other's name): `/award @Alex` gave the newest
+    Alex the points, perhaps the wrong one; now it gives nobody any and says the name is two
+    members', with when each last posted, as `/ban @Alex` does. A reply awards the one meant."""
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    c.engine.process([c.events.message("u7", "hi", name="Alex", at=DAY, event_id="m-7")])
+    c.engine.process([c.events.message("u8", "hello", name="Alex", at=DAY + timedelta(minutes=5))])
+    assert say(c, "boss", "/award @Alex 15 tasting", DAY + timedelta(minutes=6)) == [
+        "@Alex is the name of 2 members here: nothing was done to anyone. Reply to a message "
+        "of the one you mean with the command (or @-mention them by picking them in the "
+        "chat).\n1. last posted 2026-05-01 09:05\n2. last posted 2026-05-01 09:00"
+    ]
+    points = SqlPoints.on(store)
+    assert [points.points_of(c.runtime.community_id, c.member_id(u)) for u in ("u7", "u8")] == [
+        0,
+        0,
+    ]
+    meant = replace(c.events.message("boss", "/award 15", at=DAY + timedelta(minutes=7)),
+                    reply_to="m-7")  # fmt: skip
+    assert said(c.engine.process([meant])) == ["🎁 Alex gets 15 points; balance 15."]
+    assert [points.points_of(c.runtime.community_id, c.member_id(u)) for u in ("u7", "u8")] == [
+        15,
+        0,
+    ]

@@ -56,6 +56,21 @@ def test_result_bars_are_each_options_share_of_the_voters(
     assert "██████████" not in results
 
 
+def test_a_share_at_a_half_percent_is_rounded_up_as_the_console_does(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """One vote of eight is 12.5%: the chat said 12% (Python's `round`, half to even) where
+    the console and the report say 13%. Half up, as by hand; single-choice shares can then
+    add up to 101% (13% + 88%) as they could to 99% (3 × 33%)."""
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    for n in range(8):
+        say(c, f"v{n}", "1" if n == 0 else "2")
+    results = only(say(c, "dan", "/投票结果"))
+    assert "1. 爬山  █ 1 票 (13%) — v0" in results
+    assert "2. 看展  █████████ 7 票 (88%)" in results and "共 8 人投票" in results
+
+
 def test_a_deadline_in_the_past_is_said_to_have_passed(
     store: Store, store_clock: FrozenClock
 ) -> None:

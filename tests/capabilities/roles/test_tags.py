@@ -145,3 +145,23 @@ def test_a_tag_value_is_kept_and_shown_without_hidden_characters(
     assert tags_of(c, "mei") == ["city:uohzgnaH"]
     refused = say(c, "mei", "/tag skin_type \u202e" + "y" * 300, DAY + timedelta(minutes=1))
     assert refused == f"'{'y' * 39}…' is not a skin_type value; choose from: dry, oily, combination"
+
+
+def test_a_name_two_members_carry_tags_nobody(store: Store, store_clock: FrozenClock) -> None:
+    """`/tag @Alex …` with two members called Alex tagged the newest; now it tags nobody and
+    says the name is two members' (as `/ban @Alex` does); an @-mention tags the one meant."""
+    c = community(store, store_clock, playbook(TAGS))
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    store.join(store.member_for("fake", "boss", "boss").id, group.id, role="manager", at=DAY)
+    c.engine.process([c.events.message("u7", "hi", name="Alex", at=DAY)])
+    c.engine.process([c.events.message("u8", "hello", name="Alex", at=DAY + timedelta(minutes=5))])
+    assert say(c, "boss", "/tag @Alex city Paris", DAY + timedelta(minutes=6)) == (
+        "@Alex is the name of 2 members here: nothing was done to anyone. Reply to a message "
+        "of the one you mean with the command (or @-mention them by picking them in the "
+        "chat).\n1. last posted 2026-05-01 09:05\n2. last posted 2026-05-01 09:00"
+    )
+    assert tags_of(c, "u7") == [] and tags_of(c, "u8") == []
+    mention = c.events.message("boss", "/tag city Paris", at=DAY + timedelta(minutes=7),
+                               mentions=("u7",))  # fmt: skip
+    assert said(c.engine.process([mention])) == ["🏷 Alex's city: Paris"]
+    assert tags_of(c, "u7") == ["city:Paris"] and tags_of(c, "u8") == []

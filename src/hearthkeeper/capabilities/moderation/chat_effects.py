@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import answer
@@ -20,7 +20,13 @@ from hearthkeeper.capabilities.moderation.requests import (
     StaffPardon,
     StaffWarn,
 )
-from hearthkeeper.capabilities.pointing import Pointing, Shared, find_only, who_typed
+from hearthkeeper.capabilities.pointing import (
+    Pointing,
+    Shared,
+    find_only,
+    shared_answer,
+    who_typed,
+)
 from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.texts import Phrasebook, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -69,23 +75,12 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "仍在所有社群的黑名单中，请在后台解除",
         Language.EN: "still blacklisted in every community: lift that in the console",
     },
-    "shared": {
-        Language.ZH_CN: "{count} 位成员都叫 {who}，没有对任何人执行。请回复要处理的那位成员的消息再发指令"
-                        "（或在聊天里选中对方来 @）。",
-        Language.EN: "{who} is the name of {count} members here: nothing was done to anyone. "
-                     "Reply to a message of the one you mean with the command (or @-mention "
-                     "them by picking them in the chat).",
-    },
-    "shared_posted": {Language.ZH_CN: "{n}. 最近发言 {when}", Language.EN: "{n}. last posted {when}"},
-    "shared_silent": {Language.ZH_CN: "{n}. 未在本群发言", Language.EN: "{n}. never posted here"},
-    "shared_more": {Language.ZH_CN: "……还有 {more} 位", Language.EN: "… and {more} more"},
     "nothing": {
         Language.ZH_CN: "{name} 没有禁言、封禁或有效的违规记录，无需解除。",
         Language.EN: "{name} has no mute, ban or live strike to pardon.",
     },
 })  # fmt: skip
 
-SHARED_LISTED = 5  # the most members sharing a name the answer lists, each by when they last posted
 _LIFTED = {SanctionKind.MUTE: "mute_lifted", SanctionKind.BAN: "ban_lifted",
            SanctionKind.BLACKLIST: "blacklist_lifted"}  # fmt: skip
 
@@ -116,31 +111,13 @@ def _point(scope: StoreBase, request: Pointing,
     member_id, name = find_only(scope, ctx, request.target)
     lang = ctx.playbook.community.language
     if isinstance(member_id, Shared):
-        posted = PointingQueries.on(scope).last_posted(ctx.group.id, member_id.member_ids)
-        last = [posted.get(m) for m in member_id.member_ids]
-        zone = ZoneInfo(ctx.playbook.community.timezone)
-        return None, [answer(ctx.trigger, shared_text(name, last, zone, lang))]
+        return None, [answer(ctx.trigger, shared_answer(scope, ctx, member_id, name))]
     if member_id is None:
         return None, [answer(ctx.trigger, not_found_text(name, lang))]
     message_id = None
     if request.target.only_a_reply and request.reply_to is not None:
         message_id = PointingQueries.on(scope).message_replied_to(ctx.group.id, request.reply_to)
     return Pointed(member_id, name, message_id), []
-
-
-def shared_text(meant: str, last_posted: Sequence[datetime | None], zone: tzinfo,
-                lang: Language) -> str:  # fmt: skip
-    """What staff read when the `@name` they typed (`meant`) is several members' name: that
-    nothing was done, how to point at one, and when each (newest member first) last posted in
-    the group, to tell which message to reply to."""
-    lines = [TEXTS.say("shared", lang, who=meant, count=len(last_posted))]
-    for n, at in enumerate(last_posted[:SHARED_LISTED], start=1):
-        when = f"{at.astimezone(zone):%Y-%m-%d %H:%M}" if at is not None else ""
-        lines.append(TEXTS.say("shared_posted" if at is not None else "shared_silent", lang,
-                               n=n, when=when))  # fmt: skip
-    if len(last_posted) > SHARED_LISTED:
-        lines.append(TEXTS.say("shared_more", lang, more=len(last_posted) - SHARED_LISTED))
-    return "\n".join(lines)
 
 
 def _staff_refusal(store: Store, ctx: EffectContext, found: Pointed) -> list[Action]:

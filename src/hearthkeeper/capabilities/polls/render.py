@@ -11,6 +11,7 @@ from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import percent
 
 ZH, EN = Language.ZH_CN, Language.EN
 BAR = 10  # the bar of an option every voter chose, in blocks
@@ -124,7 +125,7 @@ def standings(poll: Poll, votes: Sequence[PollVote], zone: ZoneInfo, lang: Langu
         # the bar is the option's share of voters, as its percentage says: three options at
         # 33% each are three short bars, not three full ones (it was drawn against the leader)
         bar = "█" * round(BAR * count / voters) if voters else ""
-        share = f" ({round(100 * count / voters)}%)" if voters else ""
+        share = f" ({percent(count / voters)})" if voters else ""  # half up, as the console
         text = TEXTS.say("option", lang, number=index + 1, option=option, bar=bar, count=count,
                          share=share)  # fmt: skip
         if not poll.anonymous and names.get(index):

@@ -17,7 +17,13 @@ from hearthkeeper.capabilities.command_book import (
     reply,
 )
 from hearthkeeper.capabilities.format import echoed
-from hearthkeeper.capabilities.pointing import Target, find_target, pointed_at
+from hearthkeeper.capabilities.pointing import (
+    Shared,
+    Target,
+    find_only,
+    pointed_at,
+    shared_answer,
+)
 from hearthkeeper.capabilities.points.decide import not_found_text
 from hearthkeeper.capabilities.roles.requests import TagsSet
 from hearthkeeper.capabilities.roles.titles import SEP
@@ -199,7 +205,9 @@ def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence
     lang, target = ctx.playbook.community.language, request.target
     member_id, nickname = ctx.member.id, ctx.member.display_name or ctx.member.user_id
     if target:
-        found, name = find_target(scope, ctx, target)
+        found, name = find_only(scope, ctx, target)
+        if isinstance(found, Shared):  # a name several members carry: none of them is tagged
+            return [answer(ctx.trigger, shared_answer(scope, ctx, found, name))]
         if found is None:
             return [answer(ctx.trigger, not_found_text(name, lang))]
         member_id, nickname = found, name
