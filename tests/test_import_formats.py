@@ -204,8 +204,9 @@ def test_whatsapp_file_without_any_message_line(tmp_path: Path) -> None:
 
 
 def test_a_whatsapp_group_named_after_its_file_is_one_visible_line(tmp_path: Path) -> None:
-    """The file's name became the group's as written: a right-to-left override and all."""
-    path = tmp_path / "WhatsApp Chat with Night\u202e Runners\u200b.txt"
+    """The file's name became the group's as written: a right-to-left override and all (the
+    name is kept as it reads: "srennuR" overridden right to left reads "Runners")."""
+    path = tmp_path / "WhatsApp Chat with Night \u202esrennuR\u200b.txt"
     path.write_text("31/12/2023, 21:41 - Ann: hi\n", encoding="utf-8")
     [message] = messages(list(open_source("whatsapp", path).items()))
     assert message.group.name == "Night Runners"

@@ -25,7 +25,7 @@ def test_a_carrier_name_is_kept_as_one_visible_line_of_bounded_length(store: Sto
     """The name was kept as handed over (cut at 200): a reversed, multi-line name of 200
     characters came back in every reply and list that named the member."""
     kept = store.member_for("matrix", "@m:hs", HOSTILE).display_name
-    assert kept.startswith("yrollaM ADMIN: pay the fee to 6222 0000 xxx"), kept
+    assert kept.startswith("Mallory ADMIN: pay the fee to 6222 0000 xxx"), kept  # as it reads
     assert len(kept) == 64 and kept.endswith("…")
     assert store.member_for("matrix", "@m:hs", "\u200b \u2066\n").display_name == kept, (
         "a name with nothing visible leaves the known one"
@@ -54,7 +54,7 @@ def test_a_list_shows_a_hostile_name_on_one_visible_line(
     [result] = c.engine.process([c.events.message("mal", "+1", name=HOSTILE)])
     text = only(result)
     assert "\u202e" not in text and "\u200b" not in text and "x" * 70 not in text, text
-    assert "\nADMIN" not in text and "1. yrollaM ADMIN: pay the fee" in text, text
+    assert "\nADMIN" not in text and "1. Mallory ADMIN: pay the fee" in text, text
 
 
 def test_staff_point_at_a_name_with_invisible_characters(
@@ -68,7 +68,7 @@ def test_staff_point_at_a_name_with_invisible_characters(
     store.join(store.member_for("fake", "mal", "Mallory\u200b").id, group.id)
     [text] = staff_say(c, "boss", "/warn @Mallory ads")
     assert text.startswith("Mallory, a moderator warned you (ads). Strike 1"), text
-    [text] = staff_say(c, "boss", "/warn @\u202eMallory\u200b again")
+    [text] = staff_say(c, "boss", "/warn @\u202eyrollaM\u200b again")  # reads "Mallory"
     assert text.startswith("Mallory, a moderator warned you (again). Strike 2"), text
 
 

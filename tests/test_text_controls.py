@@ -3,10 +3,11 @@ most 64 characters, its combining marks and tag characters tamed, the same the s
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.text.controls import SHOWN_NAME, shown_name
+from hearthkeeper.text.controls import SHOWN_NAME, displayed, shown_name
 
 MARKS_PER_CHARACTER = 3  # what the docs promise (docs/mechanisms.md: Members' names)
 
@@ -60,3 +61,37 @@ def test_a_shown_name_is_one_short_line_and_showing_it_again_changes_nothing(nam
     for char in shown:
         run = run + 1 if char in "\u0301\u0336\u20dd\u0489" else 0
         assert run <= MARKS_PER_CHARACTER
+
+
+@pytest.mark.parametrize(
+    ("name", "reads"),
+    [
+        ("\u202eecilA", "Alice"),  # a right-to-left override to the end
+        ("Bo\u202eboR\u202cb", "BoRobb"),  # closed in the middle by a pop (U+202C)
+        ("\u202eab\u202ecd\u202cef", "fedcba"),  # an override inside an override
+        ("\u202ea\u202dbc\u202cd", "dbca"),  # left to right inside: moves as one block
+        # an emoji with its skin tone and a letter with its accent stay whole
+        ("\u202e\U0001f44d\U0001f3fdx\u0301\U0001f3f4", "\U0001f3f4x\u0301\U0001f44d\U0001f3fd"),
+        ("\u2067\u202eab\u2069c", "bac"),  # a pop of an isolate closes the override in it
+        (
+            "\u202e\U0001f1ec\U0001f1e7\U0001f1eb\U0001f1f7!",
+            "!\U0001f1eb\U0001f1f7\U0001f1ec\U0001f1e7",
+        ),  # flags whole
+        (
+            "\u202eb\U0001f468\u200d\U0001f469\u200d\U0001f467",
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467b",
+        ),  # a family joined by zero-width joiners stays whole
+        ("\u202d\u2066Ann\u2069\u202c", "Ann"),  # left to right as written
+        ("\u202e\u05e9\u05dc\u05d5\u05dd", "\u05e9\u05dc\u05d5\u05dd"),  # Hebrew reads as written
+        ("x\u202c\u2069y", "xy"),  # pops with nothing to close
+        ("Alice", "Alice"),
+        ("\u202eecilA\u202c \u202ennA", "Alice Ann"),
+    ],
+)
+def test_a_name_with_text_direction_controls_is_kept_in_the_order_members_read_it(
+    name: str, reads: str
+) -> None:
+    """A chat client shows "\\u202eecilA" as "Alice": the name is kept and shown to staff as
+    "Alice", not as "ecilA" with the override taken out."""
+    assert displayed(name) == reads
+    assert shown_name(name) == reads

@@ -83,7 +83,7 @@ _MARK = frozenset({"Mn", "Me"})
 
 def shown_name(name: str) -> str:
     """A member's name as a carrier or an import hands it over, as it is kept and shown: one
-    visible line of at most `SHOWN_NAME` characters, at most `MARKS_PER_CHARACTER`
+    visible line of at most `SHOWN_NAME` characters in the order it reads (`displayed`), at most `MARKS_PER_CHARACTER`
     combining marks on a character and no tag characters but a flag's ("" when nothing
     visible is left: the caller falls back on the carrier's id)."""
     if (
@@ -99,10 +99,96 @@ def shown_name(name: str) -> str:
 
 def shown_line(text: str, limit: int) -> str:
     """`text` (a name someone typed: a member's, a group's in an export) as one visible line
-    of at most `limit` characters, its marks and tag characters tamed as in `shown_name`."""
-    tamed = _tamed(without_controls(_SURROGATES.sub("", text)))
+    of at most `limit` characters in the order it reads, its marks and tag characters tamed as in `shown_name`."""
+    tamed = _tamed(without_controls(displayed(_SURROGATES.sub("", text))))
     # Tamed again after the cut: a flag cut in two leaves tags that no longer make a flag.
     return _tamed(one_line(tamed, limit))
+
+
+_OPENERS = frozenset("\u202a\u202b\u202d\u202e\u2066\u2067\u2068")
+_ISOLATES = frozenset("\u2066\u2067\u2068")
+_OVERRIDE_RTL = "\u202e"
+_POP_EMBEDDING, _POP_ISOLATE = "\u202c", "\u2069"
+# Where a paragraph ends every embedding, override and isolate is closed.
+_PARAGRAPH_ENDS = frozenset("\n\r\x1c\x1d\x1e\x85\u2029")
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
+
+
+def displayed(text: str) -> str:
+    """`text` with its explicit text-direction controls applied: the characters in the order
+    a chat client shows them, so that taking the controls out leaves what members read.
+    "\u202eecilA" (a right-to-left override) shows as "Alice", and "Bo\u202eboR\u202cb" as
+    "BoRobb". Handled: the overrides, embeddings and isolates (U+202A-U+202E,
+    U+2066-U+2068), each closed by its pop (U+202C, U+2069), a line's end or the text's end.
+    A right-to-left override shows its run backwards, grapheme cluster by cluster (an accent
+    stays on its letter, an emoji sequence whole), a nested run moving as one block; every
+    other run (left-to-right overrides, embeddings, isolates) shows as it is written, as
+    does an overridden run holding right-to-left letters or Arabic digits (they already
+    read right to left). This is not the full Unicode Bidirectional Algorithm (UAX #9):
+    how a client orders mixed left-to-right and right-to-left letters, digits and
+    punctuation without overrides is left as it is written."""
+    if not any("\u202a" <= char <= "\u202e" or "\u2066" <= char <= _POP_ISOLATE
+               for char in text):  # fmt: skip
+        return text
+    # The runs still open, innermost last: the control that opened each and its pieces (a
+    # grapheme cluster or the text of a closed inner run, which moves as one block).
+    runs: list[tuple[str, list[str]]] = [("", [])]
+    start = 0
+
+    def cluster_ends(at: int) -> None:
+        nonlocal start
+        if at > start:
+            runs[-1][1].append(text[start:at])
+        start = at
+
+    def close() -> None:
+        opener, pieces = runs.pop()
+        reverse = opener == _OVERRIDE_RTL and not any(
+            unicodedata.bidirectional(char) in _RIGHT_TO_LEFT for piece in pieces for char in piece
+        )
+        runs[-1][1].append("".join(reversed(pieces) if reverse else pieces))
+
+    for at, char in enumerate(text):
+        if char in _OPENERS or char in (_POP_EMBEDDING, _POP_ISOLATE) or char in _PARAGRAPH_ENDS:
+            cluster_ends(at)
+            start = at + (char not in _PARAGRAPH_ENDS)
+            if char in _OPENERS:
+                runs.append((char, []))
+            elif char == _POP_EMBEDDING and len(runs) > 1 and runs[-1][0] not in _ISOLATES:
+                close()
+            elif char == _POP_ISOLATE and any(opener in _ISOLATES for opener, _ in runs):
+                while runs[-1][0] not in _ISOLATES:
+                    close()  # a pop of an isolate closes the embeddings inside it too
+                close()
+            elif char in _PARAGRAPH_ENDS:
+                while len(runs) > 1:
+                    close()
+        elif at > start and _starts_cluster(text, at):
+            cluster_ends(at)
+    cluster_ends(len(text))
+    while len(runs) > 1:
+        close()
+    return "".join(runs[0][1])
+
+
+def _starts_cluster(text: str, at: int) -> bool:
+    """Whether `text[at]` starts a character as people see it, for the cases names hold: not
+    a mark, a variation selector, a skin tone, a tag, a joiner or what a joiner joins, nor
+    the second half of a flag's pair of regional letters."""
+    char, before = text[at], text[at - 1]
+    if before == "\u200d" or char == "\u200d" or unicodedata.category(char) in ("Mn", "Me", "Mc"):
+        return False
+    if "\U0001f3fb" <= char <= "\U0001f3ff" or "\U000e0020" <= char <= "\U000e007f":
+        return False
+    if _REGIONAL <= char <= "\U0001f1ff":
+        pairs = at
+        while pairs > 0 and _REGIONAL <= text[pairs - 1] <= "\U0001f1ff":
+            pairs -= 1
+        return (at - pairs) % 2 == 0
+    return True
+
+
+_REGIONAL = "\U0001f1e6"
 
 
 def _overmarked(text: str) -> bool:

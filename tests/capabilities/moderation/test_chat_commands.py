@@ -270,6 +270,30 @@ def test_a_name_that_only_looks_the_same_bans_neither(
     assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
 
 
+def test_a_name_reversed_by_a_right_to_left_override_bans_neither(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A troublemaker renames to "\u202eecilA", which chat clients show as "Alice"; it was
+    kept as "ecilA" (the override taken out), so staff who typed the name they read,
+    `/ban @Alice`, banned the innocent member called exactly "Alice". Now the name is kept as
+    it reads, "Alice": the ban acts on nobody and staff are told two members carry it."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    for user, shown in (("u7", "Troll"), ("u8", "Alice")):
+        store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
+    c.engine.process([c.events.message("u7", "cheap followers", name="\u202eecilA",
+                                       event_id="m-7", at=DAY + timedelta(minutes=10))])  # fmt: skip
+    [answer] = say(c, "boss", "/ban @Alice spam")
+    assert sanctions(c, "u7") == [] and sanctions(c, "u8") == []
+    assert answer.startswith("@Alice is the name of 2 members here: nothing was done to anyone.")
+    assert [p.action.kind for p in performed(c)] == [ActionKind.REPLY]
+    troll = store.get_member(c.member_id("u7"))
+    assert troll is not None and troll.display_name == "Alice"  # staff read it as members do
+    assert audit(c) == []
+    assert say(c, "boss", "/ban", reply_to="m-7") == ["Alice is banned from g1."]
+    assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
+
+
 def test_a_shared_name_is_answered_in_the_communitys_language(
     store: Store, store_clock: FrozenClock
 ) -> None:
