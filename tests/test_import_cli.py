@@ -236,11 +236,12 @@ def test_group_names_in_a_csv_file_are_kept_as_one_visible_line_of_bounded_lengt
 ) -> None:
     """`--group` refused a name with a line break, a control or text-direction character or
     over 200 characters, but the file's own group column was kept as written: a reversed,
-    multi-line or 5,000-character name in the console, the grid and the report."""
+    multi-line or 5,000-character name in the console, the grid and the report. A name with
+    a right-to-left override is kept as it shows ("srennuR" overridden reads "Runners")."""
     path = tmp_path / "history.csv"
     path.write_text(
         "timestamp,group,sender,text\n"
-        "2024-07-01T09:00Z,Night\u202e Runners\u2066,ann,hi\n"
+        "2024-07-01T09:00Z,Night \u202esrennuR\u2066,ann,hi\n"  # shows "Night Runners"
         "2024-07-01T09:01Z,\u200b\u2066\x07,ann,lost\n"
         f"2024-07-01T09:02Z,{'L' * 5000},bob,long\n"
         '2024-07-01T09:03Z,"Tea\r\nADMIN: pay here",bob,two lines\n',
