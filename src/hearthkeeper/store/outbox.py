@@ -230,27 +230,18 @@ class OutboxQueries(StoreBase):
         """Make the pending `items` due at `at` if they were due later (held back for their
         group's slow action, which is done: `engine/aside.py`); how many. Items claimed,
         done or already due by then are left as they are; not counted as an attempt."""
-        if not items:
-            return 0
-        at = utc(at, "at")
-        hastened = 0
-        with self._unit(write=True) as session:
-            ids = sorted(set(items))
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                later = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.status == _PENDING,
-                             OUTBOX.c.next_attempt_at > at)  # fmt: skip
-                done = session.connection().execute(
-                    update(OUTBOX).where(later).values(next_attempt_at=at)
-                )
-                hastened += int(done.rowcount)
-        return hastened
+        return self._make_due(items, at, sooner_only=True)
 
     def reschedule(self, items: Collection[int], at: datetime) -> int:
         """Make the pending `items` due at `at`, sooner or later than they were (held back
         behind their group's action a rate limit answered, which is due then: a stopping
         engine hands them over, `engine/aside.py`); how many. Items claimed or done are left
         as they are; not counted as an attempt."""
+        return self._make_due(items, at, sooner_only=False)
+
+    def _make_due(self, items: Collection[int], at: datetime, *, sooner_only: bool) -> int:
+        """`hasten` (`sooner_only`) or `reschedule`: the pending `items` due at `at`, 500 ids
+        a statement; how many moved."""
         if not items:
             return 0
         at = utc(at, "at")
@@ -260,6 +251,8 @@ class OutboxQueries(StoreBase):
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 pending = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.status == _PENDING)
+                if sooner_only:
+                    pending = and_(pending, OUTBOX.c.next_attempt_at > at)
                 done = session.connection().execute(
                     update(OUTBOX).where(pending).values(next_attempt_at=at)
                 )
