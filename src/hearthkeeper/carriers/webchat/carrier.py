@@ -185,7 +185,9 @@ class WebChatCarrier(Performer):
         cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language)
         if group_id is not None:
             self._refuse_lookalike(group_id, user_id, cleaned, language)
-        return self.platform.rename_user(user_id, cleaned)
+        renamed = self.platform.rename_user(user_id, cleaned)
+        self.feed.signal()  # the store queued the rename for the engine with it
+        return renamed
 
     def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str,
                           language: Language) -> None:  # fmt: skip

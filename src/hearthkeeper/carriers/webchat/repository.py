@@ -143,12 +143,21 @@ class SqlWebChat(StoreBase):
             return None if row is None else _user(row)
 
     def rename_user(self, user_id: str, nickname: str) -> WebUser:
-        """Give a web chat user a new nickname."""
+        """Give a web chat user a new nickname, and queue a rename for the engine in each
+        group they sit in (in the same transaction): their stored name follows it before they
+        post again. A nickname unchanged queues nothing."""
         with self._unit(write=True) as session:
             row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
             if row is None:
                 raise StoreError(f"there is no web chat user {user_id!r}")
-            row.nickname = nickname
+            if row.nickname != nickname:
+                row.nickname = nickname
+                seated = select(WebChatSeatRow.group_id).where(
+                    WebChatSeatRow.user_id == user_id, WebChatSeatRow.left_at.is_(None)
+                )
+                now = self._now()
+                for group_id in sorted(session.scalars(seated)):
+                    queue_chat_event(session, group_id, "rename", user_id, now)
             return _user(row)
 
     # --- seats --------------------------------------------------------------------------------
@@ -446,8 +455,8 @@ def queue_chat_event(
     mentions_bot: bool = False,
     source: str | None = None,
 ) -> None:
-    """Queue a member's message, join or leave in the caller's transaction. A message's event
-    id is its message id (moderation names it by that); a join or leave gets a random one,
+    """Queue a member's message, join, leave or rename in the caller's transaction. A
+    message's event id is its message id (moderation names it by that); the others get a random one,
     kept in the row, so a second delivery carries the same id."""
     event_id = str(message_id) if message_id is not None else f"{kind}-{uuid.uuid4().hex}"
     # Writers of one group queue one at a time until they commit (a row lock on PostgreSQL;
