@@ -82,7 +82,7 @@ class Moderation:
         text = prepare(event.text)
         found = triage(self.findings(event, ctx, text), ctx.playbook.rules.violations,
                        ctx.member.role)  # fmt: skip
-        spared = self._spared(ctx, found.ladder)
+        spared = self._spared(ctx, found.ladder) if found.ladder else None
         if spared is not None:  # the scorer's guess alone: staff judge it, the member is not told
             found = Triage((*found.alerts, *found.ladder), ())
         actions: list[Action] = []
