@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.moderation.decide import MemberStanding
+from hearthkeeper.capabilities.moderation.repository import SqlStanding
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.executor import Processed
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import ExampleSource, Store
+from hearthkeeper.store import ExampleSource, MessageDeletion, NewMessage, Store
 from hearthkeeper.text.scorer import SpamScorer
 from tests.engine_setup import Community, community
 from tests.playbook_samples import MINIMAL
+from tests.sql_plans import plans
 
 SPAM = ["代购正品 欢迎咨询", "日本代购 价格优惠 欢迎咨询", "代购韩国化妆品 私聊",
         "专业代购 欢迎咨询 价格美丽", "港澳代购 欢迎咨询", "高仿包包 欢迎咨询"]  # fmt: skip
@@ -200,3 +203,43 @@ def test_staff_deleting_an_alerted_message_teaches_the_scorer(tea: Tea) -> None:
     [example] = tea.c.store.moderation_examples(community_id=tea.c.runtime.community_id)
     assert (example.text, example.is_spam, example.source) == (GUESSED, True,
                                                                ExampleSource.STAFF_DELETE)  # fmt: skip
+
+
+def test_standing_is_read_in_one_statement_through_the_members_indexes(store: Store) -> None:
+    """What the store knows of a member in one community: their first join (else, with none
+    recorded, their first message), their messages not deleted, counted only as far as the
+    playbook asks, and their live strikes; another community's are not theirs here."""
+    t0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    tea, cafe = store.ensure_community("tea", "Tea"), store.ensure_community("cafe", "Cafe")
+    g1 = store.add_group(tea.id, "Tea 1", "fake", "t1")
+    g2 = store.add_group(tea.id, "Tea 2", "fake", "t2")
+    elsewhere = store.add_group(cafe.id, "Cafe", "fake", "c1")
+    ann = store.member_for("fake", "ann", "Ann").id
+    bob = store.member_for("fake", "bob", "Bob").id  # there before the bot: no join recorded
+    store.join(ann, elsewhere.id, at=t0 - timedelta(days=90))
+    store.join(ann, g2.id, at=t0 + timedelta(days=3))
+    store.join(ann, g1.id, at=t0)
+    said = [NewMessage(g, f"{who}-{g}-{n}", who, "text", "hi", t0 + timedelta(hours=n))
+            for who, groups in ((ann, (g1.id, g2.id, elsewhere.id)), (bob, (g1.id,)))
+            for g in groups for n in range(1, 21)]  # fmt: skip
+    store.store_messages(said)
+    store.delete_messages([MessageDeletion(g1.id, f"{ann}-{g1.id}-{n}", "staff:li", t0)
+                           for n in range(1, 11)])  # fmt: skip
+    now = t0 + timedelta(days=20)
+    store.add_strike(tea.id, ann, "advertising", "expired", t0, t0 + timedelta(days=1))
+    store.add_strike(cafe.id, ann, "advertising", "in the other community", t0, None)
+    pardoned = store.add_strike(tea.id, bob, "advertising", "pardoned", t0, None)
+    store.pardon_strike(pardoned.id, "console:li", t0)
+    store.add_strike(tea.id, bob, "flooding", "live", t0, now + timedelta(days=1))
+    read = SqlStanding.on(store)
+
+    first, plans_run = plans(store, lambda: read.standing(tea.id, ann, now, 30), "coalesce")
+    assert first == MemberStanding(t0, 30, 0)  # 10 + 20 here (10 deleted), counted to 30
+    assert read.standing(tea.id, ann, now, 100) == MemberStanding(t0, 30, 0)
+    assert read.standing(tea.id, bob, now, 30) == MemberStanding(t0 + timedelta(hours=1), 20, 1)
+    assert read.standing(cafe.id, bob, now, 30) == MemberStanding(None, 0, 0)
+    [plan] = plans_run
+    for index in ("ix_memberships_member_id", "ix_messages_member_id_sent_at",
+                  "ix_strikes_community_id_member_id"):  # fmt: skip
+        assert index in plan, plan
+    assert "Seq Scan on messages" not in plan and "SCAN messages" not in plan, plan
