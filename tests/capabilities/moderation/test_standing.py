@@ -232,12 +232,19 @@ def test_standing_is_read_in_one_statement_through_the_members_indexes(store: St
     store.pardon_strike(pardoned.id, "console:li", t0)
     store.add_strike(tea.id, bob, "flooding", "live", t0, now + timedelta(days=1))
     read = SqlStanding.on(store)
+    days = {"since": now - timedelta(days=14)}
 
-    first, plans_run = plans(store, lambda: read.standing(tea.id, ann, now, 30), "coalesce")
+    first, plans_run = plans(
+        store, lambda: read.standing(tea.id, ann, now, **days, enough=30), "coalesce"
+    )
     assert first == MemberStanding(t0, 30, 0)  # 10 + 20 here (10 deleted), counted to 30
-    assert read.standing(tea.id, ann, now, 100) == MemberStanding(t0, 30, 0)
-    assert read.standing(tea.id, bob, now, 30) == MemberStanding(t0 + timedelta(hours=1), 20, 1)
-    assert read.standing(cafe.id, bob, now, 30) == MemberStanding(None, 0, 0)
+    assert read.standing(tea.id, ann, now, **days, enough=100) == MemberStanding(t0, 30, 0)
+    bob_here = MemberStanding(t0 + timedelta(hours=1), 20, 1)
+    assert read.standing(tea.id, bob, now, **days, enough=30) == bob_here
+    assert read.standing(cafe.id, bob, now, **days, enough=30) == MemberStanding(None, 0, 0)
+    # first seen after `since`: their messages are not read (nor counted)
+    early = {"since": t0 - timedelta(days=1)}
+    assert read.standing(tea.id, ann, now, **early, enough=30) == MemberStanding(t0, 0, 0)
     [plan] = plans_run
     for index in ("ix_memberships_member_id", "ix_messages_member_id_sent_at",
                   "ix_strikes_community_id_member_id"):  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import timedelta
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
@@ -163,8 +164,9 @@ class Moderation:
         community_id, member_id = ctx.group.community_id, ctx.member.id
         if ctx.state.strikes_held(community_id, member_id, ctx.now):
             return None  # struck before, maybe in this very batch, which is not written yet
-        standing = SqlStanding.on(ctx.reads).standing(community_id, member_id, ctx.now,
-                                                      setting.messages)  # fmt: skip
+        standing = SqlStanding.on(ctx.reads).standing(
+            community_id, member_id, ctx.now, since=ctx.now - timedelta(days=setting.days),
+            enough=setting.messages)  # fmt: skip
         return standing if in_good_standing(standing, setting, ctx.now) else None
 
     def _nickname(self, event: Message, ctx: Context) -> Finding | None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Select, bindparam, func, literal, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
 
 from hearthkeeper.capabilities.moderation.decide import MemberStanding
 from hearthkeeper.store.columns import UTCDateTime, require_aware
@@ -19,7 +29,8 @@ _COMMUNITY: BindParameter[int] = bindparam("community", type_=Integer())
 def _standing_statement() -> Select[Any]:
     """The member's first join to the community's groups (else their first message there),
     their messages there not deleted (counted up to `enough`, newest first: an active
-    member's recent ones are found first) and their live strikes there: one statement, each
+    member's recent ones are found first; only when first seen by `since`) and their live
+    strikes there: one statement, each
     part read from an index on the member (`ix_messages_member_id_sent_at`,
     `ix_memberships_member_id`, `ix_strikes_community_id_member_id`)."""
     in_community = (GroupRow.community_id == _COMMUNITY,)
@@ -64,12 +75,17 @@ def _standing_statement() -> Select[Any]:
         .scalar_subquery()
     )
     # a member with a stay is never looked for by their first message (COALESCE reads its
-    # second argument only when the first is NULL, on SQLite and PostgreSQL alike)
+    # second argument only when the first is NULL), and the messages of a member first seen
+    # after `since` are not counted (nor is a CASE's branch not taken: SQLite and PostgreSQL
+    # run an uncorrelated subquery when it is first needed, once)
+    seen = select(func.coalesce(first_join, first_message).label("first_seen")).subquery()
+    counted_enough = select(func.count()).select_from(counted).scalar_subquery()
+    since = bindparam("since", type_=UTCDateTime())
     return select(
-        func.coalesce(first_join, first_message),
-        select(func.count()).select_from(counted).scalar_subquery(),
+        seen.c.first_seen,
+        case((seen.c.first_seen <= since, counted_enough), else_=0),
         strikes,
-    )
+    ).select_from(seen)
 
 
 _STANDING = _standing_statement()
@@ -79,13 +95,14 @@ class SqlStanding(StoreBase):
     """A member's standing in a community; `SqlStanding.on(tx)` reads in the caller's
     transaction (the engine's batch: what it wrote so far is seen)."""
 
-    def standing(self, community_id: int, member_id: int, now: datetime,
+    def standing(self, community_id: int, member_id: int, now: datetime, *, since: datetime,
                  enough: int) -> MemberStanding:  # fmt: skip
         """When the member was first seen in the community, how many of their messages there
-        were not deleted (at most `enough`: what is asked of them is all that is read) and
-        how many of their strikes there count at `now`."""
+        were not deleted — at most `enough` (what is asked of them is all that is read), and
+        none read for a member first seen after `since` (0: whatever they said, they are not
+        in good standing yet) — and how many of their strikes there count at `now`."""
         params = {"member": member_id, "community": community_id, "enough": enough,
-                  "now": require_aware(now, "now")}  # fmt: skip
+                  "since": require_aware(since, "since"), "now": require_aware(now, "now")}  # fmt: skip
         with self._unit(write=False) as session:
             first_seen, messages, strikes = session.execute(_STANDING, params).one()
         return MemberStanding(first_seen, int(messages or 0), int(strikes or 0))
