@@ -119,6 +119,9 @@ BOOK = Phrasebook({
     "too_many_joins": {EN: "Too many groups joined from here: at most {most} a minute. "
                            "Please try again in {wait}.",
                        ZH: "从这里加入的群太多了：每分钟最多 {most} 个。请 {wait}后再试。"},
+    "too_many_renames": {EN: "Too many nickname changes: at most {most} an hour. "
+                             "Please try again in {wait}.",
+                         ZH: "改昵称太频繁了：每小时最多 {most} 次。请 {wait}后再试。"},
     "too_many_pictures": {EN: "Too many pictures: at most {most} an hour. "
                               "Please try again in {wait}.",
                           ZH: "图片太多了：每小时最多 {most} 张。请 {wait}后再试。"},
