@@ -71,6 +71,7 @@ class WebChatPlugin:
             f"# uploads_per_hour = {limits.uploads_per_hour}\n"
             f"# upload_mib_per_hour = {limits.upload_mib_per_hour}\n"
             f"# unused_upload_hours = {limits.unused_upload_hours}\n"
+            f"# renames_per_hour = {limits.renames_per_hour}\n"
         )
 
     def commands(self) -> None:
