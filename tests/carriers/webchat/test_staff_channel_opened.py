@@ -98,3 +98,18 @@ def test_alerts_show_says_the_web_chat_opens_it(
                               env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     flat = " ".join(said.output.split())
     assert "the web chat opens it under that name when `hearth serve` runs this playbook" in flat
+
+
+def test_apply_notes_a_staff_channel_no_group_is_called_yet(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """`hearth apply` stored a staff channel no group had without a word; it notes it, and
+    how the channel comes to exist."""
+    file = tmp_path / "tea.yaml"
+    file.write_text(MINIMAL + ALERTS, encoding="utf-8")
+    applied = CliRunner().invoke(app, ["apply", str(file)],
+                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    flat = " ".join(applied.stdout.split())
+    assert (f"note: alerts.staff_group “{STAFF_ROOM}” names no group of tea yet: the web chat "
+            "opens it under that name when `hearth serve` runs this playbook") in flat  # fmt: skip
