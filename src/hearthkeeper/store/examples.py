@@ -1,7 +1,7 @@
 """Moderation examples: the operator's own decisions, which the learned scorer learns from.
 
-A pardon says "this message was acceptable" (ham); a staff deletion or a ban by staff says
-"this message was spam". Only decisions a person took are stored: a deletion by our own
+A pardon or staff saying an alerted message was not an ad says "this message was acceptable"
+(ham); a staff deletion or a ban by staff says "this message was spam". Only decisions a person took are stored: a deletion by our own
 rules would teach the scorer its own mistakes.
 """
 
@@ -27,6 +27,11 @@ class ExampleSource(StrEnum):
     PARDON = "pardon"  # staff took a strike back: ham
     STAFF_DELETE = "staff_delete"  # staff deleted the message by hand: spam
     STAFF_BAN = "staff_ban"  # staff banned its sender for it: spam
+    NOT_AD = "not_ad"  # staff said a message the scorer alerted them to was not an ad: ham
+
+
+# The decisions that say a message was acceptable; every other one says it was spam.
+HAM_SOURCES = frozenset({ExampleSource.PARDON, ExampleSource.NOT_AD})
 
 
 @dataclass(frozen=True)
@@ -56,15 +61,16 @@ class ExampleQueries(StoreBase):
         *,
         member_id: int | None = None,
     ) -> bool:
-        """Keep a decision as an example (spam unless `source` is a pardon); False when this
-        decision on `reference` is already kept or the text is blank (nothing to learn)."""
+        """Keep a decision as an example (spam unless `source` is a pardon or "not an ad");
+        False when this decision on `reference` is already kept or the text is blank (nothing
+        to learn)."""
         if not text.strip():
             return False
         row = ModerationExampleRow(
             community_id=community_id,
             member_id=member_id,
             text=text,
-            is_spam=source is not ExampleSource.PARDON,
+            is_spam=source not in HAM_SOURCES,
             source=source.value,
             reference=reference,
             actor=actor,

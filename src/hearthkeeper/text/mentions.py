@@ -1,8 +1,10 @@
-"""Mention spam: too many @-mentions in one message, or a mention of everyone."""
+"""Mention spam: too many @-mentions in one message, or a mention of everyone; and a
+message's text without the names of the members it mentions (what the learned scorer reads)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
@@ -11,6 +13,22 @@ from hearthkeeper.text.normalise import MessageText
 # '@name' not preceded by a word character: "bob@example.com" is an address, not a mention.
 _MENTION = re.compile(r"(?<![\w.+-])@[^\s@,，。!?;:]{1,32}")
 _EVERYONE = frozenset({"@all", "@everyone", "@here", "@channel", "@所有人", "@全体成员"})
+
+
+def without_mentions(text: str, names: Iterable[str]) -> str:
+    """`text` with the names of the members it mentions taken out: `@name` (or `＠name`, what
+    Chinese keyboards type) wherever it is, as the web chat's client inserts it, and the bare
+    name standing alone, as a Matrix pill or a Telegram mention of a member without a username
+    shows it. `names` are those the carrier resolved to members (`Message.mentions`): other
+    `@handle` text is left as written (`telegram @shop` is the advertiser's own words)."""
+    wanted = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    if not wanted:
+        return text
+    either = "|".join(re.escape(n) for n in wanted)  # the longest first: "@Anna", not "@Ann"
+    # not inside an address: "ann@example.com" is neither a mention of ann nor of example
+    mention = re.compile(rf"(?<![\w.+-])[@＠](?:{either})|(?<![\w@＠.+-])(?:{either})(?![\w@＠])",
+                         re.IGNORECASE)  # fmt: skip
+    return mention.sub(" ", text)
 
 
 def count_mentions(normalised: str) -> int:

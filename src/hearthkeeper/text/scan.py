@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Literal
 
@@ -14,8 +14,8 @@ from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.gatherings import gathering
 from hearthkeeper.text.invites import InviteDetector
 from hearthkeeper.text.keywords import KeywordDetector
-from hearthkeeper.text.links import LinkDetector, find_links
-from hearthkeeper.text.mentions import MentionSpamDetector
+from hearthkeeper.text.links import Link, LinkDetector, find_links
+from hearthkeeper.text.mentions import MentionSpamDetector, without_mentions
 from hearthkeeper.text.ngram_words import in_words
 from hearthkeeper.text.normalise import (
     LONGEST_REMEMBERED,
@@ -150,12 +150,16 @@ class Scanner:
     def scan(
         self, text: str | MessageText, mentions: int = 0, *,
         command: bool | Callable[[], bool] = False,
+        mentioned: Callable[[], Iterable[str]] | None = None,
     ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
         knows them): the learned scorer does not judge those. `command` may be a question
         asked only when the scorer flags the text (what it costs is then spent on the few
-        texts the scorer would judge, not on every one)."""
+        texts the scorer would judge, not on every one). `mentioned`: the names of the
+        members the carrier says the message mentions, asked likewise only when the scorer
+        flags it; the scorer then judges the text without them (a member's name is not the
+        sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -167,6 +171,8 @@ class Scanner:
                 by_scorer = ()
         else:
             by_rules, by_scorer = read(message, command)
+        if by_scorer and mentioned is not None:
+            by_scorer = self._without_names(message, mentioned(), by_scorer)
         if self.mention_spam is None:
             return [*by_rules, *by_scorer]
         # the mention count is the carrier's, not the text's; no advertising kind, so the
@@ -194,29 +200,46 @@ class Scanner:
         if self.scorer is not None and not command and not is_advertising(findings):
             # consulted only when no rule spoke: a rule's reason is the clearer one to read;
             # never on a bot command ("/claim Tea Master"), which the command handler answers
-            verdict = self.scorer.flags(message, found, self.threshold)
-            if (
-                verdict is not None
-                and not found
-                and (
-                    caution(message) is not None
-                    or gathering(message) is not None
-                    or own_purchase(message) is not None
-                    or asks_about_a_business(message) is not None
-                    or asks_about_an_offer(message) is not None
-                    or asks_the_group(message) is not None
-                )
-            ):
-                # a member warning others (网贷千万别碰), calling the community's own outing
-                # (周六爬山，名额有限，抓紧报名), telling what they paid (我家空调清洗花了一百五，
-                # 师傅挺专业的), asking about a shop (他们家是一站式服务吗？) or about an offer
-                # (日结的兼职靠谱吗？) or asking the group in English (Has anyone tried the
-                # cake subscription?): topic words alone, no rule, no link
-                verdict = None
-            if verdict is not None:
-                scored = scorer_finding(message, verdict)
-                return tuple(findings), (scored,)
+            return tuple(findings), self._scored(self.scorer, message, found)
         return tuple(findings), ()
+
+    def _scored(self, scorer: SpamScorer, message: MessageText,
+                found: list[Link] | None) -> tuple[Finding, ...]:  # fmt: skip
+        """The learned scorer's finding on a text no rule called advertising, if it flags it;
+        `found`: its links, when the link rules found them."""
+        verdict = scorer.flags(message, found, self.threshold)
+        if (
+            verdict is not None
+            and not found
+            and (
+                caution(message) is not None
+                or gathering(message) is not None
+                or own_purchase(message) is not None
+                or asks_about_a_business(message) is not None
+                or asks_about_an_offer(message) is not None
+                or asks_the_group(message) is not None
+            )
+        ):
+            # a member warning others (网贷千万别碰), calling the community's own outing
+            # (周六爬山，名额有限，抓紧报名), telling what they paid (我家空调清洗花了一百五，
+            # 师傅挺专业的), asking about a shop (他们家是一站式服务吗？) or about an offer
+            # (日结的兼职靠谱吗？) or asking the group in English (Has anyone tried the
+            # cake subscription?): topic words alone, no rule, no link
+            verdict = None
+        return () if verdict is None else (scorer_finding(message, verdict),)
+
+    def _without_names(self, message: MessageText, names: Iterable[str],
+                       flagged: tuple[Finding, ...]) -> tuple[Finding, ...]:  # fmt: skip
+        """The scorer's finding on the text without the names of the members it mentions
+        (`flagged`, its finding on the whole text, when it names none of them)."""
+        said = without_mentions(message.original, names)
+        if said == message.original or self.scorer is None:
+            return flagged
+        read = prepare(said)
+        found = None
+        if self.links is not None or self.invites is not None:
+            found = find_links(read.normalised)  # as the rules would have found them
+        return self._scored(self.scorer, read, found)
 
     def scan_picture(self, image: bytes) -> list[Finding]:
         """Findings for a picture: a QR code counts as an invite when the playbook says so."""

@@ -228,6 +228,17 @@ def api_router(web: Web) -> APIRouter:
                      target=f"alert {alert_id}", detail={"handler": alert.handler})  # fmt: skip
         return AlertOut.model_validate(alert)
 
+    @router.post("/alerts/{alert_id}/not-an-ad", tags=["inbox"], responses=REFUSED)
+    def not_an_ad(alert_id: int, operator: OperatorDep) -> AlertOut:
+        """Say an advertising alert's message was fine: the alert is marked handled and the
+        community's learned scorer takes the message as ordinary chat (once: a retry is
+        refused with 409 and changes nothing)."""
+        try:
+            alert = staff.not_an_ad(web.store, alert_id, actor(operator), web.clock.now())
+        except StoreError as exc:
+            refuse(exc)
+        return AlertOut.model_validate(alert)
+
     @router.get("/communities/{slug}/audit", tags=["audit"], responses=NOT_FOUND)
     def get_audit(
         slug: str,

@@ -106,3 +106,18 @@ def test_a_line_of_a_list_whose_rows_are_in_several_zones_names_its_zone_after_e
     mute = sanction(4, SanctionKind.MUTE, group_id=2, until=NOW + timedelta(hours=1))
     assert ("since 2026-03-01 20:00 Asia/Shanghai until 2026-03-01 21:00 Asia/Shanghai"
             in sanction_line(mute, zone=shanghai, named=True))  # fmt: skip
+
+
+def test_the_message_an_alert_is_about_is_read_from_its_key() -> None:
+    """The engine keys an event's actions `<carrier>:<group>:<event id>:<index>`; ids with
+    colons of their own (a Matrix room and event) are read whole."""
+    room = replace(group(1), carrier="matrix", carrier_group_id="!abc:example.org")
+    assert staff_actions.alerted_event("fake:g1:ev-7:0", group(1)) == "ev-7"
+    assert staff_actions.alerted_event("fake:g1:ev-7:12", group(1)) == "ev-7"
+    key = "matrix:!abc:example.org:$ev:example.org:1"
+    assert staff_actions.alerted_event(key, room) == "$ev:example.org"
+    # keyed otherwise: a nickname's alert, another group's, scheduled work's
+    assert staff_actions.alerted_event("nickname:1:2:abc", group(1)) is None
+    assert staff_actions.alerted_event("fake:g2:ev-7:0", group(1)) is None
+    assert staff_actions.alerted_event("fake:g1:ev-7:asset", group(1)) is None
+    assert staff_actions.alerted_event("fake:g1:0", group(1)) is None

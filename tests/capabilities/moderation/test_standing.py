@@ -21,7 +21,14 @@ from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.executor import Processed
 from hearthkeeper.playbook import parse_playbook
-from hearthkeeper.store import ExampleSource, MessageDeletion, NewMessage, Store
+from hearthkeeper.store import (
+    ExampleSource,
+    MessageDeletion,
+    NewMessage,
+    NewStaffAlert,
+    Store,
+    StoreError,
+)
 from hearthkeeper.text.scorer import SpamScorer
 from tests.engine_setup import Community, community
 from tests.playbook_samples import MINIMAL
@@ -203,6 +210,49 @@ def test_staff_deleting_an_alerted_message_teaches_the_scorer(tea: Tea) -> None:
     [example] = tea.c.store.moderation_examples(community_id=tea.c.runtime.community_id)
     assert (example.text, example.is_spam, example.source) == (GUESSED, True,
                                                                ExampleSource.STAFF_DELETE)  # fmt: skip
+
+
+def test_staff_saying_an_alerted_message_was_not_an_ad_teaches_the_scorer_ham(tea: Tea) -> None:
+    """Marking the alert handled teaches nothing; 'not an ad' keeps the message as ordinary
+    chat, once, so the same member's near-identical line raises no alert afterwards."""
+    at = tea.history("ann", 30, days=20)
+    assert kinds(tea.say("ann", GUESSED, at)) == {ActionKind.ALERT_STAFF}
+    [alert] = tea.c.store.staff_alerts(tea.c.runtime.community_id)
+    later = at + timedelta(minutes=5)
+
+    handled = staff.not_an_ad(tea.c.store, alert.id, "console:li", later)
+    with pytest.raises(StoreError, match="already handled by console:li"):  # a second click
+        staff.not_an_ad(tea.c.store, alert.id, "console:li", later)
+
+    assert handled.handled_by == "console:li" and tea.alerts() == []  # out of the inbox
+    [example] = tea.c.store.moderation_examples(community_id=tea.c.runtime.community_id)
+    assert (example.text, example.is_spam, example.source) == (GUESSED, False,
+                                                               ExampleSource.NOT_AD)  # fmt: skip
+    assert example.member_id == tea.c.member_id("ann")
+    [entry] = [e for e in tea.c.store.audit_log(tea.c.runtime.community_id)
+               if e.action == "alert.not_an_ad"]  # fmt: skip
+    assert entry.actor == "console:li" and entry.detail["alert"] == alert.id
+    tea.c.engine.tick()  # the engine reads the community's new decisions
+
+    done = tea.say("ann", "帮朋友代购日本茶叶，欢迎咨询", later + timedelta(hours=1))
+
+    assert not kinds(done) & MODERATED
+    assert tea.alerts() == []
+
+
+def test_only_an_advertising_alert_about_a_message_can_be_not_an_ad(tea: Tea) -> None:
+    tea.c.store.add_staff_alerts([NewStaffAlert(
+        "quarrel:1", tea.c.runtime.community_id, None, None, "insults", "moderation", "吵架了",
+        "insults: '有病吧'", tea.start)])  # fmt: skip
+    [alert] = tea.c.store.staff_alerts(tea.c.runtime.community_id)
+
+    with pytest.raises(StoreError, match="not about an ad"):
+        staff.not_an_ad(tea.c.store, alert.id, "console:li", tea.start)
+    with pytest.raises(StoreError, match="no staff alert with id 999"):
+        staff.not_an_ad(tea.c.store, 999, "console:li", tea.start)
+
+    assert tea.c.store.staff_alerts(tea.c.runtime.community_id) == [alert]  # still open
+    assert tea.c.store.moderation_examples() == []
 
 
 def test_standing_is_read_in_one_statement_through_the_members_indexes(store: Store) -> None:

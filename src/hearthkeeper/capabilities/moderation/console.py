@@ -1,5 +1,6 @@
 """The moderation queue (recent decisions, live strikes, sanctions in force), pardon and lift,
-deleting a member's message or banning its sender."""
+deleting a member's message or banning its sender, and saying an advertising alert's message
+was not an ad."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ QUEUE_DAYS = 7
 
 
 def router(pages: Pages) -> APIRouter:
-    """`/console/c/{slug}/moderation`, and the pardon, lift, delete and ban forms."""
+    """`/console/c/{slug}/moderation`, and the pardon, lift, delete, ban and not-an-ad forms."""
     routes = APIRouter(route_class=ConsoleRoute)
     web = pages.web
     store = web.store
@@ -91,6 +92,24 @@ def router(pages: Pages) -> APIRouter:
         return done(operator, view, back, f"/members/{sanction.member_id}", "lifted",
                     "already-lifted",
                     lambda by, now: staff.lift(store, sanction_id, by, now))  # fmt: skip
+
+    @routes.post("/console/c/{slug}/alerts/{alert_id}/not-an-ad",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def not_an_ad(slug: str, alert_id: int, operator: SignedIn) -> Response:
+        """Say an advertising alert's message was fine: the alert is handled and the
+        community's learned scorer takes the message as ordinary chat."""
+        view = pages.community(slug)
+        alert = store.get_staff_alert(alert_id)
+        if alert is None or alert.community_id != view.community.id:
+            raise PageNotFound(f"There is no alert {alert_id} in {view.community.name}.", view)
+        try:
+            staff.not_an_ad(store, alert_id, f"console:{operator.username}", web.clock.now())
+        except StoreError:  # a second click finds it handled; else it names no message
+            again = store.get_staff_alert(alert_id)
+            handled = again is not None and again.handled_at is not None
+            return back_to(view, None, "/inbox",
+                           problem="already-handled" if handled else "no-message")  # fmt: skip
+        return back_to(view, None, "/inbox", notice="not-an-ad")
 
     @routes.post("/console/c/{slug}/messages/{message_id}/{what}",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

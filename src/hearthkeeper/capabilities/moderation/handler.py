@@ -24,7 +24,7 @@ from hearthkeeper.capabilities.moderation.decide import (
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
-from hearthkeeper.capabilities.moderation.repository import SqlStanding
+from hearthkeeper.capabilities.moderation.repository import SqlMentioned, SqlStanding
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -112,8 +112,14 @@ class Moderation:
         def reply() -> bool:  # asked only of a text the scorer flags
             return commands is not None and commands.is_reply(event, ctx)
 
+        def mentioned() -> list[str]:  # asked only of a text the scorer flags
+            if ctx.reads is None:
+                return []
+            return SqlMentioned.on(ctx.reads).names(event.carrier, event.mentions)
+
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=True if command else reply)  # fmt: skip
+                                  command=True if command else reply,
+                                  mentioned=mentioned if event.mentions else None)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))

@@ -1,7 +1,9 @@
-"""What moderation reads of a member beyond the engine's state: their standing in a community."""
+"""What moderation reads of members beyond the engine's state: a member's standing in a
+community, and the names of the members a message mentions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +20,15 @@ from sqlalchemy import (
 )
 
 from hearthkeeper.capabilities.moderation.decide import MemberStanding
-from hearthkeeper.store.columns import UTCDateTime, require_aware
-from hearthkeeper.store.models import GroupRow, MembershipRow, MessageRow, StrikeRow
+from hearthkeeper.store.columns import UTCDateTime, require_aware, storable
+from hearthkeeper.store.models import (
+    GroupRow,
+    IdentityRow,
+    MemberRow,
+    MembershipRow,
+    MessageRow,
+    StrikeRow,
+)
 from hearthkeeper.store.scope import StoreBase
 
 _MEMBER: BindParameter[int] = bindparam("member", type_=Integer())
@@ -106,3 +115,21 @@ class SqlStanding(StoreBase):
         with self._unit(write=False) as session:
             first_seen, messages, strikes = session.execute(_STANDING, params).one()
         return MemberStanding(first_seen, int(messages or 0), int(strikes or 0))
+
+
+class SqlMentioned(StoreBase):
+    """The members a message mentions, as the learned scorer leaves them out."""
+
+    def names(self, carrier: str, user_ids: Iterable[str]) -> list[str]:
+        """The names of the members `carrier` calls `user_ids` (one query); users never seen,
+        or ids that name nobody (Telegram reports a typed `@username` as is), have none."""
+        wanted = sorted({storable(u) for u in user_ids})
+        if not wanted:
+            return []
+        query = (
+            select(MemberRow.display_name)
+            .join(IdentityRow, IdentityRow.member_id == MemberRow.id)
+            .where(IdentityRow.carrier == carrier, IdentityRow.carrier_user_id.in_(wanted))
+        )
+        with self._unit(write=False) as session:
+            return list(session.scalars(query))

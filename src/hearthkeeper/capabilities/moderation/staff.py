@@ -5,7 +5,8 @@ Each runs in one transaction with its audit entry; what it does on the carrier (
 an unban, a deletion, a ban) goes through the outbox like every other action, so it is
 performed once, by the running engine, at once (queued at the store's time: `now` is when
 staff decided, for an in-chat command the time its carrier stamped, maybe a little ahead). A pardon, a deletion and a ban also keep the message
-as an example (ham, spam, spam) that the community's learned scorer learns from.
+as an example (ham, spam, spam) that the community's learned scorer learns from; so does
+saying an advertising alert's message was not an ad (ham), which also marks the alert handled.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hearthkeeper.store import (
     MessageDeletion,
     Sanction,
     SanctionKind,
+    StaffAlert,
     Store,
     StoreError,
     Strike,
@@ -40,6 +42,45 @@ def pardon(store: Store, strike_id: int, by: str, now: datetime) -> Strike:
                                       f"message:{message.id}", by, now,
                                       member_id=strike.member_id)  # fmt: skip
     return strike
+
+
+def not_an_ad(store: Store, alert_id: int, by: str, now: datetime) -> StaffAlert:
+    """Say the message an advertising alert is about was fine: it is kept as an example of
+    ordinary chat (ham) for the community's learned scorer, once however often staff click,
+    and the alert is marked handled. An alert already handled whose message is already kept
+    is refused (a second click); one marked handled before anyone said so is not."""
+    with store.transaction() as tx:
+        alert = tx.get_staff_alert(alert_id)
+        if alert is None:
+            raise StoreError(f"there is no staff alert with id {alert_id}")
+        message = _alerted_message(tx, alert)
+        was_open = alert.handled_at is None
+        if was_open:  # a second click waits for the first's lock here, then finds it handled
+            alert = tx.handle_alert(alert_id, by, now)
+        learned = tx.add_moderation_example(alert.community_id, message.text,
+                                            ExampleSource.NOT_AD, f"message:{message.id}", by,
+                                            now, member_id=message.member_id)  # fmt: skip
+        if not was_open and not learned:
+            raise StoreError(f"alert {alert_id} was already handled by {alert.handled_by}, and "
+                             f"its message {message.id} already taken as not an ad")  # fmt: skip
+        tx.audit(by, "alert.not_an_ad", alert.community_id, target=f"member {message.member_id}",
+                 detail={"alert": alert_id, "message": message.id,
+                         "violation": alert.violation})  # fmt: skip
+    return alert
+
+
+def _alerted_message(tx: Store, alert: StaffAlert) -> Message:
+    """The member's message an advertising alert is about (`staff_actions.alerted_event`)."""
+    if not staff_actions.not_an_ad(alert.violation):
+        raise StoreError(f"alert {alert.id} is not about an ad ({alert.violation or alert.handler}"
+                         "): only an advertising alert can be marked not an ad")  # fmt: skip
+    group = tx.get_group(alert.group_id) if alert.group_id is not None else None
+    event_id = staff_actions.alerted_event(alert.key, group) if group is not None else None
+    found = tx.message_replied_to(group.id, event_id) if group and event_id else None
+    message = tx.get_message(found) if found is not None else None
+    if message is None or message.member_id is None or message.member_id != alert.member_id:
+        raise StoreError(f"alert {alert.id} names no message of the member it is about")
+    return message
 
 
 def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
@@ -253,5 +294,6 @@ __all__ = [
     "kick_member",
     "lift",
     "mute_member",
+    "not_an_ad",
     "pardon",
 ]

@@ -9,6 +9,7 @@ from datetime import timedelta
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import Group, Message, Sanction, SanctionKind
 
 HANDLER = "staff"
@@ -28,6 +29,39 @@ def lifted_along(sanction: Sanction, bans: Iterable[Sanction]) -> list[Sanction]
     return [
         b for b in bans if sanction.community_id is None or b.community_id == sanction.community_id
     ]
+
+
+def alerted_event(key: str, group: Group) -> str | None:
+    """The carrier's id of the message in `group` that a handler's alert about it was raised
+    on, from the alert's key (its outbox key): the engine keys an event's actions
+    `<carrier>:<group>:<event id>:<index>` (`Event.key`, then `Step.apply`), so the event id is
+    what lies between the group's prefix and the last `:`. None for an alert keyed otherwise
+    (a nickname's, scheduled work's), which names no message."""
+    prefix = f"{group.carrier}:{group.carrier_group_id}:"
+    if not key.startswith(prefix):
+        return None
+    event_id, colon, index = key.removeprefix(prefix).rpartition(":")
+    if not colon or not event_id or not index.isdigit():
+        return None
+    return event_id
+
+
+# What staff are offered on an advertising alert, in the community's language as the alert's
+# own text is (the console shows it beside that text).
+NOT_AN_AD = Phrasebook({
+    "not_an_ad": {Language.ZH_CN: "不是广告", Language.EN: "Not an ad"},
+    "not_an_ad_title": {
+        Language.ZH_CN: "这条消息没问题：标记为已处理，并让本社区的广告模型学习为正常聊天",
+        Language.EN: "The message was fine: mark the alert handled and teach this community's "
+        "spam scorer it was ordinary chat",
+    },
+})  # fmt: skip
+
+
+def not_an_ad(violation: str | None) -> bool:
+    """Whether staff may say an alert of this kind was not an ad: an advertising alert (the
+    learned scorer's guess on a member in good standing, an ad the playbook only alerts on)."""
+    return violation == ViolationKind.ADVERTISING.value
 
 
 def teaches_spam(member_id: int | None, staff_role: str | None) -> bool:

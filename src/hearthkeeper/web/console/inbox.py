@@ -1,6 +1,7 @@
 """The staff inbox: questions the bot could not answer (until answered in the group or marked
 answered here), and alerts (quarrels, violations to review, running-out content) until
-someone marks them handled."""
+someone marks them handled (or says an advertising alert's message was not an ad: the
+moderation capability's route)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
@@ -36,11 +39,17 @@ def router(pages: Pages) -> APIRouter:
         cid = view.community.id
         alerts = store.staff_alerts(cid, open_only=True, limit=SHOWN)
         names = store.member_names(a.member_id for a in alerts if a.member_id is not None)
+        language = view.playbook.community.language if view.playbook else Language.EN
+        # an advertising alert about a member's message: staff may say it was not an ad
+        learnable = {a.id for a in alerts if a.member_id and staff_actions.not_an_ad(a.violation)}
         groups = {g.id: g.name for g in store.list_groups(cid)}
         return render(
             request, "console/inbox.html", operator=operator, active="inbox",
             questions=SqlQuestions.on(store).waiting_questions(cid, limit=SHOWN), alerts=alerts,
-            names=names, groups=groups, **messages_from(request), **view.context(),
+            names=names, groups=groups, learnable=learnable,
+            not_an_ad=staff_actions.NOT_AN_AD.say("not_an_ad", language),
+            not_an_ad_title=staff_actions.NOT_AN_AD.say("not_an_ad_title", language),
+            **messages_from(request), **view.context(),
         )  # fmt: skip
 
     @routes.post("/console/c/{slug}/alerts/{alert_id}/handled",

@@ -42,6 +42,8 @@ NOTICES: Final = {
     "pardoned": "Strike pardoned.",
     "lifted": "Sanction lifted; the carrier is asked to undo it.",
     "handled": "Alert marked handled.",
+    "not-an-ad": "Alert marked handled; this community's spam scorer learns the message was "
+    "ordinary chat.",
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
@@ -69,6 +71,7 @@ PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
     "already-lifted": "That sanction was lifted already.",
     "already-handled": "That alert was handled already.",
+    "no-message": "That alert names no member's message to learn from; mark it handled.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",
