@@ -14,6 +14,7 @@ from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.engine.appliers import KICK_HOLDS
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import (
     ExampleSource,
@@ -56,7 +57,8 @@ def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
 
 
 def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
-                    reason: str = "", language: Language | None = None) -> list[Sanction]:  # fmt: skip
+                    reason: str = "", language: Language | None = None,
+                    playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a message's sender from every group of the community they are in (and the
     message's group), delete the message, and keep it as an example of spam; `reason`:
     staff's own words, if they gave some."""
@@ -68,7 +70,7 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
         why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
         bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
                             staff_actions.notice("banned", _language(tx, group, language), reason),
-                            why, now)  # fmt: skip
+                            why, now, out="banned", playbook=playbook)  # fmt: skip
         _delete(tx, message, group, by, now, language)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
@@ -78,15 +80,16 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
 
 
 def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
-               key: str, reason: str = "",
-               language: Language | None = None) -> list[Sanction]:  # fmt: skip
+               key: str, reason: str = "", language: Language | None = None,
+               playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a member (pointed at in `group`) from `group` and every other group of its
     community they are in, as `ban_for_message` does without a message; `key` names the
     decision (its carrier actions are queued once per key), `reason` is staff's own words."""
     with store.transaction() as tx:
         why = f"banned by {by}" + (f": {reason}" if reason else "")
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
-        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="banned",
+                             playbook=playbook)  # fmt: skip
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
     return bans
@@ -94,7 +97,8 @@ def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetim
 
 def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
                      everywhere: bool, key: str, reason: str = "",
-                     language: Language | None = None) -> list[Sanction]:  # fmt: skip
+                     language: Language | None = None,
+                     playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Blacklist a member in `group`'s community (in every community with `everywhere`) and
     ban them from the community's groups they are in, as the ladder's blacklist step does."""
     with store.transaction() as tx:
@@ -102,7 +106,8 @@ def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: d
         tx.add_sanction(SanctionKind.BLACKLIST, member_id, why, now,
                         community_id=None if everywhere else group.community_id)  # fmt: skip
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
-        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="blacklisted",
+                             playbook=playbook)  # fmt: skip
         tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "everywhere": everywhere,
                          "groups": [g.name for g in groups]})  # fmt: skip
@@ -142,10 +147,13 @@ def _language(tx: Store, group: Group, given: Language | None) -> Language:
 
 
 def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str,
-         now: datetime) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
+         now: datetime, *, out: str,
+         playbook: Playbook | None) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
     """The bans (and their carrier actions, queued under `key:<group id>`) in `group` and
     every other group of its community the member is in; `shown` is what the member may be
-    shown, `why` what staff read."""
+    shown, `why` what staff read. Out of every group, the member's event places go to those
+    waiting (`out`, banned or blacklisted, says why; a place they paid a fee for stays), by
+    `playbook` (the engine's, for a command in the chat; else the one the store holds)."""
     every = tx.list_groups(group.community_id)
     stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
     groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
@@ -158,6 +166,12 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
         action = staff_actions.ban(where, user, why, shown)
         tx.enqueue(f"{key}:{where.id}", where.carrier, action.to_json(), action.priority,
                    group_id=where.id)  # fmt: skip
+    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
+    from hearthkeeper.capabilities.activities.departures import member_removed
+
+    if playbook is None:
+        playbook = community_playbook(tx, group.community_id)
+    member_removed(tx, group.community_id, member_id, playbook, key, now, why=out)
     return bans, groups
 
 
