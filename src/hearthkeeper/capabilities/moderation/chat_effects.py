@@ -293,7 +293,7 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
     strikes = store.strikes(community_id=community, member_id=found.member_id,
                             include_dead=False, now=now)  # fmt: skip
     if strikes:
-        staff.pardon(store, strikes[-1].id, by, now)
+        staff.pardon(store, strikes[-1].id, by, now, tell=False)  # answered below
         _recount(ctx, found.member_id)
     done = [TEXTS.say(_LIFTED[k], lang) for k in dict.fromkeys(lifted) if k in _LIFTED]
     if strikes:

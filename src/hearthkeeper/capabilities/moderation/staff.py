@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.capabilities.texts import violation_name
 from hearthkeeper.engine.appliers import KICK_HOLDS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -29,10 +30,14 @@ from hearthkeeper.store import (
 )
 
 
-def pardon(store: Store, strike_id: int, by: str, now: datetime) -> Strike:
-    """Take a strike back; it stays on record but no longer counts."""
+def pardon(store: Store, strike_id: int, by: str, now: datetime, *, tell: bool = True) -> Strike:
+    """Take a strike back; it stays on record but no longer counts. With `tell`, the member
+    still in the group where it was given is told there, @-mentioned, once (`/pardon` in the
+    chat answers there itself and tells nobody twice)."""
     with store.transaction() as tx:
         strike = tx.pardon_strike(strike_id, by, now)
+        if tell:
+            _tell_pardoned(tx, strike)
         tx.audit(by, "pardon", strike.community_id, target=f"member {strike.member_id}",
                  detail={"strike": strike_id, "violation": strike.violation})  # fmt: skip
         message = tx.message_of_event(strike.event_id) if strike.event_id is not None else None
@@ -41,6 +46,20 @@ def pardon(store: Store, strike_id: int, by: str, now: datetime) -> Strike:
                                       f"message:{message.id}", by, now,
                                       member_id=strike.member_id)  # fmt: skip
     return strike
+
+
+def _tell_pardoned(tx: Store, strike: Strike) -> None:
+    group = tx.get_group(strike.group_id) if strike.group_id is not None else None
+    if group is None or group.imported or not tx.active_stays([(group.id, strike.member_id)]):
+        return  # nowhere they can read it: an imported group's, or one they left
+    user, member = tx.user_on(strike.member_id, group.carrier), tx.get_member(strike.member_id)
+    if user is None or member is None:
+        return
+    language = _language(tx, group, None)
+    action = staff_actions.pardoned(group, user, member.display_name,
+                                    violation_name(strike.violation, language), language)  # fmt: skip
+    tx.enqueue(f"staff-pardon:{strike.id}", group.carrier, action.to_json(), action.priority,
+               group_id=group.id)  # fmt: skip
 
 
 def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
