@@ -52,6 +52,11 @@ class Chats(FakeCarrier):
         until = self.clock.now() + timedelta(seconds=seconds)
         self._flooded[chat] = (until, timedelta(seconds=lengthened_by))
 
+    def restart(self) -> None:
+        """The server's process is gone (killed): what the carrier remembered of the parts it
+        sent goes with it; the platform's chats stay as members read them."""
+        self._parts = SentParts(NAME, self._parts.store)
+
     def fail_once(self, text: str, error: CarrierError) -> None:
         """The next message saying `text` fails with `error` (it does not go)."""
         self._failing[text] = error

@@ -218,7 +218,7 @@ async def test_a_stopping_engine_leaves_what_waited_behind_a_flood_due_with_it(
     queue_text(store, "a1", "A", "早安")
     queue_text(store, "a2", "A", "晚安")
     await drain(queue)
-    await queue.wake(stopping=True)
+    await queue.wake()  # the engine stops (what it does last)
 
     restarted = OutboundQueue(store, {NAME: chats}, store_clock)
     store_clock.advance(timedelta(seconds=30))
@@ -245,7 +245,7 @@ async def test_a_chat_flooded_for_an_hour_keeps_its_order_across_a_restart(
     store_clock.advance(HELD_FOR * 2)
     await drain(queue)
     assert chats.seen["B"] == ["公告0", "公告1", "公告2"] and chats.seen["A"] == []
-    await queue.wake(stopping=True)  # the engine stops; another starts
+    await queue.wake()  # the engine stops; another starts
     queue = OutboundQueue(store, {NAME: chats}, store_clock)
     queue.recover()
     for _ in range(60):  # the rest of the hour and some, a pass a minute
@@ -253,4 +253,65 @@ async def test_a_chat_flooded_for_an_hour_keeps_its_order_across_a_restart(
         await drain(queue)
     assert chats.seen["A"] == ["通知0", "通知1", "通知2"]
     assert chats.refused == [("A", "通知0")]
+    all_done_once(store, chats)
+
+
+async def test_a_chat_flooded_for_an_hour_keeps_its_order_across_a_crash(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The same when the server is killed (kill -9) during the hour: nothing is handed over.
+    The messages held behind A's first were due five minutes on, and a reply decided meanwhile
+    too: the next server sent them into the same flood (each a 429 of its own) and members
+    read the reply before the post it followed. Each held message is now due when the first
+    is (the store says so, on SQLite and PostgreSQL alike), and the next server holds the
+    chat behind the first again: they go after it, in order, once each."""
+    chats = Chats(store, store_clock)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.flood("A", 3600)
+    for n in range(3):
+        queue_text(store, f"a{n}", "A", f"通知{n}")
+    queue_text(store, "b0", "B", "公告0")
+    await drain(queue)
+    store_clock.advance(HELD_FOR * 2)
+    queue_text(store, "reply", "A", "收到", ActionKind.REPLY)  # decided during the wait
+    await drain(queue)
+    due = {i.key: i.next_attempt_at for i in store.outbox_items() if i.status.value == "pending"}
+    assert set(due) == {"a0", "a1", "a2", "reply"}
+    assert due["a1"] == due["a2"] == due["reply"] == due["a0"]  # with the 429's, not before
+    assert chats.seen["B"] == ["公告0"] and chats.seen["A"] == []
+
+    chats.restart()  # killed: the process forgets every hold; another starts
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    queue.recover()
+    for _ in range(60):  # the rest of the hour and some, a pass a minute
+        store_clock.advance(timedelta(minutes=1))
+        await drain(queue)
+    assert chats.seen["A"] == ["通知0", "收到", "通知1", "通知2"]
+    assert chats.refused == [("A", "通知0")]
+    all_done_once(store, chats)
+
+
+async def test_the_rest_of_a_long_text_goes_before_a_reply_decided_after_a_crash(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A long text's second part failed (the connection dropped); the server is killed before
+    the retry. A reply decided by the next server, due at once, went before the rest of the
+    text: members read its first part, the reply, then the rest. The next server reads back
+    from the store that the text went part-way and holds the chat behind it."""
+    chats = Chats(store, store_clock)
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    chats.fail_once(LINES[1], CarrierError("connection reset", retry=True))
+    queue_text(store, "lesson", "A", LONG)
+    await drain(queue)
+    assert chats.seen["A"] == LINES[:1]
+
+    chats.restart()  # killed before the retry
+    queue = OutboundQueue(store, {NAME: chats}, store_clock)
+    queue.recover()
+    queue_text(store, "reply", "A", "收到", ActionKind.REPLY)
+    await drain(queue)
+    assert chats.seen["A"] == LINES[:1]
+    store_clock.advance(timedelta(seconds=2))
+    await drain(queue)
+    assert chats.seen["A"] == [*LINES, "收到"]
     all_done_once(store, chats)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -95,3 +97,26 @@ def test_an_event_without_a_name_or_a_redelivered_one_keeps_the_name(
     c.engine.process([c.events.leave("u1")])  # the builder's leave carries the user id as name
     c.engine.process([c.events.message("u1", "x", name="\u200b")])
     assert shown(store, c.runtime.community_id) == ["u1"]
+
+
+def test_a_rename_the_carrier_reports_is_kept_before_she_speaks_and_counts_as_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """QQ tells the bot of a group card changed, Matrix of a display name changed: the stored
+    name followed only her next post, so the console listed the old name and staff typing
+    the new one they read found nobody. Now the rename alone is kept; it is no message, no
+    join and no activity, and no handler answers it (no welcome again)."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.join("u1", name="Mei"), c.events.message("u1", "hi", name="Mei")])
+    since = c.events.now
+    before = store.live_numbers(c.runtime.community_id, since - timedelta(days=1))
+    [renamed] = c.engine.process([c.events.rename("u1", "杭州-小美-混油皮")])
+    assert shown(store, c.runtime.community_id) == ["杭州-小美-混油皮"]
+    assert (renamed.duplicate, renamed.actions, renamed.handlers) == (False, (), ())
+    assert store.live_numbers(c.runtime.community_id, since - timedelta(days=1)) == before
+    [again] = c.engine.process(
+        [replace(c.events.rename("u1", "x"), event_id=renamed.event.event_id)]
+    )
+    assert again.duplicate and shown(store, c.runtime.community_id) == ["杭州-小美-混油皮"]
+    c.engine.process([c.events.rename("u1", "\u200b")])  # nothing visible: the name stays
+    assert shown(store, c.runtime.community_id) == ["杭州-小美-混油皮"]

@@ -55,3 +55,15 @@ def test_the_crisis_pages_usual_share_rounds_its_decimal_up(console: Console) ->
     assert "the bar was 38%, the group's usual share 12.3%." in page
     assert "the bar was 38%, the group's usual share 1.3%." in page
     assert "12.2%" not in page and "1.2%" not in page
+
+
+def test_a_single_choice_s_shares_add_up_to_100() -> None:
+    from hearthkeeper.text.counts import half_up_share, whole_shares
+
+    assert whole_shares([1, 1, 1]) == [34, 33, 33]  # half up: 3 × 33 = 99
+    assert whole_shares([1, 7, 0]) == [12, 88, 0]  # half up: 13 + 88 = 101
+    assert whole_shares([7, 1]) == [88, 12]  # the same counts in the other order
+    assert whole_shares([0, 0]) == [0, 0]
+    for counts in ([2, 2, 2, 1], [1] * 7, [3, 3, 1, 1, 1], [1, 2, 3, 4, 5, 6], [999, 1, 1]):
+        assert sum(whole_shares(counts)) == 100, counts
+    assert [half_up_share(c, 8) for c in (1, 3, 4, 8)] == [13, 38, 50, 100]

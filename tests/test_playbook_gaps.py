@@ -78,7 +78,7 @@ rules:
       keywords: [cheap tea]
       extra_keywords: [wholesale]
       pitches: true
-      learned: {enabled: true, threshold: 0.97}
+      learned: {enabled: true, threshold: 0.97, standing: {enabled: true, days: 14, messages: 30}}
     links: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, allowed_domains: [example.org]}
     contact: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, phone_numbers: true, messaging_ids: true, emails: true,
               keywords: [call me], extra_keywords: [ring me]}

@@ -249,6 +249,22 @@ def test_settings_under_a_moderation_detector_that_is_off_are_located_warnings(
     ]  # fmt: skip
 
 
+def test_standing_settings_while_it_or_the_learned_scorer_is_off_are_warnings() -> None:
+    """`standing: {enabled: false, days: 30}` reads as if 30 days counted for something."""
+    spared = "rules:\n  violations:\n    advertising:\n      learned:\n"
+    off = MINIMAL + spared + "        standing: {enabled: false, days: 30}\n"
+    assert [(p.path, p.message.split(",")[0]) for p in parse_playbook(off).warnings] == [
+        ("rules.violations.advertising.learned.standing.days",
+         "rules.violations.advertising.learned.standing is off (enabled: false)"),
+    ]  # fmt: skip
+    scorer_off = MINIMAL + spared + "        enabled: false\n        standing: {days: 30}\n"
+    assert [p.path for p in parse_playbook(scorer_off).warnings] == [
+        "rules.violations.advertising.learned.standing"
+    ]
+    on = MINIMAL + spared + "        standing: {days: 30, messages: 50}\n"
+    assert parse_playbook(on).warnings == ()
+
+
 def test_referral_posts_while_the_task_is_off_says_what_it_still_decides(tmp_path: Path) -> None:
     """`posts` under referrals that are off was warned as doing nothing, but friends who joined
     by a link while the task ran are still checked against it when their stay is up; `stay`

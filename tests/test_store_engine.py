@@ -308,6 +308,41 @@ def test_a_rate_limited_item_is_handed_back_without_counting_an_attempt(
     assert store.release(item_id, now).status == "done"  # too late to hand back
 
 
+def test_the_actions_a_chat_waits_behind_are_read_back_after_a_crash(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """What a killed process knew of its chats' holds, the next reads from the store: the
+    pending items a 429 answered (retried when it asked) and those with part of them performed
+    (a post's file, a long text's first parts), in the order they are claimed; not one
+    performed since, nor one with nothing performed, nor another carrier's when asked for
+    one carrier's."""
+    now = store_clock.now()
+    flooded, _ = store.enqueue("reply:a", "telegram", _action(), 2)
+    store.enqueue("post:b", "telegram", _action(), 3)  # held behind it: nothing of its own
+    partly, _ = store.enqueue("post:c", "telegram", _action(), 3)
+    done, _ = store.enqueue("post:d", "telegram", _action(), 3)
+    store.enqueue("post:e", "telegram", _action(), 3)
+    matrix, _ = store.enqueue("post:f", "matrix", _action(), 3)
+    claimed = {i.key: i for i in store.claim(10, now)}
+    later = now + timedelta(hours=1)
+    store.mark_rate_limited(claimed["reply:a"], "429", now, later)
+    assert store.record_progress("post:c", ["file:7"])
+    store.mark_failed(claimed["post:c"], "500", now, retry_at=now + timedelta(seconds=2))
+    assert store.record_progress("post:d", ["file:8"])
+    store.mark_done(claimed["post:d"], "8", now)
+    assert store.record_progress("post:e", [])  # QQ: its file did not go
+    store.release(claimed["post:e"], now)
+    store.mark_rate_limited(claimed["post:f"], "429", now, later)
+    store.release(claimed["post:b"], later)
+
+    waited = store.outbox_waited_behind({"telegram"})
+    assert [(i.id, i.next_attempt_at) for i in waited] == [
+        (flooded, later), (partly, now + timedelta(seconds=2))
+    ]  # fmt: skip
+    assert [i.id for i in store.outbox_waited_behind()] == [flooded, partly, matrix]
+    assert done not in [i.id for i in store.outbox_waited_behind()]
+
+
 def test_a_delayed_action_can_be_called_off_until_it_is_claimed(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -218,6 +218,38 @@ def test_the_group_names_shown_are_those_the_next_group_takes() -> None:
     assert naming([]) == naming(["Tea Friends #1"]) == "Group names: {name} #{n}"
 
 
+@pytest.mark.parametrize(
+    ("learned", "said"),
+    [
+        ("{}", "its guess alone only alerts staff about members in good standing (14 days in "
+               "the community, 30 messages, no live strike)"),
+        ("{threshold: 0.98, standing: {days: 30, messages: 100}}",
+         "its guess alone only alerts staff about members in good standing (30 days in "
+         "the community, 100 messages, no live strike)"),
+        ("{standing: null}", "its guess alone strikes anyone"),
+        ("{standing: {enabled: false}}", "its guess alone strikes anyone"),
+    ],
+)  # fmt: skip
+def test_the_summary_says_whom_the_learned_scorers_guess_alone_punishes(
+    learned: str, said: str
+) -> None:
+    text = MINIMAL + f"rules:\n  violations:\n    advertising:\n      learned: {learned}\n"
+    [structure] = [
+        el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
+    ]
+    [line] = [line for line in structure.lines if line.startswith("Learned scorer")]
+    threshold = "0.98" if "0.98" in learned else "0.95"
+    assert line == f"Learned scorer: advertising from spam {threshold}; {said}"
+
+
+def test_the_summary_says_nothing_of_a_learned_scorer_that_is_off() -> None:
+    text = MINIMAL + "rules:\n  violations:\n    advertising:\n      learned: {enabled: false}\n"
+    [structure] = [
+        el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
+    ]
+    assert not [line for line in structure.lines if line.startswith("Learned scorer")]
+
+
 def test_durations_amounts_and_empty_values_are_shown_as_written_not_as_python() -> None:
     """`hearth apply` printed `~ rules.strike_expiry: '30d' → None` and `price: '299' → '399'`:
     a Python word the playbook never uses, and numbers in quotes that read as texts (the docs

@@ -77,8 +77,13 @@ def test_the_matrix_warns_sorts_and_puts_a_manager_in_charge(
     page.click("#matrix thead a[data-sort=members]")  # and back
     expect(rows.nth(0)).to_have_attribute("data-group-id", str(third.id))
 
+    # the staff are named once above the table, not in a select on every row
+    expect(page.locator("#matrix-staff summary")).to_have_text("Staff who may be put in charge: 1")
+    expect(page.locator("#matrix select")).to_have_count(0)
     row = page.locator(f"#matrix tr[data-group-id='{third.id}']")
-    row.locator("select[name=member_id]").select_option(label="李秘书")
+    row.get_by_role("link", name=f"Put staff in charge of {third.name}…").click()
+    row.locator("select[name=member_id]").select_option(label="李秘书")  # fetched into the row
+    expect(page.locator("#matrix select")).to_have_count(1)
     row.locator("button[value=assign]").click()
     expect(page.locator(".notice")).to_have_text(  # 李秘书 is in the first two groups only
         "Put in charge of the group. They are not in it yet: they can look after it once they "
@@ -92,6 +97,17 @@ def test_the_matrix_warns_sorts_and_puts_a_manager_in_charge(
     shots.take(page, "assigned")
     [entry] = [e for e in store.audit_entries(server.community_id) if e.action == "group.assign"]
     assert entry.target == f"group {third.id}"
+
+    # a row's Close… fetches its form into the row: the group's members go on in another
+    row = page.locator(f"#matrix tr[data-group-id='{third.id}']")
+    row.get_by_role("link", name=f"Close {third.name}…").click()
+    row.get_by_label("Its members carry on in (optional)").fill(second.name)
+    row.get_by_role("button", name=f"Close {third.name}").click()
+    expect(page.locator(".notice")).to_contain_text("The group is closed")
+    expect(row.get_by_role("button", name=f"Reopen {third.name}")).to_be_visible()
+    closed = store.get_group(third.id)
+    assert closed is not None and closed.closed_into == second.id
+    shots.take(page, "closed")
 
     newcomer = open_page()
     join_chat(newcomer, server.invite_url(1), "小红")

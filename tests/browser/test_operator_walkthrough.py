@@ -34,8 +34,10 @@ def test_the_matrix_and_the_playbook_pages_fit_a_phone(
     page = open_page(locale="en", **PHONE)
     base = f"/console/c/{live_server.slug}"
     sign_in(page, live_server, f"{base}/matrix")
-    # The "Put in charge" form is there, with its label for screen readers only.
+    # The "Put in charge" form comes into the row when asked, its label for screen readers only.
+    page.locator("#matrix a.charge-open").click()
     expect(page.locator("#matrix form.charge select")).to_have_count(1)
+    expect(page.get_by_label(f"Put in charge of {live_server.groups()[0].name}")).to_be_visible()
     expect(page.locator("main")).to_contain_text("(1 group).")  # not "1 groups"
     shots.take(page, "matrix")
     assert _page_width(page) <= PHONE["width"], "the matrix page scrolls sideways on a phone"

@@ -20,6 +20,9 @@ class State:
     def live_strikes(self, community_id: int, member_id: int, now: datetime) -> int:
         return 0
 
+    def strikes_held(self, community_id: int, member_id: int, now: datetime) -> int:
+        return 0
+
     def hold(self, community_id: int, group_id: int, member_id: int,
              now: datetime) -> Hold | None:  # fmt: skip
         return None

@@ -96,6 +96,9 @@ class ScopeReport:
         found: dict[str, Any] = {}
         if self.group is not None:
             found |= {"id": self.group.id, "name": self.group.name, "carrier": self.group.carrier}
+            closed_at = self.group.closed_at
+            found["closed"] = None if closed_at is None else {
+                "at": closed_at.isoformat(), "by": self.group.closed_by}  # fmt: skip
         found |= {
             "messages": self.messages,
             "members": self.members,

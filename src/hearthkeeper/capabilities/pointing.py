@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import Invocation
@@ -16,7 +17,7 @@ from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.members import MemberQueries
-from hearthkeeper.store.pointing import PointingQueries
+from hearthkeeper.store.pointing import PointingQueries, names_theirs
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.controls import without_controls
 
@@ -31,6 +32,13 @@ TEXTS = Phrasebook({
         Language.EN: "{who} is the name of {count} members here: nothing was done to anyone. "
                      "Reply to a message of the one you mean with the command (or @-mention "
                      "them by picking them in the chat).",
+    },
+    "crossed": {
+        Language.ZH_CN: "你回复的是 {replied} 的消息，却写了 {typed}，不是同一个人，没有对任何人执行。"
+                        "请回复要处理的那位成员的消息再发指令，不写名字（或不回复，只 @ 对方）。",
+        Language.EN: "You replied to a message of {replied} but typed {typed}, who is not "
+                     "them: nothing was done to anyone. Reply to a message of the one you mean "
+                     "with the command and no name (or @ them without replying).",
     },
     "shared_posted": {Language.ZH_CN: "{n}. 最近发言 {when}", Language.EN: "{n}. last posted {when}"},
     "shared_silent": {Language.ZH_CN: "{n}. 未在本群发言", Language.EN: "{n}. never posted here"},
@@ -51,6 +59,12 @@ class Target:
         return any(v is not None for v in (self.user_id, self.name, self.reply_to))
 
     @property
+    def by_reply(self) -> bool:
+        """Pointed at by the message replied to, a name typed with it or not (a typed name
+        must be the replied-to member's: `find_only`)."""
+        return self.reply_to is not None and self.user_id is None
+
+    @property
     def only_a_reply(self) -> bool:
         """Pointed at only by replying to a message (no mention, no name)."""
         return self.reply_to is not None and self.user_id is None and self.name is None
@@ -62,7 +76,10 @@ class Target:
 
 
 class Pointing(Request):
-    """A request about the member a staff command points at (see `Target`)."""
+    """A request about the member a staff command points at (see `Target`); the message it
+    replies to may be one of its own batch (written first: `settles_messages`)."""
+
+    settles_messages: ClassVar[bool] = True
 
     user_id: str | None = None
     name: str | None = None
@@ -75,19 +92,20 @@ class Pointing(Request):
 
 def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
     """Whom a staff command points at (an @-mention, `@name`, or the message replied to),
-    and the rest of what was typed; an empty target when it points at nobody."""
+    and the rest of what was typed; an empty target when it points at nobody. A reply with
+    a `@name` typed keeps both: the name must be the replied-to member's (`find_only`)."""
     rest = invocation.rest
     head, tail = first_word(rest)
     mentions = event.mentions if isinstance(event, Message) else ()
+    replied = (event.reply_to or None) if isinstance(event, Message) else None
     name: str | None = None
     if head.startswith(MENTION_SIGNS) and len(head) > 1:
         name = head[1:]
         rest = tail
     if mentions:
-        return Target(user_id=mentions[0], name=name), rest
-    if name is None and isinstance(event, Message) and event.reply_to:
-        return Target(reply_to=event.reply_to), rest
-    return Target(name=name), rest
+        return Target(user_id=mentions[0], name=name,
+                      reply_to=replied if name is not None else None), rest  # fmt: skip
+    return Target(name=name, reply_to=replied), rest
 
 
 def first_word(text: str) -> tuple[str, str]:
@@ -118,6 +136,18 @@ class Shared:
     member_ids: tuple[int, ...]  # newest first
 
 
+@dataclass(frozen=True)
+class Crossed:
+    """A command sent as a reply to one member's message that types another's `@name`: it
+    points at neither (acting on the name would act on someone the reply did not mean)."""
+
+    replied: str  # the replied-to member's name
+    typed: str  # the `@name` typed, as the answer repeats it
+
+
+Unclear = Shared | Crossed  # a command pointing at no one member: staff are told why
+
+
 def only_one(candidates: Sequence[int]) -> int | Shared | None:
     """The member a staff command points at among those it may mean (newest first): the only
     one; a name several members carry points at nobody (never a guess: a member can take
@@ -129,10 +159,21 @@ def only_one(candidates: Sequence[int]) -> int | Shared | None:
 
 
 def find_only(scope: StoreBase, ctx: EffectContext,
-              target: Target) -> tuple[int | Shared | None, str]:  # fmt: skip
+              target: Target) -> tuple[int | Unclear | None, str]:  # fmt: skip
     """The member a staff command points at, with their name; the members sharing the
-    name typed (see `only_one`); or None and how the command named them."""
-    candidates = PointingQueries.on(scope).members_pointed_at(
+    name typed (see `only_one`); a reply and a typed `@name` meaning two members
+    (`Crossed`); or None and how the command named them. A reply to a member's message
+    with a `@name` typed points at the replied-to member when the name is theirs or reads
+    the same (`names_theirs`), at nobody when it is someone else's."""
+    queries = PointingQueries.on(scope)
+    if target.name is not None and target.reply_to is not None:
+        replied = queries.replied_author(ctx.group.id, ctx.group.carrier, target.reply_to)
+        if replied is not None:
+            member_id, shown, user_id = replied
+            if names_theirs(target.name, shown, user_id) and target.user_id in (None, user_id):
+                return member_id, shown
+            return Crossed(shown or user_id or "?", target.meant()), target.meant()
+    candidates = queries.members_pointed_at(
         ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
         reply_to=target.reply_to,
     )  # fmt: skip
@@ -143,8 +184,11 @@ def find_only(scope: StoreBase, ctx: EffectContext,
     return found, member.display_name if member is not None else target.name or ""
 
 
-def shared_answer(scope: StoreBase, ctx: EffectContext, shared: Shared, meant: str) -> str:
-    """What staff read when the `@name` they typed is several members' (see `shared_text`)."""
+def shared_answer(scope: StoreBase, ctx: EffectContext, shared: Unclear, meant: str) -> str:
+    """What staff read when the `@name` they typed is several members' (see `shared_text`),
+    or not the replied-to member's (`crossed_text`)."""
+    if isinstance(shared, Crossed):
+        return crossed_text(shared, ctx.playbook.community.language)
     posted = PointingQueries.on(scope).last_posted(ctx.group.id, shared.member_ids)
     return shared_text(meant, [posted.get(m) for m in shared.member_ids],
                        ZoneInfo(ctx.playbook.community.timezone),
@@ -164,3 +208,9 @@ def shared_text(meant: str, last_posted: Sequence[datetime | None], zone: tzinfo
     if len(last_posted) > SHARED_LISTED:
         lines.append(TEXTS.say("shared_more", lang, more=len(last_posted) - SHARED_LISTED))
     return "\n".join(lines)
+
+
+def crossed_text(crossed: Crossed, lang: Language) -> str:
+    """What staff read when their command replies to one member and names another: both
+    named, nothing done, and how to point at the one they mean."""
+    return TEXTS.say("crossed", lang, replied=crossed.replied, typed=crossed.typed)

@@ -86,6 +86,13 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "【需要人工处理】{group}：{nickname} — {violation}：{excerpt}",
         Language.EN: "[Needs a human] {group}: {nickname} — {violation}: {excerpt}",
     },
+    # after "alert", for an ad only the learned scorer saw, by a member in good standing
+    "spared": {
+        Language.ZH_CN: "（仅模型判断疑似广告，评分 {score}；该成员信誉良好：入群 {days} 天、"
+        "发言 {messages} 条以上、无有效警告，未自动处罚）",
+        Language.EN: " (only the learned scorer flagged it, spam {score}; not punished: a member "
+        "in good standing, {days} days in the community, {messages}+ messages, no live strike)",
+    },
     "refused": {
         Language.ZH_CN: "{nickname} 在黑名单中，已被移出。",
         Language.EN: "{nickname} is blacklisted and was removed.",

@@ -10,7 +10,8 @@ start), send long texts so; the web chat writes all the parts in one transaction
 its own key (`cutting.part_key`). QQ also keeps a part as `OUT` while its call is out
 (`going`): a process killed before the answer leaves that mark, and the next one knows the
 part may have arrived. A post's file goes before its text and is kept first (QQ: its message
-id or a mark; Matrix: `file:` and its event id), so a retry does not send it again.
+id or a mark; Matrix: `file:` and its event id; Telegram: `file:` and its message id), so a
+retry does not send it again.
 
 Each part is kept as its message id and where it ended in the text it was cut from, with a
 fingerprint of that text (`entry`: `ID@END#PRINT`), so the rest is what was not sent however

@@ -319,6 +319,12 @@ def apply(
                                     [g.name for g in groups],
                                     [g.carrier_group_id for g in groups]):  # fmt: skip
         console.print(escape(line))
+    staff = loaded.playbook.alerts.staff_group
+    if staff and not any(staff in (g.name, g.carrier_group_id) for g in groups):
+        from hearthkeeper.capabilities.alerts.cli import missing_channel
+
+        console.print(escape(f"note: alerts.staff_group “{staff}” names no group of "
+                             f"{applied.community.slug} yet: {missing_channel(loaded.playbook)}."))  # fmt: skip
 
 
 def unmatched_overrides(overrides: list[str], names: list[str], ids: list[str]) -> list[str]:

@@ -52,6 +52,10 @@ class Writes(Protocol):
         """Write the strikes recorded so far, for an effect about to read them."""
         ...
 
+    def settle_messages(self) -> None:
+        """Write the messages recorded so far, for an effect about to read them."""
+        ...
+
     def delete(self, deletion: MessageDeletion) -> None:
         """Mark a stored message deleted (no longer counted as activity)."""
         ...
@@ -256,6 +260,8 @@ def _cancel(step: Step, action: Action, key: str) -> Sequence[Action]:
 def _effect(step: Step, action: Action, key: str) -> Sequence[Action]:
     if action.request is not None and action.request.settles_strikes:
         step.writes.settle_strikes()  # the batch's own strikes count (an ad just before /warn)
+    if action.request is not None and action.request.settles_messages:
+        step.writes.settle_messages()  # a reply finds the batch's own messages (the ad too)
     return step.registry.perform(step.tx, action, step.effects.triggered_by(action))
 
 

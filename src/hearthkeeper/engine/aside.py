@@ -22,9 +22,14 @@ part of it is out or still to come (`behind`): one a platform's rate limit answe
 429 counts per chat: sent meanwhile, each would meet its own, and lengthen the wait), and an
 action of several messages retried with some of them sent (a long text whose later parts are
 still to go, aside or in the queue's batch: members would read the next message in the middle
-of it). They are woken once it is performed,
-or failed for good; at the latest `HELD_FOR` after it was due (it was called off, or another
-worker took it). A stopping engine makes them due when it is (`hand_over`).
+of it). They are woken once it is performed, or failed for good; at the latest `HELD_FOR`
+after it was due (it was called off, or another worker took it). Each is handed back due when
+the action it waits behind is (`hold_until`; those held back before are made due then too,
+`behind`), not `HELD_FOR` later: a process killed meanwhile, which forgets all this, leaves
+them due with it, not within a long wait (an hour asked). The next process reads back from the
+store which of each group's actions were retried so (`Store.outbox_waited_behind`, read by
+`OutboundQueue`) and holds their groups behind them again: each group's actions go in their
+order, the retried one first.
 
 Exactly once: an action out stays claimed, as any action being performed does, and is marked
 when its task settles it. The engine waits for the tasks before disconnecting the carriers."""
@@ -72,27 +77,33 @@ class Aside:
             return waited[0] != item
         return lane in self._parked
 
-    def behind(self, lane: Lane, item: int, due: datetime) -> None:
+    def behind(self, lane: Lane, item: int, due: datetime) -> list[int]:
         """The group's later actions wait behind `item`, retried from `due`, until it is
-        performed or failed for good (`ahead`), `HELD_FOR` after `due` at the latest."""
+        performed or failed for good (`ahead`), `HELD_FOR` after `due` at the latest. The ids
+        of those already held back, to be made due with it (not before: should the process
+        die, they would go first)."""
         self._behind[lane] = (item, due, due + HELD_FOR)
+        ids, _ = self._parked.get(lane, ([], False))
+        return [held for held in ids if held != item]
+
+    def hold_until(self, lane: Lane, now: datetime) -> datetime:
+        """When an action of the group handed back `now` falls due by itself: with the retried
+        action it waits behind, when that is due later; else `HELD_FOR` later (woken sooner,
+        once what it waits for is done)."""
+        waited = self._behind.get(lane)
+        if waited is not None and waited[1] > now:
+            return waited[1]
+        return now + HELD_FOR
+
+    def waits_behind(self, lane: Lane) -> bool:
+        """Whether the group's later actions wait behind a retried action of it."""
+        return lane in self._behind
 
     def ahead(self, lane: Lane, item: int) -> None:
         """`item` is performed or failed for good: its group's later actions go (once woken)."""
         waited = self._behind.get(lane)
         if waited is not None and waited[0] == item:
             del self._behind[lane]
-
-    def hand_over(self) -> list[tuple[list[int], datetime]]:
-        """The actions held back behind retried ones, each group's with when its retried one
-        is due, forgotten here: a stopping engine makes them due then, not `HELD_FOR` later."""
-        handed: list[tuple[list[int], datetime]] = []
-        for lane, (_, due, _) in list(self._behind.items()):
-            ids, _ = self._parked.pop(lane, ([], False))
-            if ids:
-                handed.append((ids, due))
-            del self._behind[lane]
-        return handed
 
     def room(self, carrier: str, at_once: int) -> bool:
         """Whether the carrier may have one more slow action out."""

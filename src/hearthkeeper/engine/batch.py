@@ -81,6 +81,7 @@ class Batch:
     # for the batch's joins, and added to as members leave in it (returning if they rejoin)
     returning: set[tuple[int, int]] = field(default_factory=set)
     freed: set[int] = field(default_factory=set)  # communities a member left: a seat is free
+    settled: int = 0  # how many of `messages` are written already (`settle_messages`)
 
     def enqueue(self, key: str, action: Action, event_id: int | None,
                 group_id: int | None) -> None:  # fmt: skip
@@ -106,6 +107,13 @@ class Batch:
         if self.strikes:
             self.tx.add_strikes_bulk(self.strikes)
             self.strikes.clear()
+
+    def settle_messages(self) -> None:
+        # written now and kept in `messages`: the end of the batch writes them again, which
+        # skips what is stored, and still knows them as its own (not tallied yet)
+        if len(self.messages) > self.settled:
+            self.tx.store_messages(self.messages[self.settled :])
+            self.settled = len(self.messages)
 
     def delete(self, deletion: MessageDeletion) -> None:
         self.deletions.append(deletion)
@@ -136,6 +144,9 @@ class Direct:
 
     def settle_strikes(self) -> None:
         pass  # written at once
+
+    def settle_messages(self) -> None:
+        pass  # scheduled work records no messages
 
     def delete(self, deletion: MessageDeletion) -> None:
         self.tx.delete_messages([deletion])

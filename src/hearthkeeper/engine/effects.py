@@ -46,6 +46,9 @@ class Request:
     # True for an effect that reads or takes back members' strikes: the strikes its batch
     # has gathered but not yet written are written first, so it counts them
     settles_strikes: ClassVar[bool] = False
+    # True for an effect that reads the message a command replies to: the messages its batch
+    # has gathered but not yet written are written first, so a reply to one of them finds it
+    settles_messages: ClassVar[bool] = False
     # True for scheduled work that ends what members took part in (a poll's results, a
     # sign-up's final list, a reminder to those with a place at an event or a paid
     # membership): said even in a group closed since (`hearth groups close`); other scheduled

@@ -211,7 +211,7 @@ class Engine:
                 await self.queue.aside.settle()
             if self.queue.aside.parked:  # also when the upload ended just before the stop
                 try:  # what they held back is due at the next start, not minutes later
-                    await self.queue.wake(stopping=True)
+                    await self.queue.wake()
                 except Exception as error:
                     log.warning("engine: the actions held back for them fall due by "
                                 "themselves (%s)", error)  # fmt: skip

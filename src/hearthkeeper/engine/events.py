@@ -18,6 +18,7 @@ class EventType(StrEnum):
     EDIT = "edit"
     REACTION = "reaction"
     COMMAND = "command"
+    RENAME = "rename"
 
 
 class JoinMethod(StrEnum):
@@ -165,4 +166,15 @@ class Command(Event):
         return EventType.COMMAND
 
 
-AnyEvent = Message | Join | Leave | Edit | Reaction | Command
+@dataclass(frozen=True, kw_only=True)
+class Rename(Event):
+    """Someone took another name, `sender.display_name` (a QQ group card, a Matrix display
+    name, a web chat nickname), said by the carrier when it happens: the stored name follows
+    it at once. Not an activity: no handler sees it, and it counts as no message or join."""
+
+    @property
+    def type(self) -> EventType:
+        return EventType.RENAME
+
+
+AnyEvent = Message | Join | Leave | Edit | Reaction | Command | Rename

@@ -25,7 +25,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.appliers import APPLIERS, Step
 from hearthkeeper.engine.batch import Batch, Posted
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction
+from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction, Rename
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
 from hearthkeeper.engine.observers import OBSERVERS, Observer
 from hearthkeeper.engine.registry import Registry, Stage
@@ -266,10 +266,12 @@ class Executor:
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
         self._follow_names(tx, [events[i] for i in fresh], [members[i] for i in fresh])
-        self._preload(tx, [(groups[i], members[i]) for i in fresh])  # type: ignore[misc]
-        joins = [(groups[i], members[i]) for i in fresh if isinstance(events[i], Join)]
+        # a rename is only a name followed (above): nothing to judge, lock or count
+        acts = [i for i in fresh if not isinstance(events[i], Rename)]
+        self._preload(tx, [(groups[i], members[i]) for i in acts])  # type: ignore[misc]
+        joins = [(groups[i], members[i]) for i in acts if isinstance(events[i], Join)]
         self._returning(tx, batch, joins)  # type: ignore[arg-type]
-        self._lock_ahead(tx, [(events[i], groups[i], members[i]) for i in fresh])  # type: ignore[misc]
+        self._lock_ahead(tx, [(events[i], groups[i], members[i]) for i in acts])  # type: ignore[misc]
         results: list[Processed] = []
         for i, event in enumerate(events):
             group = groups[i]
@@ -277,6 +279,8 @@ class Executor:
                 results.append(Processed(event, duplicate=False, ignored="unknown group"))
             elif i not in fresh:
                 results.append(Processed(event, duplicate=True))
+            elif isinstance(event, Rename):
+                results.append(Processed(event, duplicate=False))
             else:
                 results.append(self._one(tx, event, group, members[i], fresh[i], batch))
         return results
@@ -464,7 +468,8 @@ class Executor:
 
     def _follow_names(self, tx: Store, events: Sequence[Event], members: Sequence[int]) -> None:
         """Members' stored names follow the names their carriers give on the batch's new
-        events (a rename in Telegram, a group card changed on QQ, a Matrix display name): the
+        events (a rename in Telegram, a group card changed on QQ, a Matrix display name; a
+        carrier that reports the rename itself sends a `Rename`, followed here alone): the
         store is asked only about a sender whose carrier now says another name than on the
         last event followed (once per sender after the caches start afresh), and writes only
         a name that changed. An event without a name keeps the known one."""

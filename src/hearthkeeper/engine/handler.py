@@ -85,6 +85,12 @@ class StateView(Protocol):
         """Unexpired, unpardoned strikes of a member in a community."""
         ...
 
+    def strikes_held(self, community_id: int, member_id: int, now: datetime) -> int:
+        """The member's live strikes as held in memory (read when the batch began, and those
+        given since, by this batch too), without reading the store or waiting for another
+        worker as `live_strikes` does; 0 when none are held: the store has them all then."""
+        ...
+
     def is_blacklisted(self, community_id: int, member_id: int) -> bool:
         """Whether the member is refused in this community (or in all communities)."""
         ...

@@ -5,7 +5,10 @@ last), asks each carrier's quotas when it may send, performs it with the outbox 
 idempotency key, and marks it done, or schedules a retry with backoff, or gives up. A
 rate-limit answer (`CarrierError.limited`: Telegram's 429) is no failed attempt: the action
 waits the time asked, up to `MAX_RATE_WAITS` times (`outbox.rate_waits`), then each counts;
-its group's later actions wait behind it (`aside.py`: `behind`), not sent into the same limit.
+its group's later actions wait behind it (`aside.py`: `behind`), not sent into the same limit,
+and are handed back due when it is, so a process killed meanwhile leaves them in order: the
+next one reads back which actions were so retried (`Store.outbox_waited_behind`) before it
+performs anything of their carrier, and holds their groups behind them again.
 An action a carrier sends as several messages (`SendsInParts`: a long text's parts) goes once
 the quotas have room for all of them, and counts each.
 
@@ -56,7 +59,7 @@ from typing import TypeVar
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.actions import OPTIONAL, Action
-from hearthkeeper.engine.aside import HELD_FOR, Aside
+from hearthkeeper.engine.aside import Aside
 from hearthkeeper.engine.carrier import (
     Carrier,
     CarrierError,
@@ -126,6 +129,9 @@ class OutboundQueue:
         self._slow: dict[str, SlowActions] = {}  # carriers with actions performed aside
         self._in_parts: dict[str, SendsInParts] = {}  # carriers sending long texts in parts
         self.aside = Aside()
+        # carriers whose groups' holds a process before may have left in the store, not yet
+        # read back (`_read_holds`)
+        self._unread: set[str] = set()
         for carrier in carriers.values():
             self.attach(carrier)
 
@@ -141,6 +147,7 @@ class OutboundQueue:
         self._in_parts.pop(carrier.name, None)
         if isinstance(carrier, SendsInParts):
             self._in_parts[carrier.name] = carrier
+        self._unread.add(carrier.name)
 
     def recover(self) -> int:
         """At start-up: the actions a dead process had claimed are pending again, at once.
@@ -160,30 +167,45 @@ class OutboundQueue:
     async def run_once(self) -> Sent:
         """Claim a batch and perform what the quotas allow now; first, the actions held back
         for a slow action now done are made due, to be claimed in this batch, in order."""
+        await self._read_holds()
         await self.wake()
         carriers = set(self.carriers) if self.attached_only else None
         items = await self._write(lambda: self.store.claim(self.batch, self.clock.now(),
                                                             carriers=carriers))  # fmt: skip
         return await self.perform(items)
 
-    async def wake(self, *, stopping: bool = False) -> None:
+    async def wake(self) -> None:
         """Make due now the actions held back (`aside.py`) whose group's slow action is done
-        or whose carrier has room again (done by `run_once`; by the engine once it stopped:
-        `stopping`, those behind a retried action due when it is)."""
+        or whose carrier has room again (done by `run_once`, and by the engine once it
+        stopped: they are due at the next start, not minutes later)."""
         now = self.clock.now()
         woken = self.aside.wake({name: c.slow_at_once for name, c in self._slow.items()}, now)
         if woken:
             await self._write(lambda: self.store.hasten(woken, now))
-        for ids, due in self.aside.hand_over() if stopping else ():
-            # due with it, not before: held back `HELD_FOR` at a time, they could fall due
-            # ahead of a long wait and go first after the restart, into the same flood
-            await self._write(lambda: self.store.reschedule(ids, due))  # noqa: B023
+
+    async def _read_holds(self) -> None:
+        """Before anything of a carrier just attached is performed: its groups' actions that a
+        process before (killed, or stopped) left retried with their group's later ones waiting
+        behind them (a 429's wait, a long text's rest) hold those groups again, until each is
+        performed, `HELD_FOR` after it is due at the latest (`aside.py`). What it knew of them
+        died with it; the store keeps which they are, and when they are due."""
+        if not self._unread:
+            return
+        names = set(self._unread)
+        retried = await self._write(lambda: self.store.outbox_waited_behind(names))
+        now = self.clock.now()
+        for item in retried:
+            lane = (item.carrier, item.action.get("group"))
+            if not self.aside.waits_behind(lane):  # the first claimed of the group goes first
+                self.aside.behind(lane, item.id, max(item.next_attempt_at, now))
+        self._unread -= names
 
     async def _hold_back(self, item: OutboxItem, lane: tuple[str, str | None], *,
                          for_room: bool = False) -> str:  # fmt: skip
         """Hand `item` back until its group's slow action is done (or, `for_room`, until its
-        carrier has room for it): due `HELD_FOR` later, made due sooner by `wake`."""
-        later = self.clock.now() + HELD_FOR
+        carrier has room for it): due `HELD_FOR` later, made due sooner by `wake`; behind a
+        retried action of its group, due when that is (`Aside.hold_until`)."""
+        later = self.aside.hold_until(lane, self.clock.now())
         await self._write(lambda: self.store.release(item, later))
         self.aside.park(lane, item.id, for_room=for_room)
         return "deferred"
@@ -194,6 +216,7 @@ class OutboundQueue:
 
     async def perform(self, items: Sequence[OutboxItem]) -> Sent:
         """Perform claimed `items` in order (or hand back those the quotas hold back)."""
+        await self._read_holds()
         outcomes = Counter[str]()
         marks: list[Done] = []  # performed by idempotent carriers, marked together at the end
         held: dict[tuple[str, str | None], datetime] = {}  # (carrier, group) -> deferred until
@@ -351,14 +374,14 @@ class OutboundQueue:
                 # the platform asked to wait: not a failed attempt
                 due = now + timedelta(seconds=after)
                 await self._write(lambda: store.mark_rate_limited(item, str(result), now, due))
-                self.aside.behind(lane, item.id, due)
+                await self._wait_behind(lane, item, due)
                 return "retried"
             if result.retry and item.attempts + 1 < MAX_ATTEMPTS:
                 wait = timedelta(seconds=after) if after else backoff(item.attempts + 1)
                 await self._write(lambda: store.mark_failed(item, str(result), now,
                                                           retry_at=now + wait))  # fmt: skip
                 if result.limited or (ready.messages > 1 and await self._partly_performed(item)):
-                    self.aside.behind(lane, item.id, now + wait)
+                    await self._wait_behind(lane, item, now + wait)
                 return "retried"
             self.aside.ahead(lane, item.id)
             if ready.action.kind in FAILED:  # a group closed, members still posting: staff told
@@ -386,6 +409,15 @@ class OutboundQueue:
                 log.warning("outbox item %d was taken over while it was performed: it may be "
                             "performed twice", item.id)  # fmt: skip
         return "done"
+
+    async def _wait_behind(self, lane: tuple[str, str | None], item: OutboxItem,
+                           due: datetime) -> None:  # fmt: skip
+        """The group's later actions wait behind `item`, retried from `due` (`aside.py`); those
+        held back already are made due with it, not before (nor after: a wait shorter than
+        `HELD_FOR`, then woken as soon as it is performed)."""
+        held = self.aside.behind(lane, item.id, due)
+        if held:
+            await self._write(lambda: self.store.reschedule(held, due))
 
     async def _partly_performed(self, item: OutboxItem) -> bool:
         """Whether the carrier recorded performing part of `item` (`Store.record_progress`: a

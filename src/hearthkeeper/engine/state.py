@@ -158,6 +158,12 @@ class State:
             )
         return sum(1 for expiry in entry.strikes if expiry is None or expiry > now)
 
+    def strikes_held(self, community_id: int, member_id: int, now: datetime) -> int:
+        entry = self._members.get((community_id, member_id))
+        if entry is None or entry.strikes is None:
+            return 0
+        return sum(1 for expiry in entry.strikes if expiry is None or expiry > now)
+
     def is_blacklisted(self, community_id: int, member_id: int) -> bool:
         entry = self._entry(community_id, member_id)
         if entry.blacklisted is None:

@@ -470,8 +470,12 @@ def _settings_while_off(pb: Playbook) -> Iterator[Finding]:
         sections.append((("rules", "violations", kind.value), violations.detector(kind),
                          frozenset({"allowed_domains"}) if shared else frozenset()))  # fmt: skip
     if violations.advertising.enabled:  # off, its `learned` is one of its settings that do nothing
-        sections.append((("rules", "violations", "advertising", "learned"),
-                         violations.advertising.learned, frozenset()))  # fmt: skip
+        learned = violations.advertising.learned
+        sections.append((("rules", "violations", "advertising", "learned"), learned,
+                         frozenset()))  # fmt: skip
+        if learned.enabled:  # off, its `standing` is one of its settings that do nothing
+            sections.append((("rules", "violations", "advertising", "learned", "standing"),
+                             learned.standing, frozenset()))  # fmt: skip
     for loc, section, kept in sections:
         if section is None or getattr(section, "enabled", True):
             continue

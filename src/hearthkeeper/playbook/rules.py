@@ -74,6 +74,33 @@ class KeywordDetector(Detector):
         return [*self.keywords, *self.extra_keywords]
 
 
+class Standing(Section):
+    """When a member is in good standing: the learned scorer's verdict alone does not punish
+    them (staff are alerted instead). A strike loses it until the strike expires or is pardoned."""
+
+    enabled: bool = Field(
+        True,
+        description="Spare members in good standing: when the learned scorer is the only "
+        "sign of advertising in their message (no rule found anything the ladder acts on), "
+        "staff are alerted, with the score and the member's standing, and the member is "
+        "neither struck nor told. false: the scorer's verdict strikes anyone.",
+    )
+    days: int = Field(
+        14,
+        ge=1,
+        le=3650,
+        description="Days since the member was first seen in the community: their earliest "
+        "join to any of its groups, or, with none recorded (a member who was there before "
+        "the bot), their earliest message in it.",
+    )
+    messages: int = Field(
+        30,
+        ge=1,
+        le=1000,
+        description="Messages of theirs recorded in the community, those deleted not counted.",
+    )
+
+
 class LearnedScorer(Section):
     """The learned spam scorer (character n-gram naive Bayes) and when its verdict counts."""
 
@@ -91,6 +118,13 @@ class LearnedScorer(Section):
         "0.95): nearly every English spam it learned from carries a short code, a price or a "
         "phone number. A threshold of your own moves all three bars together (0.98: 0.9973 "
         "and 0.9996 for Latin text).",
+    )
+    standing: Standing | None = Field(
+        default_factory=Standing,
+        description="Members in good standing — in the community `days` or more, `messages` "
+        "or more, no live strike — are not punished on the scorer's verdict alone: staff "
+        "are alerted instead (a rule's finding still strikes them). null (or enabled: "
+        "false): the scorer's verdict strikes anyone.",
     )
 
 

@@ -13,7 +13,7 @@ from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType, Language
-from hearthkeeper.playbook.rules import Response, ViolationKind
+from hearthkeeper.playbook.rules import LearnedScorer, Response, ViolationKind
 from hearthkeeper.playbook.schedule import parse_schedule
 from hearthkeeper.playbook.structure import CarrierKind, Permission, RoleKind
 from hearthkeeper.playbook.unhonoured import NOT_BUILT, unhonoured
@@ -139,6 +139,17 @@ def _interest(pb: Playbook) -> Element:
     return el
 
 
+def _learned(learned: LearnedScorer) -> str:
+    """What the learned scorer's verdict does, and to whom."""
+    said = f"Learned scorer: advertising from spam {learned.threshold:g}; "
+    standing = learned.standing
+    if standing is None or not standing.enabled:
+        return said + "its guess alone strikes anyone"
+    return said + (f"its guess alone only alerts staff about members in good standing "
+                   f"({standing.days} days in the community, {standing.messages} messages, "
+                   "no live strike)")  # fmt: skip
+
+
 def _structure(pb: Playbook) -> Element:
     s, j = pb.structure, pb.joining
     el = Element("Structure (结构)")
@@ -195,6 +206,9 @@ def _structure(pb: Playbook) -> Element:
     ]
     if alert_only:
         el.lines.append("Only staff are alerted for: " + ", ".join(alert_only))
+    advertising = pb.rules.violations.advertising
+    if advertising.enabled and advertising.learned.enabled:
+        el.lines.append(_learned(advertising.learned))
     if not any(r.kind is RoleKind.CREATOR for r in s.roles.values()):
         el.gaps.append(
             Gap(

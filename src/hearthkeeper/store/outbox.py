@@ -234,9 +234,9 @@ class OutboxQueries(StoreBase):
 
     def reschedule(self, items: Collection[int], at: datetime) -> int:
         """Make the pending `items` due at `at`, sooner or later than they were (held back
-        behind their group's action a rate limit answered, which is due then: a stopping
-        engine hands them over, `engine/aside.py`); how many. Items claimed or done are left
-        as they are; not counted as an attempt."""
+        behind their group's action a rate limit answered, which is due then, `engine/aside.py`:
+        a process killed meanwhile leaves them due with it, not before); how many. Items
+        claimed or done are left as they are; not counted as an attempt."""
         return self._make_due(items, at, sooner_only=False)
 
     def _make_due(self, items: Collection[int], at: datetime, *, sooner_only: bool) -> int:
@@ -394,6 +394,21 @@ class OutboxQueries(StoreBase):
                 .values(progress=[str(part) for part in performed])
             )
             return changed.rowcount > 0
+
+    def outbox_waited_behind(self, carriers: Collection[str] | None = None) -> list[OutboxItem]:
+        """The pending items their group's later actions wait behind (`engine/aside.py`): each
+        answered by a platform's rate limit before (`rate_waits`), or with part of it performed
+        (`progress`: a long text's first parts, a post's file); of `carriers` only, if given;
+        in the order they are claimed. What a process that died knew of its groups' holds,
+        read back by the next (`engine/outbound.py`)."""
+        waits = and_(OUTBOX.c.status == _PENDING,
+                     or_(OUTBOX.c.rate_waits > 0, OUTBOX.c.progress.is_not(None)))  # fmt: skip
+        if carriers is not None:
+            waits = and_(waits, OUTBOX.c.carrier.in_(sorted(carriers)))
+        query = select(OUTBOX).where(waits).order_by(OUTBOX.c.priority, OUTBOX.c.id)
+        with self._unit(write=False) as session:
+            rows = session.connection().execute(query).all()
+        return [_item(row) for row in rows if row.rate_waits > 0 or row.progress]
 
     def outbox_item(self, item_id: int) -> OutboxItem | None:
         """The outbox item with this id, if there is one."""

@@ -89,6 +89,22 @@ class PointingQueries(StoreBase):
         with self._unit(write=False) as session:
             return {int(m): at for m, at in session.execute(query) if m is not None and at}
 
+    def replied_author(self, group_id: int, carrier: str,
+                       reply_to: str) -> tuple[int, str, str | None] | None:  # fmt: skip
+        """The member whose stored message in the group a reply answers: their id, their
+        name and how `carrier` calls them (None: the message was never stored here)."""
+        identity = (IdentityRow.member_id == MemberRow.id) & (IdentityRow.carrier == carrier)
+        query = (
+            select(MemberRow.id, MemberRow.display_name, IdentityRow.carrier_user_id)
+            .join(MessageRow, MessageRow.member_id == MemberRow.id)
+            .outerjoin(IdentityRow, identity)
+            .where(MessageRow.group_id == group_id)
+            .where(MessageRow.carrier_event_id == storable(reply_to))
+        )
+        with self._unit(write=False) as session:
+            found = session.execute(query).first()
+        return None if found is None else (int(found[0]), str(found[1]), found[2])
+
     def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
         """The stored message a reply in the group answers (None: never stored here)."""
         with self._unit(write=False) as session:
@@ -106,6 +122,22 @@ class PointingQueries(StoreBase):
         )
         with self._unit(write=False) as session:
             return {m: u for m, u in session.execute(query)} if ids else {}
+
+
+def names_theirs(typed: str, shown: str, user_id: str | None) -> bool:
+    """Whether `typed` (after an `@`) names the member called `shown` (`user_id` on the
+    carrier): their name as kept, or one that reads the same as it (case, width, look-alike
+    letters and invisible characters aside, as `members_pointed_at` compares), or their
+    carrier id."""
+    if user_id is not None and user_id in (typed, "@" + typed):
+        return True
+    name = shown_name(typed)
+    if not name or not shown:
+        return False
+    if name == shown:
+        return True
+    folded, looks = fold(name), _looks(name)
+    return bool(folded and folded == fold(shown)) or bool(looks and looks == _looks(shown))
 
 
 def _looks(name: str) -> str:

@@ -207,6 +207,7 @@ class EventType(StrEnum):
     EDIT = "edit"
     REACTION = "reaction"
     COMMAND = "command"
+    RENAME = "rename"  # a member's new name, reported by the carrier: kept, counted as nothing
     TIMER = "timer"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from hearthkeeper.engine.events import Attachment, Join, JoinMethod, Leave, Message, Sender
+from hearthkeeper.engine.events import Attachment, Join, JoinMethod, Leave, Message, Rename, Sender
 
 
 class EventBuilder:
@@ -50,3 +50,10 @@ class EventBuilder:
         eid, when = self._next(at)
         return Leave(carrier=self.carrier, group=group or self.group, event_id=eid, at=when,
                      sender=Sender(user_id=user, display_name=name or user))  # fmt: skip
+
+    def rename(self, user: str, name: str, *, group: str | None = None,
+               at: datetime | None = None) -> Rename:  # fmt: skip
+        """`user` takes the name `name`, as a carrier reports it (a QQ group card changed)."""
+        eid, when = self._next(at)
+        return Rename(carrier=self.carrier, group=group or self.group, event_id=eid, at=when,
+                      sender=Sender(user_id=user, display_name=name))  # fmt: skip

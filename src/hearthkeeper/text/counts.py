@@ -24,6 +24,29 @@ def percent(share: float, places: int = 0) -> str:
     return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}%"
 
 
+def whole_shares(counts: Sequence[int]) -> list[int]:
+    """Each count's share of their sum in whole percent, adding up to 100 (largest
+    remainder): each share's whole part, then the points left over to the largest
+    remainders — a tie to the larger count, then the earlier one. 1/3 each reads 34, 33, 33
+    (half up read 33 three times: 99%); 1 and 7 of 8 read 12 and 88 (half up: 13 and 88,
+    101%). All zero: every share 0."""
+    total = sum(counts)
+    if total <= 0:
+        return [0 for _ in counts]
+    shares = [count * 100 // total for count in counts]
+    left = 100 - sum(shares)
+    order = sorted(range(len(counts)),
+                   key=lambda i: (-(counts[i] * 100 % total), -counts[i], i))  # fmt: skip
+    for i in order[:left]:
+        shares[i] += 1
+    return shares
+
+
+def half_up_share(count: int, total: int) -> int:
+    """`count` of `total` in whole percent, half up, in integers (1 of 8: 13)."""
+    return (count * 200 + total) // (total * 2) if total > 0 else 0
+
+
 def weekly(average: float) -> str:
     """A weekly average as people say it: whole from 10 up ("208", not "207.75"), else to one
     decimal ("2.5", "3"); halves up, as by hand ("7.3" for 29 ÷ 4 = 7.25, "19" for 18.5), not

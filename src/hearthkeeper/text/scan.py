@@ -232,7 +232,7 @@ def scorer_finding(message: MessageText, verdict: ScoreResult) -> Finding:
     said = f"learned scorer: spam {verdict.probability:.2f}"
     if grams:
         said += " on " + ", ".join(f"'{gram}'" for gram in grams)
-    return Finding(ViolationKind.ADVERTISING.value, matched, said)
+    return Finding(ViolationKind.ADVERTISING.value, matched, said, verdict.probability)
 
 
 def is_advertising(findings: list[Finding]) -> bool:

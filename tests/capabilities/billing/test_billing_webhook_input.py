@@ -220,3 +220,28 @@ def test_an_event_for_a_community_that_does_not_exist_names_those_that_do(c: Con
         f"{SLUG} ({community.name})); did you mean {SLUG!r}? Nothing was recorded."
     )
     assert orders(c) == []
+
+
+def test_a_refund_arriving_before_the_payment_it_names_refunds_nothing_until_it_is_in(
+    c: Console,
+) -> None:
+    """Webhooks come in any order: a refund of the renewal `pay-2`, sent before `pay-2`
+    itself, gave back `pay-1` instead (the one payment not refunded yet), ending the
+    membership the member had paid for. It is refused (the sender sends it again), and
+    once `pay-2` is in, it gives back `pay-2` alone."""
+    paid = {"event_id": "pay-1", "kind": "paid", "reference": code_of(c, "mei"),
+            "plan": "half-year"}  # fmt: skip
+    assert hook(c, json.dumps(paid).encode()).json()["recorded"] is True
+    refund = {**paid, "event_id": "refund-2", "kind": "refunded", "refunds": "pay-2"}
+    early = hook(c, json.dumps(refund).encode())
+    assert early.status_code == 400, early.text
+    said = early.json()["detail"]
+    assert "no recorded payment matches 'pay-2'" in said and "Nothing was recorded" in said
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE]
+    assert hook(c, json.dumps({**paid, "event_id": "pay-2"}).encode()).json()["recorded"]
+    again = hook(c, json.dumps(refund).encode())
+    assert again.json()["recorded"] is True, again.text
+    given_back = SqlBilling.on(c.store).order_by_id(again.json()["order"])
+    assert given_back is not None and given_back.refund_of == 2  # pay-2, not pay-1
+    assert [k for k, _, _ in orders(c)] == [OrderKind.PURCHASE, OrderKind.RENEWAL,
+                                           OrderKind.REFUND]  # fmt: skip

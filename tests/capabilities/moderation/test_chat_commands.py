@@ -477,3 +477,93 @@ def test_a_batch_of_staff_commands_reads_no_playbook_for_the_notices(
     assert shown == ["已被管理员封禁：刷屏", "已被管理员禁言", "已被管理员禁言：广告"], (
         "in its language"
     )
+
+
+def test_a_reply_with_a_name_acts_on_the_replied_to_member_when_the_name_is_theirs(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff reply to the troublemaker's message and type the name they read, `/ban @Alex`:
+    the typed name decided, and two members carry it, so nothing was done (an innocent Alex
+    alone would have been banned). Now the reply says which Alex: the replied-to one is
+    banned and their message deleted, as a bare reply does; a name that only reads the same
+    (`@alex`) is theirs too."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    for user, shown in (("u7", "Troll"), ("u8", "Alex")):
+        store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
+    c.engine.process([c.events.message("u7", "cheap followers", name="Alex", event_id="m-7",
+                                       at=DAY + timedelta(minutes=10))])  # fmt: skip
+    c.engine.process([c.events.message("u8", "hello", name="Alex", event_id="m-8",
+                                       at=DAY + timedelta(minutes=11))])  # fmt: skip
+    assert say(c, "boss", "/warn @alex spam", reply_to="m-8")[0].startswith(
+        "Alex, a moderator warned you (spam)."
+    )
+    assert [(p.action.kind, p.action.target or p.action.member) for p in performed(c)][:2] == [
+        (ActionKind.DELETE, "m-8"), (ActionKind.WARN, "u8")]  # fmt: skip
+    assert say(c, "boss", "/ban @Alex spam", reply_to="m-7") == ["Alex is banned from g1 (spam)."]
+    bans = [p.action.member for p in performed(c) if p.action.kind is ActionKind.BAN]
+    assert bans == ["u7"]
+    assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
+
+
+def test_a_reply_to_one_member_naming_another_acts_on_neither_and_says_both(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff reply to bob's message and type `@mei`: mei was banned, bob's message stayed,
+    and nothing told staff the reply was set aside. Now neither is touched, and the answer
+    names both and how to point at one."""
+    c = start(store, store_clock)
+    c.engine.process([c.events.message("bob", "cheap followers", event_id="m-1", at=DAY)])
+    assert say(c, "boss", "/ban @mei spam", reply_to="m-1") == [
+        "You replied to a message of bob but typed @mei, who is not them: nothing was done to "
+        "anyone. Reply to a message of the one you mean with the command and no name (or @ "
+        "them without replying)."
+    ]
+    for command in ("/warn @mei", "/mute @mei 1h", "/pardon @mei", "/ban @u-unknown"):
+        [answer] = say(c, "boss", command, reply_to="m-1")
+        assert answer.startswith("You replied to a message of bob but typed @"), answer
+    assert [p.action.kind for p in performed(c)] == [ActionKind.REPLY] * 5
+    assert sanctions(c, "bob") == [] and sanctions(c, "mei") == []
+    assert store.strikes(member_id=c.member_id("mei")) == []
+    assert store.moderation_examples() == [] and audit(c) == []
+    # a reply to a message the bot never stored (its own, or from before it) leaves the name
+    assert say(c, "boss", "/mute @mei 1h", reply_to="m-unknown") == ["mei is muted for 1 hour."]
+
+
+def test_a_reply_naming_another_is_refused_in_chinese(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, language="zh-CN")
+    c.engine.process([c.events.message("bob", "加我领红包", event_id="m-1", at=DAY)])
+    assert say(c, "boss", "/封禁 @mei", reply_to="m-1") == [
+        "你回复的是 bob 的消息，却写了 @mei，不是同一个人，没有对任何人执行。"
+        "请回复要处理的那位成员的消息再发指令，不写名字（或不回复，只 @ 对方）。"
+    ]
+    assert sanctions(c, "bob") == [] and sanctions(c, "mei") == []
+
+
+def test_a_reply_to_a_message_of_the_same_batch_finds_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The ad and staff's reply to it reach the engine together (a backlog after a restart):
+    the ad was not stored yet when the command looked for it, so a bare `/ban` reply found
+    nobody and `/ban @mei` replying to bob's ad banned mei. Now the batch's messages are
+    written before a command reads the one it replies to."""
+    c = start(store, store_clock)
+    c.clock.advance(timedelta(minutes=1))
+    ad = c.events.message("bob", "cheap followers", event_id="m-1", at=c.clock.now())
+    crossed = replace(c.events.message("boss", "/ban @mei spam", at=c.clock.now()),
+                      reply_to="m-1")  # fmt: skip
+    assert said(c.engine.process([ad, crossed]))[0].startswith(
+        "You replied to a message of bob but typed @mei"
+    )
+    assert sanctions(c, "mei") == [] and sanctions(c, "bob") == []
+    c.clock.advance(timedelta(minutes=1))
+    ad = c.events.message("bob", "cheap followers again", event_id="m-2", at=c.clock.now())
+    bare = replace(c.events.message("boss", "/ban", at=c.clock.now()), reply_to="m-2")
+    assert said(c.engine.process([ad, bare])) == ["bob is banned from g1."]
+    assert sanctions(c, "bob") == [SanctionKind.BAN]
+    assert (ActionKind.DELETE, "m-2") in {(p.action.kind, p.action.target) for p in performed(c)}
+    kept = store.recent_messages(c.member_id("bob"), c.runtime.community_id)
+    assert [(m.text, m.deleted_at is not None) for m in kept] == [
+        ("cheap followers again", True), ("cheap followers", False)]  # fmt: skip

@@ -228,3 +228,29 @@ def test_a_name_two_members_carry_gets_nobody_points_and_a_reply_picks_the_one_m
         15,
         0,
     ]
+
+
+def test_an_award_replying_to_one_member_and_naming_another_gives_nobody_points(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/award @bob 5` sent as a reply to mei's message gave bob the points, the reply set
+    aside unsaid; now nobody gets any and staff read both names. Naming the replied-to
+    member (`@Alex`, which another member also carries) awards that one."""
+    c = community(store, store_clock, playbook(REWARDS))
+    make_staff(c, "boss")
+    c.engine.process([c.events.message("mei", "my first tea", at=DAY, event_id="m-1")])
+    c.engine.process([c.events.message("bob", "hi", at=DAY + timedelta(minutes=1))])
+    crossed = replace(c.events.message("boss", "/award @bob 5", at=DAY + timedelta(minutes=2)),
+                      reply_to="m-1")  # fmt: skip
+    [answer] = said(c.engine.process([crossed]))
+    assert answer.startswith("You replied to a message of mei but typed @bob, who is not them")
+    points = SqlPoints.on(store)
+    assert [points.points_of(c.runtime.community_id, c.member_id(u)) for u in ("mei", "bob")] == [
+        0, 0]  # fmt: skip
+    c.engine.process([c.events.message("u7", "hi", name="Alex", at=DAY, event_id="m-7")])
+    c.engine.process([c.events.message("u8", "hello", name="Alex", at=DAY + timedelta(minutes=5))])
+    meant = replace(c.events.message("boss", "/award @Alex 15", at=DAY + timedelta(minutes=7)),
+                    reply_to="m-7")  # fmt: skip
+    assert said(c.engine.process([meant])) == ["🎁 Alex gets 15 points; balance 15."]
+    assert [points.points_of(c.runtime.community_id, c.member_id(u)) for u in ("u7", "u8")] == [
+        15, 0]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from hearthkeeper.capabilities.polls.repository import SqlPolls
@@ -45,30 +46,66 @@ def test_result_bars_are_each_options_share_of_the_voters(
     store: Store, store_clock: FrozenClock
 ) -> None:
     """Bars were drawn against the leading option: three options at 33% each showed three
-    full bars, as if each had every vote. Now a bar is as long as the share it shows."""
+    full bars, as if each had every vote. Now a bar is as long as the share it shows. The
+    three shares add up to 100%: each read 33% (half up), 99% in all; the first of the tied
+    options takes the point left over (largest remainder)."""
     c = staffed(store, store_clock)
     say(c, "boss", WEEKEND)
     for member, choice in (("mei", "1"), ("bob", "2"), ("ann", "3")):
         say(c, member, choice)
     results = only(say(c, "dan", "/投票结果"))
-    for line in ("1. 爬山  ███ 1 票 (33%)", "2. 看展  ███ 1 票 (33%)", "3. 桌游  ███ 1 票 (33%)"):
+    for line in ("1. 爬山  ███ 1 票 (34%)", "2. 看展  ███ 1 票 (33%)", "3. 桌游  ███ 1 票 (33%)"):
         assert line in results
     assert "██████████" not in results
+    assert sum(int(share) for share in re.findall(r"\((\d+)%\)", results)) == 100
 
 
-def test_a_share_at_a_half_percent_is_rounded_up_as_the_console_does(
+def test_a_single_choice_poll_s_shares_add_up_to_100_percent(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """One vote of eight is 12.5%: the chat said 12% (Python's `round`, half to even) where
-    the console and the report say 13%. Half up, as by hand; single-choice shares can then
-    add up to 101% (13% + 88%) as they could to 99% (3 × 33%)."""
+    """One vote of eight is 12.5%, seven 87.5%: each rounded half up, the chat said 13% and
+    88%, 101% of the voters. The shares now add up to 100%: the point left over goes to the
+    larger remainder, a tie to the option with more votes."""
     c = staffed(store, store_clock)
     say(c, "boss", WEEKEND)
     for n in range(8):
         say(c, f"v{n}", "1" if n == 0 else "2")
     results = only(say(c, "dan", "/投票结果"))
-    assert "1. 爬山  █ 1 票 (13%) — v0" in results
+    assert "1. 爬山  █ 1 票 (12%) — v0" in results
     assert "2. 看展  █████████ 7 票 (88%)" in results and "共 8 人投票" in results
+    assert "3. 桌游   0 票 (0%)" in results
+
+
+def test_a_multiple_choice_poll_s_shares_are_each_of_the_voters_half_up(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Several choices each: a share is of the voters, so they add up to more than 100%,
+    and each is rounded half up on its own (1 of 8 is 13%, not Python's 12%)."""
+    c = staffed(store, store_clock)
+    say(c, "boss", "/投票 带什么 | 水 | 零食 | 雨伞 | 多选")
+    for n in range(8):
+        say(c, f"v{n}", "1 2" if n == 0 else "2")
+    results = only(say(c, "dan", "/投票结果"))
+    assert "1. 水  █ 1 票 (13%) — v0" in results
+    assert "2. 零食  ██████████ 8 票 (100%)" in results and "共 8 人投票" in results
+
+
+def test_a_bar_is_as_long_as_its_printed_share_says(store: Store, store_clock: FrozenClock) -> None:
+    """The share was rounded half up and the bar half to even: 1 of 4 read 25% beside two
+    blocks (2.5 to even), 9 of 20 read 45% beside four. A bar is the printed share's tenths,
+    half up: three blocks for 25%, five for 45%."""
+    c = staffed(store, store_clock)
+    say(c, "boss", WEEKEND)
+    for n in range(4):
+        say(c, f"v{n}", "1" if n == 0 else "2")
+    results = only(say(c, "dan", "/投票结果"))
+    assert "1. 爬山  ███ 1 票 (25%) — v0" in results
+    assert "2. 看展  ████████ 3 票 (75%)" in results
+    for n in range(4, 20):
+        say(c, f"v{n}", "1" if n < 12 else "2")
+    results = only(say(c, "dan", "/投票结果"))
+    assert "1. 爬山  █████ 9 票 (45%)" in results
+    assert "2. 看展  ██████ 11 票 (55%)" in results
 
 
 def test_a_deadline_in_the_past_is_said_to_have_passed(

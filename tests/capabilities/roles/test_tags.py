@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.capabilities.roles.tags import Problem, Tagging, parse_tagging
@@ -165,3 +166,24 @@ def test_a_name_two_members_carry_tags_nobody(store: Store, store_clock: FrozenC
                                mentions=("u7",))  # fmt: skip
     assert said(c.engine.process([mention])) == ["🏷 Alex's city: Paris"]
     assert tags_of(c, "u7") == ["city:Paris"] and tags_of(c, "u8") == []
+
+
+def test_a_tag_replying_to_one_member_and_naming_another_tags_nobody(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/tag @bob city Paris` sent as a reply to mei's message tagged bob; now nobody is
+    tagged and staff read both names. Naming the replied-to member tags them."""
+    c = community(store, store_clock, playbook(TAGS))
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    store.join(store.member_for("fake", "boss", "boss").id, group.id, role="manager", at=DAY)
+    c.engine.process([c.events.message("mei", "hi", at=DAY, event_id="m-1")])
+    c.engine.process([c.events.message("bob", "hello", at=DAY + timedelta(minutes=1))])
+    crossed = replace(c.events.message("boss", "/tag @bob city Paris",
+                                       at=DAY + timedelta(minutes=2)), reply_to="m-1")  # fmt: skip
+    [answer] = said(c.engine.process([crossed]))
+    assert answer.startswith("You replied to a message of mei but typed @bob, who is not them")
+    assert tags_of(c, "mei") == [] and tags_of(c, "bob") == []
+    meant = replace(c.events.message("boss", "/tag @MEI city Paris",
+                                     at=DAY + timedelta(minutes=3)), reply_to="m-1")  # fmt: skip
+    assert said(c.engine.process([meant])) == ["🏷 mei's city: Paris"]
+    assert tags_of(c, "mei") == ["city:Paris"] and tags_of(c, "bob") == []

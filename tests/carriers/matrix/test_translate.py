@@ -7,7 +7,7 @@ from typing import Any
 
 from hearthkeeper.carriers.matrix.translate import BotIdentity, strip_reply_fallback, translate
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message, Reaction
+from hearthkeeper.engine.events import Edit, Join, JoinMethod, Leave, Message, Reaction, Rename
 from hearthkeeper.store import Store
 from tests.engine_setup import community
 
@@ -103,7 +103,25 @@ def test_joins() -> None:
     invited = translate(ROOM, member("join", before="invite", prev_sender="@bob:localhost"), BOT)
     assert isinstance(invited, Join) and invited.via is JoinMethod.INVITED
     assert invited.inviter == "@bob:localhost"
-    assert translate(ROOM, member("join", before="join"), BOT) is None  # a new display name
+
+
+def test_a_new_display_name_is_a_rename_and_a_new_avatar_nothing() -> None:
+    """A membership event from join to join: the member changed their profile. Their new
+    display name is a `Rename` (kept before they speak again); the same name (a new avatar)
+    or a name removed (the user id shows: their next message keeps the known name) is none."""
+
+    def profile(name: object, was: object) -> dict[str, Any]:
+        return raw("m.room.member", {"membership": "join", "displayname": name},
+                   state_key="@alice:localhost", event_id="$p1",
+                   unsigned={"prev_content": {"membership": "join", "displayname": was}})  # fmt: skip
+
+    renamed = translate(ROOM, profile("杭州-小美-混油皮", "Alice"), BOT)
+    assert isinstance(renamed, Rename) and renamed.event_id == "$p1"
+    assert (renamed.sender.user_id, renamed.sender.display_name) == (
+        "@alice:localhost", "杭州-小美-混油皮")  # fmt: skip
+    assert isinstance(translate(ROOM, profile("Alice", None), BOT), Rename)
+    for name, was in (("Alice", "Alice"), (None, "Alice"), ("  ", "Alice"), (7, "Alice")):
+        assert translate(ROOM, profile(name, was), BOT) is None
 
 
 def test_leaves_kicks_and_bans() -> None:

@@ -13,7 +13,7 @@ from hearthkeeper.carriers.onebot.segments import messages, outgoing, parse_cq, 
 from hearthkeeper.carriers.onebot.translate import BotRemoved, JoinAsk, translate
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.carrier import CarrierError
-from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message
+from hearthkeeper.engine.events import Join, JoinMethod, Leave, Message, Rename
 
 pytestmark = pytest.mark.onebot
 
@@ -95,6 +95,21 @@ def test_notices_and_requests() -> None:
                  user_id=555, message="hi"), "group_id": 999999},  # not a mapped group
     ):  # fmt: skip
         assert translate(dropped, BOT, GROUPS) is None
+
+
+def test_a_group_card_changed_is_a_rename_and_a_card_cleared_none() -> None:
+    """The `group_card` notice: the member's new card is their name from now on (their next
+    message would carry it; the rename is kept before). A cleared card names them by their
+    QQ nickname, which the notice does not carry: nothing to keep until they post."""
+    card = dict(post_type="notice", notice_type="group_card", user_id=555, card_old="小美")
+    renamed = translate(event(**card, card_new="杭州-小美-混油皮"), BOT, GROUPS)
+    assert isinstance(renamed, Rename)
+    assert (renamed.sender.user_id, renamed.sender.display_name) == ("555", "杭州-小美-混油皮")
+    again = translate(event(**card, card_new="杭州-小美"), BOT, GROUPS)
+    assert again is not None and again.event_id != renamed.event_id  # two changes in a second
+    assert translate(event(**card, card_new="杭州-小美-混油皮"), BOT, GROUPS) == renamed
+    for cleared in ("", "  ", None):
+        assert translate(event(**card, card_new=cleared), BOT, GROUPS) is None
 
 
 def act(kind: ActionKind, **fields: Any) -> Action:

@@ -78,6 +78,10 @@ PHOTO_SIDES = (90, 320, 800)  # the smaller sizes Telegram keeps of a photo, bes
 PHOTO_SIDE = 1280  # a photo's own size, at most (Telegram's usual compression)
 
 
+# What an answer refusing a call says before its description, by its status.
+REFUSALS = {400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
+
+
 class ApiError(Exception):
     """A refusal as Telegram answers it."""
 
@@ -154,7 +158,8 @@ class FakeBotApi:
         self._chat_ids = itertools.count(1)
         self._update_ids = itertools.count(500_000)
         self._throttled: dict[str, deque[int]] = defaultdict(deque)
-        self._refused: dict[str, deque[str | None]] = defaultdict(deque)  # None: answered
+        # (status, description), None: answered
+        self._refused: dict[str, deque[tuple[int, str] | None]] = defaultdict(deque)
         self._limits = False
         self._floods: dict[int, tuple[float, int]] = {}  # chat → (flooded until, lengthened by)
         self._sent: dict[int, deque[float]] = defaultdict(deque)  # chat → times of messages
@@ -241,8 +246,9 @@ class FakeBotApi:
             after = throttled.popleft()
             raise ApiError(429, f"Too Many Requests: retry after {after}", after)
         refused = self._refused.get(name)
-        if refused and (description := refused.popleft()) is not None:
-            raise ApiError(400, f"Bad Request: {description}")
+        if refused and (refusal := refused.popleft()) is not None:
+            code, description = refusal
+            raise ApiError(code, f"{REFUSALS[code]}: {description}")
         handler = getattr(self, f"_m_{name}", None)
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
@@ -453,11 +459,13 @@ class FakeBotApi:
         """The next `times` calls of `method` are refused with flood control's 429."""
         self._throttled[method.lower()].extend([retry_after] * times)
 
-    def refuse(self, method: str, description: str, times: int = 1, after: int = 0) -> None:
+    def refuse(self, method: str, description: str, times: int = 1, after: int = 0, *,
+               code: int = 400) -> None:  # fmt: skip
         """The next `times` calls of `method` (once `after` more were answered) are refused
         with a 400 "Bad Request: …" `description` (what Telegram says of a file it cannot
-        process, say)."""
-        self._refused[method.lower()].extend([None] * after + [description] * times)
+        process, say), or with `code` (500: Telegram's own failure, "Internal Server Error")."""
+        refusal = (code, description)
+        self._refused[method.lower()].extend([None] * after + [refusal] * times)
 
     def limits(self, on: bool = True) -> None:
         """Refuse messages beyond Telegram's limits: 1/s per chat, 20/min per group."""

@@ -73,3 +73,24 @@ async def test_the_same_file_to_two_groups_at_once_is_uploaded_once(
         await eventually(lambda: shown(community, second), "the file in the second group")
     assert shown(community, first) == shown(community, second) == ["护肤课件.pdf"]
     assert api.uploads == 1
+
+
+async def test_nothing_comes_between_a_file_and_its_retried_text(
+    community: Hearth, tmp_path: Path
+) -> None:
+    """Group A's course file went; its text, too long to be the file's caption, failed
+    (Telegram's server error) and is retried 2 s later. Before, A's next post went meanwhile:
+    members read the file, the next post, then the text that belongs to the file (the process
+    alone knew the file had gone, the outbox did not). That the file went is now kept with the
+    post, and A's next post waits for its text."""
+    course = community.group("护肤课 1群")
+    pdf = course_file(tmp_path, "护肤课件.pdf")
+    text = "课件说明：" + "防晒" * 600  # over a caption's 1024 characters
+    api = community.api
+    api.refuse("sendMessage", "try again later", code=500)
+    async with serving(community):
+        queue(community, course, "calendar:course:1", text, pdf)
+        queue(community, course, "calendar:course:2", "今晚八点直播答疑")
+        await bot_message(community, course, "今晚八点直播答疑")
+    assert shown(community, course) == ["护肤课件.pdf", text, "今晚八点直播答疑"]
+    assert sum(1 for method, _ in api.calls if method == "sendDocument") == 1

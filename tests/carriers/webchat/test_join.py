@@ -15,6 +15,8 @@ from httpx import Response
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Join
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import Store
 from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -232,6 +234,49 @@ def test_a_member_cannot_rename_into_another_members_nickname(chat: Chat) -> Non
     assert answer.status_code == 400 and "already called “Mei”" in answer.text
     assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Mei"]
     assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)] == ["Ann"]
+
+
+def test_a_rename_cannot_copy_a_nickname_in_another_group_the_member_is_in(chat: Chat) -> None:
+    """The name is shown in every group they are in: renaming by one group's join page into
+    the name of someone in another of their groups would let them speak as that person."""
+    chat.member("Victoria", group=1)
+    mallory = TestClient(chat.app)
+    assert join(mallory, chat.codes[0], "Mallory").status_code == 303
+    assert join(mallory, chat.codes[1], "Mallory").status_code == 303
+    answer = join(mallory, chat.codes[0], "victoria")  # by the page of the group she is not in
+    assert answer.status_code == 400
+    assert "Someone in Garden, another group you are in, is already called “Victoria”" in (
+        answer.text
+    )
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Mallory"]
+    assert sorted(s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)) == [
+        "Mallory", "Victoria",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_two_newcomers_under_one_name_at_once_are_not_both_seated(
+    tmp_path: Path, store: Store, store_clock: FrozenClock, language: Language,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The second newcomer is checked against the name when the seat is taken, not only
+    before: here another "Twin" is seated between the page's check and this one's seat,
+    as when 30 browsers send the form at once (27 of them were seated as "Twin")."""
+    chat = build_chat(store, store_clock, tmp_path, language=language)
+    checked = chat.carrier._refuse_lookalike
+
+    def then_someone_else_joins(group_id: int, user_id: str, nickname: str,
+                                lang: Language) -> None:  # fmt: skip
+        checked(group_id, user_id, nickname, lang)
+        if not chat.carrier.platform.seated(group_id):
+            chat.member("Twin", group=0)  # the other browser's form, taken meanwhile
+
+    monkeypatch.setattr(chat.carrier, "_refuse_lookalike", then_someone_else_joins)
+    answer = join(TestClient(chat.app), chat.codes[0], "twin")
+    assert answer.status_code == 400
+    said = "本群已有人叫“Twin”" if language is Language.ZH_CN else "already called “Twin”"
+    assert said in answer.text
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[0].id)] == ["Twin"]
 
 
 def test_the_link_a_member_came_by_reaches_the_engine_with_their_join(chat: Chat) -> None:

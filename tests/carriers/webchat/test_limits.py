@@ -84,6 +84,32 @@ def test_a_member_already_in_the_group_is_not_counted(chat: Chat) -> None:
     assert _members(chat) == 3
 
 
+def test_a_member_changes_nickname_at_most_so_often(chat: Chat) -> None:
+    """A seated member's form is not a new seat, so nothing counted it: one member renamed
+    207 times in 20 seconds, each message able to go out under another name."""
+    code = chat.codes[1]
+    browser = TestClient(chat.app)
+    assert join(browser, code, "Ann").status_code == 303
+    token = browser.cookies["hearth_join"]
+    for n in range(10):
+        renamed = browser.post(f"/join/{code}", data={"nickname": f"Ann {n}", "csrf_token": token},
+                               follow_redirects=False)  # fmt: skip
+        assert renamed.status_code == 303, renamed.text
+    refused = browser.post(f"/join/{code}", data={"nickname": "Bea", "csrf_token": token},
+                           follow_redirects=False)  # fmt: skip
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) <= 3600
+    assert "Too many nickname changes: at most 10 an hour." in refused.text
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)] == ["Ann 9"]
+    same = browser.post(f"/join/{code}", data={"nickname": "Ann 9", "csrf_token": token},
+                        follow_redirects=False)  # fmt: skip
+    assert same.status_code == 303  # the form sent again unchanged is no change
+    chat.clock.advance(timedelta(hours=1, seconds=1))
+    again = browser.post(f"/join/{code}", data={"nickname": "Bea", "csrf_token": token},
+                         follow_redirects=False)  # fmt: skip
+    assert again.status_code == 303
+    assert [s.nickname for s in chat.carrier.platform.seated(chat.groups[1].id)] == ["Bea"]
+
+
 # --- messages across sockets -------------------------------------------------------------------
 
 

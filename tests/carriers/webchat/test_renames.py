@@ -5,6 +5,7 @@ stored name stays."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,26 @@ def test_a_member_who_changed_her_nickname_is_listed_by_it(
                 say(ws, "大家好")
                 chat.engine_round(client)
         assert sorted(console_names(chat)) == ["小林", "杭州-小美-混油皮"]
+
+
+def test_a_new_nickname_is_listed_before_she_posts_again(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """She changes her nickname and says nothing: the console listed the old one until her
+    next post (the web chat told the engine nothing). Now the rename is queued with the new
+    nickname and kept at the engine's next round; it is no join (counted once) and no
+    activity."""
+    with sqlite_store(tmp_path, migrated_sqlite, store_clock) as store:
+        chat = skincare_chat(store, store_clock, tmp_path)
+        with TestClient(chat.app) as client:
+            assert join(client, chat.code, "小美").status_code == 303
+            chat.engine_round(client)
+            assert console_names(chat) == ["小美"]
+            since = store_clock.now() - timedelta(days=1)
+            numbers = store.live_numbers(chat.group.community_id, since)
+            assert join(client, chat.code, "杭州-小美-混油皮").status_code == 303
+            assert join(client, chat.code, "杭州-小美-混油皮").status_code == 303  # unchanged
+            chat.engine_round(client)
+            assert console_names(chat) == ["杭州-小美-混油皮"]
+            assert store.live_numbers(chat.group.community_id, since) == numbers
+            assert numbers.joins == 1 and numbers.messages == 0

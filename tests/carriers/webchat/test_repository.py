@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hearthkeeper.carriers.webchat.records import SeatOutcome
+from hearthkeeper.carriers.webchat.records import NicknameTaken, SeatOutcome
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Group, Store, StoreError
@@ -45,6 +45,30 @@ def test_users_are_found_by_the_hash_of_their_token_and_can_rename(store: Store)
     assert chat.user("w-1").nickname == "Mei"  # type: ignore[union-attr]
     with pytest.raises(StoreError, match="already exists"):
         chat.add_user("w-1", "g" * 64, "again")
+
+
+def test_a_name_like_someone_elses_in_a_group_the_user_is_in_is_refused(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    chat = SqlWebChat.on(store)
+    small, large = _groups(store)
+    now = store_clock.now()
+    for user, name, group in (("w-1", "Victoria", large), ("w-2", "Mallory", small),
+                              ("w-2", "Mallory", large), ("w-3", "Lan", small)):  # fmt: skip
+        if chat.user(user) is None:
+            chat.add_user(user, user[-1] * 64, name)
+        assert chat.take_seat(group.id, user, now, distinct=True).outcome is SeatOutcome.JOINED
+    with pytest.raises(NicknameTaken) as taken:
+        chat.rename_user("w-2", "VICTORIA")  # in the other group w-2 is in
+    assert (taken.value.group_id, taken.value.other) == (large.id, "Victoria")
+    with pytest.raises(NicknameTaken):
+        chat.rename_user("w-1", "lan", distinct_in=small.id)  # the group being joined
+    assert chat.user("w-2").nickname == "Mallory"  # type: ignore[union-attr]
+    chat.leave_seat(large.id, "w-2", now)
+    assert chat.rename_user("w-2", "Victoria").nickname == "Victoria"  # left that group
+    with pytest.raises(NicknameTaken):
+        chat.take_seat(large.id, "w-2", now, distinct=True)  # and is not seated back as her
+    assert [s.nickname for s in chat.seated(large.id)] == ["Victoria"]
 
 
 def test_capacity_counts_members_in_the_group_now(store: Store, store_clock: FrozenClock) -> None:

@@ -3,6 +3,7 @@ members see, and frames that are refused (size, JSON, type, rate)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from hearthkeeper.carriers.webchat.hub import MOST_PER_MEMBER
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Message
 from tests.webchat_setup import Chat
@@ -229,3 +231,30 @@ def test_another_site_cannot_talk_as_our_member(client: TestClient, chat: Chat) 
     ours = {"cookie": f"hearth_member={token}", "origin": "http://testserver"}
     with client.websocket_connect(f"/chat/{chat.codes[0]}/ws", headers=ours) as ws:
         assert ws.receive_json()["type"] == "hello"
+
+
+def test_a_member_opening_the_chat_in_many_places_keeps_only_the_newest_twelve(
+    client: TestClient, chat: Chat
+) -> None:
+    """A script opening a thousand sockets for one seat held them all (85 MB, and a send to
+    each per message); beyond twelve, in all her groups together, the oldest are closed and
+    their pages told why."""
+    ann, token = chat.member("Ann")
+    chat.carrier.platform.take_seat(chat.groups[1].id, ann.user_id, chat.clock.now())
+    _, bob = chat.member("Bob", group=1)
+    with contextlib.ExitStack() as stack:
+        sockets = []
+        for n in range(MOST_PER_MEMBER + 2):  # tabs in both of her groups
+            ws = stack.enter_context(_socket(client, chat, token, group=n % 2))
+            assert ws.receive_json()["type"] == "hello"
+            sockets.append(ws)
+        assert chat.carrier.hub.connected(chat.groups[0].id) == MOST_PER_MEMBER // 2
+        for oldest in sockets[:2]:
+            closed = _closed(oldest)
+            assert closed.code == 4409 and "too many other tabs or devices" in closed.reason
+        bob_ws = stack.enter_context(_socket(client, chat, bob, group=1))
+        bob_ws.receive_json()  # hello
+        _say(bob_ws, "hello garden")
+        assert bob_ws.receive_json()["text"] == "hello garden"
+        for ws in sockets[3::2]:  # her newest tabs in the garden still hear it
+            assert ws.receive_json()["text"] == "hello garden"

@@ -19,6 +19,7 @@ from hearthkeeper.capabilities.alerts.repository import SqlAlerts
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import local_time, named_zone
+from hearthkeeper.playbook import Playbook
 
 alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
 
@@ -48,7 +49,7 @@ def show(
         console.print(escape(f"Staff channel: {channel.name} ({channel.carrier})"))
     elif wanted:
         console.print(escape(f"Staff channel: none — no group of {chosen.slug} is named "
-                             f"{wanted!r} (alerts.staff_group); check `hearth staff list`"))  # fmt: skip
+                             f"{wanted!r} (alerts.staff_group); {missing_channel(pb)}"))  # fmt: skip
     else:
         console.print("Staff channel: none (set alerts.staff_group)")
     roles = ", ".join(sorted(recipient_roles(pb))) or "none"
@@ -76,3 +77,20 @@ def show(
                   + (f" (times in {zone.key})" if held else ""))  # fmt: skip
     for h in held:
         console.print(escape(f"  {local_time(h.release_at, zone)} — {h.text[:80]}"))
+
+
+def missing_channel(pb: Playbook) -> str:
+    """How the staff channel the playbook names comes to exist."""
+    others = sorted({c.kind.value for c in pb.structure.carriers} - {"webchat"})
+    if not others:  # carriers/webchat/groups.ensure_staff_channel
+        return (
+            "the web chat opens it under that name when `hearth serve` runs this playbook "
+            "(at start, or when it is applied); its invite link is then on the console's "
+            "Groups page"
+        )
+    return (
+        f"name a group of {', '.join(others)} so in hearth.toml (its carriers table), or "
+        "the name or carrier id of a group the community has (the console's Groups page); "
+        "the web chat opens it itself only when it is the only platform in "
+        "structure.carriers"
+    )

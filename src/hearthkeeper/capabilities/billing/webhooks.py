@@ -284,8 +284,12 @@ def _refund(web: Web, slug: str, paid_ref: str, provider: Provider, refund_ref: 
                                    provider_ref=refund_ref, amount=amount,
                                    order_id=paid.id)  # fmt: skip
             return _outcome(done)
-        if not (member_reference and plan):
-            raise Refused(f"no recorded payment matches {paid_ref!r}")
+        if paid_ref or not (member_reference and plan):
+            # A payment named and not recorded (yet: webhooks arrive in any order) is not
+            # the member's other payment: refused, the sender sends it again later.
+            raise Refused(f"no recorded payment matches {paid_ref!r}" if not member_reference
+                          else f"no recorded payment matches {paid_ref!r} (its 'refunds'); "
+                               "send the refund again once that payment is recorded")  # fmt: skip
         before = repo.order(provider, refund_ref)  # this refund delivered again
         if before is not None and before.kind is OrderKind.REFUND:
             return _outcome(payments.Recorded(before, None, False))

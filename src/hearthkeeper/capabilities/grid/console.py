@@ -28,9 +28,18 @@ from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.carriers.closing import refused_closes
 from hearthkeeper.playbook.groups import override_for
+from hearthkeeper.store import Operator, Store
 from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.groups import by_id
 from hearthkeeper.web.console.pages import NOTICES as PAGE_NOTICES
-from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn, back_to
+from hearthkeeper.web.console.pages import (
+    CommunityView,
+    ConsoleRoute,
+    PageNotFound,
+    Pages,
+    SignedIn,
+    back_to,
+)
 from hearthkeeper.web.templates import render
 
 NOTICES: Final = {
@@ -138,4 +147,38 @@ def router(pages: Pages) -> APIRouter:
             code = "assigned-not-in"
         return back_to(view, None, "/matrix", done=code)
 
+    @routes.get("/console/c/{slug}/matrix/charge", response_class=HTMLResponse)
+    def charge_form(request: Request, slug: str, operator: SignedIn,
+                    group_id: int = 0) -> HTMLResponse:  # fmt: skip
+        """One group's "Put in charge" form: the fragment the Matrix page's row asks for,
+        or (without script) a page of its own."""
+        view = pages.community(slug)
+        return _group_form(request, web.store, view, operator, group_id, "charge",
+                           staff=SqlGrid.on(web.store).staff_of(view.community.id))  # fmt: skip
+
+    @routes.get("/console/c/{slug}/matrix/close", response_class=HTMLResponse)
+    def close_form(request: Request, slug: str, operator: SignedIn,
+                   group_id: int = 0) -> HTMLResponse:  # fmt: skip
+        """One group's Close form (with the open groups its members may carry on in), as
+        the row's fragment or a page of its own."""
+        view = pages.community(slug)
+        groups = web.store.list_groups(view.community.id)
+        open_names = [g.name for g in groups if not g.closed and g.id != group_id]
+        return _group_form(
+            request, web.store, view, operator, group_id, "close", open_names=open_names
+        )
+
     return routes
+
+
+def _group_form(request: Request, store: Store, view: CommunityView, operator: Operator,
+                group_id: int, form: str, **context: Any) -> HTMLResponse:  # fmt: skip
+    """The form `form` for the community's group `group_id`: the bare form for htmx, else a
+    page; a group of another community or none is not found."""
+    found, problem = by_id(store, view.community.id, group_id)
+    if found is None:
+        raise PageNotFound(problem, view)
+    fragment = request.headers.get("HX-Request") == "true"
+    name = "console/_grid_forms.html" if fragment else "console/grid_group.html"
+    return render(request, name, operator=operator, active="matrix", form=form, group=found,
+                  fragment=fragment, **context, **view.context())  # fmt: skip

@@ -22,7 +22,7 @@ from hearthkeeper.capabilities.moderation.requests import (
 )
 from hearthkeeper.capabilities.pointing import (
     Pointing,
-    Shared,
+    Unclear,
     find_only,
     shared_answer,
     who_typed,
@@ -110,12 +110,12 @@ def _point(scope: StoreBase, request: Pointing,
     is several members' (then nothing is done to any of them)."""
     member_id, name = find_only(scope, ctx, request.target)
     lang = ctx.playbook.community.language
-    if isinstance(member_id, Shared):
+    if isinstance(member_id, Unclear):
         return None, [answer(ctx.trigger, shared_answer(scope, ctx, member_id, name))]
     if member_id is None:
         return None, [answer(ctx.trigger, not_found_text(name, lang))]
     message_id = None
-    if request.target.only_a_reply and request.reply_to is not None:
+    if request.target.by_reply and request.reply_to is not None:
         message_id = PointingQueries.on(scope).message_replied_to(ctx.group.id, request.reply_to)
     return Pointed(member_id, name, message_id), []
 

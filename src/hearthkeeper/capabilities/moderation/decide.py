@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from hearthkeeper.engine.events import Attachment
 from hearthkeeper.playbook.joining import Probation
-from hearthkeeper.playbook.rules import Response, ViolationKind, Violations
+from hearthkeeper.playbook.rules import Response, Standing, ViolationKind, Violations
 from hearthkeeper.text.controls import without_controls
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.links import find_links
@@ -39,6 +40,48 @@ def triage(findings: Iterable[Finding], violations: Violations, role: str | None
         else:
             ladder.append(finding)
     return Triage(tuple(alerts), tuple(ladder))
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    """What the store knows of a member's standing in a community."""
+
+    first_seen: datetime | None  # their earliest join to its groups, else their first message
+    messages: int  # their messages recorded there, not deleted (counted up to what is asked)
+    strikes: int  # their live strikes there
+
+
+def scorer_only(ladder: Sequence[Finding]) -> Finding | None:
+    """The learned scorer's finding when it is all that would send the message up the ladder
+    (no rule found anything the ladder acts on: keywords, contact, links, flooding …)."""
+    if len(ladder) == 1 and ladder[0].score is not None:
+        return ladder[0]
+    return None
+
+
+def in_good_standing(standing: MemberStanding, setting: Standing, now: datetime) -> bool:
+    """Whether the member has been in the community long enough, said enough there and has
+    no live strike: the scorer's verdict alone then goes to staff, not up the ladder."""
+    return (
+        setting.enabled
+        and standing.strikes == 0
+        and standing.messages >= setting.messages
+        and standing.first_seen is not None
+        and now - standing.first_seen >= timedelta(days=setting.days)
+    )
+
+
+def days_in(standing: MemberStanding, now: datetime) -> int:
+    """Whole days since the member was first seen in the community."""
+    return 0 if standing.first_seen is None else max(0, (now - standing.first_seen).days)
+
+
+def spared_why(standing: MemberStanding, now: datetime) -> str:
+    """Why a member was not punished on the scorer's verdict, as staff read it beside the
+    findings (the alert's reason)."""
+    return (f"not punished: the member is in good standing (first seen in the community "
+            f"{days_in(standing, now)} days ago, at least {standing.messages} messages, "
+            "no live strike)")  # fmt: skip
 
 
 def heaviest(ladder: Sequence[Finding], violations: Violations) -> tuple[Finding, int]:

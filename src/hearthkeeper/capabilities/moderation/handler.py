@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import timedelta
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
+    MemberStanding,
+    Triage,
+    days_in,
     explain,
     heaviest,
+    in_good_standing,
     probation_breach,
     quoted,
+    scorer_only,
+    spared_why,
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
+from hearthkeeper.capabilities.moderation.repository import SqlStanding
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -75,9 +83,12 @@ class Moderation:
         text = prepare(event.text)
         found = triage(self.findings(event, ctx, text), ctx.playbook.rules.violations,
                        ctx.member.role)  # fmt: skip
+        spared = self._spared(ctx, found.ladder) if found.ladder else None
+        if spared is not None:  # the scorer's guess alone: staff judge it, the member is not told
+            found = Triage((*found.alerts, *found.ladder), ())
         actions: list[Action] = []
         if found.alerts:
-            actions.append(self._alert(event, ctx, found.alerts))
+            actions.append(self._alert(event, ctx, found.alerts, spared))
         if found.ladder:
             actions.extend(self._sanction(event, ctx, found.ladder))
             return Outcome(tuple(actions), stop=True)
@@ -141,6 +152,23 @@ class Moderation:
         self.scanner.scorer = scorer.learn(examples[self._learned :])
         self._learned = len(examples)
 
+    def _spared(self, ctx: Context, ladder: Sequence[Finding]) -> MemberStanding | None:
+        """The sender's standing when the learned scorer's verdict is all that would send
+        the message up the ladder and they are in good standing (long enough in the
+        community, enough messages there, no live strike): staff are alerted instead. The
+        store is read (once) only then: never for a message the scorer did not flag."""
+        setting = ctx.playbook.rules.violations.advertising.learned.standing
+        if setting is None or not setting.enabled or ctx.reads is None \
+                or scorer_only(ladder) is None:  # fmt: skip
+            return None
+        community_id, member_id = ctx.group.community_id, ctx.member.id
+        if ctx.state.strikes_held(community_id, member_id, ctx.now):
+            return None  # struck before, maybe in this very batch, which is not written yet
+        standing = SqlStanding.on(ctx.reads).standing(
+            community_id, member_id, ctx.now, since=ctx.now - timedelta(days=setting.days),
+            enough=setting.messages)  # fmt: skip
+        return standing if in_good_standing(standing, setting, ctx.now) else None
+
     def _nickname(self, event: Message, ctx: Context) -> Finding | None:
         pb = ctx.playbook
         fmt = pb.joining.ceremony.nickname_format
@@ -158,19 +186,26 @@ class Moderation:
         self._nickname_flagged[ctx.member.id] = name
         return Finding("nickname", name, f"display name does not follow {fmt}")
 
-    def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding]) -> Action:
+    def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding],
+               spared: MemberStanding | None = None) -> Action:  # fmt: skip
         lang = ctx.playbook.community.language
         names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
                    excerpt=quoted(alerts, prepare(event.text), QUOTED))  # fmt: skip
+        reason = explain(alerts, prepare(event.text))
+        if spared is not None:  # what staff need to judge the scorer's guess
+            score = max(f.score for f in alerts if f.score is not None)
+            text += say("spared", lang, score=f"{score:.2f}", days=days_in(spared, ctx.now),
+                        messages=spared.messages)  # fmt: skip
+            reason = f"{reason}; {spared_why(spared, ctx.now)}"
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=explain(alerts, prepare(event.text)),
-                      handler=self.name, key=key)  # fmt: skip
+                      violation=alerts[0].kind, reason=reason, handler=self.name,
+                      key=key)  # fmt: skip
 
     def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
         pb = ctx.playbook

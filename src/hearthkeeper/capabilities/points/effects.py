@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.command_book import answer
-from hearthkeeper.capabilities.pointing import Shared, find_only, shared_answer
+from hearthkeeper.capabilities.pointing import Unclear, find_only, shared_answer
 from hearthkeeper.capabilities.points.decide import (
     SHARE,
     award_reason,
@@ -65,7 +65,7 @@ def award(scope: StoreBase, request: PointsAward, ctx: EffectContext) -> Sequenc
     assert ctx.member is not None and ctx.trigger is not None
     lang = ctx.playbook.community.language
     member_id, name = find_only(scope, ctx, request.target)
-    if isinstance(member_id, Shared):  # a name several members carry: none of them gets points
+    if isinstance(member_id, Unclear):  # a name several members carry: none of them gets points
         return [answer(ctx.trigger, shared_answer(scope, ctx, member_id, name))]
     refused = award_refusal(member_id, ctx.member.id, name, lang)
     if refused is not None or member_id is None:

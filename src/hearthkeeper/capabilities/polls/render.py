@@ -11,7 +11,7 @@ from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.text.counts import percent
+from hearthkeeper.text.counts import half_up_share, whole_shares
 
 ZH, EN = Language.ZH_CN, Language.EN
 BAR = 10  # the bar of an option every voter chose, in blocks
@@ -120,12 +120,18 @@ def standings(poll: Poll, votes: Sequence[PollVote], zone: ZoneInfo, lang: Langu
         TEXTS.say(head, lang, question=poll.question, settings=settings_text(poll, zone, lang))
     ]
     top = max(counts.values(), default=0)
+    per_option = [counts.get(index, 0) for index in range(len(poll.options))]
+    # a single-choice poll's shares add up to 100%; in a multiple-choice poll each option's
+    # share of the voters is rounded half up on its own (together they are more than 100%)
+    shares = (whole_shares(per_option) if not poll.multiple
+              else [half_up_share(count, voters) for count in per_option])  # fmt: skip
     for index, option in enumerate(poll.options):
         count = counts.get(index, 0)
         # the bar is the option's share of voters, as its percentage says: three options at
-        # 33% each are three short bars, not three full ones (it was drawn against the leader)
-        bar = "█" * round(BAR * count / voters) if voters else ""
-        share = f" ({percent(count / voters)})" if voters else ""  # half up, as the console
+        # 33% each are three short bars, not three full ones (it was drawn against the leader);
+        # its blocks are the printed share's tenths, half up, as the share itself (45%: 5)
+        bar = "█" * ((shares[index] * BAR + 50) // 100) if voters else ""
+        share = f" ({shares[index]}%)" if voters else ""
         text = TEXTS.say("option", lang, number=index + 1, option=option, bar=bar, count=count,
                          share=share)  # fmt: skip
         if not poll.anonymous and names.get(index):

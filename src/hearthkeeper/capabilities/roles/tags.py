@@ -18,8 +18,8 @@ from hearthkeeper.capabilities.command_book import (
 )
 from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import (
-    Shared,
     Target,
+    Unclear,
     find_only,
     pointed_at,
     shared_answer,
@@ -206,7 +206,7 @@ def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence
     member_id, nickname = ctx.member.id, ctx.member.display_name or ctx.member.user_id
     if target:
         found, name = find_only(scope, ctx, target)
-        if isinstance(found, Shared):  # a name several members carry: none of them is tagged
+        if isinstance(found, Unclear):  # a name several members carry: none of them is tagged
             return [answer(ctx.trigger, shared_answer(scope, ctx, found, name))]
         if found is None:
             return [answer(ctx.trigger, not_found_text(name, lang))]

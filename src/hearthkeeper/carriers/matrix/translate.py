@@ -17,6 +17,7 @@ from hearthkeeper.engine.events import (
     Leave,
     Message,
     Reaction,
+    Rename,
     Sender,
 )
 
@@ -66,7 +67,7 @@ class BotIdentity:
 
 def translate(room_id: str, raw: Mapping[str, Any], bot: BotIdentity) -> Event | None:
     """The engine event for one raw room event, or None for what the engine does not handle
-    (state other than membership, redacted or malformed events, display-name changes)."""
+    (state other than membership, redacted or malformed events, avatar changes)."""
     event_id, sender = matrix_id(raw.get("event_id")), matrix_id(raw.get("sender"))
     ts = raw.get("origin_server_ts")
     if event_id is None or sender is None or not isinstance(ts, int):
@@ -200,8 +201,10 @@ def _membership(raw: Mapping[str, Any], content: Mapping[str, Any], base: dict[s
     name = content.get("displayname")
     who = Sender(user_id=subject, display_name=name if isinstance(name, str) else "")
     if membership == "join":
-        if before == "join":  # a display name or avatar change
-            return None
+        if before == "join":  # a display name or avatar change: only a new name is news
+            was = prev.get("displayname") if isinstance(prev, Mapping) else None
+            renamed = isinstance(name, str) and name.strip() and name != was
+            return Rename(**base, sender=who) if renamed else None
         if before == "invite":
             inviter = matrix_id(unsigned.get("prev_sender"))
             return Join(**base, sender=who, via=JoinMethod.INVITED, inviter=inviter)

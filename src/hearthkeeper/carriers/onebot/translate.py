@@ -1,6 +1,7 @@
 """OneBot v11 events (`event/`) → carrier-neutral engine events. Pure: no I/O.
 
-Read: group messages, `group_increase` / `group_decrease` notices, and `request/group` add
+Read: group messages, `group_increase` / `group_decrease` notices, `group_card` notices (a
+member's new group card: a `Rename`), and `request/group` add
 requests (screened by the door before the person is in). Everything else — private messages,
 meta events (lifecycle, heartbeat), `group_ban` and `group_recall` notices (the engine has no
 event for a mute or a retracted message; the bot's own sanctions are known from its calls),
@@ -10,6 +11,7 @@ invitations of the bot into other groups — is read and dropped.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hearthkeeper.carriers.onebot.segments import read_message
-from hearthkeeper.engine.events import Event, Join, JoinMethod, Leave, Message, Sender
+from hearthkeeper.engine.events import Event, Join, JoinMethod, Leave, Message, Rename, Sender
 
 CARRIER = "qq"
 
@@ -116,9 +118,11 @@ def _message(raw: Mapping[str, Any], group: str, self_id: str | None) -> Event |
 def _notice(raw: Mapping[str, Any], group: str, self_id: str | None) -> Reading:
     kind = raw.get("notice_type")
     user, operator = number(raw.get("user_id")), number(raw.get("operator_id"))
-    if user is None or kind not in ("group_increase", "group_decrease"):
+    if user is None or kind not in ("group_increase", "group_decrease", "group_card"):
         return None
     stamp = raw.get("time")
+    if kind == "group_card":
+        return _card(raw, group, user, stamp)
     base: dict[str, Any] = {
         "carrier": CARRIER, "group": group, "at": _at(raw),
         # A notice has no id of its own: who, what and when make one, so the same notice
@@ -137,3 +141,17 @@ def _notice(raw: Mapping[str, Any], group: str, self_id: str | None) -> Reading:
         return BotRemoved(group=group, operator=operator or "")
     removed_by = operator if sub_type == "kick" and operator != user else None
     return Leave(**base, sender=Sender(user_id=user), removed_by=removed_by)
+
+
+def _card(raw: Mapping[str, Any], group: str, user: str, stamp: object) -> Rename | None:
+    """A member's new group card (`group_card`, `card_new`): their name in the group. A card
+    cleared leaves them named by their QQ nickname, which the notice does not say: their
+    next message does."""
+    card = raw.get("card_new")
+    if not isinstance(card, str) or not card.strip():
+        return None
+    # who, when and the card make the id: the same notice delivered again is recognised,
+    # two changes in one second are not taken for one
+    digest = hashlib.sha256(card.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return Rename(carrier=CARRIER, group=group, event_id=f"group_card:{user}:{stamp}:{digest}",
+                  at=_at(raw), sender=Sender(user_id=user, display_name=card))  # fmt: skip

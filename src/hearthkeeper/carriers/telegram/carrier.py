@@ -61,9 +61,9 @@ from hearthkeeper.carriers.telegram.closing import (
     without_sending,
 )
 from hearthkeeper.carriers.telegram.files import (
+    FILE,
     FILE_BYTES,
     KnownFiles,
-    SentFiles,
     caption_of,
     send_file,
     sent_as,
@@ -198,7 +198,6 @@ class TelegramCarrier:
         self._sources: dict[str, str] = {}  # a digest link name → its token
         # (chat, user) → the token of their request, when there is no store to keep it in
         self._asked: dict[tuple[str, str], str] = {}
-        self._files_sent = SentFiles()  # scheduled posts' files sent, by outbox key
         self._known_files = KnownFiles()  # their Telegram file ids, by their bytes
         self._let_in_links = Remembered[str]()  # let-in links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
@@ -707,9 +706,12 @@ class TelegramCarrier:
     async def _send_file(self, client: Bot, chat: int, action: Action, key: str,
                          asset: Asset) -> str | None:  # fmt: skip
         """Send a post's file; its message id when the text went as its caption (None: the
-        text is still to send). A file Telegram cannot take is left out, and staff are told
-        once, naming it."""
-        if self._files_sent.get(key) is not None:  # sent before the text failed: text only
+        text is still to send). Once it went, it is kept with the outbox item (`FILE`, before
+        the text's parts), so a retry after the text failed, or after a crash between, sends
+        the text alone. A file Telegram cannot take is left out, and staff are told once,
+        naming it."""
+        kept = await self._parts_sent.sent(key)
+        if kept[:1] and kept[0].startswith(FILE):  # sent before the text failed: text only
             return None
         # the members the post is meant to tell are mentioned in its caption, when the text
         # goes as one (else in the text that follows it, `_send`)
@@ -734,7 +736,8 @@ class TelegramCarrier:
             return None
         if caption is not None:
             return str(sent)
-        self._files_sent.add(key, sent)
+        # the text's parts kept before (by a version that kept no file) stay after it
+        await self._parts_sent.add(key, [f"{FILE}{sent}", *kept])
         return None
 
     async def _send(self, client: Bot, chat: int, action: Action, key: str) -> str:
@@ -761,7 +764,9 @@ class TelegramCarrier:
             return str(sent)
         of = fingerprint(rendered(text, markdown))
         kept = await self._parts_sent.sent(key)
-        went = resume(kept, of, CARRIER)
+        file = kept[:1] if kept[:1] and kept[0].startswith(FILE) else []  # a post's, first
+        said = kept[len(file) :]
+        went = resume(said, of, CARRIER)
         todo = parts[went:] if isinstance(went, int) else cut_at(text, limit, went)
         for n, (part, end) in enumerate(todo):
             if n:
@@ -769,9 +774,9 @@ class TelegramCarrier:
             first = n == 0 and went == 0
             sent = await self._send_part(client, chat, part, markdown, reply,
                                          mentions if first else NOBODY)  # fmt: skip
-            kept = [*kept, entry(str(sent), end, of)]
-            await self._parts_sent.add(key, kept)
-        return ids(kept)[0]
+            said = [*said, entry(str(sent), end, of)]
+            await self._parts_sent.add(key, [*file, *said])
+        return ids(said)[0]
 
     async def _send_part(self, client: Bot, chat: int, part: str, markdown: bool,
                          reply: ReplyParameters | None, mentions: Mentions = NOBODY) -> int:  # fmt: skip

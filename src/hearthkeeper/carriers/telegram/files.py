@@ -13,8 +13,10 @@ A file is uploaded once for all the groups it goes to: Telegram answers each upl
 `file_id`, which later groups get the same file by (`KnownFiles`, by the file's bytes and the
 method it went by); should Telegram no longer know that id, the file is uploaded again.
 
-Telegram takes no idempotency key: the file of a post whose text then failed is remembered
-by outbox key in this process (`SentFiles`), so the retry sends the text alone.
+Telegram takes no idempotency key: the file of a post whose text then failed is kept with its
+outbox item (`outbox.progress`, first, as `FILE` and its message id, before the text's parts:
+`carriers/parts.py`), so the retry sends the text alone, after a restart too (a crash between
+the file and its text).
 """
 
 from __future__ import annotations
@@ -155,6 +157,6 @@ def _file_id(sent: Message) -> str | None:
 # The `file_id` of each file this process uploaded, by `file_key`: the same file posted in
 # many groups is uploaded once.
 KnownFiles = Remembered[str]
-# The message each outbox key's file became in this process, so a post performed again after
-# its own text failed does not send the file twice.
-SentFiles = Remembered[int]
+# Kept first in an outbox item's progress once its file went (then its message id): a post
+# performed again after its own text failed, or after a crash, does not send the file twice.
+FILE = "file:"

@@ -11,6 +11,7 @@ that queue through `feed.py`, so a crash loses nothing that was shown. The engin
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 import secrets
@@ -38,6 +39,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     muted_frame,
 )
 from hearthkeeper.carriers.webchat.records import (
+    NicknameTaken,
     SeatOutcome,
     SeatRequest,
     WebChatMessage,
@@ -183,9 +185,22 @@ class WebChatCarrier(Performer):
         group = None if group_id is None else self._group_by_id(group_id)
         language = Language.EN if group is None else self.language(group)
         cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language)
-        if group_id is not None:
-            self._refuse_lookalike(group_id, user_id, cleaned, language)
-        return self.platform.rename_user(user_id, cleaned)
+        try:
+            # every group they are in, not only this one: a name is shown in all of them
+            renamed = self.platform.rename_user(user_id, cleaned, distinct_in=group_id)
+        except NicknameTaken as taken:
+            raise self._taken(taken, group_id, language) from None
+        self.feed.signal()  # the store queued the rename for the engine with it
+        return renamed
+
+    def _taken(self, taken: NicknameTaken, here: int | None, language: Language) -> BadNickname:
+        """Why the nickname was refused: someone in this group, or in another group of theirs
+        (named) looks the same."""
+        if taken.group_id == here:
+            return BadNickname(taken_message(taken.other, language))
+        group = self._group_by_id(taken.group_id)
+        return BadNickname(say("nick_taken_elsewhere", language, other=taken.other,
+                               group="" if group is None else group.name))  # fmt: skip
 
     def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str,
                           language: Language) -> None:  # fmt: skip
@@ -234,14 +249,19 @@ class WebChatCarrier(Performer):
             kept = await asyncio.to_thread(SqlJoinSources.on(self.store).waiting, self.name,
                                            group.carrier_group_id, user_id, now)  # fmt: skip
             source = kept
-        if door is None or self.admission is None:  # a write: off the loop, as below
-            asked = await asyncio.to_thread(self.platform.take_seat, group_id, user_id, now,
-                                            source=source)  # fmt: skip
-        else:
-            verdict, seated = await asyncio.to_thread(self._screen_and_seat, door, now, source)
-            if seated is None:
-                return verdict
-            asked = seated
+        try:
+            if door is None or self.admission is None:  # a write: off the loop, as below
+                asked = await asyncio.to_thread(functools.partial(
+                    self.platform.take_seat, group_id, user_id, now, source=source,
+                    distinct=True))  # fmt: skip
+            else:
+                verdict, seated = await asyncio.to_thread(self._screen_and_seat, door, now,
+                                                          source)  # fmt: skip
+                if seated is None:
+                    return verdict
+                asked = seated
+        except NicknameTaken as taken:  # someone took a name like theirs since it was checked
+            raise self._taken(taken, group_id, language) from None
         if asked.outcome is SeatOutcome.BANNED:
             reason = asked.seat.ban_reason if asked.seat else None
             raise WebChatRefused(banned_text(group.name, reason, language))
@@ -265,7 +285,8 @@ class WebChatCarrier(Performer):
         taken: list[SeatRequest] = []
 
         def seat(tx: StoreBase) -> None:
-            asked = SqlWebChat.on(tx).take_seat(door.group_id, door.user_id, now, source=source)
+            asked = SqlWebChat.on(tx).take_seat(door.group_id, door.user_id, now, source=source,
+                                                distinct=True)  # fmt: skip
             taken.append(asked)
             if asked.outcome in (SeatOutcome.BANNED, SeatOutcome.FULL):
                 raise _NoSeat

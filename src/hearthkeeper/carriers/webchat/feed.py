@@ -30,7 +30,16 @@ from pathlib import Path
 from hearthkeeper.carriers.webchat.queue_repository import SqlWebChatQueue
 from hearthkeeper.carriers.webchat.records import QueuedChatEvent
 from hearthkeeper.carriers.webchat.uploads import media_type, picture_path
-from hearthkeeper.engine.events import Attachment, Event, Join, JoinMethod, Leave, Message, Sender
+from hearthkeeper.engine.events import (
+    Attachment,
+    Event,
+    Join,
+    JoinMethod,
+    Leave,
+    Message,
+    Rename,
+    Sender,
+)
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.store import Store
 from hearthkeeper.store.errors import unavailable
@@ -296,6 +305,9 @@ class Feed:
         if row.kind == "leave":
             return Leave(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
                          sender=sender, removed_by=row.removed_by)  # fmt: skip
+        if row.kind == "rename":  # the nickname is the user's now, as the queue reads it
+            return Rename(carrier=self.carrier, group=group, event_id=event_id, at=row.at,
+                          sender=sender)  # fmt: skip
         said = row.message
         if row.kind != "message" or said is None:
             log.error("%s: queued event %d (%s) cannot be read; skipped", self.carrier, row.id,

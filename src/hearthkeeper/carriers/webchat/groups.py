@@ -77,3 +77,40 @@ def open_next_group(
         f"could not find a free group number between {n} and {n + _ATTEMPTS - 1} for "
         f"{playbook.community.name}; rename some groups or change the playbook's copy.naming"
     )
+
+
+def ensure_staff_channel(
+    store: Store, community_id: int, playbook: Playbook, *, carrier: str = WEBCHAT
+) -> Group | None:
+    """Open the staff channel `alerts.staff_group` names as a web chat group of that very
+    name (`运营后台`, carrier id `<slug>-staff`), when no group of the community is called so
+    (by name or carrier id) and the web chat is the only platform the playbook names: a
+    name only `copy.naming` could give was never a web chat group, and staff alerts went
+    to the Inbox alone. Recorded in the audit log (`group.open`, by `playbook`). The new
+    group, or None. A playbook naming other platforms is left alone: the group may be theirs
+    (`hearth alerts show` says what to do)."""
+    from hearthkeeper.playbook.groups import group_capacity
+    from hearthkeeper.store import StoreError
+
+    wanted = playbook.alerts.staff_group
+    if not wanted or any(c.kind.value != WEBCHAT for c in playbook.structure.carriers):
+        return None
+    slug = playbook.community.slug
+    for n in range(1, _ATTEMPTS + 1):
+        groups = store.list_groups(community_id)
+        if any(g.name == wanted or g.carrier_group_id == wanted for g in groups):
+            return None
+        carrier_group_id = f"{slug}-staff" if n == 1 else f"{slug}-staff-{n}"
+        if any(g.carrier_group_id == carrier_group_id for g in groups):
+            continue
+        capacity = group_capacity(playbook, wanted, carrier_group_id, None)
+        try:
+            with store.transaction() as tx:
+                opened = tx.add_group(community_id, wanted, carrier, carrier_group_id, capacity)
+                tx.audit("playbook", "group.open", community_id, target=f"group {opened.id}",
+                         detail={"name": wanted, "carrier": carrier,
+                                 "why": "alerts.staff_group names it"})  # fmt: skip
+        except StoreError:  # another node opened it (or took that carrier id) first
+            continue
+        return opened
+    return None

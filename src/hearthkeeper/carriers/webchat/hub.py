@@ -5,6 +5,10 @@ a broadcast only appends to the queues, so 200 members cost 200 appends, and one
 browser never holds up the others. A browser that falls too far behind is disconnected
 (its page reconnects and gets the history again). Delivering is safe from any thread or
 event loop: the append is handed to the connection's own loop.
+
+A member holds at most `MOST_PER_MEMBER` connections on one server, across their groups
+(tabs and devices): each costs memory and a send per broadcast, so a script opening
+thousands for one seat is the whole server's cost. The newest is kept, the oldest closed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from hearthkeeper.carriers.webchat.protocol import encode
 BACKLOG = 256  # frames waiting for one browser before it is dropped
 CLOSE_TOO_SLOW = 1013  # "try again later"
 CLOSE_WAIT = 5.0  # seconds to wait for a close frame to go out
+MOST_PER_MEMBER = 12  # one member's open connections on this server, all groups together
 
 log = logging.getLogger(__name__)
 
@@ -111,23 +116,42 @@ class Connection:
 class Hub:
     """Every open chat connection, by group."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, most_per_member: int = MOST_PER_MEMBER) -> None:
         self._groups: dict[int, set[Connection]] = {}
+        self._members: dict[str, deque[Connection]] = {}  # oldest first
+        self._most = most_per_member
         self._lock = threading.Lock()
 
-    def add(self, connection: Connection) -> None:
-        """Start delivering the group's frames to `connection`."""
+    def add(self, connection: Connection) -> list[Connection]:
+        """Start delivering the group's frames to `connection`; the member's oldest
+        connections beyond `most_per_member` are returned, no longer delivered to, for the
+        caller to close."""
         with self._lock:
             self._groups.setdefault(connection.group_id, set()).add(connection)
+            mine = self._members.setdefault(connection.user_id, deque())
+            mine.append(connection)
+            over = [mine.popleft() for _ in range(len(mine) - self._most)]
+            for old in over:
+                self._forget(old)
+        return over
 
     def discard(self, connection: Connection) -> None:
         """Stop delivering to `connection` (it closed)."""
         with self._lock:
-            group = self._groups.get(connection.group_id)
-            if group is not None:
-                group.discard(connection)
-                if not group:
-                    del self._groups[connection.group_id]
+            self._forget(connection)
+            mine = self._members.get(connection.user_id)
+            if mine is not None:
+                with contextlib.suppress(ValueError):
+                    mine.remove(connection)
+                if not mine:
+                    del self._members[connection.user_id]
+
+    def _forget(self, connection: Connection) -> None:
+        group = self._groups.get(connection.group_id)
+        if group is not None:
+            group.discard(connection)
+            if not group:
+                del self._groups[connection.group_id]
 
     def broadcast(self, group_id: int, frame: dict[str, Any]) -> int:
         """Send `frame` to everyone connected to the group; returns how many connections."""

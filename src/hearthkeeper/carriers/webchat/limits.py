@@ -3,7 +3,8 @@ client opens as many sockets (and creates as many identities) as it likes.
 
 - messages: per member, across all their sockets and groups (`messages_per_10s`);
 - joins through invite links: new seats per client address, and per member (`joins_per_minute`);
-- uploads: pictures and bytes per member and hour (`uploads_per_hour`, `upload_mib_per_hour`).
+- uploads: pictures and bytes per member and hour (`uploads_per_hour`, `upload_mib_per_hour`);
+- nickname changes per member and hour (`renames_per_hour`).
 
 The counts live in memory (they only need to outlast a burst) in sliding windows, keyed by
 member or client; a key whose window emptied is forgotten, so memory follows the clients of
@@ -92,6 +93,7 @@ class ChatLimits:
         self._joins = Meter(limits.joins_per_minute, timedelta(minutes=1))
         self._uploads = Meter(limits.uploads_per_hour, timedelta(hours=1))
         self._bytes = Meter(limits.upload_mib_per_hour * MiB, timedelta(hours=1))
+        self._renames = Meter(limits.renames_per_hour, timedelta(hours=1))
 
     def message(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more message from a member, whichever socket it came through."""
@@ -114,6 +116,16 @@ class ChatLimits:
         most = self.limits.joins_per_minute
         return Refusal(
             say("too_many_joins", language, most=most, wait=waiting(wait, language)), wait
+        )
+
+    def rename(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
+        """One more nickname change by a member (counted before it is checked)."""
+        wait = self._renames.take(user_id, self.clock.now())
+        if wait is None:
+            return None
+        most = self.limits.renames_per_hour
+        return Refusal(
+            say("too_many_renames", language, most=most, wait=waiting(wait, language)), wait
         )
 
     def upload(self, user_id: str, language: Language = Language.EN) -> Refusal | None:

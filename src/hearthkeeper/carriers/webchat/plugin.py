@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.plugin import CarrierTable, ServedCarrier, ServerParts
-from hearthkeeper.carriers.webchat.groups import WEBCHAT, ensure_webchat_group, open_next_group
+from hearthkeeper.carriers.webchat.groups import (
+    WEBCHAT,
+    ensure_staff_channel,
+    ensure_webchat_group,
+    open_next_group,
+)
 from hearthkeeper.lazy import exports
 
 if TYPE_CHECKING:
@@ -71,6 +76,7 @@ class WebChatPlugin:
             f"# uploads_per_hour = {limits.uploads_per_hour}\n"
             f"# upload_mib_per_hour = {limits.upload_mib_per_hour}\n"
             f"# unused_upload_hours = {limits.unused_upload_hours}\n"
+            f"# renames_per_hour = {limits.renames_per_hour}\n"
         )
 
     def commands(self) -> None:
@@ -89,7 +95,8 @@ class WebChatSetup:
     staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
-        """Every community has a web chat group to invite members to; its pages speak the
+        """Every community has a web chat group to invite members to, and its staff channel
+        when the playbook names one only the web chat can hold; its pages speak the
         playbook's `community.language`."""
         self.languages[community_id] = playbook.community.language
         self.zones[community_id] = ZoneInfo(playbook.community.timezone)
@@ -98,6 +105,7 @@ class WebChatSetup:
             self.staff_channels[community_id] = staff
         else:
             self.staff_channels.pop(community_id, None)
+        ensure_staff_channel(store, community_id, playbook)
         ensure_webchat_group(store, community_id, playbook)
 
     def serve(self, server: ServerParts) -> ServedCarrier:

@@ -64,6 +64,17 @@ class SeatRequest:
     taken: int
 
 
+class NicknameTaken(Exception):
+    """Someone else in group `group_id` has a nickname that looks the same as the one asked
+    for (`other`): read under the group's lock, so two joins or renames at once cannot both
+    pass the check."""
+
+    def __init__(self, group_id: int, other: str) -> None:
+        super().__init__(f"someone in group {group_id} is already called {other!r}")
+        self.group_id = group_id
+        self.other = other
+
+
 @dataclass(frozen=True)
 class WebChatMessage:
     """A message on the web chat, from a member or the bot (`user_id` None)."""

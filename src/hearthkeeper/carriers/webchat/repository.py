@@ -27,7 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from hearthkeeper.carriers.webchat.names import nickname_clash
 from hearthkeeper.carriers.webchat.records import (
+    NicknameTaken,
     SeatedUser,
     SeatOutcome,
     SeatRequest,
@@ -142,13 +144,31 @@ class SqlWebChat(StoreBase):
             )
             return None if row is None else _user(row)
 
-    def rename_user(self, user_id: str, nickname: str) -> WebUser:
-        """Give a web chat user a new nickname."""
+    def rename_user(self, user_id: str, nickname: str, *,
+                    distinct_in: int | None = None) -> WebUser:  # fmt: skip
+        """Give a web chat user a new nickname; `NicknameTaken` when someone else looks the
+        same in a group they are in, or in group `distinct_in` (the one they are joining).
+        Those groups' rows are locked, in order, so a join or rename at the same moment is
+        checked against this name, and this one against theirs. A rename is queued for the
+        engine in each group they sit in (in the same transaction): their stored name follows
+        it before they post again. A nickname unchanged queues nothing."""
         with self._unit(write=True) as session:
             row = session.scalar(select(WebChatUserRow).where(WebChatUserRow.user_id == user_id))
             if row is None:
                 raise StoreError(f"there is no web chat user {user_id!r}")
-            row.nickname = nickname
+            seated = set(session.scalars(select(WebChatSeatRow.group_id).where(
+                WebChatSeatRow.user_id == user_id, WebChatSeatRow.left_at.is_(None),
+                WebChatSeatRow.banned_at.is_(None))))  # fmt: skip
+            groups = seated if distinct_in is None else seated | {distinct_in}
+            for group_id in sorted(groups):
+                lock_row(session, GroupRow, group_id)
+            for group_id in sorted(groups):
+                _refuse_lookalike(session, group_id, user_id, nickname)
+            if row.nickname != nickname:
+                row.nickname = nickname
+                now = self._now()
+                for group_id in sorted(seated):
+                    queue_chat_event(session, group_id, "rename", user_id, now)
             return _user(row)
 
     # --- seats --------------------------------------------------------------------------------
@@ -174,12 +194,21 @@ class SqlWebChat(StoreBase):
                        ban_reason=ban_reason), closed is not None  # fmt: skip
 
     def take_seat(
-        self, group_id: int, user_id: str, at: datetime, *, source: str | None = None
+        self,
+        group_id: int,
+        user_id: str,
+        at: datetime,
+        *,
+        source: str | None = None,
+        distinct: bool = False,
     ) -> SeatRequest:
         """Seat the user unless banned or the group is full; a rejoin begins a new stay.
         `source` is the token of the link they came by; the engine's Join carries it.
+        `distinct`: `NicknameTaken` when someone in the group has a nickname that looks the
+        same as theirs (a newcomer joining by the join page; staff's approvals seat as asked).
 
-        The group row is locked, so two joins racing for the last seat cannot both get it."""
+        The group row is locked, so two joins racing for the last seat cannot both get it,
+        nor two newcomers under one name both be seated."""
         at = utc(at, "join time")
         with self._unit(write=True) as session:
             group = session.get(GroupRow, group_id, with_for_update=True)
@@ -193,6 +222,11 @@ class SqlWebChat(StoreBase):
                 return SeatRequest(SeatOutcome.ALREADY, _seat(row), taken)
             if group.capacity is not None and taken >= group.capacity:
                 return SeatRequest(SeatOutcome.FULL, None if row is None else _seat(row), taken)
+            if distinct:
+                nickname = session.scalar(select(WebChatUserRow.nickname).where(
+                    WebChatUserRow.user_id == user_id))  # fmt: skip
+                if nickname is not None:
+                    _refuse_lookalike(session, group_id, user_id, nickname)
             if row is None:
                 row = WebChatSeatRow(group_id=group_id, user_id=user_id, joined_at=at)
                 session.add(row)
@@ -446,8 +480,8 @@ def queue_chat_event(
     mentions_bot: bool = False,
     source: str | None = None,
 ) -> None:
-    """Queue a member's message, join or leave in the caller's transaction. A message's event
-    id is its message id (moderation names it by that); a join or leave gets a random one,
+    """Queue a member's message, join, leave or rename in the caller's transaction. A
+    message's event id is its message id (moderation names it by that); the others get a random one,
     kept in the row, so a second delivery carries the same id."""
     event_id = str(message_id) if message_id is not None else f"{kind}-{uuid.uuid4().hex}"
     # Writers of one group queue one at a time until they commit (a row lock on PostgreSQL;
@@ -459,6 +493,18 @@ def queue_chat_event(
         message_id=message_id, removed_by=removed_by, mentions_bot=mentions_bot,
         at=utc(at, f"{kind} time"), source=source,
     ))  # fmt: skip
+
+
+def _refuse_lookalike(session: Session, group_id: int, user_id: str, nickname: str) -> None:
+    """`NicknameTaken` when someone else in the group now has a nickname like `nickname`."""
+    seated = session.execute(
+        select(WebChatUserRow.user_id, WebChatUserRow.nickname)
+        .join(WebChatSeatRow, WebChatSeatRow.user_id == WebChatUserRow.user_id)
+        .where(WebChatSeatRow.group_id == group_id, WebChatSeatRow.left_at.is_(None))
+    )
+    other = nickname_clash(nickname, ((found, name) for found, name in seated), user_id)
+    if other is not None:
+        raise NicknameTaken(group_id, other)
 
 
 def _taken(session: Session, group_id: int) -> int:

@@ -219,6 +219,9 @@ def webchat_router(
                 made, token = await run_in_threadpool(chat.create_user, nickname, language)
                 user = made
             elif nickname.strip() and nickname.strip() != user.nickname:
+                over = limits.rename(user.user_id, language)
+                if over is not None:  # each message under another name
+                    return _retry_after(await again(429, over.message), over)
                 user = await run_in_threadpool(chat.rename, user.user_id, nickname,
                                                group_id=room.group.id)  # fmt: skip
             door = None

@@ -20,6 +20,7 @@ class WebChatLimits:
     uploads_per_hour: int = 30
     upload_mib_per_hour: int = 100
     unused_upload_hours: int = 1
+    renames_per_hour: int = 10  # nickname changes per member: each message under a new name
 
 
 _LIMITS = WebChatLimits()  # the defaults of the table
@@ -50,6 +51,9 @@ class WebChatTable(BaseModel):
         _LIMITS.unused_upload_hours,
         ge=1,
         description="Uploaded pictures no message uses are deleted after this.",
+    )
+    renames_per_hour: int = Field(
+        _LIMITS.renames_per_hour, ge=1, description="Nickname changes one member may make."
     )
 
 

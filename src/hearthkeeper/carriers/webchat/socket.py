@@ -1,8 +1,9 @@
 """One member's WebSocket to a group: hello, then frames in (validated, rate-limited) and
 frames out (through the hub), until either side closes.
 
-Per member, across all their sockets: at most `messages_per_10s` messages (8 by default)
-every 10 seconds — more are dropped with an error frame "slow down" (`limits.py`). Every
+Per member, at most `hub.MOST_PER_MEMBER` sockets open on this server (a newer one closes
+the oldest, with 4409: its page does not reconnect by itself); across all of them, at most
+`messages_per_10s` messages (8 by default) every 10 seconds — more are dropped with an error frame "slow down" (`limits.py`). Every
 refused frame (too large, not JSON, unknown type, over the rate) is a warning; three
 warnings within a minute close the connection with 1008. A frame the server fails on is
 answered with an error frame and logged; the connection and the group go on.
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 MEMBER_COOKIE = "hearth_member"
 CLOSE_SERVER_ERROR = 1011
 CLOSE_TRY_AGAIN = 1013  # the store is away for a moment: the page reconnects later
+CLOSE_OPEN_ELSEWHERE = 4409  # the member opened the chat in too many other places: no reconnect
 # Members' messages the store could not take: one warning per outage, however many.
 STORE = Outage("web chat")
 WARNINGS, WARNINGS_WITHIN = 3, timedelta(minutes=1)
@@ -116,7 +118,8 @@ async def _open(chat: WebChatCarrier, websocket: WebSocket, code: str, limits: C
     # The hello and joining the hub happen with no await between them: no frame is missed
     # and none arrives before the hello.
     connection.deliver(encode(chat.hello(room, user)))
-    chat.hub.add(connection)
+    for oldest in chat.hub.add(connection):  # open in too many places: the newest is kept
+        oldest.end(CLOSE_OPEN_ELSEWHERE, say("open_elsewhere", language))
     writer = asyncio.create_task(connection.pump(websocket.send_text, _closer(websocket)))
     reader = asyncio.create_task(_read(chat, websocket, connection, limits, language))
     try:

@@ -111,11 +111,17 @@ BOOK = Phrasebook({
     "unavailable": {EN: "the chat is briefly unavailable; the page reconnects",
                     ZH: "群聊暂时不可用，页面会重新连接"},
     "too_many_refused": {EN: "too many refused frames", ZH: "被拒绝的消息太多"},
+    "open_elsewhere": {EN: "This chat is open in too many other tabs or devices; reload the "
+                           "page to use it here.",
+                       ZH: "这个聊天在太多其他标签页或设备上打开了；刷新页面即可在这里继续使用。"},
     "slow_down": {EN: "slow down: at most {most} messages every 10 seconds",
                   ZH: "发得太快了：每 10 秒最多 {most} 条消息"},
     "too_many_joins": {EN: "Too many groups joined from here: at most {most} a minute. "
                            "Please try again in {wait}.",
                        ZH: "从这里加入的群太多了：每分钟最多 {most} 个。请 {wait}后再试。"},
+    "too_many_renames": {EN: "Too many nickname changes: at most {most} an hour. "
+                             "Please try again in {wait}.",
+                         ZH: "改昵称太频繁了：每小时最多 {most} 次。请 {wait}后再试。"},
     "too_many_pictures": {EN: "Too many pictures: at most {most} an hour. "
                               "Please try again in {wait}.",
                           ZH: "图片太多了：每小时最多 {most} 张。请 {wait}后再试。"},
@@ -137,6 +143,11 @@ BOOK = Phrasebook({
     "nick_taken": {EN: "Someone in this group is already called “{other}”, and your nickname "
                        "looks the same; choose one that others can tell apart.",
                    ZH: "本群已有人叫“{other}”，你的昵称看起来一样；请换一个别人能分清的昵称。"},
+    "nick_taken_elsewhere": {EN: "Someone in {group}, another group you are in, is already "
+                                 "called “{other}”, and your nickname looks the same; choose one "
+                                 "that others can tell apart.",
+                             ZH: "你所在的另一个群「{group}」已有人叫“{other}”，你的昵称看起来一样；"
+                                 "请换一个别人能分清的昵称。"},
     # --- pictures ---------------------------------------------------------------------------
     "picture_upload": {EN: "send the picture as multipart/form-data, field 'picture'",
                        ZH: "请以 multipart/form-data 发送图片，字段为 'picture'"},
@@ -149,7 +160,7 @@ SCRIPT_KEYS = (
     "connecting", "connected", "not_connected", "reconnecting", "bot", "reply",
     "earlier_message", "picture_from", "picture_snippet", "member_one", "member_many",
     "staff_lift", "muted_notice", "banned_notice", "removed_notice", "join_again",
-    "still_in_box", "picture_not_accepted", "picture_not_sent",
+    "still_in_box", "picture_not_accepted", "picture_not_sent", "open_elsewhere",
 )  # fmt: skip
 
 

@@ -115,7 +115,7 @@ class WebChatMessageRow(Base):
 
 
 class WebChatEventRow(Base):
-    """The web chat's queue for the engine: one row per member message, join or leave,
+    """The web chat's queue for the engine: one row per member message, join, leave or rename,
     written in the transaction that stores what the member did and deleted once the engine
     has recorded it. A row a crash leaves behind is delivered at the next start; the engine's
     `events` (unique per group and `event_id`) make a second delivery harmless. AUTOINCREMENT
@@ -127,7 +127,7 @@ class WebChatEventRow(Base):
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
     event_id: Mapped[str] = mapped_column(SafeString(KEY))  # the engine event's id
-    kind: Mapped[str] = mapped_column(SafeString(16))  # message | join | leave
+    kind: Mapped[str] = mapped_column(SafeString(16))  # message | join | leave | rename
     user_id: Mapped[str] = mapped_column(SafeString(64))
     message_id: Mapped[int | None] = mapped_column(BIG_ID, ForeignKey("webchat_messages.id"))
     removed_by: Mapped[str | None] = mapped_column(SafeString(NAME))  # a leave by moderation

@@ -77,11 +77,13 @@ def dashboard_context(pages: Pages, view: CommunityView, scope: str, days: int |
 
 def by_health(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The report's groups as "Health by group" lists them: the lowest score first (the
-    groups that need the operator), then the new ones, then those not measured; in the
-    report's order among equals."""
+    groups that need the operator), then the new ones, then those not measured, then the
+    closed ones (no longer the operator's to revive); in the report's order among equals."""
 
     def rank(group: dict[str, Any]) -> tuple[int, int]:
         health = group.get("health") or {}
+        if group.get("closed"):
+            return 3, 0
         if health.get("score") is not None and not health.get("new"):
             return 0, int(health["score"])
         return (1, 0) if health.get("new") else (2, 0)

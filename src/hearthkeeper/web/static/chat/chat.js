@@ -21,6 +21,7 @@
   const FILES = "/chat/files/";
   const FILE_ICONS = { video: "🎬", voice: "🔊", file: "📎" };
   const CLOSE_REMOVED = 4000, CLOSE_NOT_SIGNED_IN = 4401, CLOSE_NOT_IN_GROUP = 4403;
+  const CLOSE_OPEN_ELSEWHERE = 4409; // opened in too many other tabs: reconnecting would close one
   // The page's words, in the community's language, from the block the server rendered.
   const TEXTS = JSON.parse(document.getElementById("chat-texts").textContent);
 
@@ -84,6 +85,10 @@
       socket = null;
       if (removed || event.code === CLOSE_REMOVED) {
         setStatus("closed", t("not_connected"));
+        return;
+      }
+      if (event.code === CLOSE_OPEN_ELSEWHERE) {
+        setStatus("closed", t("open_elsewhere"));
         return;
       }
       if (event.code === CLOSE_NOT_SIGNED_IN || event.code === CLOSE_NOT_IN_GROUP) {
