@@ -79,7 +79,7 @@ def test_diff_matches_list_items_by_id() -> None:
     )
     lines = [str(c) for c in diff_content(content(base), content(swapped))]
     assert "- calendar.posts[id=a]: {a, …}" in lines
-    assert "~ calendar.posts[id=b].schedule: 'every day 09:00' → 'every day 09:30'" in lines
+    assert "~ calendar.posts[id=b].schedule: every day 09:00 → every day 09:30" in lines
     assert "+ calendar.posts[id=c]: {c, …}" in lines
     assert len(lines) == 3
 
@@ -248,3 +248,24 @@ def test_the_summary_says_nothing_of_a_learned_scorer_that_is_off() -> None:
         el for el in summarise(parse_playbook(text).playbook) if el.title.startswith("Structure")
     ]
     assert not [line for line in structure.lines if line.startswith("Learned scorer")]
+
+
+def test_durations_amounts_and_empty_values_are_shown_as_written_not_as_python() -> None:
+    """`hearth apply` printed `~ rules.strike_expiry: '30d' → None` and `price: '299' → '399'`:
+    a Python word the playbook never uses, and numbers in quotes that read as texts (the docs
+    showed `mute_for: 1h → 2h`). Texts keep their quotes."""
+    plan = ("monetisation:\n  plans:\n    - {id: year, name: Year, price: 299, period: 1 year, "
+            "trial: 3d}\n")  # fmt: skip
+    old = content(MINIMAL + plan + "rules:\n  ladder:\n    - {at: 1, do: [mute], mute_for: 1h}\n")
+    new = content(
+        MINIMAL.replace("Tea Friends", "Tea Circle")
+        + plan.replace("299", "399").replace("trial: 3d", "trial: null")
+        + "rules:\n  ladder:\n    - {at: 1, do: [mute], mute_for: 2h}\n  strike_expiry: null\n"
+    )
+    assert sorted(str(c) for c in diff_content(old, new)) == [
+        "~ community.name: 'Tea Friends' → 'Tea Circle'",
+        "~ monetisation.plans[id=year].price: 299 → 399",
+        "~ monetisation.plans[id=year].trial: 3d → none",
+        "~ rules.ladder[0].mute_for: 1h → 2h",
+        "~ rules.strike_expiry: 30d → none",
+    ]

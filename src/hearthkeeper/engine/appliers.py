@@ -190,6 +190,8 @@ def _blacklist(step: Step, action: Action, key: str) -> Sequence[Action]:
                          community_id=None if everywhere else community_id)  # fmt: skip
     memory.blacklisted(community_id, member_id)
     _ban_everywhere(step, action, key, memory.communities() if everywhere else [community_id])
+    for removed in step.registry.removed():  # out of this community: their event places go
+        removed(step.tx, community_id, member_id, step.playbook, key, step.now)
     return _NOTHING
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,10 @@ AlertRouter = Callable[[Any, Action, str, EffectContext], Sequence[Delivery]]
 # in its own sorted order (`lock_ahead`), and may read ahead what their effects (or its
 # handlers) will read.
 LockAhead = Callable[[Any, int, Sequence[tuple[Event, "Playbook", int, int]]], None]
+# Run when the ladder puts a member out of a community (a blacklisting), in the batch's
+# transaction: (tx, community id, member id, the community's playbook, a key naming the
+# decision, now).
+Removed = Callable[[Any, int, int, "Playbook", str, datetime], object]
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Registry:
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
         self.alert_router: AlertRouter | None = None  # staff alerts beyond the inbox
         self._lock_ahead: list[LockAhead] = []
+        self._removed: list[Removed] = []  # what to do when moderation puts a member out
 
     def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
         """Register the store work behind a request type (`kind.effect` names it)."""
@@ -119,6 +125,15 @@ class Registry:
         if self.alert_router is not None:
             raise ValueError("staff alerts are routed twice")
         self.alert_router = router
+
+    def add_removed(self, hook: Removed) -> None:
+        """Have `hook` run, in the transaction, when the ladder blacklists a member (they are
+        out of the community: offline events let their places go)."""
+        self._removed.append(hook)
+
+    def removed(self) -> tuple[Removed, ...]:
+        """What runs when the ladder puts a member out of a community (`add_removed`)."""
+        return tuple(self._removed)
 
     def add_lock_ahead(self, lock: LockAhead) -> None:
         """Have `lock` take, before a batch's events are decided, the rows their effects will

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -30,11 +32,38 @@ class Change:
     new: Any
 
     def __str__(self) -> str:
+        plain = _written_plain(self.path)
         if self.kind is ChangeKind.ADDED:
-            return f"+ {self.path}: {_show(self.new)}"
+            return f"+ {self.path}: {_show(self.new, plain)}"
         if self.kind is ChangeKind.REMOVED:
-            return f"- {self.path}: {_show(self.old)}"
-        return f"~ {self.path}: {_show(self.old)} → {_show(self.new)}"
+            return f"- {self.path}: {_show(self.old, plain)}"
+        return f"~ {self.path}: {_show(self.old, plain)} → {_show(self.new, plain)}"
+
+
+# Field types whose values are shown as written in the playbook, without the quotes a text
+# gets: `~ rules.ladder[1].mute_for: 1h → 2h`, `~ monetisation.plans[id=year].price: 299 → 399`
+# (the store keeps them as strings, and quoted they read as texts).
+_PLAIN_TYPES = ("amount", "duration", "time HH:MM", "schedule", "time zone", "period (e.g. 6 months)",
+                "date YYYY-MM-DD", "date-time", "integer", "number")  # fmt: skip
+
+
+@functools.cache
+def _plain_fields() -> tuple[re.Pattern[str], ...]:
+    """The reference's paths of fields of a type in `_PLAIN_TYPES`, as patterns of a change's
+    path (`rules.ladder[1].mute_for`, `activities[id=salon].price`, `groups.9群.capacity`)."""
+    from hearthkeeper.playbook.reference import field_docs  # the reference reads the model
+
+    found = []
+    for doc in field_docs():
+        kinds = doc.type.removesuffix(" or none").split(" or ")
+        if any(kind in _PLAIN_TYPES for kind in kinds):
+            pattern = re.escape(doc.path).replace(re.escape("[]"), r"\[[^\]]*\]")
+            found.append(re.compile(pattern.replace(re.escape("<id>"), r"[^.]+") + "$"))
+    return tuple(found)
+
+
+def _written_plain(path: str) -> bool:
+    return any(p.match(path) for p in _plain_fields())
 
 
 def playbook_content(playbook: Playbook) -> dict[str, Any]:
@@ -113,7 +142,9 @@ def _diff_by_id(old: list[Any], new: list[Any], loc: Loc, out: list[Change]) -> 
             out.append(Change(ChangeKind.ADDED, format_path(loc) + f"[id={ident}]", None, item))
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, plain: bool = False) -> str:
+    if value is None:  # what the reference calls an empty value (`null` in the playbook)
+        return "none"
     if isinstance(value, dict):
         label = (value.get("id") or value.get("name") or value.get("title")
                  or value.get("question"))  # fmt: skip
@@ -124,5 +155,5 @@ def _show(value: Any) -> str:
         return f"{{{fields}}}"
     if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
         return f"[{len(value)} items]"
-    text = repr(value) if isinstance(value, str) else str(value)
+    text = repr(value) if isinstance(value, str) and not plain else str(value)
     return text if len(text) <= 80 else text[:77] + "…"

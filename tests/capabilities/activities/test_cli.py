@@ -679,3 +679,44 @@ def test_applying_a_playbook_that_moves_an_event_already_made_names_it_and_how_t
     written.write_text(MINIMAL + salon)
     status, out = run("apply", str(written), *config)
     assert status == 0 and "warning" not in out, out
+
+
+def test_applying_a_playbook_that_changes_an_event_already_made_says_what_it_keeps(
+    site: Path,
+) -> None:
+    """An operator who raised the salon's places from 3 to 5 after members had filled it (and
+    one waited) stored the version without a word: the event made before kept its 3 places,
+    the member waiting stayed waiting, and nothing said why or what to do."""
+    config = ("--config", str(site))
+    start = (SystemClock().now() + timedelta(days=10)).strftime("%Y-%m-%d 19:00")
+    written = site.parent / "tea.yaml"
+    salon = f"activities:\n  - id: salon\n    name: Winter salon\n    when: {start}\n"
+    written.write_text(MINIMAL + salon + "    capacity: 3\n")
+    assert run("apply", str(written), *config)[0] == 0
+    status, out = run("events", "list", "--community", "tea", *config)
+    assert status == 0 and "Winter salon" in out, out
+    with site_store(site) as store:
+        tea = store.get_community("tea")
+        assert tea is not None
+        [event] = SqlActivities.on(store).events(tea.id)
+        group = store.add_group(tea.id, "g", "webchat", "g-1")
+        for n, status_ in enumerate([*[Status.CONFIRMED] * 3, Status.WAITLISTED]):
+            member = store.member_for("webchat", f"u-{n}", f"m{n}")
+            SqlActivities.on(store).put(event.id, member.id, group.id, status_,
+                                        SystemClock().now())  # fmt: skip
+    written.write_text(MINIMAL + salon + "    capacity: 5\n    price: 45\n")
+    status, out = run("apply", str(written), *config)
+    said = " ".join(out.split())
+    assert status == 0
+    assert (f"warning: event {event.id} (Winter salon, ") in said, said
+    assert (
+        "keeps its 3 places (activities[id=salon].capacity is now 5 places) and its fee, "
+        "free (activities[id=salon].price is now 45 CNY). It has 4 sign-ups."
+    ) in said, said
+    assert f"cancel it (hearth events cancel {event.id}" in said
+    status, out = run("events", "list", "--community", "tea", *config)
+    assert "3/3 confirmed" in out and "1 waiting" in out, "the event kept its places, as said"
+    # back as it was: nothing to say
+    written.write_text(MINIMAL + salon + "    capacity: 3\n")
+    status, out = run("apply", str(written), *config)
+    assert status == 0 and "warning" not in out, out

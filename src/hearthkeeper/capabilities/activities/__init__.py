@@ -10,8 +10,9 @@ payment, the door, rates), `render`, `texts`. Effects: `effects` (members' comma
 pay, the lapse, the first waiting moving up). Storage: `repository` (+ `records`). Staff: `staff`
 (create, cancel, the door), `fees` (the one link to billing's ledger), `cli`, `console`,
 `web` (a member's ticket page). `departures`: a member paid membership removed (billing
-calls it) lets their unpaid places go and keeps their paid ones; messages for them go to
-the staff inbox. Figures: `stats`.
+calls it) or moderation put out (the ladder's blacklisting, through `Registry.add_removed`;
+staff's ban or blacklisting) lets their unpaid places go and keeps their paid ones; messages
+for them go to the staff inbox. Figures: `stats`.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Activities(CapabilityBase):
         from hearthkeeper.capabilities.activities import handlers
 
         handlers.register(registry, setup.book)
+        from hearthkeeper.capabilities.activities.departures import member_removed
+
+        registry.add_removed(member_removed)
 
     def cli(self, app: typer.Typer) -> None:
         from hearthkeeper.cli.lazy import add_lazy_group

@@ -1,5 +1,6 @@
 """A member who is no longer in the community (paid membership refunded or expired: billing
-removed them from every group) and their event sign-ups.
+removed them from every group; moderation banned them from every group they were in, or
+blacklisted them) and their event sign-ups.
 
 What they had without paying for it separately — a free place, a place held unpaid, a spot
 on a waitlist — is let go at once, for events not yet begun, and the first waiting move up
@@ -29,7 +30,9 @@ from hearthkeeper.store import NewStaffAlert, Store
 from hearthkeeper.store.scope import StoreBase
 
 ACTOR = "activities"
-_WHY = {"refunded": "refunded", "expired": "expired", "trial": "trial ended unpaid"}
+_WHY = {"refunded": "membership refunded", "expired": "membership expired",
+        "trial": "membership trial ended unpaid", "banned": "banned from its groups",
+        "blacklisted": "blacklisted"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,23 @@ def member_left(scope: StoreBase, community_id: int, member_id: int,
     up) and keep their paid places, telling staff which, once per `key`."""
     if not departed(scope, community_id, member_id):  # another plan still lets them in
         return Departure()
+    return release(scope, community_id, member_id, playbook, why, key, now)
+
+
+def member_removed(scope: StoreBase, community_id: int, member_id: int,
+                   playbook: Playbook | None, key: str, now: datetime, *,
+                   why: str = "blacklisted") -> Departure:  # fmt: skip
+    """Moderation put the member out of the community (the ladder's or staff's blacklisting,
+    staff's ban from every group they were in): their event places go as for a member paid
+    membership removed (`member_left`), once per `key`. A spammer banned kept a free place
+    at the meetup, their door code still valid, while the member behind them waited."""
+    return release(scope, community_id, member_id, playbook, why, f"{why}:{key}", now)
+
+
+def release(scope: StoreBase, community_id: int, member_id: int, playbook: Playbook | None,
+            why: str, key: str, now: datetime) -> Departure:  # fmt: skip
+    """Let the member's unpaid sign-ups to events still ahead go (moving the first waiting
+    up) and keep their paid places, telling staff which, once per `key`."""
     repo = SqlActivities.on(scope)
     tx = Store.on(scope)
     released: list[tuple[Event, SignUp]] = []
@@ -90,7 +110,7 @@ def _alert_kept(tx: Store, community_id: int, member_id: int,
                 now: datetime) -> None:  # fmt: skip
     name = kept[0][1].display_name or f"member {member_id}"
     places = "; ".join(f"event {e.id} '{e.title}' (fee order {s.order_id})" for e, s in kept)
-    text = (f"{name} is no longer in the community (membership {_WHY.get(why, why)}) and keeps the paid "
+    text = (f"{name} is no longer in the community ({_WHY.get(why, why)}) and keeps the paid "
             f"place they hold: {places}. Their door code still lets them in; to free the "
             f"place, refund the fee: hearth events refund EVENT member:{member_id} (or the "
             f"Events page's Refund a fee).")  # fmt: skip

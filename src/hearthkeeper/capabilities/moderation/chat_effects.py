@@ -204,11 +204,12 @@ def _climb(store: Store, ctx: EffectContext, group: Group, found: Pointed, step:
     if Step.BLACKLIST in step.do:
         everywhere = ctx.playbook.rules.blacklist_scope is BlacklistScope.ALL
         staff.blacklist_member(store, found.member_id, group, by, now, everywhere=everywhere,
-                               key=f"{key}:ban", reason=reason, language=lang)  # fmt: skip
+                               key=f"{key}:ban", reason=reason, language=lang,
+                               playbook=ctx.playbook)  # fmt: skip
         done.append("blacklist")
     elif Step.BAN in step.do:
         staff.ban_member(store, found.member_id, group, by, now, key=f"{key}:ban", reason=reason,
-                         language=lang)  # fmt: skip
+                         language=lang, playbook=ctx.playbook)  # fmt: skip
         done.append("ban")
     elif Step.KICK in step.do:
         staff.kick_member(store, found.member_id, group, by, now, key=f"{key}:kick",
@@ -259,11 +260,11 @@ def ban(scope: StoreBase, request: StaffBan, ctx: EffectContext) -> Sequence[Act
     lang, by = ctx.playbook.community.language, by_whom(ctx)
     if found.message_id is not None:
         bans = staff.ban_for_message(store, found.message_id, by, ctx.now, reason=request.reason,
-                                     language=lang)  # fmt: skip
+                                     language=lang, playbook=ctx.playbook)  # fmt: skip
     else:
         bans = staff.ban_member(store, found.member_id, group, by, ctx.now,
                                 key=_key(ctx, "ban"), reason=request.reason,
-                                language=lang)  # fmt: skip
+                                language=lang, playbook=ctx.playbook)  # fmt: skip
     names = {g.id: g.name for g in store.list_groups(group.community_id)}
     where = ("、" if lang is Language.ZH_CN else ", ").join(
         names.get(b.group_id or 0, "?") for b in bans
@@ -292,7 +293,7 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
     strikes = store.strikes(community_id=community, member_id=found.member_id,
                             include_dead=False, now=now)  # fmt: skip
     if strikes:
-        staff.pardon(store, strikes[-1].id, by, now)
+        staff.pardon(store, strikes[-1].id, by, now, tell=False)  # answered below
         _recount(ctx, found.member_id)
     done = [TEXTS.say(_LIFTED[k], lang) for k in dict.fromkeys(lifted) if k in _LIFTED]
     if strikes:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.capabilities.texts import violation_name
 from hearthkeeper.engine.appliers import KICK_HOLDS
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import (
     ExampleSource,
@@ -30,10 +32,14 @@ from hearthkeeper.store import (
 )
 
 
-def pardon(store: Store, strike_id: int, by: str, now: datetime) -> Strike:
-    """Take a strike back; it stays on record but no longer counts."""
+def pardon(store: Store, strike_id: int, by: str, now: datetime, *, tell: bool = True) -> Strike:
+    """Take a strike back; it stays on record but no longer counts. With `tell`, the member
+    still in the group where it was given is told there, @-mentioned, once (`/pardon` in the
+    chat answers there itself and tells nobody twice)."""
     with store.transaction() as tx:
         strike = tx.pardon_strike(strike_id, by, now)
+        if tell:
+            _tell_pardoned(tx, strike)
         tx.audit(by, "pardon", strike.community_id, target=f"member {strike.member_id}",
                  detail={"strike": strike_id, "violation": strike.violation})  # fmt: skip
         message = tx.message_of_event(strike.event_id) if strike.event_id is not None else None
@@ -83,6 +89,20 @@ def _alerted_message(tx: Store, alert: StaffAlert) -> Message:
     return message
 
 
+def _tell_pardoned(tx: Store, strike: Strike) -> None:
+    group = tx.get_group(strike.group_id) if strike.group_id is not None else None
+    if group is None or group.imported or not tx.active_stays([(group.id, strike.member_id)]):
+        return  # nowhere they can read it: an imported group's, or one they left
+    user, member = tx.user_on(strike.member_id, group.carrier), tx.get_member(strike.member_id)
+    if user is None or member is None:
+        return
+    language = _language(tx, group, None)
+    action = staff_actions.pardoned(group, user, member.display_name,
+                                    violation_name(strike.violation, language), language)  # fmt: skip
+    tx.enqueue(f"staff-pardon:{strike.id}", group.carrier, action.to_json(), action.priority,
+               group_id=group.id)  # fmt: skip
+
+
 def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
                    language: Language | None = None) -> Message:  # fmt: skip
     """Delete a member's message on its carrier (through the outbox) and keep it as an
@@ -97,7 +117,8 @@ def delete_message(store: Store, message_id: int, by: str, now: datetime, *,
 
 
 def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
-                    reason: str = "", language: Language | None = None) -> list[Sanction]:  # fmt: skip
+                    reason: str = "", language: Language | None = None,
+                    playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a message's sender from every group of the community they are in (and the
     message's group), delete the message, and keep it as an example of spam; `reason`:
     staff's own words, if they gave some."""
@@ -109,7 +130,7 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
         why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
         bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
                             staff_actions.notice("banned", _language(tx, group, language), reason),
-                            why, now)  # fmt: skip
+                            why, now, out="banned", playbook=playbook)  # fmt: skip
         _delete(tx, message, group, by, now, language)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
@@ -119,15 +140,16 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
 
 
 def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
-               key: str, reason: str = "",
-               language: Language | None = None) -> list[Sanction]:  # fmt: skip
+               key: str, reason: str = "", language: Language | None = None,
+               playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Ban a member (pointed at in `group`) from `group` and every other group of its
     community they are in, as `ban_for_message` does without a message; `key` names the
     decision (its carrier actions are queued once per key), `reason` is staff's own words."""
     with store.transaction() as tx:
         why = f"banned by {by}" + (f": {reason}" if reason else "")
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
-        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="banned",
+                             playbook=playbook)  # fmt: skip
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
     return bans
@@ -135,7 +157,8 @@ def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetim
 
 def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: datetime, *,
                      everywhere: bool, key: str, reason: str = "",
-                     language: Language | None = None) -> list[Sanction]:  # fmt: skip
+                     language: Language | None = None,
+                     playbook: Playbook | None = None) -> list[Sanction]:  # fmt: skip
     """Blacklist a member in `group`'s community (in every community with `everywhere`) and
     ban them from the community's groups they are in, as the ladder's blacklist step does."""
     with store.transaction() as tx:
@@ -143,7 +166,8 @@ def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: d
         tx.add_sanction(SanctionKind.BLACKLIST, member_id, why, now,
                         community_id=None if everywhere else group.community_id)  # fmt: skip
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
-        bans, groups = _ban(tx, member_id, group, key, shown, why, now)
+        bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="blacklisted",
+                             playbook=playbook)  # fmt: skip
         tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "everywhere": everywhere,
                          "groups": [g.name for g in groups]})  # fmt: skip
@@ -183,10 +207,13 @@ def _language(tx: Store, group: Group, given: Language | None) -> Language:
 
 
 def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str,
-         now: datetime) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
+         now: datetime, *, out: str,
+         playbook: Playbook | None) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
     """The bans (and their carrier actions, queued under `key:<group id>`) in `group` and
     every other group of its community the member is in; `shown` is what the member may be
-    shown, `why` what staff read."""
+    shown, `why` what staff read. Out of every group, the member's event places and their
+    lines on open sign-up lists go to those waiting (`out`, banned or blacklisted, says why; a place they paid a fee for stays), by
+    `playbook` (the engine's, for a command in the chat; else the one the store holds)."""
     every = tx.list_groups(group.community_id)
     stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
     groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
@@ -199,6 +226,14 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
         action = staff_actions.ban(where, user, why, shown)
         tx.enqueue(f"{key}:{where.id}", where.carrier, action.to_json(), action.priority,
                    group_id=where.id)  # fmt: skip
+    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
+    from hearthkeeper.capabilities.activities.departures import member_removed
+    from hearthkeeper.capabilities.signups import departures as lists
+
+    if playbook is None:
+        playbook = community_playbook(tx, group.community_id)
+    member_removed(tx, group.community_id, member_id, playbook, key, now, why=out)
+    lists.member_removed(tx, group.community_id, member_id, playbook, key, now)
     return bans, groups
 
 

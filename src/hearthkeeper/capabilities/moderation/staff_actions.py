@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import Group, Message, Sanction, SanctionKind
@@ -76,7 +76,20 @@ NOTICES = Phrasebook({
     "muted": {Language.ZH_CN: "已被管理员禁言", Language.EN: "muted by a moderator"},
     "removed": {Language.ZH_CN: "已被管理员移出群", Language.EN: "removed by a moderator"},
     "because": {Language.ZH_CN: "{notice}：{reason}", Language.EN: "{notice}: {reason}"},
+    "pardoned": {Language.ZH_CN: "{name}，你因「{violation}」被记的一次违规已被管理员撤销，不再计入。",
+                 Language.EN: "{name}, a moderator took back your strike for {violation}: it "
+                              "no longer counts."},
 })  # fmt: skip
+
+
+def pardoned(group: Group, user: str, name: str, violation: str, language: Language) -> Action:
+    """Tell the member, @-mentioned in the group where the strike was given, that staff took
+    it back (from the console, the REST API or `hearth strikes pardon`: a member who appealed
+    learns the outcome; `/pardon` in the chat answers there itself)."""
+    text = NOTICES.say("pardoned", language, name=name, violation=violation)
+    return Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                  member=user, text=text, handler=HANDLER, reason="strike pardoned",
+                  extra=mentioning([(user, name)]))  # fmt: skip
 
 
 def notice(what: str, language: Language, reason: str = "") -> str:

@@ -2,7 +2,9 @@
 
 `handlers` reads members' replies and staff commands into requests (`requests`); `effects`
 load from the repository, let `decide` choose and write; `parse`, `command` and `render` are
-the pure readers and writers of text; `cli` is `hearth signups`.
+the pure readers and writers of text; `cli` is `hearth signups`; `departures`: a member
+moderation puts out of the community (the ladder's blacklisting, staff's ban) is taken off
+the open lists, the waitlist moving up.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class SignUps(CapabilityBase):
         from hearthkeeper.capabilities.signups import handlers
 
         handlers.register(registry, setup.playbook, setup.book)
+        from hearthkeeper.capabilities.signups.departures import member_removed
+
+        registry.add_removed(member_removed)
 
     def cli(self, app: typer.Typer) -> None:
         from hearthkeeper.cli.lazy import add_lazy_group

@@ -1,0 +1,103 @@
+"""A member moderation puts out of the community — blacklisted by the ladder, banned or
+blacklisted by staff — and their event sign-ups: the places they did not pay for go to the
+first waiting, told in their group; a place they paid a fee for stays, and staff are told."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.activities.fees import record_fee
+from hearthkeeper.capabilities.activities.records import Status
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.store import SanctionKind, Store
+from tests.capabilities.activities.activity_setup import (
+    event_community,
+    performed,
+    say,
+    seat,
+    stored,
+)
+from tests.engine_setup import Community
+
+EVENTS = """\
+  violations:
+    advertising: {strikes: 3}
+activities:
+  - id: night-run
+    name: Night run
+    when: 2026-05-10 19:00
+    capacity: 1
+  - id: tasting
+    name: Tasting night
+    when: 2026-05-14 19:00
+    capacity: 1
+    price: 45
+    currency: GBP
+"""
+ADVERT = "加我微信 abc12345 低价代购"
+
+
+def _status(c: Community, event_id: int, user: str) -> Status:
+    member = c.member_id(user)
+    [mine] = [s for s in SqlActivities.on(c.store).signups(event_id) if s.member_id == member]
+    return mine.status
+
+
+def _signed_up(c: Community) -> tuple[int, int]:
+    """Ann holds the night run's one place, Bo waits behind her; Ann paid for the tasting's
+    one place, Cy waits behind her. The two events' ids."""
+    seat(c, "g1", "ann", "bo", "cy")
+    say(c, "ann", "/rsvp night-run")
+    say(c, "bo", "/rsvp night-run")
+    say(c, "ann", "/rsvp tasting")
+    say(c, "cy", "/rsvp tasting")
+    run, tasting = SqlActivities.on(c.store).events(c.runtime.community_id)
+    code = SqlBilling.on(c.store).reference_for("fake", "ann", "ann", c.clock.now()).code
+    record_fee(c.store, stored(c), tasting.id, code, "fee-1", "", "staff", c.clock.now())
+    performed(c)
+    assert (_status(c, run.id, "ann"), _status(c, run.id, "bo")) == (
+        Status.CONFIRMED, Status.WAITLISTED)  # fmt: skip
+    return run.id, tasting.id
+
+
+def _only_paid_place_kept(c: Community, run: int, tasting: int, why: str) -> None:
+    said = performed(c)
+    assert _status(c, run, "ann") is Status.CANCELLED, "her free place went"
+    assert _status(c, run, "bo") is Status.CONFIRMED, "to the first waiting"
+    told = {a.member: a.text or "" for a in said if a.kind is ActionKind.SEND}
+    assert set(told) == {"bo"} and "a place freed up" in told["bo"], told
+    assert _status(c, tasting, "ann") is Status.CONFIRMED, "the place she paid for stays"
+    assert _status(c, tasting, "cy") is Status.WAITLISTED
+    [alert] = [a for a in c.store.staff_alerts(c.runtime.community_id)
+               if "keeps the paid place" in a.text]  # fmt: skip
+    assert f"ann is no longer in the community ({why})" in alert.text, alert.text
+    assert f"event {tasting} 'Tasting night'" in alert.text
+
+
+def test_a_member_the_ladder_blacklists_gives_up_their_free_event_place(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann's advert took her straight to the ladder's blacklisting: she was removed from the
+    community for good, yet kept her place at the night run (her door code still valid)
+    while Bo, waiting behind her, never moved up."""
+    c = event_community(store, store_clock, EVENTS)
+    run, tasting = _signed_up(c)
+    c.engine.process([c.events.message("ann", ADVERT, group="g1", at=c.clock.now())])
+    assert store.active_sanctions(member_id=c.member_id("ann"), kind=SanctionKind.BLACKLIST,
+                                  now=store_clock.now()), "the ladder blacklisted her"  # fmt: skip
+    _only_paid_place_kept(c, run, tasting, "blacklisted")
+
+
+def test_a_member_staff_ban_gives_up_their_free_event_place(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff banned Ann (the console's Ban, /ban in the chat) from every group she was in:
+    she kept her night-run place, and Bo behind her waited for nothing."""
+    c = event_community(store, store_clock, EVENTS)
+    run, tasting = _signed_up(c)
+    [g1] = [g for g in store.list_groups(c.runtime.community_id) if g.name == "g1"]
+    staff.ban_member(store, c.member_id("ann"), g1, "console:op", store_clock.now(),
+                     key="staff-ban:test")  # fmt: skip
+    _only_paid_place_kept(c, run, tasting, "banned from its groups")
