@@ -227,7 +227,8 @@ def webchat_router(
             door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
                 door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
-                                    source.strip() or None, network=trials(address))  # fmt: skip
+                                    source.strip() or None, network=trials(address),
+                                    client=address)  # fmt: skip
             # asked in the seat's transaction: a seat refused (full) counts no code's use
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door)  # fmt: skip
