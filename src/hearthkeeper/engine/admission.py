@@ -64,6 +64,9 @@ class JoinRequest:
     # the client network a web join page was asked from (`web.clientaddr.client_network`):
     # a paid community gives one free trial per network in a while; None where unknown
     network: str | None = None
+    # the same client network whatever the operator exempted from the trial limit: one
+    # network's pending applications hold few seats (`store/rooms.py`); None where unknown
+    client: str | None = None
 
     def __post_init__(self) -> None:  # as staff read it in the application (see `Sender`)
         object.__setattr__(self, "display_name", shown_name(self.display_name))

@@ -2,7 +2,9 @@
 
 A group's room is its capacity less its members, the seats a live code holds there for
 newcomers on their way, and the applications to it waiting for staff (each takes a seat
-once approved, for `PENDING_SEAT` at most). The live code's routing counts the same
+once approved, for `PENDING_SEAT` at most; of those made from one client network, only the
+`PENDING_SEATS_PER_NETWORK` oldest in the community, so answers typed in a loop from one address
+cannot fill groups, nor make a live code open new ones, for nobody). The live code's routing counts the same
 (`capabilities/livecodes/repository.py`), so an approval let in elsewhere (the web chat's
 next group with room, `room_elsewhere`) or waiting for room on any carrier
 (`engine/no_room.py`) never takes a seat already promised. An approval about to be let in
@@ -42,6 +44,11 @@ from hearthkeeper.store.waiting_admissions import APPROVED
 # An application waiting for staff counts against its group's room for as long as the link
 # it came by would still credit its join (an application left longer is no longer expected).
 PENDING_SEAT = KEPT
+# The pending applications of one client network (`applications.network`, from a web join
+# page) that hold a seat: a household or a café's Wi-Fi applies together; a script applying
+# in a loop still waits for staff, without seats (approved, they are let in like anyone,
+# where there is room).
+PENDING_SEATS_PER_NETWORK = 3
 
 
 @dataclass(frozen=True)
@@ -170,13 +177,23 @@ def held_seats(session: Session, group_ids: Collection[int], now: datetime) -> C
 
 def pending_applications(session: Session, community_id: int, group_ids: Collection[int],
                          now: datetime) -> Counter[int]:  # fmt: skip
-    """Applications to each group waiting for staff, made within `PENDING_SEAT` of `now`."""
+    """Applications to each group waiting for staff, made within `PENDING_SEAT` of `now`,
+    that hold a seat: all those of no known network, the `PENDING_SEATS_PER_NETWORK` oldest of
+    each network in the community (whichever groups they applied to)."""
     p = ApplicationRow
-    return counts(session.execute(
-        select(p.group_id, func.count())
-        .where(p.community_id == community_id, p.status == ApplicationStatus.PENDING.value, p.group_id.in_(group_ids),
+    order = func.row_number().over(partition_by=p.network, order_by=(p.created_at, p.id))
+    waiting = (
+        select(p.group_id, p.network, order.label("place"))
+        .where(p.community_id == community_id, p.status == ApplicationStatus.PENDING.value,
                p.created_at > utc(now, "now") - PENDING_SEAT)
-        .group_by(p.group_id)))  # fmt: skip
+        .subquery()
+    )  # fmt: skip
+    w = waiting.c
+    return counts(session.execute(
+        select(w.group_id, func.count())
+        .where(w.group_id.in_(group_ids),
+               or_(w.network.is_(None), w.place <= PENDING_SEATS_PER_NETWORK))
+        .group_by(w.group_id)))  # fmt: skip
 
 
 def admitted_not_in(session: Session, community_id: int, carrier: str, now: datetime, *,

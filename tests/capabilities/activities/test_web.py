@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hearthkeeper.capabilities.activities.records import Event
 from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.activities.web import MISSES_PER_HOUR
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
@@ -258,3 +260,23 @@ def test_cancelling_an_event_with_fees_paid_says_to_give_them_back(c: Console) -
     page = c.get("/events?notice=cancelled-fees").text
     assert "Fees recorded for it are not given back by themselves" in page
     assert "Refund a fee" in page
+
+
+def test_guessing_door_codes_is_limited_per_client_network(c: Console) -> None:
+    """Ticket codes are 40 random bits and `/ticket/<code>` answered every guess. Now one
+    network gets `MISSES_PER_HOUR` unknown codes an hour; then every ticket page it asks for,
+    a real one too, is refused with Retry-After, while other networks see theirs."""
+    code = _mei_signs_up(c)
+    guesser = TestClient(c.client.app, client=("203.0.113.5", 4000))
+    for n in range(MISSES_PER_HOUR):
+        assert guesser.get(f"/ticket/ZZZZ{n:04d}").status_code == 404
+    refused = guesser.get("/ticket/ZZZZZZZZ")
+    assert refused.status_code == 429 and "入场码" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    real = guesser.get(f"/ticket/{code}")
+    assert real.status_code == 429 and "美美" not in real.text, "no hit shows past the limit"
+    member = TestClient(c.client.app, client=("198.51.100.7", 4000))
+    for _ in range(MISSES_PER_HOUR + 5):  # a member reopening their ticket is never limited
+        assert member.get(f"/ticket/{code}").status_code == 200
+    c.clock.advance(timedelta(hours=1))
+    assert guesser.get(f"/ticket/{code}").status_code == 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hearthkeeper.capabilities.admission import review
@@ -57,3 +58,44 @@ def test_pending_applications_keep_their_seats_past_the_hold(
         "Tea Friends #1": ["Ann", "Bo"],
         "Tea Friends #2": ["Cy"],
     }
+
+
+def flood(codes: Codes, count: int, address: str, name: str = "Bot") -> None:
+    """`count` newcomers, each a fresh browser on `address` (`{n}` in it: the nth's), apply
+    through the poster, one every 30 seconds (within the join page's limit per address)."""
+    for n in range(1, count + 1):
+        apply_by_code(codes, f"{name}{n}", address.format(n=n))
+        codes.clock.advance(timedelta(seconds=30))
+
+
+@pytest.mark.parametrize("address", ["203.0.113.9", "2001:db8:1:2::{n}"])
+def test_one_networks_applications_do_not_open_groups(
+    store: Store, store_clock: FrozenClock, tmp_path: Path, address: str
+) -> None:
+    """Twelve applications with any answers from one address held twelve seats for two
+    weeks, so the poster opened a second group of 10 for nobody. Now one network's pending
+    applications hold `PENDING_SEATS_PER_NETWORK` seats of the community at most; the rest
+    still wait for staff, holding none, and the poster keeps sending newcomers to group 1.
+    An IPv6 client is its /64, whichever addresses in it it applies from."""
+    codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=10) + APPLICATION)
+    codes.carrier.admission = Admission(store, store_clock, codes.engine.runtimes.get)
+    with TestClient(codes.app):
+        flood(codes, 12, address)
+        assert [g.name for g in codes.groups()] == ["Tea Friends #1"]
+        assert apply_by_code(codes, "Ann", "198.51.100.1") == "Tea Friends #1"
+    pending = SqlApplications.on(store).applications(codes.community_id, pending=True)
+    assert len(pending) == 13, "staff still see every application"
+    assert [g.name for g in codes.groups()] == ["Tea Friends #1"]
+
+
+def test_applicants_from_different_networks_hold_their_seats(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Three applicants sharing one address (a café's Wi-Fi) and one from elsewhere fill a
+    group of 4, as before: the next applicant is sent to a new group."""
+    codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=4) + APPLICATION)
+    codes.carrier.admission = Admission(store, store_clock, codes.engine.runtimes.get)
+    with TestClient(codes.app):
+        flood(codes, 3, "203.0.113.9", "Cafe")
+        assert apply_by_code(codes, "Ann", "198.51.100.1") == "Tea Friends #1"
+        assert apply_by_code(codes, "Bo", "198.51.100.2") == "Tea Friends #2"

@@ -1,15 +1,24 @@
 """A member's ticket, `GET /ticket/{code}` (public: the code is the secret): the event, their
 name and a QR code of the door link staff scan with any phone camera, in the community's
 language. Serving it also tells
-`addresses` where tickets' links start."""
+`addresses` where tickets' links start.
+
+The code is the ticket's only secret (8 characters, 40 random bits), so guessing is limited:
+one client network (`web.clientaddr.client_network`: an IPv4 address, an IPv6 /64) may open
+`MISSES_PER_HOUR` codes nobody holds an hour; past that every ticket page it asks for, a real
+one too (else a hit would still show), answers 429 with `Retry-After` until the hour's first
+miss is an hour old. Tickets that exist never count: a member reopening theirs at the door,
+or a venue's Wi-Fi full of members, is not limited."""
 
 from __future__ import annotations
 
 import io
+import math
+from datetime import timedelta
 
 import jinja2
 import segno
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +29,9 @@ from hearthkeeper.capabilities.activities.records import Status
 from hearthkeeper.capabilities.activities.render import place_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -46,6 +57,10 @@ _SAY = {
                   "cancelled": "This sign-up or event was cancelled.", "used": "Checked in: welcome!",
                   "lapsed": "The place held for you lapsed unpaid."},
 }  # fmt: skip
+MISSES_PER_HOUR = 20  # codes nobody holds, per client network: a typo or two, never a search
+_LIMITED = {Language.ZH_CN: "本网络查询了太多不存在的入场码，请 {minutes} 分钟后再试。",
+            Language.EN: "Too many unknown door codes were asked from this network; try again "
+                         "in {minutes} min."}  # fmt: skip
 
 
 def qr_svg(link: str) -> str:
@@ -86,14 +101,34 @@ def router(web: Web) -> APIRouter:
                             name=signup.display_name, svg=qr_svg(link) if ok else "",
                             code=shown_code(signup.code), hint=say["hint"], state=state), 200  # fmt: skip
 
+    misses = Meter(MISSES_PER_HOUR, timedelta(hours=1))
+
     @routes.get("/ticket/{code}", response_model=None)
-    async def ticket(code: str) -> Response:
+    async def ticket(request: Request, code: str) -> Response:
+        client = requester_network(request, web.settings.trusted_proxies)
+        wait = misses.wait(client, web.clock.now())
+        if wait is not None:
+            seconds = max(1, math.ceil(wait.total_seconds()))
+            return HTMLResponse(_limited_page(seconds), status_code=429,
+                                headers={"Cache-Control": "no-store",
+                                         "Retry-After": str(seconds)})  # fmt: skip
         text, status = await run_in_threadpool(page, code[:32])
+        if status == 404:
+            misses.take(client, web.clock.now())
         return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
 
     # a ticket link cut short in a chat (`/ticket/`, a segment too many): the same page, not JSON
     missing_below(routes, "/ticket", lambda: HTMLResponse(_missing_page(), status_code=404))
     return routes
+
+
+def _limited_page(seconds: int) -> str:
+    """The page of a network that asked for too many unknown codes, in both languages."""
+    minutes = max(1, math.ceil(seconds / 60))
+    text = " / ".join(
+        _LIMITED[lang].format(minutes=minutes) for lang in (Language.ZH_CN, Language.EN)
+    )
+    return _PAGE.render(lang="zh-CN", title=text, event="", name="", ok=False, state="")
 
 
 def _missing_page() -> str:

@@ -25,7 +25,8 @@ class Applications(Protocol):
                        user_id: str) -> Application | None: ...  # fmt: skip
     def add_application(self, community_id: int, group_id: int, carrier: str, user_id: str,
                         display_name: str, member_id: int | None, questions: Sequence[str],
-                        answers: Sequence[str], at: datetime) -> tuple[Application, bool]: ...  # fmt: skip
+                        answers: Sequence[str], at: datetime, *,
+                        network: str | None = None) -> tuple[Application, bool]: ...  # fmt: skip
     def get_application(self, application_id: int) -> Application | None: ...
     def applications(self, community_id: int, *, pending: bool | None = None,
                      limit: int = 200, offset: int = 0) -> list[Application]: ...  # fmt: skip
@@ -52,15 +53,18 @@ class SqlApplications(StoreBase):
 
     def add_application(self, community_id: int, group_id: int, carrier: str, user_id: str,
                         display_name: str, member_id: int | None, questions: Sequence[str],
-                        answers: Sequence[str], at: datetime) -> tuple[Application, bool]:  # fmt: skip
+                        answers: Sequence[str], at: datetime, *,
+                        network: str | None = None) -> tuple[Application, bool]:  # fmt: skip
         """A pending application, or the one this person has already (and False): one per
-        person and community, however often they submit."""
+        person and community, however often they submit. `network`: the digest of the client
+        network it came from (`network_digest`), None where unknown."""
         values = {
             "community_id": community_id, "group_id": group_id, "carrier": carrier,
             "user_id": user_id, "display_name": clipped_to(NAME, display_name),
             "member_id": member_id,
             "questions": list(questions), "answers": list(answers),
             "status": ApplicationStatus.PENDING.value, "created_at": utc(at, "application time"),
+            "network": network,
         }  # fmt: skip
         with self._unit(write=True) as session:
             row_id, created = insert_one(session, ApplicationRow, _KEY, values)

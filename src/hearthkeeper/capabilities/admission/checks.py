@@ -16,6 +16,7 @@ from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
 from hearthkeeper.capabilities.admission.records import Application
 from hearthkeeper.capabilities.admission.review import applied_key
 from hearthkeeper.capabilities.admission.texts import say
+from hearthkeeper.capabilities.billing.ledger import network_digest
 from hearthkeeper.capabilities.livecodes.decide import slug_of
 from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
@@ -81,6 +82,7 @@ def check_application(scope: StoreBase, request: JoinRequest, applicant: Applica
         cid, applicant.group.id, request.carrier, request.user_id,
         request.display_name or request.user_id, applicant.member_id, questions,
         decide.answers_of(questions, request.answers), applicant.now,
+        network=None if not request.client else network_digest(cid, request.client),
     )  # fmt: skip
     if created:
         _alert_staff(Store.on(scope), application, applicant)

@@ -51,7 +51,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
-from hearthkeeper.web.clientaddr import requester_network, trial_network
+from hearthkeeper.web.clientaddr import UNKNOWN, requester_network, trial_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
 
@@ -205,7 +205,8 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         request_in = JoinRequest(carrier=CARRIER, group_id=group.id, user_id=typed,
                                  code=asked.code or None, source=token,
                                  answers=asked.answers, field_per_question=True,
-                                 network=trials(address))  # fmt: skip
+                                 network=trials(address),
+                                 client=None if address == UNKNOWN else address)  # fmt: skip
 
         def keep_source(scope: StoreBase) -> None:
             if token is not None:

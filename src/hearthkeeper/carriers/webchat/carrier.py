@@ -211,6 +211,16 @@ class WebChatCarrier(Performer):
         if other is not None:
             raise BadNickname(taken_message(other, language))
 
+    def name_note(self, group_id: int, user: WebUser, language: Language) -> str | None:
+        """Why `user`'s nickname would be refused in the group (someone in it looks the same),
+        if it would: a join page says it before they press Join (an applicant approved but
+        not seated under it, `perform._seat`, reads it when they come back)."""
+        try:
+            self._refuse_lookalike(group_id, user.user_id, user.nickname, language)
+        except BadNickname as bad:
+            return str(bad)
+        return None
+
     def seat(self, group_id: int, user_id: str) -> WebSeat | None:
         """The member's seat in the group, if they ever had one."""
         return self.platform.seat(group_id, user_id)

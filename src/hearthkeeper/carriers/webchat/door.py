@@ -58,13 +58,17 @@ async def screen(chat: ChatBase, group_id: int, user_id: str, display_name: str,
 
 def join_request(chat: ChatBase, group_id: int, user_id: str, display_name: str,
                  asked: Asked = NOTHING_ASKED, source: str | None = None, *,
-                 probe: bool = False, network: str | None = None) -> JoinRequest:  # fmt: skip
+                 probe: bool = False, network: str | None = None,
+                 client: str | None = None) -> JoinRequest:  # fmt: skip
     """What the door is asked about someone joining the group with what the form brought,
-    from the client `network` (`web.clientaddr.client_network`: one free trial per network)."""
+    from the client `network` (`web.clientaddr.client_network`: one free trial per network;
+    None where the operator exempted it) and `client` (that network, exempted or not: one
+    network's applications hold few seats)."""
     return JoinRequest(carrier=chat.name, group_id=group_id, user_id=user_id,
                        display_name=display_name, code=asked.code or None,
                        source=source or None, answers=asked.answers, field_per_question=True,
-                       probe=probe, network=None if network == UNKNOWN else network)  # fmt: skip
+                       probe=probe, network=None if network == UNKNOWN else network,
+                       client=None if client == UNKNOWN else client)  # fmt: skip
 
 
 def status_of(verdict: Verdict) -> int:

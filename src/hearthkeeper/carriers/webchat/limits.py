@@ -58,15 +58,23 @@ class Meter:
         self._takes += 1
         if self._takes % _PRUNE_EVERY == 0:
             self._prune(now)
-        taken = self._taken.setdefault(key, deque())
-        total = self._expire(key, taken, now)
-        if total + amount > self.most:
-            if not taken:
-                return self.within  # more than a whole window allows at once
-            return max(taken[0][0] + self.within - now, timedelta(seconds=1))
-        taken.append((now, amount))
-        self._totals[key] = total + amount
+        wait = self.wait(key, now, amount)
+        if wait is not None:
+            return wait
+        self._taken.setdefault(key, deque()).append((now, amount))
+        self._totals[key] = self._totals.get(key, 0) + amount
         return None
+
+    def wait(self, key: str, now: datetime, amount: int = 1) -> timedelta | None:
+        """None if `amount` more fits for `key` now, else how long until it would; counts
+        nothing (a limit on failures asks before it knows whether the request fails)."""
+        taken = self._taken.get(key)
+        total = 0 if taken is None else self._expire(key, taken, now)
+        if total + amount <= self.most:
+            return None
+        if not taken:
+            return self.within  # more than a whole window allows at once
+        return max(taken[0][0] + self.within - now, timedelta(seconds=1))
 
     def _expire(self, key: str, taken: deque[tuple[datetime, int]], now: datetime) -> int:
         total = self._totals.get(key, 0)

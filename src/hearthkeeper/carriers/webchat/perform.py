@@ -27,14 +27,15 @@ from hearthkeeper.carriers.webchat.protocol import (
     removed_frame,
     unmuted_frame,
 )
-from hearthkeeper.carriers.webchat.records import SeatOutcome, WebChatMessage
+from hearthkeeper.carriers.webchat.records import NicknameTaken, SeatOutcome, WebChatMessage
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, Outcome
 from hearthkeeper.engine.no_room import HANDLED_BY, no_room_alert, room_found_alert
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Group, Store
+from hearthkeeper.store import Group, NewStaffAlert, StaffAlert, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.waiting_admissions import NO_ROOM as NO_ROOM_KEY
 
@@ -197,7 +198,9 @@ class _Act:
     def _seat(self, group: Group, user_id: str, key: str) -> None:
         """Seat an applicant staff approved (once: seated already, nothing happens); the
         engine's Join follows as for anyone joining, naming the link they applied by (kept
-        while they waited: `join_sources`)."""
+        while they waited: `join_sources`). Not under a nickname that reads the same as a
+        member's of the group (as the join page refuses it): staff are told, and the
+        applicant's join page asks them for another name (`_name_taken`)."""
         chat = self.chat
         now = chat.clock.now()
         waited = self.tx.staff_alert_by_key(f"{key}{NO_ROOM_KEY}")
@@ -207,7 +210,12 @@ class _Act:
             return
         source = SqlJoinSources.on(self.tx).take(chat.name, group.carrier_group_id, user_id,
                                                   key, now)  # fmt: skip
-        asked = self.platform.take_seat(group.id, user_id, now, source=source)
+        clash: NicknameTaken | None = None
+        try:
+            asked = self.platform.take_seat(group.id, user_id, now, source=source, distinct=True)
+        except NicknameTaken as taken:
+            self._name_taken(group, user_id, taken.other, key, now, source, waited)
+            return
         if asked.outcome is SeatOutcome.FULL:
             # Filled while they waited (a live code sends every applicant to the group with
             # room when they apply): seated in another group of the community with room, as
@@ -215,10 +223,19 @@ class _Act:
             # Seats held for newcomers by live code and pending applications count, as the
             # live code routes: the next group is not given seats already promised.
             for room in self.chat.rooms_with_room(self.tx, group):
-                other = self.platform.take_seat(room.group.id, user_id, now, source=source)
+                try:
+                    other = self.platform.take_seat(room.group.id, user_id, now, source=source,
+                                                    distinct=True)  # fmt: skip
+                except NicknameTaken as taken:  # the next group with room, where none does
+                    clash = clash or taken
+                    continue
                 if other.outcome in (SeatOutcome.JOINED, SeatOutcome.ALREADY):
                     asked, group = other, room.group
                     break
+        if asked.outcome is SeatOutcome.FULL and clash is not None:
+            there = self.tx.get_group(clash.group_id) or group
+            self._name_taken(there, user_id, clash.other, key, now, source, waited)
+            return
         if asked.outcome is SeatOutcome.JOINED:
             self._members_changed(group)
             if waited is not None and waited.handled_at is None:
@@ -233,6 +250,27 @@ class _Act:
         elif asked.outcome is not SeatOutcome.ALREADY:  # banned since
             raise CarrierError(f"{chat.name}: cannot seat {user_id!r} in {group.name!r} "
                                f"({asked.outcome.value})", retry=False)  # fmt: skip
+
+    def _name_taken(self, group: Group, user_id: str, other: str, key: str, at: datetime,
+                    source: str | None, waited: StaffAlert | None) -> None:  # fmt: skip
+        """An approved applicant not seated in `group`: their nickname reads the same as
+        `other`'s, a member there. Staff are told (once for this approval); the link they came
+        by keeps its credit for their join, which the join page makes once they choose another
+        name (their application is approved: the door lets them in). A no-room alert they
+        waited under is handled: there was room."""
+        chat = self.chat
+        if source is not None:
+            SqlJoinSources.on(self.tx).give_back(chat.name, group.carrier_group_id, user_id,
+                                                 key)  # fmt: skip
+        if waited is not None and waited.handled_at is None:
+            self.tx.handle_alert(waited.id, HANDLED_BY, at)
+        user = self.platform.user(user_id)
+        name = user.nickname if user is not None else user_id
+        text = say("approved_lookalike", chat.language(group), name=name, group=group.name,
+                   other=other)  # fmt: skip
+        self.tx.add_staff_alerts([NewStaffAlert(f"{key}:lookalike", group.community_id,
+                                                group.id, None, None, "admission", text,
+                                                "approved: nickname reads as a member's", at)])  # fmt: skip
 
     def _no_room(
         self, group: Group, user_id: str, key: str, at: datetime, *, credited: bool

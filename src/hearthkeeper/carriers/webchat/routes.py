@@ -163,12 +163,19 @@ def webchat_router(
         user = member(request)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         verdict = None
+        note = None
         # what the door says before anything is typed (a closed group's page: no form)
         if (seat is None or not seat.seated) and not room.group.closed:
             verdict = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                    "" if user is None else user.nickname, probe=True,
                                    network=trials(network_of(request)))  # fmt: skip
-        return join_page(request, room, user, source=via, verdict=verdict,
+            capacity = room.group.capacity
+            if (user is not None and verdict.admitted and (seat is None or seat.banned_at is None)
+                    and (capacity is None or room.taken < capacity)):  # fmt: skip
+                # a name to change before a seat (a full group's page says that first)
+                note = chat.name_note(room.group.id, user, chat.language(room.group))
+        return join_page(request, room, user, source=via, verdict=verdict, error=note,
+                         field=None if note is None else "nickname",
                          asked=Asked(code=invite.strip()[: MAX_CODE + 1]))  # fmt: skip
 
     @router.post("/join/{code}", response_model=None)
@@ -227,7 +234,8 @@ def webchat_router(
             door = None
             if seat is None or not seat.seated:  # a new seat: the community's threshold first
                 door = join_request(chat, room.group.id, user.user_id, user.nickname, asked,
-                                    source.strip() or None, network=trials(address))  # fmt: skip
+                                    source.strip() or None, network=trials(address),
+                                    client=address)  # fmt: skip
             # asked in the seat's transaction: a seat refused (full) counts no code's use
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door)  # fmt: skip

@@ -148,6 +148,16 @@ BOOK = Phrasebook({
                                  "that others can tell apart.",
                              ZH: "你所在的另一个群「{group}」已有人叫“{other}”，你的昵称看起来一样；"
                                  "请换一个别人能分清的昵称。"},
+    # staff's inbox: an approval not seated under a name that reads as a member's
+    "approved_lookalike": {EN: "{name}, approved, was not seated in {group}: “{other}” is a "
+                               "member there and the nickname reads the same, so one could "
+                               "speak as the other. They are seated once they open the group's "
+                               "join page again (as the application page told them) and choose "
+                               "another nickname, which the page asks for; their application "
+                               "stays approved.",
+                           ZH: "{name}的申请已通过，但未能进入「{group}」：群里已有成员“{other}”，"
+                               "两个昵称看起来一样，可能被冒充。对方再次打开本群的加入页面（申请页面已提示）"
+                               "并换一个昵称后即可入群（页面会提示换昵称）；申请仍为已通过。"},
     # --- pictures ---------------------------------------------------------------------------
     "picture_upload": {EN: "send the picture as multipart/form-data, field 'picture'",
                        ZH: "请以 multipart/form-data 发送图片，字段为 'picture'"},

@@ -70,3 +70,7 @@ class ApplicationRow(Base):
     # Refused: the link tokens that were kept to credit their join, by room
     # (`join_sources`), set aside so that letting them in after all credits them again.
     refused_sources: Mapped[dict[str, str] | None] = mapped_column(JSONDocument)
+    # Made on a web join page: a digest of the client's network (an IPv4 address, an IPv6
+    # /64) per community, so one network's pending applications hold few seats
+    # (`store/rooms.py`: `PENDING_SEATS_PER_NETWORK`); None elsewhere (a Matrix knock).
+    network: Mapped[str | None] = mapped_column(SafeString(64))
