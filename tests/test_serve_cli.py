@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from hearthkeeper.cli import app
 from hearthkeeper.serve import open_socket
+from tests.migrated import migrated_sqlite
 
 # Seconds any step of these processes (starting, answering, stopping) may take before the
 # test gives up on it: a guard against a hang, not a measure of speed. `hearth demo` took over
@@ -32,6 +33,19 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("HEARTH_DATABASE_URL", "HEARTH_CONFIG", "HEARTH_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+def made_site(here: Path) -> str:
+    """`hearth init site --template skincare`, then `hearth db upgrade`: its configuration file.
+    Its database starts as a copy of the process's migrated SQLite file (tests/migrated.py), so
+    neither command runs every migration again (`hearth init` migrating an empty folder is
+    tested in tests/test_cli.py); both must still succeed on it."""
+    migrated_sqlite(here / "site" / "data")
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
+    config = str(here / "site" / "hearth.toml")
+    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    return config
 
 
 def hearth(*args: str, run: tuple[str, ...] = ("-m", "hearthkeeper")) -> subprocess.Popen[str]:
@@ -110,10 +124,7 @@ def test_ctrl_c_stops_the_demo_cleanly(here: Path, processes: list[subprocess.Po
 def test_serve_runs_the_configured_playbooks_until_sigterm(
     here: Path, processes: list[subprocess.Popen[str]]
 ) -> None:
-    runner = CliRunner()
-    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
-    config = str(here / "site" / "hearth.toml")
-    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    config = made_site(here)
     server = hearth("serve", "--config", config, "--port", "0")
     processes.append(server)
     shown = read_until(server, "Ctrl-C stops the server")
@@ -147,11 +158,7 @@ def test_a_busy_port_stops_serve_and_demo_with_what_to_do(here: Path) -> None:
 @pytest.fixture
 def site(here: Path) -> str:
     """A fresh site made by `hearth init` on SQLite, migrated; its configuration file."""
-    runner = CliRunner()
-    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
-    config = str(here / "site" / "hearth.toml")
-    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
-    return config
+    return made_site(here)
 
 
 @pytest.mark.parametrize(
@@ -281,9 +288,7 @@ def test_links_printed_while_serve_runs_on_another_port_lead_to_it(
     Now the link starts with the address the running server listens on; with no server, it
     is the configured one and the command says so and how to set public_url."""
     runner = CliRunner()
-    assert runner.invoke(app, ["init", "site", "--template", "skincare"]).exit_code == 0
-    config = str(here / "site" / "hearth.toml")
-    assert runner.invoke(app, ["db", "upgrade", "--config", config]).exit_code == 0
+    config = made_site(here)
     server = hearth("serve", "--config", config, "--port", "0")
     processes.append(server)
     shown = read_until(server, "Ctrl-C stops the server")
