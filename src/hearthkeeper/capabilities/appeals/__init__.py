@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
+
     from hearthkeeper.engine.registry import Registry
+    from hearthkeeper.web.console.pages import Pages
 
 
 class Appeals(CapabilityBase):
@@ -26,6 +29,12 @@ class Appeals(CapabilityBase):
         registry.add(AppealGate(), Stage.GATE + 2)
         setup.book.add(COMMAND)
         effects.register(registry)
+
+    def console(self, pages: Pages) -> APIRouter | None:
+        """Pardon or uphold an appeal from its alert in the inbox."""
+        from hearthkeeper.capabilities.appeals import console
+
+        return console.router(pages)
 
 
 CAPABILITY = Appeals()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
@@ -37,10 +38,13 @@ def router(pages: Pages) -> APIRouter:
         alerts = store.staff_alerts(cid, open_only=True, limit=SHOWN)
         names = store.member_names(a.member_id for a in alerts if a.member_id is not None)
         groups = {g.id: g.name for g in store.list_groups(cid)}
+        # a member's appeal: pardoned or upheld from its alert (capabilities/appeals/)
+        appeals = {a.id: appeal_of_alert(a.key) for a in alerts if a.handler == "appeals"}
         return render(
             request, "console/inbox.html", operator=operator, active="inbox",
             questions=SqlQuestions.on(store).waiting_questions(cid, limit=SHOWN), alerts=alerts,
-            names=names, groups=groups, **messages_from(request), **view.context(),
+            names=names, groups=groups, appeals=appeals, **messages_from(request),
+            **view.context(),
         )  # fmt: skip
 
     @routes.post("/console/c/{slug}/alerts/{alert_id}/handled",

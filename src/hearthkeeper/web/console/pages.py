@@ -42,6 +42,9 @@ NOTICES: Final = {
     "pardoned": "Strike pardoned.",
     "lifted": "Sanction lifted; the carrier is asked to undo it.",
     "handled": "Alert marked handled.",
+    "appeal-pardoned": "Appeal pardoned: the strike is taken back (the spam scorer learns the "
+    "message was acceptable), its mute lifted; the member is told.",
+    "appeal-upheld": "Appeal upheld: the decision stands; the member is told.",
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
@@ -69,6 +72,7 @@ PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
     "already-lifted": "That sanction was lifted already.",
     "already-handled": "That alert was handled already.",
+    "already-decided": "That appeal was decided already; the first decision stands.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",
