@@ -349,7 +349,7 @@
     clearTimeout(muteTimer);
     const when = !until ? t("staff_lift") : clock || onClock(until).full;
     showNotice("muted", t("muted_notice", { when, reason }));
-    setComposing(false);
+    // the box stays open: a muted member may still send /appeal (anything else is refused)
     if (until) {
       const wait = new Date(until).getTime() - Date.now();
       if (wait > 0 && wait < 2 ** 31 - 1) muteTimer = setTimeout(clearMuted, wait);
