@@ -196,3 +196,16 @@ def test_an_appeal_against_a_staff_mute(store: Store, store_clock: FrozenClock) 
     assert store.active_sanctions(member_id=c.member_id("bob"), now=c.clock.now()) == []
     told = [a.text for a in sent(c) if a.kind is ActionKind.SEND]
     assert told == ["bob, staff reviewed your appeal: your mute is taken back."]
+
+
+def test_a_community_without_appeals_says_nothing_of_them(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, extra="  appeals: {enabled: false}\n")
+    [warning] = answers(say(c, "bob", AD))
+    assert "/appeal" not in warning
+    assert answers(say(c, "bob", "/appeal it was not an ad")) == [
+        "bob, this community takes no appeals by command: please ask staff."
+    ]
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    assert store.staff_alerts(c.runtime.community_id) == []
