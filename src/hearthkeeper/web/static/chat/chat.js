@@ -369,6 +369,7 @@
   // member can no longer write (staff still can).
   function showClosed(frame) {
     closed = frame;
+    if (!frame.staff) setComposing(false); // a muted member's box too (open for /appeal)
     if (notice.dataset.kind === "removed" || notice.dataset.kind === "muted") return;
     showNotice("closed", frame.text);
     if (frame.link && /^(https?:\/\/|\/join\/)/.test(frame.link)) {
