@@ -4,7 +4,8 @@ own package plus one line here.
 Stages decide the order in which handlers are consulted (lower first; within a stage the first
 handler whose check passes handles, so this list's order only matters within a stage):
 GATE 0 blacklist · 1 planning a group's calendar (posts, live sessions, anniversary) the first
-time this process sees the group · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
+time this process sees the group · 2 muted or removed members' messages, then a struck or
+muted member's `/appeal` · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
 MECHANISMS 30 commands · 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and
 the question queue · 36 points for sharing · 37 planning the daily level round on joins ·
 39 scheduling the welcome-week digest on joins · 45 crisis watch (reads every member's
@@ -17,6 +18,7 @@ from hearthkeeper.capabilities import (
     activities,
     admission,
     alerts,
+    appeals,
     billing,
     calendar,
     ceremony,
@@ -41,6 +43,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     gate.CAPABILITY,
     admission.CAPABILITY,
     moderation.CAPABILITY,
+    appeals.CAPABILITY,
     ceremony.CAPABILITY,
     commands.CAPABILITY,
     checkin.CAPABILITY,

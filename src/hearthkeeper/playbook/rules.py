@@ -393,6 +393,20 @@ class BlacklistScope(StrEnum):
     ALL = "all"
 
 
+class Appeals(Section):
+    """Members asking staff to review a strike or mute (`/appeal`, `/申诉`)."""
+
+    enabled: bool = Field(
+        True,
+        description="Let a struck or muted member appeal with /appeal (/申诉) and tell them so "
+        "in the ladder's notices; staff uphold or pardon it in the console's inbox.",
+    )
+    within: Duration = Field(
+        parse_duration("7d"),
+        description="How long after a strike or mute the member may appeal it.",
+    )
+
+
 class Rules(Section):
     """Group rules, violations and the ladder."""
 
@@ -415,6 +429,9 @@ class Rules(Section):
     blacklist_scope: BlacklistScope = Field(
         BlacklistScope.COMMUNITY,
         description="community: a blacklisting reaches every group of this community; all: every community on this server.",
+    )
+    appeals: Appeals = Field(
+        default_factory=Appeals, description="Members' appeals against a strike or mute."
     )
 
     @field_validator("texts")

@@ -197,6 +197,11 @@ def _structure(pb: Playbook) -> Element:
             if pb.rules.strike_expiry
             else "never expire"
         )
+        + (
+            f"; members appeal with /appeal within {_dur(pb.rules.appeals.within)}"
+            if pb.rules.appeals.enabled
+            else "; no appeals by command"
+        )
     )
     alert_only = [
         k.value

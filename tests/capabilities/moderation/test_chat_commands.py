@@ -22,7 +22,10 @@ from tests.playbook_samples import MINIMAL
 
 DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 ACCEPTED = "joining:\n  ceremony:\n    accept_rules: false\n"  # they were here before
-BOSS = "chat:boss (fake:boss)"  # how the audit log names the manager who typed the command
+BOSS = "chat:boss (fake:boss)"
+# how every notice of a strike or mute ends (capabilities/appeals/)
+APPEAL = " If you think this is a mistake, send /appeal and why: staff will review it."
+APPEAL_ZH = "如有异议，可发送「/申诉 理由」请管理员复核。"  # how the audit log names the manager who typed the command
 
 
 def said(processed: Sequence[Processed]) -> list[str]:
@@ -87,7 +90,7 @@ def test_warn_climbs_the_ladder_as_a_broken_rule_would(
 ) -> None:
     c = start(store, store_clock)
     assert say(c, "boss", "/warn @bob posting ads") == [
-        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour."
+        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour." + APPEAL
     ]
     [warning] = performed(c)
     assert (warning.action.kind, warning.action.member) == (ActionKind.WARN, "bob")
@@ -95,7 +98,7 @@ def test_warn_climbs_the_ladder_as_a_broken_rule_would(
     # the second warning reaches the ladder's mute
     [text] = say(c, "boss", "/warn @bob again")
     assert text == "bob, a moderator warned you (again). Strike 2; next time you will be " \
-        "removed.\nbob is muted for 1 hour (again)."  # fmt: skip
+        "removed.\nbob is muted for 1 hour (again)." + APPEAL  # fmt: skip
     mute = next(p.action for p in performed(c) if p.action.kind is ActionKind.MUTE)
     assert (mute.member, mute.duration) == ("bob", timedelta(hours=1))
     assert sanctions(c, "bob") == [SanctionKind.MUTE]
@@ -158,7 +161,9 @@ def test_a_warning_in_the_same_batch_as_the_members_ad_counts_the_ads_strike(
 
 def test_mute_for_a_while_then_pardon(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
-    assert say(c, "boss", "/mute @bob 2h flooding") == ["bob is muted for 2 hours (flooding)."]
+    assert say(c, "boss", "/mute @bob 2h flooding") == [
+        "bob is muted for 2 hours (flooding)." + APPEAL
+    ]
     [mute] = [p.action for p in performed(c) if p.action.kind is ActionKind.MUTE]
     assert (mute.member, mute.duration) == ("bob", timedelta(hours=2))
     assert "flooding" in mute.reason
@@ -178,8 +183,8 @@ def test_mute_for_a_while_then_pardon(store: Store, store_clock: FrozenClock) ->
 
 def test_mute_without_a_duration_takes_the_ladders(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
-    assert say(c, "boss", "/禁言 @bob") == ["bob is muted for 1 hour."]
-    assert say(c, "boss", "/mute @mei 30分钟") == ["mei is muted for 30 minutes."]
+    assert say(c, "boss", "/禁言 @bob") == ["bob is muted for 1 hour." + APPEAL]
+    assert say(c, "boss", "/mute @mei 30分钟") == ["mei is muted for 30 minutes." + APPEAL]
 
 
 def test_a_typed_name_finds_the_member_whatever_its_case_or_width(
@@ -191,11 +196,11 @@ def test_a_typed_name_finds_the_member_whatever_its_case_or_width(
     [group] = store.list_groups(c.runtime.community_id)
     for user, shown in (("u7", "XiaoLu"), ("u8", "Lu"), ("u9", "LU")):
         store.join(store.member_for("fake", user, shown).id, group.id, at=DAY)
-    assert say(c, "boss", "/mute @xiaolu 1h") == ["XiaoLu is muted for 1 hour."]
+    assert say(c, "boss", "/mute @xiaolu 1h") == ["XiaoLu is muted for 1 hour." + APPEAL]
     assert say(c, "boss", "/warn @ＸＩＡＯＬＵ spam") == [
-        "XiaoLu, a moderator warned you (spam). Strike 1; next time: muted for 1 hour."
+        "XiaoLu, a moderator warned you (spam). Strike 1; next time: muted for 1 hour." + APPEAL
     ]
-    assert say(c, "boss", "/mute @LU 1h") == ["LU is muted for 1 hour."]
+    assert say(c, "boss", "/mute @LU 1h") == ["LU is muted for 1 hour." + APPEAL]
     # "Lu" and "LU" are both `@lu` once case is ignored: neither is taken for the other
     [shared] = say(c, "boss", "/mute @lu 1h")
     assert shared.startswith("@lu is the name of 2 members here: nothing was done to anyone.")
@@ -234,7 +239,9 @@ def test_a_name_two_members_carry_bans_neither_and_a_reply_bans_the_one_meant(
     bans = [p.action.member for p in performed(c) if p.action.kind is ActionKind.BAN]
     assert bans == ["u7"]
     assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
-    assert say(c, "boss", "/mute @Alex 1h", mentions=("u8",)) == ["Alex is muted for 1 hour."]
+    assert say(c, "boss", "/mute @Alex 1h", mentions=("u8",)) == [
+        "Alex is muted for 1 hour." + APPEAL
+    ]
     assert sanctions(c, "u8") == [SanctionKind.MUTE]
     # `@` and a carrier id (the console shows it) points at that member alone too
     assert say(c, "boss", "/pardon @u7") == ["Alex: ban lifted."]
@@ -316,9 +323,9 @@ def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
     too long; and what is echoed to the group carries nothing that reorders or hides text."""
     c = start(store, store_clock)
     assert say(c, "boss", "/warn @bob\nposting ads") == [
-        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour."
+        "bob, a moderator warned you (posting ads). Strike 1; next time: muted for 1 hour." + APPEAL
     ]
-    assert say(c, "boss", "/mute @mei １ｈ") == ["mei is muted for 1 hour."]
+    assert say(c, "boss", "/mute @mei １ｈ") == ["mei is muted for 1 hour." + APPEAL]
     assert say(c, "boss", "/mute @bob 9999999999h") == [
         "A mute lasts from 1 minute to 28 days, not 9999999999h."
     ]
@@ -392,7 +399,7 @@ def test_warn_as_a_reply_deletes_the_message_and_says_it_in_chinese(
     c = start(store, store_clock, language="zh-CN")
     c.engine.process([c.events.message("bob", "大家好呀", event_id="m-2", at=DAY)])
     assert say(c, "boss", "/警告 别发广告", reply_to="m-2") == [
-        "bob，管理员警告你（别发广告）。第 1 次违规，再次违规将被禁言 1 小时。"
+        "bob，管理员警告你（别发广告）。第 1 次违规，再次违规将被禁言 1 小时。" + APPEAL_ZH
     ]
     kinds = {(p.action.kind, p.action.target) for p in performed(c)}
     assert (ActionKind.DELETE, "m-2") in kinds
@@ -527,7 +534,9 @@ def test_a_reply_to_one_member_naming_another_acts_on_neither_and_says_both(
     assert store.strikes(member_id=c.member_id("mei")) == []
     assert store.moderation_examples() == [] and audit(c) == []
     # a reply to a message the bot never stored (its own, or from before it) leaves the name
-    assert say(c, "boss", "/mute @mei 1h", reply_to="m-unknown") == ["mei is muted for 1 hour."]
+    assert say(c, "boss", "/mute @mei 1h", reply_to="m-unknown") == [
+        "mei is muted for 1 hour." + APPEAL
+    ]
 
 
 def test_a_reply_naming_another_is_refused_in_chinese(

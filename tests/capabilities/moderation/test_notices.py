@@ -110,7 +110,10 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
     [done] = c.engine.process([c.events.message("spam", DISGUISED)])
     kinds = {a.kind: a for a in done.actions if a.kind in MEMBER_FACING}
     assert {ActionKind.DELETE, ActionKind.MUTE, ActionKind.WARN} <= set(kinds)
-    assert kinds[ActionKind.WARN].text == "Ads are not welcome here."
+    assert kinds[ActionKind.WARN].text == (
+        "Ads are not welcome here. If you think this is a mistake, send /appeal and why: staff "
+        "will review it."
+    )
     assert kinds[ActionKind.WARN].member == "spam"
     # said once: in place of the built-in mute notice, not beside it
     assert kinds[ActionKind.MUTE].text is None

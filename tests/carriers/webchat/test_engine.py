@@ -80,7 +80,10 @@ def test_staff_mute_and_pardon_a_member_from_the_chat(
                 assert refused.startswith("小美，只有 院长、群秘书") and "「/禁言」" in refused
                 _say(staff, "/禁言 @小美 10分钟 刷屏")
                 chat.engine_round(client)
-                assert _last_said_by_bot(chat) == "小美 已被禁言 10 分钟（刷屏）。"
+                assert (
+                    _last_said_by_bot(chat)
+                    == "小美 已被禁言 10 分钟（刷屏）。如有异议，可发送「/申诉 理由」请管理员复核。"
+                )
                 muted = frames_until(member, "muted")[-1]
                 assert muted["reason"] == "已被管理员禁言：刷屏"  # the community's language
                 _say(staff, "/解除 @小美")

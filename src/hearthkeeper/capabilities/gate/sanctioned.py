@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.appeals.words import is_appeal
 from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -39,7 +40,8 @@ def held(ctx: Context) -> tuple[Hold | None, bool]:
 class Sanctioned:
     """A member's message sent while muted, banned or kicked: deleted, and nothing else runs.
     A muted member is told once per mute that their messages are removed until it ends (they
-    may not know it is still on); a member being removed is told nothing more. The notice's
+    may not know it is still on); a member being removed is told nothing more. An `/appeal`
+    passes (`capabilities/appeals/`): it is how a held member asks staff to review. The notice's
     key is the mute's end to the microsecond: a mute lifted and given again within the same
     second (ending in the same second) is a new mute, told again."""
 
@@ -51,6 +53,7 @@ class Sanctioned:
             and not event.sender.is_bot
             and not ctx.member.is_staff
             and held(ctx)[1]
+            and not (ctx.playbook.rules.appeals.enabled and is_appeal(event.text))
         )
 
     def handle(self, event: Event, ctx: Context) -> Outcome:

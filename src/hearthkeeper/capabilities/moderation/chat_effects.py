@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.appeals.decide import how_to_appeal
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation import staff
@@ -184,6 +185,7 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
                         "group": group.name, "then": done})  # fmt: skip
     user = store.user_on(found.member_id, group.carrier)
     text = _warning(pb.rules.ladder, step, found.name, count, request.reason, lang)
+    text += how_to_appeal(lang) if pb.rules.appeals.enabled else ""
     return [Action(kind=ActionKind.WARN, carrier=group.carrier, group=group.carrier_group_id,
                    member=user, text=text, reason=say("rule_broken", lang,
                    violation=violation_name(STAFF_WARNING, lang), count=count),
@@ -249,6 +251,7 @@ def mute(scope: StoreBase, request: StaffMute, ctx: EffectContext) -> Sequence[A
                       language=lang)  # fmt: skip
     text = TEXTS.say("muted", lang, name=found.name, why=_why(request.reason, lang),
                      duration=human_duration(request.duration, lang))  # fmt: skip
+    text += how_to_appeal(lang) if ctx.playbook.rules.appeals.enabled else ""
     return [answer(ctx.trigger, text)]
 
 

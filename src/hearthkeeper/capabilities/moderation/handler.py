@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 
+from hearthkeeper.capabilities.appeals.decide import how_to_appeal
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.command_book import parse as parse_command
@@ -224,8 +225,10 @@ class Moderation:
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
         reason = f"{explain(ladder, prepare(event.text))}; {strikes_taken(strikes, weight)}"
+        appeal = how_to_appeal(pb.community.language) if pb.rules.appeals.enabled else ""
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
-                                pb.community.language, self.name, weight=weight)  # fmt: skip
+                                pb.community.language, self.name, weight=weight,
+                                appeal=appeal)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation

@@ -45,11 +45,14 @@ def sanction_actions(
     handler: str,
     *,
     weight: int = 1,
+    appeal: str = "",
 ) -> list[Action]:
     """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
 
     `reason` is the full explanation, for staff: it becomes each action's `detail`; the
-    `reason` carriers may show the member names only the rule broken."""
+    `reason` carriers may show the member names only the rule broken. `appeal` (how to
+    appeal, `capabilities/appeals/`) ends the warning and the mute notice
+    (the operator's own words too)."""
     step = rung(ladder, strikes)
     name = violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
@@ -67,8 +70,8 @@ def sanction_actions(
     own = step.message if Sanction.WARN not in step.do else None
     for sanction in step.do:
         if sanction is Sanction.WARN:
-            text = step.message or say("warn", language, nickname=nickname, violation=name,
-                                       count=strikes, next=next_hint(ladder, strikes, language))  # fmt: skip
+            text = (step.message or say("warn", language, nickname=nickname, violation=name,
+                                        count=strikes, next=next_hint(ladder, strikes, language))) + appeal  # fmt: skip
             actions.append(Action(kind=ActionKind.WARN, text=text, extra=named, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
@@ -79,7 +82,7 @@ def sanction_actions(
             extra["duration"] = step.mute_for
             if own is None:
                 extra["text"] = say("muted", language, nickname=nickname, violation=name,
-                                    duration=human_duration(step.mute_for, language))  # fmt: skip
+                                    duration=human_duration(step.mute_for, language)) + appeal  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
             extra["text"] = say("removed", language, nickname=nickname, violation=name)
         if kind is ActionKind.KICK and {Sanction.BAN, Sanction.BLACKLIST} & set(step.do):
@@ -87,7 +90,7 @@ def sanction_actions(
             extra["extra"] = {**named, BAN_FOLLOWS: True}
         actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
     if own is not None:
-        actions.append(Action(kind=ActionKind.WARN, text=own, extra=named, **common))  # type: ignore[arg-type]
+        actions.append(Action(kind=ActionKind.WARN, text=own + appeal, extra=named, **common))  # type: ignore[arg-type]
     return actions
 
 

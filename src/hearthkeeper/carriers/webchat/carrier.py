@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.appeals.words import is_appeal
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
@@ -350,7 +351,9 @@ class WebChatCarrier(Performer):
         if group is None or seat is None or not seat.seated or user is None:
             raise WebChatRefused(say("not_in_group", language))
         now = self.clock.now()
-        if is_muted(seat, now):
+        if is_muted(seat, now) and not is_appeal(text):
+            # a muted member's `/appeal` goes through: it is how they ask staff to review the
+            # mute (the engine takes it before the hold on their messages, `gate/sanctioned.py`)
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
         line = self.closed_to(group_id, user_id, language) if closed else None
         if line is not None:

@@ -5,6 +5,7 @@ import OutboxRow`), and importing this package registers them all on `Base.metad
 from hearthkeeper.store.models.activities import ActivityEventRow, ActivitySignUpRow
 from hearthkeeper.store.models.admission import ApplicationRow, InviteCodeRow, InviteCodeUseRow
 from hearthkeeper.store.models.alerts import HeldAlertRow
+from hearthkeeper.store.models.appeals import AppealRow
 from hearthkeeper.store.models.base import BIG_ID, KEY, NAME, NAMING_CONVENTION, OUTBOX_KEY, Base
 from hearthkeeper.store.models.billing import OrderRow, PaymentReferenceRow, SubscriptionRow
 from hearthkeeper.store.models.community import (
@@ -85,6 +86,7 @@ __all__ = [
     "ActivityEventRow",
     "ActivitySignUpRow",
     "ApiTokenRow",
+    "AppealRow",
     "ApplicationRow",
     "AuditRow",
     "Base",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff_actions
 from hearthkeeper.playbook.positioning import Language
@@ -43,10 +44,12 @@ def router(pages: Pages) -> APIRouter:
         # an advertising alert about a member's message: staff may say it was not an ad
         learnable = {a.id for a in alerts if a.member_id and staff_actions.not_an_ad(a.violation)}
         groups = {g.id: g.name for g in store.list_groups(cid)}
+        # a member's appeal: pardoned or upheld from its alert (capabilities/appeals/)
+        appeals = {a.id: appeal_of_alert(a.key) for a in alerts if a.handler == "appeals"}
         return render(
             request, "console/inbox.html", operator=operator, active="inbox",
             questions=SqlQuestions.on(store).waiting_questions(cid, limit=SHOWN), alerts=alerts,
-            names=names, groups=groups, learnable=learnable,
+            names=names, groups=groups, learnable=learnable, appeals=appeals,
             not_an_ad=staff_actions.NOT_AN_AD.say("not_an_ad", language),
             not_an_ad_title=staff_actions.NOT_AN_AD.say("not_an_ad_title", language),
             **messages_from(request), **view.context(),

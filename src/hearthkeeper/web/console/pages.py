@@ -44,6 +44,9 @@ NOTICES: Final = {
     "handled": "Alert marked handled.",
     "not-an-ad": "Alert marked handled; this community's spam scorer learns the message was "
     "ordinary chat.",
+    "appeal-pardoned": "Appeal pardoned: the strike is taken back (the spam scorer learns the "
+    "message was acceptable), its mute lifted; the member is told.",
+    "appeal-upheld": "Appeal upheld: the decision stands; the member is told.",
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
@@ -72,6 +75,7 @@ PROBLEMS: Final = {
     "already-lifted": "That sanction was lifted already.",
     "already-handled": "That alert was handled already.",
     "no-message": "That alert names no member's message to learn from; mark it handled.",
+    "already-decided": "That appeal was decided already; the first decision stands.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",

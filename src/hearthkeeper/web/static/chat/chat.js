@@ -349,7 +349,9 @@
     clearTimeout(muteTimer);
     const when = !until ? t("staff_lift") : clock || onClock(until).full;
     showNotice("muted", t("muted_notice", { when, reason }));
-    setComposing(false);
+    // the box stays open: a muted member may still send /appeal (anything else is refused);
+    // in a closed group it stays shut, as showClosed (which the muted line hides) would do
+    if (closed && !closed.staff) setComposing(false);
     if (until) {
       const wait = new Date(until).getTime() - Date.now();
       if (wait > 0 && wait < 2 ** 31 - 1) muteTimer = setTimeout(clearMuted, wait);
@@ -367,6 +369,7 @@
   // member can no longer write (staff still can).
   function showClosed(frame) {
     closed = frame;
+    if (!frame.staff) setComposing(false); // a muted member's box too (open for /appeal)
     if (notice.dataset.kind === "removed" || notice.dataset.kind === "muted") return;
     showNotice("closed", frame.text);
     if (frame.link && /^(https?:\/\/|\/join\/)/.test(frame.link)) {

@@ -1,0 +1,123 @@
+"""Staff decide an appeal: uphold it, or pardon (the strike taken back, which teaches the
+community's learned scorer the message was acceptable, and the mute that came with it
+lifted). Each in one transaction with its audit entry; the member is told in the group they
+appealed in, through the outbox; the appeal's staff alert is marked handled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hearthkeeper.capabilities.appeals.decide import (
+    SAME_DECISION,
+    Appealable,
+    Outcome,
+    same_decision,
+    what,
+)
+from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals, alert_key
+from hearthkeeper.capabilities.appeals.texts import TEXTS
+from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import Sanction, SanctionKind, Store, StoreError
+
+HANDLER = "appeals"
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An appeal decided, and whether a mute was lifted with it."""
+
+    appeal: Appeal
+    lifted: bool
+
+
+def pardon(store: Store, appeal_id: int, by: str, now: datetime, *,
+           language: Language | None = None) -> Decided:  # fmt: skip
+    """Take back the strike appealed against (and lift the mute it brought, or the mute
+    appealed against); StoreError if the appeal is unknown or decided already. `language`:
+    what the member is told in (else the language of the playbook the community runs)."""
+    return _decide(store, appeal_id, Outcome.PARDONED, by, now, language)
+
+
+def uphold(store: Store, appeal_id: int, by: str, now: datetime, *,
+           language: Language | None = None) -> Decided:  # fmt: skip
+    """Keep the decision; the member is told it stands."""
+    return _decide(store, appeal_id, Outcome.UPHELD, by, now, language)
+
+
+def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: datetime,
+            language: Language | None) -> Decided:  # fmt: skip
+    with store.transaction() as tx:
+        appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now)
+        strike = tx.get_strike(appeal.strike_id) if appeal.strike_id is not None else None
+        mute = _mute_of(tx, appeal, strike.at if strike is not None else None)
+        lifted = False
+        if outcome is Outcome.PARDONED:
+            if strike is not None and strike.pardoned_at is None:
+                staff.pardon(tx, strike.id, by, now)
+            if (
+                mute is not None
+                and mute.lifted_at is None
+                and (mute.until is None or mute.until > now)
+            ):
+                staff.lift(tx, mute.id, by, now)
+                lifted = True
+        tx.audit(by, f"appeal.{outcome.value}", appeal.community_id,
+                 target=f"member {appeal.member_id}",
+                 detail={"appeal": appeal.id, "strike": appeal.strike_id,
+                         "sanction": mute.id if mute is not None else None})  # fmt: skip
+        alert = tx.staff_alert_by_key(alert_key(appeal.id))
+        if alert is not None and alert.handled_at is None:
+            tx.handle_alert(alert.id, by, now)
+        _tell(tx, appeal, Appealable(strike, mute), outcome, lifted, language)
+    return Decided(appeal, lifted)
+
+
+def _mute_of(tx: Store, appeal: Appeal, struck_at: datetime | None) -> Sanction | None:
+    """The mute appealed against, or the one the ladder gave with the strike."""
+    if appeal.sanction_id is not None:
+        return tx.get_sanction(appeal.sanction_id)
+    if struck_at is None:
+        return None
+    mutes = tx.community_sanctions(appeal.community_id, False, since=struck_at - SAME_DECISION,
+                                   member_id=appeal.member_id)  # fmt: skip
+    along = [m for m in mutes if m.kind is SanctionKind.MUTE and same_decision(m, struck_at)]
+    return max(along, key=lambda m: (m.at, m.id), default=None)
+
+
+def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, lifted: bool,
+          language: Language | None) -> None:  # fmt: skip
+    """The member reads staff's decision in the group they appealed in."""
+    group = tx.get_group(appeal.group_id)
+    if group is None or group.imported:
+        return
+    user = tx.user_on(appeal.member_id, group.carrier)
+    if user is None:
+        return
+    lang = language if language is not None else _language(tx, appeal.community_id)
+    names = tx.member_names([appeal.member_id])
+    name = names.get(appeal.member_id, user)
+    said = what(appealable, lang)
+    if outcome is Outcome.PARDONED:
+        lift = TEXTS.say("lifted", lang) if lifted and appealable.strike is not None else ""
+        text = TEXTS.say("told_pardoned", lang, name=name, what=said, lifted=lift)
+    else:
+        text = TEXTS.say("told_upheld", lang, name=name, what=said)
+    action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
+                    member=user, text=text, reason=f"appeal {appeal.id} {outcome.value}",
+                    handler=HANDLER, extra={"mention_names": {user: name}})  # fmt: skip
+    tx.enqueue(f"appeal:{appeal.id}:told", group.carrier, action.to_json(), action.priority,
+               group_id=group.id)  # fmt: skip
+
+
+def _language(tx: Store, community_id: int) -> Language:
+    """The language of the playbook the community runs (English before any is applied)."""
+    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
+
+    playbook = community_playbook(tx, community_id)
+    return Language.EN if playbook is None else playbook.community.language
+
+
+__all__ = ["Decided", "StoreError", "pardon", "uphold"]

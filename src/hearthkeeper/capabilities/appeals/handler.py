@@ -1,0 +1,45 @@
+"""`/appeal <why>` (`/申诉 <理由>`): a command for every member, and the gate that lets a
+struck or muted member's appeal reach staff before anything else reads it."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.appeals.requests import FileAppeal
+from hearthkeeper.capabilities.appeals.words import ALIASES, NAME, is_appeal
+from hearthkeeper.capabilities.command_book import Command, Invocation, ask, invocation_of
+from hearthkeeper.capabilities.gate.sanctioned import held
+from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.handler import Context, Outcome
+from hearthkeeper.playbook.positioning import Language
+
+HANDLER = "appeals"
+
+
+def _run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
+    return Outcome((ask(event, FileAppeal(why=invocation.rest), handler=HANDLER),))
+
+
+COMMAND = Command(NAME, ALIASES, {
+    Language.ZH_CN: "对最近一次处罚（违规记录或禁言）提出申诉，请管理员复核",
+    Language.EN: "appeal against your latest strike or mute: staff review it",
+}, _run, usage={Language.ZH_CN: "/申诉 理由", Language.EN: "/appeal why"})  # fmt: skip
+
+
+class AppealGate:
+    """A struck or muted member's `/appeal`, taken before the gate deletes a muted member's
+    messages and before moderation reads it: an appeal repeating what was struck is not
+    struck again. Anyone else's `/appeal` is an ordinary command, read by moderation first."""
+
+    name = HANDLER
+
+    def check(self, event: Event, ctx: Context) -> bool:
+        if not isinstance(event, Message) or event.sender.is_bot or ctx.member.is_staff:
+            return False
+        if not ctx.playbook.rules.appeals.enabled or not is_appeal(event.text):
+            return False
+        community = ctx.group.community_id
+        return ctx.state.live_strikes(community, ctx.member.id, ctx.now) > 0 or held(ctx)[1]
+
+    def handle(self, event: Event, ctx: Context) -> Outcome:
+        invocation = invocation_of(event)
+        assert invocation is not None
+        return Outcome(_run(event, ctx, invocation).actions, stop=True)

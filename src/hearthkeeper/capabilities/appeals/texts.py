@@ -1,0 +1,63 @@
+"""What members and staff read of appeals, in the community's language."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.texts import Phrasebook
+from hearthkeeper.playbook.positioning import Language
+
+TEXTS = Phrasebook({
+    # after a ladder's or staff's notice: how to appeal (the rule broken was said; never what
+    # matched)
+    "how": {
+        Language.ZH_CN: "如有异议，可发送「/申诉 理由」请管理员复核。",
+        Language.EN: " If you think this is a mistake, send /appeal and why: staff will review it.",
+    },
+    "usage": {
+        Language.ZH_CN: "{name}，请在 /申诉 后写上理由，例如：/申诉 我发的是活动报名链接",
+        Language.EN: "{name}, please write why after /appeal, e.g. /appeal that link was our "
+        "own event's sign-up",
+    },
+    "filed": {
+        Language.ZH_CN: "{name}，你对「{what}」的申诉已转给管理员，处理后会告诉你结果。",
+        Language.EN: "{name}, your appeal against {what} is with staff; you will be told "
+        "what they decide.",
+    },
+    "already": {
+        Language.ZH_CN: "{name}，你对「{what}」的申诉已在管理员处，请耐心等待。",
+        Language.EN: "{name}, your appeal against {what} is already with staff; please wait "
+        "for their answer.",
+    },
+    "decided": {
+        Language.ZH_CN: "{name}，你对「{what}」的申诉已经处理过了（{outcome}），每次处罚只能申诉一次。",
+        Language.EN: "{name}, your appeal against {what} was already decided ({outcome}); a "
+        "decision can be appealed once.",
+    },
+    "nothing": {
+        Language.ZH_CN: "{name}，你最近 {days} 天没有受到处罚，无需申诉。有问题可以直接联系管理员。",
+        Language.EN: "{name}, you have had no strike or mute in the last {days} days, so there "
+        "is nothing to appeal. If something is wrong, just ask staff.",
+    },
+    "closed": {
+        Language.ZH_CN: "{name}，本社群没有开放申诉，请直接联系管理员。",
+        Language.EN: "{name}, this community takes no appeals by command: please ask staff.",
+    },
+    "strike": {Language.ZH_CN: "{violation}的违规记录", Language.EN: "your strike for {violation}"},
+    "mute": {Language.ZH_CN: "禁言", Language.EN: "your mute"},
+    "upheld_word": {Language.ZH_CN: "维持原处罚", Language.EN: "upheld"},
+    "pardoned_word": {Language.ZH_CN: "已撤销", Language.EN: "pardoned"},
+    "told_pardoned": {
+        Language.ZH_CN: "{name}，管理员复核了你的申诉：{what}已撤销{lifted}。",
+        Language.EN: "{name}, staff reviewed your appeal: {what} is taken back{lifted}.",
+    },
+    "lifted": {Language.ZH_CN: "，禁言已解除", Language.EN: " and your mute is lifted"},
+    "told_upheld": {
+        Language.ZH_CN: "{name}，管理员复核了你的申诉，决定维持原处罚（{what}）。",
+        Language.EN: "{name}, staff reviewed your appeal and upheld the decision ({what}).",
+    },
+    "alert": {
+        Language.ZH_CN: "【申诉】{group}：{name} 对「{what}」（{when}）提出申诉：{why}\n"
+        "当时的判定：{explanation}\n请在后台收件箱维持或撤销。",
+        Language.EN: "[Appeal] {group}: {name} appeals against {what} ({when}): {why}\n"
+        "What the rule matched: {explanation}\nUphold or pardon it in the console's inbox.",
+    },
+})  # fmt: skip

@@ -1,0 +1,211 @@
+"""A struck or muted member appeals with `/appeal` (`/申诉`): staff see it in the inbox with
+what the rule matched, uphold or pardon it, and the member is told; one appeal per decision."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from hearthkeeper.capabilities.appeals import decisions
+from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store import SanctionKind, Store
+from tests.engine_setup import RULES, Community, community
+from tests.playbook_samples import MINIMAL
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+AD = "加我微信 abc12345 低价出货"
+ACCEPTED = "joining:\n  ceremony:\n    accept_rules: false\n"
+
+
+def start(store: Store, clock: FrozenClock, language: str = "en", extra: str = "") -> Community:
+    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + extra + ACCEPTED
+    clock.set(DAY)
+    c = community(store, clock, parse_playbook(text).playbook)
+    c.events.now = DAY
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    for user, role in (("boss", "manager"), ("bob", None), ("mei", None)):
+        member = store.member_for("fake", user, user)
+        store.join(member.id, group.id, role=role, at=DAY - timedelta(days=30))
+    return c
+
+
+def say(c: Community, user: str, text: str) -> list[Action]:
+    c.clock.advance(timedelta(minutes=1))
+    c.events.now = c.clock.now()
+    return [a for p in c.engine.process([c.events.message(user, text)]) for a in p.actions]
+
+
+def answers(actions: list[Action]) -> list[str]:
+    return [a.text or "" for a in actions if a.kind in (ActionKind.REPLY, ActionKind.WARN)]
+
+
+def sent(c: Community) -> list[Action]:
+    """What the carrier performed since the last look."""
+    asyncio.run(c.engine.drain())
+    done = [p.action for p in c.carrier.performed]
+    c.carrier.performed.clear()
+    return done
+
+
+def audit(c: Community) -> list[str]:
+    return [e.action for e in reversed(c.store.audit_log(c.runtime.community_id))]
+
+
+def test_a_struck_member_appeals_staff_pardon_and_the_member_is_told(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    [warning] = answers(say(c, "bob", AD))
+    # the notice says how to appeal and names the rule, never what matched
+    assert "/appeal" in warning and "advertising" in warning and "微信" not in warning
+    sent(c)
+    bob = c.member_id("bob")
+    [strike] = store.strikes(member_id=bob)
+    acted = say(c, "bob", "/appeal I was only sharing my own shop, sorry")
+    assert answers(acted) == [
+        "bob, your appeal against your strike for advertising is with staff; you will be told "
+        "what they decide."
+    ]
+    # staff are alerted, and the inbox holds it: the sanction named, and what the rule matched
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert alert.handler == "appeals" and alert.member_id == bob
+    assert "appeals against your strike for advertising" in alert.text
+    assert "I was only sharing my own shop" in alert.text
+    assert strike.explanation in alert.text and alert.reason == strike.explanation
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    assert appeal.strike_id == strike.id
+    # a second appeal against the same strike is only answered
+    assert answers(say(c, "bob", "/申诉 please")) == [
+        "bob, your appeal against your strike for advertising is already with staff; please "
+        "wait for their answer."
+    ]
+    assert len(store.staff_alerts(c.runtime.community_id)) == 1
+    sent(c)
+    decisions.pardon(store, appeal.id, "console:ops", c.clock.now())
+    [after] = store.strikes(member_id=bob)
+    assert after.pardoned_by == "console:ops"
+    assert store.live_strikes(c.runtime.community_id, bob, c.clock.now()) == 0
+    [told] = sent(c)
+    assert (told.kind, told.member) == (ActionKind.SEND, "bob")
+    assert (
+        told.text == "bob, staff reviewed your appeal: your strike for advertising is taken back."
+    )
+    assert store.staff_alerts(c.runtime.community_id) == []  # handled with the decision
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    assert [
+        a for a in audit(c) if a in ("appeal", "pardon", "appeal.pardoned", "appeal.upheld")
+    ] == ["appeal", "pardon", "appeal.pardoned"]
+    # decided: a new appeal against it is refused, and stored nowhere
+    assert answers(say(c, "bob", "/appeal again")) == [
+        "bob, you have had no strike or mute in the last 7 days, so there is nothing to appeal. "
+        "If something is wrong, just ask staff."
+    ]
+
+
+def test_a_muted_member_can_still_appeal_and_a_pardon_lifts_the_mute(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, "zh-CN")
+    say(c, "bob", AD)
+    acted = say(c, "bob", AD + " 2")  # the ladder's second rung: muted for an hour
+    mute = next(a for a in acted if a.kind is ActionKind.MUTE)
+    assert "/申诉" in (mute.text or "")
+    sent(c)
+    bob = c.member_id("bob")
+    assert [s.kind for s in store.active_sanctions(member_id=bob)] == [SanctionKind.MUTE]
+    # while muted, anything else is deleted; the appeal reaches staff
+    acted = say(c, "bob", "/申诉 第二条是转发朋友的，我已经知道错了")
+    assert ActionKind.DELETE not in [a.kind for a in acted]
+    assert answers(acted) == [
+        "bob，你对「发广告的违规记录」的申诉已转给管理员，处理后会告诉你结果。"
+    ]
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert "第二条是转发朋友的" in alert.text
+    # moderation did not read the appeal: no third strike for quoting nothing, no removal
+    assert store.live_strikes(c.runtime.community_id, bob, c.clock.now()) == 2
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    sent(c)
+    decided = decisions.pardon(
+        store, appeal.id, "console:ops", c.clock.now(), language=Language.ZH_CN
+    )
+    assert decided.lifted
+    assert store.active_sanctions(member_id=bob, now=c.clock.now()) == []
+    done = sent(c)
+    assert ActionKind.UNMUTE in [a.kind for a in done]
+    [told] = [a for a in done if a.kind is ActionKind.SEND]
+    assert told.text == "bob，管理员复核了你的申诉：发广告的违规记录已撤销，禁言已解除。"
+    assert store.live_strikes(c.runtime.community_id, bob, c.clock.now()) == 1
+
+
+def test_an_appeal_upheld_keeps_the_strike_and_says_so(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    say(c, "bob", "/appeal it was not an ad")
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    sent(c)
+    decisions.uphold(store, appeal.id, "console:ops", c.clock.now())
+    [told] = sent(c)
+    assert told.text == "bob, staff reviewed your appeal and upheld the decision (your strike " \
+        "for advertising)."  # fmt: skip
+    assert store.live_strikes(c.runtime.community_id, c.member_id("bob"), c.clock.now()) == 1
+    assert "appeal.upheld" in audit(c)
+    # one appeal per decision
+    assert answers(say(c, "bob", "/appeal please look again")) == [
+        "bob, your appeal against your strike for advertising was already decided (upheld); "
+        "a decision can be appealed once."
+    ]
+
+
+def test_an_appeal_without_a_sanction_is_answered_kindly_and_not_stored(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    assert answers(say(c, "mei", "/appeal why was I muted?")) == [
+        "mei, you have had no strike or mute in the last 7 days, so there is nothing to appeal. "
+        "If something is wrong, just ask staff."
+    ]
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    assert store.staff_alerts(c.runtime.community_id) == []
+    assert "appeal" not in audit(c)
+    # a strike older than `rules.appeals.within` is past appealing
+    say(c, "bob", AD)
+    c.clock.advance(timedelta(days=8))
+    assert "nothing to appeal" in answers(say(c, "bob", "/appeal that was last week"))[0]
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+
+
+def test_an_appeal_against_a_staff_mute(store: Store, store_clock: FrozenClock) -> None:
+    c = start(store, store_clock)
+    say(c, "boss", "/mute @bob 2h rude")
+    sent(c)
+    acted = say(c, "bob", "/appeal I was quoting someone")
+    assert answers(acted) == [
+        "bob, your appeal against your mute is with staff; you will be told what they decide."
+    ]
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert "muted by chat:boss" in alert.text and "rude" in alert.text
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    assert appeal.sanction_id is not None and appeal.strike_id is None
+    decisions.pardon(store, appeal.id, "console:ops", c.clock.now())
+    assert store.active_sanctions(member_id=c.member_id("bob"), now=c.clock.now()) == []
+    told = [a.text for a in sent(c) if a.kind is ActionKind.SEND]
+    assert told == ["bob, staff reviewed your appeal: your mute is taken back."]
+
+
+def test_a_community_without_appeals_says_nothing_of_them(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock, extra="  appeals: {enabled: false}\n")
+    [warning] = answers(say(c, "bob", AD))
+    assert "/appeal" not in warning
+    assert answers(say(c, "bob", "/appeal it was not an ad")) == [
+        "bob, this community takes no appeals by command: please ask staff."
+    ]
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    assert store.staff_alerts(c.runtime.community_id) == []

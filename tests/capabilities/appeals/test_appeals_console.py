@@ -1,0 +1,45 @@
+"""Staff find a member's appeal in the console's inbox, with what the rule matched, and
+pardon or uphold it there."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from markupsafe import escape
+
+from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from tests.console_setup import BASE, SCRIPT, Console
+
+
+def appeal(console: Console, text: str) -> None:
+    console.clock.advance(timedelta(minutes=1))
+    console.events.now = console.clock.now()
+    console.engine.process([console.events.message("spam", text, name=SCRIPT)])
+
+
+def test_an_appeal_is_pardoned_from_the_inbox_once(console: Console) -> None:
+    spam = console.member_id("spam")
+    cid = console.community_id
+    assert console.store.live_strikes(cid, spam, console.clock.now()) == 2
+    appeal(console, "/申诉 我发的是自己店铺的活动")
+    [waiting] = SqlAppeals.on(console.store).waiting(cid)
+    page = console.get("/inbox").text
+    assert "【申诉】" in page and "我发的是自己店铺的活动" in page
+    latest = console.store.strikes(member_id=spam)[-1]
+    assert waiting.strike_id == latest.id
+    assert str(escape(latest.explanation)) in page  # staff read what the rule matched
+    assert f'action="{BASE}/appeals/{waiting.id}/pardon"' in page
+    assert f'action="{BASE}/appeals/{waiting.id}/uphold"' in page
+    done = console.post(f"/appeals/{waiting.id}/pardon")
+    assert done.headers["location"] == f"{BASE}/inbox?notice=appeal-pardoned"
+    assert console.store.live_strikes(cid, spam, console.clock.now()) == 1
+    assert console.store.active_sanctions(member_id=spam, now=console.clock.now()) == []
+    assert "【申诉】" not in console.get("/inbox").text  # its alert handled with it
+    again = console.post(f"/appeals/{waiting.id}/uphold")
+    assert again.headers["location"] == f"{BASE}/inbox?problem=already-decided"
+    entries = [e.action for e in console.store.audit_log(cid)]
+    assert "appeal" in entries and "appeal.pardoned" in entries and "appeal.upheld" not in entries
+
+
+def test_an_appeal_of_another_community_is_not_found(console: Console) -> None:
+    assert console.post("/appeals/999/pardon").status_code == 404
