@@ -56,7 +56,8 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
         lifted = False
         if outcome is Outcome.PARDONED:
             if strike is not None and strike.pardoned_at is None:
-                staff.pardon(tx, strike.id, by, now)
+                # the member reads the appeal's outcome below, once, not the pardon's notice too
+                staff.pardon(tx, strike.id, by, now, tell=False)
             if (
                 mute is not None
                 and mute.lifted_at is None
