@@ -4,7 +4,9 @@ first waiting, told in their group; a place they paid a fee for stays, and staff
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.activities.fees import record_fee
+from datetime import timedelta
+
+from hearthkeeper.capabilities.activities.fees import record_fee, refund_fee
 from hearthkeeper.capabilities.activities.records import Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
@@ -15,6 +17,7 @@ from hearthkeeper.store import SanctionKind, Store
 from tests.capabilities.activities.activity_setup import (
     event_community,
     performed,
+    run_at,
     say,
     seat,
     stored,
@@ -101,3 +104,70 @@ def test_a_member_staff_ban_gives_up_their_free_event_place(
     staff.ban_member(store, c.member_id("ann"), g1, "console:op", store_clock.now(),
                      key="staff-ban:test")  # fmt: skip
     _only_paid_place_kept(c, run, tasting, "banned from its groups")
+
+
+TWO_PAID = """\
+activities:
+  - id: tasting
+    name: Tasting night
+    when: 2026-05-14 19:00
+    capacity: 2
+    price: 45
+    currency: GBP
+"""
+
+
+def _both_paid(c: Community) -> int:
+    """Ann and Dee, in g1, each paid their place at the tasting; its id."""
+    seat(c, "g1", "ann", "dee")
+    say(c, "ann", "/rsvp tasting")
+    say(c, "dee", "/rsvp tasting")
+    [tasting] = SqlActivities.on(c.store).events(c.runtime.community_id)
+    for user in ("ann", "dee"):
+        code = SqlBilling.on(c.store).reference_for("fake", user, user, c.clock.now()).code
+        record_fee(c.store, stored(c), tasting.id, code, f"fee-{user}", "", "staff", c.clock.now())
+    performed(c)
+    return tasting.id
+
+
+def _reminded_in_g1(c: Community, tasting: int) -> list[tuple[str, list[str]]]:
+    """The tasting's reminder a day before, in g1: its text and whom it mentions."""
+    [event] = [e for e in SqlActivities.on(c.store).events(c.runtime.community_id)
+               if e.id == tasting]  # fmt: skip
+    said = run_at(c, event.starts_at - timedelta(hours=24))
+    return [(a.text or "", list(a.extra.get("mentions", []))) for a in said
+            if a.kind is ActionKind.SEND and "Tasting night" in (a.text or "")]  # fmt: skip
+
+
+def test_a_banned_member_keeping_a_paid_place_is_not_mentioned_by_the_events_reminder(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff banned Ann, who had paid her place at the tasting (so it stays hers): the
+    reminder the day before still @-mentioned her by name in the group she was banned from."""
+    c = event_community(store, store_clock, TWO_PAID)
+    tasting = _both_paid(c)
+    [g1] = [g for g in store.list_groups(c.runtime.community_id) if g.name == "g1"]
+    staff.ban_member(store, c.member_id("ann"), g1, "console:op", store_clock.now(),
+                     key="staff-ban:test")  # fmt: skip
+    performed(c)
+    assert _status(c, tasting, "ann") is Status.CONFIRMED, "the place she paid for stays"
+    [(text, mentions)] = _reminded_in_g1(c, tasting)
+    assert mentions == ["dee"] and "dee" in text and "ann" not in text, (text, mentions)
+    # and her fee's refund is for staff to pass on, not said in g1
+    refund_fee(store, stored(c), tasting, "fake:ann", "staff", c.clock.now())
+    assert [a for a in performed(c) if a.kind is ActionKind.SEND] == []
+    texts = [a.text for a in store.staff_alerts(c.runtime.community_id)]
+    assert any("For ann (member:" in t and "45 GBP" in t for t in texts), texts
+
+
+def test_a_member_who_left_the_group_is_not_mentioned_by_its_events_reminder(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann left g1 holding a paid place at the tasting: the reminder there still mentioned
+    her, though she is no longer in the group to read it."""
+    c = event_community(store, store_clock, TWO_PAID)
+    tasting = _both_paid(c)
+    c.engine.process([c.events.leave("ann", group="g1", at=c.clock.now())])
+    performed(c)
+    [(text, mentions)] = _reminded_in_g1(c, tasting)
+    assert mentions == ["dee"] and "ann" not in text, (text, mentions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -679,3 +680,23 @@ def test_the_list_says_a_refunded_membership_ended_at_its_refund(site: Path) -> 
     assert status == 0, out
     assert (f"refunded {sub.period_start.astimezone(zone).date()} → "
             f"{refunded.at.astimezone(zone).date()} (refunded)") in " ".join(out.split()), out  # fmt: skip
+
+
+def test_the_payment_reference_a_rehearsal_shows_pays_from_the_command_line(site: Path) -> None:
+    """`hearth billing rehearse` showed the reminder quoting 小美's payment reference (paid
+    for by member:ID, she had not been given one yet); `hearth billing pay` with it said
+    "no one was given the payment reference"."""
+    config = ("--config", str(site))
+    with site_store(site) as store:
+        [community] = store.list_communities()
+        group = store.add_group(community.id, "护肤1群", "webchat", "room-1")
+        member = store.member_for("webchat", "u-1", "小美").id
+        store.join(member, group.id)
+    assert pay(site, f"member:{member}", "TB-1")[0] == 0
+    status, out = run("billing", "rehearse", "--days", "200", *config)
+    [reads] = [line for line in out.splitlines() if "reads:" in line]
+    match = re.search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b", reads)
+    assert status == 0 and match is not None, out
+    status, out = pay(site, match.group(), "TB-2")
+    assert status == 0 and "renewal of half-year" in out, out
+    assert payment_code(site) == match.group()  # given to her now, the same one

@@ -3,12 +3,14 @@ without waiting for it — and exactly what the real jobs then do, with nothing 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
+from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.payments import cancel
 from hearthkeeper.capabilities.billing.rehearse import Happening, rehearse
 from hearthkeeper.capabilities.billing.repository import SqlBilling
@@ -169,3 +171,29 @@ def test_a_rehearsal_on_postgresql_holds_up_no_payment_and_no_reminder_of_the_li
     assert live["paid"].subscription is not None and live["paid"].subscription.paid
     # the rehearsal read the calendar as it was when it began
     assert (bo.period_end, "removal", "bo") in [(h.at, h.what, h.name) for h in found]
+
+
+def test_the_payment_reference_a_rehearsal_shows_is_the_one_staff_record_and_reminders_give(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A rehearsal showed a trial member's reminder quoting their payment reference, not
+    given yet; staff recording their payment with it were told "no one was given the payment
+    reference" (the rehearsal's copy, where it was made, was thrown away)."""
+    c = paid_community(store, store_clock, TWO_PLANS)
+    screen(c, "bo", network="10.0.0.2")  # let in on the 3-day trial
+    seat(c, "bo", "g1")
+    performed(c)
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    found = rehearse(store, community, c.runtime.playbook, c.clock.now(), DAYS)
+    [shown] = [h for h in found if h.what == "reminder" and h.name == "bo"]
+    match = re.search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b", shown.text)
+    assert match is not None, shown.text
+    code = match.group()
+    recorded = staff.pay(store, community, code, "monthly", "", "WX-1", "staff", c.clock.now())
+    assert recorded.subscription is not None and recorded.subscription.paid
+    assert recorded.subscription.member_id == c.member_id("bo")
+    # the member is given that same reference by their next reminder
+    renew = recorded.subscription.period_end - timedelta(days=5)
+    [said] = [a.text for a in run_at(c, renew) if a.kind is ActionKind.SEND and a.member == "bo"]
+    assert said is not None and code in said, said

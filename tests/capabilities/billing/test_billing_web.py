@@ -779,3 +779,16 @@ def test_a_refunded_subscription_reads_until_its_refund_not_the_period_it_gave_b
     assert community is not None
     [line] = staff.subscription_lines(c.store, community, c.clock.now())
     assert line.ended == c.clock.now()
+
+
+def test_the_subscriptions_until_column_names_its_time_zone_as_since_does(c: Console) -> None:
+    """The Subscriptions table's Since header named the community's time zone and its Until
+    header (an hour and minute, the moment access ends) named none: read as the operator's
+    own clock, it was off by their difference from the community's."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2001"}
+    assert c.post("/billing/pay", form).headers["location"].endswith("notice=paid")
+    page = c.get("/billing").text
+    table = page[page.index('<table id="subscriptions">') :]
+    head = table[: table.index("</thead>")]
+    for label in ("Since", "Until"):
+        assert f'<th>{label} <span class="muted small zone">Asia/Shanghai</span></th>' in head, head

@@ -10,12 +10,16 @@ event apart from the membership, so it is kept (their door code still opens the 
 staff refund the fee (`hearth events refund`), which frees it. Staff are told in the inbox
 which paid places such a member keeps.
 
-Event messages to a member no longer in the community (their fee refunded, say) are not said
-in a group they cannot read: they go to the staff inbox, to be passed on (`moments.tell`).
+Event messages to a member no longer in the group they signed up from (their fee refunded,
+say) are not said in a group they cannot read: they go to the staff inbox, to be passed on
+(`moments.tell`); an event's reminder there neither names nor mentions them
+(`out_of_group`: paid membership removed them, moderation banned or blacklisted them, or
+they left).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +30,7 @@ from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import NewStaffAlert, Store
+from hearthkeeper.store import NewStaffAlert, SanctionKind, Store
 from hearthkeeper.store.scope import StoreBase
 
 ACTOR = "activities"
@@ -48,6 +52,29 @@ def departed(scope: StoreBase, community_id: int, member_id: int) -> bool:
     subscription here and none is live now (none in its period, trial or grace)."""
     subs = SqlBilling.on(scope).subscriptions(community_id, member_id=member_id)
     return bool(subs) and not any(s.live for s in subs)
+
+
+def out_of_group(scope: StoreBase, group_id: int, community_id: int,
+                 member_ids: Iterable[int]) -> set[int]:  # fmt: skip
+    """Which of `member_ids` are no longer in the group, so that nothing said there names
+    them: paid membership removed them (`departed`), moderation put them out (blacklisted in
+    the community, banned in the group), or every stay they had in it ended (they left, or
+    were removed). A member never seen joining it (the carrier told of no join) is in it."""
+    tx = Store.on(scope)
+    ids = sorted(set(member_ids))
+    out = tx.blacklisted_among(community_id, ids)
+    stays = tx.active_stays([(group_id, m) for m in ids])
+    for member_id in ids:
+        if member_id in out:
+            continue
+        banned = any(b.group_id == group_id for b in
+                     tx.active_sanctions(member_id=member_id, kind=SanctionKind.BAN))  # fmt: skip
+        left = (group_id, member_id) not in stays and bool(
+            tx.membership_history(member_id, group_id)
+        )
+        if banned or left or departed(scope, community_id, member_id):
+            out.add(member_id)
+    return out
 
 
 def member_left(scope: StoreBase, community_id: int, member_id: int,
@@ -124,7 +151,7 @@ def tell_staff_instead(tx: Store, signup: SignUp, community_id: int, text: str, 
     """A message for a member no longer in the community, in the staff inbox (once per
     `key`) to pass on; False when it was there already."""
     name = signup.display_name or f"member {signup.member_id}"
-    said = f"For {name} (member:{signup.member_id}), no longer in the community's groups: {text}"
+    said = f"For {name} (member:{signup.member_id}), no longer in the group they signed up from: {text}"
     return bool(tx.add_staff_alerts([NewStaffAlert(key, community_id, signup.group_id,
                                                    signup.member_id, None, ACTOR, said,
                                                    "a message for a member who left", now)]))  # fmt: skip

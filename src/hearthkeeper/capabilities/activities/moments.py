@@ -49,10 +49,11 @@ def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequen
         return []
     if ctx.now > event.starts_at:  # the server was down through it: too late to remind
         return []
-    from hearthkeeper.capabilities.activities.departures import departed
+    from hearthkeeper.capabilities.activities.departures import out_of_group
 
-    mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place
-            and not departed(scope, event.community_id, s.member_id)]  # fmt: skip
+    mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place]
+    gone = out_of_group(scope, ctx.group.id, event.community_id, [s.member_id for s in mine])
+    mine = [s for s in mine if s.member_id not in gone]
     if not mine:  # (a paid place kept by a member no longer here: not in this group's words)
         return []
     lang = language(ctx)
@@ -83,15 +84,15 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
 def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
     """Queue a message in the group the member signed up from, @-mentioning them (by the
     name their sign-up has, where the text names them), once per `key`; False when it was
-    queued before (or the group is gone). A member paid membership removed from the
-    community cannot read it there: it goes to the staff inbox instead."""
-    from hearthkeeper.capabilities.activities.departures import departed, tell_staff_instead
+    queued before (or the group is gone). A member no longer in the group (`out_of_group`)
+    cannot read it there: it goes to the staff inbox instead."""
+    from hearthkeeper.capabilities.activities.departures import out_of_group, tell_staff_instead
 
     tx = Store.on(scope)
     group = tx.get_group(signup.group_id)
     if group is None:
         return False
-    if departed(tx, group.community_id, signup.member_id):
+    if out_of_group(tx, group.id, group.community_id, [signup.member_id]):
         return tell_staff_instead(tx, signup, group.community_id, text, key, now)
     user = tx.user_on(signup.member_id, group.carrier)
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
@@ -106,14 +107,15 @@ def tell_group(scope: StoreBase, signups: Sequence[SignUp], text: str, key: str,
                now: datetime) -> bool:  # fmt: skip
     """Queue one message in the group `signups` signed up from (all the same), @-mentioning
     every one of them, once per `key`; False when it was queued before (or the group is gone,
-    or all of them are members paid membership removed: they are not in it to read it)."""
-    from hearthkeeper.capabilities.activities.departures import departed
+    or none of them is in it any more to read it: `out_of_group`)."""
+    from hearthkeeper.capabilities.activities.departures import out_of_group
 
     tx = Store.on(scope)
     group = tx.get_group(signups[0].group_id) if signups else None
     if group is None:
         return False
-    signups = [s for s in signups if not departed(tx, group.community_id, s.member_id)]
+    gone = out_of_group(tx, group.id, group.community_id, [s.member_id for s in signups])
+    signups = [s for s in signups if s.member_id not in gone]
     if not signups:
         return False
     users = [u for u in (tx.user_on(s.member_id, group.carrier) for s in signups) if u]

@@ -97,7 +97,10 @@ def _payer(tx: Store, who: str, *, make: bool) -> int | None:
     text = who.strip()
     code = normalise_code(text)
     if code is not None:
-        found = SqlBilling.on(tx).resolve(code)
+        repo = SqlBilling.on(tx)
+        # a code not given yet but derived for a member (what a rehearsal shows them to be
+        # given) is theirs: given now, the reminder later gives the same one
+        found = repo.resolve(code) or repo.coming(code, keep=make)
         if found is None:
             raise BillingError(f"no one was given the payment reference {code}")
         if not make:

@@ -13,6 +13,7 @@ import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 8  # 40 bits
+ATTEMPTS = 4  # the codes tried for one person before a free one: 3 taken is ~never
 _READS_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 

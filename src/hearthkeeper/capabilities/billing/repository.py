@@ -23,13 +23,14 @@ from hearthkeeper.capabilities.billing.records import (
     Status,
     Subscription,
 )
-from hearthkeeper.capabilities.billing.references import reference_code
+from hearthkeeper.capabilities.billing.references import ATTEMPTS, reference_code
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.inserts import insert_one, table_of
 from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import (
     NAME,
     AuditRow,
+    IdentityRow,
     MemberRow,
     OrderRow,
     PaymentReferenceRow,
@@ -68,6 +69,7 @@ class BillingRepository(Protocol):
     def reference_for(self, carrier: str, user_id: str, display_name: str,
                       at: datetime) -> PaymentReference: ...  # fmt: skip
     def resolve(self, code: str) -> PaymentReference | None: ...
+    def coming(self, code: str, *, keep: bool = False) -> PaymentReference | None: ...
     def subscriptions(self, community_id: int, *, member_id: int | None = None,
                       plan_id: str | None = None) -> list[Subscription]: ...  # fmt: skip
     def live_subscriptions(self, community_id: int) -> list[Subscription]: ...
@@ -143,6 +145,32 @@ class SqlBilling(StoreBase):
         with self._unit(write=False) as session:
             row = session.execute(select(_REFS).where(_REFS.c.code == code)).first()
             return None if row is None else _reference(row)
+
+    def coming(self, code: str, *, keep: bool = False) -> PaymentReference | None:
+        """Whom `reference_for` would give `code`, when nobody holds it yet: a member not given
+        a reference so far whose derived code it is (`hearth billing rehearse` shows the code
+        a reminder will give; staff may record a payment quoting it before then). `keep`:
+        given to them now, as `reference_for` gives it."""
+        rows = select(IdentityRow.carrier, IdentityRow.carrier_user_id, MemberRow.display_name)
+        rows = rows.join(MemberRow, MemberRow.id == IdentityRow.member_id).outerjoin(
+            _REFS, (_REFS.c.carrier == IdentityRow.carrier)
+            & (_REFS.c.carrier_user_id == IdentityRow.carrier_user_id),
+        ).where(_REFS.c.id.is_(None))  # fmt: skip
+        found: PaymentReference | None = None
+        with self._unit(write=False) as session:
+            for carrier, user_id, name in session.execute(rows):
+                codes = [reference_code(carrier, user_id, n) for n in range(ATTEMPTS)]
+                if code not in codes:
+                    continue
+                earlier = codes[: codes.index(code)]  # each taken by someone else, or not it
+                taken = set(session.scalars(select(_REFS.c.code).where(_REFS.c.code.in_(earlier))))
+                if taken == set(earlier):
+                    found = PaymentReference(code, carrier, user_id, name)
+                    break
+        if found is None or not keep:
+            return found
+        return self.reference_for(found.carrier, found.carrier_user_id, found.display_name,
+                                  self._clock.now())  # fmt: skip
 
     def subscriptions(self, community_id: int, *, member_id: int | None = None,
                       plan_id: str | None = None) -> list[Subscription]:  # fmt: skip
