@@ -329,3 +329,17 @@ def test_an_emoji_written_as_jsons_utf16_pair_says_how_to_write_it() -> None:
     as_itself = parse_playbook(MINIMAL.replace("purpose: Share good tea and where to buy it.",
                                                'purpose: "Tea \\U0001F375 time"'))  # fmt: skip
     assert as_itself.playbook.community.purpose == "Tea 🍵 time"
+
+
+def test_a_weekly_check_in_is_refused_where_it_is_written_and_says_why() -> None:
+    """`period: week` for a 周复盘 would otherwise run as the one daily check-in (打卡 then
+    周复盘 the same day: "今天已经打过卡啦"); refused, at the field, saying what to write."""
+    text = MINIMAL + "mechanisms:\n  check_in:\n    keywords: [打卡, 周复盘]\n    period: week\n"
+    [p] = problems(text)
+    assert (p.line, p.column, p.path) == (13, 13, "mechanisms.check_in.period")
+    assert "weekly check-ins are not supported yet" in p.message
+    assert "period: day" in p.message
+    [p] = problems(MINIMAL + "mechanisms:\n  check_in:\n    period: month\n")
+    assert p.path == "mechanisms.check_in.period" and "period: day" in p.message
+    pb = parse_playbook(MINIMAL + "mechanisms:\n  check_in:\n    period: day\n").playbook
+    assert pb.mechanisms.check_in.period == "day"

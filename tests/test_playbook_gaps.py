@@ -108,6 +108,7 @@ mechanisms:
     points: 1
     milestones: [{days: 7, points: 5, title: Steady}]
     daily_summary: "21:00"
+    period: day
   polls: {enabled: true, started_by: [host], anonymous: false, default_duration: 24h}
   signups: {enabled: true, started_by: [host], join_keywords: ["+1"],
             cancel_keywords: ["-1"], default_duration: 24h}

@@ -200,6 +200,21 @@ def test_counts_of_one_are_said_in_the_singular() -> None:
     assert faq.startswith("FAQ: 1 entry;") and faq.endswith("0 rewards")
 
 
+def test_a_weekly_review_keyword_is_shown_as_sharing_the_daily_check_in() -> None:
+    """An operator writing 周复盘 beside 打卡 expects a weekly check-in; `playbook show` says
+    both are one daily check-in and names the missing weekly one as a gap."""
+    text = MINIMAL + "mechanisms:\n  check_in:\n    keywords: [打卡, 周复盘]\n"
+    [operation] = [el for el in summarise(parse_playbook(text).playbook)
+                   if el.title.startswith("Operation")]  # fmt: skip
+    assert "Check-ins: daily, once a member a day for all of 打卡, 周复盘 together" in (
+        operation.lines
+    )
+    [gap] = [g for g in operation.gaps if "weekly" in g.message]
+    assert "周复盘 shares the one daily check-in" in gap.message
+    assert gap.path == "mechanisms.check_in.keywords"
+    assert not any("weekly" in g for g in gaps_of(MINIMAL)["Operation"])
+
+
 def test_the_group_names_shown_are_those_the_next_group_takes() -> None:
     """An English community whose groups were opened as `Tea Friends 1群`, `2群` (the default
     before it followed the language) opens `Tea Friends 3群` next, but `playbook show` and

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from hearthkeeper.playbook.base import (
     MAX_COUNT,
@@ -63,6 +63,9 @@ def default_milestones() -> list[Milestone]:
     ]
 
 
+WEEKLY = frozenset({"week", "weekly", "周", "每周"})  # a `period` that asks for a weekly check-in
+
+
 class CheckIn(Section):
     """Daily check-ins (打卡): one per member per day in the community's time zone."""
 
@@ -83,6 +86,29 @@ class CheckIn(Section):
     daily_summary: ClockTime | None = Field(
         None, description="Time to post the day's check-in summary (HH:MM). None: no summary."
     )
+    period: str = Field(
+        "day",
+        description="How often a member can check in: `day`, once a day in the community's "
+        "time zone, for all the keywords together. `week` is not supported yet.",
+    )
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, value: object) -> object:
+        """`day` only: a check-in is stored once per member and day, so a weekly one (周复盘)
+        has no record of its own yet; refused here rather than run as a daily one."""
+        if value == "day":
+            return value
+        if isinstance(value, str) and value.strip().casefold() in WEEKLY:
+            raise ValueError(
+                "weekly check-ins are not supported yet: a check-in is recorded once per "
+                "member and day for all the keywords together, so a weekly review (周复盘) "
+                "sent on a day the member already checked in would be answered 'already "
+                "checked in today' and would not count as the week's; write `period: day` "
+                "or leave it out"
+            )
+        raise ValueError(f"write `period: day` (once a day in the community's time zone), "
+                         f"not {value!r}")  # fmt: skip
 
 
 class Polls(Section):

@@ -305,6 +305,19 @@ def _output(pb: Playbook) -> Element:
     return el
 
 
+def _check_in_line(keywords: list[str]) -> str:
+    """What a check-in is: once a day, for all its keywords together."""
+    return "Check-ins: daily, once a member a day for " + (
+        f"all of {', '.join(keywords)} together" if len(keywords) > 1 else ", ".join(keywords)
+    )
+
+
+def _sounds_weekly(keyword: str) -> bool:
+    """A check-in keyword that names a week (`周复盘`, `周报`, `weekly review`)."""
+    folded = keyword.casefold()
+    return "周" in folded or "week" in folded
+
+
 def _operation(pb: Playbook) -> Element:
     m, j = pb.mechanisms, pb.joining
     el = Element("Operation (运营): ceremony, participation, organisation, belonging")
@@ -319,6 +332,20 @@ def _operation(pb: Playbook) -> Element:
         f"sign-ups {'on' if m.signups.enabled else 'off'}; points {'on' if m.points.enabled else 'off'}, "
         f"{counted(len(m.points.rewards), 'reward')}"
     )
+    if m.check_in.enabled:
+        el.lines.append(_check_in_line(m.check_in.keywords))
+        weekly = [k for k in m.check_in.keywords if _sounds_weekly(k)]
+        if weekly:
+            el.gaps.append(
+                Gap(
+                    f"weekly check-ins are not supported yet: {', '.join(weekly)} shares the one "
+                    "daily check-in with the other keywords (sent on a day the member already "
+                    "checked in, it is answered 'already checked in today'), it has no weekly "
+                    "streak of its own",
+                    NOT_BUILT,
+                    "mechanisms.check_in.keywords",
+                )
+            )
     if m.titles:
         el.lines.append("Titles: " + ", ".join(t.name for t in m.titles))
     if m.tags:
