@@ -234,6 +234,10 @@ def test_an_in_chat_pardon_decides_the_appeal_against_the_strike_and_tells_once(
     decided = SqlAppeals.on(store).get(appeal.id)
     assert decided is not None
     assert decided.outcome == "pardoned" and (decided.decided_by or "").startswith("chat:boss")
+    # the member's page lists it, decided
+    cid, bob = c.runtime.community_id, c.member_id("bob")
+    assert SqlAppeals.on(store).member_appeals(cid, bob) == [decided]
+    assert SqlAppeals.on(store).member_appeals(cid, c.member_id("mei")) == []
     assert [a for a in audit(c) if a in ("pardon", "appeal.pardoned")] == [
         "pardon",
         "appeal.pardoned",

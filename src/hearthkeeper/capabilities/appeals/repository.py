@@ -93,11 +93,12 @@ class SqlAppeals(StoreBase):
             row = session.scalars(query).first()
             return None if row is None else _appeal(row)
 
-    def member_appeals(self, member_id: int, limit: int = 50) -> list[Appeal]:
-        """A member's appeals, decided or not, newest first."""
+    def member_appeals(self, community_id: int, member_id: int,
+                       limit: int = 50) -> list[Appeal]:  # fmt: skip
+        """A member's appeals in the community, decided or not, newest first."""
         query = (
             select(AppealRow)
-            .where(AppealRow.member_id == member_id)
+            .where(AppealRow.community_id == community_id, AppealRow.member_id == member_id)
             .order_by(AppealRow.at.desc(), AppealRow.id.desc())
             .limit(limit)
         )
