@@ -4,11 +4,15 @@ members wrote, and a 404 page in the layout for what does not exist."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
 
+from hearthkeeper.capabilities.activities.records import NewEvent, Status
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.carriers.webchat.plugin import webchat_of
 from tests.console_setup import AD, BASE, IMG, INSULT, QUESTION, SCRIPT, SLUG, Console
 from tests.sql_plans import statements_run
@@ -155,6 +159,58 @@ def test_a_member_page_shows_the_profile_strikes_sanctions_and_messages(console:
     assert "新同学" in page  # the bottom level of the skincare pyramid
     assert "加我微信 abc12345" in page  # the recent messages
     assert "History" in page and "joined" in page
+
+
+def test_a_member_page_shows_paid_membership_event_sign_ups_and_appeals(
+    console: Console,
+) -> None:
+    store, cid = console.store, console.community_id
+    mei, spam = console.member_id("mei"), console.member_id("spam")
+    # times in the community's zone (Asia/Shanghai, UTC+8), as elsewhere on the page
+    start = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+    SqlBilling.on(store).start(cid, mei, "half-year", start, start + timedelta(days=182),
+                               trial=False, at=start)  # fmt: skip
+    events = SqlActivities.on(store)
+    swap = events.create(cid, NewEvent(None, "春季换物会", "咖啡馆",
+                                       datetime(2026, 6, 1, 11, 0, tzinfo=UTC)), "cli", start)  # fmt: skip
+    talk = events.create(cid, NewEvent(None, "防晒讲座", None,
+                                       datetime(2026, 7, 1, 12, 0, tzinfo=UTC)), "cli", start)  # fmt: skip
+    place = events.put(swap.id, mei, console.group_id, Status.CONFIRMED, start)
+    events.mark_attended(place.id, "door", datetime(2026, 6, 1, 10, 55, tzinfo=UTC))
+    events.put(talk.id, mei, console.group_id, Status.WAITLISTED, start)
+    first, second = store.community_strikes(cid, member_id=spam)
+    appeals = SqlAppeals.on(store)
+    for strike, why in ((first, "<b>only my shop</b>"), (second, "sorry")):
+        appeals.file(cid, spam, console.group_id, strike_id=strike.id, sanction_id=None,
+                     text=why, at=datetime(2026, 5, 2, 1, 30, tzinfo=UTC))  # fmt: skip
+    [older, _] = sorted(appeals.waiting(cid), key=lambda a: a.id)
+    appeals.decide(older.id, "upheld", "console:ann", datetime(2026, 5, 3, 2, 0, tzinfo=UTC))
+
+    page = console.get(f"/members/{mei}").text
+    paid = _section(page, "paid")
+    assert "颜学院半年会员" in paid and "active" in paid
+    assert "2026-03-01 12:00" in paid and "2026-08-30 12:00" in paid  # from, until
+    places = _section(page, "places")
+    assert places.index("防晒讲座") < places.index("春季换物会")  # the latest event first
+    assert "2026-06-01 19:00" in places and "咖啡馆" in places
+    assert "has a place; came in 2026-06-01 18:55" in places and "on the waitlist" in places
+    assert "No appeals." in page
+
+    page = console.get(f"/members/{spam}").text
+    assert "No paid membership." in page and "No event sign-ups." in page
+    shown = _section(page, "appeals")
+    assert shown.count("data-appeal-id=") == 2
+    assert "strike for advertising" in shown and "2026-05-02 09:30" in shown
+    assert 'upheld by console:ann, <span class="nowrap">2026-05-03 10:00' in shown
+    assert "waiting in the inbox" in shown
+    assert "&lt;b&gt;only my shop&lt;/b&gt;" in shown and "<b>only" not in shown
+
+
+def _section(page: str, table: str) -> str:
+    """The HTML of the page's table with this id."""
+    found = re.search(rf'<table id="{table}">.*?</table>', page, re.S)
+    assert found is not None, f"the page has a {table} table"
+    return found.group(0)
 
 
 def test_what_members_wrote_is_escaped(console: Console) -> None:
@@ -414,7 +470,6 @@ def test_the_calendar_shows_what_a_library_has_left_in_each_group(console: Conso
     """A library that ran out in a group looked full on the page (`N item(s) in its
     library`), and the health report sent operators to `hearth calendar`, which counts as if
     nothing was posted: the firings that sent nothing had no explanation anywhere."""
-    from datetime import timedelta
 
     from hearthkeeper.capabilities.calendar.library import load_library
     from hearthkeeper.capabilities.calendar.repository import SqlPosts

@@ -91,3 +91,27 @@ def test_looking_a_code_up_at_the_door_changes_nothing(
     assert staff.look_up(store, community, signed.code, door).verdict is DoorVerdict.AGAIN
     assert staff.look_up(store, community, "ZZZZ-ZZZZ", door).verdict is DoorVerdict.UNKNOWN
     assert SqlActivities.on(store).attendees(community_id) == {ann}
+
+
+def test_a_members_sign_ups_are_read_with_their_events_latest_event_first(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    community, group, (ann, bo) = _setup(store)
+    other = store.ensure_community("chess", "Chess Club")
+    repo = SqlActivities.on(store)
+    now = store_clock.now()
+    run = repo.create(community, NewEvent(None, "Night run", "Park", AT), "cli", now)
+    dinner = repo.create(community, NewEvent(None, "Dinner", None, AT + timedelta(days=2)),
+                         "cli", now)  # fmt: skip
+    elsewhere = repo.create(other.id, NewEvent(None, "Blitz", None, AT), "cli", now)
+    repo.put(run.id, ann, group, Status.CONFIRMED, now)
+    repo.put(dinner.id, ann, group, Status.WAITLISTED, now)
+    repo.put(elsewhere.id, ann, group, Status.CONFIRMED, now)
+    repo.put(run.id, bo, group, Status.UNPAID, now)
+    found = repo.member_signups(community, ann)
+    assert [(e.title, s.status) for s, e in found] == [
+        ("Dinner", Status.WAITLISTED),
+        ("Night run", Status.CONFIRMED),
+    ]
+    assert repo.member_signups(community, ann, limit=1)[0][1].title == "Dinner"
+    assert repo.member_signups(other.id, bo) == []

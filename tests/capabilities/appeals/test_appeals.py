@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
@@ -209,3 +210,114 @@ def test_a_community_without_appeals_says_nothing_of_them(
     ]
     assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
     assert store.staff_alerts(c.runtime.community_id) == []
+
+
+def sends(done: list[Action]) -> list[str]:
+    """What the member was told in the group, apart from answers to commands."""
+    return [a.text or "" for a in done if a.kind is ActionKind.SEND]
+
+
+def test_an_in_chat_pardon_decides_the_appeal_against_the_strike_and_tells_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    say(c, "bob", "/appeal it was my own shop")
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    sent(c)
+    [told] = answers(say(c, "boss", "/pardon @bob"))
+    assert told == "bob: latest strike taken back (0 left)."
+    assert sends(sent(c)) == []  # the answer in the chat is all bob reads, once
+    # staff's inbox no longer offers Pardon/Uphold: the appeal is decided with the pardon
+    assert store.staff_alerts(c.runtime.community_id) == []
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    decided = SqlAppeals.on(store).get(appeal.id)
+    assert decided is not None
+    assert decided.outcome == "pardoned" and (decided.decided_by or "").startswith("chat:boss")
+    # the member's page lists it, decided
+    cid, bob = c.runtime.community_id, c.member_id("bob")
+    assert SqlAppeals.on(store).member_appeals(cid, bob) == [decided]
+    assert SqlAppeals.on(store).member_appeals(cid, c.member_id("mei")) == []
+    assert [a for a in audit(c) if a in ("pardon", "appeal.pardoned")] == [
+        "pardon",
+        "appeal.pardoned",
+    ]
+    # a click on the old alert is refused, and tells bob nothing again
+    try:
+        decisions.pardon(store, appeal.id, "console:ops", c.clock.now())
+    except decisions.StoreError as refused:
+        assert "already pardoned by chat:boss" in str(refused)
+    else:
+        raise AssertionError("a decided appeal was decided again")
+    assert sends(sent(c)) == []
+
+
+def test_a_console_pardon_of_the_strike_decides_the_appeal_and_tells_its_outcome_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    say(c, "bob", "/appeal it was my own shop")
+    [strike] = store.strikes(member_id=c.member_id("bob"))
+    sent(c)
+    staff.pardon(store, strike.id, "console:ops", c.clock.now())
+    # one message, the appeal's outcome, in place of the pardon's own notice
+    assert sends(sent(c)) == [
+        "bob, staff reviewed your appeal: your strike for advertising is taken back."
+    ]
+    assert store.staff_alerts(c.runtime.community_id) == []
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    assert [a for a in audit(c) if a in ("pardon", "appeal.pardoned")] == [
+        "pardon",
+        "appeal.pardoned",
+    ]
+
+
+def test_a_pardon_without_an_appeal_still_sends_the_pardons_notice(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    [strike] = store.strikes(member_id=c.member_id("bob"))
+    sent(c)
+    staff.pardon(store, strike.id, "console:ops", c.clock.now())
+    [notice] = sends(sent(c))
+    assert "appeal" not in notice
+    assert "appeal.pardoned" not in audit(c)
+
+
+def test_lifting_an_appealed_mute_decides_the_appeal_and_tells_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "boss", "/mute @bob 2h rude")
+    say(c, "bob", "/appeal I was quoting someone")
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    assert appeal.sanction_id is not None
+    sent(c)
+    staff.lift(store, appeal.sanction_id, "console:ops", c.clock.now())
+    done = sent(c)
+    assert ActionKind.UNMUTE in [a.kind for a in done]
+    assert sends(done) == ["bob, staff reviewed your appeal: your mute is taken back."]
+    assert store.staff_alerts(c.runtime.community_id) == []
+    decided = SqlAppeals.on(store).get(appeal.id)
+    assert decided is not None and decided.outcome == "pardoned"
+    assert "appeal.pardoned" in audit(c)
+
+
+def test_an_in_chat_pardon_of_an_appealed_mute_answers_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = start(store, store_clock)
+    say(c, "boss", "/mute @bob 2h rude")
+    say(c, "bob", "/appeal I was quoting someone")
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    sent(c)
+    [told] = answers(say(c, "boss", "/pardon @bob"))
+    assert told.startswith("bob")
+    done = sent(c)
+    assert ActionKind.UNMUTE in [a.kind for a in done]
+    assert sends(done) == []
+    assert store.staff_alerts(c.runtime.community_id) == []
+    decided = SqlAppeals.on(store).get(appeal.id)
+    assert decided is not None and (decided.decided_by or "").startswith("chat:boss")

@@ -225,6 +225,25 @@ class SqlActivities(StoreBase):
         with self._unit(write=False) as session:
             return [_signup(row) for row in session.execute(query)]
 
+    def member_signups(self, community_id: int, member_id: int,
+                       limit: int = 50) -> list[tuple[SignUp, Event]]:  # fmt: skip
+        """One member's sign-ups to the community's events, with each event, the event
+        starting latest first (the console's member page)."""
+        query = (
+            select(_SIGNUPS, MemberRow.display_name)
+            .join(MemberRow, MemberRow.id == _SIGNUPS.c.member_id)
+            .join(_EVENTS, _EVENTS.c.id == _SIGNUPS.c.event_id)
+            .where(_EVENTS.c.community_id == community_id, _SIGNUPS.c.member_id == member_id)
+            .order_by(_EVENTS.c.starts_at.desc(), _SIGNUPS.c.id.desc())
+            .limit(limit)
+        )
+        with self._unit(write=False) as session:
+            signups = [_signup(row) for row in session.execute(query)]
+            ids = sorted({s.event_id for s in signups})
+            events = {row.id: _event(row) for row in
+                      session.execute(select(_EVENTS).where(_EVENTS.c.id.in_(ids)))}  # fmt: skip
+        return [(s, events[s.event_id]) for s in signups]
+
     def _one(self, session: Any, signup_id: int) -> SignUp:
         query = (select(_SIGNUPS, MemberRow.display_name)
                  .join(MemberRow, MemberRow.id == _SIGNUPS.c.member_id)

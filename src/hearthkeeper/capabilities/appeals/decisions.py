@@ -20,7 +20,7 @@ from hearthkeeper.capabilities.appeals.texts import TEXTS
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Sanction, SanctionKind, Store, StoreError
+from hearthkeeper.store import Sanction, SanctionKind, Store, StoreError, Strike
 
 HANDLER = "appeals"
 
@@ -63,7 +63,7 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
                 and mute.lifted_at is None
                 and (mute.until is None or mute.until > now)
             ):
-                staff.lift(tx, mute.id, by, now)
+                staff.lift(tx, mute.id, by, now, tell=False)  # told below, once
                 lifted = True
         tx.audit(by, f"appeal.{outcome.value}", appeal.community_id,
                  target=f"member {appeal.member_id}",
@@ -74,6 +74,37 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
             tx.handle_alert(alert.id, by, now)
         _tell(tx, appeal, Appealable(strike, mute), outcome, lifted, language)
     return Decided(appeal, lifted)
+
+
+def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
+           mute: Sanction | None = None, tell: bool) -> Appeal | None:  # fmt: skip
+    """Staff took back by hand (in-chat `/pardon`, or the console's, API's or CLI's pardon or
+    lift) the strike, or lifted the mute, an open appeal is against: the appeal is decided as
+    pardoned with it (audited, its inbox alert handled), in the caller's transaction. With
+    `tell` the member reads the appeal's outcome, and the caller tells them nothing more;
+    without, the caller tells them itself. None if no appeal waited against it."""
+    appeals = SqlAppeals.on(tx)
+    if strike is not None:
+        waiting = appeals.open_against(strike_id=strike.id)
+    elif mute is not None:
+        waiting = appeals.open_against(sanction_id=mute.id)
+    else:
+        raise ValueError("settle an appeal against a strike or a mute")
+    if waiting is None:
+        return None
+    appeal = appeals.decide(waiting.id, Outcome.PARDONED.value, by, now)
+    tx.audit(by, f"appeal.{Outcome.PARDONED.value}", appeal.community_id,
+             target=f"member {appeal.member_id}",
+             detail={"appeal": appeal.id, "strike": appeal.strike_id,
+                     "sanction": appeal.sanction_id,
+                     "with": "pardon" if strike is not None else "lift"})  # fmt: skip
+    alert = tx.staff_alert_by_key(alert_key(appeal.id))
+    if alert is not None and alert.handled_at is None:
+        tx.handle_alert(alert.id, by, now)
+    if tell:
+        _tell(tx, appeal, Appealable(strike, mute if strike is None else None),
+              Outcome.PARDONED, False, None)  # fmt: skip
+    return appeal
 
 
 def _mute_of(tx: Store, appeal: Appeal, struck_at: datetime | None) -> Sanction | None:
@@ -121,4 +152,4 @@ def _language(tx: Store, community_id: int) -> Language:
     return Language.EN if playbook is None else playbook.community.language
 
 
-__all__ = ["Decided", "StoreError", "pardon", "uphold"]
+__all__ = ["Decided", "StoreError", "pardon", "settle", "uphold"]

@@ -78,6 +78,33 @@ class SqlAppeals(StoreBase):
         with self._unit(write=False) as session:
             return [_appeal(row) for row in session.scalars(query)]
 
+    def open_against(self, *, strike_id: int | None = None,
+                     sanction_id: int | None = None) -> Appeal | None:  # fmt: skip
+        """The appeal not decided yet against this strike (or this mute), if one waits."""
+        if (strike_id is None) == (sanction_id is None):
+            raise ValueError("an appeal is against a strike or a mute")
+        against = (
+            AppealRow.strike_id == strike_id
+            if strike_id is not None
+            else AppealRow.sanction_id == sanction_id
+        )
+        query = select(AppealRow).where(against, AppealRow.decided_at.is_(None)).limit(1)
+        with self._unit(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else _appeal(row)
+
+    def member_appeals(self, community_id: int, member_id: int,
+                       limit: int = 50) -> list[Appeal]:  # fmt: skip
+        """A member's appeals in the community, decided or not, newest first."""
+        query = (
+            select(AppealRow)
+            .where(AppealRow.community_id == community_id, AppealRow.member_id == member_id)
+            .order_by(AppealRow.at.desc(), AppealRow.id.desc())
+            .limit(limit)
+        )
+        with self._unit(write=False) as session:
+            return [_appeal(row) for row in session.scalars(query)]
+
     def decide(self, appeal_id: int, outcome: str, by: str, at: datetime) -> Appeal:
         """Record staff's decision; an appeal decided already is refused (StoreError)."""
         with self._unit(write=True) as session:

@@ -289,7 +289,7 @@ def pardon(scope: StoreBase, request: StaffPardon, ctx: EffectContext) -> Sequen
     for kind in (SanctionKind.BLACKLIST, SanctionKind.BAN, SanctionKind.MUTE, SanctionKind.KICK):
         for sanction in _in_force(store, found.member_id, community, kind, now):
             try:
-                staff.lift(store, sanction.id, by, now)
+                staff.lift(store, sanction.id, by, now, tell=False)  # answered below
             except StoreError:
                 continue  # lifted meanwhile (along with a blacklisting, or by someone else)
             lifted.append(kind)

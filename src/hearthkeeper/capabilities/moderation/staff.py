@@ -35,13 +35,18 @@ from hearthkeeper.store import (
 def pardon(store: Store, strike_id: int, by: str, now: datetime, *, tell: bool = True) -> Strike:
     """Take a strike back; it stays on record but no longer counts. With `tell`, the member
     still in the group where it was given is told there, @-mentioned, once (`/pardon` in the
-    chat answers there itself and tells nobody twice)."""
+    chat answers there itself and tells nobody twice). A member's appeal waiting against the
+    strike is decided as pardoned with it; then what they are told is the appeal's outcome,
+    in place of the pardon's notice."""
+    from hearthkeeper.capabilities.appeals import decisions  # appeals build on moderation
+
     with store.transaction() as tx:
         strike = tx.pardon_strike(strike_id, by, now)
-        if tell:
-            _tell_pardoned(tx, strike)
         tx.audit(by, "pardon", strike.community_id, target=f"member {strike.member_id}",
                  detail={"strike": strike_id, "violation": strike.violation})  # fmt: skip
+        settled = decisions.settle(tx, by, now, strike=strike, tell=tell)
+        if tell and settled is None:
+            _tell_pardoned(tx, strike)
         message = tx.message_of_event(strike.event_id) if strike.event_id is not None else None
         if message is not None:  # the operator judged this message acceptable: ham
             tx.add_moderation_example(strike.community_id, message.text, ExampleSource.PARDON,
@@ -291,8 +296,13 @@ def _learn_spam(tx: Store, message: Message, group: Group, source: ExampleSource
                               f"message:{message.id}", by, now, member_id=member_id)  # fmt: skip
 
 
-def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sanction, int]:
-    """End a sanction now and undo it on the carriers; returns it and the undo actions queued."""
+def lift(store: Store, sanction_id: int, by: str, now: datetime, *,
+         tell: bool = True) -> tuple[Sanction, int]:  # fmt: skip
+    """End a sanction now and undo it on the carriers; returns it and the undo actions queued.
+    A member's appeal waiting against the mute is decided as pardoned with it; with `tell`
+    they read that outcome in the group (`/pardon` in the chat answers there itself)."""
+    from hearthkeeper.capabilities.appeals import decisions  # appeals build on moderation
+
     with store.transaction() as tx:
         sanction = tx.lift_sanction(sanction_id, by, now, key=f"lift:{sanction_id}")
         bans = (
@@ -317,6 +327,7 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime) -> tuple[Sancti
         tx.audit(by, f"lift {sanction.kind.value}", sanction.community_id,
                  target=f"member {sanction.member_id}",
                  detail={"sanction": sanction_id, "undo_actions": queued})  # fmt: skip
+        decisions.settle(tx, by, now, mute=sanction, tell=tell)
     return sanction, queued
 
 

@@ -1,5 +1,5 @@
-"""Members: the searchable list, and one member's profile with strikes (to pardon), sanctions
-(to lift), recent messages and history."""
+"""Members: the searchable list, and one member's profile with their paid membership, event
+sign-ups, strikes (to pardon), sanctions (to lift), appeals, recent messages and history."""
 
 from __future__ import annotations
 
@@ -9,11 +9,17 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.capabilities.activities.records import Event, SignUp
+from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals
+from hearthkeeper.capabilities.billing.records import Subscription
+from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.capabilities.points.levels_repository import LevelChange, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.store import Group, Membership
 from hearthkeeper.store.records import STAFF_ROLE, AuditEntry
+from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.console.pages import (
     PAGE_SIZE,
     CommunityView,
@@ -27,6 +33,12 @@ from hearthkeeper.web.console.pages import (
 from hearthkeeper.web.templates import render
 
 MESSAGES_SHOWN = 50
+SHOWN = 50  # the member's latest appeals and event sign-ups on their page
+
+# what a sign-up's status means, as the member page says it
+SIGNUP_SAID = {"confirmed": "has a place", "unpaid": "place held, unpaid",
+               "waitlisted": "on the waitlist", "cancelled": "cancelled",
+               "lapsed": "lapsed unpaid"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,31 @@ class Happening:
     at: datetime
     what: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Paid:
+    """One of the member's paid memberships, with its plan's name."""
+
+    subscription: Subscription
+    plan: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """One of the member's sign-ups to an event."""
+
+    signup: SignUp
+    event: Event
+    said: str
+
+
+@dataclass(frozen=True)
+class AppealLine:
+    """One of the member's appeals, with what it was against."""
+
+    appeal: Appeal
+    against: str
 
 
 def level_names(view: CommunityView) -> dict[str, str]:
@@ -127,12 +164,42 @@ def router(pages: Pages) -> APIRouter:
             points=SqlPoints.on(store).points_of(cid, member_id),
             live_strikes=sum(1 for s in strikes if s.status == "live"),
             strikes=strikes, sanctions=sanctions,
+            paid=_paid(view, cid, member_id, store), places=_places(cid, member_id, store),
+            appeals=_appeals(cid, member_id, strikes, store),
             messages=store.recent_messages(member_id, cid, MESSAGES_SHOWN),
             history=history, here=request.url.path,
             **messages_from(request), **view.context(),
         )  # fmt: skip
 
     return routes
+
+
+def _paid(view: CommunityView, cid: int, member_id: int, store: StoreBase) -> list[Paid]:
+    """The member's paid memberships, newest first, each with its plan's name (its id when
+    the playbook run now no longer has the plan)."""
+    plans = {p.id: p.name for p in view.playbook.monetisation.plans} if view.playbook else {}
+    subs = SqlBilling.on(store).subscriptions(cid, member_id=member_id)
+    return [Paid(s, plans.get(s.plan_id, s.plan_id)) for s in reversed(subs)]
+
+
+def _places(cid: int, member_id: int, store: StoreBase) -> list[Place]:
+    """The member's sign-ups to the community's events, the latest event first."""
+    found = SqlActivities.on(store).member_signups(cid, member_id, SHOWN)
+    return [Place(s, e, SIGNUP_SAID.get(s.status.value, s.status.value)) for s, e in found]
+
+
+def _appeals(cid: int, member_id: int, strikes: list[Decision],
+             store: StoreBase) -> list[AppealLine]:  # fmt: skip
+    """The member's appeals, newest first, each naming the strike or mute it was against."""
+    violations = {d.strike.id: d.violation for d in strikes if d.strike is not None}
+    lines = []
+    for appeal in SqlAppeals.on(store).member_appeals(cid, member_id, SHOWN):
+        if appeal.strike_id is not None:
+            against = f"strike for {violations.get(appeal.strike_id) or appeal.strike_id}"
+        else:
+            against = "mute"
+        lines.append(AppealLine(appeal, against))
+    return lines
 
 
 def _history(
