@@ -118,9 +118,9 @@ def test_a_muted_member_can_still_appeal_and_a_pardon_lifts_the_mute(
     sent(c)
     bob = c.member_id("bob")
     assert [s.kind for s in store.active_sanctions(member_id=bob)] == [SanctionKind.MUTE]
-    # while muted, anything else is deleted; the appeal reaches staff
+    # while muted, the appeal reaches staff (and, as everything else, leaves the group)
     acted = say(c, "bob", "/申诉 第二条是转发朋友的，我已经知道错了")
-    assert ActionKind.DELETE not in [a.kind for a in acted]
+    assert [a.handler for a in acted if a.kind is ActionKind.DELETE] == ["appeals"]
     assert answers(acted) == [
         "bob，你对「发广告的违规记录」的申诉已转给管理员，处理后会告诉你结果。"
     ]
@@ -321,3 +321,24 @@ def test_an_in_chat_pardon_of_an_appealed_mute_answers_once(
     assert store.staff_alerts(c.runtime.community_id) == []
     decided = SqlAppeals.on(store).get(appeal.id)
     assert decided is not None and (decided.decided_by or "").startswith("chat:boss")
+
+
+def test_an_appeal_never_leaves_an_ad_in_the_group(store: Store, store_clock: FrozenClock) -> None:
+    """Moderation does not read a struck member's appeal (it may quote what was struck), so
+    the appeal is taken out of the group: staff read it in the inbox. Else `/appeal` would be
+    a way past moderation for every message a struck member sends."""
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    sent(c)
+    bob = c.member_id("bob")
+    for words in ("I was only sharing my shop", f"{AD} 私聊", f"{AD} 包邮"):
+        c.clock.advance(timedelta(minutes=1))
+        c.events.now = c.clock.now()
+        appeal = c.events.message("bob", f"/appeal {words}")
+        acted = [a for p in c.engine.process([appeal]) for a in p.actions]
+        deleted = [a for a in acted if a.kind is ActionKind.DELETE]
+        assert [(a.member, a.target) for a in deleted] == [("bob", appeal.event_id)], words
+    # the first is with staff, the others answered so; one strike still, none for appealing
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    assert "I was only sharing my shop" in appeal.text
+    assert len(store.strikes(member_id=bob)) == 1

@@ -7,6 +7,7 @@ from hearthkeeper.capabilities.appeals.requests import FileAppeal
 from hearthkeeper.capabilities.appeals.words import ALIASES, NAME, is_appeal
 from hearthkeeper.capabilities.command_book import Command, Invocation, ask, invocation_of
 from hearthkeeper.capabilities.gate.sanctioned import held
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.playbook.positioning import Language
@@ -27,7 +28,9 @@ COMMAND = Command(NAME, ALIASES, {
 class AppealGate:
     """A struck or muted member's `/appeal`, taken before the gate deletes a muted member's
     messages and before moderation reads it: an appeal repeating what was struck is not
-    struck again. Anyone else's `/appeal` is an ordinary command, read by moderation first."""
+    struck again. Moderation not reading it, it is taken out of the group (staff read it in
+    the inbox): else every message of a struck member could pass as an appeal. Anyone
+    else's `/appeal` is an ordinary command, read by moderation first."""
 
     name = HANDLER
 
@@ -40,6 +43,10 @@ class AppealGate:
         return ctx.state.live_strikes(community, ctx.member.id, ctx.now) > 0 or held(ctx)[1]
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
+        assert isinstance(event, Message)
         invocation = invocation_of(event)
         assert invocation is not None
-        return Outcome(_run(event, ctx, invocation).actions, stop=True)
+        out = Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
+                     member=event.sender.user_id, target=event.event_id,
+                     reason="an appeal: staff read it in the inbox", handler=HANDLER)  # fmt: skip
+        return Outcome((*_run(event, ctx, invocation).actions, out), stop=True)
