@@ -342,3 +342,19 @@ def test_an_appeal_never_leaves_an_ad_in_the_group(store: Store, store_clock: Fr
     [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
     assert "I was only sharing my shop" in appeal.text
     assert len(store.strikes(member_id=bob)) == 1
+
+
+def test_a_member_who_left_is_not_told_in_the_group(store: Store, store_clock: FrozenClock) -> None:
+    """The outcome is said in the group the member appealed in: once they left it, nothing
+    is said there (the pardon itself still counts)."""
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    say(c, "bob", "/appeal I was only sharing my own shop")
+    sent(c)
+    bob = c.member_id("bob")
+    [group] = store.list_groups(c.runtime.community_id)
+    store.leave(bob, group.id, at=c.clock.now())
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    decisions.pardon(store, appeal.id, "console:ops", c.clock.now())
+    assert [a for a in sent(c) if a.kind is ActionKind.SEND] == []
+    assert store.live_strikes(c.runtime.community_id, bob, c.clock.now()) == 0

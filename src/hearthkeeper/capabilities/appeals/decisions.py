@@ -121,10 +121,14 @@ def _mute_of(tx: Store, appeal: Appeal, struck_at: datetime | None) -> Sanction 
 
 def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, lifted: bool,
           language: Language | None) -> None:  # fmt: skip
-    """The member reads staff's decision in the group they appealed in."""
+    """The member reads staff's decision in the group they appealed in, unless they left it
+    (a member the carrier never reported joining is taken to be there)."""
     group = tx.get_group(appeal.group_id)
     if group is None or group.imported:
         return
+    stay = (group.id, appeal.member_id)
+    if not tx.active_stays([stay]) and tx.membership_history(appeal.member_id, group.id):
+        return  # every stay they had there ended: nothing said in the group names them
     user = tx.user_on(appeal.member_id, group.carrier)
     if user is None:
         return
