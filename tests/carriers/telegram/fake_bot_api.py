@@ -614,7 +614,7 @@ class FakeBotApi:
             text, entities = _parse_html(text, self.users)
         if not text:
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > 4096:
+        if _units(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
         reply = p.get("reply_parameters")
         reply_to = None
@@ -665,7 +665,7 @@ class FakeBotApi:
         entities: list[JSON] = []
         if caption and p.get("parse_mode") == "HTML":
             caption, entities = _parse_html(caption, self.users)
-        if len(caption) > 1024:
+        if _units(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         self._check_limits(chat)
         file_id = upload.file_id or f"file-{next(self._ids)}"
@@ -1046,6 +1046,12 @@ def _mentioned_user(url: str, users: Mapping[int, JSON]) -> JSON | None:
     for users the bot has seen: the fake shows the words without an entity)."""
     found = re.fullmatch(r"tg://user\?id=([0-9]+)", url)
     return None if found is None else users.get(int(found.group(1)))
+
+
+def _units(text: str) -> int:
+    """How long the Bot API counts `text`: in UTF-16 code units (an emoji outside the Basic
+    Multilingual Plane is two), after entities parsing."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _parse_html(marked: str, users: Mapping[int, JSON] | None = None) -> tuple[str, list[JSON]]:

@@ -104,6 +104,20 @@ async def test_a_long_text_follows_the_photo_as_its_own_message(group: Group) ->
     assert said["text"] == text
 
 
+async def test_a_text_fitting_in_characters_but_not_in_telegrams_units_follows_the_photo(
+    group: Group,
+) -> None:
+    """Telegram counts a caption in UTF-16 units: an emoji outside the Basic Multilingual
+    Plane is two. 1,000 characters with 40 such emoji are 1,040 units, over a caption: before,
+    the photo was refused as "caption is too long" and the post never went."""
+    text = "今日打卡 🌞" + ("早安🌞" * 39) + "防" * (1000 - 6 - 39 * 3)
+    assert len(text) == 1000
+    await group.post("cup.png", png(64, 48), "picture", text)
+    photo, said = group.messages()
+    assert "photo" in photo and "caption" not in photo
+    assert said["text"] == text
+
+
 async def test_the_text_failing_after_the_photo_sends_no_second_photo(group: Group) -> None:
     text = "护肤小知识 " + "防晒" * 600
     group.community.api.throttle("sendMessage", 1)  # flood control, once

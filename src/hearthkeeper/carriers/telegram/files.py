@@ -32,7 +32,7 @@ from aiogram.types import BufferedInputFile, Message
 
 from hearthkeeper.carriers.assets import Asset, AssetRefused, Remembered, as_picture
 from hearthkeeper.carriers.telegram.mentions import NOBODY, Mentions
-from hearthkeeper.carriers.telegram.outgoing import markdown_html
+from hearthkeeper.carriers.telegram.outgoing import markdown_html, shown_length
 from hearthkeeper.playbook.positioning import Language
 
 log = logging.getLogger(__name__)
@@ -63,15 +63,17 @@ def caption_of(text: str, markdown: bool,
                mentions: Mentions = NOBODY) -> tuple[str, str | None] | None:  # fmt: skip
     """The caption and its parse mode when `text` fits one, with `mentions` in it (None: it
     goes on its own, and they with it). The names that go before the text count."""
-    # the Markdown as written is never shorter than shown
-    if not text or len(text) > CAPTION:
+    if not text or len(text) > CAPTION:  # a character is at least one of Telegram's units
         return None
     shown = markdown_html(text) if markdown else text
-    if len(text) + mentions.added(shown, markdown) > CAPTION:
-        return None
     if mentions.names:
-        return mentions.into(shown, markdown), "HTML"
-    return (shown, "HTML") if markdown else (text, None)
+        caption: tuple[str, str | None] = (mentions.into(shown, markdown), "HTML")
+    else:
+        caption = (shown, "HTML") if markdown else (text, None)
+    # counted as Telegram counts: UTF-16 units, after the HTML's entities are read
+    if shown_length(caption[0], parsed=caption[1] == "HTML") > CAPTION:
+        return None
+    return caption
 
 
 async def send_file(client: Bot, chat: int, asset: Asset, data: bytes,

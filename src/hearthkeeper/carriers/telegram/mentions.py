@@ -40,12 +40,6 @@ class Mentions:
             return 0
         return sum(shown_length(name, parsed=False) + 1 for _, name in self.names)
 
-    def added(self, part: str, markdown: bool) -> int:
-        """The characters the names put before `part` (those it does not name)."""
-        if not self.ahead:
-            return 0
-        return sum(len(name) + 1 for _, name in _placed(part, self.names, markdown)[1])
-
     def into(self, part: str, markdown: bool) -> str:
         """`part` as HTML with these mentions in it (`with_mentions`)."""
         return with_mentions(part, self.names, markdown, ahead=self.ahead)
