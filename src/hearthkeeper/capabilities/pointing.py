@@ -59,12 +59,6 @@ class Target:
         return any(v is not None for v in (self.user_id, self.name, self.reply_to))
 
     @property
-    def by_reply(self) -> bool:
-        """Pointed at by the message replied to, a name typed with it or not (a typed name
-        must be the replied-to member's: `find_only`)."""
-        return self.reply_to is not None and self.user_id is None
-
-    @property
     def only_a_reply(self) -> bool:
         """Pointed at only by replying to a message (no mention, no name)."""
         return self.reply_to is not None and self.user_id is None and self.name is None
@@ -102,9 +96,8 @@ def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
     if head.startswith(MENTION_SIGNS) and len(head) > 1:
         name = head[1:]
         rest = tail
-    if mentions:
-        return Target(user_id=mentions[0], name=name,
-                      reply_to=replied if name is not None else None), rest  # fmt: skip
+    if mentions:  # a reply keeps what it answers: QQ @-mentions the replied-to member itself
+        return Target(user_id=mentions[0], name=name, reply_to=replied), rest
     return Target(name=name, reply_to=replied), rest
 
 
@@ -173,9 +166,11 @@ def find_only(scope: StoreBase, ctx: EffectContext,
             if names_theirs(target.name, shown, user_id) and target.user_id in (None, user_id):
                 return member_id, shown
             return Crossed(shown or user_id or "?", target.meant()), target.meant()
+    # an @-mention points at whom it mentions, the message replied to or not
+    replied_to = target.reply_to if target.user_id is None else None
     candidates = queries.members_pointed_at(
         ctx.group.id, ctx.group.carrier, user_id=target.user_id, name=target.name,
-        reply_to=target.reply_to,
+        reply_to=replied_to,
     )  # fmt: skip
     found = only_one(candidates)
     if found is None or isinstance(found, Shared):

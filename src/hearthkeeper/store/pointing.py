@@ -105,13 +105,17 @@ class PointingQueries(StoreBase):
             found = session.execute(query).first()
         return None if found is None else (int(found[0]), str(found[1]), found[2])
 
-    def message_replied_to(self, group_id: int, reply_to: str) -> int | None:
-        """The stored message a reply in the group answers (None: never stored here)."""
+    def message_replied_to(self, group_id: int, reply_to: str,
+                           by: int | None = None) -> int | None:  # fmt: skip
+        """The stored message a reply in the group answers, sent `by` that member when given
+        (None: never stored here, or someone else's)."""
+        query = select(MessageRow.id).where(
+            MessageRow.group_id == group_id, MessageRow.carrier_event_id == storable(reply_to)
+        )
+        if by is not None:
+            query = query.where(MessageRow.member_id == by)
         with self._unit(write=False) as session:
-            found = session.scalar(select(MessageRow.id).where(
-                MessageRow.group_id == group_id,
-                MessageRow.carrier_event_id == storable(reply_to),
-            ))  # fmt: skip
+            found = session.scalar(query)
             return None if found is None else int(found)
 
     def user_ids(self, member_ids: Iterable[int], carrier: str) -> dict[int, str]:

@@ -486,6 +486,28 @@ def test_a_batch_of_staff_commands_reads_no_playbook_for_the_notices(
     )
 
 
+def test_a_reply_that_also_mentions_its_author_deletes_the_message_as_a_bare_reply_does(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """QQ puts an @ of the replied-to member into every reply: staff's `/ban` replying to an
+    ad arrived as a mention, so bob was banned but his ad stayed in the group. Now a reply
+    whose mention is its author's deletes the message; a mention of someone else acts on
+    them and leaves the replied message alone (it is not theirs)."""
+    c = start(store, store_clock)
+    c.engine.process([c.events.message("bob", "cheap followers", event_id="m-1", at=DAY)])
+    c.engine.process([c.events.message("mei", "hi all", event_id="m-2", at=DAY)])
+    assert say(c, "boss", "/ban spam", reply_to="m-1", mentions=("bob",)) == [
+        "bob is banned from g1 (spam)."
+    ]
+    assert {(p.action.kind, p.action.target or p.action.member) for p in performed(c)} >= {
+        (ActionKind.DELETE, "m-1"), (ActionKind.BAN, "bob")}  # fmt: skip
+    assert [(e.text, e.is_spam) for e in store.moderation_examples()] == [("cheap followers", True)]
+    say(c, "boss", "/warn", reply_to="m-2", mentions=("bob",))
+    done = [(p.action.kind, p.action.target or p.action.member) for p in performed(c)]
+    assert (ActionKind.WARN, "bob") in done
+    assert ActionKind.DELETE not in [kind for kind, _ in done], "mei's message is not bob's"
+
+
 def test_a_reply_with_a_name_acts_on_the_replied_to_member_when_the_name_is_theirs(
     store: Store, store_clock: FrozenClock
 ) -> None:

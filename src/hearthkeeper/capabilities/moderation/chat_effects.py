@@ -116,8 +116,10 @@ def _point(scope: StoreBase, request: Pointing,
     if member_id is None:
         return None, [answer(ctx.trigger, not_found_text(name, lang))]
     message_id = None
-    if request.target.by_reply and request.reply_to is not None:
-        message_id = PointingQueries.on(scope).message_replied_to(ctx.group.id, request.reply_to)
+    if request.reply_to is not None:  # the replied message goes with it when it is theirs
+        message_id = PointingQueries.on(scope).message_replied_to(
+            ctx.group.id, request.reply_to, by=member_id
+        )
     return Pointed(member_id, name, message_id), []
 
 
