@@ -118,6 +118,30 @@ def test_a_speaker_who_is_not_a_member_is_named_and_groups_are_chosen(
     assert "mentions" not in reminder.extra
 
 
+def test_a_speakers_name_two_members_carry_mentions_only_the_staff_one_or_nobody(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member renamed themselves "Mei" before the speaker spoke: the reminder @-mentioned
+    the first member found with the name, the impostor, as the session's speaker. Now a name
+    several members carry is mentioned only when exactly one of them is staff in the group;
+    otherwise the reminder names the speaker without mentioning anyone."""
+    c = calendar_community(store, store_clock, SESSIONS)  # 2026-05-01 10:00 BST
+    now = store_clock.now()
+    c.engine.process([c.events.message("u9", "hi", name="Mei", at=now)])
+    c.engine.process([c.events.message("mei", "I am here", name="Mei", at=now)])
+    store_clock.set(utc(2026, 5, 1, 18))
+    assert c.engine.tick() == 1
+    [reminder] = sends(c)
+    assert "Mei" in str(reminder.text) and "@Mei" not in str(reminder.text)
+    assert "mentions" not in reminder.extra
+    real = store.member_for("fake", "mei", "Mei")
+    store.set_role(real.id, group(c).id, "moderator")
+    store_clock.set(utc(2026, 5, 1, 18, 50))
+    assert c.engine.tick() == 1
+    [reminder] = sends(c)
+    assert "@Mei" in str(reminder.text) and reminder.extra["mentions"] == ["mei"]
+
+
 def test_session_texts_exist_in_both_languages() -> None:
     for key in ("reminder", "start", "digest", "empty", "active", "questions", "hours", "minutes"):
         zh = TEXTS.say(key, Language.ZH_CN, before="1 小时", title="t", speaker="s", count=1,

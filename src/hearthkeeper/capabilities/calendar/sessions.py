@@ -136,14 +136,19 @@ def decide_moment(session: LiveSession | None, group_name: str, zone: ZoneInfo, 
 
 def speaker_mention(scope: StoreBase, group: GroupView, speaker: str,
                     now: datetime) -> tuple[str, dict[str, Any]]:  # fmt: skip
-    """`@name` and the `extra` mentioning the speaker by it (`mentioning`) when a member of
-    the group (in it, or who spoke in it lately) has that display name; otherwise just the
-    name, and nothing."""
+    """`@name` and the `extra` mentioning the speaker by it (`mentioning`) when one member of
+    the group (in it, or who spoke in it lately) has that display name, or several do and
+    exactly one of them is staff there; otherwise just the name, and nothing (never a guess:
+    a member can take the speaker's name to be announced as the speaker)."""
     name = speaker.strip().lstrip("@")
     members = MemberQueries.on(scope)
-    known = [s.member_id for s in MembershipQueries.on(scope).active_members(group.id)]
+    stays = MembershipQueries.on(scope).active_members(group.id)
+    staff = {s.member_id for s in stays if s.role}
+    known = [s.member_id for s in stays]
     recent = MessageQueries.on(scope).messages(group.id, since=now - _RECENT)
     known += [m.member_id for m in recent if m.member_id is not None]
+    carrying: list[str] = []  # how the carrier calls each member with the name
+    staff_carrying: list[str] = []
     for member_id in dict.fromkeys(known):
         member = members.get_member(member_id)
         if member is None or member.display_name != name:
@@ -152,7 +157,12 @@ def speaker_mention(scope: StoreBase, group: GroupView, speaker: str,
             i.carrier_user_id for i in members.identities(member.id) if i.carrier == group.carrier
         ]
         if ids:
-            return f"@{name}", mentioning([(ids[0], name)])
+            carrying.append(ids[0])
+            if member_id in staff:
+                staff_carrying.append(ids[0])
+    chosen = carrying if len(carrying) == 1 else staff_carrying
+    if len(chosen) == 1:
+        return f"@{name}", mentioning([(chosen[0], name)])
     return name, {}
 
 
