@@ -10,7 +10,8 @@ from sqlalchemy import select
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
-from hearthkeeper.store.models import AppealRow
+from hearthkeeper.store.locks import lock_row
+from hearthkeeper.store.models import AppealRow, MemberRow
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -92,6 +93,24 @@ class SqlAppeals(StoreBase):
         with self._unit(write=False) as session:
             row = session.scalars(query).first()
             return None if row is None else _appeal(row)
+
+    def listed(self, community_id: int | None, *, open_only: bool = False,
+               limit: int = 200) -> list[Appeal]:  # fmt: skip
+        """Appeals of one community (None: of every one), oldest first: those staff have not
+        decided yet (`open_only`), or all; the newest `limit` of them."""
+        query = select(AppealRow)
+        if community_id is not None:
+            query = query.where(AppealRow.community_id == community_id)
+        if open_only:
+            query = query.where(AppealRow.decided_at.is_(None))
+        query = query.order_by(AppealRow.at.desc(), AppealRow.id.desc()).limit(limit)
+        with self._unit(write=False) as session:
+            return [_appeal(row) for row in reversed(session.scalars(query).all())]
+
+    def lock_member(self, member_id: int) -> None:
+        """Serialise a member's appeals until the transaction ends (two submissions at once)."""
+        with self._unit(write=True) as session:
+            lock_row(session, MemberRow, member_id)
 
     def member_appeals(self, community_id: int, member_id: int,
                        limit: int = 50) -> list[Appeal]:  # fmt: skip

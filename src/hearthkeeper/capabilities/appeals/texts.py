@@ -43,6 +43,9 @@ TEXTS = Phrasebook({
     },
     "strike": {Language.ZH_CN: "{violation}的违规记录", Language.EN: "your strike for {violation}"},
     "mute": {Language.ZH_CN: "禁言", Language.EN: "your mute"},
+    "ban": {Language.ZH_CN: "封禁", Language.EN: "your ban"},
+    # staff's own words with their decision (`hearth appeals pardon ID --note …`, the API's note)
+    "note": {Language.ZH_CN: "管理员说明：{note}", Language.EN: " Staff's note: {note}"},
     "upheld_word": {Language.ZH_CN: "维持原处罚", Language.EN: "upheld"},
     "pardoned_word": {Language.ZH_CN: "已撤销", Language.EN: "pardoned"},
     "told_pardoned": {
