@@ -348,7 +348,8 @@ def appeal_out(found: Listed) -> AppealOut:
                      member_name=found.member, group_id=a.group_id, group_name=found.group,
                      against=found.against.kind, violation=found.against.violation,
                      strike_id=a.strike_id, sanction_id=a.sanction_id, why=a.text, at=a.at,
-                     status=found.status, decided_at=a.decided_at, decided_by=a.decided_by)  # fmt: skip
+                     status=found.status, decided_at=a.decided_at, decided_by=a.decided_by,
+                     note=a.note)  # fmt: skip
 
 
 def strike_out(strike: Strike, now: datetime) -> StrikeOut:

@@ -251,6 +251,7 @@ class AppealOut(Out):
     status: str = Field(description="waiting, pardoned or upheld.")
     decided_at: datetime | None
     decided_by: str | None
+    note: str | None = Field(description="Staff's words with their decision, if any.")
 
 
 class DecidedOut(Out):

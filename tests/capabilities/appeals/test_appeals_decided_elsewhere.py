@@ -127,7 +127,7 @@ def test_appeals_are_listed_and_decided_through_the_api(t: Tea) -> None:
     assert done.status_code == 200, done.text
     body = done.json()
     assert body["appeal"]["status"] == "upheld" and body["appeal"]["decided_by"] == "api:mei"
-    assert body["lifted"] is False
+    assert body["lifted"] is False and body["appeal"]["note"] == "it was a price list"
     assert t.get("/communities/tea/appeals", open="true").json() == []
     assert [a["status"] for a in t.get("/communities/tea/appeals").json()] == ["upheld"]
     again = t.post(f"/appeals/{waiting['id']}/pardon")

@@ -72,7 +72,7 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
             language: Language | None, note: str) -> Decided:  # fmt: skip
     with store.transaction() as tx:
         # the appeal's row is locked here: a second decision waits, then is refused
-        appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now)
+        appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now, note)
         sanction = tx.get_sanction(appeal.sanction_id) if appeal.sanction_id is not None else None
         banned = sanction is not None and sanction.kind in BANS
         strike = (

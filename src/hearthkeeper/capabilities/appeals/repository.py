@@ -30,6 +30,7 @@ class Appeal:
     decided_at: datetime | None
     decided_by: str | None
     outcome: str | None
+    note: str | None = None  # staff's words with their decision
 
 
 def alert_key(appeal_id: int) -> str:
@@ -124,8 +125,10 @@ class SqlAppeals(StoreBase):
         with self._unit(write=False) as session:
             return [_appeal(row) for row in session.scalars(query)]
 
-    def decide(self, appeal_id: int, outcome: str, by: str, at: datetime) -> Appeal:
-        """Record staff's decision; an appeal decided already is refused (StoreError)."""
+    def decide(self, appeal_id: int, outcome: str, by: str, at: datetime,
+               note: str = "") -> Appeal:  # fmt: skip
+        """Record staff's decision (with their `note`, if any); an appeal decided already is
+        refused (StoreError)."""
         with self._unit(write=True) as session:
             row = session.get(AppealRow, appeal_id, with_for_update=True)
             if row is None:
@@ -136,6 +139,7 @@ class SqlAppeals(StoreBase):
                     f"at {row.decided_at:%Y-%m-%d %H:%M} UTC"
                 )
             row.decided_at, row.decided_by, row.outcome = utc(at, "decision time"), by, outcome
+            row.note = note or None
             session.flush()
             return _appeal(row)
 
@@ -144,4 +148,4 @@ def _appeal(row: AppealRow) -> Appeal:
     return Appeal(id=row.id, community_id=row.community_id, member_id=row.member_id,
                   group_id=row.group_id, strike_id=row.strike_id, sanction_id=row.sanction_id,
                   text=row.text, at=row.at, decided_at=row.decided_at,
-                  decided_by=row.decided_by, outcome=row.outcome)  # fmt: skip
+                  decided_by=row.decided_by, outcome=row.outcome, note=row.note)  # fmt: skip
