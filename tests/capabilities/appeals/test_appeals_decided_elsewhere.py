@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.capabilities.appeals import bans, decisions
 from hearthkeeper.capabilities.appeals import cli as appeals_cli
-from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import ExampleSource, Store, StoreError
@@ -143,3 +144,39 @@ def test_appeals_are_listed_and_decided_through_the_api(t: Tea) -> None:
     assert said.endswith("upheld the decision (your strike for advertising). Staff's note: it "
                          "was a price list")  # fmt: skip
     assert t.get("/communities/nowhere/appeals").status_code == 404
+
+
+def test_a_pardoned_ban_appeal_lifts_the_whole_decision_and_its_strike(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A blacklisting bans the member from every group they are in: one appeal (from either
+    group's banned page) is against all of it, and its pardon lifts the blacklisting and
+    every ban, and takes back the strike `/warn` gave with it."""
+    c = start(store, store_clock)
+    cid, bob = c.runtime.community_id, c.member_id("bob")
+    g1 = store.group_for_carrier("fake", "g1")
+    g2 = store.add_group(cid, "g2", "fake", "g2")
+    assert g1 is not None
+    store.join(bob, g2.id, at=store_clock.now())
+    say(c, "boss", "/warn @bob spam")
+    [strike] = store.strikes(member_id=bob)
+    now = strike.at  # the strike, then the blacklisting: one decision (as a ladder's)
+    staff.blacklist_member(store, bob, g1, "console:ops", now, everywhere=False, key="bl-1",
+                           reason="spam")  # fmt: skip
+    kinds = sorted(s.kind.value for s in store.active_sanctions(member_id=bob, now=now))
+    assert kinds == ["ban", "ban", "blacklist"]
+    filed = bans.file_ban_appeal(store, g2, bob, "  it was my own   shop ", now)
+    assert filed.state is bans.BanAppeal.FILED and filed.appeal is not None
+    assert filed.appeal.text == "it was my own shop"
+    again = bans.file_ban_appeal(store, g1, bob, "please", now)  # the other group's page
+    assert again.state is bans.BanAppeal.FILED and again.appeal == filed.appeal
+    [waiting] = SqlAppeals.on(store).waiting(cid)
+    assert [a.handler for a in store.staff_alerts(cid)] == ["appeals"]
+    decided = decisions.pardon(store, waiting.id, "console:ops", now)
+    assert decided.lifted
+    assert store.active_sanctions(member_id=bob, now=now) == []
+    assert store.live_strikes(cid, bob, now) == 0  # the strike given with the ban
+    unbans = [i for i in store.claim(50, LATER) if i.action.get("kind") == "unban"]
+    assert sorted(i.group_id or 0 for i in unbans) == sorted([g1.id, g2.id])
+    assert told(store, waiting.id) == []  # a banned member is not told in the group
+    assert bans.standing(store, g2, bob, now).state is bans.BanAppeal.PARDONED
