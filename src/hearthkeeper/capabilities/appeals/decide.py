@@ -91,6 +91,23 @@ def ban_appealable(ban: Sanction, now: datetime, within: timedelta) -> bool:
     return ban.at <= now <= ban.at + within
 
 
+def whom_to_ask(language: Language, contact: str | None) -> str:
+    """The sentence a ban's notice ends with: whom to contact to appeal ("" when the playbook
+    names nobody: `rules.appeals.contact`)."""
+    return TEXTS.say("ban_contact", language, contact=contact) if contact else ""
+
+
+def then_ask(notice: str, language: Language, contact: str | None) -> str:
+    """`notice` (staff's `banned by a moderator: REASON`) ended as a sentence, then whom to ask
+    to review the ban; `notice` alone when the playbook names nobody."""
+    ask = whom_to_ask(language, contact)
+    if not ask or not notice:
+        return notice + ask
+    stop = "" if notice.endswith(("。", "！", "？", ".", "!", "?")) else (
+        "。" if language == Language.ZH_CN else ".")  # fmt: skip
+    return notice + stop + ask
+
+
 def how_to_appeal(language: Language) -> str:
     """The sentence a sanction's notice ends with: how to appeal."""
     return TEXTS.say("how", language)

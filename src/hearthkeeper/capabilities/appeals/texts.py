@@ -12,6 +12,11 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "如有异议，可发送「/申诉 理由」请管理员复核。",
         Language.EN: " If you think this is a mistake, send /appeal and why: staff will review it.",
     },
+    # at the end of a ban's notice, when `rules.appeals.contact` names whom to ask
+    "ban_contact": {
+        Language.ZH_CN: "如需申诉，请联系 {contact}。",
+        Language.EN: " To appeal, contact {contact}.",
+    },
     "usage": {
         Language.ZH_CN: "{name}，请在 /申诉 后写上理由，例如：/申诉 我发的是活动报名链接",
         Language.EN: "{name}, please write why after /appeal, e.g. /appeal that link was our "
