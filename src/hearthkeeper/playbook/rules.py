@@ -400,8 +400,9 @@ class Appeals(Section):
 
     enabled: bool = Field(
         True,
-        description="Let a struck or muted member appeal with /appeal (/申诉) and tell them so "
-        "in the ladder's notices; staff uphold or pardon it in the console's inbox.",
+        description="Let a struck or muted member appeal with /appeal (/申诉), and a banned "
+        "member on the web chat's banned page, and tell them so in the ladder's notices; staff "
+        "uphold or pardon it in the console's inbox, with hearth appeals or the REST API.",
     )
     within: Duration = Field(
         parse_duration("7d"),
