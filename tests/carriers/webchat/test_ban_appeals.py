@@ -54,6 +54,7 @@ def test_a_banned_member_appeals_on_the_banned_page_and_a_pardon_lets_them_back(
             assert "【申诉】" in alert.text and WHY in alert.text and "封禁" in alert.text
             page = client.get(f"/join/{chat.code}").text
             assert "你的申诉已转给管理员" in page and 'id="appeal-form"' not in page
+            store_clock.advance(timedelta(hours=2))
             decisions.pardon(store, appeal.id, "console:ops", store_clock.now(),
                              note="误封，抱歉")  # fmt: skip
             chat.engine_round(client)  # the unban, performed on the web chat
@@ -63,7 +64,11 @@ def test_a_banned_member_appeals_on_the_banned_page_and_a_pardon_lets_them_back(
                 "管理员复核了你的申诉，已解除封禁，你可以重新加入。 管理员说明：误封，抱歉" in page
             )
             assert 'name="nickname"' in page and "封禁：" not in page
+            store_clock.advance(timedelta(minutes=1))
             assert join(client, chat.code, "小美").status_code == 303  # back in
+            store_clock.advance(timedelta(minutes=5))
+            asyncio.run(chat.carrier.leave(chat.group.id, seat.user_id))
+            assert "管理员复核了你的申诉" not in client.get(f"/join/{chat.code}").text  # old news
             # nothing said in the group: the page was where they asked and read the answer
             assert [i for i in store.claim(50, store_clock.now() + timedelta(days=1))
                     if i.key.startswith(f"appeal:{appeal.id}")] == []  # fmt: skip

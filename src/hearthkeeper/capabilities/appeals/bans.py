@@ -57,10 +57,10 @@ class Standing:
 
 def standing(store: Store, group: Group, member_id: int, now: datetime) -> Standing:
     """What the member's banned page offers: the form, their appeal's state, or why not."""
-    rules = _rules(store, group.community_id)
     ban = _ban_in(store, group, member_id, now)
-    if ban is None:
-        return _decided(store, group, member_id, rules)
+    if ban is None:  # a member who left, come back to the page: no playbook read
+        return _decided(store, group, member_id)
+    rules = _rules(store, group.community_id)
     appeal = _appeal_of(store, ban)
     if appeal is not None:
         state = BanAppeal.FILED if appeal.outcome is None else BanAppeal(appeal.outcome)
@@ -156,7 +156,7 @@ def _appeal_of(store: Store, ban: Sanction) -> Appeal | None:
     return None
 
 
-def _decided(store: Store, group: Group, member_id: int, rules: Appeals) -> Standing:
+def _decided(store: Store, group: Group, member_id: int) -> Standing:
     """No ban in force: their latest appeal against a ban from this group, if staff lifted it
     by pardoning it (the page says so above the form)."""
     for appeal in SqlAppeals.on(store).member_appeals(group.community_id, member_id, 5):
@@ -164,6 +164,6 @@ def _decided(store: Store, group: Group, member_id: int, rules: Appeals) -> Stan
             continue
         ban = store.get_sanction(appeal.sanction_id)
         if ban is not None and ban.kind in BANS and appeal.outcome == BanAppeal.PARDONED.value:
-            return Standing(BanAppeal.PARDONED, ban, appeal, None, rules.within)
+            return Standing(BanAppeal.PARDONED, ban, appeal, None, Appeals().within)
         break
-    return Standing(BanAppeal.NONE, None, None, None, rules.within)
+    return Standing(BanAppeal.NONE, None, None, None, Appeals().within)

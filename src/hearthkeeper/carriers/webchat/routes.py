@@ -141,6 +141,10 @@ def webchat_router(
             nickname = user.nickname if user else ""
         # a banned member's appeal (its form, or where it stands); a pardon's word above the form
         appeal = ban_standing(room, user) if seat is not None and not seated else None
+        if (appeal is not None and appeal.state is BanAppeal.PARDONED and seat is not None
+                and appeal.appeal is not None and appeal.appeal.decided_at is not None
+                and seat.joined_at > appeal.appeal.decided_at):  # fmt: skip
+            appeal = None  # back in since, and gone again: the pardon is old news
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
         response = _render("join.html", status, language, room=room, user=user, error=error,
                            seated=seated, banned=banned, full=full, nickname=nickname,
