@@ -75,16 +75,16 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
         appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now, note)
         sanction = tx.get_sanction(appeal.sanction_id) if appeal.sanction_id is not None else None
         banned = sanction is not None and sanction.kind in BANS
-        strike = (
-            tx.get_strike(appeal.strike_id)
-            if appeal.strike_id is not None
-            else _strike_of(tx, sanction)
-            if sanction is not None and banned
-            else None
-        )
-        mute = (
-            sanction if banned else _mute_of(tx, appeal, strike.at if strike is not None else None)
-        )
+        strike: Strike | None = None
+        if appeal.strike_id is not None:
+            strike = tx.get_strike(appeal.strike_id)
+        elif sanction is not None and banned:  # the strike the ladder or /warn banned for
+            strike = _strike_of(tx, sanction)
+        # what the pardon lifts: the ban, the mute appealed against, or the strike's mute
+        if banned:
+            mute = sanction
+        else:
+            mute = _mute_of(tx, appeal, strike.at if strike is not None else None)
         lifted = False
         if outcome is Outcome.PARDONED:
             if strike is not None and strike.pardoned_at is None:
