@@ -95,7 +95,7 @@ rules:
     - {at: 3, do: [delete, kick, ban, blacklist]}
   strike_expiry: 30d
   blacklist_scope: community
-  appeals: {enabled: true, within: 3d}
+  appeals: {enabled: true, within: 3d, contact: "WeChat tea_help"}
 mechanisms:
   faq:
     entries: [{question: "Where to buy?", keywords: [shop], answer: At the market.}]

@@ -11,6 +11,7 @@ from hearthkeeper.playbook.base import (
     MAX_TEXT,
     Duration,
     Id,
+    Name,
     Section,
     Text,
     as_stored,
@@ -394,16 +395,25 @@ class BlacklistScope(StrEnum):
 
 
 class Appeals(Section):
-    """Members asking staff to review a strike or mute (`/appeal`, `/申诉`)."""
+    """Members asking staff to review a strike or mute (`/appeal`, `/申诉`), or a ban (the web
+    chat's banned page; elsewhere, `contact`)."""
 
     enabled: bool = Field(
         True,
-        description="Let a struck or muted member appeal with /appeal (/申诉) and tell them so "
-        "in the ladder's notices; staff uphold or pardon it in the console's inbox.",
+        description="Let a struck or muted member appeal with /appeal (/申诉), and a banned "
+        "member on the web chat's banned page, and tell them so in the ladder's notices; staff "
+        "uphold or pardon it in the console's inbox, with hearth appeals or the REST API.",
     )
     within: Duration = Field(
         parse_duration("7d"),
-        description="How long after a strike or mute the member may appeal it.",
+        description="How long after a strike, mute or ban the member may appeal it.",
+    )
+    contact: Name | None = Field(
+        None,
+        description="Whom a banned member can ask to review the ban (a WeChat id, an e-mail "
+        "address, a web page), said at the end of every ban notice: QQ, Telegram and Matrix "
+        "give a banned member no way to reach the bot (the web chat's banned page takes an "
+        "appeal itself).",
     )
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime, time
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.capabilities.appeals import decisions as appeal_decisions
+from hearthkeeper.capabilities.appeals.listing import Listed, listed, one
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
@@ -26,10 +28,13 @@ from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_lookup import api_community
 from hearthkeeper.web.api_models import (
     AlertOut,
+    AppealOut,
     AppliedOut,
     AuditOut,
     CommunityDetailOut,
     CommunityOut,
+    DecidedOut,
+    DecisionIn,
     ErrorOut,
     GroupOut,
     IdentityOut,
@@ -239,6 +244,41 @@ def api_router(web: Web) -> APIRouter:
             refuse(exc)
         return AlertOut.model_validate(alert)
 
+    @router.get("/communities/{slug}/appeals", tags=["inbox"], responses=NOT_FOUND)
+    def list_appeals(
+        slug: str,
+        open_only: Annotated[
+            bool, Query(alias="open", description="Only those staff have not decided yet.")
+        ] = False,
+    ) -> list[AppealOut]:
+        """Members' appeals against a strike, mute or ban, oldest first (the newest 200)."""
+        found = community(slug)
+        return [appeal_out(a) for a in listed(web.store, found.id, open_only=open_only)]
+
+    @router.post("/appeals/{appeal_id}/{decision}", tags=["inbox"],
+                 responses={**REFUSED, 422: {"model": ErrorOut}})  # fmt: skip
+    def decide_appeal(
+        appeal_id: int,
+        decision: Literal["pardon", "uphold"],
+        operator: OperatorDep,
+        body: DecisionIn | None = None,
+    ) -> DecidedOut:
+        """Pardon (the strike taken back, the mute or ban lifted) or uphold an appeal, as the
+        console's inbox does; the member is told once, with your `note` if you give one. An
+        appeal decided already (from the console a moment before, too) is refused with 409
+        and nothing is sent again."""
+        work = appeal_decisions.pardon if decision == "pardon" else appeal_decisions.uphold
+        note = body.note if body is not None else ""
+        try:
+            decided = work(web.store, appeal_id, actor(operator), web.clock.now(), note=note)
+        except StoreError as exc:
+            refuse(exc)
+        except ValueError as exc:
+            raise HTTPException(422, detail=str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+        shown = one(web.store, appeal_id)
+        assert shown is not None, "an appeal just decided exists"
+        return DecidedOut(appeal=appeal_out(shown), lifted=decided.lifted)
+
     @router.get("/communities/{slug}/audit", tags=["audit"], responses=NOT_FOUND)
     def get_audit(
         slug: str,
@@ -299,6 +339,17 @@ def refuse(exc: StoreError) -> NoReturn:
     message = str(exc)
     status = 404 if message.startswith("there is no") else 409
     raise HTTPException(status, detail=message[:1].upper() + message[1:] + ".")
+
+
+def appeal_out(found: Listed) -> AppealOut:
+    """An appeal as the API shows it."""
+    a = found.appeal
+    return AppealOut(id=a.id, community=found.community, member_id=a.member_id,
+                     member_name=found.member, group_id=a.group_id, group_name=found.group,
+                     against=found.against.kind, violation=found.against.violation,
+                     strike_id=a.strike_id, sanction_id=a.sanction_id, why=a.text, at=a.at,
+                     status=found.status, decided_at=a.decided_at, decided_by=a.decided_by,
+                     note=a.note)  # fmt: skip
 
 
 def strike_out(strike: Strike, now: datetime) -> StrikeOut:

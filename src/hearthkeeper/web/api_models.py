@@ -233,3 +233,33 @@ class PlaybookIn(BaseModel):
     """A new playbook version as JSON (or send the YAML itself as text/yaml)."""
 
     source: str
+
+
+class AppealOut(Out):
+    id: int
+    community: str = Field(description="The community's slug.")
+    member_id: int
+    member_name: str
+    group_id: int = Field(description="Where the member appealed (a ban: the group banned from).")
+    group_name: str
+    against: str = Field(description="strike, mute, ban or blacklist.")
+    violation: str | None = Field(description="The strike's rule, when against a strike.")
+    strike_id: int | None
+    sanction_id: int | None
+    why: str = Field(description="The member's own words.")
+    at: datetime
+    status: str = Field(description="waiting, pardoned or upheld.")
+    decided_at: datetime | None
+    decided_by: str | None
+    note: str | None = Field(description="Staff's words with their decision, if any.")
+
+
+class DecidedOut(Out):
+    appeal: AppealOut
+    lifted: bool = Field(description="A mute or ban was lifted with the pardon.")
+
+
+class DecisionIn(BaseModel):
+    note: str = Field("", max_length=500,
+                      description="Your words to the member, said with the decision and kept "
+                      "in the audit log.")  # fmt: skip

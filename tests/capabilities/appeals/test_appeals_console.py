@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from markupsafe import escape
 
+from hearthkeeper.capabilities.appeals import bans
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.moderation import staff
 from tests.console_setup import BASE, SCRIPT, Console
 
 
@@ -43,3 +45,21 @@ def test_an_appeal_is_pardoned_from_the_inbox_once(console: Console) -> None:
 
 def test_an_appeal_of_another_community_is_not_found(console: Console) -> None:
     assert console.post("/appeals/999/pardon").status_code == 404
+
+
+def test_a_ban_appeal_from_the_banned_page_is_pardoned_from_the_inbox(console: Console) -> None:
+    angry = console.member_id("angry")
+    group = console.store.get_group(console.group_id)
+    assert group is not None
+    now = console.clock.now()
+    staff.ban_member(console.store, angry, group, "console:ann", now, key="ban-angry",
+                     reason="骂人")  # fmt: skip
+    filed = bans.file_ban_appeal(console.store, group, angry, "我刚才太激动了，保证不再犯", now)
+    assert filed.appeal is not None
+    page = console.get("/inbox").text
+    assert "【申诉】" in page and "保证不再犯" in page and "封禁" in page
+    assert f'action="{BASE}/appeals/{filed.appeal.id}/pardon"' in page
+    assert console.post(f"/appeals/{filed.appeal.id}/pardon").status_code == 303
+    assert console.store.active_sanctions(member_id=angry, now=console.clock.now()) == []
+    member_page = console.get(f"/members/{angry}").text
+    assert "<td>ban</td>" in member_page  # its appeal named as against the ban, not a mute

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from tests.engine_setup import community, playbook
 from tests.webchat_setup import frames_until, join, skincare_chat, sqlite_store
@@ -132,3 +134,37 @@ def test_a_spam_pitch_is_named_to_staff_and_not_to_the_member(
             assert secret not in (action.text or "") + (action.reason or ""), action
     strike = store.strikes(member_id=c.member_id("spam"))[-1]
     assert "loan offer: '贷款' with '无抵押'" in strike.explanation
+
+
+def test_a_ban_says_whom_to_ask_where_the_member_cannot_appeal_in_the_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A banned member cannot send `/appeal` in the group, and QQ, Telegram and Matrix give
+    them no way to reach the bot: their notice names `rules.appeals.contact` instead."""
+    pb = playbook(
+        "  ladder:\n"
+        "    - {at: 1, do: [delete, warn]}\n"
+        "    - {at: 2, do: [delete, kick, blacklist]}\n"
+        "  appeals: {contact: 'WeChat tea_help'}\n"
+    )
+    pb = pb.model_copy(update={"community": pb.community.model_copy(update={"language": "zh-CN"})})
+    c = community(store, store_clock, pb)
+    first, second = c.engine.process(
+        [c.events.message("spam", f"{DISGUISED}{i}") for i in range(2)]
+    )
+    [warning] = [a for a in first.actions if a.kind is ActionKind.WARN]
+    assert "/申诉" in (warning.text or "") and "tea_help" not in (warning.text or "")
+    shown = {a.kind: a for a in second.actions if a.kind in MEMBER_FACING | {ActionKind.BLACKLIST}}
+    kick, blacklist = shown[ActionKind.KICK], shown[ActionKind.BLACKLIST]
+    assert (kick.text or "").endswith("如需申诉，请联系 WeChat tea_help。")
+    assert "/申诉" not in (kick.text or "")  # the group's door is shut to them
+    assert blacklist.reason.endswith("如需申诉，请联系 WeChat tea_help。")  # what carriers show
+    # staff's own ban says it too, as what the member is shown
+    c.engine.process([c.events.join("bob")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    staff.ban_member(store, c.member_id("bob"), group, "console:ops", store_clock.now(),
+                     key="ban-bob", reason="spam", language=Language.ZH_CN,
+                     playbook=pb)  # as the in-chat /ban passes them  # fmt: skip
+    [queued] = [i for i in store.claim(50, store_clock.now()) if i.key.startswith("ban-bob")]
+    assert queued.action["reason"] == "已被管理员封禁：spam。如需申诉，请联系 WeChat tea_help。"

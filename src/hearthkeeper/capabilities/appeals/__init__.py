@@ -1,7 +1,8 @@
 """Appeals: a struck or muted member asks staff to review the decision (`/appeal <why>`,
-`/申诉 <理由>`), once per strike or mute, within `rules.appeals.within`; staff see it in the
-inbox with what the rule matched, and uphold or pardon it (`decisions.py`); the member is
-told the outcome in the group."""
+`/申诉 <理由>`), once per strike or mute, within `rules.appeals.within`; a banned member
+appeals from the web chat's banned page (`bans.py`). Staff see it in the inbox with what the
+rule matched, and uphold or pardon it (`decisions.py`) there, with `hearth appeals` or the
+REST API; the member is told the outcome in the group (a banned member, on that page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from hearthkeeper.capabilities.base import CapabilityBase, Setup
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter
 
     from hearthkeeper.engine.registry import Registry
@@ -29,6 +31,17 @@ class Appeals(CapabilityBase):
         registry.add(AppealGate(), Stage.GATE + 2)
         setup.book.add(COMMAND)
         effects.register(registry)
+
+    def cli(self, app: typer.Typer) -> None:
+        """`hearth appeals`."""
+        from hearthkeeper.cli.lazy import add_lazy_group
+
+        add_lazy_group(
+            app,
+            "appeals",
+            "hearthkeeper.capabilities.appeals.cli:appeals_app",
+            help="List members' appeals; pardon or uphold one.",
+        )
 
     def console(self, pages: Pages) -> APIRouter | None:
         """Pardon or uphold an appeal from its alert in the inbox."""

@@ -26,7 +26,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Appealable:
-    """A strike (with the mute the ladder gave for it, if any) or a mute staff gave alone."""
+    """A strike (with the mute the ladder gave for it, if any), a mute staff gave alone, or a
+    ban (`mute` then holds the ban: the sanction appealed against)."""
 
     strike: Strike | None
     mute: Sanction | None
@@ -72,10 +73,39 @@ def same_decision(mute: Sanction, struck_at: datetime) -> bool:
 
 def what(appealable: Appealable, language: Language) -> str:
     """The decision in the member's words: the rule broken, never what matched."""
+    if appealable.mute is not None and appealable.mute.kind in BANS:
+        return TEXTS.say("ban", language)
     if appealable.strike is not None:
         name = violation_name(appealable.strike.violation, language)
         return TEXTS.say("strike", language, violation=name)
     return TEXTS.say("mute", language)
+
+
+# A ban out of a group (the ladder's or staff's, or one a blacklisting brought): appealed from
+# the web chat's banned page, where the member can still reach the community.
+BANS = frozenset({SanctionKind.BAN, SanctionKind.BLACKLIST})
+
+
+def ban_appealable(ban: Sanction, now: datetime, within: timedelta) -> bool:
+    """Whether a ban given at `ban.at` may still be appealed at `now`."""
+    return ban.at <= now <= ban.at + within
+
+
+def whom_to_ask(language: Language, contact: str | None) -> str:
+    """The sentence a ban's notice ends with: whom to contact to appeal ("" when the playbook
+    names nobody: `rules.appeals.contact`)."""
+    return TEXTS.say("ban_contact", language, contact=contact) if contact else ""
+
+
+def then_ask(notice: str, language: Language, contact: str | None) -> str:
+    """`notice` (staff's `banned by a moderator: REASON`) ended as a sentence, then whom to ask
+    to review the ban; `notice` alone when the playbook names nobody."""
+    ask = whom_to_ask(language, contact)
+    if not ask or not notice:
+        return notice + ask
+    stop = "" if notice.endswith(("。", "！", "？", ".", "!", "?")) else (
+        "。" if language == Language.ZH_CN else ".")  # fmt: skip
+    return notice + stop + ask
 
 
 def how_to_appeal(language: Language) -> str:

@@ -1,7 +1,11 @@
 """Staff decide an appeal: uphold it, or pardon (the strike taken back, which teaches the
 community's learned scorer the message was acceptable, and the mute that came with it
-lifted). Each in one transaction with its audit entry; the member is told in the group they
-appealed in, through the outbox; the appeal's staff alert is marked handled."""
+lifted; for a ban, the ban lifted — with the bans and blacklisting of the same decision — and
+the strike it came with taken back). Each in one transaction with its audit entry; the member
+is told in the group they appealed in, through the outbox (a banned member, who is not in it,
+reads the outcome on the web chat's banned page instead); the appeal's staff alert is marked
+handled. `pardon` and `uphold` are the one way an appeal is decided: the console's inbox, `hearth
+appeals` and the REST API call them."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hearthkeeper.capabilities.appeals.decide import (
+    BANS,
     SAME_DECISION,
     Appealable,
     Outcome,
@@ -21,6 +26,7 @@ from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Sanction, SanctionKind, Store, StoreError, Strike
+from hearthkeeper.text.controls import without_controls
 
 HANDLER = "appeals"
 
@@ -33,32 +39,60 @@ class Decided:
     lifted: bool
 
 
+MAX_NOTE = 500  # characters of staff's note kept with a decision
+
+
+def clean_note(note: str) -> str:
+    """Staff's note as kept and said: without control or invisible characters, spaces folded;
+    ValueError when longer than `MAX_NOTE`."""
+    kept = " ".join(without_controls(note).split())
+    if len(kept) > MAX_NOTE:
+        raise ValueError(f"the note is {len(kept)} characters long; keep it to {MAX_NOTE} "
+                         "(nothing was decided)")  # fmt: skip
+    return kept
+
+
 def pardon(store: Store, appeal_id: int, by: str, now: datetime, *,
-           language: Language | None = None) -> Decided:  # fmt: skip
-    """Take back the strike appealed against (and lift the mute it brought, or the mute
-    appealed against); StoreError if the appeal is unknown or decided already. `language`:
-    what the member is told in (else the language of the playbook the community runs)."""
-    return _decide(store, appeal_id, Outcome.PARDONED, by, now, language)
+           language: Language | None = None, note: str = "") -> Decided:  # fmt: skip
+    """Take back the strike appealed against (and lift the mute it brought, or the mute or
+    ban appealed against); StoreError if the appeal is unknown or decided already (a second
+    decision, from another screen at the same moment too, is refused and sends nothing).
+    `language`: what the member is told in (else the language of the playbook the community
+    runs); `note`: staff's own words, said to the member and kept in the audit log."""
+    return _decide(store, appeal_id, Outcome.PARDONED, by, now, language, clean_note(note))
 
 
 def uphold(store: Store, appeal_id: int, by: str, now: datetime, *,
-           language: Language | None = None) -> Decided:  # fmt: skip
+           language: Language | None = None, note: str = "") -> Decided:  # fmt: skip
     """Keep the decision; the member is told it stands."""
-    return _decide(store, appeal_id, Outcome.UPHELD, by, now, language)
+    return _decide(store, appeal_id, Outcome.UPHELD, by, now, language, clean_note(note))
 
 
 def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: datetime,
-            language: Language | None) -> Decided:  # fmt: skip
+            language: Language | None, note: str) -> Decided:  # fmt: skip
     with store.transaction() as tx:
-        appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now)
-        strike = tx.get_strike(appeal.strike_id) if appeal.strike_id is not None else None
-        mute = _mute_of(tx, appeal, strike.at if strike is not None else None)
+        # the appeal's row is locked here: a second decision waits, then is refused
+        appeal = SqlAppeals.on(tx).decide(appeal_id, outcome.value, by, now, note)
+        sanction = tx.get_sanction(appeal.sanction_id) if appeal.sanction_id is not None else None
+        banned = sanction is not None and sanction.kind in BANS
+        strike: Strike | None = None
+        if appeal.strike_id is not None:
+            strike = tx.get_strike(appeal.strike_id)
+        elif sanction is not None and banned:  # the strike the ladder or /warn banned for
+            strike = _strike_of(tx, sanction)
+        # what the pardon lifts: the ban, the mute appealed against, or the strike's mute
+        if banned:
+            mute = sanction
+        else:
+            mute = _mute_of(tx, appeal, strike.at if strike is not None else None)
         lifted = False
         if outcome is Outcome.PARDONED:
             if strike is not None and strike.pardoned_at is None:
                 # the member reads the appeal's outcome below, once, not the pardon's notice too
                 staff.pardon(tx, strike.id, by, now, tell=False)
-            if (
+            if banned and sanction is not None:
+                lifted = _unban(tx, sanction, by, now)
+            elif (
                 mute is not None
                 and mute.lifted_at is None
                 and (mute.until is None or mute.until > now)
@@ -67,13 +101,46 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
                 lifted = True
         tx.audit(by, f"appeal.{outcome.value}", appeal.community_id,
                  target=f"member {appeal.member_id}",
-                 detail={"appeal": appeal.id, "strike": appeal.strike_id,
-                         "sanction": mute.id if mute is not None else None})  # fmt: skip
+                 detail={"appeal": appeal.id, "strike": strike.id if strike else None,
+                         "sanction": mute.id if mute is not None else None,
+                         **({"note": note} if note else {})})  # fmt: skip
         alert = tx.staff_alert_by_key(alert_key(appeal.id))
         if alert is not None and alert.handled_at is None:
             tx.handle_alert(alert.id, by, now)
-        _tell(tx, appeal, Appealable(strike, mute), outcome, lifted, language)
+        _tell(tx, appeal, Appealable(strike, mute), outcome, lifted, language, note)
     return Decided(appeal, lifted)
+
+
+def _strike_of(tx: Store, ban: Sanction) -> Strike | None:
+    """The strike the ladder (or `/warn`) gave with a ban, if the ban came with one."""
+    if ban.community_id is None:
+        return None
+    strikes = tx.community_strikes(ban.community_id, ban.at - SAME_DECISION,
+                                   member_id=ban.member_id)  # fmt: skip
+    along = [s for s in strikes if abs(s.at - ban.at) <= SAME_DECISION]
+    return max(along, key=lambda s: (s.at, s.id), default=None)
+
+
+def _unban(tx: Store, ban: Sanction, by: str, now: datetime) -> bool:
+    """Lift a ban appealed against and what came with it in the same decision: the bans from
+    the community's other groups and the blacklisting (which lifts them along). The carriers
+    unban the member (the web chat lets them take a seat again). False if none was in force."""
+    community_id = ban.community_id
+    if community_id is None:
+        return False
+    decided = tx.community_sanctions(community_id, True, now, since=ban.at - SAME_DECISION,
+                                     member_id=ban.member_id, limit=None)  # fmt: skip
+    same = [s for s in decided if s.kind in BANS and abs(s.at - ban.at) <= SAME_DECISION]
+    lifted = False
+    for blacklist in [s for s in same if s.kind is SanctionKind.BLACKLIST]:
+        staff.lift(tx, blacklist.id, by, now, tell=False)  # lifts the community's bans along
+        lifted = True
+    for other in [s for s in same if s.kind is SanctionKind.BAN]:
+        found = tx.get_sanction(other.id)  # read again: the blacklisting's lift may have lifted it
+        if found is not None and found.lifted_at is None:
+            staff.lift(tx, other.id, by, now, tell=False)
+            lifted = True
+    return lifted
 
 
 def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
@@ -103,7 +170,7 @@ def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
         tx.handle_alert(alert.id, by, now)
     if tell:
         _tell(tx, appeal, Appealable(strike, mute if strike is None else None),
-              Outcome.PARDONED, False, None)  # fmt: skip
+              Outcome.PARDONED, False, None, "")  # fmt: skip
     return appeal
 
 
@@ -120,9 +187,12 @@ def _mute_of(tx: Store, appeal: Appeal, struck_at: datetime | None) -> Sanction 
 
 
 def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, lifted: bool,
-          language: Language | None) -> None:  # fmt: skip
+          language: Language | None, note: str) -> None:  # fmt: skip
     """The member reads staff's decision in the group they appealed in, unless they left it
-    (a member the carrier never reported joining is taken to be there)."""
+    (a member the carrier never reported joining is taken to be there). A banned member is
+    not in it: they read the outcome on the web chat's banned page, where they appealed."""
+    if appealable.mute is not None and appealable.mute.kind in BANS:
+        return
     group = tx.get_group(appeal.group_id)
     if group is None or group.imported:
         return
@@ -141,6 +211,7 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
         text = TEXTS.say("told_pardoned", lang, name=name, what=said, lifted=lift)
     else:
         text = TEXTS.say("told_upheld", lang, name=name, what=said)
+    text += TEXTS.say("note", lang, note=note) if note else ""
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, reason=f"appeal {appeal.id} {outcome.value}",
                     handler=HANDLER, extra={"mention_names": {user: name}})  # fmt: skip
@@ -156,4 +227,4 @@ def _language(tx: Store, community_id: int) -> Language:
     return Language.EN if playbook is None else playbook.community.language
 
 
-__all__ = ["Decided", "StoreError", "pardon", "settle", "uphold"]
+__all__ = ["MAX_NOTE", "Decided", "StoreError", "clean_note", "pardon", "settle", "uphold"]

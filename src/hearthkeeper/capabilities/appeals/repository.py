@@ -10,7 +10,8 @@ from sqlalchemy import select
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
-from hearthkeeper.store.models import AppealRow
+from hearthkeeper.store.locks import lock_row
+from hearthkeeper.store.models import AppealRow, MemberRow
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -29,6 +30,7 @@ class Appeal:
     decided_at: datetime | None
     decided_by: str | None
     outcome: str | None
+    note: str | None = None  # staff's words with their decision
 
 
 def alert_key(appeal_id: int) -> str:
@@ -93,6 +95,24 @@ class SqlAppeals(StoreBase):
             row = session.scalars(query).first()
             return None if row is None else _appeal(row)
 
+    def listed(self, community_id: int | None, *, open_only: bool = False,
+               limit: int = 200) -> list[Appeal]:  # fmt: skip
+        """Appeals of one community (None: of every one), oldest first: those staff have not
+        decided yet (`open_only`), or all; the newest `limit` of them."""
+        query = select(AppealRow)
+        if community_id is not None:
+            query = query.where(AppealRow.community_id == community_id)
+        if open_only:
+            query = query.where(AppealRow.decided_at.is_(None))
+        query = query.order_by(AppealRow.at.desc(), AppealRow.id.desc()).limit(limit)
+        with self._unit(write=False) as session:
+            return [_appeal(row) for row in reversed(session.scalars(query).all())]
+
+    def lock_member(self, member_id: int) -> None:
+        """Serialise a member's appeals until the transaction ends (two submissions at once)."""
+        with self._unit(write=True) as session:
+            lock_row(session, MemberRow, member_id)
+
     def member_appeals(self, community_id: int, member_id: int,
                        limit: int = 50) -> list[Appeal]:  # fmt: skip
         """A member's appeals in the community, decided or not, newest first."""
@@ -105,8 +125,10 @@ class SqlAppeals(StoreBase):
         with self._unit(write=False) as session:
             return [_appeal(row) for row in session.scalars(query)]
 
-    def decide(self, appeal_id: int, outcome: str, by: str, at: datetime) -> Appeal:
-        """Record staff's decision; an appeal decided already is refused (StoreError)."""
+    def decide(self, appeal_id: int, outcome: str, by: str, at: datetime,
+               note: str = "") -> Appeal:  # fmt: skip
+        """Record staff's decision (with their `note`, if any); an appeal decided already is
+        refused (StoreError)."""
         with self._unit(write=True) as session:
             row = session.get(AppealRow, appeal_id, with_for_update=True)
             if row is None:
@@ -117,6 +139,7 @@ class SqlAppeals(StoreBase):
                     f"at {row.decided_at:%Y-%m-%d %H:%M} UTC"
                 )
             row.decided_at, row.decided_by, row.outcome = utc(at, "decision time"), by, outcome
+            row.note = note or None
             session.flush()
             return _appeal(row)
 
@@ -125,4 +148,4 @@ def _appeal(row: AppealRow) -> Appeal:
     return Appeal(id=row.id, community_id=row.community_id, member_id=row.member_id,
                   group_id=row.group_id, strike_id=row.strike_id, sanction_id=row.sanction_id,
                   text=row.text, at=row.at, decided_at=row.decided_at,
-                  decided_by=row.decided_by, outcome=row.outcome)  # fmt: skip
+                  decided_by=row.decided_by, outcome=row.outcome, note=row.note)  # fmt: skip

@@ -12,6 +12,11 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "如有异议，可发送「/申诉 理由」请管理员复核。",
         Language.EN: " If you think this is a mistake, send /appeal and why: staff will review it.",
     },
+    # at the end of a ban's notice, when `rules.appeals.contact` names whom to ask
+    "ban_contact": {
+        Language.ZH_CN: "如需申诉，请联系 {contact}。",
+        Language.EN: " To appeal, contact {contact}.",
+    },
     "usage": {
         Language.ZH_CN: "{name}，请在 /申诉 后写上理由，例如：/申诉 我发的是活动报名链接",
         Language.EN: "{name}, please write why after /appeal, e.g. /appeal that link was our "
@@ -43,6 +48,9 @@ TEXTS = Phrasebook({
     },
     "strike": {Language.ZH_CN: "{violation}的违规记录", Language.EN: "your strike for {violation}"},
     "mute": {Language.ZH_CN: "禁言", Language.EN: "your mute"},
+    "ban": {Language.ZH_CN: "封禁", Language.EN: "your ban"},
+    # staff's own words with their decision (`hearth appeals pardon ID --note …`, the API's note)
+    "note": {Language.ZH_CN: "管理员说明：{note}", Language.EN: " Staff's note: {note}"},
     "upheld_word": {Language.ZH_CN: "维持原处罚", Language.EN: "upheld"},
     "pardoned_word": {Language.ZH_CN: "已撤销", Language.EN: "pardoned"},
     "told_pardoned": {

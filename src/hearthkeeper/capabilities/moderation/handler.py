@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 
-from hearthkeeper.capabilities.appeals.decide import how_to_appeal
+from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.command_book import parse as parse_command
@@ -226,9 +226,10 @@ class Moderation:
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
         reason = f"{explain(ladder, prepare(event.text))}; {strikes_taken(strikes, weight)}"
         appeal = how_to_appeal(pb.community.language) if pb.rules.appeals.enabled else ""
+        ask = whom_to_ask(pb.community.language, pb.rules.appeals.contact)
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
                                 pb.community.language, self.name, weight=weight,
-                                appeal=appeal)  # fmt: skip
+                                appeal=appeal, ask=ask)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation

@@ -46,13 +46,15 @@ def sanction_actions(
     *,
     weight: int = 1,
     appeal: str = "",
+    ask: str = "",
 ) -> list[Action]:
     """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
 
     `reason` is the full explanation, for staff: it becomes each action's `detail`; the
     `reason` carriers may show the member names only the rule broken. `appeal` (how to
     appeal, `capabilities/appeals/`) ends the warning and the mute notice
-    (the operator's own words too)."""
+    (the operator's own words too); `ask` (whom to contact, `rules.appeals.contact`) ends a
+    ban's or blacklisting's: the reason carriers show the member, and the group's notice."""
     step = rung(ladder, strikes)
     name = violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
@@ -68,10 +70,13 @@ def sanction_actions(
     # The operator's own words for a rung that does not warn are said as its warning, in
     # place of the built-in mute or removal notice (said once, on every carrier).
     own = step.message if Sanction.WARN not in step.do else None
+    banning = bool({Sanction.BAN, Sanction.BLACKLIST} & set(step.do))
+    # a banned member cannot send /appeal in the group: their notice says whom to ask instead
+    end = ask if banning else appeal
     for sanction in step.do:
         if sanction is Sanction.WARN:
             text = (step.message or say("warn", language, nickname=nickname, violation=name,
-                                        count=strikes, next=next_hint(ladder, strikes, language))) + appeal  # fmt: skip
+                                        count=strikes, next=next_hint(ladder, strikes, language))) + end  # fmt: skip
             actions.append(Action(kind=ActionKind.WARN, text=text, extra=named, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
@@ -84,13 +89,18 @@ def sanction_actions(
                 extra["text"] = say("muted", language, nickname=nickname, violation=name,
                                     duration=human_duration(step.mute_for, language)) + appeal  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
-            extra["text"] = say("removed", language, nickname=nickname, violation=name)
-        if kind is ActionKind.KICK and {Sanction.BAN, Sanction.BLACKLIST} & set(step.do):
+            # said once: after the warning when the rung warns, else after the removal
+            extra["text"] = say("removed", language, nickname=nickname, violation=name) + (
+                ask if banning and Sanction.WARN not in step.do else "")  # fmt: skip
+        if kind is ActionKind.KICK and banning:
             # the same rung bans them: the kick's word to the member says so (no rejoining)
             extra["extra"] = {**named, BAN_FOLLOWS: True}
-        actions.append(Action(kind=kind, **common, **extra))  # type: ignore[arg-type]
+        told = common
+        if banning and ask and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.BLACKLIST):
+            told = {**common, "reason": f"{common['reason']}{ask}"}
+        actions.append(Action(kind=kind, **{**told, **extra}))  # type: ignore[arg-type]
     if own is not None:
-        actions.append(Action(kind=ActionKind.WARN, text=own + appeal, extra=named, **common))  # type: ignore[arg-type]
+        actions.append(Action(kind=ActionKind.WARN, text=own + end, extra=named, **common))  # type: ignore[arg-type]
     return actions
 
 

@@ -216,9 +216,19 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
          playbook: Playbook | None) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
     """The bans (and their carrier actions, queued under `key:<group id>`) in `group` and
     every other group of its community the member is in; `shown` is what the member may be
-    shown, `why` what staff read. Out of every group, the member's event places and their
+    shown (whom to ask to review it added, when the playbook names someone), `why` what staff
+    read. Out of every group, the member's event places and their
     lines on open sign-up lists go to those waiting (`out`, banned or blacklisted, says why; a place they paid a fee for stays), by
     `playbook` (the engine's, for a command in the chat; else the one the store holds)."""
+    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
+    from hearthkeeper.capabilities.activities.departures import member_removed
+    from hearthkeeper.capabilities.appeals.decide import then_ask
+    from hearthkeeper.capabilities.signups import departures as lists
+
+    if playbook is None:
+        playbook = community_playbook(tx, group.community_id)
+    if playbook is not None:  # whom a banned member can ask to review it (`rules.appeals`)
+        shown = then_ask(shown, playbook.community.language, playbook.rules.appeals.contact)
     every = tx.list_groups(group.community_id)
     stays = tx.active_stays([(g.id, member_id) for g in every])  # one query for all
     groups = staff_actions.ban_reach(group, every, {gid for gid, _ in stays})
@@ -231,12 +241,6 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
         action = staff_actions.ban(where, user, why, shown)
         tx.enqueue(f"{key}:{where.id}", where.carrier, action.to_json(), action.priority,
                    group_id=where.id)  # fmt: skip
-    from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
-    from hearthkeeper.capabilities.activities.departures import member_removed
-    from hearthkeeper.capabilities.signups import departures as lists
-
-    if playbook is None:
-        playbook = community_playbook(tx, group.community_id)
     member_removed(tx, group.community_id, member_id, playbook, key, now, why=out)
     lists.member_removed(tx, group.community_id, member_id, playbook, key, now)
     return bans, groups

@@ -19,12 +19,14 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import APIRouter, Form, Query, Request, WebSocket
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.capabilities.appeals.bans import BanAppeal, Standing, file_ban_appeal, standing
 from hearthkeeper.carriers.picture_check import PictureRefused, too_large
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
@@ -63,6 +65,7 @@ JOIN_COOKIE = "hearth_join"
 MAX_SOURCE = 200  # the longest link token (`?via=`) a join carries to the engine
 MAX_TOKEN = 200  # longer than any double-submit token the join page hands out
 MAX_TYPED = 1000  # of a nickname: what the page shows again (it explains any over 32)
+MAX_WHY_TYPED = 4000  # of a banned member's appeal: what is read of it (1000 are kept)
 MEMBER_COOKIE_DAYS = 365
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around the picture
 SWEEP_EVERY = timedelta(minutes=10)
@@ -110,12 +113,13 @@ def webchat_router(
                   error: str | None = None, elsewhere: str | None = None,
                   nickname: str | None = None, source: str = "", verdict: Verdict | None = None,
                   asked: Asked = NOTHING_ASKED, field: str | None = None,
-                  probed: bool = False) -> HTMLResponse:  # fmt: skip
+                  probed: bool = False, why: str = "") -> HTMLResponse:  # fmt: skip
         """The join page: the group, a note (an error, a ban, a full group), what the
         community's threshold said (`verdict`: why not, the questions, a code field) and the
         form, keeping what was typed (`asked`); `field`: the field the error is about (it is
         shown beside it); `probed`: the verdict only says what the door asks (the form was
-        refused before the door was asked), so it is a note, not an error."""
+        refused before the door was asked), so it is a note, not an error; `why`: a banned
+        member's appeal as typed."""
         language = chat.language(room.group)
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         seated = seat is not None and seat.seated
@@ -135,6 +139,12 @@ def webchat_router(
                                               room.taken)  # fmt: skip
         if nickname is None:
             nickname = user.nickname if user else ""
+        # a banned member's appeal (its form, or where it stands); a pardon's word above the form
+        appeal = ban_standing(room, user) if seat is not None and not seated else None
+        if (appeal is not None and appeal.state is BanAppeal.PARDONED and seat is not None
+                and appeal.appeal is not None and appeal.appeal.decided_at is not None
+                and seat.joined_at > appeal.appeal.decided_at):  # fmt: skip
+            appeal = None  # back in since, and gone again: the pardon is old news
         token = request.cookies.get(JOIN_COOKIE) or secrets.token_urlsafe(24)
         response = _render("join.html", status, language, room=room, user=user, error=error,
                            seated=seated, banned=banned, full=full, nickname=nickname,
@@ -148,10 +158,51 @@ def webchat_router(
                                              and not verdict.asks_code
                                              and not verdict.keeps_form),
                            elsewhere=chat.room(elsewhere) if elsewhere else None,
-                           max_nickname=MAX_NICKNAME, field=field, probed=probed)  # fmt: skip
+                           max_nickname=MAX_NICKNAME, field=field, probed=probed,
+                           appeal=appeal, why=why,
+                           appeal_until=_until(appeal, chat.zone(room.group)))  # fmt: skip
         response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="strict",
                             secure=web.settings.secure_cookies, path="/join")  # fmt: skip
         return response
+
+    def ban_standing(room: WebChatRoom, user: WebUser | None) -> Standing | None:
+        """A member's ban from the room's group and their appeal against it, if they have a
+        ban on record (or an appeal against one that was pardoned)."""
+        member = None if user is None else chat.store.find_member(chat.name, user.user_id)
+        if member is None:
+            return None
+        found = standing(chat.store, room.group, member.id, web.clock.now())
+        return None if found.state is BanAppeal.NONE else found
+
+    @router.post("/join/{code}/appeal", response_model=None)
+    async def appeal(
+        request: Request,
+        code: str,
+        why: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        """A banned member's appeal against the ban, from the banned page (one per ban)."""
+        why, csrf_token = why[:MAX_WHY_TYPED], csrf_token[:MAX_TOKEN]
+        room = chat.room(code)
+        if room is None:
+            return _missing()
+        user = member(request)
+        language = chat.language(room.group)
+        expected = request.cookies.get(JOIN_COOKIE, "")
+        if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
+            return join_page(request, room, user, status=403, error=say("form_expired", language),
+                             why=why)  # fmt: skip
+        seat = None if user is None else chat.seat(room.group.id, user.user_id)
+        found = None if user is None else chat.store.find_member(chat.name, user.user_id)
+        if user is None or seat is None or seat.banned_at is None or found is None:
+            return RedirectResponse(f"/join/{code}", status_code=303)  # nothing to appeal
+        try:
+            await run_in_threadpool(file_ban_appeal, chat.store, room.group, found.id, why,
+                                    web.clock.now())  # fmt: skip
+        except ValueError:
+            return join_page(request, room, user, status=400, why=why,
+                             error=say("appeal_empty", language))  # fmt: skip
+        return RedirectResponse(f"/join/{code}", status_code=303)
 
     @router.get("/join/{code}", response_class=HTMLResponse)
     async def join_form(request: Request, code: str, via: str = "",
@@ -373,6 +424,13 @@ async def _read_picture(request: Request, limit: int, language: Language) -> byt
     if len(data) > limit:
         raise too_large(len(data), limit, language)
     return data
+
+
+def _until(found: Standing | None, zone: ZoneInfo) -> str:
+    """The last moment a ban may be appealed, on the community's clock, its zone named."""
+    if found is None or found.until is None:
+        return ""
+    return f"{found.until.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
 
 def _retry_after(response: Response, over: Refusal) -> Response:

@@ -41,6 +41,26 @@ BOOK = Phrasebook({
                          "come back later with this browser.",
                      ZH: "本页面每分钟自动刷新一次；也可以先关掉，稍后用这个浏览器再打开。"},
     "check_again": {EN: "Check again", ZH: "再看一下"},
+    # a banned member's appeal (capabilities/appeals/bans.py): the banned page's form
+    "appeal_legend": {EN: "Appeal against this ban", ZH: "对封禁提出申诉"},
+    "appeal_label": {EN: "Why should staff lift it?", ZH: "申诉理由（管理员会复核）"},
+    "appeal_hint": {EN: "One appeal per ban, until {until}; staff read it in their inbox.",
+                    ZH: "每次封禁只能申诉一次，截止 {until}；管理员会在后台看到。"},
+    "appeal_send": {EN: "Send my appeal", ZH: "提交申诉"},
+    "appeal_empty": {EN: "Write why the ban should be lifted.", ZH: "请写上申诉理由。"},
+    "appeal_filed": {EN: "Your appeal is with staff. This page shows their answer once they "
+                         "decide.",
+                     ZH: "你的申诉已转给管理员，处理后会在本页面显示结果。"},
+    "appeal_upheld": {EN: "Staff reviewed your appeal and kept the ban.",
+                      ZH: "管理员复核了你的申诉，决定维持封禁。"},
+    "appeal_pardoned": {EN: "Staff reviewed your appeal and lifted your ban: you can join "
+                            "again.",
+                        ZH: "管理员复核了你的申诉，已解除封禁，你可以重新加入。"},
+    "appeal_note": {EN: "Staff's note: {note}", ZH: "管理员说明：{note}"},
+    "appeal_late": {EN: "The time to appeal this ban ({days} days) is over.",
+                    ZH: "这次封禁的申诉期（{days} 天）已过。"},
+    "appeal_closed": {EN: "This community takes no appeals of a ban here: please ask staff.",
+                      ZH: "本社群不在此受理封禁申诉，请直接联系管理员。"},
     # --- the chat page ----------------------------------------------------------------------
     "connecting": {EN: "connecting…", ZH: "连接中…"},
     "messages": {EN: "Messages", ZH: "消息"},
@@ -69,6 +89,7 @@ BOOK = Phrasebook({
     "removed_notice": {EN: "You were removed from this group: {reason} ",
                        ZH: "你已被移出本群：{reason} "},
     "join_again": {EN: "Join again", ZH: "重新加入"},
+    "appeal_link": {EN: "Appeal", ZH: "申诉"},
     "still_in_box": {EN: "Not connected; reconnecting. Your message is still in the box.",
                      ZH: "未连接，正在重新连接。你的消息还在输入框里。"},
     "picture_not_accepted": {EN: "The picture was not accepted ({status}).",
@@ -172,7 +193,7 @@ BOOK = Phrasebook({
 SCRIPT_KEYS = (
     "connecting", "connected", "not_connected", "reconnecting", "bot", "reply",
     "earlier_message", "picture_from", "picture_snippet", "member_one", "member_many",
-    "staff_lift", "muted_notice", "banned_notice", "removed_notice", "join_again",
+    "staff_lift", "muted_notice", "banned_notice", "removed_notice", "join_again", "appeal_link",
     "still_in_box", "picture_not_accepted", "picture_not_sent", "open_elsewhere",
 )  # fmt: skip
 

@@ -33,3 +33,4 @@ class AppealRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(SafeString(NAME))
     outcome: Mapped[str | None] = mapped_column(SafeString(16))
+    note: Mapped[str | None] = mapped_column(SafeText)  # staff's words with their decision

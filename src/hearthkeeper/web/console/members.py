@@ -11,13 +11,14 @@ from fastapi.responses import HTMLResponse
 
 from hearthkeeper.capabilities.activities.records import Event, SignUp
 from hearthkeeper.capabilities.activities.repository import SqlActivities
+from hearthkeeper.capabilities.appeals import listing
 from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals
 from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.capabilities.points.levels_repository import LevelChange, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
-from hearthkeeper.store import Group, Membership
+from hearthkeeper.store import Group, Membership, Store
 from hearthkeeper.store.records import STAFF_ROLE, AuditEntry
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.console.pages import (
@@ -196,8 +197,8 @@ def _appeals(cid: int, member_id: int, strikes: list[Decision],
     for appeal in SqlAppeals.on(store).member_appeals(cid, member_id, SHOWN):
         if appeal.strike_id is not None:
             against = f"strike for {violations.get(appeal.strike_id) or appeal.strike_id}"
-        else:
-            against = "mute"
+        else:  # a mute, or a ban appealed from the web chat's banned page
+            against = listing.against(Store.on(store), appeal).words
         lines.append(AppealLine(appeal, against))
     return lines
 

@@ -384,12 +384,12 @@
   function showRemoved(reason, banned) {
     removed = true;
     showNotice("removed", t(banned ? "banned_notice" : "removed_notice", { reason }));
-    if (!banned) {
-      const rejoin = document.createElement("a");
-      rejoin.href = `/join/${encodeURIComponent(code)}`;
-      rejoin.textContent = t("join_again");
-      notice.append(rejoin);
-    }
+    // the group's page: to join again, or (banned) to appeal there
+    const page = document.createElement("a");
+    page.href = `/join/${encodeURIComponent(code)}`;
+    page.textContent = t(banned ? "appeal_link" : "join_again");
+    if (banned) page.id = "appeal-link";
+    notice.append(banned ? " " : "", page);
     setComposing(false);
   }
 

@@ -1,0 +1,123 @@
+"""`hearth appeals list|pardon|uphold`: members' appeals decided from the command line, the
+same way as from the console's inbox (`decisions.py`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hearthkeeper.capabilities.appeals import decisions
+from hearthkeeper.capabilities.appeals.listing import Listed, listed
+from hearthkeeper.cli.context import (
+    ActorOption,
+    ConfigOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
+from hearthkeeper.cli.output import console, fail
+from hearthkeeper.clock import SystemClock
+from hearthkeeper.store import StoreError
+from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.text.controls import without_controls
+
+appeals_app = typer.Typer()  # its help: capabilities/appeals/__init__.py
+
+WHY_SHOWN = 60  # characters of the member's words a row shows
+
+AppealId = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="The appeal's id (see `hearth appeals list`).")
+]
+NoteOption = Annotated[
+    str,
+    typer.Option("--note", help="Your words to the member, said with the decision (and kept "
+                 f"in the audit log); at most {decisions.MAX_NOTE} characters."),
+]  # fmt: skip
+
+
+def age(at: datetime, now: datetime) -> str:
+    """How long ago `at` was: `5m`, `3h`, `2d`."""
+    gone = max(now - at, timedelta(0))
+    if gone < timedelta(hours=1):
+        return f"{int(gone.total_seconds() // 60)}m"
+    if gone < timedelta(days=2):
+        return f"{int(gone.total_seconds() // 3600)}h"
+    return f"{gone.days}d"
+
+
+def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
+    appeal = found.appeal
+    why = " ".join(without_controls(appeal.text).split())
+    why = why if len(why) <= WHY_SHOWN else why[: WHY_SHOWN - 1] + "…"
+    status = found.status
+    if appeal.decided_at is not None:
+        status = f"{status} by {appeal.decided_by} {age(appeal.decided_at, now)} ago"
+    cells = [str(appeal.id), found.member, found.group, found.against.words, why,
+             age(appeal.at, now), status]  # fmt: skip
+    return ([found.community] if communities else []) + [escape(c) for c in cells]
+
+
+@appeals_app.command("list")
+def list_appeals(
+    open_only: Annotated[
+        bool, typer.Option("--open", help="Only appeals staff have not decided yet.")
+    ] = False,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community", help="Only this community (its slug or name); default: every one."
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Members' appeals, newest last: who, where, against what, why, how long ago, and
+    whether staff pardoned or upheld it."""
+    store = open_store(settings_from(config))
+    now = SystemClock().now()
+    only = None if community is None else pick_community(store, community)
+    found = listed(store, only.id if only else None, open_only=open_only)
+    if not found:
+        console.print("No appeals waiting." if open_only else "No appeals.")
+        return
+    several = only is None and len({f.community for f in found}) > 1
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in (["Community"] if several else []) + [
+        "Id", "Member", "Group", "Appealed", "Why", "Age", "Status"
+    ]:  # fmt: skip
+        table.add_column(name, overflow="fold")
+    for row in found:
+        table.add_row(*_row(row, now, several))
+    console.print(table)
+
+
+def _decide(appeal_id: int, pardon: bool, note: str, actor: str, config: ConfigOption) -> None:
+    store = open_store(settings_from(config))
+    work = decisions.pardon if pardon else decisions.uphold
+    try:
+        decided = work(store, appeal_id, actor, SystemClock().now(), note=note)
+    except (StoreError, ValueError) as exc:
+        fail(str(exc))
+    appeal = decided.appeal
+    done = "pardoned" if pardon else "upheld"
+    lifted = " (the ban or mute lifted)" if decided.lifted else ""
+    console.print(f"Appeal {appeal.id} of member {appeal.member_id} {done}{lifted}; the member "
+                  "is told by the running engine.")  # fmt: skip
+
+
+@appeals_app.command("pardon")
+def pardon(appeal_id: AppealId, note: NoteOption = "", actor: ActorOption = "cli",
+           config: ConfigOption = None) -> None:  # fmt: skip
+    """Grant an appeal: the strike is taken back (its message kept as acceptable for the
+    learned scorer), the mute or ban lifted; the member is told."""
+    _decide(appeal_id, True, note, actor, config)
+
+
+@appeals_app.command("uphold")
+def uphold(appeal_id: AppealId, note: NoteOption = "", actor: ActorOption = "cli",
+           config: ConfigOption = None) -> None:  # fmt: skip
+    """Refuse an appeal: the decision stands; the member is told."""
+    _decide(appeal_id, False, note, actor, config)
