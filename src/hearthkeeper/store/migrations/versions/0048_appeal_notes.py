@@ -2,7 +2,7 @@
 --note`, the REST API's note; a banned member reads it on the web chat's banned page. Appeals
 decided before have none.
 
-Revision ID: 0049
+Revision ID: 0048
 Revises: 0047
 Create Date: 2026-12-07 15:30:00.000000
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0049"
+revision = "0048"
 down_revision = "0047"
 branch_labels = None
 depends_on = None
