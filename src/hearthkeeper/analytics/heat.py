@@ -77,6 +77,10 @@ class HeatInputs:
     members: int = 0  # in it on as_of
     age_days: int | None = None  # since its first known activity (None: not known)
     last_message: date | None = None  # its latest day with a message, before the span too
+    # The first day scheduled posts could reach it (a served group's opening; None: they
+    # never do, a group an import registered): firings before it were never missed
+    posts_from: date | None = date.min
+    carrier_group_id: str | None = None  # a group's, where a `groups:` override may name it
 
 
 @dataclass(frozen=True)
