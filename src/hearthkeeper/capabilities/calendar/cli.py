@@ -19,6 +19,8 @@ from hearthkeeper.cli.context import ConfigOption
 from hearthkeeper.store.ids import MAX_ID
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
     from hearthkeeper.playbook import Playbook
 
@@ -145,14 +147,23 @@ def calendar(
     end = start + timedelta(days=days)
     agenda = build_agenda(loaded.playbook, playbook.parent, start, end)
     rows = _rows(agenda.firings)
+    own = [] if groups else _own_posts(loaded.playbook)
     if groups:
         ids = _carrier_ids(loaded.playbook, groups, config)
         rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups, ids)
+    elif own:  # "every group" is not theirs: what they receive is shown under their name
+        rows += _for_groups(loaded.playbook, playbook.parent, start, end, [], own, None)
     if output_format is CalendarFormat.JSON:
         typer.echo(json.dumps([_json(g, f, zone) for g, f in rows], ensure_ascii=False, indent=2))
         return
     alert = loaded.playbook.calendar.exhaustion_alert
-    _print_text(loaded.playbook.community.name, agenda, rows, zone, start, days, alert)
+    _print_text(loaded.playbook.community.name, agenda, rows, zone, start, days, alert, own)
+
+
+def _own_posts(pb: Playbook) -> list[str]:
+    """The `groups:` entries listing their own `calendar_posts`: those groups receive exactly
+    those posts, whatever the posts' `groups` say, so "every group" does not speak for them."""
+    return [key for key, override in pb.groups.items() if override.calendar_posts is not None]
 
 
 def _start(start_day: str | None, zone: ZoneInfo) -> datetime:
@@ -270,6 +281,7 @@ def _print_text(
     start: datetime,
     days: int,
     alert: timedelta,
+    own: Sequence[str] = (),
 ) -> None:
     from rich.markup import escape
 
@@ -283,7 +295,9 @@ def _print_text(
         f"({zone.key}, UTC{first:%z})"
     )
     for group in sorted({g for g, _ in rows}, key=lambda g: (g != EVERY_GROUP, g)):
-        title = "every group" if group == EVERY_GROUP else group
+        title = group
+        if group == EVERY_GROUP:
+            title = f"every group but {', '.join(own)} (below)" if own else "every group"
         console.print(f"\n[bold]{escape(title)}[/]")
         for _, f in (row for row in rows if row[0] == group):
             when = f.at.astimezone(zone)
