@@ -215,3 +215,18 @@ def test_a_group_whose_override_leaves_a_post_out_is_not_told_it_missed_it() -> 
     kept = assess(inputs(history(cooling()), last_posted={}, carrier_group_id="skin-1"),
                   playbook())  # fmt: skip
     assert any("morning-pack" in a for a in kept.actions)
+
+
+def test_many_silent_key_members_are_named_ten_then_counted() -> None:
+    """The community line of forty groups named 65 silent key members in one reason and again
+    in one action: a wall of names nobody @-mentions one by one. Ten are named, the rest
+    counted (the report's silent_key_members lists them all)."""
+    many = tuple(SilentMember(f"m{n}", date(2026, 11, 14)) for n in range(65))
+    found = assess(inputs(history(cooling()), silent_key=many), playbook())
+    [reason] = [r for r in found.reasons if "key members" in r]
+    assert reason.startswith("65 key members silent since 2026-11-14: m0 (last 2026-11-14), m1")
+    assert reason.endswith("m9 (last 2026-11-14) and 55 more.") and "m10 " not in reason
+    [action] = [a for a in found.actions if "key members" in a]
+    assert "(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9 and 55 more): @-mention them" in action
+    two = assess(inputs(history(cooling()), silent_key=(ANN, BO)), playbook())
+    assert not any("more" in r for r in two.reasons if "key members" in r)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.analytics.heat_actions import actions_for
+from hearthkeeper.analytics.heat_actions import KEY_NAMED, actions_for, more_named
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.counts import counted, weekly
 
@@ -194,9 +194,10 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
         key = counted(len(inputs.silent_key), "key member")
+        named = inputs.silent_key[:KEY_NAMED]
         reasons.append(f"{key} silent since {first.isoformat()}: "
                        + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
-                                   for m in inputs.silent_key) + ".")  # fmt: skip
+                                   for m in named) + more_named(inputs.silent_key) + ".")  # fmt: skip
     energy, decay = no_output or output_drop, message_decay or speaker_decay or silent
     actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
                           check_ins=weeks(days, "check_ins"),

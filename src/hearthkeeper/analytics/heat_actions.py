@@ -19,9 +19,19 @@ from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.text.counts import counted
 
 if TYPE_CHECKING:
-    from hearthkeeper.analytics.heat import HeatInputs, Weeks
+    from hearthkeeper.analytics.heat import HeatInputs, SilentMember, Weeks
 
 ENERGY_ROLES = (RoleKind.CREATOR, RoleKind.MANAGER, RoleKind.EXPERT, RoleKind.PARTNER)
+
+# Silent key members named in a reason or an action: a community of forty groups had 65 in
+# one line; the rest are counted (the report's `silent_key_members` lists them all)
+KEY_NAMED = 10
+
+
+def more_named(silent: Sequence[SilentMember]) -> str:
+    """` and 55 more` past the `KEY_NAMED` named (nothing when all are)."""
+    more = len(silent) - KEY_NAMED
+    return f" and {more} more" if more > 0 else ""
 
 
 def posts_for(
@@ -114,7 +124,9 @@ def actions_for(inputs: HeatInputs, playbook: Playbook | None, *, quiet: int, en
                        "group's energy input.")  # fmt: skip
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
-        names = ", ".join(m.name for m in inputs.silent_key)
+        names = ", ".join(m.name for m in inputs.silent_key[:KEY_NAMED]) + more_named(
+            inputs.silent_key
+        )
         key = counted(len(inputs.silent_key), "key member")
         actions.append(f"{key} silent since {first.isoformat()} "
                        f"({names}): @-mention them in {group} with a question in their field, "
