@@ -156,6 +156,42 @@ def test_show_with_a_deployment_names_groups_as_the_next_one_will_be(here: Path)
     assert code == 0 and "Group names: {name} #{n};" in out
 
 
+def test_commands_given_a_deployment_name_the_carriers_its_hearth_toml_does_not_run(
+    here: Path,
+) -> None:
+    """A brand's playbook names Telegram and QQ beside the web chat; its hearth.toml sets up
+    Telegram only. `hearth serve` warned that QQ runs no group, but `playbook show -c`,
+    `playbook validate -c` and `apply` said nothing, and `show` listed both under Carriers
+    as if their groups were served."""
+    carriers = "structure:\n  carriers: [{kind: webchat}, {kind: telegram}, {kind: qq}]\n"
+    (here / "pb.yaml").write_text(MINIMAL + carriers)
+    (here / "hearth.toml").write_text('data_dir = "data"\n[carriers.telegram]\nmode = "polling"\n')
+    token = {"HEARTH_TELEGRAM_TOKEN": "123456789:AAE-not-a-real-bot-token"}  # read with the table
+    assert run("db", "upgrade", "-c", "hearth.toml", env=token)[0] == 0
+    not_run = (
+        "structure.carriers[2].kind: warning: the 'qq' carrier is not configured on this server"
+    )
+    code, out = run("apply", "pb.yaml", "-c", "hearth.toml", env=token)
+    assert code == 0 and not_run in out and "add a [carriers.onebot] table" in out
+    code, out = run("playbook", "validate", "pb.yaml", "-c", "hearth.toml", env=token)
+    assert code == 0 and not_run in out and "pb.yaml: ok (1 warning)" in out
+    assert "'telegram' carrier is not configured" not in out
+    code, out = run("playbook", "show", "pb.yaml", "-c", "hearth.toml", env=token)
+    said = " ".join(out.split())
+    assert code == 0 and "Gap: structure.carriers[2]: the 'qq' carrier is not configured" in said
+    assert "'telegram' carrier is not configured" not in said
+    assert "Run only where hearth.toml sets them up" not in said  # it was read
+    code, out = run("playbook", "show", "pb.yaml")  # no hearth.toml read: said so, no guess
+    said = " ".join(out.split())
+    assert code == 0 and "not configured" not in said
+    assert (
+        "Carriers: webchat, telegram, qq Run only where hearth.toml sets them up: telegram "
+        "([carriers.telegram]), qq ([carriers.onebot]); the web chat always runs"
+    ) in said
+    (here / "web.yaml").write_text(MINIMAL)
+    assert "Run only where" not in run("playbook", "show", "web.yaml")[1]
+
+
 def test_templates_lists_the_four_cases(here: Path) -> None:
     code, out = run("playbook", "templates")
     assert code == 0

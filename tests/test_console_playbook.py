@@ -224,3 +224,17 @@ def test_the_summary_names_groups_as_the_communitys_next_group_will_be(console: 
     page = console.client.get("/console/c/tea/playbook")
     assert page.status_code == 200, page.text
     assert "Group names: {name} {n}群, the series its groups are in" in page.text
+
+
+def test_the_playbook_page_names_a_carrier_this_server_does_not_run(console: Console) -> None:
+    """A brand's playbook lists Telegram and QQ beside the web chat on a server that runs the
+    web chat only. `hearth serve` warned in its log, but the console's playbook page, where the
+    operator reads the summary, listed all three under Carriers and said nothing."""
+    carriers = "structure:\n  carriers: [{kind: webchat}, {kind: telegram}, {kind: qq}]\n"
+    apply_playbook(console.store, parse_playbook(MINIMAL + carriers), "setup")
+    page = " ".join(console.client.get("/console/c/tea/playbook").text.split())
+    assert ("structure.carriers[1]: the &#39;telegram&#39; carrier is not configured on this "
+            "server, so no group runs on it; add a [carriers.telegram] table") in page  # fmt: skip
+    assert "the &#39;qq&#39; carrier is not configured" in page and "[carriers.onebot]" in page
+    assert "the &#39;webchat&#39; carrier is not configured" not in page
+    assert "Run only where hearth.toml" not in page  # the server knows what it runs

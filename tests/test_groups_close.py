@@ -244,6 +244,29 @@ def test_closing_into_an_imported_group_is_refused(
     assert [i for i in store.outbox_items() if "group.close" in i.key] == []
 
 
+def test_closing_and_reopening_an_imported_group_says_what_it_does_there(
+    store: Store, community_id: int, database_url: str
+) -> None:
+    """A brand closes an old WeChat group whose history it imported (the matrix called it dying)
+    into a web chat group, then reopens it: it was told the group 'takes newcomers and gets
+    scheduled posts again' (an import's history never did either), and nothing said its
+    members were not told where to go."""
+    _opened(database_url, 2)
+    store.add_group(community_id, "Old WeChat group", "import:wechat", "wx-1")
+    closed = _hearth(database_url, "close", "Old WeChat group", "--into", "Tea Friends #2")
+    said = " ".join(closed.output.split())
+    assert closed.exit_code == 0, said
+    assert "an imported history no carrier serves: the matrix and alerts stop warning of it" in said
+    assert ("its members were not told of Tea Friends #2: no carrier serves it, so say it in the "
+            "chat yourself") in said  # fmt: skip
+    assert "takes no newcomers and gets no scheduled posts" not in said
+    reopened = _hearth(database_url, "reopen", "Old WeChat group")
+    said = " ".join(reopened.output.split())
+    assert reopened.exit_code == 0, said
+    assert "reopened Old WeChat group: an imported history, counted and warned of again" in said
+    assert "gets scheduled posts again" not in said and "takes newcomers" not in said
+
+
 def test_closing_a_matrix_room_asks_the_bot_to_silence_members_and_reopening_to_give_back(
     store: Store, community_id: int, database_url: str
 ) -> None:

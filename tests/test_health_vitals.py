@@ -124,3 +124,31 @@ def test_retention_counts_people_who_left_not_stays_closed(
     assert retention(community_section) == (
         "Retention: 1 of 7 left in the last 28 days (14%) — 86/100"
     )
+
+
+def test_a_group_an_import_registered_is_not_sent_to_check_the_calendar(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A brand's old WeChat group, its history imported, silent for a month: its heat-death
+    warning sent the operator to check the daily post's firings there, which never reach a
+    group an import registered; a group the bot serves is still told of them."""
+    from tests.health_setup import AUXILIARY, playbook
+
+    store_clock.set(at(1, 9))
+    daily = (
+        "calendar:\n  posts:\n    - {id: morning, schedule: every day 08:00, content: {text: Hi}}\n"
+    )
+    c = community(store, store_clock, playbook(AUXILIARY, daily))
+    old = store.add_group(c.runtime.community_id, "old", "import:csv", "tea/old")
+    served = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    for group, user in ((old, "wei"), (served, "ann")):
+        store.join(store.member_for("fake", user, user).id, group.id, at=at(1, 9))
+    vitals = community_vitals(store, c.runtime.community_id, as_of=AS_OF, zone=LONDON,
+                              playbook=c.runtime.playbook, name="Tea Friends")  # fmt: skip
+    _, groups = vitals.sections()
+    said = {g: " | ".join(groups[g.id]["heat"]["actions"]) for g in (old, served)}
+    assert groups[old.id]["heat"]["warning"], groups[old.id]["heat"]
+    assert "morning" not in said[old] and "check-in" not in said[old], said[old]
+    assert "Ask " in said[old]  # staff posting there by hand still helps
+    assert "the calendar post `morning` (every day 08:00) has not posted in the last 7 days (6 " \
+        "firings missed)" in said[served]  # fmt: skip

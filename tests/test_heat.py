@@ -176,3 +176,57 @@ def test_the_headline_is_the_reason_that_decides_the_warning() -> None:
     assert cooled.reasons[0].startswith("No output for 5 days")
     assert cooled.headline == "Messages fell: 35 this week vs 140/week over the four weeks before."
     assert assess(inputs(history()), playbook()).headline is None  # no warning, no headline
+
+
+def test_a_group_an_import_registered_is_not_told_of_posts_and_check_ins_that_never_reach_it() -> (
+    None
+):
+    """A brand imported its WeChat groups' history to assess them: scheduled posts and check-ins
+    never reach such a group (no carrier serves it), yet its heat-death warning told the
+    operator the morning pack 'has not posted in the last 7 days (7 firings missed) — check its
+    content library (it may have run out)' and to announce the check-in there."""
+    found = assess(inputs(history(cooling()), last_posted={}, posts_from=None), playbook())
+    assert found.warning
+    assert not any("morning-pack" in a or "check-in" in a or "knowledge pack" in a
+                   for a in found.actions), found.actions  # fmt: skip
+    assert any(a.startswith("Ask creator (Creator)") for a in found.actions)  # by hand, yes
+
+
+def test_a_group_opened_two_days_ago_missed_only_the_firings_since() -> None:
+    """Forty web chat groups opened on Saturday were each told on Monday that the daily morning
+    pack missed 7 firings in the last 7 days: firings before a group existed were never due."""
+    opened = AS_OF - timedelta(days=2)  # Sat 28 Nov: the 28th and 29th are fully past
+    found = assess(inputs(history(cooling()), last_posted={}, posts_from=opened), playbook())
+    assert found.actions[0].startswith(
+        "No output for 5 days: the calendar post `morning-pack` (every day 08:00) has not posted "
+        "in the last 7 days (2 firings missed)")  # fmt: skip
+    today = assess(inputs(history(cooling()), last_posted={}, posts_from=AS_OF), playbook())
+    assert not any("morning-pack" in a for a in today.actions)
+
+
+def test_a_group_whose_override_leaves_a_post_out_is_not_told_it_missed_it() -> None:
+    """`groups: {Skin Club 1: {calendar_posts: []}}`: the engine sends that group no scheduled
+    post, and its warning said the morning pack had missed its firings there."""
+    extra = 'groups:\n  "Skin Club 1":\n    calendar_posts: []\n'
+    found = assess(inputs(history(cooling()), last_posted={}, carrier_group_id="skin-1"),
+                   playbook(COMMERCIAL, extra))  # fmt: skip
+    assert not any("morning-pack" in a for a in found.actions), found.actions
+    assert found.actions[0].startswith("The playbook has no scheduled post for Skin Club 1")
+    kept = assess(inputs(history(cooling()), last_posted={}, carrier_group_id="skin-1"),
+                  playbook())  # fmt: skip
+    assert any("morning-pack" in a for a in kept.actions)
+
+
+def test_many_silent_key_members_are_named_ten_then_counted() -> None:
+    """The community line of forty groups named 65 silent key members in one reason and again
+    in one action: a wall of names nobody @-mentions one by one. Ten are named, the rest
+    counted (the report's silent_key_members lists them all)."""
+    many = tuple(SilentMember(f"m{n}", date(2026, 11, 14)) for n in range(65))
+    found = assess(inputs(history(cooling()), silent_key=many), playbook())
+    [reason] = [r for r in found.reasons if "key members" in r]
+    assert reason.startswith("65 key members silent since 2026-11-14: m0 (last 2026-11-14), m1")
+    assert reason.endswith("m9 (last 2026-11-14) and 55 more.") and "m10 " not in reason
+    [action] = [a for a in found.actions if "key members" in a]
+    assert "(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9 and 55 more): @-mention them" in action
+    two = assess(inputs(history(cooling()), silent_key=(ANN, BO)), playbook())
+    assert not any("more" in r for r in two.reasons if "key members" in r)

@@ -78,10 +78,27 @@ def test_diff_matches_list_items_by_id() -> None:
         "    - {id: c, schedule: every day 10:00, content: {text: C}}\n"
     )
     lines = [str(c) for c in diff_content(content(base), content(swapped))]
-    assert "- calendar.posts[id=a]: {a, …}" in lines
+    assert "- calendar.posts[id=a]: {a, every day 08:00, every group, …}" in lines
     assert "~ calendar.posts[id=b].schedule: every day 09:00 → every day 09:30" in lines
-    assert "+ calendar.posts[id=c]: {c, …}" in lines
+    assert "+ calendar.posts[id=c]: {c, every day 10:00, every group, …}" in lines
     assert len(lines) == 3
+
+
+def test_a_post_added_says_when_and_where_it_goes() -> None:
+    """An operator adding a post for forty groups in the console's review read only
+    `+ calendar.posts[id=evening]: {evening, …}`: not when it fires, nor which groups get it."""
+    posts = "calendar:\n  posts:\n    - {id: m, schedule: every day 08:00, content: {text: M}}\n"
+    added = posts + (
+        "    - {id: evening, schedule: every day 21:00, content: {text: E}}\n"
+        "    - {id: tg, schedule: Mon 10:00, groups: [Overseas], content: {text: T}}\n"
+        "  live_sessions:\n    - {id: live, title: Q&A, speaker: Ann, schedule: Wed 20:00}\n"
+    )
+    lines = [str(c) for c in diff_content(content(MINIMAL + posts), content(MINIMAL + added))]
+    assert lines == [
+        "+ calendar.posts[id=evening]: {evening, every day 21:00, every group, …}",
+        "+ calendar.posts[id=tg]: {tg, Mon 10:00, Overseas, …}",
+        "+ calendar.live_sessions[id=live]: {live, Wed 20:00, every group, …}",
+    ]
 
 
 def test_an_faq_entry_put_in_the_middle_is_one_addition() -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.analytics.heat_actions import actions_for
+from hearthkeeper.analytics.heat_actions import KEY_NAMED, actions_for, more_named
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.text.counts import counted, weekly
 
@@ -77,6 +77,10 @@ class HeatInputs:
     members: int = 0  # in it on as_of
     age_days: int | None = None  # since its first known activity (None: not known)
     last_message: date | None = None  # its latest day with a message, before the span too
+    # The first day scheduled posts could reach it (a served group's opening; None: they
+    # never do, a group an import registered): firings before it were never missed
+    posts_from: date | None = date.min
+    carrier_group_id: str | None = None  # a group's, where a `groups:` override may name it
 
 
 @dataclass(frozen=True)
@@ -190,9 +194,10 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
         key = counted(len(inputs.silent_key), "key member")
+        named = inputs.silent_key[:KEY_NAMED]
         reasons.append(f"{key} silent since {first.isoformat()}: "
                        + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
-                                   for m in inputs.silent_key) + ".")  # fmt: skip
+                                   for m in named) + more_named(inputs.silent_key) + ".")  # fmt: skip
     energy, decay = no_output or output_drop, message_decay or speaker_decay or silent
     actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
                           check_ins=weeks(days, "check_ins"),

@@ -12,29 +12,50 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.calendar.firings import iter_firings
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.groups import group_playbook
 from hearthkeeper.playbook.output import PostMode, ScheduledPost
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.text.counts import counted
 
 if TYPE_CHECKING:
-    from hearthkeeper.analytics.heat import HeatInputs, Weeks
+    from hearthkeeper.analytics.heat import HeatInputs, SilentMember, Weeks
 
 ENERGY_ROLES = (RoleKind.CREATOR, RoleKind.MANAGER, RoleKind.EXPERT, RoleKind.PARTNER)
 
+# Silent key members named in a reason or an action: a community of forty groups had 65 in
+# one line; the rest are counted (the report's `silent_key_members` lists them all)
+KEY_NAMED = 10
 
-def posts_for(playbook: Playbook | None, group: str) -> list[ScheduledPost]:
-    """The calendar posts that go to `group` (a post with no groups goes to every group)."""
+
+def more_named(silent: Sequence[SilentMember]) -> str:
+    """` and 55 more` past the `KEY_NAMED` named (nothing when all are)."""
+    more = len(silent) - KEY_NAMED
+    return f" and {more} more" if more > 0 else ""
+
+
+def posts_for(
+    playbook: Playbook | None, group: str, carrier_group_id: str | None = None
+) -> list[ScheduledPost]:
+    """The calendar posts that go to `group` (a post with no groups goes to every group); with
+    its `carrier_group_id`, as the engine sends them: its `groups:` override's
+    `calendar_posts` instead, none to the staff channel."""
     if playbook is None:
         return []
+    if carrier_group_id is not None:
+        playbook = group_playbook(playbook, group, carrier_group_id)
     return [p for p in playbook.calendar.posts if not p.groups or group in p.groups]
 
 
 def missed_firings(post: ScheduledPost, inputs: HeatInputs) -> int:
     """How many firings were due on fully elapsed days since the post's last
-    posting in the group — or over the last 7 days when it never posted."""
+    posting in the group — or over the last 7 days when it never posted — counting none
+    before posts could reach it (`posts_from`: a group opened two days ago missed two)."""
     last = inputs.last_posted.get(post.id)
     first = last + timedelta(days=1) if last is not None else inputs.as_of - timedelta(days=6)
+    if inputs.posts_from is None:
+        return 0
+    first = max(first, inputs.posts_from)
     return _firings_between_days(post.schedule, inputs.zone, first, inputs.as_of)
 
 
@@ -53,7 +74,7 @@ def stopped_posts(inputs: HeatInputs, playbook: Playbook | None, quiet: int) -> 
     """One action per calendar post that missed its firings."""
     said: list[str] = []
     prefix = f"No output for {quiet} days: " if quiet >= 3 else ""
-    for post in posts_for(playbook, inputs.name):
+    for post in posts_for(playbook, inputs.name, inputs.carrier_group_id):
         missed = missed_firings(post, inputs)
         if missed == 0:
             continue
@@ -88,7 +109,13 @@ def actions_for(inputs: HeatInputs, playbook: Playbook | None, *, quiet: int, en
     """The actions for the signals that hold, most urgent first."""
     group = inputs.name
     actions = stopped_posts(inputs, playbook, quiet)
-    if energy and not posts_for(playbook, group):
+    # A group an import registered gets no scheduled post whatever the playbook says: adding
+    # one would change nothing there (staff posting by hand, below, would)
+    if (
+        energy
+        and inputs.posts_from is not None
+        and not posts_for(playbook, group, inputs.carrier_group_id)
+    ):
         where = "The playbook has no" if playbook is not None else "There is no playbook, so no"
         actions.append(f"{where} scheduled post for {group}: add a daily knowledge pack under "
                        "`calendar.posts` (a two-minute pack every morning).")  # fmt: skip
@@ -97,7 +124,9 @@ def actions_for(inputs: HeatInputs, playbook: Playbook | None, *, quiet: int, en
                        "group's energy input.")  # fmt: skip
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
-        names = ", ".join(m.name for m in inputs.silent_key)
+        names = ", ".join(m.name for m in inputs.silent_key[:KEY_NAMED]) + more_named(
+            inputs.silent_key
+        )
         key = counted(len(inputs.silent_key), "key member")
         actions.append(f"{key} silent since {first.isoformat()} "
                        f"({names}): @-mention them in {group} with a question in their field, "
@@ -112,7 +141,7 @@ def actions_for(inputs: HeatInputs, playbook: Playbook | None, *, quiet: int, en
 
 def _check_in_actions(inputs: HeatInputs, playbook: Playbook, check_ins: Weeks) -> list[str]:
     check_in = playbook.mechanisms.check_in
-    if not check_in.enabled:
+    if not check_in.enabled or inputs.posts_from is None:  # no bot takes check-ins in an import
         return []
     words = ", ".join(check_in.keywords[:3])
     if check_ins.this == 0:

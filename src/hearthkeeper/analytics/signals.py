@@ -97,6 +97,9 @@ class HealthData:
     posts: ByGroup[PostRecord]  # posted by the end of as_of
     attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
     opened: dict[int, date] = field(default_factory=dict)  # id → local day of first activity
+    # The groups a carrier serves (scheduled posts can reach them: not an import's history),
+    # id → carrier group id, by which a `groups:` override may name it
+    served: dict[int, str] = field(default_factory=dict)
     # What the builders below made from this load, per scope: the vital signs and the
     # matrix ask for the same members and days of the same groups.
     made: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -157,6 +160,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         posts=by_group(posts, lambda r: r.group_id),
         attendees=_attendees(store, community_id, end),
         opened={g.id: _opened(g, activity, stays, zone) for g in listed},
+        served={g.id: g.carrier_group_id for g in listed if g.id in served},
     )  # fmt: skip
 
 
@@ -453,9 +457,13 @@ def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: i
             day = _local(post.posted_at, data.zone)
             last_posted[post.post_id] = max(day, last_posted.get(post.post_id, day))
     spoken = [last for group in scope if (last := _last_spoken(data, group)) is not None]
+    # Posts reach the scope's served groups from their opening: none before it, none in a
+    # group an import registered (its history was never a carrier's)
+    reached = [data.opened[group] for group in scope if group in data.served]
     return HeatInputs(group_id, name, data.as_of, data.zone, day_facts(data, scope),
                       last_posted, tuple(silent), members, _age(data, scope),
-                      max(spoken, default=None))  # fmt: skip
+                      max(spoken, default=None), posts_from=min(reached, default=None),
+                      carrier_group_id=data.served.get(group_id))  # fmt: skip
 
 
 def _last_spoken(data: HealthData, group: int) -> date | None:

@@ -3,11 +3,14 @@ is its folder under `carriers/` (with a `plugin.py`) plus one line here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from hearthkeeper.carriers.matrix.plugin import MatrixPlugin
 from hearthkeeper.carriers.onebot.plugin import OneBotPlugin
 from hearthkeeper.carriers.plugin import CarrierPlugin, sent_files, table_name
 from hearthkeeper.carriers.telegram.plugin import TelegramPlugin
 from hearthkeeper.carriers.webchat.plugin import WebChatPlugin
+from hearthkeeper.playbook.checks import CarrierKinds
 
 CARRIERS: tuple[CarrierPlugin, ...] = (
     WebChatPlugin(),  # first: the built-in carrier whose groups the console opens
@@ -33,3 +36,14 @@ def installed_file_kinds(
     """Each installed carrier's kind → the content kinds whose files it sends with a scheduled
     post (`sends_files` on its plug-in; none when it has no such attribute)."""
     return {plugin.kind: sent_files(plugin) for plugin in carriers}
+
+
+def runs_here(
+    tables: Collection[str], carriers: tuple[CarrierPlugin, ...] = CARRIERS
+) -> CarrierKinds:
+    """What a server whose hearth.toml has a `[carriers.*]` table for each kind of `tables`
+    runs, for checking a playbook's `structure.carriers` as `hearth serve` would: each kind
+    with a table, and each that runs on its defaults (the web chat)."""
+    running = frozenset(p.kind for p in carriers if p.kind in tables or p.default() is not None)
+    return CarrierKinds(installed_kinds(carriers), running, tables=installed_tables(carriers),
+                        sends_files=installed_file_kinds(carriers))  # fmt: skip

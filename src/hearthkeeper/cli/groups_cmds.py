@@ -185,6 +185,14 @@ def close(
         console.print(escape(f"{closed.group.name} is closed already; asking {platform} again "
                              "to stop members posting"))  # fmt: skip
         return
+    if closed.group.imported:  # history only: closing changes nothing anyone can see
+        told = (f"; its members were not told of {other.name}: no carrier serves it, so say it "
+                "in the chat yourself" if other is not None else "")  # fmt: skip
+        console.print(escape(f"closed {closed.group.name} ({closed.group.carrier} "
+                             f"{closed.group.carrier_group_id}), an imported history no carrier "
+                             "serves: the matrix and alerts stop warning of it, its history "
+                             f"stays{told} (hearth groups reopen undoes it)"))  # fmt: skip
+        return
     console.print(escape(f"closed {closed.group.name} ({closed.group.carrier} "
                          f"{closed.group.carrier_group_id}): it takes no newcomers and gets no "
                          "scheduled posts; its history stays (hearth groups reopen undoes it)"))  # fmt: skip
@@ -218,5 +226,10 @@ def reopen(
         opened = reopen_group(store, found, actor, language)
     except StoreError as exc:
         fail(f"{found.name} was not reopened: {exc}")
+    if opened.imported:  # an import's history never took newcomers or posts
+        console.print(escape(f"reopened {opened.name}: an imported history, counted and warned "
+                             "of again; no carrier serves it, so it takes no newcomers and gets "
+                             "no scheduled posts"))  # fmt: skip
+        return
     console.print(escape(f"reopened {opened.name}: it takes newcomers and gets scheduled "
                          "posts again"))  # fmt: skip

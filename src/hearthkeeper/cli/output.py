@@ -14,6 +14,7 @@ from hearthkeeper.text.controls import without_controls
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from hearthkeeper.config import Settings
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
     from hearthkeeper.playbook.checks import GroupsOf
 
@@ -55,33 +56,49 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def load_or_exit(path: Path, groups: Callable[[], GroupsOf] | None = None) -> LoadedPlaybook:
+def load_or_exit(
+    path: Path,
+    groups: Callable[[], GroupsOf] | None = None,
+    carriers: CarrierKinds | None = None,
+) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
     Its warnings, if any, go to standard error and the command carries on (a carrier it
-    names that this Hearthkeeper does not have is one). `groups`: once the playbook is valid,
+    names that this Hearthkeeper does not have is one, or, with `carriers` read from a
+    deployment's hearth.toml, one that it does not run). `groups`: once the playbook is valid,
     where the names of its community's groups are known (the database `hearth apply` stores
     it in, opened then: a playbook's problems are said whether or not there is one)."""
     from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import PlaybookError, load_playbook, parse_playbook
 
     now = SystemClock().now()
+    kinds = carriers if carriers is not None else installed()
     try:
-        loaded = load_playbook(path, carriers=installed(), now=now)
+        loaded = load_playbook(path, carriers=kinds, now=now)
     except PlaybookError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))
         raise typer.Exit(1) from None
     if groups is not None:  # its warnings again, the groups that exist known
-        loaded = parse_playbook(loaded.source_text, str(path), carriers=installed(), now=now,
+        loaded = parse_playbook(loaded.source_text, str(path), carriers=kinds, now=now,
                                 groups=groups())  # fmt: skip
     for warning in loaded.warnings:
         typer.echo(str(warning), err=True)
     return loaded
 
 
-def installed() -> CarrierKinds:
-    """The carriers installed, for checking what a playbook's `structure.carriers` names."""
-    from hearthkeeper.carriers.installed import installed_file_kinds, installed_kinds
+def installed(settings: Settings | None = None) -> CarrierKinds:
+    """The carriers installed, for checking what a playbook's `structure.carriers` names; with
+    a deployment's `settings`, also those its hearth.toml runs (`hearth serve` warns of a
+    carrier named that does not run, and so do the commands given its configuration)."""
+    from hearthkeeper.carriers.installed import (
+        installed_file_kinds,
+        installed_kinds,
+        installed_tables,
+        runs_here,
+    )
     from hearthkeeper.playbook import CarrierKinds
 
-    return CarrierKinds(installed_kinds(), sends_files=installed_file_kinds())
+    if settings is not None:
+        return runs_here(settings.carriers)
+    return CarrierKinds(installed_kinds(), tables=installed_tables(),
+                        sends_files=installed_file_kinds())  # fmt: skip

@@ -32,7 +32,8 @@ def validate(
             "--config",
             "-c",
             help="A deployment's configuration: also check the "
-            "groups posts name against the groups its database holds.",
+            "groups posts name against the groups its database holds, and warn of the "
+            "carriers the playbook lists that its hearth.toml does not run.",
         ),
     ] = None,
 ) -> None:
@@ -42,15 +43,18 @@ def validate(
     from hearthkeeper.playbook import validate_file
 
     groups = None
+    kinds = installed()
     if config is not None:  # only when asked: validating needs no database
         from hearthkeeper.apply import stored_group_names
         from hearthkeeper.cli.context import open_store, settings_from
 
-        groups = stored_group_names(open_store(settings_from(config)))
+        settings = settings_from(config)
+        groups = stored_group_names(open_store(settings))
+        kinds = installed(settings)  # a carrier named that it does not run is a warning
     failed = False
     now = SystemClock().now()
     for path in files:
-        problems = validate_file(path, carriers=installed(), now=now, groups=groups)
+        problems = validate_file(path, carriers=kinds, now=now, groups=groups)
         for problem in problems:
             typer.echo(str(problem))
         if any(not p.is_warning for p in problems):
@@ -72,7 +76,8 @@ def show(
             "--config",
             "-c",
             help="A deployment's configuration: name groups as its community's next group "
-            "will be, by the groups its database holds.",
+            "will be, by the groups its database holds, and name the carriers the playbook "
+            "lists that its hearth.toml does not run.",
         ),
     ] = None,
 ) -> None:
@@ -80,20 +85,23 @@ def show(
     from hearthkeeper.assembly import build_registry
     from hearthkeeper.capabilities.calendar.library import posts_with_files
 
-    loaded = load_or_exit(file)
     names: Collection[str] = ()
-    if config is not None:  # only when asked: summarising needs no database
+    kinds = installed()
+    if config is None:  # only when asked: summarising needs no database
+        loaded = load_or_exit(file)
+    else:
         from hearthkeeper.apply import stored_group_names
         from hearthkeeper.cli.context import open_store, settings_from
 
-        names = stored_group_names(open_store(settings_from(config)))(
-            loaded.playbook.community.slug
-        )
+        settings = settings_from(config)
+        kinds = installed(settings)  # what its hearth.toml runs: the others are gaps
+        loaded = load_or_exit(file, carriers=kinds)
+        names = stored_group_names(open_store(settings))(loaded.playbook.community.slug)
     checked = build_registry(
         loaded.playbook, file.parent, scorer=None, inspecting=True
     ).thresholds()
     files = posts_with_files(loaded.playbook.calendar.posts, file.parent)
-    print_summary(loaded.playbook, replace(installed(), thresholds=checked), files, names)
+    print_summary(loaded.playbook, replace(kinds, thresholds=checked), files, names)
 
 
 def print_summary(

@@ -287,18 +287,22 @@ def apply(
 
     from hearthkeeper.apply import apply_playbook, stored_group_names
     from hearthkeeper.cli.context import open_store, settings_from
-    from hearthkeeper.cli.output import console, fail, load_or_exit
+    from hearthkeeper.cli.output import console, fail, installed, load_or_exit
     from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook.checks import GroupsOf
     from hearthkeeper.store import Store, StoreError
 
     opened: list[Store] = []
+    settings = settings_from(config)
 
     def known() -> GroupsOf:  # the groups that exist: a post naming one is no slip
-        opened.append(open_store(settings_from(config)))
+        opened.append(open_store(settings))
         return stored_group_names(opened[0])
 
-    loaded = load_or_exit(playbook, known)
+    # With a hearth.toml, a carrier the playbook names that it does not run is a warning, as
+    # `hearth serve` gives it; without one, what the server will run is not known here.
+    kinds = installed(settings) if settings.config_file is not None else None
+    loaded = load_or_exit(playbook, known, kinds)
     store = opened[0]
     try:
         applied = apply_playbook(store, loaded, actor, now=SystemClock().now())

@@ -148,8 +148,11 @@ def _show(value: Any, plain: bool = False) -> str:
     if isinstance(value, dict):
         label = (value.get("id") or value.get("name") or value.get("title")
                  or value.get("question"))  # fmt: skip
-        if label:
-            return f"{{{label}, …}}"
+        if label:  # and when and where, for a post, session or activity added or removed
+            parts = [str(label), *(str(value[k]) for k in ("schedule", "when") if value.get(k))]
+            if isinstance(value.get("groups"), list):
+                parts.append(", ".join(map(str, value["groups"])) or "every group")
+            return "{" + ", ".join(parts) + ", …}"
         # an entry without a name (a `groups:` override, a role): what it sets, field by field
         fields = ", ".join(f"{k}: {_show(v)}" for k, v in value.items() if v is not None)
         return f"{{{fields}}}"

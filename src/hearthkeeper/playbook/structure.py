@@ -265,8 +265,10 @@ class Structure(Section):
         default_factory=lambda: [Carrier(kind=CarrierKind.WEBCHAT)],
         min_length=1,
         description="Chat platforms; default: the built-in web chat. A kind this Hearthkeeper "
-        "does not have, or `hearth serve` is not configured for, is a warning. Which carriers "
-        "run is hearth.toml's: every community keeps a web chat group, listed here or not.",
+        "does not have, or that a deployment's hearth.toml does not set up (`hearth serve`; "
+        "`hearth apply`, and `hearth playbook validate` or `show` with --config), is a "
+        "warning. Which carriers run is hearth.toml's: every community keeps a web chat "
+        "group, listed here or not.",
     )
     groups: Groups = Field(
         default_factory=Groups,

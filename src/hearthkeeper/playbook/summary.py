@@ -61,7 +61,13 @@ def summarise(
     if carriers is not None:
         for loc, message in check_carriers(pb, carriers):
             where = f"structure.carriers[{loc[2]}]"
-            structure.gaps.append(Gap(f"{where}: {message}", "the installed carriers", where))
+            kind = pb.structure.carriers[int(loc[2])].kind.value
+            source = "the installed carriers" if kind not in carriers.installed else "hearth.toml"
+            structure.gaps.append(Gap(f"{where}: {message}", source, where))
+        if carriers.configured is None:  # said beside the carriers it is about
+            at = next((n + 1 for n, line in enumerate(structure.lines)
+                       if line.startswith("Carriers:")), len(structure.lines))  # fmt: skip
+            structure.lines[at:at] = _where_carriers_run(pb, carriers)
         kind = pb.joining.threshold.kind.value
         if carriers.thresholds is not None and kind not in carriers.thresholds:
             structure.gaps.append(Gap(
@@ -82,8 +88,22 @@ def summarise(
     elements = [_interest(pb), structure, output, _operation(pb), _money(pb), copy]
     by_word = {element.title.split()[0]: element for element in elements}
     for unused in unhonoured(pb):
-        by_word[unused.element].gaps.append(Gap(unused.message, NOT_BUILT, unused.path))
+        by_word[unused.element].gaps.append(Gap(unused.message, unused.source, unused.path))
     return elements
+
+
+def _where_carriers_run(pb: Playbook, carriers: CarrierKinds) -> list[str]:
+    """Read without a deployment's hearth.toml, which alone decides which carriers run: the
+    platforms named beside the web chat, said to run only with their table there (listing
+    them under Carriers would otherwise read as if their groups were served)."""
+    tables = [(kind, carriers.tables.get(kind, kind)) for kind in dict.fromkeys(
+        c.kind.value for c in pb.structure.carriers)
+        if kind != CarrierKind.WEBCHAT.value and kind in carriers.installed]  # fmt: skip
+    if not tables:
+        return []
+    needs = ", ".join(f"{kind} ([carriers.{table}])" for kind, table in tables)
+    return [f"Run only where hearth.toml sets them up: {needs}; the web chat always runs "
+            "(hearth.toml is not read here: --config FILE names any it does not set up)"]  # fmt: skip
 
 
 _PLURAL = {"picture": "pictures", "video": "videos", "voice": "voice", "file": "files"}

@@ -157,6 +157,29 @@ def test_group_filter_shows_what_a_group_with_its_own_posts_receives(playbook: P
     assert "tips" in {f["post"] for f in london}
 
 
+def test_without_group_a_group_choosing_its_own_posts_is_not_hidden_under_every_group(
+    playbook: Path,
+) -> None:
+    """A matrix of groups where one group's `groups:` entry lists its own posts: the plain
+    `hearth calendar` listed the daily tips under "every group" and said nothing of Tea Paris,
+    which receives only the deals; the console's Calendar said "every group but Tea Paris"."""
+    text = playbook.read_text("utf-8") + "groups:\n  Tea Paris: {calendar_posts: [deals]}\n"
+    playbook.write_text(text, "utf-8")
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "7")
+    assert code == 0, out
+    sections = {block.splitlines()[0]: block for block in out.split("\n\n")}
+    assert "tips post" in sections["every group but Tea Paris (below)"]
+    paris = sections["Tea Paris"]
+    assert "deals post (remind staff)" in paris and "tips" not in paris
+    code, out = run(str(playbook), "--from", "2026-11-23", "--format", "json")
+    firings = json.loads(out)
+    assert {f["post"] for f in firings if f["group"] == "Tea Paris"} >= {"deals"}
+    assert "tips" not in {f["post"] for f in firings if f["group"] == "Tea Paris"}
+    (playbook.parent / "plain.yaml").write_text(MINIMAL + CALENDAR, "utf-8")
+    code, out = run(str(playbook.parent / "plain.yaml"), "--from", "2026-11-23")
+    assert "\nevery group\n" in out  # no entry of its own: every group is every group
+
+
 def test_a_group_nothing_names_is_told_it_gets_what_every_group_gets(playbook: Path) -> None:
     result = CliRunner().invoke(app, ["calendar", str(playbook), "--group", "Tea Lodnon"])
     assert result.exit_code == 0

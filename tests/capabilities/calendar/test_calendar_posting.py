@@ -396,3 +396,40 @@ def test_the_items_a_library_post_used_are_read_for_every_group_at_once(
     assert used == {group(c, "g1").id: {"01", "02"}, group(c, "g2").id: {"01"}}
     assert all(used.get(group(c, n).id, set()) == set(posts.posted_items(group(c, n).id, "tips"))
                for n in ("g1", "g2", "g3"))  # fmt: skip
+
+
+def test_hearth_posts_names_the_groups_a_firing_has_not_reached(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """An operator of forty groups asked where this morning's post had not arrived: `hearth
+    posts` said "3 group(s) — 1 cancelled, 2 queued" and named none of them (the console only
+    on hovering). Each state but delivered now names its groups."""
+    from typer.testing import CliRunner
+
+    from hearthkeeper.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    store_clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
+    c = calendar_community(store, store_clock, groups=("g1", "g2", "g3"))
+    with store.transaction() as tx:  # staff called it off in g2 (/skip)
+        SqlPosts.on(tx).claim_post(
+            c.runtime.community_id, group(c, "g2").id, "morning",
+            datetime(2026, 3, 2, 8, 0, tzinfo=UTC), item_id=None, content_kind="text",
+            mode="post", status="cancelled", posted_at=None,
+        )  # fmt: skip
+    store_clock.set(datetime(2026, 3, 2, 8, 0, 30, tzinfo=UTC))
+    c.engine.tick()  # queued in g1 and g3, not performed yet
+
+    def posts() -> str:
+        result = CliRunner().invoke(app, ["posts"], env={"HEARTH_DATABASE_URL": database_url})
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    said = posts()
+    assert "morning: 3 group(s) — 1 cancelled, 2 queued" in said, said
+    assert "    cancelled: g2\n" in said and "    queued: 2 groups (g1, g3)\n" in said, said
+    performed(c)
+    said = posts()
+    assert "morning: 3 group(s) — 1 cancelled, 2 delivered" in said, said
+    assert "delivered:" not in said and "    cancelled: g2\n" in said, said

@@ -19,6 +19,8 @@ from hearthkeeper.cli.context import ConfigOption
 from hearthkeeper.store.ids import MAX_ID
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
     from hearthkeeper.playbook import Playbook
 
@@ -60,6 +62,7 @@ def posts(
     from hearthkeeper.cli.context import open_store, pick_community, settings_from
     from hearthkeeper.cli.output import console
     from hearthkeeper.cli.zones import community_zone, local_time, times_in
+    from hearthkeeper.text.counts import groups_named
 
     store = open_store(settings_from(config))
     chosen = [pick_community(store, community)]
@@ -70,26 +73,27 @@ def posts(
     zone = community_zone(store, chosen[0].id)  # as `hearth calendar` and `/calendar` say it
     applied = store.latest_playbook_version(chosen[0].id)
     graces = post_graces(applied.content if applied is not None else None)
-    imported = {g.id for g in store.list_groups(chosen[0].id) if g.imported}
+    listed = store.list_groups(chosen[0].id)
+    imported = {g.id for g in listed if g.imported}
+    names = {g.id: g.name for g in listed}
     firings: dict[tuple[str, datetime], Counter[str]] = {}
+    where: dict[tuple[str, datetime, str], list[str]] = {}  # (post, time, state) → groups
     for record in records:
         counts = firings.setdefault((record.post_id, record.scheduled_for), Counter())
         if record.status in ("posted", "confirmed"):
             state = delivery.get(f"calendar:post:{record.id}", "pending")
             if unserved(record, imported, state):
-                counts[f"skipped ({UNSERVED})"] += 1
-                continue
-            counts[
-                "delivered"
-                if state == "done"
-                else "queued"
-                if state in ("pending", "sending")
-                else state
-            ] += 1
+                said = f"skipped ({UNSERVED})"
+            else:
+                said = ("delivered" if state == "done"
+                        else "queued" if state in ("pending", "sending") else state)  # fmt: skip
         elif record.status == "skipped":
-            counts[f"skipped ({skip_reason(record, store, graces)})"] += 1
+            said = f"skipped ({skip_reason(record, store, graces)})"
         else:
-            counts[record.status] += 1
+            said = record.status
+        counts[said] += 1
+        group = names.get(record.group_id, f"group {record.group_id}")
+        where.setdefault((record.post_id, record.scheduled_for, said), []).append(group)
     if not firings:
         console.print("No scheduled firings yet.")
         return
@@ -98,6 +102,11 @@ def posts(
         total = sum(counts.values())
         parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
         console.print(escape(f"{local_time(at, zone)}  {post_id}: {total} group(s) — {parts}"))
+        # Where it did not arrive (yet), by name: "3 failed" among forty groups is not enough
+        # to act on; the delivered ones are the rest
+        for state in sorted(counts):
+            if state != "delivered":
+                console.print(escape(f"    {state}: {groups_named(where[post_id, at, state])}"))
 
 
 EVERY_GROUP = "*"
@@ -145,14 +154,23 @@ def calendar(
     end = start + timedelta(days=days)
     agenda = build_agenda(loaded.playbook, playbook.parent, start, end)
     rows = _rows(agenda.firings)
+    own = [] if groups else _own_posts(loaded.playbook)
     if groups:
         ids = _carrier_ids(loaded.playbook, groups, config)
         rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups, ids)
+    elif own:  # "every group" is not theirs: what they receive is shown under their name
+        rows += _for_groups(loaded.playbook, playbook.parent, start, end, [], own, None)
     if output_format is CalendarFormat.JSON:
         typer.echo(json.dumps([_json(g, f, zone) for g, f in rows], ensure_ascii=False, indent=2))
         return
     alert = loaded.playbook.calendar.exhaustion_alert
-    _print_text(loaded.playbook.community.name, agenda, rows, zone, start, days, alert)
+    _print_text(loaded.playbook.community.name, agenda, rows, zone, start, days, alert, own)
+
+
+def _own_posts(pb: Playbook) -> list[str]:
+    """The `groups:` entries listing their own `calendar_posts`: those groups receive exactly
+    those posts, whatever the posts' `groups` say, so "every group" does not speak for them."""
+    return [key for key, override in pb.groups.items() if override.calendar_posts is not None]
 
 
 def _start(start_day: str | None, zone: ZoneInfo) -> datetime:
@@ -270,6 +288,7 @@ def _print_text(
     start: datetime,
     days: int,
     alert: timedelta,
+    own: Sequence[str] = (),
 ) -> None:
     from rich.markup import escape
 
@@ -283,7 +302,9 @@ def _print_text(
         f"({zone.key}, UTC{first:%z})"
     )
     for group in sorted({g for g, _ in rows}, key=lambda g: (g != EVERY_GROUP, g)):
-        title = "every group" if group == EVERY_GROUP else group
+        title = group
+        if group == EVERY_GROUP:
+            title = f"every group but {', '.join(own)} (below)" if own else "every group"
         console.print(f"\n[bold]{escape(title)}[/]")
         for _, f in (row for row in rows if row[0] == group):
             when = f.at.astimezone(zone)

@@ -5,6 +5,7 @@ a diff to confirm, then applied through the running server."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -119,15 +120,23 @@ def checked(
     return loaded
 
 
-def _summary(playbook: Playbook, base_dir: Path, group_names: list[str]) -> list[Element]:
+def _summary(
+    playbook: Playbook, base_dir: Path, group_names: list[str], running: Collection[str]
+) -> list[Element]:
     """The ISOOC summary with the gaps `hearth playbook show` names: also what no installed
-    carrier runs and what the posts' content folders hold that a carrier named does not send;
+    carrier runs, a carrier named that this server does not run (`running`: the kinds it
+    runs), and what the posts' content folders hold that a carrier named does not send;
     the naming of the community's next group as its groups, `group_names`, make it."""
     from hearthkeeper.capabilities.calendar.library import posts_with_files
-    from hearthkeeper.carriers.installed import installed_file_kinds, installed_kinds
+    from hearthkeeper.carriers.installed import (
+        installed_file_kinds,
+        installed_kinds,
+        installed_tables,
+    )
 
     files = posts_with_files(playbook.calendar.posts, base_dir)
-    kinds = CarrierKinds(installed_kinds(), sends_files=installed_file_kinds())
+    kinds = CarrierKinds(installed_kinds(), frozenset(running), tables=installed_tables(),
+                         sends_files=installed_file_kinds())  # fmt: skip
     return summarise(playbook, kinds, files, group_names)
 
 
@@ -141,8 +150,8 @@ def router(pages: Pages) -> APIRouter:
              status: int = 200, **context: Any) -> HTMLResponse:  # fmt: skip
         versions = store.playbook_versions(view.community.id)
         names = [g.name for g in store.list_groups(view.community.id)]
-        summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id), names) \
-            if view.playbook is not None else []  # fmt: skip
+        summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id), names,
+                           web.carriers) if view.playbook is not None else []  # fmt: skip
         over = () if view.version is None else stored_over_limit(view.version.source_text)
         return render(request, "console/playbook.html", status_code=status, operator=operator,
                       active="playbook", versions=list(reversed(versions)), summary=summary,
