@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from hearthkeeper.capabilities.billing.references import reference_code
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import (
     Group,
@@ -35,11 +36,11 @@ def test_upgrade_builds_an_empty_database_then_has_nothing_left_to_do(database_u
                                      "0008", "0009", "0010", "0011", "0012", "0013",
                                      "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021",
                                      "0022", "0023", "0024", "0025", "0026", "0027", "0028",
-                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040", "0041", "0042", "0043", "0044", "0045", "0046", "0047", "0048"]  # fmt: skip
-    assert current_revision(database_url) == head_revision() == "0048"
+                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040", "0041", "0042", "0043", "0044", "0045", "0046", "0047", "0048", "0049"]  # fmt: skip
+    assert current_revision(database_url) == head_revision() == "0049"
 
     assert upgrade(database_url) == []
-    assert current_revision(database_url) == "0048"
+    assert current_revision(database_url) == "0049"
 
 
 # SQLite cannot reflect the expression index on sanctions; the next test checks it there.
@@ -138,6 +139,7 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
             "0046",
             "0047",
             "0048",
+            "0049",
         ]
 
         after = Store(engine, FrozenClock(NOW))
@@ -145,6 +147,9 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
         assert after.get_community("skincare") == community
         assert after.list_groups(community.id) == [group]
         assert after.find_member("wechat", "wx-ann") == ann
+        with engine.connect() as connection:  # 0049: her payment reference, derived
+            derived = connection.scalar(text("SELECT payment_code FROM member_identities"))
+        assert derived == reference_code("wechat", "wx-ann")
         assert [m.member_id for m in after.active_members(group.id)] == [ann.id]
         kept = after.get_message(message_id)
         assert kept is not None and kept.text == "早上好"

@@ -152,23 +152,29 @@ class Admission:
         self._runtimes = runtimes
 
     def screen(
-        self, request: JoinRequest, then: Callable[[StoreBase], None] | None = None
+        self,
+        request: JoinRequest,
+        then: Callable[[StoreBase], None] | None = None,
+        *,
+        scope: StoreBase | None = None,
     ) -> Verdict:
         """The verdict on `request`; blocking (store reads and writes): call it off the event
         loop. `then` runs in the check's transaction when the verdict admits (the carrier
         seats the joiner there): what the check counted (an invite code's use, a trial) stays
         only with the seat; if `then` raises, nothing the check wrote stays, and the
-        exception goes on."""
-        group = self.store.get_group(request.group_id)
+        exception goes on. `scope`: a transaction of the caller's to screen in (the check's
+        writes in a savepoint of it), instead of one of its own."""
+        store = self.store if scope is None else type(self.store).on(scope)
+        group = store.get_group(request.group_id)
         runtime = None if group is None else self._runtimes(group.community_id)
-        community = None if runtime is None else self.store.get_community(runtime.slug)
+        community = None if runtime is None else store.get_community(runtime.slug)
         if group is None or runtime is None or community is None:
             return Verdict(entry=Entry.REFUSE, reason=_say("not_here", Language.EN))
         playbook = runtime.playbook
         language = playbook.community.language
         kind = playbook.joining.threshold.kind.value
         check = runtime.registry.threshold(kind)
-        found = self.store.find_member(request.carrier, request.user_id)
+        found = store.find_member(request.carrier, request.user_id)
         applicant = Applicant(
             group=group,
             community=community,
@@ -178,11 +184,11 @@ class Admission:
         )
         if group.closed:  # `hearth groups close`: nobody new, whatever the threshold says
             return Verdict(entry=Entry.REFUSE, reason=self._closed(group, language))
-        if found is not None and self.store.is_blacklisted(community.id, found.id):
+        if found is not None and store.is_blacklisted(community.id, found.id):
             return Verdict(entry=Entry.REFUSE, reason=_say("blacklisted", language))
         if check is None:
             return Verdict(entry=Entry.REFUSE, reason=_say("unchecked", language, kind=kind))
-        with self.store.transaction() as tx:
+        with store.transaction() as tx:
             verdict = check(tx, request, applicant)
             if then is not None and verdict.admitted:
                 then(tx)

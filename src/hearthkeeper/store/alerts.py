@@ -56,6 +56,21 @@ class AlertQueries(StoreBase):
             row = session.scalars(query).first()
             return None if row is None else _alert(row)
 
+    def revise_staff_alert(self, key: str, text: str) -> StaffAlert | None:
+        """Give the alert written under `key` a new text, open again if it was handled: what
+        it counts grew (more of the same since staff read it). None if there is no such
+        alert. Nothing is sent again: only the inbox shows it."""
+        with self._unit(write=True) as session:
+            row = session.scalars(
+                select(StaffAlertRow).where(StaffAlertRow.key == key).with_for_update()
+            ).first()
+            if row is None:
+                return None
+            row.text = text
+            row.handled_at, row.handled_by = None, None
+            session.flush()
+            return _alert(row)
+
     def handle_alert(self, alert_id: int, by: str, at: datetime) -> StaffAlert:
         """Mark an alert handled by `by`: it leaves the open inbox but stays on record."""
         with self._unit(write=True) as session:

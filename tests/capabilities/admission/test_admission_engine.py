@@ -264,3 +264,60 @@ def test_an_applicant_with_a_long_matrix_name_or_no_name_gets_an_application_sta
     # a name as every page shows it (one line of at most 64); no name: the id, cut to its column
     assert sorted(a.display_name for a in kept) == sorted(["梅" * 63 + "…", unnamed.user_id[:200]])
     assert {a.user_id for a in kept} == {"mei", unnamed.user_id}  # the ids kept whole
+
+
+def test_one_networks_applications_past_its_seats_are_counted_on_one_alert_a_day(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Applications from one client network past the three that hold seats (a script on one
+    address) each alerted staff: one network could fill the inbox and the reviewers' direct
+    messages as fast as the join page lets it. Now the first three are alerted one by one
+    (a household, a café); the rest are counted on one alert per network and day, sent
+    once, its count updated in the inbox (open again if handled meanwhile); another network's
+    applicant is alerted as ever, and the next day starts a new count."""
+    c = staffed(store, store_clock, "alerts:\n  staff_group: staff\n")
+    tea_room = store.group_for_carrier("fake", "g1")
+    assert tea_room is not None
+    cid = c.runtime.community_id
+
+    def apply(user: str, client: str) -> None:
+        asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id=user,
+                                           display_name=user.title(), answers=("Mei", "Oolong"),
+                                           client=client))  # fmt: skip
+        assert asked.entry is Entry.PENDING
+        store_clock.advance(timedelta(minutes=1))
+
+    def told() -> list[str]:
+        asyncio.run(c.engine.drain())
+        return [p.action.text or "" for p in c.carrier.performed
+                if p.action.handler == "alerts" and p.action.kind is ActionKind.DIRECT]  # fmt: skip
+
+    for n in range(1, 9):
+        apply(f"bot{n}", "203.0.113.9")
+    apply("lin", "198.51.100.7")
+    inbox = [a.text for a in store.staff_alerts(cid) if a.handler == "admission"]
+    assert len(inbox) == 5, inbox  # bot1-3 and Lin one by one, bot4-8 on one
+    [counted] = [t for t in inbox if "from one network" in t]
+    assert counted.startswith("Applications from one network on 2026-05-01: 8 (the latest at "
+                              "10:07: Bot8, to Tea room); only its 3 oldest pending ones hold "
+                              "seats.")  # fmt: skip
+    sent = told()
+    assert len(sent) == 5 * 2, sent  # each of the five to Ann and Mei, the reviewers
+    assert sum("from one network on 2026-05-01: 4 (" in t for t in sent) == 2
+
+    [alert] = [a for a in store.staff_alerts(cid) if "from one network" in a.text]
+    store.handle_alert(alert.id, "console:mei", store_clock.now())
+    apply("bot9", "203.0.113.9")
+    again = store.get_staff_alert(alert.id)
+    assert again is not None and again.handled_at is None, "open again: more came"
+    assert again.text.startswith("Applications from one network on 2026-05-01: 9 (")
+    assert told() == sent, "nothing sent again"
+
+    store_clock.advance(timedelta(days=1))
+    apply("bot10", "203.0.113.9")
+    newest = [a for a in store.staff_alerts(cid) if "from one network" in a.text]
+    assert [a.text[:48] for a in newest] == [
+        "Applications from one network on 2026-05-02: 1 (",
+        "Applications from one network on 2026-05-01: 9 (",
+    ]
+    assert len(told()) == len(sent) + 2, "a new day's count is sent once"

@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+from sqlalchemy import insert
+
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider, Status
+from hearthkeeper.capabilities.billing.references import reference_code
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import Store
+from hearthkeeper.store.models import PaymentReferenceRow
+from tests.sql_plans import plans
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -141,3 +147,49 @@ def test_a_page_of_the_ledger_is_the_same_as_those_orders_of_all(
     assert [len(p) for p in pages] == [4, 4, 2]
     assert [line for p in pages for line in p] == every
     assert every[0][0].provider_ref == "WX-4-again" and every[-1][0].provider_ref == "WX-0"
+
+
+def test_a_reference_quoted_before_it_was_given_is_found_by_its_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hearth billing pay` quoting a reference not given yet (a rehearsal showed it) hashed
+    the four candidate codes of every member without a reference, for a code nobody holds
+    too: 1.6 s at 50,000 members (docs/benchmarks.md). Now each person's code is kept with
+    their identity, derived once (on the next look, for those who came since), and looked up
+    by its index; a code someone else holds moves them to their next one, as
+    `reference_for` would give it."""
+    repo = SqlBilling.on(store)
+    ann = store.member_for("webchat", "w-ann", "Ann")
+    # Zed holds Ann's first code already (one in a trillion): hers is her second
+    zed = {"code": reference_code("webchat", "w-ann"), "carrier": "webchat",
+           "carrier_user_id": "w-zed", "display_name": "Zed", "created_at": NOW}  # fmt: skip
+    with store.engine.begin() as connection:
+        connection.execute(insert(PaymentReferenceRow), [zed])
+    hers = reference_code("webchat", "w-ann", 1)
+    found, read = plans(store, lambda: repo.coming(hers), "member_identities")
+    assert found is not None and (found.carrier_user_id, found.display_name) == ("w-ann", "Ann")
+    # the codes still to derive and the one quoted: each read by the code's index
+    assert not [p for p in read if "SCAN member_identities" in p or "Seq Scan" in p], read
+    assert "ix_member_identities_payment_code" in read[0], read
+    assert "ix_member_identities_payment_code" in read[-1], read
+    assert repo.coming(reference_code("webchat", "w-ann")) is None, "Zed's, not hers"
+    assert repo.coming("ZZZZ-ZZZZ") is None
+
+    bo = store.member_for("webchat", "w-bo", "Bo")  # came after the last look
+    bos = repo.coming(reference_code("webchat", "w-bo"))
+    assert bos is not None and bos.display_name == "Bo" and bo.id != ann.id
+
+    # Dan is given Bo's code (as if his own were taken three times): Bo's moves on
+    real = reference_code
+
+    def giving_dan_bos(carrier: str, user_id: str, attempt: int = 0) -> str:
+        return real("webchat", "w-bo") if user_id == "w-dan" else real(carrier, user_id, attempt)
+
+    monkeypatch.setattr("hearthkeeper.capabilities.billing.repository.reference_code",
+                        giving_dan_bos)  # fmt: skip
+    assert repo.reference_for("webchat", "w-dan", "Dan", NOW).code == real("webchat", "w-bo")
+    monkeypatch.undo()
+    assert repo.coming(real("webchat", "w-bo")) is None
+    moved = repo.coming(real("webchat", "w-bo", 1), keep=True)
+    assert moved is not None and moved.display_name == "Bo"
+    assert repo.resolve(moved.code) == moved, "given now, as a reminder would give it"

@@ -19,17 +19,17 @@ from tests.webchat_setup import _CSRF, _HIDDEN, Chat
 GUARD_S = 60.0  # only against a hang: no assertion depends on how long anything takes
 
 
-def held_at(chat: Chat, method: str, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """An event set when the web chat's store method `method` is called (just before it
-    asks SQLite for the write lock)."""
+def held_at(owner: object, method: str, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set when `owner`'s store method `method` is called (just before it asks
+    SQLite for the write lock)."""
     reached = threading.Event()
-    original: Callable[..., Any] = getattr(chat.carrier.platform, method)
+    original: Callable[..., Any] = getattr(owner, method)
 
     def noted(*args: Any, **kwargs: Any) -> Any:
         reached.set()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(chat.carrier.platform, method, noted)
+    monkeypatch.setattr(owner, method, noted)
     return reached
 
 
@@ -56,8 +56,9 @@ def test_the_join_form_waiting_for_the_database_does_not_stop_the_other_pages(
                                             data={**fields, "nickname": "Mei"})  # fmt: skip
                 assert joined.status_code == 303
             fields = await form(browser, chat.codes[1])
-            writing = held_at(chat, "add_user" if who == "newcomer" else "take_seat",
-                              monkeypatch)  # fmt: skip
+            # a newcomer's identity is written with their seat, in one transaction
+            writing = (held_at(chat.carrier, "_seat", monkeypatch) if who == "newcomer"
+                       else held_at(chat.carrier.platform, "take_seat", monkeypatch))  # fmt: skip
             other = sqlite3.connect(db_file, isolation_level=None)
             other.execute("BEGIN IMMEDIATE")  # another writer holds the database
             try:

@@ -8,7 +8,9 @@ one client network (`web.clientaddr.client_network`: an IPv4 address, an IPv6 /6
 `MISSES_PER_HOUR` codes nobody holds an hour; past that every ticket page it asks for, a real
 one too (else a hit would still show), answers 429 with `Retry-After` until the hour's first
 miss is an hour old. Tickets that exist never count: a member reopening theirs at the door,
-or a venue's Wi-Fi full of members, is not limited."""
+or a venue's Wi-Fi full of members, is not limited. The misses are counted in the store
+(`store/misses.py`): every `hearth serve` behind a balancer counts the same, and a restart
+forgets none."""
 
 from __future__ import annotations
 
@@ -29,8 +31,8 @@ from hearthkeeper.capabilities.activities.records import Status
 from hearthkeeper.capabilities.activities.render import place_text, when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.misses import SqlMisses
 from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -58,6 +60,8 @@ _SAY = {
                   "lapsed": "The place held for you lapsed unpaid."},
 }  # fmt: skip
 MISSES_PER_HOUR = 20  # codes nobody holds, per client network: a typo or two, never a search
+MISSES_WITHIN = timedelta(hours=1)
+MISSED = "ticket"  # what the store counts these misses as
 _LIMITED = {Language.ZH_CN: "本网络查询了太多不存在的入场码，请 {minutes} 分钟后再试。",
             Language.EN: "Too many unknown door codes were asked from this network; try again "
                          "in {minutes} min."}  # fmt: skip
@@ -101,21 +105,27 @@ def router(web: Web) -> APIRouter:
                             name=signup.display_name, svg=qr_svg(link) if ok else "",
                             code=shown_code(signup.code), hint=say["hint"], state=state), 200  # fmt: skip
 
-    misses = Meter(MISSES_PER_HOUR, timedelta(hours=1))
+    def answer(raw: str, client: str) -> tuple[str, int, int]:
+        """The page, its status and (429) the seconds until the network may ask again."""
+        misses = SqlMisses.on(web.store)
+        now = web.clock.now()
+        wait = misses.wait(MISSED, client, now, MISSES_PER_HOUR, MISSES_WITHIN)
+        if wait is not None:
+            seconds = max(1, math.ceil(wait.total_seconds()))
+            return _limited_page(seconds), 429, seconds
+        text, status = page(raw)
+        if status == 404:
+            misses.miss(MISSED, client, now, MISSES_WITHIN)
+        return text, status, 0
 
     @routes.get("/ticket/{code}", response_model=None)
     async def ticket(request: Request, code: str) -> Response:
         client = requester_network(request, web.settings.trusted_proxies)
-        wait = misses.wait(client, web.clock.now())
-        if wait is not None:
-            seconds = max(1, math.ceil(wait.total_seconds()))
-            return HTMLResponse(_limited_page(seconds), status_code=429,
-                                headers={"Cache-Control": "no-store",
-                                         "Retry-After": str(seconds)})  # fmt: skip
-        text, status = await run_in_threadpool(page, code[:32])
-        if status == 404:
-            misses.take(client, web.clock.now())
-        return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+        text, status, seconds = await run_in_threadpool(answer, code[:32], client)
+        headers = {"Cache-Control": "no-store"}
+        if status == 429:
+            headers["Retry-After"] = str(seconds)
+        return HTMLResponse(text, status_code=status, headers=headers)
 
     # a ticket link cut short in a chat (`/ticket/`, a segment too many): the same page, not JSON
     missing_below(routes, "/ticket", lambda: HTMLResponse(_missing_page(), status_code=404))

@@ -28,6 +28,9 @@ class Applications(Protocol):
                         answers: Sequence[str], at: datetime, *,
                         network: str | None = None) -> tuple[Application, bool]: ...  # fmt: skip
     def get_application(self, application_id: int) -> Application | None: ...
+    def pending_from(self, community_id: int, network: str, since: datetime, *,
+                     other_than: int) -> int: ...  # fmt: skip
+    def made_from(self, community_id: int, network: str, since: datetime) -> int: ...
     def applications(self, community_id: int, *, pending: bool | None = None,
                      limit: int = 200, offset: int = 0) -> list[Application]: ...  # fmt: skip
     def application_counts(self, community_id: int) -> tuple[int, int]: ...
@@ -76,6 +79,30 @@ class SqlApplications(StoreBase):
         with self._unit(write=False) as session:
             row = session.get(ApplicationRow, application_id)
             return None if row is None else _application(row)
+
+    def pending_from(self, community_id: int, network: str, since: datetime, *,
+                     other_than: int) -> int:  # fmt: skip
+        """How many applications to the community from client network `network` (its
+        digest), made since `since`, wait for staff, besides application `other_than`."""
+        a = ApplicationRow
+        query = select(func.count()).where(
+            a.community_id == community_id, a.network == network,
+            a.status == ApplicationStatus.PENDING.value,
+            a.created_at > utc(since, "since"), a.id != other_than,
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
+
+    def made_from(self, community_id: int, network: str, since: datetime) -> int:
+        """How many applications to the community came from client network `network` (its
+        digest) since `since`, whatever became of them."""
+        a = ApplicationRow
+        query = select(func.count()).where(
+            a.community_id == community_id, a.network == network,
+            a.created_at >= utc(since, "since"),
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
 
     def applications(self, community_id: int, *, pending: bool | None = None,
                      limit: int = 200, offset: int = 0) -> list[Application]:  # fmt: skip

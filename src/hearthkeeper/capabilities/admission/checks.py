@@ -27,6 +27,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import NewStaffAlert, Store
 from hearthkeeper.store.records import ApplicationStatus
+from hearthkeeper.store.rooms import PENDING_SEAT, PENDING_SEATS_PER_NETWORK
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "admission"
@@ -78,14 +79,20 @@ def check_application(scope: StoreBase, request: JoinRequest, applicant: Applica
     if answered is not Answered.FULLY:
         key = "apply" if answered is Answered.NONE else "apply_all"
         return Verdict(entry=Entry.REFUSE, reason=say(key, language), questions=questions)
+    network = None if not request.client else network_digest(cid, request.client)
     application, created = applications.add_application(
         cid, applicant.group.id, request.carrier, request.user_id,
         request.display_name or request.user_id, applicant.member_id, questions,
         decide.answers_of(questions, request.answers), applicant.now,
-        network=None if not request.client else network_digest(cid, request.client),
+        network=network,
     )  # fmt: skip
     if created:
-        _alert_staff(Store.on(scope), application, applicant)
+        if network is not None and applications.pending_from(
+            cid, network, applicant.now - PENDING_SEAT, other_than=application.id
+        ) >= PENDING_SEATS_PER_NETWORK:  # fmt: skip
+            _count_past_the_cap(Store.on(scope), application, applicant, network)
+        else:
+            _alert_staff(Store.on(scope), application, applicant)
         slug = slug_of(request.source)
         if slug is not None:  # the seat a live code held for them is the application's now
             SqlLiveCodes.on(scope).seat_to_application(slug, applicant.group.id, applicant.now)
@@ -109,15 +116,49 @@ def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> N
     language = applicant.playbook.community.language
     text = say("alert", language, name=application.display_name, group=group.name)
     answers = "\n".join(f"{q}\n→ {a}" for q, a in application.answered)
-    key = applied_key(application.id)
+    _raise(tx, applicant, applied_key(application.id), text, f"{text}\n{answers}".strip(),
+           application, "an application waits for review")  # fmt: skip
+
+
+def _count_past_the_cap(tx: Store, application: Application, applicant: Applicant,
+                        network: str) -> None:  # fmt: skip
+    """An application from a client network whose `PENDING_SEATS_PER_NETWORK` applications
+    already wait (one address applying in a loop): no alert of its own. One alert per network
+    and day of the community counts that network's applications instead: raised (and sent)
+    at the first past the limit, its text updated in the inbox by the next ones, never sent
+    again; handled meanwhile, it comes back open with the new count."""
+    zone = _zone(applicant)
+    local = applicant.now.astimezone(zone)
+    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    count = SqlApplications.on(tx).made_from(applicant.community.id, network, day)
+    language = applicant.playbook.community.language
+    text = say("past_the_cap", language, count=count, most=PENDING_SEATS_PER_NETWORK,
+               name=application.display_name, group=applicant.group.name,
+               since=f"{day:%Y-%m-%d}", at=f"{local:%H:%M}")  # fmt: skip
+    key = f"admission:network:{applicant.community.id}:{network[:32]}:{day:%Y%m%d}"
+    reason = "applications from one network wait for review"
+    # another application at the same moment may have raised it first: then it is counted on
+    if tx.staff_alert_by_key(key) is not None or not _raise(tx, applicant, key, text, text,
+                                                            None, reason):  # fmt: skip
+        tx.revise_staff_alert(key, text)
+
+
+def _raise(tx: Store, applicant: Applicant, key: str, text: str, inbox: str,
+           application: Application | None, reason: str) -> bool:  # fmt: skip
+    """An alert about an application (None: about several): in the inbox (`inbox`: its text
+    there) and, once under `key`, to the reviewers by the staff channel and direct messages
+    (`text`). False if it was raised already (nothing is sent again)."""
+    group = applicant.group
+    member = None if application is None else application.user_id
+    member_id = None if application is None else application.member_id
     action = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
-                    group=group.carrier_group_id, member=application.user_id, text=text,
-                    reason="an application waits for review", handler=HANDLER, key=key)  # fmt: skip
+                    group=group.carrier_group_id, member=member, text=text,
+                    reason=reason, handler=HANDLER, key=key)  # fmt: skip
     tx.enqueue(key, group.carrier, action.to_json(), action.priority, group_id=group.id,
                at=applicant.now)  # fmt: skip
-    tx.add_staff_alerts([NewStaffAlert(key, group.community_id, group.id, application.member_id,
-                                       None, HANDLER, f"{text}\n{answers}".strip(),
-                                       "an application waits for review", applicant.now)])  # fmt: skip
+    if not tx.add_staff_alerts([NewStaffAlert(key, group.community_id, group.id, member_id,
+                                              None, HANDLER, inbox, reason, applicant.now)]):  # fmt: skip
+        return False
     # the staff channel and direct messages (or held for quiet hours: the digest too), as for
     # every alert, to the reviewers rather than to every role that hears alerts
     from hearthkeeper.capabilities.alerts.route import route_alert
@@ -126,6 +167,7 @@ def _alert_staff(tx: Store, application: Application, applicant: Applicant) -> N
                          applicant.now, for_roles=reviewer_roles(applicant.playbook)):  # fmt: skip
         tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
                    group_id=d.group_id, at=applicant.now)  # fmt: skip
+    return True
 
 
 def reviewer_roles(pb: Playbook) -> list[str]:

@@ -44,6 +44,15 @@ TEXTS = Phrasebook({
     # --- for staff (the inbox, a carrier's alert), in the community's language -------------
     "alert": {EN: "{name} applied to join {group}. Review it in the console (Applications).",
               ZH: "{name} 申请加入「{group}」，请在控制台「Applications」页审核。"},
+    # one network's applications past the ones that hold seats: one alert a day, its count
+    # updated in the inbox (`checks._count_past_the_cap`)
+    "past_the_cap": {EN: "Applications from one network on {since}: {count} (the latest at "
+                         "{at}: {name}, to {group}); only its {most} oldest pending ones hold "
+                         "seats. This alert counts the rest instead of one alert each: "
+                         "review them in the console (Applications).",
+                     ZH: "{since} 共有 {count} 份入群申请来自同一网络（最新一份 {at}：{name}，"
+                         "申请加入「{group}」）；其中只有最早的 {most} 份待审申请占用名额。其余"
+                         "申请不再逐条提醒，由本提醒计数，请在控制台「Applications」页审核。"},
 })  # fmt: skip
 
 

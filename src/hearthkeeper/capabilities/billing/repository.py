@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from hearthkeeper.capabilities.billing.records import (
     LIVE,
@@ -40,6 +40,8 @@ from hearthkeeper.store.models import (
 from hearthkeeper.store.scope import StoreBase
 
 _REFS = table_of(PaymentReferenceRow)
+_IDS = table_of(IdentityRow)
+_DERIVED_AT_ONCE = 1000  # identities whose codes are derived per statement
 # the audit entries of a payment recorded below the price with a reason, or granted one
 _REASONED = ("billing purchase", "billing renewal", "billing grant")
 _SUBS = table_of(SubscriptionRow)
@@ -70,6 +72,7 @@ class BillingRepository(Protocol):
                       at: datetime) -> PaymentReference: ...  # fmt: skip
     def resolve(self, code: str) -> PaymentReference | None: ...
     def coming(self, code: str, *, keep: bool = False) -> PaymentReference | None: ...
+    def derive_codes(self) -> int: ...
     def subscriptions(self, community_id: int, *, member_id: int | None = None,
                       plan_id: str | None = None) -> list[Subscription]: ...  # fmt: skip
     def live_subscriptions(self, community_id: int) -> list[Subscription]: ...
@@ -136,6 +139,11 @@ class SqlBilling(StoreBase):
             values = {"code": code, "carrier": carrier, "carrier_user_id": user_id,
                       "display_name": display_name.strip()[:NAME], "created_at": utc(at, "at")}  # fmt: skip
             insert_one(session, PaymentReferenceRow, ("carrier", "carrier_user_id"), values)
+            # anyone else whose code this was (one in a trillion) gets theirs derived again
+            session.execute(update(_IDS).where(
+                _IDS.c.payment_code == code,
+                ~((_IDS.c.carrier == carrier) & (_IDS.c.carrier_user_id == user_id)),
+            ).values(payment_code=None))  # fmt: skip
             found = session.execute(select(_REFS).where(
                 _REFS.c.carrier == carrier, _REFS.c.carrier_user_id == user_id)).one()  # fmt: skip
             return _reference(found)
@@ -150,12 +158,15 @@ class SqlBilling(StoreBase):
         """Whom `reference_for` would give `code`, when nobody holds it yet: a member not given
         a reference so far whose derived code it is (`hearth billing rehearse` shows the code
         a reminder will give; staff may record a payment quoting it before then). `keep`:
-        given to them now, as `reference_for` gives it."""
-        rows = select(IdentityRow.carrier, IdentityRow.carrier_user_id, MemberRow.display_name)
-        rows = rows.join(MemberRow, MemberRow.id == IdentityRow.member_id).outerjoin(
-            _REFS, (_REFS.c.carrier == IdentityRow.carrier)
-            & (_REFS.c.carrier_user_id == IdentityRow.carrier_user_id),
-        ).where(_REFS.c.id.is_(None))  # fmt: skip
+        given to them now, as `reference_for` gives it. Found by the code's index
+        (`member_identities.payment_code`, derived first for the identities made since the
+        last look)."""
+        self.derive_codes()
+        i = _IDS.c
+        rows = select(i.carrier, i.carrier_user_id, MemberRow.display_name)
+        rows = rows.join(MemberRow, MemberRow.id == i.member_id).outerjoin(
+            _REFS, (_REFS.c.carrier == i.carrier) & (_REFS.c.carrier_user_id == i.carrier_user_id),
+        ).where(i.payment_code == code, _REFS.c.id.is_(None))  # fmt: skip
         found: PaymentReference | None = None
         with self._unit(write=False) as session:
             for carrier, user_id, name in session.execute(rows):
@@ -171,6 +182,45 @@ class SqlBilling(StoreBase):
             return found
         return self.reference_for(found.carrier, found.carrier_user_id, found.display_name,
                                   self._clock.now())  # fmt: skip
+
+    def derive_codes(self) -> int:
+        """Keep with each identity that has none yet (`payment_code` NULL: made since the
+        last look, or whose code someone else was given) the payment reference
+        `reference_for` would give it: its first derived code nobody else holds. How many."""
+        i = _IDS.c
+        with self._unit(write=False) as session:
+            missing = session.execute(
+                select(i.carrier, i.carrier_user_id).where(i.payment_code.is_(None))
+            ).all()
+        if not missing:
+            return 0
+        keep = update(_IDS).where(i.carrier == bindparam("b_carrier"),
+                                  i.carrier_user_id == bindparam("b_user"))  # fmt: skip
+        with self._unit(write=True) as session:
+            for start in range(0, len(missing), _DERIVED_AT_ONCE):
+                first = {
+                    (c, u): reference_code(c, u)
+                    for c, u in missing[start : start + _DERIVED_AT_ONCE]
+                }
+                held = {code: (c, u) for code, c, u in session.execute(
+                    select(_REFS.c.code, _REFS.c.carrier, _REFS.c.carrier_user_id)
+                    .where(_REFS.c.code.in_(first.values())))}  # fmt: skip
+                values = []
+                for (carrier, user_id), code in first.items():
+                    attempt = 0  # another's code (one in a trillion): the next, as reference_for
+                    while (
+                        held.get(code, (carrier, user_id)) != (carrier, user_id)
+                        and attempt + 1 < ATTEMPTS
+                    ):
+                        attempt += 1
+                        code = reference_code(carrier, user_id, attempt)
+                        owner = session.execute(select(_REFS.c.carrier, _REFS.c.carrier_user_id)
+                                                .where(_REFS.c.code == code)).first()  # fmt: skip
+                        if owner is not None:
+                            held[code] = (owner[0], owner[1])
+                    values.append({"b_carrier": carrier, "b_user": user_id, "code": code})
+                session.execute(keep.values(payment_code=bindparam("code")), values)
+        return len(missing)
 
     def subscriptions(self, community_id: int, *, member_id: int | None = None,
                       plan_id: str | None = None) -> list[Subscription]:  # fmt: skip

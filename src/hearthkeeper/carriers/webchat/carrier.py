@@ -40,6 +40,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     muted_frame,
 )
 from hearthkeeper.carriers.webchat.records import (
+    Newcomer,
     NicknameTaken,
     SeatOutcome,
     SeatRequest,
@@ -169,10 +170,17 @@ class WebChatCarrier(Performer):
     def create_user(self, nickname: str, language: Language = Language.EN) -> tuple[WebUser, str]:
         """A new member identity and the secret token for its cookie (BadNickname, in
         `language`, if the nickname cannot be used)."""
+        newcomer, token = self.newcomer(nickname, language)
+        user = self.platform.add_user(newcomer.user_id, newcomer.token_hash, newcomer.nickname)
+        return user, token
+
+    def newcomer(self, nickname: str, language: Language = Language.EN) -> tuple[Newcomer, str]:
+        """A new member identity, not stored yet (`join` stores it with their seat), and the
+        secret token for its cookie (BadNickname, in `language`, if the nickname cannot be
+        used)."""
         nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language)
         token = secrets.token_urlsafe(32)
-        user = self.platform.add_user(f"w-{secrets.token_hex(8)}", token_hash(token), nickname)
-        return user, token
+        return Newcomer(f"w-{secrets.token_hex(8)}", token_hash(token), nickname), token
 
     def user_for_token(self, token: str) -> WebUser | None:
         """The member whose cookie holds `token`."""
@@ -235,39 +243,47 @@ class WebChatCarrier(Performer):
     # --- what members do ----------------------------------------------------------------------
 
     async def join(self, group_id: int, user_id: str, *, source: str | None = None,
-                   door: JoinRequest | None = None) -> Verdict | None:  # fmt: skip
+                   door: JoinRequest | None = None,
+                   newcomer: Newcomer | None = None) -> Verdict | None:  # fmt: skip
         """Take a seat in the group; WebChatRefused when banned or the group is full,
         BadNickname when someone in it already has a nickname that looks the same. `source`
         is the token of the link the member came by (a live code, a referral): the engine's
         Join carries it. With `door`, the community's threshold is asked first, in the seat's
         transaction: its verdict comes back when it does not admit (None: seated), and what it
-        counted (an invite code's use) goes back when the seat is refused."""
+        counted (an invite code's use) goes back when the seat is refused. `newcomer` (their
+        `user_id`): an identity stored in that same transaction, so if it fails (the database
+        busy past its timeout), nothing of the join stays; it stays once the door answered,
+        seated or not (`platform.user` tells whether it is stored)."""
         group = self.store.get_group(group_id)
-        user = self.platform.user(user_id)
-        if group is None or group.carrier != self.name or user is None:
+        if newcomer is not None and newcomer.user_id == user_id:
+            nickname: str | None = newcomer.nickname
+        else:
+            newcomer = None
+            found = self.platform.user(user_id)
+            nickname = None if found is None else found.nickname
+        if group is None or group.carrier != self.name or nickname is None:
             raise WebChatRefused("There is no such group or member on this web chat.")
-        seat = self.platform.seat(group_id, user_id)
+        seat = None if newcomer is not None else self.platform.seat(group_id, user_id)
         language = self.language(group)
         if seat is None or not seat.seated:
             if group.closed:  # its members stay and read it; nobody new takes a seat
                 elsewhere = await asyncio.to_thread(self.closed_elsewhere, group)
                 raise WebChatRefused(say("closed", language, group=group.name),
                                      elsewhere=elsewhere)  # fmt: skip
-            self._refuse_lookalike(group_id, user_id, user.nickname, language)
+            self._refuse_lookalike(group_id, user_id, nickname, language)
         now = self.clock.now()
         kept = None
-        if source is None:  # an approved applicant back by a bare link when there is room
+        if source is None and newcomer is None:  # an approved applicant back by a bare link
             kept = await asyncio.to_thread(SqlJoinSources.on(self.store).waiting, self.name,
                                            group.carrier_group_id, user_id, now)  # fmt: skip
             source = kept
         try:
             if door is None or self.admission is None:  # a write: off the loop, as below
                 asked = await asyncio.to_thread(functools.partial(
-                    self.platform.take_seat, group_id, user_id, now, source=source,
-                    distinct=True))  # fmt: skip
+                    self._seat, group_id, user_id, now, source, newcomer))  # fmt: skip
             else:
                 verdict, seated = await asyncio.to_thread(self._screen_and_seat, door, now,
-                                                          source)  # fmt: skip
+                                                          source, newcomer)  # fmt: skip
                 if seated is None:
                     return verdict
                 asked = seated
@@ -288,10 +304,23 @@ class WebChatCarrier(Performer):
         self._members_changed(group_id)
         return None
 
-    def _screen_and_seat(self, door: JoinRequest, now: datetime,
-                         source: str | None) -> tuple[Verdict, SeatRequest | None]:  # fmt: skip
+    def _seat(self, group_id: int, user_id: str, now: datetime, source: str | None,
+              newcomer: Newcomer | None) -> SeatRequest:  # fmt: skip
+        """The seat taken (no door asked), and `newcomer` stored, in one transaction."""
+        if newcomer is None:
+            return self.platform.take_seat(group_id, user_id, now, source=source, distinct=True)
+        with self.store.transaction() as tx:
+            chat = SqlWebChat.on(tx)
+            chat.add_user(newcomer.user_id, newcomer.token_hash, newcomer.nickname)
+            return chat.take_seat(group_id, user_id, now, source=source, distinct=True)
+
+    def _screen_and_seat(self, door: JoinRequest, now: datetime, source: str | None,
+                         newcomer: Newcomer | None = None,
+                         ) -> tuple[Verdict, SeatRequest | None]:  # fmt: skip
         """The door's verdict and, when it admits, the seat taken in its transaction; a seat
-        refused (full, banned) rolls the transaction back, so the door counts nothing for it."""
+        refused (full, banned) rolls the door's part back, so the door counts nothing for it.
+        `newcomer` is stored first in the same transaction: kept whatever the door says,
+        gone with the rest if the transaction fails."""
         assert self.admission is not None
         taken: list[SeatRequest] = []
 
@@ -302,10 +331,21 @@ class WebChatCarrier(Performer):
             if asked.outcome in (SeatOutcome.BANNED, SeatOutcome.FULL):
                 raise _NoSeat
 
-        try:
-            verdict = self.admission.screen(door, then=seat)
-        except _NoSeat:
-            return ADMIT, taken[0]
+        if newcomer is None:
+            try:
+                verdict = self.admission.screen(door, then=seat)
+            except _NoSeat:
+                return ADMIT, taken[0]
+        else:
+            with self.store.transaction() as tx:
+                SqlWebChat.on(tx).add_user(newcomer.user_id, newcomer.token_hash,
+                                           newcomer.nickname)  # fmt: skip
+                try:  # the door's part in a savepoint: a seat refused keeps the identity
+                    verdict = self.admission.screen(door, then=seat, scope=tx)
+                except _NoSeat:
+                    verdict = ADMIT
+            if taken and taken[0].outcome in (SeatOutcome.BANNED, SeatOutcome.FULL):
+                return ADMIT, taken[0]
         if verdict.entry is Entry.PENDING and source and not door.probe:
             # staff's approval seats them later (`perform._seat`): it credits this link
             group = self.store.get_group(door.group_id)

@@ -20,6 +20,17 @@ class WebUser:
 
 
 @dataclass(frozen=True)
+class Newcomer:
+    """A browser identity not stored yet (`token_hash`: its cookie token's hash): stored by
+    the transaction that seats them or takes their application, so a join that fails (a
+    database busy past its timeout) leaves no identity behind."""
+
+    user_id: str
+    token_hash: str
+    nickname: str
+
+
+@dataclass(frozen=True)
 class WebSeat:
     """A web chat user's place in a group: in or out, muted until when, banned."""
 

@@ -42,7 +42,7 @@ from hearthkeeper.carriers.webchat.door import (
 from hearthkeeper.carriers.webchat.limits import ChatLimits, Refusal
 from hearthkeeper.carriers.webchat.names import MAX_NICKNAME, BadNickname
 from hearthkeeper.carriers.webchat.protocol import MAX_TEXT, picture_url
-from hearthkeeper.carriers.webchat.records import WebChatRoom, WebUser
+from hearthkeeper.carriers.webchat.records import Newcomer, WebChatRoom, WebUser
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE, serve_socket
 from hearthkeeper.carriers.webchat.texts import members, say, script_texts
@@ -269,13 +269,15 @@ def webchat_router(
             if over is not None:
                 return _retry_after(await again(429, over.message), over)
         token = None
+        newcomer = None
         try:
             # Store writes wait for SQLite's write lock (up to its busy timeout while the
             # engine or an import writes): in a worker thread, so the other pages and the
             # chat sockets on this loop keep answering meanwhile.
-            if user is None:
-                made, token = await run_in_threadpool(chat.create_user, nickname, language)
-                user = made
+            if user is None:  # stored with their seat (or application), by `chat.join`
+                newcomer, token = chat.newcomer(nickname, language)
+                user = WebUser(id=0, user_id=newcomer.user_id, nickname=newcomer.nickname,
+                               created_at=web.clock.now())  # fmt: skip
             elif nickname.strip() and nickname.strip() != user.nickname:
                 over = limits.rename(user.user_id, language)
                 if over is not None:  # each message under another name
@@ -289,7 +291,8 @@ def webchat_router(
                                     client=address)  # fmt: skip
             # asked in the seat's transaction: a seat refused (full) counts no code's use
             verdict = await chat.join(room.group.id, user.user_id,
-                                      source=source.strip() or None, door=door)  # fmt: skip
+                                      source=source.strip() or None, door=door,
+                                      newcomer=newcomer)  # fmt: skip
             if verdict is None:
                 response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
             else:
@@ -297,13 +300,24 @@ def webchat_router(
                                      nickname=nickname, source=source, verdict=verdict,
                                      asked=asked)  # fmt: skip
         except BadNickname as bad:
+            user = await unstored(newcomer, user)
             response = await again(400, str(bad), field="nickname")
         except WebChatRefused as refused:  # full, banned: what was typed stays for elsewhere
+            user = await unstored(newcomer, user)
             response = await again(403, refused.message, room=chat.room(code) or room,
                                    elsewhere=refused.elsewhere)  # fmt: skip
-        if token is not None:
+        # a newcomer's cookie only if their identity was stored (the door answered)
+        if token is not None and user is not None:
             remember(response, token)
         return response
+
+    async def unstored(newcomer: Newcomer | None, user: WebUser | None) -> WebUser | None:
+        """`user`, or None when it is a `newcomer` the refused join did not store (a name
+        like someone else's, a closed group: refused before the seat's transaction)."""
+        if newcomer is None or user is None:
+            return user
+        stored = await run_in_threadpool(chat.platform.user, newcomer.user_id)
+        return user if stored is not None else None
 
     @router.get("/chat/{code}", response_class=HTMLResponse, response_model=None)
     async def chat_page(request: Request, code: str) -> Response:

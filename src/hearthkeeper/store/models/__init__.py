@@ -51,6 +51,7 @@ from hearthkeeper.store.models.mechanisms import (
     SignUpListRow,
     TitleRow,
 )
+from hearthkeeper.store.models.misses import NetworkMissRow
 from hearthkeeper.store.models.moderation import (
     ModerationExampleRow,
     SanctionRow,
@@ -118,6 +119,7 @@ __all__ = [
     "MentionRow",
     "MessageRow",
     "ModerationExampleRow",
+    "NetworkMissRow",
     "OperatorRow",
     "OrderRow",
     "OutboxRow",

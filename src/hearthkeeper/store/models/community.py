@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hearthkeeper.store.columns import JSONDocument, SafeString, SafeText, UTCDateTime
@@ -52,11 +52,23 @@ class MemberRow(Base):
 
 class IdentityRow(Base):
     __tablename__ = "member_identities"
+    # `payment_code`'s default is not read back after an insert (see there)
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012
 
     carrier: Mapped[str] = mapped_column(SafeString(32), primary_key=True)
     carrier_user_id: Mapped[str] = mapped_column(SafeString(KEY), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The payment reference this person would be given (billing's `references.reference_code`,
+    # its first attempt nobody else held): found by its index when staff record a payment
+    # quoting it before it was given. NULL until derived: rows are written without it, by
+    # every path that makes identities, and billing derives the missing ones when it looks one
+    # up (`capabilities/billing/codes.py`). Deferred, with the database's NULL as default
+    # (not read back): nothing else reads or writes it, so identities are read and written by
+    # the same statements as before 0049.
+    payment_code: Mapped[str | None] = mapped_column(
+        SafeString(16), index=True, deferred=True, server_default=text("NULL")
+    )
 
 
 class TagRow(Base):
