@@ -113,14 +113,18 @@ class Moderation:
         def reply() -> bool:  # asked only of a text the scorer flags
             return commands is not None and commands.is_reply(event, ctx)
 
+        # a member mentioning themselves mentions nobody: their own name in their message is
+        # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
+        others = [user for user in event.mentions if user != event.sender.user_id]
+
         def mentioned() -> list[str]:  # asked only of a text the scorer flags
             if ctx.reads is None:
                 return []
-            return SqlMentioned.on(ctx.reads).names(event.carrier, event.mentions)
+            return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
                                   command=True if command else reply,
-                                  mentioned=mentioned if event.mentions else None)  # fmt: skip
+                                  mentioned=mentioned if others else None)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
