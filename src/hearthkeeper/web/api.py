@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.capabilities.appeals import decisions as appeals
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
@@ -218,9 +219,13 @@ def api_router(web: Web) -> APIRouter:
 
     @router.post("/alerts/{alert_id}/handle", tags=["inbox"], responses=REFUSED)
     def handle_alert(alert_id: int, operator: OperatorDep) -> AlertOut:
-        """Mark a staff alert handled: it leaves the inbox and the audit log says who."""
+        """Mark a staff alert handled: it leaves the inbox and the audit log says who. A
+        member's appeal waiting for staff is pardoned or upheld instead (409)."""
         with web.store.transaction() as tx:
             try:
+                found = tx.get_staff_alert(alert_id)
+                if found is not None:
+                    appeals.not_handled_alone(tx, found)
                 alert = tx.handle_alert(alert_id, actor(operator), web.clock.now())
             except StoreError as exc:
                 refuse(exc)
