@@ -86,14 +86,23 @@ def is_staff_channel(pb: Playbook, name: str, carrier_group_id: str) -> bool:
 
 def group_playbook(pb: Playbook, name: str, carrier_group_id: str) -> Playbook:
     """The playbook the group runs: `for_group` with its override; the staff channel
-    receives no scheduled posts unless its own override names some."""
+    receives no scheduled posts unless its own override names some, and holds no live
+    session unless the session's `groups` name it (the web chat's staff channel, opened by
+    `hearth serve`, was reminded of members' sessions, then alerted that nobody spoke in it).
+    Rituals still reach every group."""
     override = override_for(pb, name, carrier_group_id)
-    if is_staff_channel(pb, name, carrier_group_id):
-        if override is None:
-            override = GroupOverride(calendar_posts=[])
-        elif override.calendar_posts is None:
-            override = override.model_copy(update={"calendar_posts": []})
-    return for_group(pb, override)
+    if not is_staff_channel(pb, name, carrier_group_id):
+        return for_group(pb, override)
+    if override is None:
+        override = GroupOverride(calendar_posts=[])
+    elif override.calendar_posts is None:
+        override = override.model_copy(update={"calendar_posts": []})
+    runs = for_group(pb, override)
+    cal = runs.calendar
+    named = [s for s in cal.live_sessions if name in s.groups or carrier_group_id in s.groups]
+    if len(named) == len(cal.live_sessions):
+        return runs
+    return runs.model_copy(update={"calendar": cal.model_copy(update={"live_sessions": named})})
 
 
 def for_group(pb: Playbook, override: GroupOverride | None) -> Playbook:

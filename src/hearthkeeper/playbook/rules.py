@@ -123,9 +123,10 @@ class LearnedScorer(Section):
     standing: Standing | None = Field(
         default_factory=Standing,
         description="Members in good standing — in the community `days` or more, `messages` "
-        "or more, no live strike — are not punished on the scorer's verdict alone: staff "
-        "are alerted instead (a rule's finding still strikes them). null (or enabled: "
-        "false): the scorer's verdict strikes anyone.",
+        "or more, no live strike, no earlier such alert about them waiting for staff — are "
+        "not punished on the scorer's verdict alone: staff are alerted instead (a rule's "
+        "finding still strikes them). null (or enabled: false): the scorer's verdict strikes "
+        "anyone.",
     )
 
 

@@ -16,19 +16,21 @@ _EVERYONE = frozenset({"@all", "@everyone", "@here", "@channel", "@所有人", "
 
 
 def without_mentions(text: str, names: Iterable[str]) -> str:
-    """`text` with the names of the members it mentions taken out: `@name` (or `＠name`, what
-    Chinese keyboards type) wherever it is, as the web chat's client inserts it, and the bare
-    name standing alone, as a Matrix pill or a Telegram mention of a member without a username
-    shows it. `names` are those the carrier resolved to members (`Message.mentions`): other
-    `@handle` text is left as written (`telegram @shop` is the advertiser's own words)."""
+    """`text` with the names of the members it mentions taken out, each name once, as one
+    mention puts it in the text: its `@name` (or `＠name`, what Chinese keyboards type), as the
+    web chat's client inserts it, or else the bare name standing alone, as a Matrix pill or a
+    Telegram mention of a member without a username shows it. `names` are those the carrier
+    resolved to members (`Message.mentions`): other `@handle` text is left as written
+    (`telegram @shop` is the advertiser's own words), and so is every further copy of a
+    mentioned name (`@AD AD AD` from a member named like an ad still reads `AD AD`)."""
     wanted = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-    if not wanted:
-        return text
-    either = "|".join(re.escape(n) for n in wanted)  # the longest first: "@Anna", not "@Ann"
-    # not inside an address: "ann@example.com" is neither a mention of ann nor of example
-    mention = re.compile(rf"(?<![\w.+-])[@＠](?:{either})|(?<![\w@＠.+-])(?:{either})(?![\w@＠])",
-                         re.IGNORECASE)  # fmt: skip
-    return mention.sub(" ", text)
+    for name in wanted:  # the longest first: "@Anna" is Anna's, not "@Ann" + "a"
+        quoted = re.escape(name)
+        # not inside an address: "ann@example.com" is neither a mention of ann nor of example
+        at = re.compile(rf"(?<![\w.+-])[@＠]{quoted}", re.IGNORECASE)
+        bare = re.compile(rf"(?<![\w@＠.+-]){quoted}(?![\w@＠])", re.IGNORECASE)
+        text = at.sub(" ", text, count=1) if at.search(text) else bare.sub(" ", text, count=1)
+    return text
 
 
 def count_mentions(normalised: str) -> int:

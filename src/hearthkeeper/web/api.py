@@ -223,9 +223,13 @@ def api_router(web: Web) -> APIRouter:
 
     @router.post("/alerts/{alert_id}/handle", tags=["inbox"], responses=REFUSED)
     def handle_alert(alert_id: int, operator: OperatorDep) -> AlertOut:
-        """Mark a staff alert handled: it leaves the inbox and the audit log says who."""
+        """Mark a staff alert handled: it leaves the inbox and the audit log says who. A
+        member's appeal waiting for staff is pardoned or upheld instead (409)."""
         with web.store.transaction() as tx:
             try:
+                found = tx.get_staff_alert(alert_id)
+                if found is not None:
+                    appeal_decisions.not_handled_alone(tx, found)
                 alert = tx.handle_alert(alert_id, actor(operator), web.clock.now())
             except StoreError as exc:
                 refuse(exc)

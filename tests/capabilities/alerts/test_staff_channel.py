@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.analytics.activity import members_joined
 from hearthkeeper.analytics.member_groups import counted_groups
 from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.calendar.planning import plan_calendar
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.carriers.naming import next_group_name
 from hearthkeeper.carriers.webchat.groups import open_next_group
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.groups import group_playbook
 from hearthkeeper.store import Store
 from tests.engine_setup import RULES, Community, community, playbook
 from tests.playbook_samples import MINIMAL
@@ -126,3 +128,40 @@ def test_a_community_whose_only_web_chat_group_is_the_staff_channel_gets_a_membe
     assert ensure_webchat_group(store, community_id, pb) is None, "one is enough"
     names = sorted(g.name for g in store.list_groups(community_id))
     assert names == ["Tea Friends #1", "Tea staff"]
+
+
+SESSION = """\
+calendar:
+  live_sessions:
+    - id: salon
+      title: Tea salon
+      speaker: Mei
+      schedule: every day 09:00
+      duration: 20m
+      remind_before: [10m]
+"""
+
+
+def test_the_staff_channel_holds_no_members_live_session(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`hearth serve` opens the web chat's staff channel; it was reminded of each of the
+    members' sessions, told it had started, then staff were alerted that nobody spoke in
+    their own room (seen on a real server). A session whose `groups` name it is held there."""
+    c = community(store, store_clock, playbook(STAFF + SESSION))
+    run(c, c.events.join("ann", group="g1"), c.events.join("mei", group="staff"))
+    # as `hearth serve` plans every group at start, the staff channel it opened included
+    plan_calendar(store, c.runtime.community_id, c.runtime.playbook, store_clock.now())
+    for hour, minute in ((7, 52), (8, 2), (8, 22)):  # the reminder, the start, the end
+        store_clock.set(datetime(2026, 5, 2, hour, minute, tzinfo=UTC))  # 09:00 in London
+        c.engine.tick()
+    done = performed(c)
+
+    calendar = [a for a in done if a.handler == "calendar"]
+    assert calendar and {a.group for a in calendar} == {"g1"}, [(a.group, a.text) for a in done]
+    alerts = [a.text for a in store.staff_alerts(c.runtime.community_id)]
+    assert any("nobody spoke" in t and "g1" in t for t in alerts), alerts
+    assert not any("staff" in t for t in alerts), alerts
+    named = SESSION.replace("      duration: 20m\n", "      duration: 20m\n      groups: [staff]\n")
+    [held] = group_playbook(playbook(STAFF + named), "staff", "staff").calendar.live_sessions
+    assert held.id == "salon"

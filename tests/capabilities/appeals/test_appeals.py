@@ -14,6 +14,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import SanctionKind, Store
+from hearthkeeper.text.scan import Scanner
 from tests.engine_setup import RULES, Community, community
 from tests.playbook_samples import MINIMAL
 
@@ -342,6 +343,31 @@ def test_an_appeal_never_leaves_an_ad_in_the_group(store: Store, store_clock: Fr
     [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
     assert "I was only sharing my shop" in appeal.text
     assert len(store.strikes(member_id=bob)) == 1
+
+
+def test_an_appeal_from_a_member_with_nothing_to_appeal_is_no_way_past_the_scorer(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The learned scorer reads no command: `/appeal <an ad only it catches>` from a member
+    with no strike stood in the group, answered "nothing to appeal" (a real server showed
+    it). Every member's appeal is taken out of the group; a rule still strikes one."""
+    c = start(store, store_clock)
+    ad = "需要代购韩国化妆品的姐妹找我"  # the shipped scorer's alone: spam 1.00
+    [plain] = Scanner.from_rules(c.runtime.playbook.rules).scan(ad)
+    assert plain.score is not None
+
+    appeal = c.events.message("mei", f"/appeal {ad}", at=c.clock.now() + timedelta(minutes=1))
+    acted = [a for p in c.engine.process([appeal]) for a in p.actions]
+
+    assert [(a.member, a.target) for a in acted if a.kind is ActionKind.DELETE] == [
+        ("mei", appeal.event_id)
+    ]
+    assert "nothing to appeal" in answers(acted)[0]
+    assert store.live_strikes(c.runtime.community_id, c.member_id("mei"), c.clock.now()) == 0
+    staff_said = say(c, "boss", "/appeal testing the command")  # staff's own: left alone
+    assert not [a for a in staff_said if a.kind is ActionKind.DELETE]
+    ruled = say(c, "mei", f"/appeal {AD}")  # a rule's finding: struck, as any message
+    assert ActionKind.STRIKE in {a.kind for a in ruled}
 
 
 def test_a_member_who_left_is_not_told_in_the_group(store: Store, store_clock: FrozenClock) -> None:

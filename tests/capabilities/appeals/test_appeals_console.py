@@ -63,3 +63,32 @@ def test_a_ban_appeal_from_the_banned_page_is_pardoned_from_the_inbox(console: C
     assert console.store.active_sanctions(member_id=angry, now=console.clock.now()) == []
     member_page = console.get(f"/members/{angry}").text
     assert "<td>ban</td>" in member_page  # its appeal named as against the ban, not a mute
+
+
+def test_an_appeals_alert_waits_until_the_appeal_is_decided(console: Console) -> None:
+    """Marking an appeal's alert handled (the REST API's, or the console's form sent by hand)
+    took it out of the inbox with the appeal undecided: the member was told "already with
+    staff" ever after, and their member page said it waited in the inbox, where nothing
+    showed it. Refused, saying to pardon or uphold it; so is "not an ad" on it."""
+    cid = console.community_id
+    appeal(console, "/申诉 我发的是自己店铺的活动")
+    [waiting] = SqlAppeals.on(console.store).waiting(cid)
+    [alert] = [a for a in console.store.staff_alerts(cid) if a.handler == "appeals"]
+
+    for form in ("handled", "not-an-ad"):
+        done = console.post(f"/alerts/{alert.id}/{form}")
+        assert done.headers["location"] == f"{BASE}/inbox?problem=appeal-waiting", form
+    said = console.get("/inbox", problem="appeal-waiting").text
+    assert "pardon or uphold it" in said and "我发的是自己店铺的活动" in said  # still listed
+    api = {"X-CSRF-Token": console.csrf()}
+    for endpoint in ("handle", "not-an-ad"):
+        answer = console.client.post(f"/api/v1/alerts/{alert.id}/{endpoint}", headers=api)
+        assert answer.status_code == 409, endpoint
+        assert f"appeal {waiting.id}" in answer.json()["detail"], endpoint
+    assert SqlAppeals.on(console.store).waiting(cid) == [waiting]
+    assert [a.id for a in console.store.staff_alerts(cid, open_only=True)].count(alert.id) == 1
+
+    console.post(f"/appeals/{waiting.id}/uphold")
+
+    assert SqlAppeals.on(console.store).waiting(cid) == []
+    assert alert.id not in [a.id for a in console.store.staff_alerts(cid, open_only=True)]

@@ -22,6 +22,7 @@ from tests.engine_setup import Community, community, playbook
 
 NAME = "武汉-小米-油皮"  # the demo's nickname format: city-name-skin type
 WELCOME = "欢迎新同学！有问题随时问"
+AD = "需要代购韩国化妆品的姐妹找我"  # the learned scorer's alone (1.00 shipped); no rule reads it
 
 
 @pytest.fixture
@@ -107,3 +108,36 @@ def test_the_rules_still_read_a_mentioned_members_name(chat: Community) -> None:
     explained = struck(say(chat, f"@{NAME} 加我微信 tea_lover88", mentions=("xm",)))
 
     assert explained is not None and "contact" in explained
+
+
+def join_as(c: Community, user: str, name: str) -> None:
+    at = c.clock.now()
+    c.engine.process([c.events.join(user, name=name, at=at),
+                      c.events.message(user, "agree", name=name, at=at)])  # fmt: skip
+
+
+def test_a_member_named_like_an_ad_who_mentions_themselves_is_read_whole(chat: Community) -> None:
+    """A newcomer takes an ad for a name and mentions themselves: their name in their own
+    message is their words. Before, the scorer read nothing of `@AD AD` and the ad stood in
+    the group, unstruck, as often as sent."""
+    explained = scanned(AD)
+    assert explained is not None and "learned scorer" in explained
+    join_as(chat, "ad", AD)
+
+    for text in (f"@{AD} {AD}", f"@{AD}"):
+        chat.clock.set(chat.clock.now() + timedelta(minutes=10))
+        [done] = chat.engine.process([chat.events.message("ad", text, name=AD, mentions=("ad",),
+                                                          at=chat.clock.now())])  # fmt: skip
+        assert struck(done) is not None, text
+        assert any(a.kind is ActionKind.DELETE for a in done.actions), text
+
+
+def test_a_mentioned_name_is_left_out_once_not_every_copy_of_it(chat: Community) -> None:
+    """An accomplice named like an ad, mentioned by the advertiser: the mention's name is left
+    out, the ad written after it again is read; a welcome to them is still judged on its
+    words."""
+    join_as(chat, "ad", AD)
+
+    assert struck(say(chat, f"@{AD} {AD}", mentions=("ad",))) is not None
+    assert struck(say(chat, f"@{AD} {AD} {AD}", mentions=("ad",))) is not None
+    assert struck(say(chat, f"@{AD} 欢迎欢迎～", mentions=("ad",))) is None

@@ -183,6 +183,74 @@ def test_a_strike_in_the_same_batch_counts_at_once(tea: Tea) -> None:
     assert tea.strikes("ann") == 2
 
 
+# Another line only the scorer flags (not GUESSED again: that would be repeated text, a rule)
+GUESSED_AGAIN = "帮朋友代购韩国化妆品 欢迎咨询"
+
+
+def test_a_member_spared_once_is_struck_on_the_next_guess_until_staff_judge_the_first(
+    tea: Tea,
+) -> None:
+    """An advertiser who built up standing posted ad after ad: each stayed in the group and
+    raised an alert of its own (11 of 11 on a real server). Spared once, the member is read
+    as anyone while that alert waits: the next ad is deleted and struck, no second alert."""
+    at = tea.history("ann", 30, days=20)
+    assert kinds(tea.say("ann", GUESSED, at)) == {ActionKind.ALERT_STAFF}
+
+    done = tea.say("ann", GUESSED_AGAIN, at + timedelta(minutes=10))
+
+    assert {ActionKind.DELETE, ActionKind.STRIKE} <= kinds(done)
+    assert ActionKind.ALERT_STAFF not in kinds(done)
+    [strike] = tea.c.store.strikes(member_id=tea.c.member_id("ann"))
+    assert "learned scorer" in strike.explanation
+    assert len(tea.alerts()) == 1  # the first ad's, still waiting
+
+
+def test_a_member_is_spared_again_once_staff_handled_the_alert(tea: Tea) -> None:
+    at = tea.history("ann", 30, days=20)
+    assert kinds(tea.say("ann", GUESSED, at)) == {ActionKind.ALERT_STAFF}
+    [alert] = tea.c.store.staff_alerts(tea.c.runtime.community_id)
+    tea.c.store.handle_alert(alert.id, "console:li", at + timedelta(minutes=5))  # read, left
+
+    done = tea.say("ann", GUESSED_AGAIN, at + timedelta(minutes=10))
+
+    assert kinds(done) == {ActionKind.ALERT_STAFF}
+    assert tea.strikes("ann") == 0
+
+
+def test_only_an_open_advertising_alert_about_the_member_here_is_waiting(store: Store) -> None:
+    """Whether an advertising alert moderation raised about the member waits in this
+    community's inbox: handled ones, other kinds, other handlers, other members' and other
+    communities' do not count; read through the inbox's index of open alerts."""
+    t0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    tea, cafe = store.ensure_community("tea", "Tea"), store.ensure_community("cafe", "Cafe")
+    ann = store.member_for("fake", "ann", "Ann").id
+    bob = store.member_for("fake", "bob", "Bob").id
+    store.add_staff_alerts([
+        NewStaffAlert(f"k{n}", community, None, member, violation, handler, "t", "r", t0)
+        for n, (community, member, violation, handler) in enumerate((
+            (tea.id, ann, "advertising", "moderation"),  # the one, handled below
+            (tea.id, ann, "insults", "moderation"),
+            (tea.id, ann, "advertising", "appeals"),
+            (tea.id, bob, "advertising", "moderation"),
+            (cafe.id, ann, "advertising", "moderation"),
+        ))
+    ])  # fmt: skip
+    read = SqlStanding.on(store)
+    now = t0 + timedelta(hours=1)
+
+    def waiting() -> int:
+        return read.standing(tea.id, ann, now, since=now, enough=30).waiting
+
+    found, plans_run = plans(store, waiting, "coalesce")
+    assert found == 1
+    [plan] = plans_run
+    assert "ix_staff_alerts_community_id_handled_at" in plan, plan
+    [first] = [a for a in store.staff_alerts(tea.id) if a.key == "k0"]
+    store.handle_alert(first.id, "console:li", now)
+    assert waiting() == 0
+    assert read.standing(tea.id, bob, now, since=now, enough=30).waiting == 1
+
+
 @pytest.mark.parametrize("off", ["standing: null", "standing: {enabled: false}"])
 def test_standing_off_strikes_anyone(store: Store, store_clock: FrozenClock, off: str) -> None:
     extra = f"""\

@@ -20,12 +20,17 @@ from hearthkeeper.capabilities.appeals.decide import (
     same_decision,
     what,
 )
-from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals, alert_key
+from hearthkeeper.capabilities.appeals.repository import (
+    Appeal,
+    SqlAppeals,
+    alert_key,
+    appeal_of_alert,
+)
 from hearthkeeper.capabilities.appeals.texts import TEXTS
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Sanction, SanctionKind, Store, StoreError, Strike
+from hearthkeeper.store import Sanction, SanctionKind, StaffAlert, Store, StoreError, Strike
 from hearthkeeper.text.controls import without_controls
 
 HANDLER = "appeals"
@@ -174,6 +179,19 @@ def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
     return appeal
 
 
+def not_handled_alone(tx: Store, alert: StaffAlert) -> None:
+    """Refuse (StoreError) to mark an appeal's alert handled while the appeal waits: it would
+    leave the inbox with the appeal undecided — the member told "already with staff" ever
+    after, their member page saying it waits in the inbox, where nothing shows it. Staff
+    pardon or uphold it, which handles the alert."""
+    appeal_id = appeal_of_alert(alert.key)
+    appeal = SqlAppeals.on(tx).get(appeal_id) if appeal_id is not None else None
+    if appeal is not None and appeal.decided_at is None:
+        raise StoreError(f"alert {alert.id} is a member's appeal (appeal {appeal.id}): pardon or "
+                         "uphold it in the console's inbox; marked handled, it would leave the "
+                         "inbox undecided")  # fmt: skip
+
+
 def _mute_of(tx: Store, appeal: Appeal, struck_at: datetime | None) -> Sanction | None:
     """The mute appealed against, or the one the ladder gave with the strike."""
     if appeal.sanction_id is not None:
@@ -227,4 +245,13 @@ def _language(tx: Store, community_id: int) -> Language:
     return Language.EN if playbook is None else playbook.community.language
 
 
-__all__ = ["MAX_NOTE", "Decided", "StoreError", "clean_note", "pardon", "settle", "uphold"]
+__all__ = [
+    "MAX_NOTE",
+    "Decided",
+    "StoreError",
+    "clean_note",
+    "not_handled_alone",
+    "pardon",
+    "settle",
+    "uphold",
+]

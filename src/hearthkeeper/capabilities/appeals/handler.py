@@ -16,7 +16,17 @@ HANDLER = "appeals"
 
 
 def _run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
-    return Outcome((ask(event, FileAppeal(why=invocation.rest), handler=HANDLER),))
+    """File the appeal, and take the message out of the group: an appeal's words are for
+    staff (the inbox), and the learned scorer reads no command, so `/appeal <an ad>` from a
+    member with nothing to appeal stood in the group, unread by it. Moderation's rules read
+    it first (a member with nothing to appeal reaches this after them)."""
+    ask_staff = ask(event, FileAppeal(why=invocation.rest), handler=HANDLER)
+    if ctx.member.is_staff or not isinstance(event, Message):
+        return Outcome((ask_staff,))
+    out = Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
+                 member=event.sender.user_id, target=event.event_id,
+                 reason="an appeal: staff read it in the inbox", handler=HANDLER)  # fmt: skip
+    return Outcome((ask_staff, out))
 
 
 COMMAND = Command(NAME, ALIASES, {
@@ -29,8 +39,9 @@ class AppealGate:
     """A struck or muted member's `/appeal`, taken before the gate deletes a muted member's
     messages and before moderation reads it: an appeal repeating what was struck is not
     struck again. Moderation not reading it, it is taken out of the group (staff read it in
-    the inbox): else every message of a struck member could pass as an appeal. Anyone
-    else's `/appeal` is an ordinary command, read by moderation first."""
+    the inbox), as every member's appeal is: else every message of a struck member could
+    pass as an appeal. Anyone else's `/appeal` is an ordinary command, read by moderation
+    first."""
 
     name = HANDLER
 
@@ -46,7 +57,4 @@ class AppealGate:
         assert isinstance(event, Message)
         invocation = invocation_of(event)
         assert invocation is not None
-        out = Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
-                     member=event.sender.user_id, target=event.event_id,
-                     reason="an appeal: staff read it in the inbox", handler=HANDLER)  # fmt: skip
-        return Outcome((*_run(event, ctx, invocation).actions, out), stop=True)
+        return Outcome(_run(event, ctx, invocation).actions, stop=True)

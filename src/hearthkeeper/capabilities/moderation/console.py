@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.moderation.decisions import named, recent_decisions
 from hearthkeeper.store import Operator, StoreError
@@ -104,11 +105,12 @@ def router(pages: Pages) -> APIRouter:
             raise PageNotFound(f"There is no alert {alert_id} in {view.community.name}.", view)
         try:
             staff.not_an_ad(store, alert_id, f"console:{operator.username}", web.clock.now())
-        except StoreError:  # a second click finds it handled; else it names no message
+        except StoreError:  # a second click finds it handled; else an appeal's, or no message
             again = store.get_staff_alert(alert_id)
             handled = again is not None and again.handled_at is not None
-            return back_to(view, None, "/inbox",
-                           problem="already-handled" if handled else "no-message")  # fmt: skip
+            appeal = appeal_of_alert(alert.key) is not None
+            problem = "already-handled" if handled else "appeal-waiting" if appeal else "no-message"
+            return back_to(view, None, "/inbox", problem=problem)
         return back_to(view, None, "/inbox", notice="not-an-ad")
 
     @routes.post("/console/c/{slug}/messages/{message_id}/{what}",

@@ -49,6 +49,9 @@ class MemberStanding:
     first_seen: datetime | None  # their earliest join to its groups, else their first message
     messages: int  # their messages recorded there, not deleted (counted up to what is asked)
     strikes: int  # their live strikes there
+    # advertising alerts about them staff have not handled yet (1: one or more): a member
+    # spared once is not spared again until staff judge it
+    waiting: int = 0
 
 
 def scorer_only(ladder: Sequence[Finding]) -> Finding | None:
@@ -60,11 +63,14 @@ def scorer_only(ladder: Sequence[Finding]) -> Finding | None:
 
 
 def in_good_standing(standing: MemberStanding, setting: Standing, now: datetime) -> bool:
-    """Whether the member has been in the community long enough, said enough there and has
-    no live strike: the scorer's verdict alone then goes to staff, not up the ladder."""
+    """Whether the member has been in the community long enough, said enough there, has no
+    live strike and no advertising alert about them waiting for staff: the scorer's verdict
+    alone then goes to staff, not up the ladder. One waiting, the next verdict strikes them
+    as anyone: an advertiser who built up standing gets one ad past, not one a message."""
     return (
         setting.enabled
         and standing.strikes == 0
+        and standing.waiting == 0
         and standing.messages >= setting.messages
         and standing.first_seen is not None
         and now - standing.first_seen >= timedelta(days=setting.days)

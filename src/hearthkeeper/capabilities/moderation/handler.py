@@ -113,14 +113,18 @@ class Moderation:
         def reply() -> bool:  # asked only of a text the scorer flags
             return commands is not None and commands.is_reply(event, ctx)
 
+        # a member mentioning themselves mentions nobody: their own name in their message is
+        # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
+        others = [user for user in event.mentions if user != event.sender.user_id]
+
         def mentioned() -> list[str]:  # asked only of a text the scorer flags
             if ctx.reads is None:
                 return []
-            return SqlMentioned.on(ctx.reads).names(event.carrier, event.mentions)
+            return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
                                   command=True if command else reply,
-                                  mentioned=mentioned if event.mentions else None)  # fmt: skip
+                                  mentioned=mentioned if others else None)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
@@ -162,7 +166,8 @@ class Moderation:
     def _spared(self, ctx: Context, ladder: Sequence[Finding]) -> MemberStanding | None:
         """The sender's standing when the learned scorer's verdict is all that would send
         the message up the ladder and they are in good standing (long enough in the
-        community, enough messages there, no live strike): staff are alerted instead. The
+        community, enough messages there, no live strike, no advertising alert about them
+        waiting for staff): staff are alerted instead. The
         store is read (once) only then: never for a message the scorer did not flag."""
         setting = ctx.playbook.rules.violations.advertising.learned.standing
         if setting is None or not setting.enabled or ctx.reads is None \
@@ -209,9 +214,12 @@ class Moderation:
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
+        # a spared ad's alert is an advertising alert whatever else the message held (a
+        # nickname, an insult): staff may say it was not an ad, and it waits as one (`_spared`)
+        violation = ViolationKind.ADVERTISING.value if spared is not None else alerts[0].kind
         return Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier, group=event.group,
                       member=event.sender.user_id, target=event.event_id, text=text,
-                      violation=alerts[0].kind, reason=reason, handler=self.name,
+                      violation=violation, reason=reason, handler=self.name,
                       key=key)  # fmt: skip
 
     def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:

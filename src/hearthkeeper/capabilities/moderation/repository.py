@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     case,
+    exists,
     func,
     literal,
     or_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 )
 
 from hearthkeeper.capabilities.moderation.decide import MemberStanding
+from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store.columns import UTCDateTime, require_aware, storable
 from hearthkeeper.store.models import (
     GroupRow,
@@ -27,6 +29,7 @@ from hearthkeeper.store.models import (
     MemberRow,
     MembershipRow,
     MessageRow,
+    StaffAlertRow,
     StrikeRow,
 )
 from hearthkeeper.store.scope import StoreBase
@@ -83,6 +86,15 @@ def _standing_statement() -> Select[Any]:
         )
         .scalar_subquery()
     )
+    # an advertising alert about them staff have not handled (the inbox's open alerts of the
+    # community, `ix_staff_alerts_community_id_handled_at`): spared once, not again until judged
+    waiting = exists().where(
+        StaffAlertRow.community_id == _COMMUNITY,
+        StaffAlertRow.handled_at.is_(None),
+        StaffAlertRow.member_id == _MEMBER,
+        StaffAlertRow.handler == "moderation",
+        StaffAlertRow.violation == ViolationKind.ADVERTISING.value,
+    )
     # a member with a stay is never looked for by their first message (COALESCE reads its
     # second argument only when the first is NULL), and the messages of a member first seen
     # after `since` are not counted (nor is a CASE's branch not taken: SQLite and PostgreSQL
@@ -94,6 +106,7 @@ def _standing_statement() -> Select[Any]:
         seen.c.first_seen,
         case((seen.c.first_seen <= since, counted_enough), else_=0),
         strikes,
+        case((waiting, 1), else_=0),
     ).select_from(seen)
 
 
@@ -109,12 +122,14 @@ class SqlStanding(StoreBase):
         """When the member was first seen in the community, how many of their messages there
         were not deleted — at most `enough` (what is asked of them is all that is read), and
         none read for a member first seen after `since` (0: whatever they said, they are not
-        in good standing yet) — and how many of their strikes there count at `now`."""
+        in good standing yet) —, how many of their strikes there count at `now`, and whether
+        an advertising alert about them waits for staff (1) or not (0)."""
         params = {"member": member_id, "community": community_id, "enough": enough,
                   "since": require_aware(since, "since"), "now": require_aware(now, "now")}  # fmt: skip
         with self._unit(write=False) as session:
-            first_seen, messages, strikes = session.execute(_STANDING, params).one()
-        return MemberStanding(first_seen, int(messages or 0), int(strikes or 0))
+            first_seen, messages, strikes, waiting = session.execute(_STANDING, params).one()
+        return MemberStanding(first_seen, int(messages or 0), int(strikes or 0),
+                              int(waiting or 0))  # fmt: skip
 
 
 class SqlMentioned(StoreBase):

@@ -59,11 +59,15 @@ def not_an_ad(store: Store, alert_id: int, by: str, now: datetime) -> StaffAlert
     """Say the message an advertising alert is about was fine: it is kept as an example of
     ordinary chat (ham) for the community's learned scorer, once however often staff click,
     and the alert is marked handled. An alert already handled whose message is already kept
-    is refused (a second click); one marked handled before anyone said so is not."""
+    is refused (a second click); one marked handled before anyone said so is not. A member's
+    appeal (its alert names the strike's violation) is pardoned or upheld instead."""
+    from hearthkeeper.capabilities.appeals import decisions  # appeals build on moderation
+
     with store.transaction() as tx:
         alert = tx.get_staff_alert(alert_id)
         if alert is None:
             raise StoreError(f"there is no staff alert with id {alert_id}")
+        decisions.not_handled_alone(tx, alert)
         message = _alerted_message(tx, alert)
         was_open = alert.handled_at is None
         if was_open:  # a second click waits for the first's lock here, then finds it handled

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff_actions
@@ -63,6 +64,10 @@ def router(pages: Pages) -> APIRouter:
         if alert is None or alert.community_id != view.community.id:
             raise PageNotFound(f"There is no alert {alert_id} in {view.community.name}.", view)
         by = f"console:{operator.username}"
+        try:  # a member's appeal waiting: pardoned or upheld, not marked handled
+            decisions.not_handled_alone(store, alert)
+        except StoreError:
+            return back_to(view, None, "/inbox", problem="appeal-waiting")
         try:
             with store.transaction() as tx:
                 tx.handle_alert(alert_id, by, web.clock.now())

@@ -74,6 +74,8 @@ PROBLEMS: Final = {
     "already-pardoned": "That strike was pardoned already.",
     "already-lifted": "That sanction was lifted already.",
     "already-handled": "That alert was handled already.",
+    "appeal-waiting": "That alert is a member's appeal: pardon or uphold it, which marks it "
+    "handled and tells them.",
     "no-message": "That alert names no member's message to learn from; mark it handled.",
     "already-decided": "That appeal was decided already; the first decision stands.",
     "already-answered": "That question was answered already.",
