@@ -58,6 +58,7 @@ from hearthkeeper.store.models.moderation import (
     StrikeRow,
 )
 from hearthkeeper.store.models.referrals import ReferralLinkRow, ReferralRow
+from hearthkeeper.store.models.reports import ReportedMessageRow, ReportRow
 from hearthkeeper.store.models.rollups import (
     ActivityDayRow,
     GroupDayKindRow,
@@ -132,6 +133,8 @@ __all__ = [
     "RedemptionRow",
     "ReferralLinkRow",
     "ReferralRow",
+    "ReportRow",
+    "ReportedMessageRow",
     "SanctionRow",
     "ScheduledRow",
     "SignUpEntryRow",
