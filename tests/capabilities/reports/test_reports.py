@@ -9,6 +9,8 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
@@ -144,7 +146,7 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
 def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    c, _ = start(store, store_clock)
+    c, pb = start(store, store_clock)
     cid = c.runtime.community_id
     assert answers(say(c, "mei", "/report spam everywhere")) == [
         "mei, to report a message, reply to it with /report and why."
@@ -176,6 +178,13 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     assert len(reports_alerts(store, cid)) == 2
     boss = next(a for a in reports_alerts(store, cid) if "boss's message" in a.text)
     assert "(its author is staff: never hidden)" in boss.text
+    # nor is staff struck through reports (as /warn refuses them): only dismissed
+    against = next(r for r in SqlReports.on(store).waiting(cid)
+                   if r.author_id == c.member_id("boss"))  # fmt: skip
+    with pytest.raises(decisions.StaffAuthor, match="staff are not struck through reports"):
+        decisions.uphold(store, against.id, "insults", "console:ops", c.clock.now(),
+                         playbook=pb)  # fmt: skip
+    assert store.strikes(member_id=c.member_id("boss")) == []
     # a struck member's report is kept, not counted: two of them hide nothing
     say(c, "joe", AD)
     say(c, "kim", "hello all", event_id="hi-kim")

@@ -54,6 +54,8 @@ def router(pages: Pages) -> APIRouter:
         try:
             decisions.uphold(store, reported_id, violation, f"console:{operator.username}",
                              web.clock.now(), playbook=playbook)  # fmt: skip
+        except decisions.StaffAuthor:
+            return back_to(view, None, "/inbox", problem="report-against-staff")
         except StoreError:
             return back_to(view, None, "/inbox", problem="already-decided-report")
         return back_to(view, None, "/inbox", notice="report-upheld")
@@ -75,7 +77,8 @@ def router(pages: Pages) -> APIRouter:
 @dataclass(frozen=True)
 class InboxReport:
     """A reported message's alert as the inbox shows it: its reports as they stand now (a
-    later report in the same batch as the first is said too), and the rules to strike on."""
+    later report in the same batch as the first is said too), and the rules to strike on
+    (none for a staff member's message: only Dismiss)."""
 
     reported_id: int
     text: str
@@ -101,7 +104,8 @@ def in_inbox(store: Store, alerts: Sequence[StaffAlert],
         stay = store.active_stays([(group.id, reported.author_id)]).get(
             (group.id, reported.author_id)
         )
-        text = alert_text(store, playbook, reported, message, group.name,
-                          stay is not None and stay.role is not None)  # fmt: skip
-        shown[a.id] = InboxReport(reported.id, text, decisions.rules(playbook))
+        by_staff = stay is not None and stay.role is not None
+        text = alert_text(store, playbook, reported, message, group.name, by_staff)
+        rules = [] if by_staff else decisions.rules(playbook)
+        shown[a.id] = InboxReport(reported.id, text, rules)
     return shown

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearthkeeper.capabilities.moderation import staff, staff_actions
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.moderation.chat_effects import STAFF_WARNING, strike_member
 from hearthkeeper.capabilities.reports.repository import ReportedMessage, SqlReports, alert_key
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import ExampleSource, Store, StoreError
+
+
+class StaffAuthor(StoreError):
+    """The reported message is a staff member's: staff are not struck through reports (as
+    `/warn` refuses them); the reports are dismissed, or taken up with them."""
+
 
 UPHELD = "upheld"
 DISMISSED = "dismissed"
@@ -29,7 +35,7 @@ def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetim
            playbook: Playbook) -> ReportedMessage:  # fmt: skip
     """Delete the reported message (unless reports hid it already), keep it as spam, and
     strike its author for `violation` (one of `rules(playbook)`, else ValueError); StoreError
-    if it is unknown or decided already."""
+    if it is unknown or decided already, StaffAuthor if its author is staff in its group."""
     if violation not in rules(playbook):
         raise ValueError(f"{violation!r} is not a rule of this playbook: one of "
                          f"{', '.join(rules(playbook))}")  # fmt: skip
@@ -38,16 +44,16 @@ def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetim
         message, group = tx.get_message(reported.message_id), tx.get_group(reported.group_id)
         if message is None or group is None:
             raise StoreError(f"reported message {reported_id} names no stored message")
+        stay = tx.active_stays([(group.id, reported.author_id)]).get((group.id, reported.author_id))
+        if stay is not None and stay.role is not None:
+            raise StaffAuthor(f"reported message {reported_id} is by staff ({stay.role}): "
+                              "staff are not struck through reports; dismiss them")  # fmt: skip
         if message.deleted_at is None:
             staff.delete_message(tx, message.id, by, now, language=playbook.community.language)
         else:  # hidden by reports: gone from the group already, still learned as spam
-            stay = tx.active_stays([(group.id, reported.author_id)]).get(
-                (group.id, reported.author_id)
-            )
-            if staff_actions.teaches_spam(reported.author_id, stay.role if stay else None):
-                tx.add_moderation_example(group.community_id, message.text,
-                                          ExampleSource.STAFF_DELETE, f"message:{message.id}",
-                                          by, now, member_id=reported.author_id)  # fmt: skip
+            tx.add_moderation_example(group.community_id, message.text,
+                                      ExampleSource.STAFF_DELETE, f"message:{message.id}",
+                                      by, now, member_id=reported.author_id)  # fmt: skip
         names = tx.member_names([reported.author_id])
         struck = strike_member(tx, playbook, group, reported.author_id,
                                names.get(reported.author_id, "?"), violation,

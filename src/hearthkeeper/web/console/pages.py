@@ -81,6 +81,8 @@ PROBLEMS: Final = {
     "already-decided": "That appeal was decided already; the first decision stands.",
     "already-decided-report": "Those reports were decided already; the first decision stands.",
     "no-such-rule": "Pick one of the playbook's rules to strike the author on.",
+    "report-against-staff": "That message is a staff member's: staff are not struck through "
+    "reports. Dismiss the reports, or take it up with them.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",
