@@ -151,6 +151,11 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     assert answers(say(c, "mei", "/report spam everywhere")) == [
         "mei, to report a message, reply to it with /report and why."
     ]
+    # the same again is answered once: a flood of reports is no flood of answers
+    say(c, "mei", "/report spam everywhere")
+    assert [a.text for a in sent(c) if a.kind is ActionKind.REPLY] == [
+        "mei, to report a message, reply to it with /report and why."
+    ]
     assert answers(say(c, "mei", "/report", reply_to="hi-mei")) == [
         "mei, you cannot report your own message; you can delete it yourself."
     ]
@@ -203,6 +208,10 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     ]
     assert not any("hi-kim" in a.text or "kim's message" in a.text
                    for a in reports_alerts(store, cid))  # fmt: skip
+    for _ in range(3):
+        say(c, "mei", "/report", reply_to="hi-kim")
+    capped = [a.text for a in sent(c) if a.kind is ActionKind.REPLY]
+    assert len(capped) == 1 and "3 reports today" in (capped[0] or "")  # once a day
     c.clock.advance(timedelta(days=1))
     assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == []
     assert any("kim's message" in a.text for a in reports_alerts(store, cid))

@@ -42,7 +42,13 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     setting = pb.rules.reports
 
     def say(key: str, **values: object) -> list[Action]:
-        return [answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))]
+        # Said once per member, answer and message replied to (the cap: once a day): a
+        # flood of `/report`s, which moderation does not read, makes no flood of answers.
+        about = "day:" + ctx.now.strftime("%Y-%m-%d") if key == "capped" else request.reply_to
+        if about is None:  # a reply to nothing: once an hour
+            about = "hour:" + ctx.now.strftime("%Y-%m-%dT%H")
+        said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
+        return [replace(said, key=f"report-{key}:{member.id}:{about}")]
 
     if not setting.enabled:
         return say("closed")
