@@ -96,6 +96,7 @@ rules:
   strike_expiry: 30d
   blacklist_scope: community
   appeals: {enabled: true, within: 3d, contact: "WeChat tea_help"}
+  reports: {enabled: true, hide_after: 4, per_day: 5}
 mechanisms:
   faq:
     entries: [{question: "Where to buy?", keywords: [shop], answer: At the market.}]

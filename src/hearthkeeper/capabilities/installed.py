@@ -5,7 +5,7 @@ Stages decide the order in which handlers are consulted (lower first; within a s
 handler whose check passes handles, so this list's order only matters within a stage):
 GATE 0 blacklist · 1 planning a group's calendar (posts, live sessions, anniversary) the first
 time this process sees the group · 2 muted or removed members' messages, then a struck or
-muted member's `/appeal` · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
+muted member's `/appeal`, then a member's `/report` · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
 MECHANISMS 30 commands · 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and
 the question queue · 36 points for sharing · 37 planning the daily level round on joins ·
 39 scheduling the welcome-week digest on joins · 45 crisis watch (reads every member's
@@ -34,6 +34,7 @@ from hearthkeeper.capabilities import (
     points,
     polls,
     referrals,
+    reports,
     roles,
     signups,
 )
@@ -44,6 +45,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     admission.CAPABILITY,
     moderation.CAPABILITY,
     appeals.CAPABILITY,
+    reports.CAPABILITY,
     ceremony.CAPABILITY,
     commands.CAPABILITY,
     checkin.CAPABILITY,

@@ -418,6 +418,34 @@ class Appeals(Section):
     )
 
 
+class Reports(Section):
+    """Members flagging a message to staff (`/report`, `/举报`, sent as a reply to it)."""
+
+    enabled: bool = Field(
+        True,
+        description="Let members report a message to staff with /report (/举报) sent as a "
+        "reply to it: staff get one inbox alert per message, with every reporter and their "
+        "reasons, and delete it (striking its author) or dismiss the reports there.",
+    )
+    hide_after: int | None = Field(
+        3,
+        ge=1,
+        le=100,
+        description="Distinct members in good standing (no live strike, not muted, and in "
+        "the community as long and as active as `violations.advertising.learned.standing` "
+        "asks) whose reports hide the message until staff look: it is deleted, and the alert "
+        "says it was hidden by reports. A staff member's message is never hidden. null: "
+        "reports never hide a message.",
+    )
+    per_day: int = Field(
+        10,
+        ge=1,
+        le=1000,
+        description="Reports one member may make in a day (24 hours); more are refused, and "
+        "not stored.",
+    )
+
+
 class Rules(Section):
     """Group rules, violations and the ladder."""
 
@@ -443,6 +471,9 @@ class Rules(Section):
     )
     appeals: Appeals = Field(
         default_factory=Appeals, description="Members' appeals against a strike or mute."
+    )
+    reports: Reports = Field(
+        default_factory=Reports, description="Members' reports of a message to staff."
     )
 
     @field_validator("texts")

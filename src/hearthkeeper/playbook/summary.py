@@ -223,6 +223,7 @@ def _structure(pb: Playbook) -> Element:
             else "; no appeals by command"
         )
     )
+    el.lines.append(_reports(pb))
     alert_only = [
         k.value
         for k in ViolationKind
@@ -545,3 +546,18 @@ def _referrals(pb: Playbook, el: Element) -> None:
             "joining.threshold.referrals_in", "the referrals capability (docs/referrals.md)",
             "joining.threshold.referrals_in",
         ))  # fmt: skip
+
+
+def _reports(pb: Playbook) -> str:
+    """What members' `/report` does, in one line."""
+    reports = pb.rules.reports
+    if not reports.enabled:
+        return "Reports: off (members cannot report a message with /report)"
+    hide = (
+        f"{reports.hide_after} members in good standing hide it until staff look"
+        if reports.hide_after is not None
+        else "reports never hide it"
+    )
+    return (f"Reports: members reply /report (/举报) to a message to flag it to staff "
+            f"(one inbox alert per message); {hide}; at most {reports.per_day} a member a day; "
+            "staff's messages are never hidden")  # fmt: skip

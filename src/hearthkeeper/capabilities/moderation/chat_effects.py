@@ -33,10 +33,11 @@ from hearthkeeper.capabilities.texts import Phrasebook, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import BlacklistScope, LadderStep
 from hearthkeeper.playbook.rules import Sanction as Step
-from hearthkeeper.store import Group, Sanction, SanctionKind, Store, StoreError
+from hearthkeeper.store import Group, Sanction, SanctionKind, Store, StoreError, Strike
 from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.models.base import NAME
 from hearthkeeper.store.pointing import PointingQueries
@@ -169,61 +170,86 @@ def warn(scope: StoreBase, request: StaffWarn, ctx: EffectContext) -> Sequence[A
     pb, lang, by, now = ctx.playbook, ctx.playbook.community.language, by_whom(ctx), ctx.now
     if found.message_id is not None:  # the message replied to goes, and is learned as spam
         staff.delete_message(store, found.message_id, by, now, language=lang)
+    struck = strike_member(store, pb, group, found.member_id, found.name, STAFF_WARNING,
+                           request.reason, by, now, key=_key(ctx, "warn"))  # fmt: skip
+    _recount(ctx, found.member_id)
+    return [struck.warning]
+
+
+@dataclass(frozen=True)
+class Struck:
+    """A strike staff gave, the ladder's step it brought, and the warning the member reads."""
+
+    strike: Strike
+    count: int
+    done: list[str]
+    warning: Action
+
+
+def strike_member(store: Store, pb: Playbook, group: Group, member_id: int, name: str,
+                  violation: str, reason: str, by: str, now: datetime, *, key: str,
+                  audited: str = "warn") -> Struck:  # fmt: skip
+    """Strike a member as `by` for `violation` (a `/warn`: `STAFF_WARNING`), with staff's own
+    `reason`; the ladder's step for their new count is done to them (its carrier actions
+    queued under `key`), the audit log written (`audited`); the warning they read returned,
+    to be sent in `group`. The caller has the running engine count their strikes afresh."""
+    lang = pb.community.language
     expiry = pb.rules.strike_expiry
-    explanation = f"warned by {by}" + (f": {request.reason}" if request.reason else "")
-    strike = store.add_strike(group.community_id, found.member_id, STAFF_WARNING, explanation,
+    explanation = f"warned by {by}" + (f": {reason}" if reason else "")
+    strike = store.add_strike(group.community_id, member_id, violation, explanation,
                               now, now + expiry if expiry is not None else None,
                               group_id=group.id)  # fmt: skip
     # a violation of the group's day, live as the rebuild counts it from the strikes
     tally = RollupTally()
     tally.violation(group.id, local_day(now, ZoneInfo(pb.community.timezone)))
     store.bump_rollups(tally)
-    _recount(ctx, found.member_id)
-    count = store.live_strikes(group.community_id, found.member_id, now)
+    count = store.live_strikes(group.community_id, member_id, now)
     step = rung(pb.rules.ladder, count)
-    done = _climb(store, ctx, group, found, step, request.reason) if step is not None else []
-    store.audit(by, "warn", group.community_id, target=f"member {found.member_id}",
-                detail={"reason": request.reason, "strike": strike.id, "strikes": count,
-                        "group": group.name, "then": done})  # fmt: skip
-    user = store.user_on(found.member_id, group.carrier)
-    text = _warning(pb.rules.ladder, step, found.name, count, request.reason, lang)
+    done = (_climb(store, pb, group, member_id, step, reason, by, now, key)
+            if step is not None else [])  # fmt: skip
+    store.audit(by, audited, group.community_id, target=f"member {member_id}",
+                detail={"reason": reason, "strike": strike.id, "strikes": count,
+                        "group": group.name, "then": done,
+                        **({"violation": violation} if violation != STAFF_WARNING else {})})  # fmt: skip
+    user = store.user_on(member_id, group.carrier)
+    text = _warning(pb.rules.ladder, step, name, count, reason, lang, violation)
     text += how_to_appeal(lang) if pb.rules.appeals.enabled else ""
-    return [Action(kind=ActionKind.WARN, carrier=group.carrier, group=group.carrier_group_id,
-                   member=user, text=text, reason=say("rule_broken", lang,
-                   violation=violation_name(STAFF_WARNING, lang), count=count),
-                   detail=explanation, handler="moderation",
-                   extra={"mention_names": {user: found.name}} if user else {})]  # fmt: skip
+    warning = Action(kind=ActionKind.WARN, carrier=group.carrier, group=group.carrier_group_id,
+                     member=user, text=text, reason=say("rule_broken", lang,
+                     violation=violation_name(violation, lang), count=count),
+                     detail=explanation, handler="moderation",
+                     extra={"mention_names": {user: name}} if user else {})  # fmt: skip
+    return Struck(strike, count, done, warning)
 
 
-def _climb(store: Store, ctx: EffectContext, group: Group, found: Pointed, step: LadderStep,
-           reason: str) -> list[str]:  # fmt: skip
+def _climb(store: Store, pb: Playbook, group: Group, member_id: int, step: LadderStep,
+           reason: str, by: str, now: datetime, key: str) -> list[str]:  # fmt: skip
     """Do the ladder step's mute or removal to the member, as staff; what was done."""
-    by, now, key = by_whom(ctx), ctx.now, _key(ctx, "warn")
-    lang = ctx.playbook.community.language  # what the member is shown: no playbook read
+    lang = pb.community.language  # what the member is shown: no playbook read
     done: list[str] = []
     if Step.MUTE in step.do and step.mute_for is not None:
-        staff.mute_member(store, found.member_id, group, now + step.mute_for, by, now,
+        staff.mute_member(store, member_id, group, now + step.mute_for, by, now,
                           key=f"{key}:mute", reason=reason, language=lang)  # fmt: skip
         done.append("mute")
     if Step.BLACKLIST in step.do:
-        everywhere = ctx.playbook.rules.blacklist_scope is BlacklistScope.ALL
-        staff.blacklist_member(store, found.member_id, group, by, now, everywhere=everywhere,
+        everywhere = pb.rules.blacklist_scope is BlacklistScope.ALL
+        staff.blacklist_member(store, member_id, group, by, now, everywhere=everywhere,
                                key=f"{key}:ban", reason=reason, language=lang,
-                               playbook=ctx.playbook)  # fmt: skip
+                               playbook=pb)  # fmt: skip
         done.append("blacklist")
     elif Step.BAN in step.do:
-        staff.ban_member(store, found.member_id, group, by, now, key=f"{key}:ban", reason=reason,
-                         language=lang, playbook=ctx.playbook)  # fmt: skip
+        staff.ban_member(store, member_id, group, by, now, key=f"{key}:ban", reason=reason,
+                         language=lang, playbook=pb)  # fmt: skip
         done.append("ban")
     elif Step.KICK in step.do:
-        staff.kick_member(store, found.member_id, group, by, now, key=f"{key}:kick",
+        staff.kick_member(store, member_id, group, by, now, key=f"{key}:kick",
                           reason=reason, language=lang)  # fmt: skip
         done.append("kick")
     return done
 
 
 def _warning(ladder: list[LadderStep], step: LadderStep | None, name: str, count: int,
-             reason: str, lang: Language) -> str:  # fmt: skip
+             reason: str, lang: Language, violation: str = STAFF_WARNING) -> str:  # fmt: skip
     """What the member reads: the warning (the step's own words where the operator wrote
     some), then the mute or removal it brought. Staff's reason, never a matched keyword."""
     own = step.message if step is not None else None
@@ -233,7 +259,7 @@ def _warning(ladder: list[LadderStep], step: LadderStep | None, name: str, count
                               next=next_hint(ladder, count, lang))]  # fmt: skip
     if step is None:
         return lines[0]
-    violation = reason or violation_name(STAFF_WARNING, lang)
+    violation = reason or violation_name(violation, lang)
     if Step.MUTE in step.do and step.mute_for is not None:
         lines.append(say("muted", lang, nickname=name, violation=violation,
                          duration=human_duration(step.mute_for, lang)))  # fmt: skip

@@ -59,6 +59,7 @@ from hearthkeeper.store.models.moderation import (
     StrikeRow,
 )
 from hearthkeeper.store.models.referrals import ReferralLinkRow, ReferralRow
+from hearthkeeper.store.models.reports import ReportedMessageRow, ReportRow
 from hearthkeeper.store.models.rollups import (
     ActivityDayRow,
     GroupDayKindRow,
@@ -134,6 +135,8 @@ __all__ = [
     "RedemptionRow",
     "ReferralLinkRow",
     "ReferralRow",
+    "ReportRow",
+    "ReportedMessageRow",
     "SanctionRow",
     "ScheduledRow",
     "SignUpEntryRow",

@@ -12,6 +12,7 @@ from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.capabilities.reports.console import in_inbox
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import StoreError
 from hearthkeeper.web.auth import require_csrf
@@ -47,10 +48,12 @@ def router(pages: Pages) -> APIRouter:
         groups = {g.id: g.name for g in store.list_groups(cid)}
         # a member's appeal: pardoned or upheld from its alert (capabilities/appeals/)
         appeals = {a.id: appeal_of_alert(a.key) for a in alerts if a.handler == "appeals"}
+        # a member's report: its message deleted (its author struck) or the reports dismissed
+        reports = in_inbox(store, alerts, view.playbook)
         return render(
             request, "console/inbox.html", operator=operator, active="inbox",
             questions=SqlQuestions.on(store).waiting_questions(cid, limit=SHOWN), alerts=alerts,
-            names=names, groups=groups, learnable=learnable, appeals=appeals,
+            names=names, groups=groups, learnable=learnable, appeals=appeals, reports=reports,
             not_an_ad=staff_actions.NOT_AN_AD.say("not_an_ad", language),
             not_an_ad_title=staff_actions.NOT_AN_AD.say("not_an_ad_title", language),
             **messages_from(request), **view.context(),

@@ -47,6 +47,9 @@ NOTICES: Final = {
     "appeal-pardoned": "Appeal pardoned: the strike is taken back (the spam scorer learns the "
     "message was acceptable), its mute lifted; the member is told.",
     "appeal-upheld": "Appeal upheld: the decision stands; the member is told.",
+    "report-upheld": "Reported message deleted and its author struck (the ladder's step "
+    "follows; the spam scorer learns the message).",
+    "report-dismissed": "Reports dismissed: nobody is struck.",
     "answered": "Question marked answered.",
     "applied": "The new playbook version is applied and running.",
     "group-opened": "A new web chat group is open.",
@@ -78,6 +81,10 @@ PROBLEMS: Final = {
     "handled and tells them.",
     "no-message": "That alert names no member's message to learn from; mark it handled.",
     "already-decided": "That appeal was decided already; the first decision stands.",
+    "already-decided-report": "Those reports were decided already; the first decision stands.",
+    "no-such-rule": "Pick one of the playbook's rules to strike the author on.",
+    "report-against-staff": "That message is a staff member's: staff are not struck through "
+    "reports. Dismiss the reports, or take it up with them.",
     "already-answered": "That question was answered already.",
     "no-sender": "That message has no sender to ban.",
     "already-reviewed": "That application was reviewed already; the first decision stands.",

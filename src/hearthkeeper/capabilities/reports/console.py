@@ -1,0 +1,111 @@
+"""Delete a reported message (striking its author on a rule) or dismiss its reports, from
+its alert in the console's inbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import Response
+
+from hearthkeeper.capabilities.reports import decisions
+from hearthkeeper.capabilities.reports.repository import SqlReports, reported_of_alert
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.store import StaffAlert, Store, StoreError
+from hearthkeeper.web.auth import require_csrf
+from hearthkeeper.web.console.pages import (
+    CommunityView,
+    ConsoleRoute,
+    PageNotFound,
+    Pages,
+    SignedIn,
+    back_to,
+)
+
+
+def router(pages: Pages) -> APIRouter:
+    """`POST /console/c/{slug}/reports/{reported_id}/uphold` (form: `violation`) and
+    `…/dismiss`."""
+    routes = APIRouter(route_class=ConsoleRoute)
+    web = pages.web
+    store = web.store
+
+    def found(slug: str, reported_id: int) -> CommunityView:
+        view = pages.community(slug)
+        reported = SqlReports.on(store).get(reported_id)
+        if reported is None or reported.community_id != view.community.id:
+            raise PageNotFound(
+                f"There is no reported message {reported_id} in {view.community.name}.", view
+            )
+        return view
+
+    @routes.post("/console/c/{slug}/reports/{reported_id}/uphold",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def uphold(
+        slug: str, reported_id: int, operator: SignedIn,
+        violation: Annotated[str, Form(max_length=64)] = "",
+    ) -> Response:  # fmt: skip
+        view = found(slug, reported_id)
+        playbook = view.playbook
+        if playbook is None or violation not in decisions.rules(playbook):
+            return back_to(view, None, "/inbox", problem="no-such-rule")
+        try:
+            decisions.uphold(store, reported_id, violation, f"console:{operator.username}",
+                             web.clock.now(), playbook=playbook)  # fmt: skip
+        except decisions.StaffAuthor:
+            return back_to(view, None, "/inbox", problem="report-against-staff")
+        except StoreError:
+            return back_to(view, None, "/inbox", problem="already-decided-report")
+        return back_to(view, None, "/inbox", notice="report-upheld")
+
+    @routes.post("/console/c/{slug}/reports/{reported_id}/dismiss",
+                 dependencies=[Depends(require_csrf)])  # fmt: skip
+    def dismiss(slug: str, reported_id: int, operator: SignedIn) -> Response:
+        view = found(slug, reported_id)
+        try:
+            decisions.dismiss(store, reported_id, f"console:{operator.username}",
+                              web.clock.now())  # fmt: skip
+        except StoreError:
+            return back_to(view, None, "/inbox", problem="already-decided-report")
+        return back_to(view, None, "/inbox", notice="report-dismissed")
+
+    return routes
+
+
+@dataclass(frozen=True)
+class InboxReport:
+    """A reported message's alert as the inbox shows it: its reports as they stand now (a
+    later report in the same batch as the first is said too), and the rules to strike on
+    (none for a staff member's message: only Dismiss)."""
+
+    reported_id: int
+    text: str
+    rules: list[str]
+
+
+def in_inbox(store: Store, alerts: Sequence[StaffAlert],
+             playbook: Playbook | None) -> dict[int, InboxReport]:  # fmt: skip
+    """The report alerts among `alerts`, by alert id (none without a playbook: no rules)."""
+    from hearthkeeper.capabilities.reports.effects import alert_text
+
+    shown: dict[int, InboxReport] = {}
+    if playbook is None:
+        return shown
+    reports = SqlReports.on(store)
+    for a in alerts:
+        reported_id = reported_of_alert(a.key) if a.handler == "reports" else None
+        reported = reports.get(reported_id) if reported_id is not None else None
+        message = store.get_message(reported.message_id) if reported is not None else None
+        group = store.get_group(reported.group_id) if reported is not None else None
+        if reported is None or message is None or group is None:
+            continue
+        stay = store.active_stays([(group.id, reported.author_id)]).get(
+            (group.id, reported.author_id)
+        )
+        by_staff = stay is not None and stay.role is not None
+        text = alert_text(store, playbook, reported, message, group.name, by_staff)
+        rules = [] if by_staff else decisions.rules(playbook)
+        shown[a.id] = InboxReport(reported.id, text, rules)
+    return shown

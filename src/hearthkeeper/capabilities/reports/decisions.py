@@ -1,0 +1,86 @@
+"""Staff decide a reported message: delete it and strike its author on one of the
+playbook's rules (the ladder's step follows, as for a `/warn`; the message is kept as spam
+for the learned scorer, as a staff deletion is), or dismiss the reports. Each in one
+transaction with its audit entry; the alert is marked handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.moderation.chat_effects import STAFF_WARNING, strike_member
+from hearthkeeper.capabilities.reports.repository import ReportedMessage, SqlReports, alert_key
+from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.rules import ViolationKind
+from hearthkeeper.store import ExampleSource, Store, StoreError
+
+
+class StaffAuthor(StoreError):
+    """The reported message is a staff member's: staff are not struck through reports (as
+    `/warn` refuses them); the reports are dismissed, or taken up with them."""
+
+
+UPHELD = "upheld"
+DISMISSED = "dismissed"
+
+
+def rules(playbook: Playbook) -> list[str]:
+    """The rules staff may strike a reported message's author on: the playbook's violation
+    kinds that are on, and a staff warning (`/warn`'s)."""
+    on = [k.value for k in ViolationKind if playbook.rules.violations.detector(k).enabled]
+    return [*on, STAFF_WARNING]
+
+
+def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetime, *,
+           playbook: Playbook) -> ReportedMessage:  # fmt: skip
+    """Delete the reported message (unless reports hid it already), keep it as spam, and
+    strike its author for `violation` (one of `rules(playbook)`, else ValueError); StoreError
+    if it is unknown or decided already, StaffAuthor if its author is staff in its group."""
+    if violation not in rules(playbook):
+        raise ValueError(f"{violation!r} is not a rule of this playbook: one of "
+                         f"{', '.join(rules(playbook))}")  # fmt: skip
+    with store.transaction() as tx:
+        reported = SqlReports.on(tx).decide(reported_id, UPHELD, by, now)
+        message, group = tx.get_message(reported.message_id), tx.get_group(reported.group_id)
+        if message is None or group is None:
+            raise StoreError(f"reported message {reported_id} names no stored message")
+        stay = tx.active_stays([(group.id, reported.author_id)]).get((group.id, reported.author_id))
+        if stay is not None and stay.role is not None:
+            raise StaffAuthor(f"reported message {reported_id} is by staff ({stay.role}): "
+                              "staff are not struck through reports; dismiss them")  # fmt: skip
+        if message.deleted_at is None:
+            staff.delete_message(tx, message.id, by, now, language=playbook.community.language)
+        else:  # hidden by reports: gone from the group already, still learned as spam
+            tx.add_moderation_example(group.community_id, message.text,
+                                      ExampleSource.STAFF_DELETE, f"message:{message.id}",
+                                      by, now, member_id=reported.author_id)  # fmt: skip
+        names = tx.member_names([reported.author_id])
+        struck = strike_member(tx, playbook, group, reported.author_id,
+                               names.get(reported.author_id, "?"), violation,
+                               "", by, now, key=f"report-uphold:{reported.id}",
+                               audited="report.upheld")  # fmt: skip
+        if not group.imported:
+            warning = struck.warning
+            tx.enqueue(f"report-uphold:{reported.id}:warn", group.carrier, warning.to_json(),
+                       warning.priority, group_id=group.id)  # fmt: skip
+        _handled(tx, reported, by, now)
+    return reported
+
+
+def dismiss(store: Store, reported_id: int, by: str, now: datetime) -> ReportedMessage:
+    """Staff found nothing wrong: the reports are closed, nobody is struck or told (a message
+    reports hid stays deleted: carriers cannot bring it back)."""
+    with store.transaction() as tx:
+        reported = SqlReports.on(tx).decide(reported_id, DISMISSED, by, now)
+        tx.audit(by, "report.dismissed", reported.community_id,
+                 target=f"member {reported.author_id}",
+                 detail={"reported": reported.id, "message": reported.message_id,
+                         "hidden": reported.hidden_at is not None})  # fmt: skip
+        _handled(tx, reported, by, now)
+    return reported
+
+
+def _handled(tx: Store, reported: ReportedMessage, by: str, now: datetime) -> None:
+    alert = tx.staff_alert_by_key(alert_key(reported.id))
+    if alert is not None and alert.handled_at is None:
+        tx.handle_alert(alert.id, by, now)

@@ -1,0 +1,250 @@
+"""Members report a message with `/report` (`/举报`) sent as a reply: staff get one inbox
+alert per message, counting every report; enough members in good standing hide it until
+staff look; staff delete it and strike its author, or dismiss the reports. Through the
+engine with the fake carrier, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hearthkeeper.capabilities.reports import decisions
+from hearthkeeper.capabilities.reports.repository import SqlReports
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.playbook import Playbook, parse_playbook
+from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
+from tests.engine_setup import Community, community
+from tests.playbook_samples import MINIMAL
+
+DAY = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+AD = "加我微信 abc12345 低价出货"
+ACCEPTED = "joining:\n  ceremony:\n    accept_rules: false\n"
+RULES = """\
+rules:
+  texts:
+    - No advertising.
+  violations:
+    advertising:
+      learned:
+        standing:
+          messages: 1
+  reports:
+    hide_after: 2
+    per_day: 3
+"""
+MEMBERS = ("bob", "mei", "ann", "joe", "kim")
+
+
+def start(store: Store, clock: FrozenClock, language: str = "en") -> tuple[Community, Playbook]:
+    """`boss` (manager) and five members, each with a message: in good standing but `kim`,
+    who has never posted."""
+    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + ACCEPTED
+    clock.set(DAY)
+    pb = parse_playbook(text).playbook
+    c = community(store, clock, pb)
+    c.events.now = DAY
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    for user in ("boss", *MEMBERS):
+        member = store.member_for("fake", user, user)
+        store.join(member.id, group.id, role="manager" if user == "boss" else None,
+                   at=DAY - timedelta(days=30))  # fmt: skip
+    for user in ("boss", *MEMBERS[:-1]):
+        say(c, user, f"morning, I am {user}", event_id=f"hi-{user}")
+    sent(c)
+    return c, pb
+
+
+def say(c: Community, user: str, text: str, **extra: object) -> list[Action]:
+    c.clock.advance(timedelta(minutes=1))
+    c.events.now = c.clock.now()
+    event = replace(c.events.message(user, text), **extra)  # type: ignore[arg-type]
+    return [a for p in c.engine.process([event]) for a in p.actions]
+
+
+def answers(actions: list[Action]) -> list[str]:
+    return [a.text or "" for a in actions if a.kind in (ActionKind.REPLY, ActionKind.WARN)]
+
+
+def sent(c: Community) -> list[Action]:
+    asyncio.run(c.engine.drain())
+    done = [p.action for p in c.carrier.performed]
+    c.carrier.performed.clear()
+    return done
+
+
+def deleted(c: Community) -> list[str]:
+    """The carrier's ids of the messages deleted since the last look."""
+    return [a.target or "" for a in sent(c) if a.kind is ActionKind.DELETE]
+
+
+def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, pb = start(store, store_clock)
+    cid = c.runtime.community_id
+    say(c, "bob", "honestly this group is useless, nobody here ever answers", event_id="m-bob")
+    sent(c)
+    # taken: the reporter's command leaves the group, and nothing said there names them
+    acted = say(c, "mei", "/report he posts this in every group", reply_to="m-bob",
+                event_id="r-mei")  # fmt: skip
+    assert answers(acted) == []
+    assert deleted(c) == ["r-mei"]
+    [alert] = reports_alerts(store, cid)
+    assert alert.handler == "reports" and alert.member_id == c.member_id("bob")
+    assert "[Report] g1: bob's message, reports: 1\n" in alert.text
+    assert "Message: honestly this group is useless" in alert.text
+    assert "mei: he posts this in every group" in alert.text
+    # one report per member and message
+    assert answers(say(c, "mei", "/report again!", reply_to="m-bob")) == [
+        "mei, you reported that message already; staff will look at it."
+    ]
+    # a newcomer's report is kept for staff and does not count toward hiding
+    assert answers(say(c, "kim", "/举报", reply_to="m-bob")) == []
+    sent(c)
+    [alert] = reports_alerts(store, cid)  # the same alert, said afresh
+    assert "reports: 2\n" in alert.text and "kim: (no reason given) [not counted: too new or " \
+        "too quiet]" in alert.text  # fmt: skip
+    assert store.get_message(_message(store, c, "m-bob")).deleted_at is None
+    # the second member in good standing hides it until staff look
+    say(c, "ann", "/report <b>scam</b>", reply_to="m-bob", event_id="r-ann")
+    assert sorted(deleted(c)) == ["m-bob", "r-ann"]
+    assert store.get_message(_message(store, c, "m-bob")).deleted_at is not None
+    [alert] = reports_alerts(store, cid)
+    assert "reports: 3 (hidden by reports until staff look)" in alert.text
+    assert "ann: <b>scam</b>" in alert.text  # kept as typed; the page escapes it
+    [reported] = SqlReports.on(store).waiting(cid)
+    assert reported.hidden_at is not None
+    # staff delete it and strike bob on a rule of the playbook: the ladder's first step
+    decisions.uphold(store, reported.id, "advertising", "console:ops", c.clock.now(),
+                     playbook=pb)  # fmt: skip
+    [strike] = store.strikes(member_id=c.member_id("bob"))
+    assert (strike.violation, strike.explanation) == ("advertising", "warned by console:ops")
+    done = sent(c)
+    assert [a.kind for a in done] == [ActionKind.WARN]  # hidden already: not deleted twice
+    assert done[0].member == "bob" and "a moderator warned you. Strike 1" in (done[0].text or "")
+    assert reports_alerts(store, cid) == []
+    [example] = store.moderation_examples(community_id=cid)
+    assert example.source is ExampleSource.STAFF_DELETE and "useless" in example.text
+    actions = [e.action for e in store.audit_log(cid)]
+    assert actions.count("report") == 3 and "report.upheld" in actions
+    try:
+        decisions.dismiss(store, reported.id, "console:ops", c.clock.now())
+    except StoreError as e:
+        assert "already upheld by console:ops" in str(e)
+    else:
+        raise AssertionError("a decided report was decided again")
+    # decided: a later report is only answered
+    assert answers(say(c, "joe", "/report", reply_to="m-bob")) == [
+        "joe, staff have already looked at reports of that message."
+    ]
+
+
+def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, pb = start(store, store_clock)
+    cid = c.runtime.community_id
+    assert answers(say(c, "mei", "/report spam everywhere")) == [
+        "mei, to report a message, reply to it with /report and why."
+    ]
+    # the same again is answered once: a flood of reports is no flood of answers
+    say(c, "mei", "/report spam everywhere")
+    assert [a.text for a in sent(c) if a.kind is ActionKind.REPLY] == [
+        "mei, to report a message, reply to it with /report and why."
+    ]
+    assert answers(say(c, "mei", "/report", reply_to="hi-mei")) == [
+        "mei, you cannot report your own message; you can delete it yourself."
+    ]
+    assert answers(say(c, "mei", "/report", reply_to="bot-said-this")) == [
+        "mei, that message cannot be reported: only members' messages can (not the bot's, "
+        "nor one from before it was here)."
+    ]
+    assert answers(say(c, "boss", "/report", reply_to="hi-bob")) == [
+        "boss, you are staff: reply /warn to it, or delete it in the console."
+    ]
+    sent(c)
+    assert reports_alerts(store, cid) == []
+    # a reason quoting an ad reaches staff only: moderation does not read the report
+    say(c, "mei", f"/report he sent me {AD}", reply_to="hi-joe", event_id="r-1")
+    assert deleted(c) == ["r-1"]
+    assert store.strikes(member_id=c.member_id("mei")) == []
+    # a report against staff goes to staff, and never hides their message
+    for user in ("bob", "ann", "joe"):
+        acted = say(c, user, "/report rude", reply_to="hi-boss")
+        assert answers(acted) == [
+            f"{user}, boss is staff: your report goes to the other staff, and a staff "
+            "member's message is not hidden by reports."
+        ]
+    assert "hi-boss" not in deleted(c)
+    assert len(reports_alerts(store, cid)) == 2
+    boss = next(a for a in reports_alerts(store, cid) if "boss's message" in a.text)
+    assert "(its author is staff: never hidden)" in boss.text
+    # nor is staff struck through reports (as /warn refuses them): only dismissed
+    against = next(r for r in SqlReports.on(store).waiting(cid)
+                   if r.author_id == c.member_id("boss"))  # fmt: skip
+    with pytest.raises(decisions.StaffAuthor, match="staff are not struck through reports"):
+        decisions.uphold(store, against.id, "insults", "console:ops", c.clock.now(),
+                         playbook=pb)  # fmt: skip
+    assert store.strikes(member_id=c.member_id("boss")) == []
+    # a struck member's report is kept, not counted: two of them hide nothing
+    say(c, "joe", AD)
+    say(c, "kim", "hello all", event_id="hi-kim")
+    say(c, "joe", "/report", reply_to="hi-ann")
+    say(c, "kim", "/report", reply_to="hi-ann")  # kim: one message, new too
+    sent(c)
+    ann = next(a for a in reports_alerts(store, cid) if "ann's message" in a.text)
+    assert "joe: (no reason given) [not counted: a live strike]" in ann.text
+    assert "hidden" not in ann.text
+    # at most `per_day` reports a member a day, refused and not stored past it
+    say(c, "mei", "/report", reply_to="hi-bob")
+    say(c, "mei", "/report", reply_to="hi-ann")
+    assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == [
+        "mei, you have made 3 reports today; report again tomorrow, or ask staff directly "
+        "if it is urgent."
+    ]
+    assert not any("hi-kim" in a.text or "kim's message" in a.text
+                   for a in reports_alerts(store, cid))  # fmt: skip
+    for _ in range(3):
+        say(c, "mei", "/report", reply_to="hi-kim")
+    capped = [a.text for a in sent(c) if a.kind is ActionKind.REPLY]
+    assert len(capped) == 1 and "3 reports today" in (capped[0] or "")  # once a day
+    c.clock.advance(timedelta(days=1))
+    assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == []
+    assert any("kim's message" in a.text for a in reports_alerts(store, cid))
+
+
+def test_staff_dismiss_and_the_reports_close_without_a_strike(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c, _ = start(store, store_clock, "zh-CN")
+    cid = c.runtime.community_id
+    assert answers(say(c, "mei", "/举报 广告", reply_to="hi-bob")) == []
+    [alert] = reports_alerts(store, cid)
+    assert alert.text.startswith("【举报】g1：bob 的消息，举报 1 次\n")
+    [reported] = SqlReports.on(store).waiting(cid)
+    sent(c)
+    decisions.dismiss(store, reported.id, "console:ops", c.clock.now())
+    assert sent(c) == [] and reports_alerts(store, cid) == []
+    assert store.strikes(member_id=c.member_id("bob")) == []
+    assert "report.dismissed" in [e.action for e in store.audit_log(cid)]
+    assert answers(say(c, "ann", "/举报", reply_to="hi-bob")) == [
+        "ann，管理员已经处理过这条消息的举报了。"
+    ]
+
+
+def reports_alerts(store: Store, cid: int) -> list[StaffAlert]:
+    return [a for a in store.staff_alerts(cid) if a.handler == "reports"]
+
+
+def _message(store: Store, c: Community, event_id: str) -> int:
+    from hearthkeeper.store.pointing import PointingQueries
+
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    found = PointingQueries.on(store).message_replied_to(group.id, event_id)
+    assert found is not None
+    return found

@@ -1,0 +1,54 @@
+"""Staff find a reported message in the console's inbox, with its reports (escaped), and
+delete it striking its author on one of the playbook's rules, or dismiss the reports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from hearthkeeper.capabilities.reports.repository import SqlReports
+from tests.console_setup import BASE, IMG, SCRIPT, Console
+
+
+def post(console: Console, user: str, text: str, event_id: str, reply_to: str | None = None,
+         name: str | None = None) -> None:  # fmt: skip
+    console.clock.advance(timedelta(minutes=1))
+    console.events.now = console.clock.now()
+    event = replace(console.events.message(user, text, name=name, event_id=event_id),
+                    reply_to=reply_to)  # fmt: skip
+    console.engine.process([event])
+
+
+def test_a_report_is_upheld_from_the_inbox_once(console: Console) -> None:
+    cid = console.community_id
+    post(console, "mei", "你们这个群的老师都是骗子", "m-mei", name="美美")
+    post(console, "angry", f"/举报 她在骂人 {SCRIPT}", "r-angry", reply_to="m-mei", name=IMG)
+    [reported] = SqlReports.on(console.store).waiting(cid)
+    page = console.get("/inbox").text
+    assert "【举报】" in page and "你们这个群的老师都是骗子" in page
+    assert "她在骂人 &lt;script&gt;alert(1)&lt;/script&gt;" in page  # the reason, escaped
+    assert SCRIPT not in page and IMG not in page
+    assert f'action="{BASE}/reports/{reported.id}/uphold"' in page
+    assert f'action="{BASE}/reports/{reported.id}/dismiss"' in page
+    assert '<option value="insults">insults</option>' in page
+    assert '<option value="staff_warning">staff_warning</option>' in page
+    # a rule the playbook does not have is refused, and nothing is done
+    wrong = console.post(f"/reports/{reported.id}/uphold", {"violation": "murder"})
+    assert wrong.headers["location"] == f"{BASE}/inbox?problem=no-such-rule"
+    mei = console.member_id("mei")
+    assert console.store.strikes(member_id=mei) == []
+    done = console.post(f"/reports/{reported.id}/uphold", {"violation": "insults"})
+    assert done.headers["location"] == f"{BASE}/inbox?notice=report-upheld"
+    [strike] = console.store.strikes(member_id=mei)
+    assert strike.violation == "insults" and strike.explanation == "warned by console:ann"
+    assert "【举报】" not in console.get("/inbox").text  # its alert handled with it
+    again = console.post(f"/reports/{reported.id}/dismiss")
+    assert again.headers["location"] == f"{BASE}/inbox?problem=already-decided-report"
+    entries = [e.action for e in console.store.audit_log(cid)]
+    assert "report.upheld" in entries and "report.dismissed" not in entries
+    assert "delete message" in entries
+
+
+def test_a_report_of_another_community_is_not_found(console: Console) -> None:
+    assert console.post("/reports/999/dismiss").status_code == 404
+    assert console.post("/reports/999/uphold", {"violation": "insults"}).status_code == 404
