@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventRemind, EventRound
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.lists_common.actions import language, zone
-from hearthkeeper.engine.actions import Action, ActionKind, mentioning
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning, privately
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.store import Store
 from hearthkeeper.store.pointing import PointingQueries
@@ -81,11 +81,14 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
     return [_send(ctx, text, [], f"photo and feedback round of event {event.id}")]
 
 
-def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
+def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime, *,
+         in_group: str | None = None) -> bool:  # fmt: skip
     """Queue a message in the group the member signed up from, @-mentioning them (by the
     name their sign-up has, where the text names them), once per `key`; False when it was
     queued before (or the group is gone). A member no longer in the group (`out_of_group`)
-    cannot read it there: it goes to the staff inbox instead."""
+    cannot read it there: it goes to the staff inbox instead. `in_group`: the text holds a
+    secret (their door code), shown to them alone where the carrier can, and this said in
+    the group where it cannot (`engine.actions.privately`)."""
     from hearthkeeper.capabilities.activities.departures import out_of_group, tell_staff_instead
 
     tx = Store.on(scope)
@@ -98,6 +101,8 @@ def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, handler=HANDLER, reason=key,
                     extra=mentioning([(user, signup.display_name)]))  # fmt: skip
+    if in_group is not None and user is not None:
+        action = privately(action, in_group)
     _, created = tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                             group_id=group.id, at=now)  # fmt: skip
     return created
