@@ -49,21 +49,26 @@ def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequen
         return []
     if ctx.now > event.starts_at:  # the server was down through it: too late to remind
         return []
-    from hearthkeeper.capabilities.activities.departures import out_of_group
+    from hearthkeeper.capabilities.activities.departures import kept_place_alert, out_of_group
 
     mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place]
     gone = out_of_group(scope, ctx.group.id, event.community_id, [s.member_id for s in mine])
-    mine = [s for s in mine if s.member_id not in gone]
-    if not mine:  # (a paid place kept by a member no longer here: not in this group's words)
-        return []
     lang = language(ctx)
-    text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang),
-                     when=when_text(event.starts_at, zone(ctx), lang),
+    when = when_text(event.starts_at, zone(ctx), lang)
+    # a place kept by a member no longer here is not in this group's words: staff are told
+    # of it instead (once per sign-up), so a banned member's paid place is not forgotten
+    out = [kept_place_alert(scope, event, s, ctx.group, when)
+           for s in mine if s.member_id in gone]  # fmt: skip
+    mine = [s for s in mine if s.member_id not in gone]
+    if not mine:
+        return out
+    text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang), when=when,
                      place=place_text(event, lang))  # fmt: skip
     users = PointingQueries.on(scope).user_ids([s.member_id for s in mine], ctx.group.carrier)
     named = [(users.get(s.member_id), s.display_name or f"#{s.member_id}") for s in mine]
     return [_send(ctx, text, named,
-                  f"reminder {timedelta(seconds=request.before)} before event {event.id}")]  # fmt: skip
+                  f"reminder {timedelta(seconds=request.before)} before event {event.id}"),
+            *out]  # fmt: skip
 
 
 def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Sequence[Action]:
