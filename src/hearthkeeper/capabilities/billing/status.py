@@ -31,8 +31,8 @@ def _run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
 
 
 COMMAND = Command("membership", ("会员", "我的会员"), {
-    Language.ZH_CN: "查看你的会员：套餐、到期日和付款参考码（仅你可见）",
-    Language.EN: "your membership: plan, until when, and your payment reference (only you see it)",
+    Language.ZH_CN: "查看你的会员：套餐、到期日和付款参考码",
+    Language.EN: "your membership: plan, until when, and your payment reference",
 }, _run)  # fmt: skip
 
 
