@@ -238,3 +238,22 @@ def test_the_playbook_page_names_a_carrier_this_server_does_not_run(console: Con
     assert "the &#39;qq&#39; carrier is not configured" in page and "[carriers.onebot]" in page
     assert "the &#39;webchat&#39; carrier is not configured" not in page
     assert "Run only where hearth.toml" not in page  # the server knows what it runs
+
+
+def test_the_review_says_what_a_new_strike_expiry_does_to_open_strikes(console: Console) -> None:
+    """Open strikes follow a changed `rules.strike_expiry` (re-dated from when each was
+    given): the review says so before staff apply it, as `hearth apply` does after."""
+    from datetime import timedelta
+
+    member = console.store.member_for("webchat", "u-1", "小美")
+    now = console.clock.now()
+    console.store.add_strike(console.community_id, member.id, "spam", "ad", now - timedelta(days=10),
+                             now + timedelta(days=20))  # fmt: skip
+    live = console.store.live_strikes(console.community_id, member.id, now)
+    review = console.post("/playbook", {"text": SKINCARE.replace("strike_expiry: 30d",
+                                                                 "strike_expiry: 7d", 1)})  # fmt: skip
+    assert review.status_code == 200 and "Apply version 2" in review.text
+    warning = review.text.split('id="members-hold"')[1].split("</p>")[0]
+    assert "rules.strike_expiry changes from 30d to 7d: " in warning
+    assert "will expire 7d after each was given" in warning and "will no longer count" in warning
+    assert console.store.live_strikes(console.community_id, member.id, now) == live  # unchanged

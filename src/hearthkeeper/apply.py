@@ -26,7 +26,8 @@ class Applied:
     previous: PlaybookVersion | None
     changes: list[Change]
     unchanged: bool
-    warnings: tuple[str, ...] = ()  # what the change does to members (a plan they hold dropped)
+    # what the change does to members (a plan they hold dropped, their open strikes re-dated)
+    warnings: tuple[str, ...] = ()
 
 
 def apply_playbook(
@@ -59,8 +60,11 @@ def apply_playbook(
         warnings: list[str] = []
         if previous is not None:
             from hearthkeeper.capabilities.billing.dropped import dropped_plans
+            from hearthkeeper.capabilities.moderation.expiry import expiry_changed
 
             warnings = dropped_plans(tx, community.id, previous.content, pb)
+            # open strikes follow a changed strike_expiry (`moderation/expiry.py`)
+            warnings += expiry_changed(tx, community.id, previous.content, pb, now, write=True)
             if now is not None:
                 from hearthkeeper.capabilities.activities.left import left_behind
 

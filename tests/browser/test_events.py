@@ -60,6 +60,8 @@ def test_sign_up_waitlist_reminder_once_across_a_restart_door_and_attendance(
         server.say(bo, "/不去了")
         promoted = bot_says(ann, "你从候补转为正式报名")
         expect(promoted).to_contain_text("/ticket/")
+        expect(promoted).to_contain_text("仅你可见")  # her door code: shown to her alone
+        shots.take(ann, "promoted-only-you")
         found = re.search(r"/ticket/([0-9A-Z]{8})", promoted.inner_text())
         assert found is not None
         code = found[1]

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.carriers.webchat.repository import SqlWebChat
+from hearthkeeper.store.models import WebChatMessageRow
 from tests.browser.conftest import OpenPage, Screenshots
 from tests.browser.live import LiveServer, MovableClock, start_live_server
 from tests.browser.pages import bot_says, sign_in
@@ -153,9 +154,13 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         member.goto(server.invite_url())
         expect(member.locator("#admission")).to_contain_text(f"你的「{PLAN}」会员已于")
         expect(member.locator("#admission")).to_contain_text(code)
-        said = [m.text for m in SqlWebChat.on(server.store).history(server.groups()[0].id)
-                if m.user_id is None and "会员将于" in m.text]  # fmt: skip
-        assert len(said) == 1 and "小美" in said[0]  # one reminder; none for the refunded 小鹿
+        rows = WebChatMessageRow
+        with server.store.engine.connect() as db:
+            said = [(text, to) for text, to in db.execute(
+                select(rows.text, rows.visible_to).where(rows.user_id.is_(None)))
+                if "会员将于" in text]  # fmt: skip
+        # one reminder, for 小美's eyes alone (her reference); none for the refunded 小鹿
+        assert len(said) == 1 and "小美" in said[0][0] and said[0][1] is not None
     finally:
         server.stop()
 

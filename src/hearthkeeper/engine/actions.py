@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,25 @@ OPTIONAL = "optional"
 # banned and offers no way back (the web chat's removal notice); what the room is told is as
 # for any kick.
 BAN_FOLLOWS = "ban_follows"
+
+# `extra` on a REPLY or SEND meant for `member` alone (a door code, a payment reference): what
+# the group may read instead. A carrier that shows a message to one member of a group
+# (`Capabilities.private_replies`: the web chat) shows `text` to them only; on any other the
+# outbound queue says this text in the group in its place (the secret left out).
+IN_GROUP = "in_group"
+
+
+def privately(action: Action, in_group: str) -> Action:
+    """`action` (a REPLY or SEND naming its `member`) for that member's eyes only, where the
+    carrier can; `in_group` is said in the group where it cannot (`IN_GROUP`)."""
+    return replace(action, extra={**action.extra, IN_GROUP: in_group})
+
+
+def for_the_group(action: Action) -> Action:
+    """A private action as a carrier without private replies says it: `IN_GROUP`'s text."""
+    extra = dict(action.extra)
+    said = extra.pop(IN_GROUP, None)
+    return action if said is None else replace(action, text=str(said), extra=extra)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,6 +37,9 @@ class Capabilities:
     # letting an approved applicant in invites them: they are in once they accept (Matrix);
     # False: they are in once it is done (a join request approved, a web chat seat)
     admits_by_invitation: bool = False
+    # shows a REPLY or SEND to the one member it names and nobody else (the web chat): an
+    # action with `actions.IN_GROUP` is performed as it is; False: its in-group text is said
+    private_replies: bool = False
 
 
 class CarrierError(Exception):

@@ -58,7 +58,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.actions import OPTIONAL, Action
+from hearthkeeper.engine.actions import IN_GROUP, OPTIONAL, Action, for_the_group
 from hearthkeeper.engine.aside import Aside
 from hearthkeeper.engine.carrier import (
     Carrier,
@@ -295,6 +295,8 @@ class OutboundQueue:
                 item, f"no carrier {item.carrier!r} is connected", now,
                 retry_at=now + backoff(item.attempts + 1)))  # fmt: skip
             return "retried"
+        if IN_GROUP in action.extra and not carrier.capabilities.private_replies:
+            action = for_the_group(action)  # the secret left out of what the group reads
         if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
             # e.g. a direct message on a carrier without them: passed over, not failed
             await self._write(lambda: store.mark_done(item, None, now))

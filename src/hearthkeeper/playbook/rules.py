@@ -463,7 +463,9 @@ class Rules(Section):
     )
     strike_expiry: Duration | None = Field(
         parse_duration("30d"),
-        description="Strikes older than this no longer count. None: strikes never expire.",
+        description="Strikes older than this no longer count. None: strikes never expire. "
+        "A version that changes it re-dates the open strikes from when each was given "
+        "(apply says how many, and how many no longer count).",
     )
     blacklist_scope: BlacklistScope = Field(
         BlacklistScope.COMMUNITY,

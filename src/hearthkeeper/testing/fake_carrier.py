@@ -32,10 +32,12 @@ class FakeCarrier:
         per_group: RateLimit | None = None,
         overall: RateLimit | None = None,
         idempotent: bool = False,
+        private_replies: bool = False,
     ) -> None:
         self.name = name
         self.capabilities = Capabilities(can=EVERYTHING, per_group=per_group, overall=overall,
-                                         idempotent=idempotent)  # fmt: skip
+                                         idempotent=idempotent,
+                                         private_replies=private_replies)  # fmt: skip
         self.performed: list[Performed] = []
         self.connected = False
         self._inbox: asyncio.Queue[Event | None] = asyncio.Queue()

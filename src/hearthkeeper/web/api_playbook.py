@@ -14,6 +14,7 @@ from fastapi import Request
 from hearthkeeper.apply import stored_group_names
 from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
+from hearthkeeper.capabilities.moderation.expiry import expiry_changed
 from hearthkeeper.playbook import LoadedPlaybook, PlaybookError, Problem, parse_playbook
 from hearthkeeper.playbook.diff import diff_content, playbook_content
 from hearthkeeper.playbook.loader import MAX_PLAYBOOK_BYTES, KiB
@@ -102,6 +103,9 @@ def _apply(web: Web, community: Community, loaded: LoadedPlaybook, by: str) -> A
                                                      loaded.playbook)  # fmt: skip
     left = [] if previous is None else left_behind(web.store, community.id, loaded.playbook,
                                                    web.clock.now())  # fmt: skip
+    redated = [] if previous is None else expiry_changed(
+        web.store, community.id, previous.content, loaded.playbook, web.clock.now(),
+        write=False, done=True)  # the apply below re-dates them  # fmt: skip
     try:
         version = web.playbooks.replace(community.id, loaded, by)
     except PlaybookError as exc:
@@ -118,7 +122,8 @@ def _apply(web: Web, community: Community, loaded: LoadedPlaybook, by: str) -> A
         changes=[ChangeOut(kind=c.kind.value, path=c.path, old=c.old, new=c.new) for c in changes],
         warnings=[_out(w) for w in loaded.warnings]
         + [ProblemOut(line=0, column=0, path="monetisation.plans", message=m) for m in held]
-        + [ProblemOut(line=0, column=0, path="activities", message=m) for m in left],
+        + [ProblemOut(line=0, column=0, path="activities", message=m) for m in left]
+        + [ProblemOut(line=0, column=0, path="rules.strike_expiry", message=m) for m in redated],
     )
     return 200, answer.model_dump(mode="json")
 

@@ -42,14 +42,16 @@ activities:
 
 def event_community(store: Store, clock: FrozenClock, extra: str = RUN,
                     groups: tuple[str, ...] = ("g1", "g2"), *,
-                    language: str = "en") -> Community:  # fmt: skip
-    """The community with its groups (the engine adopts them), speaking `language`."""
+                    language: str = "en", private_replies: bool = True) -> Community:  # fmt: skip
+    """The community with its groups (the engine adopts them), speaking `language`, on a
+    carrier that shows a reply to one member alone (as the web chat does) unless
+    `private_replies` is False (as QQ, Matrix and Telegram)."""
     text = (MINIMAL + RULES + extra).replace("language: en", f"language: {language}", 1)
     runtime = runtime_for(store, parse_playbook(text).playbook)
     store.add_playbook_version(runtime.community_id, text, {}, "test")  # what staff pages read
     for name in groups:
         store.add_group(runtime.community_id, name, "fake", name)
-    carrier = FakeCarrier("fake")
+    carrier = FakeCarrier("fake", private_replies=private_replies)
     engine = Engine(store, clock, [runtime], {"fake": carrier},
                     adopt_groups_into=runtime.community_id)  # fmt: skip
     return Community(store, clock, carrier, runtime, engine, EventBuilder(clock.now()))

@@ -344,3 +344,30 @@ def test_a_fee_is_refunded_after_the_start_only_when_the_event_was_cancelled(
     assert str(done.refund.amount) == "-45.00"
     [told] = performed(c)
     assert "'Tasting night' was cancelled: your fee of 45 GBP was refunded" in (told.text or "")
+
+
+def test_a_door_code_is_not_said_in_full_where_the_carrier_cannot_show_it_to_one_member(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On a carrier without private replies (QQ, Matrix, Telegram) the group reads only a
+    door code's last two characters: anyone who read the whole code could be let in with it.
+    Before, the sign-up's and /ticket's replies gave every reader the code and its link."""
+    c = event_community(store, store_clock, private_replies=False)
+    seat(c, "g1", "ann", "bo", "cy")
+    [said] = say(c, "ann", "/rsvp night-run")
+    event_id = SqlActivities.on(store).events(c.runtime.community_id)[0].id
+    code = code_of(c, "ann", event_id)
+    shown = f"{code[:4]}-{code[4:]}"
+    text = said.text or ""
+    assert "you're in: 'Night run'" in text and f"(ending …{code[-2:]})" in text
+    assert "ask staff for it privately" in text
+    assert code not in text and shown not in text and "/ticket/" not in text
+    ticket = say(c, "ann", "/ticket")[0].text or ""
+    assert f"ends in …{code[-2:]}" in ticket
+    assert code not in ticket and shown not in ticket and "/ticket/" not in ticket
+    say(c, "bo", "/rsvp")
+    say(c, "cy", "/rsvp")  # waits
+    moved = [a for a in say(c, "bo", "/unrsvp") if a.member == "cy"]
+    cy_code = code_of(c, "cy", event_id)
+    assert len(moved) == 1 and "a place freed up" in (moved[0].text or "")
+    assert cy_code not in (moved[0].text or "") and "/ticket/" not in (moved[0].text or "")

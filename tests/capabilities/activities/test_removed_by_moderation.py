@@ -171,3 +171,28 @@ def test_a_member_who_left_the_group_is_not_mentioned_by_its_events_reminder(
     performed(c)
     [(text, mentions)] = _reminded_in_g1(c, tasting)
     assert mentions == ["dee"] and "ann" not in text, (text, mentions)
+
+
+def test_staff_are_reminded_of_a_banned_members_kept_paid_place_when_the_reminder_goes_out(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann, banned, keeps the place she paid for; the reminder a day before leaves her out of
+    the group's words, and nothing reminded anyone of her place: staff heard of it only at
+    the ban, days before. Now the reminder alerts staff of it, once (not again at 2 hours)."""
+    c = event_community(store, store_clock, TWO_PAID)
+    tasting = _both_paid(c)
+    [g1] = [g for g in store.list_groups(c.runtime.community_id) if g.name == "g1"]
+    staff.ban_member(store, c.member_id("ann"), g1, "console:op", store_clock.now(),
+                     key="staff-ban:test")  # fmt: skip
+    performed(c)
+    _reminded_in_g1(c, tasting)
+    [event] = [e for e in SqlActivities.on(store).events(c.runtime.community_id)
+               if e.id == tasting]  # fmt: skip
+    run_at(c, event.starts_at - timedelta(hours=2))
+    texts = [a.text for a in store.staff_alerts(c.runtime.community_id)]
+    kept = [t for t in texts if "is being reminded in g1" in t]
+    assert len(kept) == 1, texts
+    ann = c.member_id("ann")
+    assert f"ann (member:{ann}) holds a paid place" in kept[0]
+    assert "banned from the group" in kept[0] and "door code still lets them in" in kept[0]
+    assert f"hearth events refund {tasting} member:{ann}" in kept[0]

@@ -60,9 +60,12 @@ def _sign_in_again(c: Console) -> None:
 
 
 def test_the_events_page_lists_the_salon_and_staff_make_and_cancel_an_event(c: Console) -> None:
-    _mei_signs_up(c)
+    code = _mei_signs_up(c)
     page = c.get("/events")
     assert page.status_code == 200 and "线下肤质检测沙龙" in page.text
+    # each sign-up's door code, for staff to give a member privately where the chat said
+    # only its tail (a carrier without private replies)
+    assert f"<code>{code[:4]}-{code[4:]}</code>" in page.text
     assert "杭州·颜学院工作室" in page.text and "/door" in page.text
     made = c.post("/events/create", {"title": "周六夜跑", "at": "2026-05-06T20:30",
                                      "place": "西湖断桥", "capacity": "10"})  # fmt: skip

@@ -71,8 +71,10 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
             assert join(client, chat.code, "小美").status_code == 303
             chat.engine_round(client)
 
-            def reminders() -> list[str]:
-                return [m.text for m in SqlWebChat.on(store).history(chat.group.id, limit=500)
+            def reminders(viewer: str = user.user_id) -> list[str]:
+                """The reminders `viewer` reads in the group (by default the member's own)."""
+                return [m.text for m in SqlWebChat.on(store).history(chat.group.id, viewer,
+                                                                     limit=500)
                         if m.user_id is None and "续费" in m.text]  # fmt: skip
 
             store_clock.set(end - timedelta(days=14))
@@ -80,6 +82,7 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
             chat.engine_round(client)
             assert len(reminders()) == 1 and code in reminders()[0]
             assert "小美" in reminders()[0] and "299 CNY" in reminders()[0]
+            assert reminders("someone-else") == []  # their reference: for their eyes alone
 
             runtime = next(iter(chat.engine.runtimes.values()))
             chat.engine = Engine(

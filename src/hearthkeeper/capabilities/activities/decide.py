@@ -217,6 +217,12 @@ def shown_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def code_tail(code: str) -> str:
+    """What a group may read of a door code (the ticket's one secret): its last two
+    characters, `…XD`, enough for the member to tell which code staff give them."""
+    return f"…{code[-2:]}"
+
+
 def _position(signups: Sequence[SignUp], mine: SignUp) -> int:
     waiting = [s.id for s in waitlist(signups)]
     return waiting.index(mine.id) + 1 if mine.id in waiting else 0

@@ -14,7 +14,8 @@ Event messages to a member no longer in the group they signed up from (their fee
 say) are not said in a group they cannot read: they go to the staff inbox, to be passed on
 (`moments.tell`); an event's reminder there neither names nor mentions them
 (`out_of_group`: paid membership removed them, moderation banned or blacklisted them, or
-they left).
+they left); staff are alerted instead of the place they still hold when it first goes out
+(`kept_place_alert`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from hearthkeeper.capabilities.activities.holds import move_up
 from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.engine.handler import group_view
+from hearthkeeper.engine.handler import GroupView, group_view
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import NewStaffAlert, SanctionKind, Store
 from hearthkeeper.store.scope import StoreBase
@@ -155,3 +157,40 @@ def tell_staff_instead(tx: Store, signup: SignUp, community_id: int, text: str, 
     return bool(tx.add_staff_alerts([NewStaffAlert(key, community_id, signup.group_id,
                                                    signup.member_id, None, ACTOR, said,
                                                    "a message for a member who left", now)]))  # fmt: skip
+
+
+def why_out(scope: StoreBase, group_id: int, community_id: int, member_id: int) -> str:
+    """Why a member `out_of_group` is out of the group, in staff's words."""
+    tx = Store.on(scope)
+    if member_id in tx.blacklisted_among(community_id, [member_id]):
+        return "blacklisted"
+    if any(b.group_id == group_id
+           for b in tx.active_sanctions(member_id=member_id, kind=SanctionKind.BAN)):  # fmt: skip
+        return "banned from the group"
+    if departed(scope, community_id, member_id):
+        return "their paid membership ended"
+    return "left the group"
+
+
+def kept_place_alert(scope: StoreBase, event: Event, signup: SignUp, group: GroupView,
+                     when: str) -> Action:  # fmt: skip
+    """The staff alert, when the event's first reminder goes out in `group`, for a member
+    who still holds a place there but is no longer in the group to read it (banned,
+    blacklisted, removed, gone): the reminder leaves them out, so staff hear of the place
+    instead, once per sign-up (`activities:kept:<event>:<sign-up>`)."""
+    member_id = signup.member_id
+    name = signup.display_name or f"member {member_id}"
+    why = why_out(scope, group.id, event.community_id, member_id)
+    paid = signup.order_id is not None
+    text = (f"Event {event.id} '{event.title}' ({when}) is being reminded in {group.name}, "
+            f"but {name} (member:{member_id}) holds a {'paid ' if paid else ''}place and is no "
+            f"longer in the group ({why}): the reminder does not reach them, and their door "
+            "code still lets them in. ")  # fmt: skip
+    text += (f"To free the place for the waitlist, refund the fee: hearth events refund "
+             f"{event.id} member:{member_id} (or the Events page's Refund a fee); else reach "
+             "them another way." if paid else "Reach them another way if they are to come.")  # fmt: skip
+    user = Store.on(scope).user_on(member_id, group.carrier)
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                  group=group.carrier_group_id, member=user, text=text, handler=ACTOR,
+                  key=f"activities:kept:{event.id}:{signup.id}",
+                  reason=f"an event place kept by a member out of the group ({why})")  # fmt: skip

@@ -35,7 +35,7 @@ from hearthkeeper.capabilities.activities.requests import (
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import Action, privately
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -95,8 +95,11 @@ def sign_up(scope: StoreBase, request: EventSignUp, ctx: EffectContext) -> Seque
     signed = repo.put(event.id, ctx.member.id, ctx.group.id, decided.status, ctx.now)
     plan_moments(scope, event, ctx.group.id, ctx.now)
     plan_hold(scope, event, signed)
-    return [answers.reply(_say(scope, decided.status.value, event, signed, name, ctx,
-                               position=decided.position))]  # fmt: skip
+    said = answers.reply(_say(scope, decided.status.value, event, signed, name, ctx,
+                              position=decided.position))  # fmt: skip
+    if signed.status is Status.CONFIRMED:  # the door code is theirs alone
+        said = privately(said, _say(scope, "confirmed_shared", event, signed, name, ctx))
+    return [said]
 
 
 def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Sequence[Action]:
@@ -134,19 +137,26 @@ def ticket(scope: StoreBase, request: EventTicket, ctx: EffectContext) -> Sequen
         return []
     name = ctx.member.display_name or ctx.member.user_id
     mine = _mine(scope, ctx)
-    said = [_say(scope, "ticket", e, s, name, ctx) for e, s in mine if s.status is Status.CONFIRMED]
+    confirmed = [(e, s) for e, s in mine if s.status is Status.CONFIRMED]
+    said = [_say(scope, "ticket", e, s, name, ctx) for e, s in confirmed]
+    # where the carrier cannot show the answer to the member alone, the group reads it with
+    # each door code cut to its tail
+    shared = [_say(scope, "ticket_shared", e, s, name, ctx) for e, s in confirmed]
     if not said:
         said.append(TEXTS.say("no_ticket", lang, name=name))
+        shared.append(said[0])
     repo = SqlActivities.on(scope)
     for event, signup in mine:  # no code yet: where they stand, not just "no code"
         if signup.status is Status.UNPAID:  # held: how to pay, and the reference to quote
             said.append(_say(scope, "ticket_unpaid", event, signup, name, ctx))
+            shared.append(said[-1])
         elif signup.status is Status.WAITLISTED:
             waiting = [s.id for s in d.waitlist(repo.signups(event.id))]
             position = waiting.index(signup.id) + 1 if signup.id in waiting else 0
             said.append(_say(scope, "ticket_waitlisted", event, signup, name, ctx,
                              position=position))  # fmt: skip
-    return [answers.reply("\n".join(said))]
+            shared.append(said[-1])
+    return [privately(answers.reply("\n".join(said)), "\n".join(shared))]
 
 
 def _mine(scope: StoreBase, ctx: EffectContext) -> list[tuple[Event, SignUp]]:
@@ -194,6 +204,7 @@ def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: 
                      when=when_text(event.starts_at, zone(ctx), lang),
                      place=place_text(event, lang), position=position, ticket=link,
                      code=code or (d.shown_code(signup.code) if signup else ""),
+                     tail=d.code_tail(signup.code) if signup else "",
                      price=amount_text(event.price) if event.price is not None else "",
                      currency=event.currency)  # fmt: skip
     return text + (pay_by_text(event, unpaid, ctx) if unpaid is not None else "")

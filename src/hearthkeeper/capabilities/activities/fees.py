@@ -128,7 +128,10 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         text = TEXTS.say("paid", lang, name=confirmed.display_name, title=event.title,
                          ticket=ticket_link(tx, confirmed.code),
                          when=when_text(event.starts_at, zone_of(playbook), lang))  # fmt: skip
-        tell(tx, confirmed, text, f"activity:{event.id}:paid:{confirmed.id}", now)
+        shared = TEXTS.say("paid_shared", lang, name=confirmed.display_name, title=event.title,
+                           tail=d.code_tail(confirmed.code))  # fmt: skip
+        tell(tx, confirmed, text, f"activity:{event.id}:paid:{confirmed.id}", now,
+             in_group=shared)  # fmt: skip
         tx.audit(by, "event fee recorded", community.id,
                  target=f"member {member_id}",
                  detail={"event": event.id, "order": order.id, "amount": f"{value:f}",

@@ -143,9 +143,12 @@ def move_up(scope: StoreBase, event: Event, ctx: EffectContext) -> list[SignUp]:
     for waiting, status in d.promotions(event, signups, ctx.now):
         moved = repo.set_status(waiting.id, status, ctx.now)
         lang = language(ctx)
+        shared: str | None = None  # the door code is the member's alone
         if status is Status.CONFIRMED:
             text = TEXTS.say("promoted", lang, name=moved.display_name, title=event.title,
                              ticket=ticket_link(scope, moved.code))  # fmt: skip
+            shared = TEXTS.say("promoted_shared", lang, name=moved.display_name,
+                               title=event.title, tail=d.code_tail(moved.code))  # fmt: skip
         else:
             group = Store.on(scope).get_group(moved.group_id)
             carrier = group.carrier if group is not None else ctx.group.carrier
@@ -154,7 +157,8 @@ def move_up(scope: StoreBase, event: Event, ctx: EffectContext) -> list[SignUp]:
                              title=event.title, code=code) + pay_by_text(event, moved, ctx)  # fmt: skip
             plan_hold(scope, event, moved)
         tell(scope, moved, text, f"activity:{event.id}:promoted:{moved.id}:"
-                                 f"{moved.changed_at.isoformat()}", ctx.now)  # fmt: skip
+                                 f"{moved.changed_at.isoformat()}", ctx.now,
+             in_group=shared)  # fmt: skip
         moved_up.append(moved)
     return moved_up
 

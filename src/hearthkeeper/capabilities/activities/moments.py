@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventRemind, EventRound
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.lists_common.actions import language, zone
-from hearthkeeper.engine.actions import Action, ActionKind, mentioning
+from hearthkeeper.engine.actions import Action, ActionKind, mentioning, privately
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.store import Store
 from hearthkeeper.store.pointing import PointingQueries
@@ -49,21 +49,26 @@ def remind(scope: StoreBase, request: EventRemind, ctx: EffectContext) -> Sequen
         return []
     if ctx.now > event.starts_at:  # the server was down through it: too late to remind
         return []
-    from hearthkeeper.capabilities.activities.departures import out_of_group
+    from hearthkeeper.capabilities.activities.departures import kept_place_alert, out_of_group
 
     mine = [s for s in repo.signups(event.id) if s.group_id == ctx.group.id and s.holds_place]
     gone = out_of_group(scope, ctx.group.id, event.community_id, [s.member_id for s in mine])
-    mine = [s for s in mine if s.member_id not in gone]
-    if not mine:  # (a paid place kept by a member no longer here: not in this group's words)
-        return []
     lang = language(ctx)
-    text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang),
-                     when=when_text(event.starts_at, zone(ctx), lang),
+    when = when_text(event.starts_at, zone(ctx), lang)
+    # a place kept by a member no longer here is not in this group's words: staff are told
+    # of it instead (once per sign-up), so a banned member's paid place is not forgotten
+    out = [kept_place_alert(scope, event, s, ctx.group, when)
+           for s in mine if s.member_id in gone]  # fmt: skip
+    mine = [s for s in mine if s.member_id not in gone]
+    if not mine:
+        return out
+    text = TEXTS.say("reminder", lang, title=event.title, names=names(mine, lang), when=when,
                      place=place_text(event, lang))  # fmt: skip
     users = PointingQueries.on(scope).user_ids([s.member_id for s in mine], ctx.group.carrier)
     named = [(users.get(s.member_id), s.display_name or f"#{s.member_id}") for s in mine]
     return [_send(ctx, text, named,
-                  f"reminder {timedelta(seconds=request.before)} before event {event.id}")]  # fmt: skip
+                  f"reminder {timedelta(seconds=request.before)} before event {event.id}"),
+            *out]  # fmt: skip
 
 
 def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Sequence[Action]:
@@ -81,11 +86,14 @@ def round_up(scope: StoreBase, request: EventRound, ctx: EffectContext) -> Seque
     return [_send(ctx, text, [], f"photo and feedback round of event {event.id}")]
 
 
-def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -> bool:
+def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime, *,
+         in_group: str | None = None) -> bool:  # fmt: skip
     """Queue a message in the group the member signed up from, @-mentioning them (by the
     name their sign-up has, where the text names them), once per `key`; False when it was
     queued before (or the group is gone). A member no longer in the group (`out_of_group`)
-    cannot read it there: it goes to the staff inbox instead."""
+    cannot read it there: it goes to the staff inbox instead. `in_group`: the text holds a
+    secret (their door code), shown to them alone where the carrier can, and this said in
+    the group where it cannot (`engine.actions.privately`)."""
     from hearthkeeper.capabilities.activities.departures import out_of_group, tell_staff_instead
 
     tx = Store.on(scope)
@@ -98,6 +106,8 @@ def tell(scope: StoreBase, signup: SignUp, text: str, key: str, now: datetime) -
     action = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                     member=user, text=text, handler=HANDLER, reason=key,
                     extra=mentioning([(user, signup.display_name)]))  # fmt: skip
+    if in_group is not None and user is not None:
+        action = privately(action, in_group)
     _, created = tx.enqueue(key, group.carrier, action.to_json(), action.priority,
                             group_id=group.id, at=now)  # fmt: skip
     return created

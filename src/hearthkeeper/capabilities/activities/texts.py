@@ -114,6 +114,29 @@ TEXTS = Phrasebook({
         EN: "{name}'s door code for '{title}' ({when}): {ticket}\nShow the QR code at the door, "
             "or say the code {code}.",
     },
+    # What the group reads instead, where the carrier cannot show a message to one member
+    # alone (`engine.actions.IN_GROUP`): a door code is the ticket, so only its last two
+    # characters; staff give the member the whole code (the Events page lists it)
+    "confirmed_shared": {
+        ZH: "{name} 报名成功：「{title}」，{when}{place}。入场码（尾号 {tail}）不在群里公开，请私下向工作人员索取。",
+        EN: "{name}, you're in: '{title}', {when}{place}. Your door code (ending {tail}) is not "
+            "shown in the group: ask staff for it privately.",
+    },
+    "promoted_shared": {
+        ZH: "{name}，有名额空出，你从候补转为正式报名「{title}」！入场码（尾号 {tail}）请私下向工作人员索取。",
+        EN: "{name}, a place freed up: you're in for '{title}'! Ask staff privately for your "
+            "door code (ending {tail}).",
+    },
+    "paid_shared": {
+        ZH: "{name}，已收到「{title}」的费用，名额确认！入场码（尾号 {tail}）请私下向工作人员索取。",
+        EN: "{name}, your fee for '{title}' is recorded: you're in! Ask staff privately for "
+            "your door code (ending {tail}).",
+    },
+    "ticket_shared": {
+        ZH: "{name} 的入场码（「{title}」，{when}）尾号 {tail}：入场码不在群里公开，请私下向工作人员索取。",
+        EN: "{name}'s door code for '{title}' ({when}) ends in {tail}; it is not shown in the "
+            "group: ask staff for it privately.",
+    },
     "no_ticket": {
         ZH: "{name}，你还没有已确认的活动报名。", EN: "{name}, you have no confirmed sign-up yet.",
     },

@@ -6,7 +6,8 @@ and refunds, and the seeds' money figures.
 Pure: `periods` (calendar months), `references` (payment codes), `ledger` (what a payment,
 a refund, a trial does; when access ends), `texts`. Store work: `repository` (+ `records`),
 `payments` (what staff and providers do), `lifecycle` (the scheduled reminder and expiry),
-`threshold` (the door), `welcome` (the welcome's line on a free trial), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
+`threshold` (the door), `welcome` (the welcome's line on a free trial), `status` (a member's
+`/membership`), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
 `console`, `api`, `webhooks`, `metrics`.
 """
 
@@ -42,6 +43,12 @@ class Billing(CapabilityBase):
         registry.add_threshold(ThresholdKind.PAID, check_paid)
         registry.add_effect(BillingRemind, remind)
         registry.add_effect(BillingExpire, expire)
+        if setup.playbook.monetisation.plans:  # `/membership`: a paid community's members
+            from hearthkeeper.capabilities.billing.requests import MembershipAsked
+            from hearthkeeper.capabilities.billing.status import COMMAND, membership
+
+            registry.add_effect(MembershipAsked, membership)
+            setup.book.add(COMMAND)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         """Make sure every live subscription has its reminder and expiry scheduled."""

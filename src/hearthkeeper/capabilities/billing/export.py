@@ -12,7 +12,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.lifecycle import zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.signups.cli import spreadsheet_safe
+from hearthkeeper.capabilities.signups.export import spreadsheet_safe
 from hearthkeeper.store import Community, Store
 
 SUBSCRIPTION_COLUMNS = ("subscription_id", "member_id", "name", "plan", "status",

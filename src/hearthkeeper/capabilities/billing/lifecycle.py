@@ -25,7 +25,7 @@ from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.requests import BillingExpire, BillingRemind
 from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, other_plans, plan_values
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, privately
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
@@ -153,6 +153,9 @@ def remind(scope: StoreBase, request: BillingRemind, ctx: EffectContext) -> Sequ
         send = Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
                       member=user, text=text, handler="billing",
                       reason="renewal reminder")  # fmt: skip
+        # the member's own money: shown to them alone where the carrier can (the web chat),
+        # said in the group as before where it cannot (their only way to read it there)
+        send = privately(send, text)
         tx.enqueue(f"billing:{sub.id}:remind:{sub.period_end.isoformat()}:{group.id}",
                    group.carrier, send.to_json(), send.priority, group_id=group.id, at=ctx.now)  # fmt: skip
     return []

@@ -16,3 +16,7 @@ class BillingRemind(Request, effect="billing.remind", answers_members=True):
 class BillingExpire(Request, effect="billing.expire", answers_members=True):
     subscription: int
     period_end: datetime  # the end it expires at; a renewal moved it: nothing to do
+
+
+class MembershipAsked(Request, effect="billing.membership"):
+    """A member's `/membership` (`/会员`): their own plan, until when, and their reference."""

@@ -98,6 +98,49 @@ TEXTS = Phrasebook({
                      "anyway: `hearth billing grant {order} --reason WHY` or the console's "
                      "Billing page.",
     },
+    # `/membership` (`/会员`): the asker's own memberships, one line each, then their reference
+    "membership_head": {
+        Language.ZH_CN: "{name}，你的会员情况：",
+        Language.EN: "{name}, your membership:",
+    },
+    "membership_trial": {
+        Language.ZH_CN: "「{plan}」免费试用中，试用到 {date}；之后开通 {price} {currency} / {period} "
+                        "即可继续留在群里。",
+        Language.EN: "“{plan}”: free trial until {date}; to stay after it, {price} {currency} "
+                     "per {period}.",
+    },
+    "membership_trial_unsold": {
+        Language.ZH_CN: "「{plan}」免费试用中，试用到 {date}。",
+        Language.EN: "“{plan}”: free trial until {date}.",
+    },
+    "membership_paid": {
+        Language.ZH_CN: "「{plan}」会员，有效期至 {date}。",
+        Language.EN: "“{plan}”: paid until {date}.",
+    },
+    "membership_cancelled": {
+        Language.ZH_CN: "「{plan}」会员，已取消续费，{date} 到期。",
+        Language.EN: "“{plan}”: cancelled, ends on {date}.",
+    },
+    "membership_grace": {
+        Language.ZH_CN: "「{plan}」会员已于 {date} 到期，续费宽限到 {until}。",
+        Language.EN: "“{plan}”: ended on {date}; renew by {until} to stay.",
+    },
+    "membership_ahead": {
+        Language.ZH_CN: "「{plan}」会员（已付款），{start} 起，有效期至 {date}。",
+        Language.EN: "“{plan}”: paid, from {start} until {date}.",
+    },
+    "membership_none": {
+        Language.ZH_CN: "你目前没有会员。",
+        Language.EN: "You hold no membership now.",
+    },
+    "membership_offer": {
+        Language.ZH_CN: "开通「{plan}」：{price} {currency} / {period}。",
+        Language.EN: "Join with “{plan}”: {price} {currency} per {period}.",
+    },
+    "membership_reference": {
+        Language.ZH_CN: "付款或续费时请备注你的付款参考码 {code}。",
+        Language.EN: "When you pay or renew, quote your payment reference {code}.",
+    },
     "removed_refunded": {
         Language.ZH_CN: "「{plan}」会员已退款",
         Language.EN: "the “{plan}” membership was refunded",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import accepts_rules, say
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, privately
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
 
@@ -46,7 +46,7 @@ class Welcome:
         ceremony = pb.joining.ceremony
         nickname = event.sender.display_name or event.sender.user_id
         if ctx.member.returning:
-            return Outcome((self._back(ctx, event, nickname),))
+            return Outcome((self._back(ctx, event, nickname), *self._trial(ctx, event)))
         rules = "\n".join(f"{i}. {text}" for i, text in enumerate(pb.rules.texts, start=1))
         if rules:
             rules = say("rules_header", lang) + "\n" + rules
@@ -56,7 +56,7 @@ class Welcome:
             "nickname_format": ceremony.nickname_format or "",
         }  # fmt: skip
         template = ceremony.welcome or say("welcome", lang, **{k: "{" + k + "}" for k in values})
-        parts = [template.format(**values), self._trial(ctx)]
+        parts = [template.format(**values)]
         if ceremony.accept_rules and pb.rules.texts:
             parts.append(say("accept_prompt", lang))
         if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):
@@ -65,7 +65,10 @@ class Welcome:
         if ceremony.intro_deadline is not None:
             deadline = human_duration(ceremony.intro_deadline, lang)
             parts.append(say("intro_request", lang, deadline=deadline))
-        actions = [self._send(ctx, event, "\n".join(p for p in parts if p), welcome=True)]
+        actions = [
+            self._send(ctx, event, "\n".join(p for p in parts if p), welcome=True),
+            *self._trial(ctx, event),
+        ]
         if ceremony.intro_deadline is not None:
             actions.append(Action(
                 kind=ActionKind.SEND, carrier=event.carrier, group=event.group,
@@ -75,14 +78,17 @@ class Welcome:
             ))  # fmt: skip
         return Outcome(tuple(actions))
 
-    def _trial(self, ctx: Context) -> str:
+    def _trial(self, ctx: Context, event: Event) -> tuple[Action, ...]:
         """A member on a free trial (new or back) reads that they are, until when, and what
-        staying costs."""
+        staying costs: after the welcome, for their eyes only where the carrier can show a
+        message to one member (the web chat); said in the group where it cannot."""
         from hearthkeeper.capabilities.billing.welcome import offers_trial, trial_said
 
         if ctx.reads is None or not offers_trial(ctx.playbook):
-            return ""
-        return trial_said(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member.id, ctx.now)
+            return ()
+        said = trial_said(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member.id,
+                          ctx.now)  # fmt: skip
+        return (privately(self._send(ctx, event, said, welcome=True), said),) if said else ()
 
     def _back(self, ctx: Context, event: Event, nickname: str) -> Action:
         """A member who was in the community before (left, removed, their paid membership
@@ -96,7 +102,7 @@ class Welcome:
                   "community": pb.community.name, "purpose": pb.community.purpose}  # fmt: skip
         template = ceremony.welcome_back or say("welcome_back", lang,
                                                 **{k: "{" + k + "}" for k in values})  # fmt: skip
-        parts = [template.format(**values), self._trial(ctx)]
+        parts = [template.format(**values)]
         if ceremony.accept_rules and pb.rules.texts and RULES_ACCEPTED not in ctx.member.tags:
             parts.append(say("accept_prompt", lang))
         if ceremony.nickname_format and not nickname_fits(nickname, ceremony.nickname_format):

@@ -84,7 +84,11 @@ class WebChatCarrier(Performer):
     of them, where one newcomer's welcome alone can reach 20,000 characters."""
 
     capabilities = Capabilities(
-        can=PERFORMS, idempotent=True, max_text=MAX_TEXT, seats_applicants=True
+        can=PERFORMS,
+        idempotent=True,
+        max_text=MAX_TEXT,
+        seats_applicants=True,
+        private_replies=True,
     )
 
     # --- the Carrier protocol (perform is inherited) ------------------------------------------
@@ -449,7 +453,9 @@ class WebChatCarrier(Performer):
                 "capacity": room.group.capacity,
                 "bot": self.bot_name,
             },
-            "history": [message_frame(m) for m in self.platform.history(room.group.id)],
+            "history": [
+                message_frame(m) for m in self.platform.history(room.group.id, user.user_id)
+            ],
             "muted": muted,
             "closed": None if closed is None else closed.frame(),
         }

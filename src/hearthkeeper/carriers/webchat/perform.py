@@ -31,7 +31,7 @@ from hearthkeeper.carriers.webchat.records import NicknameTaken, SeatOutcome, We
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.carriers.webchat.uploads import store_file, store_picture
-from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
+from hearthkeeper.engine.actions import BAN_FOLLOWS, IN_GROUP, Action, ActionKind
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, Outcome
 from hearthkeeper.engine.no_room import HANDLED_BY, no_room_alert, room_found_alert
 from hearthkeeper.playbook.positioning import Language
@@ -320,6 +320,9 @@ class _Act:
             reply_to = replied.id if replied and replied.group_id == group.id else None
         asset = asset_of(action)
         stored, refused = self._attach(asset, group) if asset is not None else (None, None)
+        # a private reply (a door code, a payment reference): kept for its member alone, shown
+        # in their browsers only, never in anyone else's page or history
+        private = action.member if IN_GROUP in action.extra and action.member else None
         kind = "text" if stored is None or asset is None else asset.kind
         ids: list[str] = []
         present: list[tuple[str, str]] | None = None  # the group's people, read if a part @s
@@ -335,12 +338,16 @@ class _Act:
                 kind=kind if n == 0 else "text", text=text, picture=stored if n == 0 else None,
                 reply_to=reply_to if n == 0 else None, mentions=mentions,
                 action_key=part_key(key, n), format="markdown" if markdown else None,
+                visible_to=private,
             )  # fmt: skip
             if created:
                 if n == 0 and asset is not None and refused is not None:
                     unsent_alert(self.tx, action, key, group, asset, refused,
                                  self.chat.clock.now(), self.chat.language(group))  # fmt: skip
-                self._broadcast(group, message_frame(message))
+                if private is not None:
+                    self._send_to(group, private, message_frame(message))
+                else:
+                    self._broadcast(group, message_frame(message))
             ids.append(str(message.id))
         return ids[0]
 

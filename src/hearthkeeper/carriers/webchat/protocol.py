@@ -221,6 +221,7 @@ def _plain_frame(message: WebChatMessage, picture: str | None) -> dict[str, Any]
         "mentions": list(message.mentions),
         "reply_to": message.reply_to,
         "at": message.sent_at.isoformat(),
+        "private": message.visible_to is not None,  # shown to this member alone
     }
 
 

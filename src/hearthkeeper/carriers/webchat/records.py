@@ -104,6 +104,7 @@ class WebChatMessage:
     deleted_reason: str | None
     action_key: str | None
     format: str | None = None  # "markdown": a scheduled post's, shown formatted; None: as typed
+    visible_to: str | None = None  # the one member shown it (a private reply); None: everyone
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     select,
     tuple_,
     update,
@@ -339,15 +340,18 @@ class SqlWebChat(StoreBase):
         action_key: str | None = None,
         mentions_bot: bool = False,
         format: str | None = None,
+        visible_to: str | None = None,
     ) -> tuple[WebChatMessage, bool]:
         """Keep a message; with `action_key` (a bot message's outbox key) at most once: the
         message already kept under that key comes back with False. A member's message is
         queued for the engine in the same transaction (`mentions_bot`: addressed to the bot).
-        `format`: "markdown" for a scheduled post's text, shown formatted; None as typed."""
+        `format`: "markdown" for a scheduled post's text, shown formatted; None as typed.
+        `visible_to`: the one member shown it (a private reply); None: the whole group."""
         row = {"group_id": group_id, "user_id": user_id, "nickname": nickname, "kind": kind,
                "text": text, "picture": picture, "reply_to": reply_to,
                "mentions": list(mentions), "sent_at": utc(self._now(), "send time"),
-               "action_key": action_key, "format": format}  # fmt: skip
+               "action_key": action_key, "format": format,
+               "visible_to": visible_to}  # fmt: skip
         with self._unit(write=True) as session:
             if user_id is not None:  # a member's: numbered in the order the group takes them
                 lock_row(session, GroupRow, group_id)
@@ -393,11 +397,16 @@ class SqlWebChat(StoreBase):
                 used.update(name for name in session.scalars(query) if name is not None)
         return used
 
-    def history(self, group_id: int, limit: int = 100) -> list[WebChatMessage]:
-        """The group's last `limit` messages that were not deleted, oldest first."""
+    def history(self, group_id: int, viewer: str | None = None,
+                limit: int = 100) -> list[WebChatMessage]:  # fmt: skip
+        """The group's last `limit` messages that were not deleted, oldest first, as `viewer`
+        may read them: the group's, and the private replies to `viewer` alone."""
+        rows = WebChatMessageRow
+        visible = rows.visible_to.is_(None) if viewer is None else or_(
+            rows.visible_to.is_(None), rows.visible_to == viewer)  # fmt: skip
         query = (
             select(WebChatMessageRow)
-            .where(WebChatMessageRow.group_id == group_id, WebChatMessageRow.deleted_at.is_(None))
+            .where(rows.group_id == group_id, rows.deleted_at.is_(None), visible)
             .order_by(WebChatMessageRow.id.desc())
             .limit(limit)
         )
@@ -580,7 +589,7 @@ def _message(row: WebChatMessageRow) -> WebChatMessage:
         kind=row.kind, text=row.text, picture=row.picture, reply_to=row.reply_to,
         mentions=tuple(str(m) for m in row.mentions), sent_at=row.sent_at,
         deleted_at=row.deleted_at, deleted_reason=row.deleted_reason, action_key=row.action_key,
-        format=row.format,
+        format=row.format, visible_to=row.visible_to,
     )  # fmt: skip
 
 

@@ -75,6 +75,7 @@ BOOK = Phrasebook({
     "not_connected": {EN: "not connected", ZH: "未连接"},
     "reconnecting": {EN: "reconnecting…", ZH: "重新连接中…"},
     "bot": {EN: "bot", ZH: "机器人"},
+    "only_you": {EN: "only you can see this", ZH: "仅你可见"},
     "reply": {EN: "Reply", ZH: "回复"},
     "earlier_message": {EN: "an earlier message", ZH: "一条较早的消息"},
     "picture_from": {EN: "picture from {nickname}", ZH: "{nickname} 发的图片"},
@@ -194,7 +195,7 @@ SCRIPT_KEYS = (
     "connecting", "connected", "not_connected", "reconnecting", "bot", "reply",
     "earlier_message", "picture_from", "picture_snippet", "member_one", "member_many",
     "staff_lift", "muted_notice", "banned_notice", "removed_notice", "join_again", "appeal_link",
-    "still_in_box", "picture_not_accepted", "picture_not_sent", "open_elsewhere",
+    "still_in_box", "picture_not_accepted", "picture_not_sent", "open_elsewhere", "only_you",
 )  # fmt: skip
 
 

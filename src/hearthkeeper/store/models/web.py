@@ -112,6 +112,9 @@ class WebChatMessageRow(Base):
     action_key: Mapped[str | None] = mapped_column(SafeString(OUTBOX_KEY), unique=True)
     # How `text` is written: "markdown" (a scheduled post, shown formatted), NULL as typed
     format: Mapped[str | None] = mapped_column(SafeString(16))
+    # The one member who may read it (a bot's private reply: a door code, a payment
+    # reference); NULL: the whole group
+    visible_to: Mapped[str | None] = mapped_column(SafeString(64))
 
 
 class WebChatEventRow(Base):

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from hearthkeeper.apply import stored_group_names, stored_over_limit
 from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
+from hearthkeeper.capabilities.moderation.expiry import expiry_changed
 from hearthkeeper.playbook import (
     CarrierKinds,
     LoadedPlaybook,
@@ -170,6 +171,8 @@ def router(pages: Pages) -> APIRouter:
                                                         current.content, loaded.playbook)  # fmt: skip
         if current is not None:
             held += left_behind(web.store, view.community.id, loaded.playbook, web.clock.now())
+            held += expiry_changed(web.store, view.community.id, current.content,
+                                   loaded.playbook, web.clock.now(), write=False)  # fmt: skip
         return render(
             request, "console/playbook_review.html", operator=operator, active="playbook",
             text=text, sha256=digest, base_version=current.version if current else 0,

@@ -177,6 +177,13 @@
       badge.textContent = t("bot");
       meta.append(badge);
     }
+    if (frame.private) {  // a reply shown to this member alone (a door code, a reference)
+      item.classList.add("private");
+      const only = document.createElement("span");
+      only.className = "only-you";
+      only.textContent = t("only_you");
+      meta.append(only);
+    }
     const time = document.createElement("time");
     time.dateTime = frame.at;
     const clock = onClock(frame.at);

@@ -1,0 +1,50 @@
+"""`/membership` (`/会员`): a member asks where their paid membership stands and reads their own
+plan, until when, and their payment reference — a trial member before any reminder quotes it
+(session 36's walk: they had no way to learn it). Each reads only their own reference."""
+
+from __future__ import annotations
+
+from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store
+from tests.capabilities.billing.billing_setup import PAID, paid_community, pay, performed, screen
+from tests.engine_setup import Community
+
+TRIAL = PAID.replace("period: 6 months", "period: 6 months\n      trial: 3d")
+
+
+def _ask(c: Community, user: str, text: str = "/membership") -> str:
+    """`user` joins g1, accepts the rules and types `text`; the bot's answer to it."""
+    c.engine.process([c.events.join(user, group="g1", at=c.clock.now())])
+    c.engine.process([c.events.message(user, "agree", group="g1", at=c.clock.now())])
+    performed(c)
+    c.engine.process([c.events.message(user, text, group="g1", at=c.clock.now())])
+    [said] = [a for a in performed(c) if a.handler == "billing"]
+    assert said.member == user
+    return said.text or ""
+
+
+def _reference(c: Community, user: str) -> str:
+    return SqlBilling.on(c.store).reference_for("fake", user, user, c.clock.now()).code
+
+
+def test_each_member_reads_their_own_plan_until_when_and_payment_reference(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = paid_community(store, store_clock, TRIAL)  # 2026-05-01 09:00 UTC, London
+    assert screen(c, "ann").admitted  # a 3-day free trial
+    pay(c, "bob", "shop-1")
+
+    ann = _ask(c, "ann")
+    assert ann.startswith("ann, your membership:")
+    assert "“Half-year membership”: free trial until 2026-05-04" in ann
+    assert f"quote your payment reference {_reference(c, 'ann')}." in ann
+
+    bob = _ask(c, "bob", "/会员")
+    assert "“Half-year membership”: paid until 2026-11-01." in bob
+    assert _reference(c, "bob") in bob and _reference(c, "ann") not in bob
+
+    cy = _ask(c, "cy")  # in the group, holding no membership
+    assert "You hold no membership now." in cy
+    assert "Join with “Half-year membership”: 299 CNY per 6 months." in cy
+    assert _reference(c, "cy") in cy

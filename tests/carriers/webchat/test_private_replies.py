@@ -1,0 +1,74 @@
+"""A member's own secrets on the web chat — their payment reference (`/会员`), their free
+trial, their door code (`/报名`, `/入场码`) — are shown to them alone: in their browser, marked
+"仅你可见", never in another member's page. Before, every one of them was posted for the whole
+group to read (session 36's walk of a paid 知识星球)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from hearthkeeper.carriers.webchat.socket import MEMBER_COOKIE
+from hearthkeeper.clock import FrozenClock
+from tests.capabilities.billing.test_billing_webchat import half_year, paid_door, reference
+from tests.webchat_setup import SkincareChat, join
+
+
+def _page(client: TestClient, chat: SkincareChat, token: str) -> list[dict[str, Any]]:
+    """The messages the member with `token` sees when they open the group's page."""
+    client.cookies.set(MEMBER_COOKIE, token)
+    with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
+        hello = ws.receive_json()
+    assert hello["type"] == "hello"
+    return list(hello["history"])
+
+
+def _say(client: TestClient, chat: SkincareChat, token: str, *texts: str) -> None:
+    client.cookies.set(MEMBER_COOKIE, token)
+    with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
+        ws.receive_json()
+        for text in texts:
+            ws.send_json({"type": "say", "text": text})
+            while ws.receive_json().get("text") != text:
+                pass
+    chat.engine_round(client)
+
+
+def test_a_trial_members_reference_trial_and_door_code_are_shown_to_them_alone(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    with paid_door(tmp_path, migrated_sqlite, store_clock, trial="7d") as (chat, community):
+        store = chat.store
+        with TestClient(chat.app) as client:
+            assert join(client, chat.code, "小美").status_code == 303  # a free trial
+            mei = client.cookies[MEMBER_COOKIE]
+            mei_user = chat.carrier.user_for_token(mei)
+            assert mei_user is not None
+            paid_user, li = chat.carrier.create_user("小丽")  # paid before joining
+            half_year(store, community, reference(store, paid_user.user_id, "小丽", store_clock),
+                      "TB-1", store_clock)  # fmt: skip
+            client.cookies.set(MEMBER_COOKIE, li)
+            assert join(client, chat.code, "小丽").status_code == 303
+            chat.engine_round(client)
+            _say(client, chat, mei, "同意", "/会员", "/报名")
+            _say(client, chat, li, "同意")
+
+            code = reference(store, mei_user.user_id, "小美", store_clock)
+            mine = [m for m in _page(client, chat, mei) if m["bot"]]
+            asked = [m for m in mine if code in m["text"]]
+            assert len(asked) == 1 and asked[0]["private"] is True
+            assert "颜学院半年会员" in asked[0]["text"] and "免费试用" in asked[0]["text"]
+            trial = [m for m in mine if m["text"].startswith("你正在免费试用")]
+            assert len(trial) == 1 and trial[0]["private"] is True
+            ticket = [m for m in mine if "/ticket/" in m["text"]]
+            assert len(ticket) == 1 and ticket[0]["private"] is True
+            door_link = ticket[0]["text"].split("入场码：", 1)[1].strip()
+
+            theirs = _page(client, chat, li)  # what another member of the group reads
+            said = "\n".join(m["text"] for m in theirs)
+            assert code not in said and door_link not in said and "/ticket/" not in said
+            assert "你正在免费试用" not in said
+            assert any("欢迎 小美" in m["text"] for m in theirs)  # the welcome is still public
+            assert not any(m.get("private") for m in theirs)
