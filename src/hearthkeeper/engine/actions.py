@@ -84,7 +84,8 @@ IN_GROUP = "in_group"
 
 def privately(action: Action, in_group: str) -> Action:
     """`action` (a REPLY or SEND naming its `member`) for that member's eyes only, where the
-    carrier can; `in_group` is said in the group where it cannot (`IN_GROUP`)."""
+    carrier can; `in_group` is said in the group where it cannot (`IN_GROUP`; empty: nothing
+    is said there)."""
     return replace(action, extra={**action.extra, IN_GROUP: in_group})
 
 

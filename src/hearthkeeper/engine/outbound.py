@@ -297,6 +297,9 @@ class OutboundQueue:
             return "retried"
         if IN_GROUP in action.extra and not carrier.capabilities.private_replies:
             action = for_the_group(action)  # the secret left out of what the group reads
+            if not action.text:  # for the member alone, or nothing: nothing said here
+                await self._write(lambda: store.mark_done(item, None, now))
+                return "done"
         if action.extra.get(OPTIONAL) and action.kind not in carrier.capabilities.can:
             # e.g. a direct message on a carrier without them: passed over, not failed
             await self._write(lambda: store.mark_done(item, None, now))

@@ -14,7 +14,7 @@ import pytest
 from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import IN_GROUP, Action, ActionKind
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
 from tests.engine_setup import Community, community
@@ -88,11 +88,16 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     cid = c.runtime.community_id
     say(c, "bob", "honestly this group is useless, nobody here ever answers", event_id="m-bob")
     sent(c)
-    # taken: the reporter's command leaves the group, and nothing said there names them
+    # taken: the reporter's command leaves the group, and nothing said there names them; the
+    # receipt is for their eyes alone, where a carrier can (the web chat), else not said
     acted = say(c, "mei", "/report he posts this in every group", reply_to="m-bob",
                 event_id="r-mei")  # fmt: skip
-    assert answers(acted) == []
-    assert deleted(c) == ["r-mei"]
+    [receipt] = [a for a in acted if a.kind is ActionKind.REPLY]
+    assert receipt.text == "mei, your report is with staff; they will look at it."
+    assert receipt.member == "mei" and receipt.extra[IN_GROUP] == ""
+    done = sent(c)  # this carrier cannot show a message to one member: nothing said
+    assert [a.target for a in done if a.kind is ActionKind.DELETE] == ["r-mei"]
+    assert [a for a in done if a.kind is ActionKind.REPLY] == []
     [alert] = reports_alerts(store, cid)
     assert alert.handler == "reports" and alert.member_id == c.member_id("bob")
     assert "[Report] g1: bob's message, reports: 1\n" in alert.text
@@ -102,8 +107,11 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     assert answers(say(c, "mei", "/report again!", reply_to="m-bob")) == [
         "mei, you reported that message already; staff will look at it."
     ]
+    assert [a for a in sent(c) if a.kind is ActionKind.REPLY] == [], "it would name mei"
     # a newcomer's report is kept for staff and does not count toward hiding
-    assert answers(say(c, "kim", "/举报", reply_to="m-bob")) == []
+    assert answers(say(c, "kim", "/举报", reply_to="m-bob")) == [
+        "kim, your report is with staff; they will look at it."
+    ]
     sent(c)
     [alert] = reports_alerts(store, cid)  # the same alert, said afresh
     assert "reports: 2\n" in alert.text and "kim: (no reason given) [not counted: too new or " \
@@ -213,7 +221,9 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     capped = [a.text for a in sent(c) if a.kind is ActionKind.REPLY]
     assert len(capped) == 1 and "3 reports today" in (capped[0] or "")  # once a day
     c.clock.advance(timedelta(days=1))
-    assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == []
+    assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == [
+        "mei, your report is with staff; they will look at it."
+    ]
     assert any("kim's message" in a.text for a in reports_alerts(store, cid))
 
 
@@ -222,7 +232,9 @@ def test_staff_dismiss_and_the_reports_close_without_a_strike(
 ) -> None:
     c, _ = start(store, store_clock, "zh-CN")
     cid = c.runtime.community_id
-    assert answers(say(c, "mei", "/举报 广告", reply_to="hi-bob")) == []
+    assert answers(say(c, "mei", "/举报 广告", reply_to="hi-bob")) == [
+        "mei，已收到你的举报，管理员会查看。"
+    ]
     [alert] = reports_alerts(store, cid)
     assert alert.text.startswith("【举报】g1：bob 的消息，举报 1 次\n")
     [reported] = SqlReports.on(store).waiting(cid)

@@ -72,3 +72,41 @@ def test_a_trial_members_reference_trial_and_door_code_are_shown_to_them_alone(
             assert "你正在免费试用" not in said
             assert any("欢迎 小美" in m["text"] for m in theirs)  # the welcome is still public
             assert not any(m.get("private") for m in theirs)
+
+
+def test_a_members_report_is_acknowledged_to_them_alone(
+    tmp_path: Path, migrated_sqlite: Path, store_clock: FrozenClock
+) -> None:
+    """A `/举报` taken was answered with nothing: the reporter could not tell it reached staff,
+    since anything said in the group would show the reported member who reported them. On the
+    web chat the receipt is now shown to the reporter alone; the group reads nothing of it."""
+    with (
+        paid_door(tmp_path, migrated_sqlite, store_clock, trial="7d") as (chat, community),
+        TestClient(chat.app) as client,
+    ):
+        assert join(client, chat.code, "小美").status_code == 303  # a free trial
+        mei = client.cookies[MEMBER_COOKIE]
+        paid_user, li = chat.carrier.create_user("小丽")  # paid before joining
+        half_year(chat.store, community,
+                  reference(chat.store, paid_user.user_id, "小丽", store_clock), "TB-1",
+                  store_clock)  # fmt: skip
+        client.cookies.set(MEMBER_COOKIE, li)
+        assert join(client, chat.code, "小丽").status_code == 303
+        chat.engine_round(client)
+        _say(client, chat, mei, "同意")
+        _say(client, chat, li, "同意", "这群没意思，都去隔壁群吧")
+        [said] = [m for m in _page(client, chat, li) if m["text"] == "这群没意思，都去隔壁群吧"]
+        client.cookies.set(MEMBER_COOKIE, mei)
+        with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
+            ws.receive_json()
+            ws.send_json({"type": "say", "text": "/举报 拉人去别的群", "reply_to": said["id"]})
+            while ws.receive_json().get("text") != "/举报 拉人去别的群":
+                pass
+        chat.engine_round(client)
+
+        receipt = [m for m in _page(client, chat, mei) if "已收到你的举报" in m["text"]]
+        assert len(receipt) == 1 and receipt[0]["private"] is True
+        theirs = "\n".join(m["text"] for m in _page(client, chat, li))
+        assert "举报" not in theirs  # neither the command nor the receipt
+        alerts = chat.store.staff_alerts(chat.group.community_id)
+        assert [a.text[:4] for a in alerts if a.handler == "reports"] == ["【举报】"]

@@ -18,7 +18,7 @@ from hearthkeeper.capabilities.reports.repository import (
 )
 from hearthkeeper.capabilities.reports.requests import FileReport
 from hearthkeeper.capabilities.reports.texts import TEXTS
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import Action, ActionKind, privately
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
@@ -30,12 +30,16 @@ from hearthkeeper.store.scope import StoreBase
 HANDLER = "reports"
 DAY = timedelta(days=1)
 HIDDEN = "hidden by members' reports, until staff look"  # the deletion's reason
+# Answers that say the member reported a message: to them alone, or not at all (they are
+# never said where the reported member reads them)
+REVEALING = frozenset({"received", "already", "looked", "against_staff"})
 
 
 def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Sequence[Action]:
     """Keep the member's report of the message they replied to and tell staff; refused (and
-    answered) when it cannot be taken. Taken, the reporter is told nothing in the group:
-    what the bot said there would show the reported member who reported them."""
+    answered) when it cannot be taken. Taken, the reporter is told so where only they read it
+    (the web chat), and nothing in the group elsewhere: what the bot said there would show
+    the reported member who reported them."""
     assert ctx.member is not None, "a report is a member's command"
     pb, member, group = ctx.playbook, ctx.member, ctx.group
     lang, name = pb.community.language, member.display_name or member.user_id
@@ -48,6 +52,9 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
         if about is None:  # a reply to nothing: once an hour
             about = "hour:" + ctx.now.strftime("%Y-%m-%dT%H")
         said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
+        # for the reporter's eyes (the web chat); where a carrier cannot, an answer that would
+        # tell the group who reported is not said at all
+        said = privately(said, "" if key in REVEALING else (said.text or ""))
         return [replace(said, key=f"report-{key}:{member.id}:{about}")]
 
     if not setting.enabled:
@@ -113,7 +120,7 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     if author_is_staff:
         authors = store.member_names([message.member_id])
         return [*out, *say("against_staff", author=authors.get(message.member_id, "?"))]
-    return out
+    return [*out, *say("received")]
 
 
 def _not_counted(store: Store, scope: StoreBase, pb: Playbook, community_id: int,

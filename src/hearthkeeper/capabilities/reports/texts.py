@@ -23,6 +23,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "{name}，你是管理员：请直接回复「/警告」或在后台删除这条消息。",
         Language.EN: "{name}, you are staff: reply /warn to it, or delete it in the console.",
     },
+    "received": {
+        Language.ZH_CN: "{name}，已收到你的举报，管理员会查看。",
+        Language.EN: "{name}, your report is with staff; they will look at it.",
+    },
     "already": {
         Language.ZH_CN: "{name}，你已经举报过这条消息了，管理员会查看。",
         Language.EN: "{name}, you reported that message already; staff will look at it.",
