@@ -3,12 +3,21 @@ silent key members staff hear of, under which key."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.analytics.heat import HeatWarning
 from hearthkeeper.analytics.segments import Placed, Segment
 from hearthkeeper.analytics.vitals import SilentKey
-from hearthkeeper.capabilities.health.watch import HealthWatch, Silent, alerts, next_watch
+from hearthkeeper.capabilities.health.watch import (
+    HealthWatch,
+    Silent,
+    alerts,
+    heat_alert,
+    newly_warned,
+    next_watch,
+)
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
@@ -16,6 +25,7 @@ from hearthkeeper.store import Group
 LONDON = ZoneInfo("Europe/London")
 GROUP = Group(id=2, community_id=1, name="Tea 1", carrier="fake", carrier_group_id="tea-1",
               capacity=None, created_at=datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+WATCH = replace(GROUP, id=9, name="Tea 0", carrier_group_id="tea-0")  # the watch runs in it
 
 
 def _silent(member_id: int, last: date | None) -> SilentKey:
@@ -41,3 +51,52 @@ def test_each_silence_spell_alerts_staff_in_the_group_last_active_in() -> None:
     assert alert.key == "health:silent:1:5:2026-04-20"
     assert alert.text is not None and alert.text.startswith(
         "Key member member 5 has been silent since 2026-04-20 (9 days)")  # fmt: skip
+
+
+def _heat(group_id: int, warning: bool) -> HeatWarning:
+    return HeatWarning(group_id=group_id, name=f"Tea {group_id}", as_of=date(2026, 4, 30),
+                       warning=warning, energy_falls=warning, activity_decays=warning,
+                       days_without_output=5, reasons=(),
+                       actions=(f"Post in Tea {group_id}.", "Ask the experts.", "Third."),
+                       headline=f"Messages fell: {group_id} this week vs 30/week over the "
+                                "four weeks before." if warning else None)  # fmt: skip
+
+
+def test_only_groups_newly_warned_are_news() -> None:
+    """Warned today and not the day before: a warning that goes on is no news, one that comes
+    back after a day without is, and a group not warned today never is."""
+    today = [_heat(1, True), _heat(2, True), _heat(3, False), _heat(4, True)]
+    started = newly_warned(today, before={2, 3})
+    assert [w.group_id for w in started] == [1, 4]
+    assert newly_warned(today, before={1, 2, 4}) == []
+
+
+def test_one_group_warned_is_told_in_it_with_its_reason_and_two_actions() -> None:
+    [warning] = newly_warned([_heat(2, True)], before=set())
+    alert = heat_alert(Language.EN, 1, date(2026, 4, 30), [warning], {2: GROUP}, WATCH)
+    assert alert is not None
+    assert (alert.kind, alert.carrier, alert.group) == (ActionKind.ALERT_STAFF, "fake", "tea-1")
+    assert alert.text == ("Heat-death warning for Tea 2: Messages fell: 2 this week vs 30/week "
+                          "over the four weeks before. What to do: Post in Tea 2. Ask the "
+                          "experts.")  # fmt: skip
+    assert alert.key == "health:heat:1:2:2026-04-30"
+    imported = replace(GROUP, carrier="import:csv", carrier_group_id="club/微信1群")
+    there = heat_alert(Language.ZH_CN, 1, date(2026, 4, 30), [warning], {2: imported}, WATCH)
+    assert there is not None and (there.carrier, there.group) == ("fake", "tea-0"), (
+        "an imported history has no chat: the alert goes to the watch's group"
+    )
+    assert there.text is not None and there.text.startswith("「Tea 2」出现热寂预警：Messages fell")
+    assert heat_alert(Language.EN, 1, date(2026, 4, 30), [], {2: GROUP}, WATCH) is None
+
+
+def test_forty_groups_warned_on_one_day_are_one_alert_naming_ten() -> None:
+    started = [_heat(n, True) for n in range(1, 41)]
+    alert = heat_alert(Language.EN, 1, date(2026, 4, 30), started, {}, WATCH)
+    assert alert is not None and alert.text is not None
+    lines = alert.text.splitlines()
+    assert lines[0] == "Heat-death warning for 40 groups:"
+    assert lines[1] == ("- Tea 1: Messages fell: 1 this week vs 30/week over the four weeks "
+                        "before.")  # fmt: skip
+    assert [line.split(":")[0] for line in lines[1:11]] == [f"- Tea {n}" for n in range(1, 11)]
+    assert lines[11] == "… and 30 more"
+    assert (alert.group, alert.key) == ("tea-0", "health:heat:1:2026-04-30")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hearthkeeper.analytics.vitals import silent_key_members_of
 from hearthkeeper.capabilities.health.watch import plan_health_watch
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store
+from hearthkeeper.store import StaffAlert, Store
 from tests.engine_setup import Community, community
 
 START = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # 11:00 in London (BST)
@@ -30,7 +30,12 @@ def run_watch(c: Community, day: int) -> None:
 
 def silent_alerts(store: Store, c: Community) -> list[str]:
     return [a.text for a in store.staff_alerts(c.runtime.community_id, open_only=False)
-            if a.handler == "health"]  # fmt: skip
+            if a.key.startswith("health:silent:")]  # fmt: skip
+
+
+def silent_inbox(store: Store, community_id: int) -> list[StaffAlert]:
+    """The open silent-member alerts (the group they fell silent in may be warned of too)."""
+    return [a for a in store.staff_alerts(community_id) if a.key.startswith("health:silent:")]
 
 
 def test_a_core_member_silent_a_week_alerts_staff_once_per_silence(
@@ -51,7 +56,7 @@ def test_a_core_member_silent_a_week_alerts_staff_once_per_silence(
     assert silent_alerts(store, c) == []
     run_watch(c, 17)  # 18 Oct: silent since 11 Oct, 7 days
     run_watch(c, 18)
-    [alert] = store.staff_alerts(c.runtime.community_id)
+    [alert] = silent_inbox(store, c.runtime.community_id)
     assert alert.text == ("Key member ann has been silent since 2026-10-11 (7 days): last active "
                           "in g1; consider @-ing them in g1 with a topic they know.")  # fmt: skip
     assert alert.member_id == c.member_id("ann")
@@ -107,7 +112,7 @@ def test_the_watch_is_attached_to_a_group_a_carrier_serves(
         chat(c, "ann", day)
     for day in range(12, 19):
         run_watch(c, day)
-    [alert] = store.staff_alerts(cid)
+    [alert] = silent_inbox(store, cid)
     assert alert.text.startswith("Key member ann has been silent since 2026-10-11")
     group = store.get_group(alert.group_id or 0)
     assert group is not None and group.name == "g1", f"the inbox named {group}"
@@ -132,7 +137,55 @@ def test_the_inbox_lists_a_silent_members_alert_under_the_group_it_names(
         c.engine.process([c.events.message("ann", "hello", at=at, group="g2")])
     for day in range(12, 19):
         run_watch(c, day)
-    [alert] = store.staff_alerts(cid)
+    [alert] = silent_inbox(store, cid)
     assert "last active in g2" in alert.text, alert.text
     group = store.get_group(alert.group_id or 0)
     assert group is not None and group.name == "g2", f"the inbox listed it under {group}"
+
+
+def heat_alerts(store: Store, c: Community) -> list[tuple[str, str, int | None]]:
+    return [(a.key, a.text, a.group_id)
+            for a in store.staff_alerts(c.runtime.community_id, open_only=False)
+            if a.key.startswith("health:heat:")]  # fmt: skip
+
+
+def test_groups_whose_heat_death_warning_starts_are_one_alert_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """g1 and g2 talk every day of October's first four weeks, then fall silent; g3 too, but
+    an operator closed it. On 1 Nov their messages this week fall below 70% of before (and no
+    staff message or post ever): one alert names g1 and g2 with their headlines, in g1 (where
+    the watch runs); the mornings after, still warned, add nothing."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    for group in ("g1", "g2", "g3"):
+        for user in ("ann", "bo"):
+            c.engine.process([c.events.join(f"{user}-{group}", at=START, group=group)])
+    for day in range(28):  # 1-28 Oct
+        at = START + timedelta(days=day)
+        c.clock.set(at)
+        text = "agree" if day == 0 else "hello"  # the rules gate lets them talk
+        c.engine.process([c.events.message(f"{user}-{group}", text, at=at, group=group)
+                          for group in ("g1", "g2", "g3") for user in ("ann", "bo")])  # fmt: skip
+    g3 = next(g for g in store.list_groups(cid) if g.name == "g3")
+    store.close_group(g3.id, "cli")
+    morning = datetime(2026, 10, 29, 9, 45, tzinfo=UTC)  # London is on GMT again
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    for day in range(3):  # 29 to 31 Oct: fewer messages, not yet below 70%
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    assert heat_alerts(store, c) == []
+    for day in range(3, 6):  # 1 Nov, then 2 and 3 Nov: still warned
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    [(key, text, group_id)] = heat_alerts(store, c)
+    assert key == f"health:heat:{cid}:2026-11-01", text
+    assert text == (
+        "Heat-death warning for 2 groups:\n"
+        "- g1: Messages fell: 6 this week vs 13/week over the four weeks before.\n"
+        "- g2: Messages fell: 6 this week vs 13/week over the four weeks before.\n"
+        "Each group's reasons and actions: the console's Health page or `hearth report`."
+    )
+    group = store.get_group(group_id or 0)
+    assert group is not None and group.name == "g1"

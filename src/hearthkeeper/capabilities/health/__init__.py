@@ -1,5 +1,5 @@
-"""The daily key-member watch: staff hear of key members who went silent (`watch`; the
-figures themselves come from `hearthkeeper.analytics`)."""
+"""The daily watch: staff hear of key members who went silent and of groups whose heat-death
+warning started (`watch`; the figures themselves come from `hearthkeeper.analytics`)."""
 
 from __future__ import annotations
 

@@ -7,20 +7,33 @@ beside the calendar) and each watch plans the next. It is no handler: events nev
 it. The alert goes through the ordinary alert path (outbox and staff inbox) under the key
 `health:silent:<community>:<member>:<last active day>`: the same spell never alerts twice,
 and a member who speaks again and falls silent again starts a new spell.
+
+The same watch tells staff when a group's heat-death warning starts (`analytics/heat.py`): a
+group warned as of today and not as of the day before (`newly_warned`). A group that stays
+warned is not alerted again; one that recovers and falls again is. The groups are the
+report's (the staff channel left out; a closed group is warned of no more; a group an import
+registered is warned like any). One group: an alert placed in it (in the watch's group for an
+imported history, where no chat would carry it) naming it, with the warning's headline and its
+first `HEAT_ACTIONS` actions, under `health:heat:<community>:<group>:<day>`. More groups
+starting on one day — the first watch after a hundred groups were imported — are one alert in
+the watch's group listing the first `HEAT_NAMED` with their headlines and how many more, under
+`health:heat:<community>:<day>`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.analytics.heat import HeatWarning
 from hearthkeeper.analytics.segments import DEFAULT_RULES
-from hearthkeeper.analytics.vitals import SilentKey, silent_key_members_of
+from hearthkeeper.analytics.vitals import SilentKey, community_vitals, silent_key_members_of
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, Request, schedule_request
+from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
@@ -29,6 +42,8 @@ from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.scope import StoreBase
 
 WATCH_AT = time(9, 30)  # community time, after the levels round
+HEAT_ACTIONS = 2  # actions an alert of one group's heat-death warning names
+HEAT_NAMED = 10  # groups an alert of many names, then how many more
 
 
 class HealthWatch(Request, effect="health.watch"):
@@ -43,6 +58,23 @@ TEXTS = Phrasebook({
                         "可以在「{group}」@ 一下 TA，聊聊 TA 擅长的话题。",
         Language.EN: "Key member {name} has been silent since {last} ({days} days): last active "
                      "in {group}; consider @-ing them in {group} with a topic they know.",
+    },
+    "heat_one": {
+        Language.ZH_CN: "「{group}」出现热寂预警：{headline} 建议：{actions}",
+        Language.EN: "Heat-death warning for {group}: {headline} What to do: {actions}",
+    },
+    "heat_many": {
+        Language.ZH_CN: "{count} 个群出现热寂预警：\n{lines}{more}\n各群的原因和建议见控制台的健康页或 `hearth report`。",
+        Language.EN: "Heat-death warning for {count} groups:\n{lines}{more}\nEach group's "
+                     "reasons and actions: the console's Health page or `hearth report`.",
+    },
+    "heat_line": {
+        Language.ZH_CN: "-「{group}」：{headline}",
+        Language.EN: "- {group}: {headline}",
+    },
+    "heat_more": {
+        Language.ZH_CN: "\n……另有 {more} 个群",
+        Language.EN: "\n… and {more} more",
     },
 })  # fmt: skip
 
@@ -108,6 +140,61 @@ def alerts(lang: Language, community_id: int, silent: Sequence[Silent]) -> list[
     return found
 
 
+def newly_warned(today: Sequence[HeatWarning], before: Collection[int]) -> list[HeatWarning]:
+    """Of today's warnings, the groups warned now and not in `before` (the ids of the groups
+    warned the day before), in today's order: a warning that goes on is no news."""
+    return [w for w in today if w.warning and w.group_id not in before]
+
+
+def heat_alert(lang: Language, community_id: int, day: date, started: Sequence[HeatWarning],
+               groups: Mapping[int, Group],
+               watch_group: Group | GroupView) -> Action | None:  # fmt: skip
+    """The staff alert of the heat-death warnings that started on `day` (None: none did)."""
+    if not started:
+        return None
+    if len(started) == 1:
+        [warning] = started
+        group = groups.get(warning.group_id)
+        where: Group | GroupView = (
+            group if group is not None and not group.imported else watch_group
+        )
+        text = TEXTS.say("heat_one", lang, group=warning.name, headline=warning.headline or "",
+                         actions=" ".join(warning.actions[:HEAT_ACTIONS]))  # fmt: skip
+        key = f"health:heat:{community_id}:{warning.group_id}:{day.isoformat()}"
+    else:
+        where = watch_group
+        lines = "\n".join(TEXTS.say("heat_line", lang, group=w.name, headline=w.headline or "")
+                          for w in started[:HEAT_NAMED])  # fmt: skip
+        more = len(started) - HEAT_NAMED
+        text = TEXTS.say("heat_many", lang, count=len(started), lines=lines,
+                         more=TEXTS.say("heat_more", lang, more=more) if more > 0 else "")  # fmt: skip
+        key = f"health:heat:{community_id}:{day.isoformat()}"
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=where.carrier,
+                  group=where.carrier_group_id, text=text,
+                  reason="a group's heat-death warning started", handler="health",
+                  key=key)  # fmt: skip
+
+
+def heat_warnings(store: Store, community_id: int, day: date, zone: ZoneInfo,
+                  playbook: Playbook) -> list[HeatWarning]:  # fmt: skip
+    """Each counted group's heat-death warning as of `day`, as the report computes it."""
+    vitals = community_vitals(store, community_id, as_of=day, zone=zone, playbook=playbook,
+                              name=playbook.community.name, cohort_weeks=1)  # fmt: skip
+    return [v.heat for _, v in sorted(vitals.groups.items())]
+
+
+def _heat(scope: StoreBase, ctx: EffectContext, today: date, zone: ZoneInfo) -> Action | None:
+    store, community = Store.on(scope), ctx.group.community_id
+    now = heat_warnings(store, community, today, zone, ctx.playbook)
+    if not any(w.warning for w in now):
+        return None
+    before = heat_warnings(store, community, today - timedelta(days=1), zone, ctx.playbook)
+    started = newly_warned(now, {w.group_id for w in before if w.warning})
+    groups = {g.id: g for g in store.list_groups(community)}
+    return heat_alert(ctx.playbook.community.language, community, today, started, groups,
+                      ctx.group)  # fmt: skip
+
+
 def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) -> list[Silent]:
     groups, members = CommunityQueries.on(scope), MemberQueries.on(scope)
     found = []
@@ -122,11 +209,15 @@ def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) ->
 
 
 def watch(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> Sequence[Action]:
-    """Alert staff of key members silent 7–28 days (each spell once); plan tomorrow's watch."""
+    """Alert staff of key members silent 7–28 days (each spell once) and of the groups whose
+    heat-death warning started today; plan tomorrow's watch."""
     zone = ZoneInfo(ctx.playbook.community.timezone)
     community = ctx.group.community_id
     today = ctx.now.astimezone(zone).date()  # as of the day it runs (request.day: when due)
     found = alerts(ctx.playbook.community.language, community,
                    _silent(scope, community, today, zone))  # fmt: skip
+    heat = _heat(scope, ctx, today, zone)
+    if heat is not None:
+        found.append(heat)
     plan_health_watch(scope, community, ctx.playbook, ctx.now)
     return found
