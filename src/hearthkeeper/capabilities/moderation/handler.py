@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
-from hearthkeeper.capabilities.command_book import CommandBook
+from hearthkeeper.capabilities.command_book import CommandBook, Invocation
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
@@ -105,9 +105,12 @@ class Moderation:
         """Every violation in one message, before exemptions."""
         self._learn(ctx)
         command = self._is_command(event)
-        # the learned scorer judges neither a command nor a reply to the community's own
-        # sign-up or poll (`+1 西兰花`, a pasted group-buy list): they name goods and prices as
-        # shop ads do; every rule still reads them
+        # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
+        # reason of a `/warn`) nor a reply to the community's own sign-up or poll (`+1 西兰花`):
+        # they name goods and prices as shop ads do; every rule still reads them. A member's
+        # command is their words after the command's name: the scorer judges those (`/rank
+        # 需要代购…找我` hid an ad), never the name (`/claim` is SMS-spam talk to it)
+        words = command.rest if command is not None and not ctx.member.is_staff else None
         commands = self.commands
 
         def reply() -> bool:  # asked only of a text the scorer flags
@@ -123,12 +126,13 @@ class Moderation:
             return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=True if command else reply,
-                                  mentioned=mentioned if others else None)  # fmt: skip
+                                  command=True if command is not None else reply,
+                                  mentioned=mentioned if others else None,
+                                  words=words)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and text.compact and not command:
+        if self.repeat is not None and text.compact and command is None:
             repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)
@@ -140,15 +144,17 @@ class Moderation:
             found.append(nickname)
         return found
 
-    def _is_command(self, event: Message) -> bool:
-        """Whether the message invokes one of the community's in-chat commands. A command is
-        never repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a
-        member asks `/rank` again; a burst of them is flooding, which still counts, and the
-        words after a command are still scanned by every content rule."""
+    def _is_command(self, event: Message) -> Invocation | None:
+        """The community's in-chat command the message invokes, if any. A command is never
+        repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a member
+        asks `/rank` again; a burst of them is flooding, which still counts, and the words
+        after a command are still scanned by every content rule."""
         if self.commands is None:
-            return False
+            return None
         invocation = parse_command(event.text)
-        return invocation is not None and self.commands.find(invocation.name) is not None
+        if invocation is None or self.commands.find(invocation.name) is None:
+            return None
+        return invocation
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the
