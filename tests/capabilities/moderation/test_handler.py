@@ -244,8 +244,9 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
     store: Store, store_clock: FrozenClock
 ) -> None:
     """A command word hid an ad from the learned scorer: `/rank …` stayed in the group. A
-    member's words after a command are now judged like a message, the command's own name
-    never (`/claim` is SMS-spam talk to the scorer); staff's commands are left alone."""
+    member's words after a command that takes none, takes free text, or is not theirs to use
+    are now judged like a message; the command's own name never (`/claim` is SMS-spam talk
+    to the scorer), nor the names a command takes, nor staff's commands."""
     c = community(store, store_clock)
     c.engine.process([c.events.message("boss", "hello")])
     group = store.group_for_carrier("fake", "g1")
@@ -253,11 +254,13 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
     store.join(c.member_id("boss"), group.id, role="manager")
     c.restart()
     ad = "需要代购韩国化妆品的姐妹找我"
-    [hidden] = c.engine.process([c.events.message("spam", f"/rank {ad}")])
-    assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}
-    assert "advertising" in _violations([hidden])
+    for n, hiding in enumerate((f"/rank {ad}", f"/打卡 {ad}", f"/warn @ann {ad}")):
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}
+        assert "advertising" in _violations([hidden]), hiding
+    # `院长精选·秋冬保湿` alone reads as an ad to the scorer: here it names the group-buy joined
     ordinary = ["/rank", "/checkin", "/打卡 今天练了一页", "/checkin 喝了八杯水💧",
-                "/claim Tea Master", "/help"]  # fmt: skip
+                "/claim Tea Master", "/help", "/join 院长精选·秋冬保湿", "/vote 2"]  # fmt: skip
     used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
     assert _violations(used) == []
     staff = c.engine.process([

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
-from hearthkeeper.capabilities.command_book import CommandBook, Invocation
+from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
@@ -107,10 +107,9 @@ class Moderation:
         command = self._is_command(event)
         # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
         # reason of a `/warn`) nor a reply to the community's own sign-up or poll (`+1 西兰花`):
-        # they name goods and prices as shop ads do; every rule still reads them. A member's
-        # command is their words after the command's name: the scorer judges those (`/rank
-        # 需要代购…找我` hid an ad), never the name (`/claim` is SMS-spam talk to it)
-        words = command.rest if command is not None and not ctx.member.is_staff else None
+        # they name goods and prices as shop ads do; every rule still reads them. Of a member's
+        # command it judges their own words (`_own_words`)
+        words = None if command is None else self._own_words(command, ctx)
         commands = self.commands
 
         def reply() -> bool:  # asked only of a text the scorer flags
@@ -155,6 +154,20 @@ class Moderation:
         if invocation is None or self.commands.find(invocation.name) is None:
             return None
         return invocation
+
+    def _own_words(self, invocation: Invocation, ctx: Context) -> str | None:
+        """What of a member's command the learned scorer judges like a message: the words
+        after a command that takes none (`/rank 需要代购…找我` hid an ad) or takes free text
+        (a check-in note, a poll a member may start), and after one they may not use (it
+        refuses, the words stay in the group); never the command's name (`/claim` is SMS-spam
+        talk to the scorer) nor the names a command takes (`/rsvp 周六护肤沙龙` names the
+        community's own event). None for staff: their commands are the community's."""
+        command = None if self.commands is None else self.commands.find(invocation.name)
+        if command is None or ctx.member.is_staff:
+            return None
+        if command.takes is not Takes.WORDS or not command.usable(ctx):
+            return invocation.rest
+        return None
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the
