@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -40,6 +41,15 @@ class Invocation:
 Run = Callable[[Event, Context, Invocation], Outcome]
 
 
+class Takes(Enum):
+    """What a command reads after its name, which tells moderation's learned scorer what of a
+    member's command is their own words to judge (every rule reads all of it anyway)."""
+
+    NOTHING = "nothing"  # `/rank`: any words after it are the member's, judged like a message
+    WORDS = "words"  # `/rsvp night-run`, `/vote 2`: the community's own names, not judged
+    TEXT = "text"  # `/打卡 今天练了一页`, `/poll …`: the member's own words, judged like a message
+
+
 @dataclass(frozen=True)
 class Command:
     """One command: names members can type, help in each language, who may use it, what it does."""
@@ -52,10 +62,17 @@ class Command:
     usage: dict[Language, str] = field(default_factory=dict)
     allowed: Callable[[Context], bool] | None = None  # a finer rule than a permission (roles named
     # in the playbook); the command checks it itself, `/help` uses it to show only what is usable
+    takes: Takes = Takes.WORDS
 
     def names(self) -> tuple[str, ...]:
         """Every name that invokes it, lower-cased."""
         return (self.name.lower(), *(a.lower() for a in self.aliases))
+
+    def usable(self, ctx: Context) -> bool:
+        """Whether this member may use it (their role's permission, the playbook's roles)."""
+        return (self.permission is None or ctx.member.may(self.permission)) and (
+            self.allowed is None or self.allowed(ctx)
+        )
 
 
 def parse(text: str) -> Invocation | None:
@@ -101,12 +118,7 @@ class CommandBook:
 
     def available(self, ctx: Context) -> list[Command]:
         """The commands this member may use, in registration order."""
-        return [
-            c
-            for c in self._commands
-            if (c.permission is None or ctx.member.may(c.permission))
-            and (c.allowed is None or c.allowed(ctx))
-        ]
+        return [c for c in self._commands if c.usable(ctx)]
 
 
 def invocation_of(event: Event) -> Invocation | None:
@@ -190,7 +202,7 @@ def help_command(book: CommandBook) -> Command:
 
     return Command("help", ("帮助", "h"), {
         Language.ZH_CN: "查看可用的指令", Language.EN: "list the commands you can use",
-    }, run)  # fmt: skip
+    }, run, takes=Takes.NOTHING)  # fmt: skip
 
 
 def register(registry: Registry, book: CommandBook) -> None:

@@ -151,6 +151,7 @@ class Scanner:
         self, text: str | MessageText, mentions: int = 0, *,
         command: bool | Callable[[], bool] = False,
         mentioned: Callable[[], Iterable[str]] | None = None,
+        words: str | None = None,
     ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
@@ -159,11 +160,20 @@ class Scanner:
         texts the scorer would judge, not on every one). `mentioned`: the names of the
         members the carrier says the message mentions, asked likewise only when the scorer
         flags it; the scorer then judges the text without them (a member's name is not the
-        sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all."""
+        sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all.
+        `words`: for a member's command, the words after its name, which the scorer judges
+        instead of the whole text (the name is the community's: `/claim` reads as SMS spam)."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
-        if callable(command):
+        scored = message  # what the scorer judged
+        by_scorer: tuple[Finding, ...]
+        if words is not None:
+            by_rules, by_scorer = read(message, True)  # the rules alone: no scorer on a command
+            scored = prepare(words)
+            if words.strip() and not is_advertising(list(by_rules)):
+                by_scorer = self._scored_alone(scored)
+        elif callable(command):
             # the rules read a command as any text, and the scorer is pure: its verdict on
             # the text, dropped for a command, is what skipping it would have given
             by_rules, by_scorer = read(message, False)
@@ -172,7 +182,7 @@ class Scanner:
         else:
             by_rules, by_scorer = read(message, command)
         if by_scorer and mentioned is not None:
-            by_scorer = self._without_names(message, mentioned(), by_scorer)
+            by_scorer = self._without_names(scored, mentioned(), by_scorer)
         if self.mention_spam is None:
             return [*by_rules, *by_scorer]
         # the mention count is the carrier's, not the text's; no advertising kind, so the
@@ -235,7 +245,12 @@ class Scanner:
         said = without_mentions(message.original, names)
         if said == message.original or self.scorer is None:
             return flagged
-        read = prepare(said)
+        return self._scored_alone(prepare(said))
+
+    def _scored_alone(self, read: MessageText) -> tuple[Finding, ...]:
+        """The learned scorer's finding on a part of a message the rules have read whole."""
+        if self.scorer is None:
+            return ()
         found = None
         if self.links is not None or self.invites is not None:
             found = find_links(read.normalised)  # as the rules would have found them

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -235,6 +237,38 @@ def test_a_slash_that_names_no_command_does_not_hide_an_ad(
     ad = "/win FREE entry to our weekly prize draw, txt WIN to claim your cash prize now"
     results = c.engine.process([c.events.message("spam", ad)])
     assert "advertising" in _violations(results)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_are_not(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A command word hid an ad from the learned scorer: `/rank …` stayed in the group. A
+    member's words after a command that takes none, takes free text, or is not theirs to use
+    are now judged like a message; the command's own name never (`/claim` is SMS-spam talk
+    to the scorer), nor the names a command takes, nor staff's commands."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    ad = "需要代购韩国化妆品的姐妹找我"
+    for n, hiding in enumerate((f"/rank {ad}", f"/打卡 {ad}", f"/warn @ann {ad}")):
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}
+        assert "advertising" in _violations([hidden]), hiding
+    # `院长精选·秋冬保湿` alone reads as an ad to the scorer: here it names the group-buy joined
+    ordinary = ["/rank", "/checkin", "/打卡 今天练了一页", "/checkin 喝了八杯水💧",
+                "/claim Tea Master", "/help", "/join 院长精选·秋冬保湿", "/vote 2"]  # fmt: skip
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    staff = c.engine.process([
+        c.events.message("boss", "/poll 周六团购 | 玻尿酸面膜 89 | 氨基酸洁面 69"),
+        c.events.message("boss", f"/rank {ad}"),
+    ])  # fmt: skip
+    assert ActionKind.STRIKE not in {a.kind for r in staff for a in r.actions}
+    assert store.staff_alerts(c.runtime.community_id) == []
 
 
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(

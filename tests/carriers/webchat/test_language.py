@@ -142,6 +142,17 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         client = TestClient(host.app)
         path = invite.url.removeprefix(host.web_settings.public_url)
         assert "你在群里的昵称" in client.get(path).text
+        # a nickname shown beside every message is read by the community's moderation rules
+        # once, on joining and on renaming: an ad there is refused, in the members' language
+        code = path.rsplit("/", 1)[-1]
+        member = TestClient(host.app)
+        advert = join(member, code, "加V信ab1234领福利")
+        assert advert.status_code == 400
+        assert "昵称不能带联系方式、链接或广告（“加V信ab1234领福利”里的" in advert.text
+        assert join(member, code, "杭州-小鹿-混油皮").status_code == 303
+        renamed = join(member, code, "vx abc12345")
+        assert renamed.status_code == 400 and "昵称不能带联系方式" in renamed.text
+        assert "昵称是 <strong>杭州-小鹿-混油皮</strong>" in member.get(path).text
         english = playbook.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
         host.replace(community, parse_playbook(english, str(playbook)), by="alice")
         page = client.get(path).text

@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.activities.requests import (
     EventTicket,
     EventWithdraw,
 )
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes, ask
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
@@ -43,7 +43,7 @@ def _ticket(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
 COMMANDS = (
     Command("events", ("活动", "活动列表"), {
         ZH: "查看近期线下活动和剩余名额", EN: "the offline events coming up, with places left",
-    }, _list),
+    }, _list, takes=Takes.NOTHING),
     Command("rsvp", ("报名", "报名活动"), {
         ZH: "报名线下活动（满了自动候补）", EN: "sign up for an offline event (full: the waitlist)",
     }, _sign_up, usage={ZH: "/报名 夜跑", EN: "/rsvp night-run"}),
@@ -54,7 +54,7 @@ COMMANDS = (
     Command("ticket", ("入场码", "门票"), {
         ZH: "查看你的入场码（到场出示二维码签到）",
         EN: "your door code (show its QR code at the door)",
-    }, _ticket),
+    }, _ticket, takes=Takes.NOTHING),
 )  # fmt: skip
 
 

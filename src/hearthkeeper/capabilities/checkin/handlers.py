@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.command_book import (
     Command,
     CommandBook,
     Invocation,
+    Takes,
     ask,
     invocation_of,
 )
@@ -85,7 +86,7 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     command = Command("checkin", ("打卡", "签到"), {
         Language.ZH_CN: "今日打卡（可以附一句话，如 /打卡 跑了5公里）",
         Language.EN: "check in for today (a short note may follow)",
-    }, _check_in)  # fmt: skip
+    }, _check_in, takes=Takes.TEXT)  # fmt: skip
     commands.add(command)
     names = frozenset(command.names())
 
@@ -97,4 +98,4 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     commands.add(Command("rank", ("排行榜", "打卡榜"), {
         Language.ZH_CN: "连续打卡榜和本月打卡次数",
         Language.EN: "top streaks and this month's check-ins",
-    }, _rank))  # fmt: skip
+    }, _rank, takes=Takes.NOTHING))  # fmt: skip

@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.command_book import PREFIXES, TEXTS, Command, Invocation, Run, reply
+from hearthkeeper.capabilities.command_book import (
+    PREFIXES,
+    TEXTS,
+    Command,
+    Invocation,
+    Run,
+    Takes,
+    reply,
+)
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.reading import Problem
 from hearthkeeper.engine.actions import Action
@@ -85,7 +93,8 @@ def starting(read: Callable[[str, datetime, ZoneInfo, timedelta], S | Problem],
 
 def staff_command(name: str, aliases: tuple[str, ...], help: dict[Language, str], run: Run, *,
                   started_by: Sequence[str] | None, permission: Permission, handler: str,
-                  usage: dict[Language, str] | None = None) -> Command:  # fmt: skip
+                  usage: dict[Language, str] | None = None,
+                  takes: Takes = Takes.NOTHING) -> Command:  # fmt: skip
     """A command only starters may use (start or close a list or poll): refused politely, with
     the roles that may, when `started_by` names roles; else the dispatcher checks `permission`."""
 
@@ -95,4 +104,4 @@ def staff_command(name: str, aliases: tuple[str, ...], help: dict[Language, str]
         return run(event, ctx, invocation)
 
     return Command(name, aliases, help, guarded, gate(started_by, permission), usage or {},
-                   allowed=starter_rule(started_by, permission))  # fmt: skip
+                   allowed=starter_rule(started_by, permission), takes=takes)  # fmt: skip

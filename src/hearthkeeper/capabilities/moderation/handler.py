@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
-from hearthkeeper.capabilities.command_book import CommandBook
+from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
@@ -105,9 +105,11 @@ class Moderation:
         """Every violation in one message, before exemptions."""
         self._learn(ctx)
         command = self._is_command(event)
-        # the learned scorer judges neither a command nor a reply to the community's own
-        # sign-up or poll (`+1 西兰花`, a pasted group-buy list): they name goods and prices as
-        # shop ads do; every rule still reads them
+        # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
+        # reason of a `/warn`) nor a reply to the community's own sign-up or poll (`+1 西兰花`):
+        # they name goods and prices as shop ads do; every rule still reads them. Of a member's
+        # command it judges their own words (`_own_words`)
+        words = None if command is None else self._own_words(command, ctx)
         commands = self.commands
 
         def reply() -> bool:  # asked only of a text the scorer flags
@@ -123,12 +125,13 @@ class Moderation:
             return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=True if command else reply,
-                                  mentioned=mentioned if others else None)  # fmt: skip
+                                  command=True if command is not None else reply,
+                                  mentioned=mentioned if others else None,
+                                  words=words)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and text.compact and not command:
+        if self.repeat is not None and text.compact and command is None:
             repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
             if repeated is not None:
                 found.append(repeated)
@@ -140,15 +143,31 @@ class Moderation:
             found.append(nickname)
         return found
 
-    def _is_command(self, event: Message) -> bool:
-        """Whether the message invokes one of the community's in-chat commands. A command is
-        never repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a
-        member asks `/rank` again; a burst of them is flooding, which still counts, and the
-        words after a command are still scanned by every content rule."""
+    def _is_command(self, event: Message) -> Invocation | None:
+        """The community's in-chat command the message invokes, if any. A command is never
+        repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a member
+        asks `/rank` again; a burst of them is flooding, which still counts, and the words
+        after a command are still scanned by every content rule."""
         if self.commands is None:
-            return False
+            return None
         invocation = parse_command(event.text)
-        return invocation is not None and self.commands.find(invocation.name) is not None
+        if invocation is None or self.commands.find(invocation.name) is None:
+            return None
+        return invocation
+
+    def _own_words(self, invocation: Invocation, ctx: Context) -> str | None:
+        """What of a member's command the learned scorer judges like a message: the words
+        after a command that takes none (`/rank 需要代购…找我` hid an ad) or takes free text
+        (a check-in note, a poll a member may start), and after one they may not use (it
+        refuses, the words stay in the group); never the command's name (`/claim` is SMS-spam
+        talk to the scorer) nor the names a command takes (`/rsvp 周六护肤沙龙` names the
+        community's own event). None for staff: their commands are the community's."""
+        command = None if self.commands is None else self.commands.find(invocation.name)
+        if command is None or ctx.member.is_staff:
+            return None
+        if command.takes is not Takes.WORDS or not command.usable(ctx):
+            return invocation.rest
+        return None
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the

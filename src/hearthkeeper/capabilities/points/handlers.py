@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    Takes,
+    ask,
+    reply,
+)
 from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.points import effects, levels_effects
@@ -150,7 +157,7 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
         registry.add(ShareReward(), Stage.MECHANISMS + 6)
     commands.add(Command("points", ("积分",), {
         Language.ZH_CN: "查看我的积分和可兑换的奖品", Language.EN: "your points and the rewards",
-    }, _balance))  # fmt: skip
+    }, _balance, takes=Takes.NOTHING))  # fmt: skip
     commands.add(Command("award", ("加分",), {
         Language.ZH_CN: "给成员加积分（如参加活动）", Language.EN: "give a member points (e.g. for an event)",
     }, _award, permission=Permission.AWARD_POINTS, usage={

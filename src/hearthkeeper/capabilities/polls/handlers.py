@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, reply
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    Takes,
+    reply,
+)
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import Say, ask
 from hearthkeeper.capabilities.lists_common.install import install
@@ -75,6 +81,7 @@ def _start(settings: Polls) -> Command:
         ZH: "发起投票（单选或多选，实名或匿名，可设截止时间）",
         EN: "start a poll (single or multiple choice, named or anonymous, with a deadline)",
     }, run, started_by=settings.started_by, permission=Permission.START_POLLS, handler=NAME,
+       takes=Takes.TEXT,
        usage={
         ZH: "/投票 周末活动去哪 | 爬山 | 看展 | 桌游 | 多选 | 匿名 | 截止 21:00",
         EN: "/poll Where to? | hike | museum | multiple | anonymous | until 21:00",
@@ -105,9 +112,10 @@ def _member_commands() -> list[Command]:
         }, vote, usage={ZH: "/投 2 或 /投 爬山；多选 /投 1 3",
                            EN: "/vote 2 or /vote hike; multiple: /vote 1 3"}),
         Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
-                asking(rq.WithdrawVote(), NAME)),
+                asking(rq.WithdrawVote(), NAME), takes=Takes.NOTHING),
         Command("results", ("投票结果", "结果"), {
-            ZH: "查看投票结果", EN: "show the poll's standings"}, asking(rq.PollResults(), NAME)),
+            ZH: "查看投票结果", EN: "show the poll's standings"}, asking(rq.PollResults(), NAME),
+                takes=Takes.NOTHING),
     ]  # fmt: skip
 
 

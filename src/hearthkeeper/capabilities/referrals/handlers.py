@@ -3,7 +3,7 @@ and `/invite` and `/invites` answer with the member's link and the leaderboard."
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes, ask
 from hearthkeeper.capabilities.referrals.decide import token_of
 from hearthkeeper.capabilities.referrals.requests import (
     ReferralBack,
@@ -51,12 +51,12 @@ def _top(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
 INVITE = Command("invite", ("邀请", "邀请链接"), {
     Language.ZH_CN: "领取你的专属邀请链接，查看邀请任务进度",
     Language.EN: "your own invite link, and how far you are with the invite task",
-}, _link)  # fmt: skip
+}, _link, takes=Takes.NOTHING)  # fmt: skip
 
 INVITES = Command("invites", ("邀请榜", "拉新榜"), {
     Language.ZH_CN: "本月和总邀请排行榜（只计留下来的朋友）",
     Language.EN: "who brought the most friends who stayed, this month and of all time",
-}, _top)  # fmt: skip
+}, _top, takes=Takes.NOTHING)  # fmt: skip
 
 
 def register(registry: Registry, commands: CommandBook) -> None:

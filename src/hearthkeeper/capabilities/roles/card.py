@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.checkin.decide import counted, local_day
 from hearthkeeper.capabilities.checkin.repository import SqlCheckIns
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, answer, ask
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    Takes,
+    answer,
+    ask,
+)
 from hearthkeeper.capabilities.points.levels import level_index, progress
 from hearthkeeper.capabilities.points.levels_repository import Activity, Levels, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
@@ -123,4 +130,4 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     commands.add(Command("me", ("我的",), {
         Language.ZH_CN: "查看我的等级、积分、连续打卡、头衔和标签",
         Language.EN: "your level, points, streak, titles and tags",
-    }, _me))  # fmt: skip
+    }, _me, takes=Takes.NOTHING))  # fmt: skip

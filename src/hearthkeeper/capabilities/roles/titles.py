@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, ask, reply
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    Takes,
+    ask,
+    reply,
+)
 from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.roles.repository import TitleHolder
 from hearthkeeper.capabilities.roles.requests import TitlesClaim, TitlesList, TitlesRelease
@@ -198,4 +205,4 @@ def add_commands(commands: CommandBook, example: str) -> None:
     }, _release))  # fmt: skip
     commands.add(Command("titles", ("头衔",), {
         Language.ZH_CN: "查看所有头衔和担任者", Language.EN: "list the titles and who holds them",
-    }, _list))  # fmt: skip
+    }, _list, takes=Takes.NOTHING))  # fmt: skip

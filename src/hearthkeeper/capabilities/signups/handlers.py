@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
@@ -90,6 +90,7 @@ def _start(settings: SignUps) -> Command:
         ZH: "发起接龙或团购（可带商品、价格、限量和截止时间）",
         EN: "start a sign-up list or group-buy (items, prices, stock and a deadline optional)",
     }, run, started_by=settings.started_by, permission=Permission.START_SIGNUPS, handler=NAME,
+       takes=Takes.TEXT,
        usage={
         ZH: "/接龙 周六夜跑 限20人 截止 20:00；/团购 有机蔬菜 | 西兰花 ¥12 限20份 | 截止 明天 10:00",
         EN: "/signup Saturday run | max 20 | until 20:00",
@@ -112,7 +113,8 @@ def _member_commands() -> list[Command]:
 
     return [
         Command("list", ("接龙列表", "名单"), {
-            ZH: "查看接龙名单", EN: "show the sign-up list"}, asking(rq.SignUpShow(), NAME)),
+            ZH: "查看接龙名单", EN: "show the sign-up list"}, asking(rq.SignUpShow(), NAME),
+            takes=Takes.NOTHING),
         Command("join", ("参加",), {
             ZH: "参加接龙（也可以直接回复 +1）", EN: "join the sign-up list (or just reply +1)",
         }, join, usage={ZH: "/参加 西兰花 x2", EN: "/join Broccoli x2"}),

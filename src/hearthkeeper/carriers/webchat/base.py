@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.carriers.assets import Remembered
@@ -21,6 +21,9 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rooms import SqlRooms
 from hearthkeeper.store.scope import StoreBase
+
+if TYPE_CHECKING:
+    from hearthkeeper.text.scan import Scanner
 
 MiB = 1024 * 1024
 BOT_NAME = "Hearthkeeper"
@@ -55,6 +58,7 @@ class ChatBase:
         zones: Mapping[int, ZoneInfo] | None = None,
         admission: Admission | None = None,
         staff_channels: Mapping[int, str] | None = None,
+        nickname_rules: Mapping[int, Scanner] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -70,6 +74,11 @@ class ChatBase:
         # community id → its staff channel's name or carrier id (`alerts.staff_group`) when
         # it is kept as staff's own: nobody is seated there in place of a full group
         self.staff_channels: Mapping[int, str] = {} if staff_channels is None else staff_channels
+        # community id → its moderation rules, learned scorer left out, that a nickname is read
+        # by on joining and renaming (`names.advert_in`), kept current the same way
+        self.nickname_rules: Mapping[int, Scanner] = (
+            {} if nickname_rules is None else nickname_rules
+        )
         # asks a community's joining threshold before a new member is seated (None: everyone
         # is let in, as a chat built on its own for tests or demos)
         self.admission = admission
@@ -85,6 +94,10 @@ class ChatBase:
         # Users an action was performed on: they exist (users are never removed), so a later
         # action on them needs no look-up.
         self._known_users: set[str] = set()
+
+    def rules_for(self, group: Group | None) -> Scanner | None:
+        """The moderation rules a nickname shown in `group` is read by (None: no playbook)."""
+        return None if group is None else self.nickname_rules.get(group.community_id)
 
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""

@@ -178,11 +178,13 @@ class WebChatCarrier(Performer):
         user = self.platform.add_user(newcomer.user_id, newcomer.token_hash, newcomer.nickname)
         return user, token
 
-    def newcomer(self, nickname: str, language: Language = Language.EN) -> tuple[Newcomer, str]:
+    def newcomer(self, nickname: str, language: Language = Language.EN, *,
+                 group: Group | None = None) -> tuple[Newcomer, str]:  # fmt: skip
         """A new member identity, not stored yet (`join` stores it with their seat), and the
         secret token for its cookie (BadNickname, in `language`, if the nickname cannot be
-        used)."""
-        nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language)
+        used, or if `group`'s moderation rules call it advertising)."""
+        nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language,
+                                  rules=self.rules_for(group))  # fmt: skip
         token = secrets.token_urlsafe(32)
         return Newcomer(f"w-{secrets.token_hex(8)}", token_hash(token), nickname), token
 
@@ -193,11 +195,13 @@ class WebChatCarrier(Performer):
         return self.platform.user_by_token(token_hash(token))
 
     def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
-        """Give a member a new nickname (BadNickname if it cannot be used, or if it looks the
-        same as another member's in `group_id`)."""
+        """Give a member a new nickname (BadNickname if it cannot be used, if it looks the
+        same as another member's in `group_id`, or if that group's moderation rules call it
+        advertising)."""
         group = None if group_id is None else self._group_by_id(group_id)
         language = Language.EN if group is None else self.language(group)
-        cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language)
+        cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language,
+                                 rules=self.rules_for(group))  # fmt: skip
         try:
             # every group they are in, not only this one: a name is shown in all of them
             renamed = self.platform.rename_user(user_id, cleaned, distinct_in=group_id)

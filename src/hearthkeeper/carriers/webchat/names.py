@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.normalise import compact, normalise
+
+if TYPE_CHECKING:
+    from hearthkeeper.text.scan import Scanner
 
 MAX_NICKNAME = 32
 MENTION_SIGNS = "@＠"  # full-width ＠ is what Chinese keyboards type
@@ -44,9 +48,12 @@ def taken_message(other: str, language: Language = Language.EN) -> str:
     return say("nick_taken", language, other=other)
 
 
-def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN) -> str:
+def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
+                   rules: Scanner | None = None) -> str:  # fmt: skip
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
-    bot's name nor one that looks like it. BadNickname with a readable message otherwise."""
+    bot's name nor one that looks like it, nothing the community's moderation `rules` call
+    advertising (a contact id, a phone number, a link, an invite, an ad keyword). BadNickname
+    with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
     if not nickname:
         raise BadNickname(say("nick_empty", language, most=MAX_NICKNAME))
@@ -60,7 +67,24 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN)
         raise BadNickname(say("nick_at", language))
     if nickname_key(nickname) == nickname_key(bot_name):
         raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
+    advert = None if rules is None else advert_in(nickname, rules)
+    if advert is not None:
+        raise BadNickname(say("nick_advert", language, nickname=nickname, found=advert))
     return nickname
+
+
+def advert_in(nickname: str, rules: Scanner) -> str | None:
+    """What of `nickname` the moderation rules call advertising (`加V信ab1234领福利` offers a
+    WeChat id), if anything: shown beside every message, it would be an ad in each. The
+    rules alone read it, not the learned scorer: a name is a few words the scorer was not
+    trained on (members' `城市-昵称-行业` names read as shop ads to it), and a refusal has
+    to name what to take out."""
+    from hearthkeeper.text.scan import ADVERTISING_KINDS
+
+    for finding in rules.scan(nickname):
+        if finding.kind in ADVERTISING_KINDS:
+            return finding.matched or nickname
+    return None
 
 
 def has_mention(text: str) -> bool:

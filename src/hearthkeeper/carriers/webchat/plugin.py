@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from hearthkeeper.playbook import Playbook
     from hearthkeeper.playbook.positioning import Language
     from hearthkeeper.store import Group, Store
+    from hearthkeeper.text.scan import Scanner
     from hearthkeeper.web.context import Web
 
 # Every `hearth` command imports the plug-ins (for their kinds and commands): the carrier, its
@@ -93,6 +94,7 @@ class WebChatSetup:
     languages: dict[int, Language] = field(default_factory=dict, compare=False)
     zones: dict[int, ZoneInfo] = field(default_factory=dict, compare=False)
     staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
+    nickname_rules: dict[int, Scanner] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to, and its staff channel
@@ -100,6 +102,10 @@ class WebChatSetup:
         playbook's `community.language`."""
         self.languages[community_id] = playbook.community.language
         self.zones[community_id] = ZoneInfo(playbook.community.timezone)
+        from hearthkeeper.text.scan import Scanner
+
+        # built once a playbook: a nickname is read by them once a join or rename
+        self.nickname_rules[community_id] = Scanner.from_rules(playbook.rules, scorer=None)
         staff = playbook.alerts.staff_group
         if staff and not playbook.alerts.staff_group_as_members:
             self.staff_channels[community_id] = staff
@@ -116,7 +122,8 @@ class WebChatSetup:
                               max_upload_bytes=server.web.max_upload_bytes,
                               languages=self.languages, zones=self.zones,
                               admission=server.admission,
-                              staff_channels=self.staff_channels)  # fmt: skip
+                              staff_channels=self.staff_channels,
+                              nickname_rules=self.nickname_rules)  # fmt: skip
         if server.cluster is None:
             return served(chat, self.limits)
         # Several processes share the database: the engine workers split the groups between

@@ -275,7 +275,7 @@ def webchat_router(
             # engine or an import writes): in a worker thread, so the other pages and the
             # chat sockets on this loop keep answering meanwhile.
             if user is None:  # stored with their seat (or application), by `chat.join`
-                newcomer, token = chat.newcomer(nickname, language)
+                newcomer, token = chat.newcomer(nickname, language, group=room.group)
                 user = WebUser(id=0, user_id=newcomer.user_id, nickname=newcomer.nickname,
                                created_at=web.clock.now())  # fmt: skip
             elif nickname.strip() and nickname.strip() != user.nickname:

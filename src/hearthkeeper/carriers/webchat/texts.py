@@ -165,6 +165,9 @@ BOOK = Phrasebook({
                 ZH: "昵称不能包含 @（它用来@别人）。"},
     "nick_bot": {EN: "“{nickname}” looks like {bot}, the bot's name; choose another nickname.",
                  ZH: "“{nickname}”和机器人的名字 {bot} 太像了，请换一个昵称。"},
+    "nick_advert": {EN: "Nicknames cannot carry contact details, links or ads (“{found}” in "
+                        "“{nickname}”); choose another nickname.",
+                    ZH: "昵称不能带联系方式、链接或广告（“{nickname}”里的“{found}”），请换一个昵称。"},
     "nick_taken": {EN: "Someone in this group is already called “{other}”, and your nickname "
                        "looks the same; choose one that others can tell apart.",
                    ZH: "本群已有人叫“{other}”，你的昵称看起来一样；请换一个别人能分清的昵称。"},
