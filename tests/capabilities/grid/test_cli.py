@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hearthkeeper.capabilities.grid import cli as grid_cli
 from hearthkeeper.cli import app
-from tests.capabilities.grid.generated import Grid
+from hearthkeeper.clock import FrozenClock
+from tests.capabilities.grid.generated import NOW, Grid
 
 
 def test_show_assign_and_unassign(
@@ -54,9 +56,11 @@ def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(
     """At 300 groups `hearth grid show` printed 300 lines in opening order: the dying were
     found by reading them all. It says how many groups are at each stage, and --stage,
     --find and --sort narrow and order the lines (and the warnings follow the lines). The
-    command reads the wall clock, so the generated groups' stages are whatever they are
-    today: the test checks what is shown against what each line says."""
+    command reads the wall clock: here it reads the day the groups were generated for (read
+    on a later day, every generated group had gone quiet and was dying, and nothing was left
+    to narrow); the test checks what is shown against what each line says."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(grid_cli, "SystemClock", lambda: FrozenClock(NOW))
     env = {"HEARTH_DATABASE_URL": grid.url}
     runner = CliRunner()
 
