@@ -189,7 +189,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         databases: ReusedDatabases = request.getfixturevalue("reused_postgres")
         name = databases.take()
         try:
-            yield server.url(name)
+            yield databases.url(name)
         finally:
             databases.give_back(name)
         return
