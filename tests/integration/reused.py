@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import select
 import time
 import weakref
 from typing import Any
@@ -153,13 +154,17 @@ _PLAIN = {"host", "port", "user", "dbname", "context", "connect_timeout", "appli
 
 
 class KeptConnection(psycopg.Connection[Any]):
-    """A psycopg connection that, closed while its test still holds the database, goes back
-    to the database's idle connections for the next test instead of ending its server
-    process."""
+    """A psycopg connection that, closed while its test still holds the database, ends its
+    session on the server as a close would (`DISCARD ALL`: settings, prepared statements,
+    temporary tables, advisory locks, LISTEN, sequences' session state) but keeps its server
+    process, idle, for the next engine on that database."""
 
     _home: _Kept | None = None
+    _idle = False
 
     def close(self) -> None:
+        if self._idle:  # closed already, as far as its user knows
+            return
         home, self._home = self._home, None
         if home is not None and home.keep(self):
             return
@@ -167,7 +172,7 @@ class KeptConnection(psycopg.Connection[Any]):
 
     def end(self) -> None:
         """Close it for good."""
-        self._home = None
+        self._home, self._idle = None, False
         super().close()
 
 
@@ -179,6 +184,7 @@ class _Kept:
         self.open = True  # until the test gives the database back
 
     def keep(self, connection: KeptConnection) -> bool:
+        """Whether `connection`, being closed, was kept (its session ended on the server)."""
         if not self.open or len(self.idle) >= KEEP_AT_MOST or connection.closed:
             return False
         if (
@@ -186,7 +192,13 @@ class _Kept:
             or connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
         ):
             return False
-        connection._home = self
+        try:
+            connection.autocommit = True
+            connection.execute("DISCARD ALL")
+            connection.autocommit = False
+        except psycopg.Error:
+            return False
+        connection._idle = True
         self.idle.append(connection)
         return True
 
@@ -210,8 +222,11 @@ def _lend(dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str,
         return None
     if held is None or not held.open:
         return None
+    while held.idle and _cut_off(held.idle[-1]):
+        _end(held.idle.pop())
     if held.idle:
         connection = held.idle.pop()
+        connection._idle = False
         connection.autocommit = False
         connection.isolation_level = None
         connection.read_only = None
@@ -227,6 +242,15 @@ def _lend(dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str,
         _alive.add(connection)
     connection._home = held
     return connection
+
+
+def _cut_off(connection: KeptConnection) -> bool:
+    """Whether the server ended an idle kept connection's session (a test cut it, say): an
+    idle session's socket has nothing to read until then."""
+    if connection.closed or connection.broken:
+        return True
+    readable, _, _ = select.select([connection.pgconn.socket], [], [], 0)
+    return bool(readable)
 
 
 def _in_child() -> None:
@@ -294,18 +318,23 @@ class ReusedDatabases:
         return f"{self.server.url(name)}?application_name=hearth-test-{next(_urls)}"
 
     def give_back(self, name: str) -> None:
-        """After the test: its connections cut (but those it closed, kept and reset), the
-        database emptied for the next test, or dropped if emptying would not make it as the
-        template made it."""
+        """After the test: its connections cut (but those it closed, kept), the database
+        emptied for the next test, or dropped if emptying would not make it as the template
+        made it."""
         held = _held.pop((self.server.port, name), None)
-        kept = held.idle if held is not None else []
+        kept: list[KeptConnection] = []
         if held is not None:
             held.open = False  # a connection closed from now on closes
-        kept = self._reset(kept)
+            for connection in held.idle:
+                if _cut_off(connection):
+                    _end(connection)
+                else:
+                    kept.append(connection)
         self._cut(name, keep=[c.info.backend_pid for c in kept])
         try:
             if not kept:  # the test closed none: one for emptying, kept for the next test
                 kept = [self._connect(name, kept=True)]
+                kept[0]._idle = True
                 _alive.add(kept[0])
         except psycopg.Error:
             self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
@@ -320,20 +349,6 @@ class ReusedDatabases:
             self._administer(f'DROP DATABASE "{name}" WITH (FORCE)')
             return
         self._free.append((name, kept))
-
-    def _reset(self, kept: list[KeptConnection]) -> list[KeptConnection]:
-        """The kept connections whose session was reset on the server; the others closed."""
-        reset = []
-        for connection in kept:
-            try:
-                connection.autocommit = True
-                connection.execute("DISCARD ALL")
-                connection.autocommit = False
-            except psycopg.Error:  # its server process was cut (by the test, say)
-                _end(connection)
-                continue
-            reset.append(connection)
-        return reset
 
     def _cut(self, name: str, keep: list[int]) -> None:
         """Every connection to database `name` but the server processes `keep` cut, waiting
