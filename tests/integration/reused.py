@@ -41,6 +41,7 @@ import weakref
 from typing import Any
 
 import psycopg
+from psycopg._preparing import PrepareManager
 from psycopg.adapt import AdaptersMap
 from psycopg.rows import tuple_row
 from sqlalchemy import Engine, event
@@ -198,6 +199,9 @@ class _Kept:
             connection.autocommit = False
         except psycopg.Error:
             return False
+        # psycopg forgets its statements prepared on the server only if this DISCARD is the
+        # first it sees (it counts statements run before): start its count afresh
+        connection._prepared = PrepareManager()
         connection._idle = True
         self.idle.append(connection)
         return True
