@@ -33,6 +33,7 @@ schema is compared in full only when its catalogs' rows are not exactly the temp
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import select
@@ -253,8 +254,9 @@ def _cut_off(connection: KeptConnection) -> bool:
     idle session's socket has nothing to read until then."""
     if connection.closed or connection.broken:
         return True
-    readable, _, _ = select.select([connection.pgconn.socket], [], [], 0)
-    return bool(readable)
+    poll = select.poll()  # (select.select refuses descriptors past 1023)
+    poll.register(connection.pgconn.socket, select.POLLIN)
+    return bool(poll.poll(0))
 
 
 def _in_child() -> None:
@@ -265,8 +267,9 @@ def _in_child() -> None:
     try:
         for connection in list(_alive):
             connection._home = None
-            if not connection.closed:
-                os.dup2(devnull, connection.pgconn.socket)
+            with contextlib.suppress(psycopg.Error, OSError):
+                if not connection.closed:
+                    os.dup2(devnull, connection.pgconn.socket)
     finally:
         os.close(devnull)
 
