@@ -37,8 +37,13 @@ def dialect_signature(dialect: Dialect) -> Hashable | None:
     for name, value in sorted(vars(dialect).items()):
         if name in _HELPERS:
             settings.append((name, type(value)))
-        elif name == "_type_memos" or hasattr(getattr(type(dialect), name, None), "__get__"):
-            continue  # SQLAlchemy's memos, computed from the rest once a dialect is used
+        elif name in ("_type_memos", "dispatch") or hasattr(
+            getattr(type(dialect), name, None), "__get__"
+        ):
+            # SQLAlchemy's memos, computed from the rest once a dialect is used, and its
+            # event listeners (tests/integration/reused.py's `do_connect` puts them on every
+            # dialect): nothing a statement is compiled from
+            continue
         elif isinstance(value, _SHARED_OBJECTS) or _compared_by_value(value):
             settings.append((name, value))
         else:

@@ -25,6 +25,7 @@ from tests.compiled_statements import share_compiled_statements
 from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
 from tests.migrated import migrated_file, postgres_template
+from tests.type_adapters import share_type_adapters
 
 if TYPE_CHECKING:
     from tests.console_setup import Console
@@ -46,6 +47,13 @@ SIGNALS_AT_START = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal
 # one test process share one cache, keyed by what each kind of database compiles from
 # (tests/compiled_statements.py); SQLite and PostgreSQL never share a statement.
 share_compiled_statements()
+
+# --- FastAPI's parameter validators built once per process, not once per application --------
+
+# Each console test, live server and site builds the web application, and FastAPI built a
+# pydantic validator for each of its ~340 parameters every time: a third of `create_app`.
+# Equal parameters share one (tests/type_adapters.py); production builds its application once.
+share_type_adapters()
 
 # --- what the `hearth` commands print is read as plain text ------------------------------
 
@@ -189,7 +197,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         databases: ReusedDatabases = request.getfixturevalue("reused_postgres")
         name = databases.take()
         try:
-            yield server.url(name)
+            yield databases.url(name)
         finally:
             databases.give_back(name)
         return

@@ -35,11 +35,12 @@ def databases(
 
 @pytest.fixture
 def connect(postgres_server: postgres.PostgresServer) -> Iterator[Callable[[str], sa.Engine]]:
-    """`connect(name)`: an engine on database `name`, disposed after the test."""
+    """`connect(name)`: an engine on database `name` (or at URL `name`), disposed after the
+    test."""
     engines: list[sa.Engine] = []
 
     def engine(name: str) -> sa.Engine:
-        engines.append(sa.create_engine(postgres_server.url(name)))
+        engines.append(sa.create_engine(name if "://" in name else postgres_server.url(name)))
         return engines[-1]
 
     yield engine
@@ -68,7 +69,8 @@ def test_the_next_test_gets_the_database_empty_with_ids_from_one(
 ) -> None:
     first = databases.take()
     reused = _oid(postgres_server, first)
-    engine = connect(first)
+    first_url = databases.url(first)
+    engine = connect(first_url)
     with engine.begin() as connection:
         for name in ("ann", "bo"):
             connection.execute(_ADD_OPERATOR, {"name": name})
@@ -79,8 +81,9 @@ def test_the_next_test_gets_the_database_empty_with_ids_from_one(
 
     second = databases.take()
     assert _oid(postgres_server, second) == reused  # the same database, not a new copy
-    assert second != first  # under a new name: nothing kept per URL in this process finds it
-    engine = connect(second)
+    second_url = databases.url(second)
+    assert second_url != first_url  # nothing kept per URL in this process finds it
+    engine = connect(second_url)
     assert _operators(engine) == []
     with engine.begin() as connection:
         connection.execute(_ADD_OPERATOR, {"name": "cy"})
@@ -251,3 +254,66 @@ def test_a_pool_whose_connection_was_cut_connects_again(
     databases.give_back(first)
     second = databases.take()
     assert _operators(connect(second)) == []
+
+
+def _backend(connection: sa.Connection) -> int:
+    return int(str(connection.execute(sa.text("SELECT pg_backend_pid()")).scalar()))
+
+
+def test_the_next_test_is_lent_the_server_processes_the_last_one_closed_reset(
+    databases: ReusedDatabases,
+    connect: Callable[[str], sa.Engine],
+    postgres_server: postgres.PostgresServer,
+) -> None:
+    """A test's engine on a reused database is lent the connections the test before closed,
+    so no new server process starts for them (one costs the server ~75 ms of CPU in a store
+    test), but with nothing of that test's session: settings, temporary tables, advisory
+    locks, LISTEN, prepared statements and psycopg's own settings are as in a new connection.
+    A connection still open when its test gave the database back is cut and never lent."""
+    first = databases.take()
+    engine = connect(databases.url(first))
+    late = engine.connect()  # still open when the database goes back
+    cut = _backend(late)
+    late.commit()
+    lent = set()
+    with engine.connect() as one, engine.connect() as two:  # two at once: both kept
+        for n, connection in enumerate((one, two)):
+            lent.add(_backend(connection))
+            connection.execute(_ADD_OPERATOR, {"name": f"ann{n}"})
+            for statement in (
+                "SET statement_timeout = '1234ms'",
+                "CREATE TEMPORARY TABLE scratch (id int)",
+                f"SELECT pg_advisory_lock({n})",
+                "LISTEN news",
+                "PREPARE answer AS SELECT 42",
+            ):
+                connection.execute(sa.text(statement))
+            connection.commit()
+            connection.connection.driver_connection.read_only = True  # type: ignore[union-attr]
+    engine.dispose()  # closes what the pool holds: kept for the next test
+    databases.give_back(first)
+    late.close()
+    engine.dispose()  # the late connection, closed after the test: not kept
+
+    second = databases.take()
+    engine = connect(databases.url(second))
+    with engine.connect() as one, engine.connect() as two:
+        assert {_backend(one), _backend(two)} == lent
+        for connection in (one, two):
+            raw = connection.connection.driver_connection
+            assert raw is not None and raw.read_only is None and not raw.autocommit
+            assert connection.execute(sa.text("SHOW statement_timeout")).scalar() == "0"
+            scratch = connection.execute(sa.text("SELECT to_regclass('pg_temp.scratch')"))
+            assert scratch.scalar() is None
+            assert connection.execute(sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            )).scalar() == 0  # fmt: skip
+            assert connection.execute(sa.text("SELECT pg_listening_channels()")).all() == []
+            prepared = connection.execute(sa.text("SELECT name FROM pg_prepared_statements"))
+            assert prepared.all() == []
+            assert connection.execute(sa.text("SELECT count(*) FROM operators")).scalar() == 0
+        with engine.connect() as third:  # a third at once: a new server process
+            assert _backend(third) not in lent | {cut}
+    with postgres_server.admin() as admin:
+        alive = admin.execute("SELECT pid FROM pg_stat_activity WHERE pid = %s", (cut,))
+        assert alive.fetchall() == []

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from hearthkeeper.capabilities.points.repository import SqlPoints
@@ -160,7 +161,11 @@ def test_a_judged_member_held_too_long_by_another_transaction_is_a_database_outa
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite writers take turns: nothing holds a member apart")
     libpq = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    impatient = create_engine_for(f"{database_url}?options=-c%20lock_timeout%3D100")
+    impatient = create_engine_for(
+        make_url(database_url)
+        .update_query_dict({"options": "-c lock_timeout=100"})
+        .render_as_string(hide_password=False)
+    )
     try:
         with psycopg.connect(libpq) as other:
             other.execute("SELECT id FROM members WHERE id = %s FOR UPDATE", (ladder.ann.id,))

@@ -6,18 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration import postgres
 from tests.integration.reused import ReusedDatabases
 
 
 @pytest.fixture
-def pg_url(
-    postgres_server: postgres.PostgresServer, reused_postgres: ReusedDatabases
-) -> Iterator[str]:
+def pg_url(reused_postgres: ReusedDatabases) -> Iterator[str]:
     """The URL of a migrated PostgreSQL database as the template made it, emptied after the
     test for the next one (tests/integration/reused.py)."""
     name = reused_postgres.take()
     try:
-        yield postgres_server.url(name)
+        yield reused_postgres.url(name)
     finally:
         reused_postgres.give_back(name)
