@@ -15,7 +15,7 @@ from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.billing.requests import MembershipAsked
 from hearthkeeper.capabilities.billing.texts import TEXTS, day_of, other_plans, plan_values
-from hearthkeeper.capabilities.command_book import Command, Invocation, answer, ask
+from hearthkeeper.capabilities.command_book import Command, Invocation, Takes, answer, ask
 from hearthkeeper.engine.actions import Action, privately
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.events import Event
@@ -33,7 +33,7 @@ def _run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
 COMMAND = Command("membership", ("会员", "我的会员"), {
     Language.ZH_CN: "查看你的会员：套餐、到期日和付款参考码",
     Language.EN: "your membership: plan, until when, and your payment reference",
-}, _run)  # fmt: skip
+}, _run, takes=Takes.NOTHING)  # fmt: skip
 
 
 def membership(scope: StoreBase, request: MembershipAsked,
