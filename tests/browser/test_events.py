@@ -131,7 +131,7 @@ def test_staff_see_who_signed_up_and_record_a_fee_for_the_one_they_read_there(
         expect(rows.nth(1)).to_contain_text("安安")
         expect(rows.nth(1)).to_contain_text("waitlisted #1")
         shots.take(page, "signups")
-        who = rows.nth(0).locator("code").inner_text()
+        who = rows.nth(0).locator("code", has_text="member:").inner_text()
         assert re.fullmatch(r"member:\d+", who), who
         event_id = page.locator("#events tbody tr").first.locator("td").first.inner_text()
         page.fill("input[name=event]", event_id)

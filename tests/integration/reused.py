@@ -37,6 +37,7 @@ import contextlib
 import itertools
 import os
 import select
+import threading
 import time
 import weakref
 from typing import Any
@@ -204,12 +205,15 @@ class _Kept:
         # first it sees (it counts statements run before): start its count afresh
         connection._prepared = PrepareManager()
         connection._idle = True
-        self.idle.append(connection)
+        with _lending:
+            self.idle.append(connection)
         return True
 
 
 # The databases tests hold now, by (port, name): their connections lent and kept.
 _held: dict[tuple[int, str], _Kept] = {}
+# Taking an idle connection and putting one back, across a test's threads.
+_lending = threading.Lock()
 # Every kept connection alive, for a child this process forks (see `_in_child`).
 _alive: weakref.WeakSet[KeptConnection] = weakref.WeakSet()
 
@@ -227,10 +231,15 @@ def _lend(dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str,
         return None
     if held is None or not held.open:
         return None
-    while held.idle and _cut_off(held.idle[-1]):
-        _end(held.idle.pop())
-    if held.idle:
-        connection = held.idle.pop()
+    cut: list[KeptConnection] = []
+    with _lending:  # the test's threads connect at once (a race test, a server's pool)
+        while held.idle and _cut_off(held.idle[-1]):
+            cut.append(held.idle.pop())
+        lent = held.idle.pop() if held.idle else None
+    for gone in cut:
+        _end(gone)
+    if lent is not None:
+        connection = lent
         connection._idle = False
         connection.autocommit = False
         connection.isolation_level = None
