@@ -348,7 +348,9 @@ def test_a_worker_whose_lock_connection_is_cut_while_idle_joins_again_and_perfor
                                group_id=group.id)  # fmt: skip
             shown = SqlWebChat.on(host.store)
             await eventually(
-                lambda: any(m.text == "Staff: tea at five" for m in shown.history(group.id, limit=50)),
+                lambda: any(
+                    m.text == "Staff: tea at five" for m in shown.history(group.id, limit=50)
+                ),
                 "the staff message performed",
             )
             assert not server.done()

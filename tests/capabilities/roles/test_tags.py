@@ -74,6 +74,35 @@ def test_members_tag_themselves_from_the_allowed_values(
     assert tags_of(c, "mei") == ["skin_type:combination"]
 
 
+def test_a_members_tag_sent_as_a_qq_reply_tags_themselves(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """QQ puts an @ of the replied-to member (or of the bot) into every reply: a member
+    answering the bot's or a moderator's "what is your skin type?" with `/tag oily` was told
+    "Only Creator, Manager can tag other members". Now that @ is the reply's, and the member
+    tags themselves; an @ of someone else is still refused."""
+    c = community(store, store_clock, playbook(TAGS))
+    group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    store.join(store.member_for("fake", "boss", "boss").id, group.id, role="manager", at=DAY)
+    c.engine.process([c.events.message("boss", "What is your skin type?", at=DAY,
+                                       event_id="q-1")])  # fmt: skip
+
+    def reply(user: str, text: str, minutes: int, **extra: object) -> list[str]:
+        event = c.events.message(user, text, at=DAY + timedelta(minutes=minutes))
+        return said(c.engine.process([replace(event, **extra)]))  # type: ignore[arg-type]
+
+    assert reply("mei", "/tag oily", 1, reply_to="q-1", mentions=("boss",)) == [
+        "🏷 mei's skin_type: oily"
+    ]
+    assert reply("bob", "/tag dry", 2, reply_to="bot-q", mentions=("hearth-bot",),
+                 mentions_bot=True) == ["🏷 bob's skin_type: dry"]  # fmt: skip
+    assert tags_of(c, "mei") == ["skin_type:oily"] and tags_of(c, "bob") == ["skin_type:dry"]
+    assert reply("kim", "/tag oily", 3, reply_to="q-1", mentions=("mei",)) == [
+        "Only Creator, Manager can tag other members."
+    ]
+    assert tags_of(c, "mei") == ["skin_type:oily"] and tags_of(c, "kim") == []
+
+
 def test_staff_tag_others_and_members_cannot(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock, playbook(TAGS))
     group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")

@@ -30,7 +30,7 @@ from hearthkeeper.capabilities.roles.titles import SEP
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.engine.events import Event
+from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
@@ -40,6 +40,7 @@ from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store.columns import clipped_to
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.models.base import NAME
+from hearthkeeper.store.pointing import PointingQueries
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.text.controls import without_controls
 from hearthkeeper.text.folding import fold as _fold
@@ -151,6 +152,23 @@ def _explain(problem: Problem, tagsets: Sequence[TagSet], lang: Language) -> str
     return TEXTS.say("usage", lang, example=example, sets=_set_lines(shown, lang))
 
 
+def _carriers_own_mention(event: Event, target: Target, ctx: Context) -> bool:
+    """Whether the only @ of a reply is the one QQ puts in every reply: of the member replied
+    to, or of the bot (a reply to the bot's question mentions it). No name was typed."""
+    if target.reply_to is None or target.user_id is None or target.name is not None:
+        return False
+    mentions = event.mentions if isinstance(event, Message) else ()
+    if len(mentions) != 1:
+        return False
+    if isinstance(event, Message) and event.mentions_bot:
+        return True  # the one mentioned is the bot
+    if ctx.reads is None:
+        return False
+    replied = PointingQueries.on(ctx.reads).replied_author(ctx.group.id, ctx.group.carrier,
+                                                           target.reply_to)  # fmt: skip
+    return replied is not None and replied[2] == target.user_id
+
+
 def _command(clearing: bool) -> Run:
     def run(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         lang, tagsets = ctx.playbook.community.language, ctx.playbook.mechanisms.tags
@@ -159,7 +177,7 @@ def _command(clearing: bool) -> Run:
         if isinstance(parsed, Problem):
             return Outcome((reply(event, _explain(parsed, tagsets, lang), handler="tags"),))
         staff = ctx.member.may(Permission.MANAGE_MEMBERS)
-        if target.only_a_reply and not staff:
+        if not staff and (target.only_a_reply or _carriers_own_mention(event, target, ctx)):
             target = Target()  # a member answering "what is your skin type?" tags themselves
         if target and not staff:
             text = TEXTS.say("others", lang, roles=_roles_with(ctx, Permission.MANAGE_MEMBERS))
