@@ -43,12 +43,16 @@ import weakref
 from typing import Any
 
 import psycopg
-from psycopg._preparing import PrepareManager
 from psycopg.adapt import AdaptersMap
 from psycopg.rows import tuple_row
 from sqlalchemy import Engine, event
 
 from tests.integration.postgres import SUPERUSER, PostgresServer
+
+try:  # psycopg's own bookkeeping, put back on a lent connection (psycopg is not pinned)
+    from psycopg._preparing import PrepareManager
+except ImportError:  # its internals moved: nothing is lent, every test connects anew
+    PrepareManager = None  # type: ignore[assignment,misc]
 
 # What a database's schema is, in one text: compared with the template's before a database is
 # reused. Objects in the system schemas are PostgreSQL's own.
@@ -190,6 +194,8 @@ class _Kept:
         """Whether `connection`, being closed, was kept (its session ended on the server)."""
         if not self.open or len(self.idle) >= KEEP_AT_MOST or connection.closed:
             return False
+        if PrepareManager is None or not hasattr(connection, "_prepared"):
+            return False  # a psycopg whose bookkeeping this cannot put back
         if (
             connection.broken
             or connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
@@ -223,7 +229,8 @@ def _lend(dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str,
     """A connection for an engine on a database a test holds: an idle kept one, reset as
     `psycopg.connect(**cparams)` would have made it, or a new one that will be kept. None
     (SQLAlchemy connects as usual) for any other database or connection."""
-    if dialect.driver != "psycopg" or cargs or not set(cparams) <= _PLAIN:
+    if PrepareManager is None or dialect.driver != "psycopg" or cargs \
+            or not set(cparams) <= _PLAIN:  # fmt: skip
         return None
     try:
         held = _held.get((int(cparams["port"]), str(cparams["dbname"])))
