@@ -92,3 +92,21 @@ def test_an_appeals_alert_waits_until_the_appeal_is_decided(console: Console) ->
 
     assert SqlAppeals.on(console.store).waiting(cid) == []
     assert alert.id not in [a.id for a in console.store.staff_alerts(cid, open_only=True)]
+
+
+def test_staff_add_a_note_the_member_reads_from_the_inbox(console: Console) -> None:
+    """The CLI and the API took a note for the member with a decision; the inbox, where most
+    appeals are decided, did not. Its one form now has the note, for Pardon and Uphold."""
+    cid = console.community_id
+    appeal(console, "/申诉 我发的是自己店铺的活动")
+    [waiting] = SqlAppeals.on(console.store).waiting(cid)
+    page = console.get("/inbox").text
+    assert 'id="note-' in page and f'formaction="{BASE}/appeals/{waiting.id}/uphold"' in page
+    refused = console.post(f"/appeals/{waiting.id}/uphold", {"note": "太" * 501})
+    assert refused.headers["location"] == f"{BASE}/inbox?problem=note-too-long"
+    assert SqlAppeals.on(console.store).waiting(cid) == [waiting], "nothing decided"
+    done = console.post(f"/appeals/{waiting.id}/uphold", {"note": "群里不能发店铺活动"})
+    assert done.headers["location"] == f"{BASE}/inbox?notice=appeal-upheld"
+    queued = console.store.claim(50, console.clock.now() + timedelta(days=1))
+    [told] = [i.action.get("text", "") for i in queued if i.key == f"appeal:{waiting.id}:told"]
+    assert told.endswith("群里不能发店铺活动")

@@ -81,6 +81,7 @@ PROBLEMS: Final = {
     "handled and tells them.",
     "no-message": "That alert names no member's message to learn from; mark it handled.",
     "already-decided": "That appeal was decided already; the first decision stands.",
+    "note-too-long": "Keep the note to the member to 500 characters: nothing was decided.",
     "already-decided-report": "Those reports were decided already; the first decision stands.",
     "no-such-rule": "Pick one of the playbook's rules to strike the author on.",
     "report-against-staff": "That message is a staff member's: staff are not struck through "
