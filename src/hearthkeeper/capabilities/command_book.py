@@ -88,6 +88,13 @@ def parse(text: str) -> Invocation | None:
     return Invocation(head.lower(), tuple(rest.split()), rest.strip())
 
 
+def invokes(text: str, names: tuple[str, ...]) -> bool:
+    """Whether `text` invokes the command called one of `names` (any prefix `parse` takes,
+    any case): for a capability that must know its command before the command book runs."""
+    invocation = parse(text)
+    return invocation is not None and invocation.name in names
+
+
 class CommandBook:
     """The commands of one community's engine; mechanism modules add theirs."""
 

@@ -3,7 +3,7 @@ let a muted member's appeal through its door."""
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.command_book import parse
+from hearthkeeper.capabilities.command_book import invokes
 
 NAME = "appeal"
 ALIASES = ("申诉",)
@@ -11,5 +11,4 @@ ALIASES = ("申诉",)
 
 def is_appeal(text: str) -> bool:
     """Whether `text` invokes `/appeal` (any prefix the command book takes, any case)."""
-    invocation = parse(text)
-    return invocation is not None and invocation.name in (NAME, *ALIASES)
+    return invokes(text, (NAME, *ALIASES))

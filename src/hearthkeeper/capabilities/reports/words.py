@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.command_book import parse
+from hearthkeeper.capabilities.command_book import invokes
 
 NAME = "report"
 ALIASES = ("举报",)
@@ -10,5 +10,4 @@ ALIASES = ("举报",)
 
 def is_report(text: str) -> bool:
     """Whether `text` invokes `/report` (any prefix the command book takes, any case)."""
-    invocation = parse(text)
-    return invocation is not None and invocation.name in (NAME, *ALIASES)
+    return invokes(text, (NAME, *ALIASES))
