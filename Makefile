@@ -27,7 +27,7 @@ demo: venv
 	$(BIN)/hearth demo
 
 test: venv
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=30
 
 bench: venv
 	$(BIN)/python benchmarks/run.py
