@@ -458,7 +458,7 @@ class WebChatCarrier(Performer):
                 "bot": self.bot_name,
             },
             "history": [
-                message_frame(m) for m in self.platform.history(room.group.id, user.user_id)
+                message_frame(m) for m in self.platform.history(room.group.id, viewer=user.user_id)
             ],
             "muted": muted,
             "closed": None if closed is None else closed.frame(),
