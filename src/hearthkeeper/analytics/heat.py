@@ -112,6 +112,9 @@ class HeatWarning:
     # The reason that decides the warning, said first: the silence when the group is silent,
     # else how its activity decays (the output falling is among the reasons); None without one.
     headline: str | None = None
+    # Warned because the group is silent (`SILENT_DAYS` without a message, members in it):
+    # the matrix's dying group, which the hourly matrix watch alerts (capabilities/grid)
+    silent: bool = False
 
     def to_json(self) -> dict[str, object]:
         """JSON-able form."""
@@ -205,7 +208,7 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     warning = (energy and decay) or silent
     return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, warning, energy, decay, quiet,
                        tuple(reasons), tuple(actions),
-                       headline=decays[0] if warning else None)  # fmt: skip
+                       headline=decays[0] if warning else None, silent=silent)  # fmt: skip
 
 
 def _silent(inputs: HeatInputs, days: Sequence[DayFacts]) -> bool:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.vitals import silent_key_members_of
-from hearthkeeper.capabilities.health.watch import plan_health_watch
+from hearthkeeper.capabilities.grid.watch import plan_grid_watch
+from hearthkeeper.capabilities.health.watch import plan_health_watch, watch_key
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.store import StaffAlert, Store
 from tests.engine_setup import Community, community
@@ -189,3 +190,77 @@ def test_groups_whose_heat_death_warning_starts_are_one_alert_once(
     )
     group = store.get_group(group_id or 0)
     assert group is not None and group.name == "g1"
+
+
+def _alerts_about(store: Store, cid: int, group: str) -> list[str]:
+    """The keys of every staff alert placed in or naming `group` (the health and matrix
+    watches' both)."""
+    gid = next(g.id for g in store.list_groups(cid) if g.name == group)
+    return [a.key for a in store.staff_alerts(cid, open_only=False)
+            if a.group_id == gid or group in a.text]  # fmt: skip
+
+
+def test_a_group_silent_28_days_is_one_alert_the_matrix_watchs(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members joined g2 on 1 Oct and nobody ever said a word there. On 29 Oct it has been
+    silent 28 days: the heat-death warning fires for its silence and the matrix calls it
+    dying. Staff got both alerts about the one group; now only the matrix's, which comes
+    first (hourly) and is kept as a condition while it holds."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    c.engine.process([c.events.join("ann", at=START)])  # g1, where the watches run
+    for user in ("bo", "cy"):
+        c.engine.process([c.events.join(user, at=START, group="g2")])
+    morning = datetime(2026, 10, 27, 9, 45, tzinfo=UTC)
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    assert plan_grid_watch(store, cid, morning - timedelta(hours=1))
+    for day in range(5):  # 27 Oct to 31 Oct, each morning; the matrix's hour with it
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    about = _alerts_about(store, cid, "g2")
+    assert [k.split(":")[2] for k in about] == ["dying"], about
+    assert not [k for k in about if k.startswith("health:heat:")]
+
+
+def test_a_warning_that_started_on_a_day_no_watch_ran_is_alerted_by_the_next_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """g1's warning starts on 1 Nov, when the server is down from before 09:30 until the
+    morning after. The watch due on 1 Nov runs on 2 Nov at 08:00 and compares with 31 Oct:
+    staff hear of it (before, it compared with 1 Nov, found the warning already on, and
+    said nothing, ever). The 09:30 watch of 2 Nov, planned at the start, adds nothing."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    for user in ("ann", "bo"):
+        c.engine.process([c.events.join(user, at=START)])
+    for day in range(28):  # 1-28 Oct, both talk in g1 every day
+        at = START + timedelta(days=day)
+        c.clock.set(at)
+        c.engine.process([c.events.message(user, "agree" if day == 0 else "hello", at=at)
+                          for user in ("ann", "bo")])  # fmt: skip
+    morning = datetime(2026, 10, 29, 9, 45, tzinfo=UTC)
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    for day in range(3):  # 29 to 31 Oct: not yet warned
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    assert heat_alerts(store, c) == []
+    back = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # 1 Nov: down all day
+    c.clock.set(back)
+    assert plan_health_watch(store, cid, c.runtime.playbook, back)  # the server's start
+    c.engine.tick()  # the watch due on 1 Nov
+    [(key, text, _)] = heat_alerts(store, c)
+    assert key == f"health:heat:{cid}:{_gid(store, cid)}:2026-11-02"
+    assert text.startswith("Heat-death warning for g1: Messages fell:"), text
+    for hours in (2, 26, 50):  # 2 Nov's 09:30 watch, then 3 and 4 Nov's
+        c.clock.set(back + timedelta(hours=hours))
+        c.engine.tick()
+    assert len(heat_alerts(store, c)) == 1
+    planned = store.scheduled(watch_key(cid, date(2026, 11, 5)))
+    assert planned is not None and planned.status == "pending", "the watches go on"
+
+
+def _gid(store: Store, cid: int) -> int:
+    return next(g.id for g in store.list_groups(cid) if g.name == "g1")
