@@ -182,10 +182,13 @@ def heat_alert(lang: Language, community_id: int, day: date, started: Sequence[H
 
 
 def heat_warnings(store: Store, community_id: int, day: date, zone: ZoneInfo,
-                  playbook: Playbook) -> list[HeatWarning]:  # fmt: skip
-    """Each counted group's heat-death warning as of `day`, as the report computes it."""
+                  playbook: Playbook,
+                  language: Language = Language.EN) -> list[HeatWarning]:  # fmt: skip
+    """Each counted group's heat-death warning as of `day`, as the report computes it, its
+    reasons and actions said in `language`."""
     vitals = community_vitals(store, community_id, as_of=day, zone=zone, playbook=playbook,
-                              name=playbook.community.name, cohort_weeks=1)  # fmt: skip
+                              name=playbook.community.name, cohort_weeks=1,
+                              language=language)  # fmt: skip
     return [v.heat for _, v in sorted(vitals.groups.items())]
 
 
@@ -193,14 +196,14 @@ def _heat(scope: StoreBase, ctx: EffectContext, today: date, since: date,
           zone: ZoneInfo) -> Action | None:  # fmt: skip
     """The alert of the warnings on today that were not on as of `since`."""
     store, community = Store.on(scope), ctx.group.community_id
-    now = heat_warnings(store, community, today, zone, ctx.playbook)
+    lang = ctx.playbook.community.language  # the alert's, reasons and actions with its frame
+    now = heat_warnings(store, community, today, zone, ctx.playbook, lang)
     if not any(w.warning for w in now):
         return None
     before = heat_warnings(store, community, since, zone, ctx.playbook)
     started = newly_warned(now, {w.group_id for w in before if w.warning})
     groups = {g.id: g for g in store.list_groups(community)}
-    return heat_alert(ctx.playbook.community.language, community, today, started, groups,
-                      ctx.group)  # fmt: skip
+    return heat_alert(lang, community, today, started, groups, ctx.group)
 
 
 def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) -> list[Silent]:
