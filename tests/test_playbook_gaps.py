@@ -495,6 +495,14 @@ def test_the_kinds_said_to_send_direct_messages_are_the_carriers_that_do() -> No
     without = {k for k, c in can.items() if ActionKind.DIRECT not in c}
     assert without == {CarrierKind.WEBCHAT, *NO_DIRECT}
     assert {k for k, c in can.items() if ActionKind.UNBAN not in c} == set(BANS_FOR_GOOD)
+    # door codes are cut where a message cannot be shown to one member alone
+    from hearthkeeper.carriers.telegram.carrier import QUOTAS
+    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+    from hearthkeeper.playbook.unhonoured import NO_PRIVATE_REPLIES
+
+    assert WebChatCarrier.capabilities.private_replies
+    assert CarrierKind.WEBCHAT not in NO_PRIVATE_REPLIES
+    assert not QUOTAS.private_replies and CarrierKind.TELEGRAM in NO_PRIVATE_REPLIES
 
 
 def test_no_carrier_is_said_to_mention_members_as_text() -> None:
@@ -567,14 +575,3 @@ def test_sign_ups_on_qq_telegram_or_matrix_are_told_door_codes_are_cut() -> None
         "  carriers: [{kind: webchat}, {kind: qq}]\n")).playbook  # fmt: skip
     [gap] = [g for el in summarise(pb) for g in el.gaps if g.path == "activities[0].sign_up"]
     assert gap.source == "a limit of QQ through OneBot v11"
-
-
-def test_the_kinds_said_to_cut_door_codes_are_the_carriers_without_private_replies() -> None:
-    from hearthkeeper.carriers.telegram.carrier import QUOTAS as TELEGRAM
-    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
-    from hearthkeeper.playbook.structure import CarrierKind
-    from hearthkeeper.playbook.unhonoured import NO_PRIVATE_REPLIES
-
-    assert WebChatCarrier.capabilities.private_replies
-    assert CarrierKind.WEBCHAT not in NO_PRIVATE_REPLIES
-    assert not TELEGRAM.private_replies and CarrierKind.TELEGRAM in NO_PRIVATE_REPLIES
