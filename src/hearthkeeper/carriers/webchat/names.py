@@ -77,17 +77,11 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
 
 
 def advert_in(nickname: str, rules: Scanner) -> str | None:
-    """What of `nickname` the moderation rules call advertising (`加V信ab1234领福利` offers a
-    WeChat id), if anything: shown beside every message, it would be an ad in each. The
-    rules alone read it, not the learned scorer: a name is a few words the scorer was not
-    trained on (members' `城市-昵称-行业` names read as shop ads to it), and a refusal has
-    to name what to take out."""
-    from hearthkeeper.text.scan import ADVERTISING_KINDS
+    """What of `nickname` the moderation rules call advertising, if anything
+    (`hearthkeeper.text.scan.name_advert`: the rules alone, not the learned scorer)."""
+    from hearthkeeper.text.scan import name_advert
 
-    for finding in rules.scan(nickname):
-        if finding.kind in ADVERTISING_KINDS:
-            return finding.matched or nickname
-    return None
+    return name_advert(nickname, rules)
 
 
 def has_mention(text: str) -> bool:
