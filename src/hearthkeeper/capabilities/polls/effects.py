@@ -41,7 +41,7 @@ def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[
     repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
     decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
-        return decided.actions(answers)
+        return [] if request.across else decided.actions(answers)
     poll = repo.open_poll(
         ctx.group.community_id, ctx.group.id, decided.question, decided.options,
         multiple=decided.multiple, anonymous=decided.anonymous, deadline=decided.deadline,
