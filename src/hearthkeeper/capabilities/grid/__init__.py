@@ -53,7 +53,8 @@ class Grid(CapabilityBase):
             app,
             "grid",
             "hearthkeeper.capabilities.grid.cli:grid_app",
-            help="The matrix of groups: every group side by side, its warnings, who is in charge.",
+            help="The matrix of groups: every group side by side, its warnings, who is in charge; "
+            "a poll, a check-in prompt or a skip across many groups at once.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:
