@@ -34,7 +34,6 @@ from hearthkeeper.capabilities.polls.parse import read_poll
 from hearthkeeper.capabilities.polls.render import problem_text
 from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.capabilities.polls.requests import PollStart
-from hearthkeeper.carriers.installed import installed_kinds
 from hearthkeeper.engine.effects import Request
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
@@ -137,14 +136,12 @@ def choose(store: Store, community_id: int, playbook: Playbook | None, choice: C
 
 
 def unreachable(group: Group, playbook: Playbook) -> str | None:
-    """Why no bot message can reach `group` (None: one can): closed, imported history, a
-    carrier no plug-in serves, or the staff channel."""
+    """Why no bot message can reach `group` (None: one can): closed, imported history, or the
+    staff channel."""
     if group.imported:
         return "imported history: no carrier serves it"
     if group.closed:
         return "closed"
-    if group.carrier not in installed_kinds():
-        return f"no carrier serves {group.carrier} groups"
     if is_staff_channel(playbook, group.name, group.carrier_group_id):
         return "the staff channel"
     return None
