@@ -89,8 +89,7 @@ def _confirm(reach: Reach, doing: str, yes: bool) -> None:
     if not reach.reached:
         _missed(reach)
         fail(f"no chosen group can take the {reach.what}: nothing was done")
-    console.print(escape(f"{doing} in {counted(len(reach.reached), 'group')}: "
-                         f"{groups_named([g.name for g in reach.reached])}."))  # fmt: skip
+    console.print(escape(f"{doing} in {groups_named([g.name for g in reach.reached])}."))
     _missed(reach)
     if not yes and not typer.confirm("Go ahead?", default=False):
         console.print("Nothing was done.")
