@@ -111,8 +111,16 @@ def prompt(scope: StoreBase, request: CheckInPrompt, ctx: EffectContext) -> Sequ
     if not settings.enabled:
         return []
     text = prompt_text(settings, request.text, ctx.playbook.community.language)
-    return [Action(kind=ActionKind.SEND, carrier=group.carrier, group=group.carrier_group_id,
-                   text=text, handler="checkin", reason="check-in prompt pushed by an operator")]
+    return [
+        Action(
+            kind=ActionKind.SEND,
+            carrier=group.carrier,
+            group=group.carrier_group_id,
+            text=text,
+            handler="checkin",
+            reason="check-in prompt pushed by an operator",
+        )
+    ]
 
 
 class DaysAhead:
