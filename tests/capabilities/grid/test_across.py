@@ -14,7 +14,9 @@ from hearthkeeper.capabilities.grid.across import (
     Choice,
     choose,
     plan_polls,
+    poll_key,
     prompt_asked,
+    prompt_key,
     push_prompts,
     read_poll_asked,
     skip_posts,
@@ -113,7 +115,7 @@ def test_a_check_in_prompt_reaches_the_chosen_groups_once(
     pb, now = c.runtime.playbook, store_clock.now()
     chosen = choose(store, c.runtime.community_id, pb, Choice(names=("g1", "g4"), find="g3"), now)
     assert [g.name for g in chosen] == ["g1", "g3", "g4"]
-    prompt = prompt_asked(pb, "Day 3 of the tea diary: what did you brew?")
+    prompt = prompt_asked(pb, "Day 3 of the tea diary: what did you brew?", now)
     reach = push_prompts(store, pb, chosen, prompt, "cli", now)
     assert ([g.name for g in reach.reached], [m.group.name for m in reach.missed]) == (
         ["g1", "g3"], ["g4"])  # fmt: skip
@@ -130,6 +132,26 @@ def test_a_check_in_prompt_reaches_the_chosen_groups_once(
     # members check in as ever
     c.engine.process([c.events.message("u1", "打卡", group="g1", at=store_clock.now())])
     assert any("checked in" in (a.text or "") for a in performed(c))
+
+
+def test_what_the_engine_reaches_too_late_says_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The server was down when the operator asked: a poll whose deadline has passed is not
+    opened (to close at once), a prompt calling to check in "today" is not sent the next day."""
+    c = _four(store, store_clock)
+    pb, now = c.runtime.playbook, store_clock.now()
+    chosen = [group(c, "g1")]
+    poll = read_poll_asked(pb, "Tea at five? | yes | no | until 12:00", now)  # 10:00 London
+    start_polls(store, pb, chosen, poll, "cli", now)
+    push_prompts(store, pb, chosen, prompt_asked(pb, "", now), "cli", now)
+    store_clock.set(now + timedelta(days=1))
+    c.engine.tick()
+    assert not [a for a in sends(c) if (a.text or "")[:1] in ("📊", "📌")]
+    assert SqlPolls.on(store).current(chosen[0].id) is None
+    assert all(store.scheduled(k).status == "done"  # type: ignore[union-attr]
+               for k in (poll_key(chosen[0], pb, poll, now),
+                         prompt_key(chosen[0], pb, prompt_asked(pb, "", now), now)))  # fmt: skip
 
 
 def test_a_post_skipped_across_groups_is_not_sent_there_and_the_series_goes_on(
@@ -179,7 +201,7 @@ def test_what_picks_no_group_or_cannot_be_done_is_refused_with_nothing_done(
         "there is no scheduled post 'evening' (calendar.posts ids: morning, guest-talk)":
             lambda: skip_posts(store, pb, _every(c), "evening", None, "cli", "cli", now),
         "Write the question first": lambda: read_poll_asked(pb, "  ", now),
-        "at most 500": lambda: prompt_asked(pb, "x" * 501),
+        "at most 500": lambda: prompt_asked(pb, "x" * 501, now),
     }  # fmt: skip
     for said, asked in refusals.items():
         with pytest.raises(AcrossError, match=said.replace("(", r"\(").replace(")", r"\)")):
@@ -188,5 +210,5 @@ def test_what_picks_no_group_or_cannot_be_done_is_refused_with_nothing_done(
     with pytest.raises(AcrossError, match="polls are off"):
         read_poll_asked(off, "Q | a | b", now)
     with pytest.raises(AcrossError, match="check-ins are off"):
-        prompt_asked(off, "")
+        prompt_asked(off, "", now)
     assert [e for e in store.audit_entries(cid) if e.actor == "cli"] == []

@@ -106,9 +106,10 @@ def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Se
 
 def prompt(scope: StoreBase, request: CheckInPrompt, ctx: EffectContext) -> Sequence[Action]:
     """The check-in prompt an operator pushed to this group (with others): one message, unless
-    check-ins were turned off since it was asked for."""
+    check-ins were turned off since it was asked for, or its day is over."""
     settings, group = ctx.playbook.mechanisms.check_in, ctx.group
-    if not settings.enabled:
+    today = local_day(ctx.now, ctx.playbook.community.timezone)
+    if not settings.enabled or (request.day is not None and request.day != today):
         return []
     text = prompt_text(settings, request.text, ctx.playbook.community.language)
     return [

@@ -212,7 +212,7 @@ def start_polls(store: Store, playbook: Playbook, groups: Sequence[Group], poll:
 # --- a check-in prompt in many groups ------------------------------------------------------
 
 
-def prompt_asked(playbook: Playbook, text: str) -> CheckInPrompt:
+def prompt_asked(playbook: Playbook, text: str, now: datetime) -> CheckInPrompt:
     """The check-in prompt as written (empty: the default call); `AcrossError` when check-ins
     are off or it is too long."""
     if not playbook.mechanisms.check_in.enabled:
@@ -223,7 +223,7 @@ def prompt_asked(playbook: Playbook, text: str) -> CheckInPrompt:
     if len(said) > MAX_PROMPT:
         raise AcrossError(f"the prompt is {len(said)} characters long; at most {MAX_PROMPT}. "
                           "Nothing was done.")  # fmt: skip
-    return CheckInPrompt(text=said)
+    return CheckInPrompt(text=said, day=_day(playbook, now))
 
 
 def prompt_key(group: Group, playbook: Playbook, prompt: CheckInPrompt, now: datetime) -> str:

@@ -163,7 +163,7 @@ def checkin(
     store, community_id, playbook = _setup(community, config)
     now = SystemClock().now()
     try:
-        asked = prompt_asked(playbook, text)
+        asked = prompt_asked(playbook, text, now)
         chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
     except AcrossError as exc:
         fail(str(exc))

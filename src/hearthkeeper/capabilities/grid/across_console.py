@@ -87,7 +87,7 @@ def add_routes(routes: APIRouter, pages: Pages) -> None:
                                 done=False, poll_asked=request_, zone=_zone(view.zone))  # fmt: skip
                 reach = start_polls(web.store, playbook, chosen, request_, by, now)
                 return page(reach=reach, done=True, poll_asked=request_, zone=_zone(view.zone))
-            checkin = prompt_asked(playbook, prompt)
+            checkin = prompt_asked(playbook, prompt, now)
             if not confirmed:
                 return page(reach=plan_prompts(web.store, playbook, chosen, checkin, now),
                             done=False, zone=_zone(view.zone))  # fmt: skip
