@@ -194,6 +194,20 @@ def test_a_group_an_import_registered_is_not_told_of_posts_and_check_ins_that_ne
     assert any(a.startswith("Ask creator (Creator)") for a in found.actions)  # by hand, yes
 
 
+def test_firings_staff_called_off_are_not_counted_as_missed() -> None:
+    """An operator skipped the morning pack on the 27th and 28th in forty groups at once
+    (`hearth grid skip --on`): the warning said 4 firings were missed since the 25th, as if
+    the calendar had failed twice more than it did. Only the 26th and 29th were missed."""
+    skipped = {"morning-pack": [date(2026, 11, 27), date(2026, 11, 28)]}
+    found = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          called_off=skipped), playbook())  # fmt: skip
+    assert "has not posted since 2026-11-25 (2 firings missed)" in found.actions[0]
+    every = {"morning-pack": [date(2026, 11, 26 + n) for n in range(4)]}
+    quiet = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          called_off=every), playbook())  # fmt: skip
+    assert not any("morning-pack" in a for a in quiet.actions)
+
+
 def test_a_group_opened_two_days_ago_missed_only_the_firings_since() -> None:
     """Forty web chat groups opened on Saturday were each told on Monday that the daily morning
     pack missed 7 firings in the last 7 days: firings before a group existed were never due."""

@@ -83,6 +83,9 @@ class HeatInputs:
     # never do, a group an import registered): firings before it were never missed
     posts_from: date | None = date.min
     carrier_group_id: str | None = None  # a group's, where a `groups:` override may name it
+    # calendar post id → the local days of its firings staff called off (`/skip`, `hearth grid
+    # skip`): not sent, and not missed either
+    called_off: Mapping[str, Sequence[date]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

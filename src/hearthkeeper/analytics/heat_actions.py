@@ -51,13 +51,17 @@ def posts_for(
 def missed_firings(post: ScheduledPost, inputs: HeatInputs) -> int:
     """How many firings were due on fully elapsed days since the post's last
     posting in the group — or over the last 7 days when it never posted — counting none
-    before posts could reach it (`posts_from`: a group opened two days ago missed two)."""
+    before posts could reach it (`posts_from`: a group opened two days ago missed two), nor
+    those staff called off (`called_off`)."""
     last = inputs.last_posted.get(post.id)
     first = last + timedelta(days=1) if last is not None else inputs.as_of - timedelta(days=6)
     if inputs.posts_from is None:
         return 0
     first = max(first, inputs.posts_from)
-    return _firings_between_days(post.schedule, inputs.zone, first, inputs.as_of)
+    due = _firings_between_days(post.schedule, inputs.zone, first, inputs.as_of)
+    # a firing staff called off was meant not to go out: not a missed one
+    off = sum(1 for day in inputs.called_off.get(post.id, ()) if first <= day < inputs.as_of)
+    return max(0, due - off)
 
 
 @lru_cache(maxsize=4096)
