@@ -6,8 +6,9 @@ SHA-256). Joining changes state, so its form carries a double-submit token: a ra
 in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
 
 Abuse limits (`limits.py`, the `[carriers.webchat]` settings) are counted per client address and per
-member: new seats through invite links, messages across all of a member's sockets, pictures
-and their bytes per hour. A muted or banned member uploads nothing, nor does a member of a closed group (staff do). Pictures no message uses
+member: new seats through invite links, nickname changes, pictures and their bytes per hour
+(in the store: every process on the database counts them together, a restart keeps them),
+messages across all of a member's sockets (in memory). A muted or banned member uploads nothing, nor does a member of a closed group (staff do). Pictures no message uses
 are deleted by a sweep that runs with the uploads (they are what makes such files), at most
 every `SWEEP_EVERY`.
 """
@@ -90,7 +91,7 @@ def webchat_router(
     `/chat/media/{name}`, under the abuse limits of `settings` (default: the defaults)."""
     router = APIRouter(include_in_schema=False)
     chat_limits = settings or WebChatLimits()
-    limits = ChatLimits(chat_limits, web.clock)
+    limits = ChatLimits(chat_limits, web.clock, web.store)
     swept: list[datetime] = []  # when unused pictures were last swept
 
     def member(request: Request) -> WebUser | None:
@@ -265,7 +266,8 @@ def webchat_router(
             return await again(403, say("form_expired", language))
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
-            over = limits.join(address, None if user is None else user.user_id, language)
+            over = await run_in_threadpool(limits.join, address,
+                                           None if user is None else user.user_id, language)  # fmt: skip
             if over is not None:
                 return _retry_after(await again(429, over.message), over)
         token = None
@@ -279,7 +281,7 @@ def webchat_router(
                 user = WebUser(id=0, user_id=newcomer.user_id, nickname=newcomer.nickname,
                                created_at=web.clock.now())  # fmt: skip
             elif nickname.strip() and nickname.strip() != user.nickname:
-                over = limits.rename(user.user_id, language)
+                over = await run_in_threadpool(limits.rename, user.user_id, language)
                 if over is not None:  # each message under another name
                     return _retry_after(await again(429, over.message), over)
                 user = await run_in_threadpool(chat.rename, user.user_id, nickname,
@@ -351,13 +353,14 @@ def webchat_router(
         closed = await run_in_threadpool(chat.closed_to, room.group.id, user.user_id, language)
         if closed is not None:  # refused before the file is read or kept, as a post would be
             return _problem(403, closed.text)
-        over = limits.upload(user.user_id, language)
+        over = await run_in_threadpool(limits.upload, user.user_id, language)
         if over is not None:
             return _retry_after(_problem(429, over.message), over)
         limit = min(web.settings.max_upload_bytes, chat.max_upload_bytes)
         try:
             data = await _read_picture(request, limit, language)
-            over = limits.upload_bytes(user.user_id, len(data), language)
+            over = await run_in_threadpool(limits.upload_bytes, user.user_id, len(data),
+                                           language)  # fmt: skip
             if over is not None:
                 return _retry_after(_problem(429, over.message), over)
             await sweep()
