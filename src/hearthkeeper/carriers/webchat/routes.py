@@ -28,6 +28,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.appeals.bans import BanAppeal, Standing, file_ban_appeal, standing
+from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.carriers.picture_check import PictureRefused, too_large
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
@@ -272,6 +274,7 @@ def webchat_router(
                 return _retry_after(await again(429, over.message), over)
         token = None
         newcomer = None
+        failed = False  # for good: not a name to change, a question to answer, a code to type
         try:
             # Store writes wait for SQLite's write lock (up to its busy timeout while the
             # engine or an import writes): in a worker thread, so the other pages and the
@@ -295,6 +298,7 @@ def webchat_router(
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door,
                                       newcomer=newcomer)  # fmt: skip
+            failed = verdict is not None and shut(verdict)
             if verdict is None:
                 response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
             else:
@@ -308,6 +312,11 @@ def webchat_router(
             user = await unstored(newcomer, user)
             response = await again(403, refused.message, room=chat.room(code) or room,
                                    elsewhere=refused.elsewhere)  # fmt: skip
+            failed = seat is None or not seat.seated
+        slug = slug_of(source.strip() or None)
+        if failed and slug is not None:  # the seat a live code held for them goes back
+            await run_in_threadpool(SqlLiveCodes.on(web.store).release, slug, room.group.id,
+                                    address, web.clock.now())  # fmt: skip
         # a newcomer's cookie only if their identity was stored (the door answered)
         if token is not None and user is not None:
             remember(response, token)
@@ -448,6 +457,13 @@ def _until(found: Standing | None, zone: ZoneInfo) -> str:
     if found is None or found.until is None:
         return ""
     return f"{found.until.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def shut(verdict: Verdict) -> bool:
+    """Whether the door refused for good: no question to answer, no code to type, nothing that
+    asking again could turn (a newcomer shown the questions is still on their way)."""
+    return (verdict.entry is Entry.REFUSE and not verdict.questions and not verdict.asks_code
+            and not verdict.keeps_form)  # fmt: skip
 
 
 def _retry_after(response: Response, over: Refusal) -> Response:
