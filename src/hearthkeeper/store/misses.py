@@ -1,7 +1,9 @@
 """Uses and misses counted per key in the store (`network_misses`, migrations 0049 and 0055):
 a `/ticket/` code nobody holds, per client network; a failed console sign-in, per username
 and per client network (`web/signin.py`); a web chat join per client network and member, a
-nickname change, a picture and its bytes per member (`carriers/webchat/limits.py`). Every
+nickname change, a picture and its bytes per member (`carriers/webchat/limits.py`); the Matrix
+join page's invitations per client network and per Matrix ID, and its account lookups
+(`carriers/matrix/join.py`). Every
 process serving the pages (several `hearth serve` behind a balancer, on PostgreSQL) counts
 the same rows, so a client gets each limit once, not once per process, and a restart
 forgets nothing. A key is kept as a digest, for as long as its window: each use written

@@ -1,5 +1,6 @@
 """What is counted per key in the store (`store/misses.py`): a `/ticket/` code nobody holds,
-a failed console sign-in, a web chat join, nickname change or upload. Every process serving
+a failed console sign-in, a web chat join, nickname change or upload, a Matrix join page's
+invitation or lookup. Every process serving
 the pages counts the same rows, and a restart forgets none; a row lives as long as its
 window."""
 

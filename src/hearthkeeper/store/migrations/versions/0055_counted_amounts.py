@@ -1,7 +1,8 @@
 """What the store counts per key (`network_misses`, `store/misses.py`) gets an `amount`: a
 picture upload counts its bytes against a member's hourly allowance, not one. Besides the
 `/ticket/` misses, the table now counts the console's failed sign-ins (per username and per
-client network) and the web chat's joins, nickname changes and uploads, which each process
+client network), the web chat's joins, nickname changes and uploads and the Matrix join
+page's invitations and lookups, which each process
 counted in its own memory: two `hearth serve` on one database gave twice the allowance and
 a restart gave it afresh. Rows kept before count 1 each, as they did.
 
