@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store, create_engine_for
 from hearthkeeper.web.signin import safe_next
 from tests.web_auth_setup import PASSWORD, Site, build_site, sqlite_store
 
@@ -92,6 +93,44 @@ def test_five_failures_from_one_address_lock_every_username_from_it(site: Site) 
         site.sign_in(name, "guess")
     refused = site.sign_in("mei", PASSWORD)
     assert refused.status_code == 429
+
+
+def test_failed_sign_ins_are_counted_across_processes_and_restarts(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Each process counted failed sign-ins in its own memory: behind a balancer with two
+    processes a guesser tried ten passwords in five minutes, and every restart gave five more."""
+    engines = [create_engine_for(store.engine.url.render_as_string(hide_password=False))
+               for _ in range(2)]  # fmt: skip
+    try:
+        first = build_site(store, store_clock, tmp_path)
+        second, restarted = (build_site(Store(engine, store_clock), store_clock, tmp_path)
+                             for engine in engines)  # fmt: skip
+        first.add_operator("mei")
+        for n in range(5):
+            assert (first if n % 2 else second).sign_in("mei", f"guess {n}").status_code == 401
+        for site in (first, second, restarted):
+            refused = site.sign_in("mei", PASSWORD)
+            assert refused.status_code == 429
+            assert "Too many failed sign-ins; try again in 5 minutes" in refused.text
+        store_clock.advance(timedelta(minutes=5, seconds=1))
+        assert restarted.sign_in("mei", PASSWORD).status_code == 303
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_a_sign_in_that_succeeds_is_not_counted_against_the_address(
+    site: Site,
+) -> None:
+    """An attempt is counted before its password is checked: one that signs in is given back
+    (counted, the second sign-in here would be the address's sixth attempt: refused)."""
+    site.add_operator("mei")
+    for _ in range(4):
+        assert site.sign_in("mei", "guess").status_code == 401
+    for _ in range(2):
+        assert site.sign_in("mei", PASSWORD).status_code == 303
+        site.client.cookies.clear()  # signed out
 
 
 def test_a_sign_in_form_posted_without_its_cookie_is_refused(site: Site) -> None:

@@ -56,6 +56,19 @@ class AlertQueries(StoreBase):
             row = session.scalars(query).first()
             return None if row is None else _alert(row)
 
+    def open_alerts_keyed(self, community_id: int, prefix: str) -> list[StaffAlert]:
+        """The community's alerts not handled yet whose key starts with `prefix`, oldest
+        first (a family of alerts keyed by what they are about, one a day)."""
+        r = StaffAlertRow
+        query = (
+            select(r)
+            .where(r.community_id == community_id, r.handled_at.is_(None),
+                   r.key.startswith(prefix, autoescape=True))
+            .order_by(r.at, r.id)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [_alert(row) for row in session.scalars(query)]
+
     def revise_staff_alert(self, key: str, text: str) -> StaffAlert | None:
         """Give the alert written under `key` a new text, open again if it was handled: what
         it counts grew (more of the same since staff read it). None if there is no such

@@ -3,14 +3,14 @@
 The sign-in form is itself protected against cross-site posting (a site signing a visitor
 in as its own account): GET sets a random `hearth_signin` cookie and puts the same value in
 a hidden field; POST must carry both, equal. Failed attempts are throttled per username and
-per client address (in this process's memory: a restart forgets them, and several server
-processes each count their own). The address is the connection's peer; X-Forwarded-For only
-counts behind a proxy named in `[server] trusted_proxies` (`clientaddr.py`).
+per client network (counted in the store: every server process on the database counts the
+same failures, and a restart forgets none). The address is the connection's peer;
+X-Forwarded-For only counts behind a proxy named in `[server] trusted_proxies`
+(`clientaddr.py`).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import datetime, timedelta
 from typing import Annotated, Final
 from urllib.parse import urlsplit
@@ -20,6 +20,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.clock import Clock
 from hearthkeeper.store import Operator
+from hearthkeeper.store.misses import SqlMisses
+from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.auth import (
     SESSION_COOKIE,
     SIGN_IN_PATH,
@@ -43,50 +45,38 @@ FAILURES: Final = 5  # failed attempts allowed per window …
 WINDOW: Final = timedelta(minutes=5)  # … per username and per client address
 WRONG: Final = "Wrong username or password."
 _FORM_LIFETIME: Final = 3600  # seconds a sign-in form stays usable
-_MAX_KEYS: Final = 10_000  # throttle entries kept before stale ones are swept
+SIGN_INS: Final = "signin"  # what the store counts failed sign-ins as
 
 
 class Throttle:
-    """Failed sign-ins per key (a username, a client address) in a sliding window: after
-    `limit` failures within `window`, further attempts are refused for the rest of it."""
+    """Failed sign-ins per key (a username, a client address), counted in the store
+    (`store/misses.py`) in a sliding window: after `limit` failures within `window`, further
+    attempts are refused for the rest of it. Every process on the database counts the same
+    failures, and a restart forgets none of them (the keys are kept as digests).
 
-    def __init__(self, clock: Clock, limit: int = FAILURES, window: timedelta = WINDOW) -> None:
+    An attempt is counted before its password is checked (`attempt`), and given back when it
+    succeeds (`succeeded`): attempts sent together, to one process or several, cannot all
+    pass the check before any failure is counted."""
+
+    def __init__(self, store: StoreBase, clock: Clock, limit: int = FAILURES,
+                 window: timedelta = WINDOW) -> None:  # fmt: skip
+        self.counted = SqlMisses.on(store)
         self.clock = clock
         self.limit = limit
         self.window = window
-        self._failures: dict[str, deque[datetime]] = {}
 
-    def refused_until(self, *keys: str) -> datetime | None:
-        """When attempts for these keys are allowed again (None: now)."""
+    def attempt(self, user_key: str, address: str) -> tuple[datetime, timedelta | None]:
+        """Count an attempt against both keys, if neither is locked: when it was counted, and
+        None; else how long until attempts are allowed again (nothing counted)."""
         now = self.clock.now()
-        until: datetime | None = None
-        for key in keys:
-            failures = self._recent(key, now)
-            if len(failures) >= self.limit:
-                end = failures[-self.limit] + self.window
-                until = end if until is None else max(until, end)
-        return until
+        return now, self.counted.take(SIGN_INS, [user_key, address], now, self.limit,
+                                      self.window)  # fmt: skip
 
-    def failed(self, *keys: str) -> None:
-        """Count a failed attempt against each key."""
-        now = self.clock.now()
-        if len(self._failures) > _MAX_KEYS:
-            for key in list(self._failures):
-                self._recent(key, now)
-        for key in keys:
-            self._failures.setdefault(key, deque(maxlen=self.limit)).append(now)
-
-    def forget(self, key: str) -> None:
-        """Clear a key's failures (a successful sign-in)."""
-        self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
+    def succeeded(self, user_key: str, address: str, at: datetime) -> None:
+        """The attempt counted `at` signed in: the username's failures are forgotten, and the
+        address is not counted this attempt."""
+        self.counted.forget(SIGN_INS, user_key)
+        self.counted.give_back(SIGN_INS, address, at)
 
 
 def safe_next(target: str | None) -> str:
@@ -109,7 +99,7 @@ def safe_next(target: str | None) -> str:
 def signin_router(web: Web) -> APIRouter:
     """`/` (to the console), the sign-in form and sign-out."""
     router = APIRouter(include_in_schema=False)
-    throttle = Throttle(web.clock)
+    throttle = Throttle(web.store, web.clock)
     decoy: list[str] = []  # a hash to check unknown usernames against, so they take as long
 
     def form(request: Request, next_url: str, *, error: str | None = None,
@@ -150,21 +140,20 @@ def signin_router(web: Web) -> APIRouter:
                         "please sign in again.")  # fmt: skip
         address = f"address:{requester_network(request, web.settings.trusted_proxies)}"
         user_key = f"user:{username}"
-        until = throttle.refused_until(user_key, address)
-        if until is not None:
-            minutes = max(1, -(-int((until - web.clock.now()).total_seconds()) // 60))
+        at, wait = throttle.attempt(user_key, address)
+        if wait is not None:
+            minutes = max(1, -(-int(wait.total_seconds()) // 60))
             return form(request, target, username=username, status=429,
                         error=f"Too many failed sign-ins; try again in {minutes} minute"
                         f"{'s' if minutes > 1 else ''}.")  # fmt: skip
         operator = _check(web, username, password, decoy)
-        if operator is None:
-            throttle.failed(user_key, address)
+        if operator is None:  # the attempt counted stays counted: a failure
             return form(request, target, username=username, status=401, error=WRONG)
+        throttle.succeeded(user_key, address, at)
         if operator.disabled:
             return form(request, target, username=username, status=403,
                         error="This operator is disabled; ask whoever runs the server to "
                         f"enable it (hearth operator enable {username}).")  # fmt: skip
-        throttle.forget(user_key)
         return _start_session(web, request, operator, target)
 
     @router.post("/console/sign-out")

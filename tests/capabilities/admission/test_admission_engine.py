@@ -321,3 +321,43 @@ def test_one_networks_applications_past_its_seats_are_counted_on_one_alert_a_day
         "Applications from one network on 2026-05-01: 9 (",
     ]
     assert len(told()) == len(sent) + 2, "a new day's count is sent once"
+
+
+def test_one_networks_alert_is_handled_once_its_waiting_applications_are_all_decided(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The alert counting one network's applications past its seats stayed open after staff
+    had decided every one of them: the inbox said applications waited when none did. It is
+    handled by whoever decides the last that waits, and opens again if more come past the
+    seats."""
+    c = staffed(store, store_clock, "")
+    tea_room = store.group_for_carrier("fake", "g1")
+    assert tea_room is not None
+    cid = c.runtime.community_id
+
+    def apply(user: str) -> None:
+        asked = door(c).screen(JoinRequest(carrier="fake", group_id=tea_room.id, user_id=user,
+                                           display_name=user.title(), answers=("Mei", "Oolong"),
+                                           client="203.0.113.9"))  # fmt: skip
+        assert asked.entry is Entry.PENDING
+        store_clock.advance(timedelta(minutes=1))
+
+    def counted() -> list[str]:
+        return [a.text[:48] for a in store.staff_alerts(cid) if "from one network" in a.text]
+
+    for n in range(1, 6):
+        apply(f"bot{n}")
+    assert counted() == ["Applications from one network on 2026-05-01: 5 ("]
+    waiting = {a.user_id: a for a in SqlApplications.on(store).applications(cid, pending=True)}
+    for user in ("bot1", "bot2", "bot3", "bot5"):
+        decide = review.refuse if user != "bot2" else review.approve
+        decide(store, waiting[user].id, "console:mei", store_clock.now())
+    assert counted() == ["Applications from one network on 2026-05-01: 5 ("], "bot4 waits"
+    review.refuse(store, waiting["bot4"].id, "console:ann", store_clock.now())
+    assert counted() == [], "none waits: handled"
+    [alert] = [a for a in store.staff_alerts(cid, open_only=False) if "from one network" in a.text]
+    assert alert.handled_by == "console:ann"
+
+    for n in range(6, 10):  # three hold seats again, the fourth is counted
+        apply(f"bot{n}")
+    assert counted() == ["Applications from one network on 2026-05-01: 9 ("]

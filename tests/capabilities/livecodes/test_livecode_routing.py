@@ -19,7 +19,7 @@ from hearthkeeper.store import Group, Store
 from hearthkeeper.testing import FakeCarrier
 from hearthkeeper.text.qr import read_qr_codes
 from tests.capabilities.livecodes.livecode_setup import Codes, build_codes, playbook_text
-from tests.webchat_setup import sqlite_store
+from tests.webchat_setup import join, sqlite_store
 
 
 def test_a_live_code_fills_two_groups_and_opens_a_third(
@@ -316,3 +316,36 @@ def test_a_live_code_leaves_the_seat_an_approval_borrowed_taken_after_they_join(
         store.leave(lan.id, first.id)
         sent = TestClient(codes.app).get("/go/partner", follow_redirects=False)
         assert sent.headers["location"] == "https://matrix.to/#/!room2:example.org"
+
+
+def test_a_seat_held_for_a_newcomer_refused_at_the_join_goes_back(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The poster held a seat in Tea Friends #1 for a newcomer; two people took the group's
+    two seats by its invite link meanwhile, so the newcomer's join was refused (full). The
+    seat stayed held for 15 minutes: when one of the two left, the poster still counted the
+    group full and sent the next newcomer to a new group. Now a join refused for good gives
+    the seat back."""
+    codes = build_codes(store, store_clock, tmp_path, playbook_text(capacity=2))
+    late = TestClient(codes.app, client=("198.51.100.9", 4000))
+    sent = late.get("/go/poster", follow_redirects=False)
+    assert late.get(sent.headers["location"]).status_code == 200  # the join form, then …
+    [tea] = codes.groups()
+    invite = codes.carrier.invite_code(tea.id)
+    with TestClient(codes.app) as portal:
+        for n, name in enumerate(("Ann", "Bo"), start=1):
+            by_link = TestClient(codes.app, client=(f"203.0.113.{n}", 4000))
+            assert join(by_link, invite, name).status_code == 303
+        codes.engine_round(portal)
+        form = {"nickname": "Cy", "csrf_token": late.cookies["hearth_join"],
+                "source": "code:poster"}  # fmt: skip
+        refused = late.post(f"/join/{invite}", data=form, follow_redirects=False)  # … sent
+        assert refused.status_code == 403 and "full" in refused.text
+        [bo] = [s for s in codes.carrier.platform.seated(tea.id) if s.nickname == "Bo"]
+        portal.portal.call(codes.carrier.leave, tea.id, bo.user_id)
+        codes.engine_round(portal)
+    store_clock.advance(timedelta(minutes=1))
+    nxt = TestClient(codes.app, client=("198.51.100.10", 4000))
+    again = nxt.get("/go/poster", follow_redirects=False)
+    assert again.headers["location"] == sent.headers["location"], "Tea Friends #1 has a seat"
+    assert [g.name for g in codes.groups()] == ["Tea Friends #1"], "none opened for nobody"

@@ -112,10 +112,8 @@ def test_a_muted_member_and_a_too_long_message_are_refused_in_chinese(zh: Chat) 
     assert muted.value.message == "你被禁言至 2026-05-01 09:10 UTC：刷屏。"
 
 
-def test_a_rate_limit_says_when_to_try_again_in_the_members_language(
-    store_clock: FrozenClock,
-) -> None:
-    limits = ChatLimits(WebChatLimits(joins_per_minute=1), store_clock)
+def test_a_rate_limit_says_when_to_try_again_in_the_members_language(zh: Chat) -> None:
+    limits = ChatLimits(WebChatLimits(joins_per_minute=1), zh.clock, zh.store)
     assert limits.join("10.0.0.1", None, Language.ZH_CN) is None
     refused = limits.join("10.0.0.1", None, Language.ZH_CN)
     assert refused is not None and refused.seconds == 60

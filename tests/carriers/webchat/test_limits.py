@@ -1,27 +1,32 @@
 """Abuse limits, counted per member and per client, not per socket: seats taken through an
 invite link, messages across a member's sockets, pictures and their bytes; muted and banned
-members upload nothing; pictures no message uses are swept away."""
+members upload nothing; pictures no message uses are swept away. Joins and uploads are
+counted in the store: two server processes on one database, and a restart, count on."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Response
 
 from hearthkeeper.carriers.installed import CARRIERS
+from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.carriers.webchat.plugin import WebChatLimits, webchat_limits
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
-from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY
+from hearthkeeper.carriers.webchat.routes import SWEEP_EVERY, webchat_router
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.config import ConfigError, config_text, load_settings
-from hearthkeeper.store import Store
+from hearthkeeper.store import Store, create_engine_for
+from hearthkeeper.web.context import Web
 from tests.webchat_setup import Chat, build_chat, join, picture, sqlite_store
 
 LIMITS = WebChatLimits(messages_per_10s=4, joins_per_minute=3, uploads_per_hour=3,
@@ -82,6 +87,54 @@ def test_a_member_already_in_the_group_is_not_counted(chat: Chat) -> None:
     assert join(TestClient(chat.app), code, "Carol").status_code == 303
     assert join(TestClient(chat.app), code, "Dan").status_code == 429
     assert _members(chat) == 3
+
+
+@contextmanager
+def another_process(chat: Chat) -> Iterator[FastAPI]:
+    """A `hearth serve` of its own on `chat`'s database: its own engine, carrier and pages."""
+    store = Store(create_engine_for(chat.store.engine.url.render_as_string(hide_password=False)),
+                  chat.clock)  # fmt: skip
+    carrier = WebChatCarrier(store, chat.clock, chat.carrier.uploads_dir,
+                             max_upload_bytes=chat.carrier.max_upload_bytes)  # fmt: skip
+    web = Web(store=store, clock=chat.clock, settings=chat.web.settings, carriers={},
+              playbooks=chat.web.playbooks)  # fmt: skip
+    app = FastAPI()
+    app.include_router(webchat_router(web, carrier, LIMITS))
+    try:
+        yield app
+    finally:
+        store.engine.dispose()
+
+
+def test_joins_and_uploads_are_counted_across_processes_and_restarts(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Each process counted joins and uploads in its own memory: behind a balancer with two
+    processes a client took twice the seats a minute, a member uploaded twice the pictures an
+    hour, and every restart gave both afresh."""
+    chat = build_chat(store, store_clock, tmp_path, max_upload_bytes=512 * 1024, limits=LIMITS)
+    code = chat.codes[1]  # "Garden" holds 5
+    _, token = chat.member("photographer")
+    with another_process(chat) as second:
+        for n in range(3):
+            app = chat.app if n % 2 else second
+            assert join(TestClient(app), code, f"bot {n}").status_code == 303
+            uploader = TestClient(app, cookies={"hearth_member": token})
+            assert _upload(uploader, chat, picture(size=(5 + n, 3))).status_code == 200
+        for app in (chat.app, second):
+            assert join(TestClient(app), code, "bot 3").status_code == 429
+            refused = _upload(TestClient(app, cookies={"hearth_member": token}), chat, picture())
+            assert refused.status_code == 429
+    with another_process(chat) as restarted:
+        assert join(TestClient(restarted), code, "bot 3").status_code == 429, "a restart too"
+        uploader = TestClient(restarted, cookies={"hearth_member": token})
+        assert _upload(uploader, chat, picture()).status_code == 429
+        assert _members(chat) == 3
+        store_clock.advance(timedelta(seconds=61))
+        assert join(TestClient(restarted), code, "bot 3").status_code == 303
+        assert _upload(uploader, chat, picture()).status_code == 429, "an hour's limit"
+        store_clock.advance(timedelta(hours=1))
+        assert _upload(uploader, chat, picture()).status_code == 200
 
 
 def test_a_member_changes_nickname_at_most_so_often(chat: Chat) -> None:

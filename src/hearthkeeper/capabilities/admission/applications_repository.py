@@ -30,6 +30,7 @@ class Applications(Protocol):
     def get_application(self, application_id: int) -> Application | None: ...
     def pending_from(self, community_id: int, network: str, since: datetime, *,
                      other_than: int) -> int: ...  # fmt: skip
+    def waiting_from(self, community_id: int, network: str) -> int: ...
     def made_from(self, community_id: int, network: str, since: datetime) -> int: ...
     def applications(self, community_id: int, *, pending: bool | None = None,
                      limit: int = 200, offset: int = 0) -> list[Application]: ...  # fmt: skip
@@ -89,6 +90,17 @@ class SqlApplications(StoreBase):
             a.community_id == community_id, a.network == network,
             a.status == ApplicationStatus.PENDING.value,
             a.created_at > utc(since, "since"), a.id != other_than,
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return int(session.scalar(query) or 0)
+
+    def waiting_from(self, community_id: int, network: str) -> int:
+        """How many applications to the community from client network `network` (its
+        digest) wait for staff, however old."""
+        a = ApplicationRow
+        query = select(func.count()).where(
+            a.community_id == community_id, a.network == network,
+            a.status == ApplicationStatus.PENDING.value,
         )  # fmt: skip
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
@@ -189,5 +201,5 @@ def _application(row: ApplicationRow) -> Application:
         user_id=row.user_id, display_name=row.display_name, member_id=row.member_id,
         questions=tuple(row.questions), answers=tuple(row.answers),
         status=ApplicationStatus(row.status), message=row.message, created_at=row.created_at,
-        reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at,
+        reviewed_by=row.reviewed_by, reviewed_at=row.reviewed_at, network=row.network,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.admission.applications_repository import SqlAppli
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
 from hearthkeeper.capabilities.admission.decide import Answered, CodeOutcome
 from hearthkeeper.capabilities.admission.records import Application
-from hearthkeeper.capabilities.admission.review import applied_key
+from hearthkeeper.capabilities.admission.review import applied_key, network_alert_key
 from hearthkeeper.capabilities.admission.texts import say
 from hearthkeeper.capabilities.billing.ledger import network_digest
 from hearthkeeper.capabilities.livecodes.decide import slug_of
@@ -135,7 +135,7 @@ def _count_past_the_cap(tx: Store, application: Application, applicant: Applican
     text = say("past_the_cap", language, count=count, most=PENDING_SEATS_PER_NETWORK,
                name=application.display_name, group=applicant.group.name,
                since=f"{day:%Y-%m-%d}", at=f"{local:%H:%M}")  # fmt: skip
-    key = f"admission:network:{applicant.community.id}:{network[:32]}:{day:%Y%m%d}"
+    key = network_alert_key(applicant.community.id, network, day)
     reason = "applications from one network wait for review"
     # another application at the same moment may have raised it first: then it is counted on
     if tx.staff_alert_by_key(key) is not None or not _raise(tx, applicant, key, text, text,

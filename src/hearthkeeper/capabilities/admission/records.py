@@ -54,6 +54,7 @@ class Application:
     created_at: datetime
     reviewed_by: str | None
     reviewed_at: datetime | None
+    network: str | None = None  # the digest of the client network it came from, if known
 
     @property
     def answered(self) -> list[tuple[str, str]]:

@@ -64,6 +64,17 @@ def applied_key(application_id: int) -> str:
     return f"admission:applied:{application_id}"
 
 
+def network_alert_key(community_id: int, network: str, day: datetime) -> str:
+    """The key of the day's alert counting one client network's applications past its seats
+    (`checks._count_past_the_cap`); `day`: its midnight in the community's time zone."""
+    return f"{network_alerts(community_id, network)}{day:%Y%m%d}"
+
+
+def network_alerts(community_id: int, network: str) -> str:
+    """What the keys of a client network's daily alerts start with."""
+    return f"admission:network:{community_id}:{network[:32]}:"
+
+
 def action_key(application: Application) -> str:
     return f"admission:{application.status.value}:{application.id}"
 
@@ -87,6 +98,8 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
         waiting = tx.staff_alert_by_key(applied_key(application_id))
         if waiting is not None and waiting.handled_at is None:
             tx.handle_alert(waiting.id, by, now)
+        if application.network is not None:
+            _close_network_alerts(tx, application.community_id, application.network, by, now)
         if status is ApplicationStatus.REFUSED:
             _set_aside_sources(tx, application, now)
         else:
@@ -95,6 +108,16 @@ def _review(store: Store, application_id: int, status: ApplicationStatus, by: st
                  target=f"application {application_id}",
                  detail={"applicant": application.display_name, "message": said})  # fmt: skip
     return application
+
+
+def _close_network_alerts(tx: Store, community_id: int, network: str, by: str,
+                          now: datetime) -> None:  # fmt: skip
+    """The alerts counting a client network's applications past its seats are handled by
+    whoever decides the last of that network's applications waiting: nothing they counted
+    waits any more. Applications past its seats again open the day's alert again."""
+    if SqlApplications.on(tx).waiting_from(community_id, network) == 0:
+        for alert in tx.open_alerts_keyed(community_id, network_alerts(community_id, network)):
+            tx.handle_alert(alert.id, by, now)
 
 
 def _set_aside_sources(tx: Store, application: Application, now: datetime) -> None:

@@ -69,6 +69,7 @@ class LiveCodes(Protocol):
                at: datetime) -> bool: ...  # fmt: skip
     def take_seat(self, group_id: int, at: datetime) -> bool: ...
     def seat_to_application(self, slug: str, group_id: int, at: datetime) -> bool: ...
+    def release(self, slug: str, group_id: int, client: str, at: datetime) -> bool: ...
     def arrivals(self, channel_ids: Collection[int]) -> list[Arrival]: ...
     def stays(self, arrivals: Sequence[Arrival]) -> list[StaySpan]: ...
     def last_said(self, arrivals: Sequence[Arrival]) -> dict[tuple[int, int], datetime]: ...
@@ -239,17 +240,28 @@ class SqlLiveCodes(StoreBase):
         """Someone who came by the live code `slug` applied to join the group: end the
         oldest seat held there for that code, as their pending application counts from now
         on (`loads`). False when none was held (no such code, or the seat had lapsed)."""
-        at = utc(at, "application time")
+        return self._end_hold(slug, group_id, utc(at, "application time"))
+
+    def release(self, slug: str, group_id: int, client: str, at: datetime) -> bool:
+        """A newcomer from `client` (a client network, as `hold` kept it) who came by the live
+        code `slug` could not join the group for good (it filled meanwhile, they are banned,
+        the door refused them): end the oldest seat held there for that code and that client,
+        so the group is not counted fuller than it is until the seat would have lapsed. False
+        when none was held."""
+        return self._end_hold(slug, group_id, utc(at, "release time"), client=client[:64])
+
+    def _end_hold(self, slug: str, group_id: int, at: datetime,
+                  client: str | None = None) -> bool:  # fmt: skip
         r = LiveCodeRoutingRow
         with self._unit(write=True) as session:
             channel_id = session.scalar(select(LiveCodeRow.id).where(LiveCodeRow.slug == slug))
             if channel_id is None:
                 return False
-            oldest = session.scalar(
-                select(r.id).where(r.channel_id == channel_id, r.group_id == group_id,
-                                   r.arrived_at.is_(None), r.expires_at > at)
-                .order_by(r.id).limit(1)
-            )  # fmt: skip
+            query = select(r.id).where(r.channel_id == channel_id, r.group_id == group_id,
+                                       r.arrived_at.is_(None), r.expires_at > at)  # fmt: skip
+            if client is not None:
+                query = query.where(r.client == client)
+            oldest = session.scalar(query.order_by(r.id).limit(1))
             if oldest is None:
                 return False
             session.execute(update(r).where(r.id == oldest).values(expires_at=at))

@@ -18,7 +18,9 @@ would rather open the room themselves (uncredited).
 Each client (an address, or an IPv6 /64) may ask `ASKS_PER_HOUR` times an hour, and each
 Matrix ID be asked for `ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
 invitations or to try invite codes in a loop; lookups have their own limit per address,
-`LOOKUPS_PER_HOUR`, so the page cannot be used to probe for accounts in a loop either."""
+`LOOKUPS_PER_HOUR`, so the page cannot be used to probe for accounts in a loop either. The
+three are counted in the store (`store/misses.py`): every `hearth serve` on the database counts
+them together, and a restart forgets none."""
 
 from __future__ import annotations
 
@@ -43,13 +45,13 @@ from hearthkeeper.carriers.matrix.translate import CARRIER
 from hearthkeeper.carriers.matrix.userid import user_id_problem
 from hearthkeeper.carriers.webchat.door import NOTHING_ASKED, Asked, asked_of
 from hearthkeeper.carriers.webchat.groups import WEBCHAT
-from hearthkeeper.carriers.webchat.limits import Meter
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest, Verdict
 from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
+from hearthkeeper.store.misses import SqlMisses
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.web.clientaddr import UNKNOWN, requester_network, trial_network
 from hearthkeeper.web.context import Web
@@ -64,6 +66,8 @@ LOOKUPS_PER_HOUR = 30  # per client address: whether a typed Matrix ID exists (`
 INVITE_TIMEOUT_S = 20.0
 HANDLER = "matrix.join"
 HOUR = timedelta(hours=1)
+# what the store counts each limit as (`network_misses.what`)
+ASKS, ASKS_FOR, LOOKUPS = "matrix_ask", "matrix_ask_for", "matrix_lookup"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
 )
@@ -94,9 +98,11 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
                 languages: Mapping[int, Language], room_link: Callable[[str], str]) -> APIRouter:  # fmt: skip
     """`GET`/`POST /matrix/join/{room}`; `room_link` gives a room's matrix.to link."""
     routes = APIRouter(include_in_schema=False)
-    by_client = Meter(ASKS_PER_HOUR, HOUR)
-    by_user = Meter(ASKS_PER_ID_PER_HOUR, HOUR)
-    by_lookups = Meter(LOOKUPS_PER_HOUR, HOUR)
+    counted = SqlMisses.on(web.store)
+
+    async def take(what: str, key: str, most: int, now: datetime) -> timedelta | None:
+        """One more of `what` for `key` within the hour (None), else how long until then."""
+        return await run_in_threadpool(counted.take, what, [key], now, most, HOUR)
 
     def community_name(group: Group) -> str:
         found = (c for c in web.store.list_communities() if c.id == group.community_id)
@@ -189,16 +195,16 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         # refused here, since the homeserver would accept the invitation and nobody arrive.
         # Lookups have a limit of their own (each asks the homeserver, maybe another server
         # over federation); a typo does not use up the invitations one may ask for.
-        wait = by_lookups.take(address, now)
+        wait = await take(LOOKUPS, address, LOOKUPS_PER_HOUR, now)
         if wait is not None:
             return limited("too_many", wait)
         if await carrier.account_known(typed) is Known.NO:
             server = typed.partition(":")[2]
             return await wrong_id(say("no_such_user", language, user=typed, server=server))
-        wait = by_client.take(address, now)
+        wait = await take(ASKS, address, ASKS_PER_HOUR, now)
         key = "too_many" if wait is not None else "too_many_for"
         if wait is None:
-            wait = by_user.take(typed, now)
+            wait = await take(ASKS_FOR, typed, ASKS_PER_ID_PER_HOUR, now)
         if wait is not None:
             return limited(key, wait)
         token = source.strip() or None

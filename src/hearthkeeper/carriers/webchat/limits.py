@@ -6,9 +6,15 @@ client opens as many sockets (and creates as many identities) as it likes.
 - uploads: pictures and bytes per member and hour (`uploads_per_hour`, `upload_mib_per_hour`);
 - nickname changes per member and hour (`renames_per_hour`).
 
-The counts live in memory (they only need to outlast a burst) in sliding windows, keyed by
-member or client; a key whose window emptied is forgotten, so memory follows the clients of
-the last hour, not every client ever seen. Everything here runs on the event loop.
+Joins, nickname changes and uploads are counted in the store (`store/misses.py`): every
+`hearth serve` on one database counts the same, and a restart forgets nothing, so neither a
+second process nor a restart gives a client a fresh allowance. Each costs a write
+transaction, on requests that already write (a seat, a name, a picture). Messages are
+counted in this process's memory, in sliding windows keyed by member (a key whose window
+emptied is forgotten): a message is the hot path, its limit only needs to outlast a burst of
+ten seconds, and a store-counted message would add a write transaction to each; what that
+costs is measured in docs/benchmarks.md (step "web chat limits in the store"). The methods
+that count in the store block: call them from a worker thread.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from hearthkeeper.carriers.webchat.settings import WebChatLimits
 from hearthkeeper.carriers.webchat.texts import say, waiting
 from hearthkeeper.clock import Clock
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.store.misses import SqlMisses
+from hearthkeeper.store.scope import StoreBase
 
 _PRUNE_EVERY = 1024  # takes between two passes that forget emptied windows
 
@@ -90,18 +98,20 @@ class Meter:
                 del self._totals[key]
 
 
+# what the store counts each limit as (`network_misses.what`)
+JOINS, RENAMES, UPLOADS, UPLOAD_BYTES = "join", "rename", "upload", "upload_bytes"
+MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
+
+
 class ChatLimits:
     """The limits of one web chat server; each method counts and answers None (go ahead)
-    or a `Refusal` saying why not."""
+    or a `Refusal` saying why not. All but `message` count in `store` (they block)."""
 
-    def __init__(self, limits: WebChatLimits, clock: Clock) -> None:
+    def __init__(self, limits: WebChatLimits, clock: Clock, store: StoreBase) -> None:
         self.limits = limits
         self.clock = clock
         self._messages = Meter(limits.messages_per_10s, timedelta(seconds=10))
-        self._joins = Meter(limits.joins_per_minute, timedelta(minutes=1))
-        self._uploads = Meter(limits.uploads_per_hour, timedelta(hours=1))
-        self._bytes = Meter(limits.upload_mib_per_hour * MiB, timedelta(hours=1))
-        self._renames = Meter(limits.renames_per_hour, timedelta(hours=1))
+        self._counted = SqlMisses.on(store)
 
     def message(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more message from a member, whichever socket it came through."""
@@ -115,10 +125,9 @@ class ChatLimits:
     ) -> Refusal | None:
         """One more seat taken through an invite link from `address` (by `user_id`, when the
         browser already has an identity)."""
-        now = self.clock.now()
-        wait = self._joins.take(f"address:{address}", now)
-        if wait is None and user_id is not None:
-            wait = self._joins.take(f"member:{user_id}", now)
+        keys = [f"address:{address}"] + ([] if user_id is None else [f"member:{user_id}"])
+        wait = self._counted.take(JOINS, keys, self.clock.now(), self.limits.joins_per_minute,
+                                  MINUTE)  # fmt: skip
         if wait is None:
             return None
         most = self.limits.joins_per_minute
@@ -128,7 +137,8 @@ class ChatLimits:
 
     def rename(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more nickname change by a member (counted before it is checked)."""
-        wait = self._renames.take(user_id, self.clock.now())
+        wait = self._counted.take(RENAMES, [user_id], self.clock.now(),
+                                  self.limits.renames_per_hour, HOUR)  # fmt: skip
         if wait is None:
             return None
         most = self.limits.renames_per_hour
@@ -138,7 +148,8 @@ class ChatLimits:
 
     def upload(self, user_id: str, language: Language = Language.EN) -> Refusal | None:
         """One more picture uploaded by a member (counted before it is read)."""
-        wait = self._uploads.take(user_id, self.clock.now())
+        wait = self._counted.take(UPLOADS, [user_id], self.clock.now(),
+                                  self.limits.uploads_per_hour, HOUR)  # fmt: skip
         if wait is None:
             return None
         most = self.limits.uploads_per_hour
@@ -150,7 +161,8 @@ class ChatLimits:
         self, user_id: str, size: int, language: Language = Language.EN
     ) -> Refusal | None:
         """`size` more bytes of pictures uploaded by a member."""
-        wait = self._bytes.take(user_id, self.clock.now(), size)
+        wait = self._counted.take(UPLOAD_BYTES, [user_id], self.clock.now(),
+                                  self.limits.upload_mib_per_hour * MiB, HOUR, size)  # fmt: skip
         if wait is None:
             return None
         most = self.limits.upload_mib_per_hour

@@ -6,8 +6,9 @@ SHA-256). Joining changes state, so its form carries a double-submit token: a ra
 in the `hearth_join` cookie (SameSite=Strict) that the form must repeat.
 
 Abuse limits (`limits.py`, the `[carriers.webchat]` settings) are counted per client address and per
-member: new seats through invite links, messages across all of a member's sockets, pictures
-and their bytes per hour. A muted or banned member uploads nothing, nor does a member of a closed group (staff do). Pictures no message uses
+member: new seats through invite links, nickname changes, pictures and their bytes per hour
+(in the store: every process on the database counts them together, a restart keeps them),
+messages across all of a member's sockets (in memory). A muted or banned member uploads nothing, nor does a member of a closed group (staff do). Pictures no message uses
 are deleted by a sweep that runs with the uploads (they are what makes such files), at most
 every `SWEEP_EVERY`.
 """
@@ -27,6 +28,8 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.appeals.bans import BanAppeal, Standing, file_ban_appeal, standing
+from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.carriers.picture_check import PictureRefused, too_large
 from hearthkeeper.carriers.webchat.base import WebChatRefused
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier, banned_text, is_muted, muted_text
@@ -90,7 +93,7 @@ def webchat_router(
     `/chat/media/{name}`, under the abuse limits of `settings` (default: the defaults)."""
     router = APIRouter(include_in_schema=False)
     chat_limits = settings or WebChatLimits()
-    limits = ChatLimits(chat_limits, web.clock)
+    limits = ChatLimits(chat_limits, web.clock, web.store)
     swept: list[datetime] = []  # when unused pictures were last swept
 
     def member(request: Request) -> WebUser | None:
@@ -265,11 +268,13 @@ def webchat_router(
             return await again(403, say("form_expired", language))
         seat = None if user is None else chat.seat(room.group.id, user.user_id)
         if seat is None or not seat.seated:  # a new seat: counted per client and member
-            over = limits.join(address, None if user is None else user.user_id, language)
+            over = await run_in_threadpool(limits.join, address,
+                                           None if user is None else user.user_id, language)  # fmt: skip
             if over is not None:
                 return _retry_after(await again(429, over.message), over)
         token = None
         newcomer = None
+        failed = False  # for good: not a name to change, a question to answer, a code to type
         try:
             # Store writes wait for SQLite's write lock (up to its busy timeout while the
             # engine or an import writes): in a worker thread, so the other pages and the
@@ -279,7 +284,7 @@ def webchat_router(
                 user = WebUser(id=0, user_id=newcomer.user_id, nickname=newcomer.nickname,
                                created_at=web.clock.now())  # fmt: skip
             elif nickname.strip() and nickname.strip() != user.nickname:
-                over = limits.rename(user.user_id, language)
+                over = await run_in_threadpool(limits.rename, user.user_id, language)
                 if over is not None:  # each message under another name
                     return _retry_after(await again(429, over.message), over)
                 user = await run_in_threadpool(chat.rename, user.user_id, nickname,
@@ -293,6 +298,7 @@ def webchat_router(
             verdict = await chat.join(room.group.id, user.user_id,
                                       source=source.strip() or None, door=door,
                                       newcomer=newcomer)  # fmt: skip
+            failed = verdict is not None and shut(verdict)
             if verdict is None:
                 response: Response = RedirectResponse(f"/chat/{code}", status_code=303)
             else:
@@ -306,6 +312,11 @@ def webchat_router(
             user = await unstored(newcomer, user)
             response = await again(403, refused.message, room=chat.room(code) or room,
                                    elsewhere=refused.elsewhere)  # fmt: skip
+            failed = seat is None or not seat.seated
+        slug = slug_of(source.strip() or None)
+        if failed and slug is not None:  # the seat a live code held for them goes back
+            await run_in_threadpool(SqlLiveCodes.on(web.store).release, slug, room.group.id,
+                                    address, web.clock.now())  # fmt: skip
         # a newcomer's cookie only if their identity was stored (the door answered)
         if token is not None and user is not None:
             remember(response, token)
@@ -351,13 +362,14 @@ def webchat_router(
         closed = await run_in_threadpool(chat.closed_to, room.group.id, user.user_id, language)
         if closed is not None:  # refused before the file is read or kept, as a post would be
             return _problem(403, closed.text)
-        over = limits.upload(user.user_id, language)
+        over = await run_in_threadpool(limits.upload, user.user_id, language)
         if over is not None:
             return _retry_after(_problem(429, over.message), over)
         limit = min(web.settings.max_upload_bytes, chat.max_upload_bytes)
         try:
             data = await _read_picture(request, limit, language)
-            over = limits.upload_bytes(user.user_id, len(data), language)
+            over = await run_in_threadpool(limits.upload_bytes, user.user_id, len(data),
+                                           language)  # fmt: skip
             if over is not None:
                 return _retry_after(_problem(429, over.message), over)
             await sweep()
@@ -445,6 +457,13 @@ def _until(found: Standing | None, zone: ZoneInfo) -> str:
     if found is None or found.until is None:
         return ""
     return f"{found.until.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def shut(verdict: Verdict) -> bool:
+    """Whether the door refused for good: no question to answer, no code to type, nothing that
+    asking again could turn (a newcomer shown the questions is still on their way)."""
+    return (verdict.entry is Entry.REFUSE and not verdict.questions and not verdict.asks_code
+            and not verdict.keeps_form)  # fmt: skip
 
 
 def _retry_after(response: Response, over: Refusal) -> Response:
