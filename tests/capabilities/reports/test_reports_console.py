@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from hearthkeeper.capabilities.reports.repository import SqlReports
-from tests.console_setup import BASE, IMG, SCRIPT, Console
+from tests.console_setup import BASE, IMG, SCRIPT, SLUG, Console
 
 
 def post(console: Console, user: str, text: str, event_id: str, reply_to: str | None = None,
@@ -52,3 +52,29 @@ def test_a_report_is_upheld_from_the_inbox_once(console: Console) -> None:
 def test_a_report_of_another_community_is_not_found(console: Console) -> None:
     assert console.post("/reports/999/dismiss").status_code == 404
     assert console.post("/reports/999/uphold", {"violation": "insults"}).status_code == 404
+
+
+def test_two_reports_in_one_batch_read_the_same_in_the_api_and_the_inbox(
+    console: Console,
+) -> None:
+    """The inbox's alert is written by the first report, not at the batch's end: the second
+    report of the message in the same batch says itself in it, for the REST API too."""
+    console.engine.process([console.events.join("kai", name="小凯")])
+    post(console, "mei", "这个群的老师都是骗子", "m-mei", name="美美")
+    console.clock.advance(timedelta(minutes=1))
+    events = console.events
+    events.now = console.clock.now()
+    console.engine.process([
+        replace(events.message("angry", "/举报 骂人", event_id="r-1", name="小安"),
+                reply_to="m-mei"),
+        replace(events.message("kai", "/举报 第二个人", event_id="r-2", name="小凯"),
+                reply_to="m-mei"),
+    ])  # fmt: skip
+    operator = console.store.operator_by_name("ann")
+    assert operator is not None
+    token = console.site.token(operator)
+    api = console.client.get(f"/api/v1/communities/{SLUG}/inbox",
+                             headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    [said] = [a["text"] for a in api.json()["alerts"] if a["handler"] == "reports"]
+    assert "举报 2 次" in said and "骂人" in said and "第二个人" in said
+    assert said in console.get("/inbox").text

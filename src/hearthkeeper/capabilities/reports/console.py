@@ -76,20 +76,17 @@ def router(pages: Pages) -> APIRouter:
 
 @dataclass(frozen=True)
 class InboxReport:
-    """A reported message's alert as the inbox shows it: its reports as they stand now (a
-    later report in the same batch as the first is said too), and the rules to strike on
-    (none for a staff member's message: only Dismiss)."""
+    """A reported message's alert as the inbox offers it: the rules to strike on (none for a
+    staff member's message: only Dismiss). Its text is the alert's, as the REST API reads it:
+    every report says itself in it as it comes (`effects.py`)."""
 
     reported_id: int
-    text: str
     rules: list[str]
 
 
 def in_inbox(store: Store, alerts: Sequence[StaffAlert],
              playbook: Playbook | None) -> dict[int, InboxReport]:  # fmt: skip
     """The report alerts among `alerts`, by alert id (none without a playbook: no rules)."""
-    from hearthkeeper.capabilities.reports.effects import alert_text
-
     shown: dict[int, InboxReport] = {}
     if playbook is None:
         return shown
@@ -97,15 +94,11 @@ def in_inbox(store: Store, alerts: Sequence[StaffAlert],
     for a in alerts:
         reported_id = reported_of_alert(a.key) if a.handler == "reports" else None
         reported = reports.get(reported_id) if reported_id is not None else None
-        message = store.get_message(reported.message_id) if reported is not None else None
-        group = store.get_group(reported.group_id) if reported is not None else None
-        if reported is None or message is None or group is None:
+        if reported is None:
             continue
-        stay = store.active_stays([(group.id, reported.author_id)]).get(
-            (group.id, reported.author_id)
+        stay = store.active_stays([(reported.group_id, reported.author_id)]).get(
+            (reported.group_id, reported.author_id)
         )
         by_staff = stay is not None and stay.role is not None
-        text = alert_text(store, playbook, reported, message, group.name, by_staff)
-        rules = [] if by_staff else decisions.rules(playbook)
-        shown[a.id] = InboxReport(reported.id, text, rules)
+        shown[a.id] = InboxReport(reported.id, [] if by_staff else decisions.rules(playbook))
     return shown

@@ -9,7 +9,12 @@ from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.moderation.chat_effects import STAFF_WARNING, strike_member
-from hearthkeeper.capabilities.reports.repository import ReportedMessage, SqlReports, alert_key
+from hearthkeeper.capabilities.reports.repository import (
+    ReportedMessage,
+    SqlReports,
+    alert_key,
+    hidden_key,
+)
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import ExampleSource, Store, StoreError
@@ -81,6 +86,13 @@ def dismiss(store: Store, reported_id: int, by: str, now: datetime) -> ReportedM
 
 
 def _handled(tx: Store, reported: ReportedMessage, by: str, now: datetime) -> None:
+    from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+
     alert = tx.staff_alert_by_key(alert_key(reported.id))
     if alert is not None and alert.handled_at is None:
         tx.handle_alert(alert.id, by, now)
+    # a notice that reports hid it, held for the end of quiet hours, would say it waits for
+    # staff: not sent (the alert itself, handled, is left out of the digest already)
+    alerts = SqlAlerts.on(tx)
+    notice = hidden_key(reported.id)
+    alerts.released([h.id for h in alerts.waiting(reported.community_id) if h.key == notice], now)

@@ -48,6 +48,12 @@ def alert_key(reported_id: int) -> str:
     return f"report:{reported_id}"
 
 
+def hidden_key(reported_id: int) -> str:
+    """The key of the one notice to staff that reports hid the message (its deliveries, or
+    its hold through quiet hours, derive from it)."""
+    return f"report-hidden:{reported_id}"
+
+
 def reported_of_alert(key: str) -> int | None:
     """The reported message a staff alert's key names, if it is a report's."""
     head, _, tail = key.partition(":")
@@ -149,14 +155,18 @@ class SqlReports(StoreBase):
             session.flush()
             return _reported(row)
 
-    def restate_alert(self, key: str, text: str) -> None:
+    def restate_alert(self, key: str, text: str) -> bool:
         """Say the reported message's alert afresh (a later report, or hidden): one alert per
-        message, its text what staff read now. Nothing when it is not written yet."""
+        message, its text what staff read now in the inbox (and the REST API), and in the
+        quiet hours' digest while it is held for it. Whether it is still held."""
+        from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+
         with self._unit(write=True) as session:
             row = session.scalars(select(StaffAlertRow).where(StaffAlertRow.key == key)).first()
             if row is not None:
                 row.text = text
                 session.flush()
+        return SqlAlerts.on(self).restate(key, text)
 
 
 def _reported(row: ReportedMessageRow) -> ReportedMessage:
