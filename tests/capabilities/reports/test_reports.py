@@ -299,6 +299,39 @@ def test_in_quiet_hours_the_digest_says_a_message_reports_hid_once(
     assert "bob's" not in digest
 
 
+def test_a_muted_member_still_reports_for_their_eyes_alone_and_it_does_not_count(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member muted (harassed into silence, say) flags abuse: their `/report` passes the
+    hold on their messages, leaves the group as every report does, and they read the receipt
+    alone; it is kept for staff, not counted toward hiding."""
+    c, _ = start(store, store_clock)
+    cid = c.runtime.community_id
+    say(c, "boss", "/mute 1h", reply_to="hi-mei")
+    sent(c)
+    assert [a.handler for a in say(c, "mei", "hello?") if a.kind is ActionKind.DELETE] == [
+        "sanctioned"
+    ]
+    sent(c)
+    acted = say(c, "mei", "/report bob keeps insulting me", reply_to="hi-bob", event_id="r-mei")
+    assert [(a.target, a.handler) for a in acted if a.kind is ActionKind.DELETE] == [
+        ("r-mei", "reports")
+    ]
+    [receipt] = [a for a in acted if a.kind is ActionKind.REPLY]
+    assert receipt.text == "mei, your report is with staff; they will look at it."
+    assert receipt.member == "mei" and receipt.extra[IN_GROUP] == ""
+    [alert] = reports_alerts(store, cid)
+    assert "mei: bob keeps insulting me [not counted: muted]" in alert.text
+    say(c, "ann", "/report", reply_to="hi-bob")  # hide_after: 2, but mei's does not count
+    assert "hi-bob" not in deleted(c)
+    # being removed is another matter: a kicked member's report is only deleted
+    say(c, "boss", "/ban spam", reply_to="hi-joe")
+    sent(c)
+    acted = say(c, "joe", "/report", reply_to="hi-ann", event_id="r-joe")
+    assert [a.handler for a in acted if a.kind is ActionKind.DELETE] == ["sanctioned"]
+    assert len(reports_alerts(store, cid)) == 1
+
+
 def staff_posts(c: Community) -> list[str]:
     """What was posted in the staff channel since the last look (after the mention of `boss`,
     who hears alerts)."""

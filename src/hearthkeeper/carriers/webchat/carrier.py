@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
@@ -399,9 +400,10 @@ class WebChatCarrier(Performer):
         if group is None or seat is None or not seat.seated or user is None:
             raise WebChatRefused(say("not_in_group", language))
         now = self.clock.now()
-        if is_muted(seat, now) and not is_appeal(text):
+        if is_muted(seat, now) and not (is_appeal(text) or is_report(text)):
             # a muted member's `/appeal` goes through: it is how they ask staff to review the
-            # mute (the engine takes it before the hold on their messages, `gate/sanctioned.py`)
+            # mute; and their `/report`: a member harassed into silence still flags abuse (the
+            # engine takes both before the hold on their messages, `gate/sanctioned.py`)
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
         line = self.closed_to(group_id, user_id, language) if closed else None
         if line is not None:
