@@ -142,6 +142,13 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     assert example.source is ExampleSource.STAFF_DELETE and "useless" in example.text
     actions = [e.action for e in store.audit_log(cid)]
     assert actions.count("report") == 3 and "report.upheld" in actions
+    # what bob's and kim's member pages list
+    [against] = SqlReports.on(store).against(cid, c.member_id("bob"))
+    assert (against.reports, against.counting) == (3, 2) and "useless" in against.text
+    assert against.reported.outcome == "upheld"
+    [made] = SqlReports.on(store).made_by(cid, c.member_id("kim"))
+    assert (made.report.not_counted, made.reported.id) == ("new", reported.id)
+    assert SqlReports.on(store).against(cid, c.member_id("kim")) == []
     try:
         decisions.dismiss(store, reported.id, "console:ops", c.clock.now())
     except StoreError as e:

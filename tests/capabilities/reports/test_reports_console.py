@@ -24,6 +24,9 @@ def test_a_report_is_upheld_from_the_inbox_once(console: Console) -> None:
     post(console, "mei", "你们这个群的老师都是骗子", "m-mei", name="美美")
     post(console, "angry", f"/举报 她在骂人 {SCRIPT}", "r-angry", reply_to="m-mei", name=IMG)
     [reported] = SqlReports.on(console.store).waiting(cid)
+    mei = console.member_id("mei")
+    waiting = table(console.get(f"/members/{mei}").text, "reports-against")
+    assert f'<a href="{BASE}/inbox">waiting in the inbox</a>' in waiting
     page = console.get("/inbox").text
     assert "【举报】" in page and "你们这个群的老师都是骗子" in page
     assert "她在骂人 &lt;script&gt;alert(1)&lt;/script&gt;" in page  # the reason, escaped
@@ -35,7 +38,6 @@ def test_a_report_is_upheld_from_the_inbox_once(console: Console) -> None:
     # a rule the playbook does not have is refused, and nothing is done
     wrong = console.post(f"/reports/{reported.id}/uphold", {"violation": "murder"})
     assert wrong.headers["location"] == f"{BASE}/inbox?problem=no-such-rule"
-    mei = console.member_id("mei")
     assert console.store.strikes(member_id=mei) == []
     done = console.post(f"/reports/{reported.id}/uphold", {"violation": "insults"})
     assert done.headers["location"] == f"{BASE}/inbox?notice=report-upheld"
@@ -47,6 +49,19 @@ def test_a_report_is_upheld_from_the_inbox_once(console: Console) -> None:
     entries = [e.action for e in console.store.audit_log(cid)]
     assert "report.upheld" in entries and "report.dismissed" not in entries
     assert "delete message" in entries
+    # the member pages: reports against mei, and those angry made
+    against = table(console.get(f"/members/{mei}").text, "reports-against")
+    assert "你们这个群的老师都是骗子" in against and "颜学院护肤社 1群" in against
+    assert '1 <span class="muted small">(0 counted)</span>' in against
+    assert "upheld by console:ann" in against
+    made = table(console.get(f"/members/{console.member_id('angry')}").text, "reports-made")
+    assert f'href="{BASE}/members/{mei}">美美</a>' in made
+    assert "她在骂人 &lt;script&gt;" in made and SCRIPT not in made
+    assert "not counted: too new or too quiet" in made and "upheld by console:ann" in made
+    assert (
+        "No reports by or against them."
+        in console.get(f"/members/{console.member_id('left')}").text
+    )
 
 
 def test_a_report_of_another_community_is_not_found(console: Console) -> None:
@@ -78,3 +93,9 @@ def test_two_reports_in_one_batch_read_the_same_in_the_api_and_the_inbox(
     [said] = [a["text"] for a in api.json()["alerts"] if a["handler"] == "reports"]
     assert "举报 2 次" in said and "骂人" in said and "第二个人" in said
     assert said in console.get("/inbox").text
+
+
+def table(page: str, table_id: str) -> str:
+    """The table `table_id` of a page (it is there)."""
+    start = page.index(f'<table id="{table_id}">')
+    return page[start : page.index("</table>", start)]

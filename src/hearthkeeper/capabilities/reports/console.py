@@ -11,8 +11,17 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
 
 from hearthkeeper.capabilities.reports import decisions
-from hearthkeeper.capabilities.reports.repository import SqlReports, reported_of_alert
+from hearthkeeper.capabilities.reports.decide import NotCounted
+from hearthkeeper.capabilities.reports.repository import (
+    Against,
+    MadeReport,
+    Report,
+    SqlReports,
+    reported_of_alert,
+)
+from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import StaffAlert, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
@@ -102,3 +111,35 @@ def in_inbox(store: Store, alerts: Sequence[StaffAlert],
         by_staff = stay is not None and stay.role is not None
         shown[a.id] = InboxReport(reported.id, [] if by_staff else decisions.rules(playbook))
     return shown
+
+
+SHOWN = 50  # reports by a member, and messages of theirs reported, on their page
+
+
+@dataclass(frozen=True)
+class MemberReports:
+    """A member's page: their messages others reported, and the reports they made (each the
+    latest `SHOWN`), with the groups' and the reported authors' names."""
+
+    against: list[Against]
+    made: list[MadeReport]
+    groups: dict[int, str]
+    authors: dict[int, str]
+
+    @staticmethod
+    def not_counted(report: Report) -> str:
+        """Why a report did not count toward hiding, as staff read it ("" when it did)."""
+        if report.not_counted is None:
+            return ""
+        why = TEXTS.say(NotCounted(report.not_counted).value, Language.EN)
+        return f"not counted: {why}"
+
+
+def member_reports(store: Store, community_id: int, member_id: int) -> MemberReports:
+    """What the member's page says of reports by them and against them."""
+    reports = SqlReports.on(store)
+    against = reports.against(community_id, member_id, SHOWN)
+    made = reports.made_by(community_id, member_id, SHOWN)
+    groups = {g.id: g.name for g in store.list_groups(community_id)}
+    authors = store.member_names({m.reported.author_id for m in made})
+    return MemberReports(against, made, groups, authors)

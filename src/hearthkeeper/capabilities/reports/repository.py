@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
-from hearthkeeper.store.models import ReportedMessageRow, ReportRow, StaffAlertRow
+from hearthkeeper.store.models import MessageRow, ReportedMessageRow, ReportRow, StaffAlertRow
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -41,6 +41,25 @@ class Report:
     reason: str
     not_counted: str | None  # why it does not count toward hiding; None: it counts
     at: datetime
+
+
+@dataclass(frozen=True)
+class Against:
+    """A member's message others reported: how many did, how many of those count."""
+
+    reported: ReportedMessage
+    text: str
+    reports: int
+    counting: int
+
+
+@dataclass(frozen=True)
+class MadeReport:
+    """A report a member made, with the message they reported."""
+
+    report: Report
+    reported: ReportedMessage
+    text: str
 
 
 def alert_key(reported_id: int) -> str:
@@ -119,6 +138,47 @@ class SqlReports(StoreBase):
         )  # fmt: skip
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
+
+    def against(self, community_id: int, author_id: int,
+                limit: int = 50) -> list[Against]:  # fmt: skip
+        """The member's messages others reported in the community, the latest first, each
+        with how many reported it and how many of those count toward hiding it."""
+        of_it = ReportRow.reported_id == ReportedMessageRow.id
+        total = select(func.count()).where(of_it).correlate(ReportedMessageRow).scalar_subquery()
+        counting = (
+            select(func.count())
+            .where(of_it, ReportRow.not_counted.is_(None))
+            .correlate(ReportedMessageRow)
+            .scalar_subquery()
+        )
+        query = (
+            select(ReportedMessageRow, MessageRow.text, total, counting)
+            .join(MessageRow, MessageRow.id == ReportedMessageRow.message_id)
+            .where(ReportedMessageRow.community_id == community_id,
+                   ReportedMessageRow.author_id == author_id)
+            .order_by(ReportedMessageRow.at.desc(), ReportedMessageRow.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [Against(_reported(row), text, int(n or 0), int(c or 0))
+                    for row, text, n, c in session.execute(query)]  # fmt: skip
+
+    def made_by(self, community_id: int, reporter_id: int,
+                limit: int = 50) -> list[MadeReport]:  # fmt: skip
+        """The reports the member made in the community, the latest first, each with the
+        message reported."""
+        query = (
+            select(ReportRow, ReportedMessageRow, MessageRow.text)
+            .join(ReportedMessageRow, ReportedMessageRow.id == ReportRow.reported_id)
+            .join(MessageRow, MessageRow.id == ReportedMessageRow.message_id)
+            .where(ReportRow.reporter_id == reporter_id,
+                   ReportedMessageRow.community_id == community_id)
+            .order_by(ReportRow.at.desc(), ReportRow.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [MadeReport(_report(report), _reported(row), text)
+                    for report, row, text in session.execute(query)]  # fmt: skip
 
     def hide(self, reported_id: int, at: datetime) -> None:
         """Mark the message hidden by reports."""
