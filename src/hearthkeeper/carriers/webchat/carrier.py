@@ -376,7 +376,10 @@ class WebChatCarrier(Performer):
         empty or too long, or the picture is not one uploaded here. The store work runs in a
         worker thread, so a burst of messages does not hold up the other members' sockets."""
         message = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
-        self.hub.broadcast(group_id, message_frame(message))
+        if message.visible_to is not None:  # a `/report`: its sender's eyes only
+            self.hub.send_to(group_id, user_id, message_frame(message))
+        else:
+            self.hub.broadcast(group_id, message_frame(message))
         # The store queued the Message with it; the engine takes it once the group saw it,
         # so an answer never arrives before its question.
         self.feed.announce(str(message.id))
@@ -419,11 +422,16 @@ class WebChatCarrier(Performer):
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
             replied = None
         mentions, mentions_bot = self._mentions(group_id, text)
+        # A `/report` is shown to its sender alone (marked so), never to the group: the member
+        # it reports would read who reported them, and why, until the engine takes it down.
+        # The engine reads it as any message (and deletes it).
+        private = user_id if is_report(text) else None
         message, _ = self.platform.add_message(
             group_id, user_id=user_id, nickname=user.nickname,
             kind="picture" if picture else "text", text=text, picture=picture,
             reply_to=replied.id if replied else None, mentions=mentions,
             mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
+            visible_to=private,
         )  # fmt: skip
         return message
 
