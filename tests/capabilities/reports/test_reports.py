@@ -133,10 +133,16 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     decisions.uphold(store, reported.id, "advertising", "console:ops", c.clock.now(),
                      playbook=pb)  # fmt: skip
     [strike] = store.strikes(member_id=c.member_id("bob"))
-    assert (strike.violation, strike.explanation) == ("advertising", "warned by console:ops")
+    assert (strike.violation, strike.explanation) == (
+        "advertising",
+        "warned by console:ops: your reported message: advertising",
+    )
     done = sent(c)
     assert [a.kind for a in done] == [ActionKind.WARN]  # hidden already: not deleted twice
-    assert done[0].member == "bob" and "a moderator warned you. Strike 1" in (done[0].text or "")
+    # bob reads what for: the message reported, and the rule (before, only "warned you")
+    assert done[0].member == "bob" and (done[0].text or "").startswith(
+        "bob, a moderator warned you (your reported message: advertising). Strike 1"
+    )
     assert reports_alerts(store, cid) == []
     [example] = store.moderation_examples(community_id=cid)
     assert example.source is ExampleSource.STAFF_DELETE and "useless" in example.text

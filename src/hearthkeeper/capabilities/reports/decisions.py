@@ -15,6 +15,8 @@ from hearthkeeper.capabilities.reports.repository import (
     alert_key,
     hidden_key,
 )
+from hearthkeeper.capabilities.reports.texts import TEXTS
+from hearthkeeper.capabilities.texts import violation_name
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import ExampleSource, Store, StoreError
@@ -60,9 +62,13 @@ def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetim
                                       ExampleSource.STAFF_DELETE, f"message:{message.id}",
                                       by, now, member_id=reported.author_id)  # fmt: skip
         names = tx.member_names([reported.author_id])
+        # the author reads what for: which message (reported) and which rule
+        lang = playbook.community.language
+        why = (TEXTS.say("upheld_why_staff", lang) if violation == STAFF_WARNING else
+               TEXTS.say("upheld_why", lang, violation=violation_name(violation, lang)))  # fmt: skip
         struck = strike_member(tx, playbook, group, reported.author_id,
                                names.get(reported.author_id, "?"), violation,
-                               "", by, now, key=f"report-uphold:{reported.id}",
+                               why, by, now, key=f"report-uphold:{reported.id}",
                                audited="report.upheld")  # fmt: skip
         if not group.imported:
             warning = struck.warning
