@@ -14,12 +14,13 @@ from hearthkeeper.capabilities.reports.repository import (
     SqlReports,
     alert_key,
     hidden_key,
+    reported_of_alert,
 )
 from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.capabilities.texts import violation_name
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
-from hearthkeeper.store import ExampleSource, Store, StoreError
+from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
 
 
 class StaffAuthor(StoreError):
@@ -89,6 +90,19 @@ def dismiss(store: Store, reported_id: int, by: str, now: datetime) -> ReportedM
                          "hidden": reported.hidden_at is not None})  # fmt: skip
         _handled(tx, reported, by, now)
     return reported
+
+
+def not_handled_alone(tx: Store, alert: StaffAlert) -> None:
+    """Refuse (StoreError) to mark a reported message's alert handled while its reports wait:
+    it would leave the inbox undecided — a message reports hid stays hidden with nobody to
+    look, later reports are said in an alert nobody sees, reporters are told "staff will
+    look". Staff delete it or dismiss the reports, which handles the alert."""
+    reported_id = reported_of_alert(alert.key) if alert.handler == "reports" else None
+    reported = SqlReports.on(tx).get(reported_id) if reported_id is not None else None
+    if reported is not None and reported.decided_at is None:
+        raise StoreError(f"alert {alert.id} is members' reports of a message (reported "
+                         f"message {reported.id}): delete it or dismiss them in the console's "
+                         "inbox; marked handled, they would leave the inbox undecided")  # fmt: skip
 
 
 def _handled(tx: Store, reported: ReportedMessage, by: str, now: datetime) -> None:
