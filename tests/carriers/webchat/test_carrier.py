@@ -252,7 +252,7 @@ def test_a_muted_member_may_still_send_an_appeal_or_a_report(chat: Chat) -> None
     asyncio.run(chat.carrier.say(group, user_id, "／申诉 刚才在回答问题"))
     # and `/report`: a member harassed into silence still flags abuse (shown to them alone)
     asyncio.run(chat.carrier.say(group, user_id, "/举报 他一直骂我"))
-    said = [m.text for m in chat.carrier.platform.history(group, user_id)]
+    said = [m.text for m in chat.carrier.platform.history(group, viewer=user_id)]
     assert said == ["/appeal I was answering three questions", "／申诉 刚才在回答问题",
                     "/举报 他一直骂我"]  # fmt: skip
 
