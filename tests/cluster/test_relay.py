@@ -241,13 +241,14 @@ def test_the_engine_hears_of_members_messages_shown_on_other_nodes(pg_url: str) 
             web.hub.broadcast(1, said(31, "w-ann", "a question"))
             web.hub.broadcast(1, said(32, None, "the bot's own message"))
             web.hub.broadcast(1, deleted_frame(31))
-            web.hub.send_to(1, "w-ann", said(33, "w-ann", "not a broadcast"))
+            web.hub.send_to(1, "w-ann", said(33, "w-ann", "/report shown to ann alone"))
+            web.hub.send_to(1, "w-ann", said(34, None, "the bot's private reply"))
             web.hub.broadcast(1, {"type": "members", "count": 2})
             await settle(nodes, watchers, 1)
             return heard, heard_by_web
 
     heard, heard_by_web = asyncio.run(scenario())
-    assert heard == ["31"]
+    assert heard == ["31", "33"]  # a member's `/report` is shown to them alone, and taken
     assert heard_by_web == []  # a node's own frames: its carrier announced them already
 
 

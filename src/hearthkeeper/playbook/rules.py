@@ -438,8 +438,8 @@ class Reports(Section):
         description="Distinct members in good standing (no live strike, not muted, and in "
         "the community as long and as active as `violations.advertising.learned.standing` "
         "asks) whose reports hide the message until staff look: it is deleted, and the alert "
-        "says it was hidden by reports. A staff member's message is never hidden. null: "
-        "reports never hide a message.",
+        "says it was hidden by reports (the staff channel and direct messages are told once "
+        "more). A staff member's message is never hidden. null: reports never hide a message.",
     )
     per_day: int = Field(
         10,

@@ -23,6 +23,7 @@ from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.capabilities.reports import decisions as report_decisions
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.web.api_lookup import api_community
@@ -224,12 +225,14 @@ def api_router(web: Web) -> APIRouter:
     @router.post("/alerts/{alert_id}/handle", tags=["inbox"], responses=REFUSED)
     def handle_alert(alert_id: int, operator: OperatorDep) -> AlertOut:
         """Mark a staff alert handled: it leaves the inbox and the audit log says who. A
-        member's appeal waiting for staff is pardoned or upheld instead (409)."""
+        member's appeal waiting for staff is pardoned or upheld instead (409), and members'
+        reports of a message are decided in the console's inbox (409)."""
         with web.store.transaction() as tx:
             try:
                 found = tx.get_staff_alert(alert_id)
                 if found is not None:
                     appeal_decisions.not_handled_alone(tx, found)
+                    report_decisions.not_handled_alone(tx, found)
                 alert = tx.handle_alert(alert_id, actor(operator), web.clock.now())
             except StoreError as exc:
                 refuse(exc)

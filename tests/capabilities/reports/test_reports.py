@@ -39,15 +39,18 @@ rules:
 MEMBERS = ("bob", "mei", "ann", "joe", "kim")
 
 
-def start(store: Store, clock: FrozenClock, language: str = "en") -> tuple[Community, Playbook]:
+def start(store: Store, clock: FrozenClock, language: str = "en",
+          alerts: str = "") -> tuple[Community, Playbook]:  # fmt: skip
     """`boss` (manager) and five members, each with a message: in good standing but `kim`,
-    who has never posted."""
-    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + ACCEPTED
+    who has never posted. With `alerts`, the staff channel `staff` too."""
+    text = MINIMAL.replace("language: en", f"language: {language}") + RULES + ACCEPTED + alerts
     clock.set(DAY)
     pb = parse_playbook(text).playbook
     c = community(store, clock, pb)
     c.events.now = DAY
     group = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    if alerts:
+        store.add_group(c.runtime.community_id, "staff", "fake", "staff")
     for user in ("boss", *MEMBERS):
         member = store.member_for("fake", user, user)
         store.join(member.id, group.id, role="manager" if user == "boss" else None,
@@ -130,15 +133,28 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     decisions.uphold(store, reported.id, "advertising", "console:ops", c.clock.now(),
                      playbook=pb)  # fmt: skip
     [strike] = store.strikes(member_id=c.member_id("bob"))
-    assert (strike.violation, strike.explanation) == ("advertising", "warned by console:ops")
+    assert (strike.violation, strike.explanation) == (
+        "advertising",
+        "warned by console:ops: your reported message: advertising",
+    )
     done = sent(c)
     assert [a.kind for a in done] == [ActionKind.WARN]  # hidden already: not deleted twice
-    assert done[0].member == "bob" and "a moderator warned you. Strike 1" in (done[0].text or "")
+    # bob reads what for: the message reported, and the rule (before, only "warned you")
+    assert done[0].member == "bob" and (done[0].text or "").startswith(
+        "bob, a moderator warned you (your reported message: advertising). Strike 1"
+    )
     assert reports_alerts(store, cid) == []
     [example] = store.moderation_examples(community_id=cid)
     assert example.source is ExampleSource.STAFF_DELETE and "useless" in example.text
     actions = [e.action for e in store.audit_log(cid)]
     assert actions.count("report") == 3 and "report.upheld" in actions
+    # what bob's and kim's member pages list
+    [against] = SqlReports.on(store).against(cid, c.member_id("bob"))
+    assert (against.reports, against.counting) == (3, 2) and "useless" in against.text
+    assert against.reported.outcome == "upheld"
+    [made] = SqlReports.on(store).made_by(cid, c.member_id("kim"))
+    assert (made.report.not_counted, made.reported.id) == ("new", reported.id)
+    assert SqlReports.on(store).against(cid, c.member_id("kim")) == []
     try:
         decisions.dismiss(store, reported.id, "console:ops", c.clock.now())
     except StoreError as e:
@@ -246,6 +262,94 @@ def test_staff_dismiss_and_the_reports_close_without_a_strike(
     assert answers(say(c, "ann", "/举报", reply_to="hi-bob")) == [
         "ann，管理员已经处理过这条消息的举报了。"
     ]
+
+
+def test_staff_are_told_once_when_reports_hide_a_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The staff channel hears a report at the first one, and once more when reports hide
+    the message (the alert as it stands); the inbox keeps one alert; later reports say
+    nothing more there."""
+    c, _ = start(store, store_clock, alerts="alerts:\n  staff_group: staff\n")
+    cid = c.runtime.community_id
+    say(c, "mei", "/report rude", reply_to="hi-bob")
+    assert [t.split("\n")[0] for t in staff_posts(c)] == [
+        "⚠ Staff alert: [Report] g1: bob's message, reports: 1"
+    ]
+    say(c, "ann", "/report very rude", reply_to="hi-bob")  # the second in good standing
+    [notice] = staff_posts(c)
+    assert notice.startswith("⚠ Staff alert: [Report] g1: bob's message, reports: 2 (hidden by "
+                             "reports until staff look)")  # fmt: skip
+    assert "mei: rude; ann: very rude" in notice
+    say(c, "joe", "/report", reply_to="hi-bob")
+    assert staff_posts(c) == []  # hidden once, told once
+    [alert] = reports_alerts(store, cid)
+    assert "reports: 3 (hidden by reports until staff look)" in alert.text
+
+
+def test_in_quiet_hours_the_digest_says_a_message_reports_hid_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Held through quiet hours, a report's alert is said as it stands when they end (hidden,
+    one line); a notice that reports hid a message, held, is dropped if staff decide first."""
+    quiet = "alerts:\n  staff_group: staff\n  quiet_hours: '10:00-12:00'\n"
+    c, _ = start(store, store_clock, alerts=quiet)  # 09:0x in London: not quiet yet
+    cid = c.runtime.community_id
+    say(c, "mei", "/report", reply_to="hi-bob")
+    assert len(staff_posts(c)) == 1
+    c.clock.set(DAY + timedelta(hours=1, minutes=30))  # 10:30 in London: quiet
+    say(c, "ann", "/report", reply_to="hi-bob")  # hides bob's: the notice is held
+    say(c, "mei", "/report", reply_to="hi-joe")  # held
+    say(c, "ann", "/report", reply_to="hi-joe")  # hides joe's: said in the held alert
+    assert staff_posts(c) == []
+    bob = next(r for r in SqlReports.on(store).waiting(cid) if r.author_id == c.member_id("bob"))
+    decisions.dismiss(store, bob.id, "console:ops", c.clock.now())
+    c.clock.set(DAY + timedelta(hours=3))  # 12:00 in London
+    c.engine.tick()
+    [digest] = staff_posts(c)
+    assert "1 staff alert(s) held during quiet hours" in digest
+    assert "joe's message, reports: 2 (hidden by reports until staff look)" in digest
+    assert "bob's" not in digest
+
+
+def test_a_muted_member_still_reports_for_their_eyes_alone_and_it_does_not_count(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member muted (harassed into silence, say) flags abuse: their `/report` passes the
+    hold on their messages, leaves the group as every report does, and they read the receipt
+    alone; it is kept for staff, not counted toward hiding."""
+    c, _ = start(store, store_clock)
+    cid = c.runtime.community_id
+    say(c, "boss", "/mute 1h", reply_to="hi-mei")
+    sent(c)
+    assert [a.handler for a in say(c, "mei", "hello?") if a.kind is ActionKind.DELETE] == [
+        "sanctioned"
+    ]
+    sent(c)
+    acted = say(c, "mei", "/report bob keeps insulting me", reply_to="hi-bob", event_id="r-mei")
+    assert [(a.target, a.handler) for a in acted if a.kind is ActionKind.DELETE] == [
+        ("r-mei", "reports")
+    ]
+    [receipt] = [a for a in acted if a.kind is ActionKind.REPLY]
+    assert receipt.text == "mei, your report is with staff; they will look at it."
+    assert receipt.member == "mei" and receipt.extra[IN_GROUP] == ""
+    [alert] = reports_alerts(store, cid)
+    assert "mei: bob keeps insulting me [not counted: muted]" in alert.text
+    say(c, "ann", "/report", reply_to="hi-bob")  # hide_after: 2, but mei's does not count
+    assert "hi-bob" not in deleted(c)
+    # being removed is another matter: a kicked member's report is only deleted
+    say(c, "boss", "/ban spam", reply_to="hi-joe")
+    sent(c)
+    acted = say(c, "joe", "/report", reply_to="hi-ann", event_id="r-joe")
+    assert [a.handler for a in acted if a.kind is ActionKind.DELETE] == ["sanctioned"]
+    assert len(reports_alerts(store, cid)) == 1
+
+
+def staff_posts(c: Community) -> list[str]:
+    """What was posted in the staff channel since the last look (after the mention of `boss`,
+    who hears alerts)."""
+    return [(a.text or "").removeprefix("@boss\n") for a in sent(c)
+            if a.kind is ActionKind.SEND and a.group == "staff"]  # fmt: skip
 
 
 def reports_alerts(store: Store, cid: int) -> list[StaffAlert]:

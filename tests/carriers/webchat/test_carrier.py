@@ -237,21 +237,24 @@ def test_a_muted_member_is_refused_until_the_mute_ends(chat: Chat) -> None:
     asyncio.run(chat.carrier.say(group, user_id, "thanks"))
 
 
-def test_a_muted_member_may_still_send_an_appeal(chat: Chat) -> None:
-    """The one post a muted member gets through: `/appeal` (`/申诉`), how they ask staff to
-    review the mute; anything else is still refused."""
+def test_a_muted_member_may_still_send_an_appeal_or_a_report(chat: Chat) -> None:
+    """The posts a muted member gets through: `/appeal` (`/申诉`), how they ask staff to
+    review the mute, and `/report` (`/举报`); anything else is still refused."""
     user_id = _joined(chat, "flooder")
     group = chat.groups[0].id
     mute = _action(ActionKind.MUTE, member=user_id, duration=timedelta(minutes=10),
                    reason="flooding")  # fmt: skip
     asyncio.run(chat.carrier.perform(mute, "m1"))
-    for refused in ("again", "appeal: I was not flooding", "/appealing"):
+    for refused in ("again", "appeal: I was not flooding", "/appealing", "/reporting"):
         with pytest.raises(WebChatRefused, match="muted until"):
             asyncio.run(chat.carrier.say(group, user_id, refused))
     asyncio.run(chat.carrier.say(group, user_id, "/appeal I was answering three questions"))
     asyncio.run(chat.carrier.say(group, user_id, "／申诉 刚才在回答问题"))
-    said = [m.text for m in chat.carrier.platform.history(group)]
-    assert said == ["/appeal I was answering three questions", "／申诉 刚才在回答问题"]
+    # and `/report`: a member harassed into silence still flags abuse (shown to them alone)
+    asyncio.run(chat.carrier.say(group, user_id, "/举报 他一直骂我"))
+    said = [m.text for m in chat.carrier.platform.history(group, viewer=user_id)]
+    assert said == ["/appeal I was answering three questions", "／申诉 刚才在回答问题",
+                    "/举报 他一直骂我"]  # fmt: skip
 
 
 def test_a_muted_member_reads_until_when_on_the_communitys_clock(chat: Chat) -> None:

@@ -65,7 +65,8 @@ def test_a_chinese_communitys_join_and_chat_pages_are_in_chinese(zh: Chat) -> No
     assert texts["connected"] == "已连接" and texts["reply"] == "回复"
     # the script fills it in
     assert (
-        texts["muted_notice"] == "你被禁言至 {when}：{reason}。仍可发送「/申诉 理由」请管理员复核"
+        texts["muted_notice"] == "你被禁言至 {when}：{reason}。仍可发送「/申诉 理由」请管理员复核，"
+        "或回复一条消息发送「/举报 理由」向管理员举报"
     )
     assert "你已在本群，昵称是 <strong>小美</strong>。" in client.get(f"/join/{zh.codes[0]}").text
 

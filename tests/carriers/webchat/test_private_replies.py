@@ -96,13 +96,28 @@ def test_a_members_report_is_acknowledged_to_them_alone(
         _say(client, chat, mei, "同意")
         _say(client, chat, li, "同意", "这群没意思，都去隔壁群吧")
         [said] = [m for m in _page(client, chat, li) if m["text"] == "这群没意思，都去隔壁群吧"]
-        client.cookies.set(MEMBER_COOKIE, mei)
-        with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
-            ws.receive_json()
-            ws.send_json({"type": "say", "text": "/举报 拉人去别的群", "reply_to": said["id"]})
-            while ws.receive_json().get("text") != "/举报 拉人去别的群":
-                pass
-        chat.engine_round(client)
+        # li stays connected while mei reports her: the command was shown to the whole group,
+        # naming mei and her reason, until the engine deleted it; now mei alone sees it
+        client.cookies.set(MEMBER_COOKIE, li)
+        with client.websocket_connect(f"/chat/{chat.code}/ws") as theirs_ws:
+            theirs_ws.receive_json()
+            client.cookies.set(MEMBER_COOKIE, mei)
+            with client.websocket_connect(f"/chat/{chat.code}/ws") as ws:
+                ws.receive_json()
+                ws.send_json({"type": "say", "text": "/举报 拉人去别的群", "reply_to": said["id"]})
+                while (shown := ws.receive_json()).get("text") != "/举报 拉人去别的群":
+                    pass
+                assert shown["private"] is True  # marked 仅你可见 in mei's page
+                chat.engine_round(client)
+                while ws.receive_json() != {"type": "deleted", "id": shown["id"]}:
+                    pass  # taken out of mei's page
+            theirs_ws.send_json({"type": "say", "text": "还有人吗"})
+            heard = []
+            while (frame := theirs_ws.receive_json()).get("text") != "还有人吗":
+                heard.append(frame)
+            assert not [
+                f for f in heard if "举报" in str(f.get("text")) or f.get("id") == shown["id"]
+            ]
 
         receipt = [m for m in _page(client, chat, mei) if "已收到你的举报" in m["text"]]
         assert len(receipt) == 1 and receipt[0]["private"] is True

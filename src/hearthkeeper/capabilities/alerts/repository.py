@@ -127,6 +127,17 @@ class SqlAlerts(StoreBase):
         with self._unit(write=False) as session:
             return [_held(row, None) for row in session.scalars(query)]
 
+    def restate(self, key: str, text: str) -> bool:
+        """Give the alert held under `key`, not released yet, a new text (what it says grew
+        while it waited: the digest says it as it stands); False when none is held."""
+        with self._unit(write=True) as session:
+            done = session.execute(
+                update(HeldAlertRow)
+                .where(HeldAlertRow.key == key, HeldAlertRow.released_at.is_(None))
+                .values(text=text)
+            )  # fmt: skip
+            return bool(getattr(done, "rowcount", 0))
+
     def released(self, ids: Sequence[int], at: datetime) -> int:
         """Mark held alerts released (only those not released yet); how many were."""
         if not ids:

@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Event, Message
@@ -41,7 +42,8 @@ class Sanctioned:
     """A member's message sent while muted, banned or kicked: deleted, and nothing else runs.
     A muted member is told once per mute that their messages are removed until it ends (they
     may not know it is still on); a member being removed is told nothing more. An `/appeal`
-    passes (`capabilities/appeals/`): it is how a held member asks staff to review. The notice's
+    passes (`capabilities/appeals/`): it is how a held member asks staff to review; so does a
+    muted member's `/report` (`capabilities/reports/`). The notice's
     key is the mute's end to the microsecond: a mute lifted and given again within the same
     second (ending in the same second) is a new mute, told again."""
 
@@ -54,6 +56,7 @@ class Sanctioned:
             and not ctx.member.is_staff
             and held(ctx)[1]
             and not (ctx.playbook.rules.appeals.enabled and is_appeal(event.text))
+            and not _reporting(event, ctx)
         )
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
@@ -79,6 +82,16 @@ class Sanctioned:
         return Outcome((action(ActionKind.DELETE, "sent while muted"),
                         action(ActionKind.REPLY, "sent while muted", text=notice, key=key)),
                        stop=True)  # fmt: skip
+
+
+def _reporting(event: Message, ctx: Context) -> bool:
+    """A muted member's `/report` passes (`capabilities/reports/`): silenced members harassed
+    into silence still flag abuse (their report does not count toward hiding the message). A
+    member being removed reports nothing."""
+    if not ctx.playbook.rules.reports.enabled or not is_report(event.text):
+        return False
+    hold, _ = held(ctx)
+    return hold is not None and not removed(hold, ctx.member.joined_at)
 
 
 def _local(at: datetime, zone: str) -> str:

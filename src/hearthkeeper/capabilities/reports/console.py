@@ -11,8 +11,17 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import Response
 
 from hearthkeeper.capabilities.reports import decisions
-from hearthkeeper.capabilities.reports.repository import SqlReports, reported_of_alert
+from hearthkeeper.capabilities.reports.decide import NotCounted
+from hearthkeeper.capabilities.reports.repository import (
+    Against,
+    MadeReport,
+    Report,
+    SqlReports,
+    reported_of_alert,
+)
+from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import StaffAlert, Store, StoreError
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
@@ -76,20 +85,17 @@ def router(pages: Pages) -> APIRouter:
 
 @dataclass(frozen=True)
 class InboxReport:
-    """A reported message's alert as the inbox shows it: its reports as they stand now (a
-    later report in the same batch as the first is said too), and the rules to strike on
-    (none for a staff member's message: only Dismiss)."""
+    """A reported message's alert as the inbox offers it: the rules to strike on (none for a
+    staff member's message: only Dismiss). Its text is the alert's, as the REST API reads it:
+    every report says itself in it as it comes (`effects.py`)."""
 
     reported_id: int
-    text: str
     rules: list[str]
 
 
 def in_inbox(store: Store, alerts: Sequence[StaffAlert],
              playbook: Playbook | None) -> dict[int, InboxReport]:  # fmt: skip
     """The report alerts among `alerts`, by alert id (none without a playbook: no rules)."""
-    from hearthkeeper.capabilities.reports.effects import alert_text
-
     shown: dict[int, InboxReport] = {}
     if playbook is None:
         return shown
@@ -97,15 +103,43 @@ def in_inbox(store: Store, alerts: Sequence[StaffAlert],
     for a in alerts:
         reported_id = reported_of_alert(a.key) if a.handler == "reports" else None
         reported = reports.get(reported_id) if reported_id is not None else None
-        message = store.get_message(reported.message_id) if reported is not None else None
-        group = store.get_group(reported.group_id) if reported is not None else None
-        if reported is None or message is None or group is None:
+        if reported is None:
             continue
-        stay = store.active_stays([(group.id, reported.author_id)]).get(
-            (group.id, reported.author_id)
+        stay = store.active_stays([(reported.group_id, reported.author_id)]).get(
+            (reported.group_id, reported.author_id)
         )
         by_staff = stay is not None and stay.role is not None
-        text = alert_text(store, playbook, reported, message, group.name, by_staff)
-        rules = [] if by_staff else decisions.rules(playbook)
-        shown[a.id] = InboxReport(reported.id, text, rules)
+        shown[a.id] = InboxReport(reported.id, [] if by_staff else decisions.rules(playbook))
     return shown
+
+
+SHOWN = 50  # reports by a member, and messages of theirs reported, on their page
+
+
+@dataclass(frozen=True)
+class MemberReports:
+    """A member's page: their messages others reported, and the reports they made (each the
+    latest `SHOWN`), with the groups' and the reported authors' names."""
+
+    against: list[Against]
+    made: list[MadeReport]
+    groups: dict[int, str]
+    authors: dict[int, str]
+
+    @staticmethod
+    def not_counted(report: Report) -> str:
+        """Why a report did not count toward hiding, as staff read it ("" when it did)."""
+        if report.not_counted is None:
+            return ""
+        why = TEXTS.say(NotCounted(report.not_counted).value, Language.EN)
+        return f"not counted: {why}"
+
+
+def member_reports(store: Store, community_id: int, member_id: int) -> MemberReports:
+    """What the member's page says of reports by them and against them."""
+    reports = SqlReports.on(store)
+    against = reports.against(community_id, member_id, SHOWN)
+    made = reports.made_by(community_id, member_id, SHOWN)
+    groups = {g.id: g.name for g in store.list_groups(community_id)}
+    authors = store.member_names({m.reported.author_id for m in made})
+    return MemberReports(against, made, groups, authors)

@@ -9,10 +9,18 @@ from datetime import datetime
 
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.moderation.chat_effects import STAFF_WARNING, strike_member
-from hearthkeeper.capabilities.reports.repository import ReportedMessage, SqlReports, alert_key
+from hearthkeeper.capabilities.reports.repository import (
+    ReportedMessage,
+    SqlReports,
+    alert_key,
+    hidden_key,
+    reported_of_alert,
+)
+from hearthkeeper.capabilities.reports.texts import TEXTS
+from hearthkeeper.capabilities.texts import violation_name
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
-from hearthkeeper.store import ExampleSource, Store, StoreError
+from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
 
 
 class StaffAuthor(StoreError):
@@ -55,9 +63,13 @@ def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetim
                                       ExampleSource.STAFF_DELETE, f"message:{message.id}",
                                       by, now, member_id=reported.author_id)  # fmt: skip
         names = tx.member_names([reported.author_id])
+        # the author reads what for: which message (reported) and which rule
+        lang = playbook.community.language
+        why = (TEXTS.say("upheld_why_staff", lang) if violation == STAFF_WARNING else
+               TEXTS.say("upheld_why", lang, violation=violation_name(violation, lang)))  # fmt: skip
         struck = strike_member(tx, playbook, group, reported.author_id,
                                names.get(reported.author_id, "?"), violation,
-                               "", by, now, key=f"report-uphold:{reported.id}",
+                               why, by, now, key=f"report-uphold:{reported.id}",
                                audited="report.upheld")  # fmt: skip
         if not group.imported:
             warning = struck.warning
@@ -80,7 +92,27 @@ def dismiss(store: Store, reported_id: int, by: str, now: datetime) -> ReportedM
     return reported
 
 
+def not_handled_alone(tx: Store, alert: StaffAlert) -> None:
+    """Refuse (StoreError) to mark a reported message's alert handled while its reports wait:
+    it would leave the inbox undecided — a message reports hid stays hidden with nobody to
+    look, later reports are said in an alert nobody sees, reporters are told "staff will
+    look". Staff delete it or dismiss the reports, which handles the alert."""
+    reported_id = reported_of_alert(alert.key) if alert.handler == "reports" else None
+    reported = SqlReports.on(tx).get(reported_id) if reported_id is not None else None
+    if reported is not None and reported.decided_at is None:
+        raise StoreError(f"alert {alert.id} is members' reports of a message (reported "
+                         f"message {reported.id}): delete it or dismiss them in the console's "
+                         "inbox; marked handled, they would leave the inbox undecided")  # fmt: skip
+
+
 def _handled(tx: Store, reported: ReportedMessage, by: str, now: datetime) -> None:
+    from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+
     alert = tx.staff_alert_by_key(alert_key(reported.id))
     if alert is not None and alert.handled_at is None:
         tx.handle_alert(alert.id, by, now)
+    # a notice that reports hid it, held for the end of quiet hours, would say it waits for
+    # staff: not sent (the alert itself, handled, is left out of the digest already)
+    alerts = SqlAlerts.on(tx)
+    notice = hidden_key(reported.id)
+    alerts.released([h.id for h in alerts.waiting(reported.community_id) if h.key == notice], now)

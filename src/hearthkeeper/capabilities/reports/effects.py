@@ -15,11 +15,14 @@ from hearthkeeper.capabilities.reports.repository import (
     ReportedMessage,
     SqlReports,
     alert_key,
+    hidden_key,
 )
 from hearthkeeper.capabilities.reports.requests import FileReport
 from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.engine.actions import Action, ActionKind, privately
+from hearthkeeper.engine.appliers import inbox_entry
 from hearthkeeper.engine.effects import EffectContext
+from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import Standing
@@ -93,8 +96,9 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     counting = sum(1 for r in kept if r.not_counted is None)
     out: list[Action] = []
     author_user = store.user_on(message.member_id, group.carrier)
-    if decide.hides(counting, setting.hide_after, author_is_staff=author_is_staff,
-                    hidden=flagged.hidden_at is not None):  # fmt: skip
+    hid = decide.hides(counting, setting.hide_after, author_is_staff=author_is_staff,
+                       hidden=flagged.hidden_at is not None)  # fmt: skip
+    if hid:
         reports.hide(flagged.id, ctx.now)
         flagged = reports.get(flagged.id) or flagged
         out.append(Action(kind=ActionKind.DELETE, carrier=group.carrier,
@@ -109,18 +113,42 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     text = alert_text(store, pb, flagged, message, group.name, author_is_staff)
     key = alert_key(flagged.id)
     if len(kept) == 1:
-        trigger = ctx.trigger
-        assert trigger is not None
-        out.append(Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
-                          group=group.carrier_group_id, member=author_user, text=text,
-                          reason="reported by members", violation="report", handler=HANDLER,
-                          key=key))  # fmt: skip
+        alert = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                       group=group.carrier_group_id, member=author_user, text=text,
+                       reason="reported by members", violation="report", handler=HANDLER,
+                       key=key)  # fmt: skip
+        # The inbox's copy written now, where the engine writes a batch's alerts at its end:
+        # a later report in the same batch says itself in it (else the copy the REST API and
+        # the inbox read stayed at this first report). The engine's write then finds it.
+        store.add_staff_alerts([inbox_entry(store, alert, key, group.community_id, group.id,
+                                            ctx.now, member_id=message.member_id)])  # fmt: skip
+        out.append(alert)
     else:
-        reports.restate_alert(key, text)
+        held = reports.restate_alert(key, text)
+        if hid and not held:
+            _tell_hidden(scope, pb, flagged, text, author_user, group, ctx)
     if author_is_staff:
         authors = store.member_names([message.member_id])
         return [*out, *say("against_staff", author=authors.get(message.member_id, "?"))]
     return [*out, *say("received")]
+
+
+def _tell_hidden(scope: StoreBase, pb: Playbook, flagged: ReportedMessage, text: str,
+                 author_user: str | None, group: GroupView, ctx: EffectContext) -> None:  # fmt: skip
+    """Reports hid the message after its alert went out: the staff who hear alerts (the staff
+    channel, direct messages; held through quiet hours) read the alert once more, as it stands
+    now, saying so. Once per message (a message is hidden once); the inbox keeps one alert."""
+    from hearthkeeper.capabilities.alerts.route import route_alert
+
+    notice = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                    group=group.carrier_group_id, member=author_user, text=text,
+                    reason="hidden by members' reports", violation="report", handler=HANDLER,
+                    key=hidden_key(flagged.id))  # fmt: skip
+    tx = Store.on(scope)
+    for d in route_alert(scope, pb, notice, hidden_key(flagged.id), group.community_id,
+                         group.id, ctx.now):  # fmt: skip
+        tx.enqueue(d.key, d.action.carrier, d.action.to_json(), d.action.priority,
+                   group_id=d.group_id)  # fmt: skip
 
 
 def _not_counted(store: Store, scope: StoreBase, pb: Playbook, community_id: int,

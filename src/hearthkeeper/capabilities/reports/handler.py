@@ -30,7 +30,9 @@ COMMAND = Command(NAME, ALIASES, {
 class ReportGate:
     """A member's `/report`, taken before moderation reads it, and taken out of the group
     where the carrier can delete it. Staff's `/report` is left to the command book (they are
-    told to `/warn`); a held (muted) member's is deleted by the gate's hold before this."""
+    told to `/warn`). A muted member's passes the gate's hold (`gate/sanctioned.py`) to
+    here: a member harassed into silence still flags abuse; their report does not count
+    toward hiding. A member being kicked or banned reports nothing (the hold deletes it)."""
 
     name = HANDLER
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_one
-from hearthkeeper.store.models import ReportedMessageRow, ReportRow, StaffAlertRow
+from hearthkeeper.store.models import MessageRow, ReportedMessageRow, ReportRow, StaffAlertRow
 from hearthkeeper.store.scope import StoreBase
 
 
@@ -43,9 +43,34 @@ class Report:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Against:
+    """A member's message others reported: how many did, how many of those count."""
+
+    reported: ReportedMessage
+    text: str
+    reports: int
+    counting: int
+
+
+@dataclass(frozen=True)
+class MadeReport:
+    """A report a member made, with the message they reported."""
+
+    report: Report
+    reported: ReportedMessage
+    text: str
+
+
 def alert_key(reported_id: int) -> str:
     """The staff alert's key of a reported message (one alert however many report it)."""
     return f"report:{reported_id}"
+
+
+def hidden_key(reported_id: int) -> str:
+    """The key of the one notice to staff that reports hid the message (its deliveries, or
+    its hold through quiet hours, derive from it)."""
+    return f"report-hidden:{reported_id}"
 
 
 def reported_of_alert(key: str) -> int | None:
@@ -114,6 +139,47 @@ class SqlReports(StoreBase):
         with self._unit(write=False) as session:
             return int(session.scalar(query) or 0)
 
+    def against(self, community_id: int, author_id: int,
+                limit: int = 50) -> list[Against]:  # fmt: skip
+        """The member's messages others reported in the community, the latest first, each
+        with how many reported it and how many of those count toward hiding it."""
+        of_it = ReportRow.reported_id == ReportedMessageRow.id
+        total = select(func.count()).where(of_it).correlate(ReportedMessageRow).scalar_subquery()
+        counting = (
+            select(func.count())
+            .where(of_it, ReportRow.not_counted.is_(None))
+            .correlate(ReportedMessageRow)
+            .scalar_subquery()
+        )
+        query = (
+            select(ReportedMessageRow, MessageRow.text, total, counting)
+            .join(MessageRow, MessageRow.id == ReportedMessageRow.message_id)
+            .where(ReportedMessageRow.community_id == community_id,
+                   ReportedMessageRow.author_id == author_id)
+            .order_by(ReportedMessageRow.at.desc(), ReportedMessageRow.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [Against(_reported(row), text, int(n or 0), int(c or 0))
+                    for row, text, n, c in session.execute(query)]  # fmt: skip
+
+    def made_by(self, community_id: int, reporter_id: int,
+                limit: int = 50) -> list[MadeReport]:  # fmt: skip
+        """The reports the member made in the community, the latest first, each with the
+        message reported."""
+        query = (
+            select(ReportRow, ReportedMessageRow, MessageRow.text)
+            .join(ReportedMessageRow, ReportedMessageRow.id == ReportRow.reported_id)
+            .join(MessageRow, MessageRow.id == ReportedMessageRow.message_id)
+            .where(ReportRow.reporter_id == reporter_id,
+                   ReportedMessageRow.community_id == community_id)
+            .order_by(ReportRow.at.desc(), ReportRow.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            return [MadeReport(_report(report), _reported(row), text)
+                    for report, row, text in session.execute(query)]  # fmt: skip
+
     def hide(self, reported_id: int, at: datetime) -> None:
         """Mark the message hidden by reports."""
         with self._unit(write=True) as session:
@@ -149,14 +215,18 @@ class SqlReports(StoreBase):
             session.flush()
             return _reported(row)
 
-    def restate_alert(self, key: str, text: str) -> None:
+    def restate_alert(self, key: str, text: str) -> bool:
         """Say the reported message's alert afresh (a later report, or hidden): one alert per
-        message, its text what staff read now. Nothing when it is not written yet."""
+        message, its text what staff read now in the inbox (and the REST API), and in the
+        quiet hours' digest while it is held for it. Whether it is still held."""
+        from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+
         with self._unit(write=True) as session:
             row = session.scalars(select(StaffAlertRow).where(StaffAlertRow.key == key)).first()
             if row is not None:
                 row.text = text
                 session.flush()
+        return SqlAlerts.on(self).restate(key, text)
 
 
 def _reported(row: ReportedMessageRow) -> ReportedMessage:

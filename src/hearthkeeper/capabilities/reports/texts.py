@@ -71,9 +71,8 @@ TEXTS = Phrasebook({
     "muted": {Language.ZH_CN: "被禁言中", Language.EN: "muted"},
     "new": {Language.ZH_CN: "入群时间或发言不足", Language.EN: "too new or too quiet"},
     "separator": {Language.ZH_CN: "；", Language.EN: "; "},
-    "upheld_notice": {
-        Language.ZH_CN: "{name}，你的消息经举报后被管理员删除，记违规一次（{violation}）。",
-        Language.EN: "{name}, a moderator removed your reported message: a strike for "
-        "{violation}.",
-    },
+    # why the author of a reported message staff deleted is warned (in the `/warn` notice)
+    "upheld_why": {Language.ZH_CN: "被举报的消息：{violation}",
+                   Language.EN: "your reported message: {violation}"},
+    "upheld_why_staff": {Language.ZH_CN: "被举报的消息", Language.EN: "your reported message"},
 })  # fmt: skip

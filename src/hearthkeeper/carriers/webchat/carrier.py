@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
@@ -377,7 +378,10 @@ class WebChatCarrier(Performer):
         empty or too long, or the picture is not one uploaded here. The store work runs in a
         worker thread, so a burst of messages does not hold up the other members' sockets."""
         message = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
-        self.hub.broadcast(group_id, message_frame(message))
+        if message.visible_to is not None:  # a `/report`: its sender's eyes only
+            self.hub.send_to(group_id, user_id, message_frame(message))
+        else:
+            self.hub.broadcast(group_id, message_frame(message))
         # The store queued the Message with it; the engine takes it once the group saw it,
         # so an answer never arrives before its question.
         self.feed.announce(str(message.id))
@@ -401,9 +405,10 @@ class WebChatCarrier(Performer):
         if group is None or seat is None or not seat.seated or user is None:
             raise WebChatRefused(say("not_in_group", language))
         now = self.clock.now()
-        if is_muted(seat, now) and not is_appeal(text):
+        if is_muted(seat, now) and not (is_appeal(text) or is_report(text)):
             # a muted member's `/appeal` goes through: it is how they ask staff to review the
-            # mute (the engine takes it before the hold on their messages, `gate/sanctioned.py`)
+            # mute; and their `/report`: a member harassed into silence still flags abuse (the
+            # engine takes both before the hold on their messages, `gate/sanctioned.py`)
             raise WebChatRefused(muted_text(seat, language, self.zone(group)))
         line = self.closed_to(group_id, user_id, language) if closed else None
         if line is not None:
@@ -419,11 +424,16 @@ class WebChatCarrier(Performer):
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
             replied = None
         mentions, mentions_bot = self._mentions(group_id, text)
+        # A `/report` is shown to its sender alone (marked so), never to the group: the member
+        # it reports would read who reported them, and why, until the engine takes it down.
+        # The engine reads it as any message (and deletes it).
+        private = user_id if is_report(text) else None
         message, _ = self.platform.add_message(
             group_id, user_id=user_id, nickname=user.nickname,
             kind="picture" if picture else "text", text=text, picture=picture,
             reply_to=replied.id if replied else None, mentions=mentions,
             mentions_bot=mentions_bot or (replied is not None and replied.user_id is None),
+            visible_to=private,
         )  # fmt: skip
         return message
 

@@ -409,7 +409,9 @@ class _Act:
             raise CarrierError(f"{self.chat.name}: there is no message {action.target!r} in "
                                f"group {group.name!r}", retry=False)  # fmt: skip
         message, deleted_now = found
-        if deleted_now:
+        if deleted_now and message.visible_to is not None:  # only its one viewer had it
+            self._send_to(group, message.visible_to, deleted_frame(message.id))
+        elif deleted_now:
             self._broadcast(group, deleted_frame(message.id))
 
     def _member(self, group: Group, action: Action) -> str:

@@ -243,6 +243,7 @@ class RelayedHub(Hub):
                 self._member_message(shown)
             elif op == "send_to":
                 self._hand(self._of(group_id, str(header["user"])), shown)
+                self._member_message(shown)  # a member's `/report`, shown to them alone
             elif op == "close_user":
                 Hub.close_user(self, group_id, str(header["user"]), int(header["code"]),
                                str(header["reason"]))  # fmt: skip

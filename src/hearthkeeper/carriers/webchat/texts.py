@@ -81,10 +81,13 @@ BOOK = Phrasebook({
     "picture_from": {EN: "picture from {nickname}", ZH: "{nickname} 发的图片"},
     "picture_snippet": {EN: "[picture]", ZH: "[图片]"},
     "staff_lift": {EN: "staff lift it", ZH: "管理员解除"},
-    # a muted member may still send `/appeal` (capabilities/appeals/): the box stays open
+    # a muted member may still send `/appeal` (capabilities/appeals/) and `/report`
+    # (capabilities/reports/): the box stays open
     "muted_notice": {EN: "You are muted until {when}: {reason} — you can still send /appeal "
-                         "and why, for staff to review it",
-                     ZH: "你被禁言至 {when}：{reason}。仍可发送「/申诉 理由」请管理员复核"},
+                         "and why, for staff to review it, or reply /report to a message to "
+                         "flag it to staff",
+                     ZH: "你被禁言至 {when}：{reason}。仍可发送「/申诉 理由」请管理员复核，"
+                         "或回复一条消息发送「/举报 理由」向管理员举报"},
     "banned_notice": {EN: "You were banned from this group: {reason}",
                       ZH: "你已被本群封禁：{reason}"},
     "removed_notice": {EN: "You were removed from this group: {reason} ",

@@ -12,6 +12,7 @@ from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import appeal_of_alert
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.capabilities.moderation import staff_actions
+from hearthkeeper.capabilities.reports import decisions as report_decisions
 from hearthkeeper.capabilities.reports.console import in_inbox
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import StoreError
@@ -71,6 +72,10 @@ def router(pages: Pages) -> APIRouter:
             decisions.not_handled_alone(store, alert)
         except StoreError:
             return back_to(view, None, "/inbox", problem="appeal-waiting")
+        try:  # members' reports waiting: the message deleted or the reports dismissed
+            report_decisions.not_handled_alone(store, alert)
+        except StoreError:
+            return back_to(view, None, "/inbox", problem="report-waiting")
         try:
             with store.transaction() as tx:
                 tx.handle_alert(alert_id, by, web.clock.now())

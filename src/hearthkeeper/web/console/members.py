@@ -1,5 +1,6 @@
 """Members: the searchable list, and one member's profile with their paid membership, event
-sign-ups, strikes (to pardon), sanctions (to lift), appeals, recent messages and history."""
+sign-ups, strikes (to pardon), sanctions (to lift), appeals, reports by and against them,
+recent messages and history."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
 from hearthkeeper.capabilities.points.levels_repository import LevelChange, SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
+from hearthkeeper.capabilities.reports.console import member_reports
 from hearthkeeper.store import Group, Membership, Store
 from hearthkeeper.store.records import STAFF_ROLE, AuditEntry
 from hearthkeeper.store.scope import StoreBase
@@ -167,6 +169,7 @@ def router(pages: Pages) -> APIRouter:
             strikes=strikes, sanctions=sanctions,
             paid=_paid(view, cid, member_id, store), places=_places(cid, member_id, store),
             appeals=_appeals(cid, member_id, strikes, store),
+            reports=member_reports(store, cid, member_id),
             messages=store.recent_messages(member_id, cid, MESSAGES_SHOWN),
             history=history, here=request.url.path,
             **messages_from(request), **view.context(),

@@ -83,6 +83,8 @@ PROBLEMS: Final = {
     "already-decided": "That appeal was decided already; the first decision stands.",
     "note-too-long": "Keep the note to the member to 500 characters: nothing was decided.",
     "already-decided-report": "Those reports were decided already; the first decision stands.",
+    "report-waiting": "That alert is members' reports of a message: delete it (striking its "
+    "author) or dismiss the reports, which marks it handled.",
     "no-such-rule": "Pick one of the playbook's rules to strike the author on.",
     "report-against-staff": "That message is a staff member's: staff are not struck through "
     "reports. Dismiss the reports, or take it up with them.",
