@@ -331,8 +331,7 @@ class WeeklyReport(Section):
         match = _CLOCK.match(value.strip())
         if match is None:
             raise ValueError(
-                f"{quoted(value)} is not a time of day: write HH:MM from 00:00 to 23:59, "
-                "e.g. 09:00"
+                f"{quoted(value)} is not a time of day: write HH:MM from 00:00 to 23:59, e.g. 09:00"
             )
         return f"{int(match[1]):02d}:{match[2]}"
 

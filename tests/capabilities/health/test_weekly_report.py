@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from hearthkeeper.assembly import runtime_for
@@ -15,7 +16,7 @@ from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
-from hearthkeeper.capabilities.health.weekly import plan_weekly_report
+from hearthkeeper.capabilities.health.weekly import plan_weekly_report, report_key
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.engine import Engine
@@ -140,3 +141,88 @@ def test_the_weekly_report_tells_staff_the_weeks_figures(
         "- g2: No message in the last 28 days (none ever), with 1 member in it.",
         "→ console Health · hearth report --community tea",
     ]
+
+
+def quiet_community(store: Store, clock: FrozenClock, extra: str = "") -> Community:
+    """One member who spoke once, on 1 October."""
+    clock.set(OPENED)
+    c = community(store, clock, pb(extra))
+    act(c, OPENED, ("join", "ann", "g1"), ("hello", "ann", "g1"))
+    return c
+
+
+def heads(reports: list[str]) -> list[str]:
+    """Each report's first line (its week), oldest first."""
+    return [r.splitlines()[0] for r in reversed(reports)]
+
+
+def test_each_week_is_sent_once_across_a_restart_and_a_second_engine(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = quiet_community(store, store_clock)
+    cid = c.runtime.community_id
+    plan_weekly_report(store, cid, c.runtime.playbook, at(15))  # a server's start
+    assert heads(monday(c)) == ["📊 Weekly report of Tea Friends, 2026-11-09 – 2026-11-15"]
+    c.restart()  # crashed and started again: it plans at start again
+    plan_weekly_report(store, cid, c.runtime.playbook, MONDAY + timedelta(minutes=5))
+    # another process on the same store, planning at its own start and running due work
+    other = Engine(store, c.clock, [runtime_for(store, c.runtime.playbook)],
+                   {"fake": FakeCarrier("fake")}, adopt_groups_into=cid)  # fmt: skip
+    plan_weekly_report(store, cid, c.runtime.playbook, MONDAY + timedelta(minutes=6))
+    for engine in (other, c.engine, other):
+        c.clock.set(MONDAY + timedelta(hours=1))
+        engine.tick()
+    assert len(reports_sent(store, c)) == 1, "the week was sent again"
+    next_monday = MONDAY + timedelta(days=7)
+    for engine in (other, c.engine):  # both reach the next Monday: one of them sends it
+        c.clock.set(next_monday)
+        engine.tick()
+    assert heads(reports_sent(store, c))[1:] == [
+        "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22"
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_weeks_missed_while_down_are_one_late_report_of_the_latest_week(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = quiet_community(store, store_clock)
+    cid = c.runtime.community_id
+    plan_weekly_report(store, cid, c.runtime.playbook, at(15))  # due 16 Nov; then down
+    wednesday = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # three Mondays later, started again
+    c.restart()
+    plan_weekly_report(store, cid, c.runtime.playbook, wednesday)
+    assert heads(monday(c, wednesday)) == [
+        "📊 Weekly report of Tea Friends, 2026-11-23 – 2026-11-29"
+    ], "one report, of the latest week due"
+    assert len(monday(c, wednesday + timedelta(hours=2))) == 1
+    assert heads(monday(c, datetime(2026, 12, 7, 9, 0, tzinfo=UTC)))[1:] == [
+        "📊 Weekly report of Tea Friends, 2026-11-30 – 2026-12-06"
+    ], "the next on time"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_turned_off_it_sends_nothing_and_plans_nothing(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = quiet_community(store, store_clock, "alerts:\n  weekly_report:\n    enabled: false\n")
+    cid = c.runtime.community_id
+    assert plan_weekly_report(store, cid, c.runtime.playbook, at(15)) is None
+    plan_weekly_report(store, cid, pb(), at(15))  # planned while it was on
+    assert monday(c) == []
+    assert store.scheduled(report_key(cid, date(2026, 11, 23))) is None, "no next one planned"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_report_planned_before_its_day_changed_is_not_sent_then(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Moved from Monday 09:00 to Friday 17:30: the Monday planned before says nothing; the
+    Friday report covers the seven days before Friday."""
+    c = quiet_community(store, store_clock, "alerts:\n  weekly_report: {day: 周五, at: '17:30'}\n")
+    cid = c.runtime.community_id
+    plan_weekly_report(store, cid, pb(), at(15))  # Monday's, planned while the day was Monday
+    planned = plan_weekly_report(store, cid, c.runtime.playbook, at(15))
+    assert planned is not None and planned.astimezone(UTC) == at(20, 17) + timedelta(minutes=30)
+    assert monday(c) == []
+    assert heads(monday(c, planned)) == ["📊 Weekly report of Tea Friends, 2026-11-13 – 2026-11-19"]

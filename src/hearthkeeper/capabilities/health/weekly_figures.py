@@ -66,8 +66,9 @@ def week_figures(store: Store, community_id: int, name: str, slug: str, playbook
     groups = counted_groups(store, community_id, playbook=playbook)
     ids = [g.id for g in groups]
     served = {g.id for g in groups if not g.imported}  # posts in an imported group never went out
-    this, before = _week(store, community_id, ids, start, zone), _week(
-        store, community_id, ids, start - WEEK, zone
+    this, before = (
+        _week(store, community_id, ids, start, zone),
+        _week(store, community_id, ids, start - WEEK, zone),
     )
     since, until = local_midnight(start, zone), local_midnight(end + timedelta(days=1), zone)
     reads = SqlWeek.on(store)

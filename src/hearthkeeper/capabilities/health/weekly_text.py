@@ -5,7 +5,7 @@ and commands stay as typed."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hearthkeeper.capabilities.health.weekly_figures import WeekFigures
 from hearthkeeper.capabilities.texts import Phrasebook
@@ -50,12 +50,13 @@ TEXTS = Phrasebook({
 })  # fmt: skip
 
 
-def change(now: int, before: int) -> str:
-    """", +50%" against the week before; nothing when the week before had none."""
+def change(now: int, before: int, lang: Language) -> str:
+    """ ", +50%" against the week before (a Chinese comma in Chinese); nothing when the week
+    before had none."""
     if before == 0:
         return ""
-    percent = (Decimal(now - before) * 100 / before).quantize(Decimal(1), rounding="ROUND_HALF_UP")
-    return f", {'+' if percent > 0 else ''}{percent}%"
+    ratio = (Decimal(now - before) * 100 / before).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{'，' if lang is ZH else ', '}{'+' if ratio > 0 else ''}{ratio}%"
 
 
 def _n(lang: Language, n: int, noun: str) -> str:
@@ -80,7 +81,7 @@ def weekly_text(f: WeekFigures, lang: Language) -> str:
         say("head", lang, community=f.community, start=f.start.isoformat(),
             end=f.end.isoformat()),
         say("messages", lang, now=f.messages, before=f.messages_before,
-            change=change(f.messages, f.messages_before)),
+            change=change(f.messages, f.messages_before, lang)),
         say("active", lang, now=f.active, before=f.active_before),
         say("members", lang, joins=f.joins, leaves=f.leaves, retention=retention),
         say("see_health", lang, slug=f.slug),
