@@ -35,7 +35,7 @@ from hearthkeeper.store.scope import StoreBase
 _WEEK = timedelta(days=7)
 
 
-class WeeklyReport(Request, effect="health.weekly"):
+class SendWeeklyReport(Request, effect="health.weekly"):
     """The community's weekly report due at `due` (community time, as planned)."""
 
     due: datetime
@@ -80,7 +80,7 @@ def plan_weekly_report(scope: StoreBase, community_id: int, playbook: Playbook,
         return None
     due = next_due(settings, ZoneInfo(playbook.community.timezone), now)
     schedule_request(scope, report_key(community_id, due.date()), community_id,
-                     WeeklyReport(due=due), due, group_id=group.id)  # fmt: skip
+                     SendWeeklyReport(due=due), due, group_id=group.id)  # fmt: skip
     return due
 
 
@@ -92,7 +92,7 @@ def _still_planned(settings: Settings, zone: ZoneInfo, due: datetime) -> bool:
     )
 
 
-def weekly(scope: StoreBase, request: WeeklyReport, ctx: EffectContext) -> Sequence[Action]:
+def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> Sequence[Action]:
     """Send staff the report of the latest week due (late: the latest only); plan the next."""
     pb, community = ctx.playbook, ctx.group.community_id
     settings = pb.alerts.weekly_report
