@@ -5,6 +5,7 @@ week only); never when `alerts.weekly_report.enabled` is false."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.health.weekly import plan_weekly_report, report_key
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.engine import Engine
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
@@ -156,13 +158,26 @@ def heads(reports: list[str]) -> list[str]:
     return [r.splitlines()[0] for r in reversed(reports)]
 
 
+def staff_posts(c: Community) -> list[str]:
+    """What the staff channel was sent since the last look (the outbound queue drained)."""
+    asyncio.run(c.engine.drain())
+    done = [p.action for p in c.carrier.performed]
+    c.carrier.performed.clear()
+    return [a.text or "" for a in done if a.group == "staff" and a.kind is ActionKind.SEND]
+
+
 def test_each_week_is_sent_once_across_a_restart_and_a_second_engine(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    c = quiet_community(store, store_clock)
+    c = quiet_community(store, store_clock, "alerts:\n  staff_group: staff\n")
+    act(c, OPENED, ("join", "mei", "staff"))
+    act(c, at(10), ("who covers Friday?", "mei", "staff"))  # staff's own talk: not a figure
     cid = c.runtime.community_id
     plan_weekly_report(store, cid, c.runtime.playbook, at(15))  # a server's start
     assert heads(monday(c)) == ["📊 Weekly report of Tea Friends, 2026-11-09 – 2026-11-15"]
+    [posted] = staff_posts(c)
+    assert posted.startswith("⚠ Staff alert: 📊 Weekly report of Tea Friends, 2026-11-09")
+    assert "Messages: 0 (week before 0)" in posted, "the staff channel is not counted"
     c.restart()  # crashed and started again: it plans at start again
     plan_weekly_report(store, cid, c.runtime.playbook, MONDAY + timedelta(minutes=5))
     # another process on the same store, planning at its own start and running due work
@@ -173,6 +188,7 @@ def test_each_week_is_sent_once_across_a_restart_and_a_second_engine(
         c.clock.set(MONDAY + timedelta(hours=1))
         engine.tick()
     assert len(reports_sent(store, c)) == 1, "the week was sent again"
+    assert staff_posts(c) == []
     next_monday = MONDAY + timedelta(days=7)
     for engine in (other, c.engine):  # both reach the next Monday: one of them sends it
         c.clock.set(next_monday)
@@ -180,6 +196,7 @@ def test_each_week_is_sent_once_across_a_restart_and_a_second_engine(
     assert heads(reports_sent(store, c))[1:] == [
         "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22"
     ]
+    assert len(staff_posts(c)) == 1
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
