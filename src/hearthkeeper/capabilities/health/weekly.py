@@ -30,6 +30,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import WeeklyReport as Settings
 from hearthkeeper.store import Store
 from hearthkeeper.store.communities import CommunityQueries
+from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
 
 _WEEK = timedelta(days=7)
@@ -110,3 +111,19 @@ def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> S
     return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
                    group=group.carrier_group_id, text=text, reason="the weekly report",
                    handler="health", key=alert_key(community, end))]  # fmt: skip
+
+
+def weekly_status(scope: StoreBase, community_id: int, playbook: Playbook, now: datetime) -> str:
+    """What `hearth alerts show` says of the weekly report: when it goes, and whether a
+    server has planned the next one."""
+    settings = playbook.alerts.weekly_report
+    if not settings.enabled:
+        return "Weekly report: off (alerts.weekly_report.enabled: false)"
+    zone = ZoneInfo(playbook.community.timezone)
+    due = next_due(settings, zone, now)
+    row = ScheduledQueries.on(scope).scheduled(report_key(community_id, due.date()))
+    planned = row is not None and row.status == "pending"
+    return (f"Weekly report: every {settings.day.capitalize()} at {settings.at}; next "
+            f"{due:%Y-%m-%d %H:%M} {zone.key}"
+            + ("" if planned else " — not planned yet: `hearth serve` plans it when it runs "
+               "this playbook"))  # fmt: skip
