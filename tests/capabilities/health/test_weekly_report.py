@@ -243,3 +243,24 @@ def test_a_report_planned_before_its_day_changed_is_not_sent_then(
     assert planned is not None and planned.astimezone(UTC) == at(20, 17) + timedelta(minutes=30)
     assert monday(c) == []
     assert heads(monday(c, planned)) == ["📊 Weekly report of Tea Friends, 2026-11-13 – 2026-11-19"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_chinese_community_reads_its_report_and_the_warnings_in_chinese(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    store_clock.set(OPENED)
+    text = MINIMAL.replace("language: en", "language: zh-CN") + RULES + ACCEPTED
+    c = community(store, store_clock, parse_playbook(text).playbook)
+    act(c, OPENED, ("join", "ann", "g1"), ("join", "zed", "g2"))
+    act(c, at(10), ("你好", "ann", "g1"))
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
+    [report] = monday(c)
+    lines = report.splitlines()
+    assert lines[0] == "📊 Tea Friends 周报（2026-11-09 – 2026-11-15）"
+    assert lines[1] == "消息：1 条（上周 0）"
+    assert lines[-3:] == [
+        "热寂预警：1 个群",
+        "-「g2」：最近 28 天没有一条消息（从来没有过消息），群里还有 1 人。",
+        "→ 控制台 Health 页 · hearth report --community tea",
+    ]

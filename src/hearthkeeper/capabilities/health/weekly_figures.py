@@ -79,7 +79,8 @@ def week_figures(store: Store, community_id: int, name: str, slug: str, playbook
     sent, missed = sent_and_missed(firings)
     plans = playbook.monetisation.plans
     vitals = community_vitals(store, community_id, as_of=end, zone=zone, playbook=playbook,
-                              name=name, group_ids=ids, cohort_weeks=1)  # fmt: skip
+                              name=name, group_ids=ids, cohort_weeks=1,
+                              language=playbook.community.language)  # fmt: skip
     warned = tuple(v.heat for _, v in sorted(vitals.groups.items()) if v.heat.warning)
     return WeekFigures(
         community=name, slug=slug, start=start, end=end,

@@ -1,7 +1,7 @@
 """The weekly report as staff read it on a phone: one short line per subject, each followed by
 where to look further (a console page, a `hearth` command). Pure. Its words are in the
-community's language; the heat-death headlines are the report's own texts, which are English,
-and commands stay as typed."""
+community's language, the heat-death headlines too (`analytics/heat_texts.py`); commands and
+the console's page names stay as typed."""
 
 from __future__ import annotations
 
