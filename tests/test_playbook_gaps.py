@@ -160,6 +160,7 @@ alerts:
   staff_group_as_members: false
   direct: true
   urgent: [crisis]
+  weekly_report: {enabled: true, day: monday, at: "09:00"}
 groups:
   Tea room: {welcome: "Hello {nickname}", faq_cooldown: 5m, capacity: 100,
              calendar_posts: [morning]}

@@ -276,6 +276,77 @@ ALERT_SOURCES = (
 ALERT_VIOLATIONS = ("ban_evasion",)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_NAMES = {
+    **{day: n for n, day in enumerate(WEEKDAYS)},
+    **{day[:3]: n for n, day in enumerate(WEEKDAYS)},
+    "tue": 1, "tues": 1, "thur": 3, "thurs": 3,
+    **{f"{prefix}{zh}": n for prefix in ("周", "星期", "礼拜")
+       for n, zh in enumerate("一二三四五六日")},
+    "周天": 6, "星期天": 6, "礼拜天": 6,
+}  # fmt: skip
+_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+
+
+class WeeklyReport(Section):
+    """The week's health, sent to staff by itself (`alerts.weekly_report`)."""
+
+    enabled: bool = Field(
+        True,
+        description="Send staff the week's health once a week: messages and active members "
+        "against the week before, joins and leaves, newcomers who spoke, moderation, money "
+        "(with membership plans), scheduled posts sent and missed, and the groups with a "
+        "heat-death warning; posted to the staff channel and sent by direct message as an "
+        "alert is (docs/alerts.md), and kept in the console's inbox. false: not sent.",
+    )
+    day: str = Field(
+        "monday",
+        description="The day it is sent (community time): monday … sunday, mon … sun, or "
+        "周一 … 周日. It covers the seven days before that day.",
+    )
+    at: str = Field("09:00", description="The time it is sent, HH:MM in community time.")
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # `day: 1`: said as not a day, not as "not a string"
+        if not isinstance(value, str):
+            return value
+        found = _WEEKDAY_NAMES.get(value.strip().lower())
+        if found is None:
+            raise ValueError(
+                f"{quoted(value)} is not a day of the week: write monday … sunday (mon … sun), "
+                "or 周一 … 周日"
+            )
+        return WEEKDAYS[found]
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # `at: 9`: said as not a time of day
+        if not isinstance(value, str):
+            return value
+        match = _CLOCK.match(value.strip())
+        if match is None:
+            raise ValueError(
+                f"{quoted(value)} is not a time of day: write HH:MM from 00:00 to 23:59, e.g. 09:00"
+            )
+        return f"{int(match[1]):02d}:{match[2]}"
+
+    @property
+    def weekday(self) -> int:
+        """The day it is sent, Monday 0 (as `date.weekday`)."""
+        return WEEKDAYS.index(self.day)
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        """The time it is sent."""
+        hours, minutes = self.at.split(":")
+        return int(hours), int(minutes)
+
+
 class Alerts(Section):
     """Who hears staff alerts (tricky questions, quarrels, violations that only alert)."""
 
@@ -310,4 +381,9 @@ class Alerts(Section):
         default_factory=lambda: ["crisis", "ban_evasion"],
         description="Alerts that pass quiet hours: violation kinds (e.g. insults) or alert "
         "sources (crisis, ban_evasion); an alert marked urgent by its source always passes.",
+    )
+    weekly_report: WeeklyReport = Field(
+        default_factory=WeeklyReport,
+        description="The weekly health report staff get by themselves (on by default: "
+        "Mondays at 09:00 community time).",
     )

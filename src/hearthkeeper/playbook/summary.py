@@ -224,6 +224,7 @@ def _structure(pb: Playbook) -> Element:
         )
     )
     el.lines.append(_reports(pb))
+    el.lines.append(weekly_report_line(pb))
     alert_only = [
         k.value
         for k in ViolationKind
@@ -561,3 +562,22 @@ def _reports(pb: Playbook) -> str:
     return (f"Reports: members reply /report (/举报) to a message to flag it to staff "
             f"(one inbox alert per message); {hide}; at most {reports.per_day} a member a day; "
             "staff's messages are never hidden")  # fmt: skip
+
+
+def weekly_report_line(pb: Playbook) -> str:
+    """What `alerts.weekly_report` sends staff, and when, in one line."""
+    weekly = pb.alerts.weekly_report
+    if not weekly.enabled:
+        return ("Weekly report: off (alerts.weekly_report.enabled: false); staff see the week "
+                "in `hearth report` and the console's Health page")  # fmt: skip
+    where = ["the console's inbox"]
+    if pb.alerts.staff_group:
+        where.append(f"the staff channel {pb.alerts.staff_group}")
+    if pb.alerts.direct:
+        where.append("direct messages to the alert recipients")
+    money = "money, " if pb.monetisation.plans else ""
+    return (f"Weekly report: every {weekly.day.capitalize()} at {weekly.at} "
+            f"({pb.community.timezone}), the seven days before against the week before them: "
+            "messages, active members, joins and leaves, newcomers who spoke, moderation, "
+            f"{money}scheduled posts sent and missed, heat-death warnings; to "
+            f"{', '.join(where[:-1])} and {where[-1]}" if len(where) > 1 else where[0])  # fmt: skip

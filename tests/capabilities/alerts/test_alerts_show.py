@@ -3,6 +3,7 @@ and which recipients would never see the staff channel's alerts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.alerts.decide import DIRECT_MESSAGES
+from hearthkeeper.capabilities.health.weekly import plan_weekly_report
 from hearthkeeper.carriers.matrix.carrier import CAN as MATRIX_CAN
 from hearthkeeper.carriers.onebot.carrier import CAN as QQ_CAN
 from hearthkeeper.carriers.telegram.carrier import CAN as TELEGRAM_CAN
@@ -91,3 +93,28 @@ def test_a_recipient_outside_the_staff_channel_is_marked(
     assert mei_line.endswith("webchat:w-mei — not in the staff channel: add them to 员工群 to "
                              "see its alerts"), said.output  # fmt: skip
     assert ann_line.endswith("webchat:w-ann"), said.output
+
+
+def test_it_says_when_the_weekly_report_goes_and_whether_it_is_planned(
+    store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = shown(store, database_url, MINIMAL + STAFF)
+    assert "Weekly report: every Monday at 09:00; next " in out, out
+    assert "not planned yet: `hearth serve` plans it when it runs this playbook" in out
+
+    def again() -> str:
+        said = CliRunner().invoke(app, ["alerts", "show", "--community", "tea"],
+                                  env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
+        assert said.exit_code == 0, said.output
+        return said.output
+
+    [community] = store.list_communities()
+    pb = parse_playbook(MINIMAL + STAFF).playbook
+    due = plan_weekly_report(store, community.id, pb, datetime.now(UTC))  # as a server does
+    assert due is not None
+    line = f"Weekly report: every Monday at 09:00; next {due:%Y-%m-%d} 09:00 Europe/London\n"
+    assert line in again()
+    off = MINIMAL + STAFF + "  weekly_report: {enabled: false}\n"
+    apply_playbook(store, parse_playbook(off, "pb.yaml"), "test")
+    assert "Weekly report: off (alerts.weekly_report.enabled: false)" in again()

@@ -1,5 +1,6 @@
 """`hearth alerts show`: where a community's staff alerts go — the staff channel, who
-receives them and on which carriers, quiet hours, and the alerts held until they end."""
+receives them and on which carriers, quiet hours, the weekly report, and the alerts held
+until quiet hours end."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from hearthkeeper.capabilities.alerts.decide import (
     staff_channel,
 )
 from hearthkeeper.capabilities.alerts.repository import SqlAlerts
+from hearthkeeper.capabilities.health.weekly import weekly_status
 from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import local_time, named_zone
+from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook import Playbook
 
 alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
@@ -71,6 +74,7 @@ def show(
     quiet = pb.alerts.quiet_hours or "none"
     console.print(escape(f"Quiet hours: {quiet} ({pb.community.timezone}); urgent: "
                          f"{', '.join(pb.alerts.urgent) or 'only alerts marked urgent'}"))  # fmt: skip
+    console.print(escape(weekly_status(store, chosen.id, pb, SystemClock().now())))
     held = repo.waiting(chosen.id)
     zone = named_zone(pb.community.timezone)
     console.print(f"Held until quiet hours end: {len(held)}"

@@ -1,5 +1,6 @@
 """The daily watch: staff hear of key members who went silent and of groups whose heat-death
-warning started (`watch`; the figures themselves come from `hearthkeeper.analytics`)."""
+warning started (`watch`); the weekly report: staff get the week's health by themselves
+(`weekly`, `alerts.weekly_report`). The figures themselves come from `hearthkeeper.analytics`."""
 
 from __future__ import annotations
 
@@ -19,14 +20,16 @@ class Health(CapabilityBase):
 
     def register(self, registry: Registry, setup: Setup) -> None:
         """Add the watch (planned by the server at start, `plan`)."""
-        from hearthkeeper.capabilities.health import watch
+        from hearthkeeper.capabilities.health import watch, weekly
 
         registry.add_effect(watch.HealthWatch, watch.watch)
+        registry.add_effect(weekly.SendWeeklyReport, weekly.weekly)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
-        from hearthkeeper.capabilities.health import watch
+        from hearthkeeper.capabilities.health import watch, weekly
 
         watch.plan_health_watch(store, community_id, playbook, now)
+        weekly.plan_weekly_report(store, community_id, playbook, now)
 
 
 CAPABILITY = Health()

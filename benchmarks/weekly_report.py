@@ -1,0 +1,67 @@
+"""What the weekly report's figures cost at a matrix of groups.
+
+The community of `benchmarks/matrix_page.py` (N web chat groups of 40 members who talked over
+the last five weeks, every twentieth group closed) on a new SQLite store. The weekly report
+measures two weeks of the report's metrics, the heat-death warnings as of the week's last day,
+and its own small reads (`capabilities/health/weekly_figures.py`), then words them; timed five
+times, wall clock and CPU (on a machine other work loads, the CPU time says more).
+
+Run: .venv/bin/python -m benchmarks.weekly_report [--groups N ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.matrix_page import NOW, ZONE, fill
+
+from hearthkeeper.apply import community_playbook
+from hearthkeeper.capabilities.health.weekly_figures import week_figures
+from hearthkeeper.capabilities.health.weekly_text import weekly_text
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
+
+
+def measure(count: int) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        url = sqlite_url(folder)
+        upgrade(url)
+        engine = create_engine_for(url)
+        clock = FrozenClock(NOW)
+        store = Store(engine, clock)
+        fill(store, clock, folder, count)
+        [community] = store.list_communities()
+        playbook = community_playbook(store, community.id)
+        assert playbook is not None
+        end = NOW.astimezone(ZONE).date() - timedelta(days=1)
+        took, cpu, lines = [], [], 0
+        for _ in range(5):
+            began, began_cpu = time.perf_counter(), time.process_time()
+            figures = week_figures(store, community.id, community.name, community.slug,
+                                   playbook, end)  # fmt: skip
+            text = weekly_text(figures, playbook.community.language)
+            took.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
+            lines = len(text.splitlines())
+        print(f"{count} groups: {figures.messages} messages in the week, "
+              f"{len(figures.warned)} groups warned, {lines} lines; "
+              f"{min(took):.3f} s best, {statistics.median(took):.3f} s median of 5; "
+              f"CPU {min(cpu):.3f} s best, {statistics.median(cpu):.3f} s median")  # fmt: skip
+        engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--groups", type=int, nargs="+", default=[100])
+    for count in parser.parse_args().groups:
+        measure(count)
+
+
+if __name__ == "__main__":
+    main()
