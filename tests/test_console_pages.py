@@ -515,3 +515,19 @@ def test_a_community_whose_name_holds_a_slash_is_reached_by_its_name(console: Co
     missing = console.client.get("/console/c/Tea%2FMilk/members")
     assert missing.status_code == 404
     assert "There is no community “Tea/Milk”." in missing.text
+
+
+def test_groups_imported_in_text_order_are_listed_by_their_numbers(console: Console) -> None:
+    """A brand imported its WeChat groups' history from files named 1群, 10群, 11群, 2群 (a
+    folder's order); the Groups and Matrix pages listed them so, as text sorts them."""
+    for n in (10, 11, 2):
+        console.store.add_group(console.community_id, f"颜学院护肤社 {n}群", "import:csv",
+                                f"import-{n}")  # fmt: skip
+
+    def shown(page: str) -> list[int]:
+        return sorted((1, 2, 10, 11), key=lambda n: page.index(f"颜学院护肤社 {n}群<"))
+
+    assert shown(console.get("/groups").text) == [1, 2, 10, 11]
+    assert shown(console.get("/matrix").text) == [1, 2, 10, 11]
+    assert shown(console.get("/matrix", sort="name", order="desc").text) == [11, 10, 2, 1]
+    assert shown(console.get("/matrix", sort="group").text) == [1, 10, 11, 2]  # as opened

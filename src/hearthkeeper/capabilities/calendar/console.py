@@ -25,6 +25,7 @@ from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Group, Store
 from hearthkeeper.text.counts import NAMES_SHOWN, groups_named
+from hearthkeeper.text.folding import name_order
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -147,11 +148,11 @@ def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
             elif not names:
                 said = f"no group ({line.groups})" if line.groups != "every group" else "no group"
             elif len(names) <= NAMES_SHOWN:
-                said = ", ".join(names)
+                said = ", ".join(sorted(names, key=name_order))
             elif (
                 len(missing := [g.name for g in members if g.name not in receiving]) <= NAMES_SHOWN
             ):
-                said = "every group but " + ", ".join(missing)
+                said = "every group but " + ", ".join(sorted(missing, key=name_order))
             else:
                 said = f"{len(names)} of {len(members)} groups"
             line = replace(line, groups=said)
@@ -216,8 +217,13 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN,
             state = record.status
         firings.setdefault((record.post_id, record.scheduled_for), []).append((record, state))
     found = []
+
+    def named(record: PostRecord) -> str:
+        return groups.get(record.group_id, f"group {record.group_id}")
+
     for (post, at), done in reversed(list(firings.items())[-limit:]):
-        names = [groups.get(r.group_id, f"group {r.group_id}") for r, _ in done]
+        done.sort(key=lambda pair: name_order(named(pair[0])))  # 2群 before 10群
+        names = [named(r) for r, _ in done]
         items = {item_of(r, playbook) for r, _ in done}
         states = Counter(state for _, state in done)
         cancelled = [(name, r.cancelled_by) for name, (r, _) in zip(names, done, strict=True)

@@ -56,8 +56,8 @@ def _group(store: Store, community: Community, name: str) -> Group:
 class SortBy(StrEnum):
     """What `hearth grid show --sort` orders by."""
 
+    NAME = "name"  # 2群 before 10群 (`name_order`)
     GROUP = "group"  # the order groups were opened in
-    NAME = "name"
     HEALTH = "health"  # lowest first
     MESSAGES = "messages"  # fewest first
     MEMBERS = "members"
@@ -80,10 +80,10 @@ def show(
         SortBy,
         typer.Option(
             "--sort",
-            help="Order by: group (opening), name, health (lowest "
-            "first), messages (fewest first), members, fill or stage.",
+            help="Order by: name (2群 before 10群), group (opening), health "
+            "(lowest first), messages (fewest first), members, fill or stage.",
         ),
-    ] = SortBy.GROUP,
+    ] = SortBy.NAME,
     config: ConfigOption = None,
 ) -> None:
     """Every group with its size, fill, 7-day activity, health, stage and who is in charge,

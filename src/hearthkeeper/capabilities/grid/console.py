@@ -85,15 +85,16 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
         ids = {line.group_id for line in shown}
         warnings = [w for w in warnings if w.group_id is None or w.group_id in ids]
     kept = {k: v for k, v in (("stage", "" if chosen is None else chosen.value), ("q", find)) if v}
-    sort = sort if sort in SORTS else "group"
+    sort = sort if sort in SORTS else "name"  # by name (2群 before 10群) unless asked
     order = "desc" if order == "desc" else "asc"
+    plain = sort == "name" and order == "asc"
     return {
         "matrix": matrix, "lines": sorted_lines(shown, sort, descending=order == "desc"),
         "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
         "unknown_stage": unknown, "stage_names": [s.value for s in Stage],
         "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
         "kept": ("&" + urlencode(kept)) if kept else "",
-        "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",
+        "sorting": "" if plain else "&" + urlencode({"sort": sort, "order": order}),
         "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
         # closed lines whose platform refused the close: members still post; asked again here
         "refused": refused_closes(web.store, view.community.id,
@@ -116,7 +117,7 @@ def router(pages: Pages) -> APIRouter:
         query = request.query_params
         notice = NOTICES.get(query.get("done", ""))
         return render(request, "console/grid.html", operator=operator, active="matrix",
-                      notice=notice, **matrix_context(pages, view, query.get("sort", "group"),
+                      notice=notice, **matrix_context(pages, view, query.get("sort", "name"),
                                                       query.get("order", "asc"),
                                                       query.get("stage", ""),
                                                       query.get("q", "")),

@@ -26,7 +26,7 @@ from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.counts import counted, weekly
-from hearthkeeper.text.folding import fold
+from hearthkeeper.text.folding import fold, name_order
 
 NEAR_CAPACITY = 0.9
 CIRCLE_SHARE = 0.8
@@ -84,7 +84,7 @@ STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, S
 MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
 SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
     "group": lambda line: line.group_id,
-    "name": lambda line: line.name.casefold(),
+    "name": lambda line: name_order(line.name),
     "members": lambda line: line.members,
     "fill": lambda line: line.fill if line.fill is not None else -1.0,
     "messages": lambda line: line.messages_7d,
@@ -97,8 +97,8 @@ SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
 
 def sorted_lines(lines: Sequence[GroupLine], sort: str, *,
                  descending: bool = False) -> list[GroupLine]:  # fmt: skip
-    """The lines by `SORTS[sort]` (an unknown key: in order of opening), ties by opening."""
-    key = SORTS.get(sort, SORTS["group"])
+    """The lines by `SORTS[sort]` (an unknown key: by name, `name_order`), ties by opening."""
+    key = SORTS.get(sort, SORTS["name"])
     return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=descending)
 
 
