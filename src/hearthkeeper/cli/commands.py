@@ -139,7 +139,7 @@ TOP_MEANT: Final[Mapping[str, tuple[str, ...]]] = {
     "templates": ("playbook templates",), "migrate": ("db upgrade",),
     "upgrade": ("db upgrade",), "open": ("groups open",), "close": ("groups close",),
     "reopen": ("groups reopen",), "assign": ("grid assign",),
-    "export": ("signups export", "billing export"), "pardon": ("strikes pardon",),
+    "export": ("signups export", "billing export", "grid export"), "pardon": ("strikes pardon",),
     "lift": ("sanctions lift",), "unban": ("sanctions lift",), "approve": ("applications approve",),
     "refuse": ("applications refuse",), "pay": ("billing pay",), "refund": ("billing refund",),
     "rooms": ("matrix rooms",), "episodes": ("crisis episodes",), "top": ("referrals top",),

@@ -7,7 +7,8 @@ Pure: `stage` (a group's stage), `decide` (the warnings and their texts). Store:
 lines, in a fixed number of queries), `repository` (who is in charge, open conditions,
 capacity overrides), `capacities` (per-group capacity overrides onto groups). Scheduled:
 `watch`. Web and CLI: `console` (`/console/c/{slug}/matrix`), `cli` (`hearth grid`),
-`report` (the report's `matrix` section). Per-group overrides of the playbook themselves are
+`report` (the report's `matrix` section), `export` (the matrix as CSV: `hearth grid export`, the
+page's Download CSV). Per-group overrides of the playbook themselves are
 in `playbook/groups.py`, honoured by the engine (`Runtime.playbook_for`).
 """
 

@@ -7,13 +7,14 @@ a group or taking them off."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.grid.decide import (
     MAX_FIND,
@@ -23,6 +24,7 @@ from hearthkeeper.capabilities.grid.decide import (
     narrowed,
     sorted_lines,
 )
+from hearthkeeper.capabilities.grid.export import rows, write_csv
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
@@ -122,6 +124,21 @@ def router(pages: Pages) -> APIRouter:
                                                       query.get("stage", ""),
                                                       query.get("q", "")),
                       **view.context())  # fmt: skip
+
+    @routes.get("/console/c/{slug}/matrix/export", response_model=None)
+    def export(request: Request, slug: str, operator: SignedIn) -> Response:
+        """The matrix as CSV (`hearth grid export`): the groups the page shows, as it orders
+        them (its stage, search and sort kept in the link)."""
+        view = pages.community(slug)
+        query = request.query_params
+        shown = matrix_context(pages, view, query.get("sort", "name"), query.get("order", "asc"),
+                               query.get("stage", ""), query.get("q", ""))  # fmt: skip
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # a BOM: Excel reads the file as UTF-8, as the CLI's
+        write_csv(buffer, rows(shown["lines"], shown["warnings"], shown["overrides"]))
+        name = f"matrix-{view.community.slug}-{shown['matrix'].as_of.isoformat()}.csv"
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
     @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])
     def charge(slug: str, operator: SignedIn, group_id: Annotated[int, Form()],
