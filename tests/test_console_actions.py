@@ -3,7 +3,10 @@ each recorded in the audit log, and refused without the session's CSRF token."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+import httpx
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
 from hearthkeeper.carriers.webchat.plugin import webchat_of
@@ -524,3 +527,65 @@ def test_a_dying_group_s_warning_says_its_close_link_not_the_command(console: Co
 
     alert = MatrixWarning(Kind.DYING, "dying:1", "dead", {"group": "A", "members": 3}, group_id=1)
     assert 'hearth groups close "A" --into OTHER' in alert.text()
+
+
+def test_the_matrix_page_starts_a_poll_pushes_a_check_in_and_skips_a_post_across_groups(
+    console: Console,
+) -> None:
+    """An operator running groups from one playbook typed a staff command in each group to
+    start one poll, push a check-in prompt or skip tonight's post. The Matrix page's form
+    does it in the rows ticked (or every group shown): a poll or a prompt is shown first,
+    then done once in each group through the engine; a second click reaches no group twice;
+    the answer names the groups left out and why."""
+    console.post("/groups")
+    console.post("/groups")
+    one, two, three = console.store.list_groups(console.community_id)
+    console.post("/groups/close", {"group_id": str(three.id)})
+    page = console.get("/matrix").text
+    assert f'<input type="checkbox" name="group_id" value="{two.id}" form="across"' in page
+    assert '<form id="across" method="post"' in page and "Start a poll…" in page
+
+    def across(**fields: str | list[str]) -> httpx.Response:
+        data = {"csrf_token": console.csrf("/matrix"), **fields}
+        return console.client.post(f"{BASE}/matrix/across", data=data, follow_redirects=False)
+
+    every = [str(g.id) for g in (one, two, three)]
+    asked = {"action": "poll", "poll": "下周去哪 | 爬山 | 看展", "every_shown": "true",
+             "shown_id": every}  # fmt: skip
+    plan = across(**asked)
+    assert plan.status_code == 200
+    assert "Start the poll <strong>下周去哪</strong> (爬山, 看展; single choice;" in plan.text
+    assert f"in 2 groups: {one.name}, {two.name}." in plan.text
+    assert f"<strong>{three.name}</strong>: closed" in plan.text
+    console.engine.tick()
+    assert console.engine.tick() == 0, "nothing is started before it is confirmed"
+
+    done = across(**asked, confirmed="true")
+    assert "Started the poll “下周去哪” in 2 groups." in done.text
+    assert console.engine.tick() == 2
+    asyncio.run(console.engine.drain())
+    polls = [p.action for p in console.engine.carriers["webchat"].performed  # type: ignore[attr-defined]
+             if (p.action.text or "").startswith("📊 投票：下周去哪")]  # fmt: skip
+    assert sorted(a.group for a in polls) == sorted([one.carrier_group_id, two.carrier_group_id])
+    twice = across(**asked, confirmed="true")
+    assert "Nothing was done: no chosen group could take it." in twice.text
+    assert "a poll is open there: &#39;下周去哪&#39;" in twice.text
+    assert console.engine.tick() == 0
+
+    prompt = across(action="checkin", prompt="第3天：今天用了什么？", group_id=[str(two.id)],
+                    confirmed="true")  # fmt: skip
+    assert "Pushed the check-in prompt in 1 group." in prompt.text
+
+    skipped = across(action="skip", post="morning-pack", group_id=every)
+    assert "Skipped morning-pack (" in skipped.text and "in 2 groups." in skipped.text
+    assert f"<strong>{three.name}</strong>: closed" in skipped.text
+    audit = [e.action for e in console.store.audit_entries(console.community_id)]
+    assert audit.count("calendar.skip") == 2 and {"grid.poll", "grid.checkin"} <= set(audit)
+
+    nobody = across(action="poll", poll="Q | a | b")
+    assert nobody.status_code == 400 and "no group was chosen" in nobody.text
+    unread = across(action="skip", post="morning-pack", group_id=every, on="13/05")
+    assert unread.status_code == 400 and "“13/05” is not a day" in unread.text
+    forged = console.client.post(f"{BASE}/matrix/across", data={**asked, "confirmed": "true"},
+                                 follow_redirects=False)  # fmt: skip
+    assert forged.status_code == 403

@@ -3,10 +3,12 @@ playbook's own post ids, mechanisms and roles."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat import DayFacts, HeatInputs, SilentMember, assess
+from hearthkeeper.playbook.positioning import Language
 from tests.health_setup import COMMERCIAL, playbook
 
 AS_OF = date(2026, 11, 30)  # a Monday
@@ -192,6 +194,20 @@ def test_a_group_an_import_registered_is_not_told_of_posts_and_check_ins_that_ne
     assert any(a.startswith("Ask creator (Creator)") for a in found.actions)  # by hand, yes
 
 
+def test_firings_staff_called_off_are_not_counted_as_missed() -> None:
+    """An operator skipped the morning pack on the 27th and 28th in forty groups at once
+    (`hearth grid skip --on`): the warning said 4 firings were missed since the 25th, as if
+    the calendar had failed twice more than it did. Only the 26th and 29th were missed."""
+    skipped = {"morning-pack": [date(2026, 11, 27), date(2026, 11, 28)]}
+    found = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          called_off=skipped), playbook())  # fmt: skip
+    assert "has not posted since 2026-11-25 (2 firings missed)" in found.actions[0]
+    every = {"morning-pack": [date(2026, 11, 26 + n) for n in range(4)]}
+    quiet = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                          called_off=every), playbook())  # fmt: skip
+    assert not any("morning-pack" in a for a in quiet.actions)
+
+
 def test_a_group_opened_two_days_ago_missed_only_the_firings_since() -> None:
     """Forty web chat groups opened on Saturday were each told on Monday that the daily morning
     pack missed 7 firings in the last 7 days: firings before a group existed were never due."""
@@ -248,3 +264,43 @@ def test_a_post_added_mid_week_missed_only_the_firings_since_it_was_added() -> N
     quiet = assess(inputs(history(cooling()), last_posted={}, post_added={"morning-pack": today}),
                    playbook())  # fmt: skip
     assert not any("morning-pack" in a for a in quiet.actions)
+
+
+# What the operator wrote or named, which no language changes: group and member names, post
+# and session ids, schedules, roles, keywords, fields and commands
+OPERATORS = re.compile(r"`[^`]*`|\d{4}-\d{2}-\d{2}|Skin Club \d|Ann|Bo\b|every day 08:00|"
+                       r"Sun 20:00|creator|manager|partner|Creator|Manager|Partner|check in|"
+                       r"Ask the tutor|mode: remind|mode: auto|rules\.violations\.\w+|paid")  # fmt: skip
+
+
+def test_the_reasons_and_actions_are_said_in_chinese_for_a_chinese_community() -> None:
+    """The daily watch's alert said its frame in Chinese and the reasons and actions in
+    English; each one is said in Chinese too now (the report and the console keep English)."""
+    zh = Language.ZH_CN
+    week = [DayFacts(AS_OF - timedelta(days=6 - i), messages=20, speakers=5, staff_messages=2,
+                     posts=1, check_ins=3, violations=1 if i else 0) for i in range(7)]  # fmt: skip
+    extra = "rules:\n  violations:\n    advertising:\n      enabled: false\n"
+    posts_only = [DayFacts(AS_OF - timedelta(days=i), posts=1) for i in range(35)]
+    found = [
+        assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                      silent_key=(ANN, BO)), playbook(), zh),
+        assess(inputs(history(week), name="Skin Club 2",
+                      last_posted={"morning-pack": AS_OF, "weekly-digest": date(2026, 11, 22)}),
+               playbook(COMMERCIAL, extra), zh),
+        assess(inputs(history(cooling()), last_posted={}), None, zh),
+        assess(inputs(posts_only, members=12, age_days=400, last_message=date(2025, 3, 1)),
+               playbook(), zh),
+    ]  # fmt: skip
+    texts = [t for f in found for t in (*f.reasons, *f.actions)]
+    assert len(texts) == 22
+    for text in texts:
+        assert not re.search(r"[A-Za-z]{2,}", OPERATORS.sub("", text)), text
+    cooled = found[0]
+    assert cooled.headline == "消息减少：本周 35 条，之前四周平均每周 140 条。"
+    assert cooled.reasons[-1] == (
+        "2 位关键成员自 2026-11-14 起沉默：Ann（最后活跃 2026-11-14）、Bo（最后活跃 2026-11-16）。"
+    )
+    assert found[3].headline == "最近 28 天没有一条消息（最后一条在 2025-03-01），群里还有 12 人。"
+    english = assess(inputs(history(cooling()), last_posted={"morning-pack": date(2026, 11, 25)},
+                            silent_key=(ANN, BO)), playbook())  # fmt: skip
+    assert english.headline == "Messages fell: 35 this week vs 140/week over the four weeks before."

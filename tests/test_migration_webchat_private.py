@@ -30,7 +30,10 @@ def test_messages_kept_before_stay_visible_to_everyone(database_url: str) -> Non
         chat = SqlWebChat.on(Store(engine, FrozenClock(AT)))
         chat.add_message(group_id, user_id=None, nickname="bot", kind="text", text="ann 的入场码",
                          action_key="reply:2", visible_to="u-ann")  # fmt: skip
-        assert [m.text for m in chat.history(group_id, "u-bo")] == ["ann 报名成功"]
-        assert [m.text for m in chat.history(group_id, "u-ann")] == ["ann 报名成功", "ann 的入场码"]
+        assert [m.text for m in chat.history(group_id, viewer="u-bo")] == ["ann 报名成功"]
+        assert [m.text for m in chat.history(group_id, viewer="u-ann")] == [
+            "ann 报名成功",
+            "ann 的入场码",
+        ]
     finally:
         engine.dispose()

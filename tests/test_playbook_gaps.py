@@ -495,6 +495,14 @@ def test_the_kinds_said_to_send_direct_messages_are_the_carriers_that_do() -> No
     without = {k for k, c in can.items() if ActionKind.DIRECT not in c}
     assert without == {CarrierKind.WEBCHAT, *NO_DIRECT}
     assert {k for k, c in can.items() if ActionKind.UNBAN not in c} == set(BANS_FOR_GOOD)
+    # door codes are cut where a message cannot be shown to one member alone
+    from hearthkeeper.carriers.telegram.carrier import QUOTAS
+    from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
+    from hearthkeeper.playbook.unhonoured import NO_PRIVATE_REPLIES
+
+    assert WebChatCarrier.capabilities.private_replies
+    assert CarrierKind.WEBCHAT not in NO_PRIVATE_REPLIES
+    assert not QUOTAS.private_replies and CarrierKind.TELEGRAM in NO_PRIVATE_REPLIES
 
 
 def test_no_carrier_is_said_to_mention_members_as_text() -> None:
@@ -546,3 +554,24 @@ def test_several_application_questions_on_telegram_or_qq_are_told_one_answer_ser
                 if m.startswith("joining.threshold")]  # fmt: skip
     assert not [m for m in _carried_on("webchat, matrix", two)
                 if m.startswith("joining.threshold")]  # fmt: skip
+
+
+def test_sign_ups_on_qq_telegram_or_matrix_are_told_door_codes_are_cut() -> None:
+    """Where a carrier cannot show a message to one member (no private replies), a sign-up's
+    door code is cut to its last two characters in the group (docs/activities.md):
+    `playbook show` did not say so, and an operator read door codes as working everywhere."""
+    [said] = [m for m in _carried_on("webchat, qq, telegram, matrix")
+              if m.startswith("activities")]  # fmt: skip
+    assert said.startswith("activities[0].sign_up: on qq, telegram and matrix a member's door "
+                           "code cannot be shown to them alone")  # fmt: skip
+    assert "Events page lists each sign-up's code" in said
+    assert not [m for m in _carried_on("webchat") if m.startswith("activities")]
+    no_sign_up = "sign_up: true → sign_up: false | schedule: monthly on day 1 at 19:00} → " \
+                 "schedule: monthly on day 1 at 19:00, sign_up: false}"  # fmt: skip
+    assert not [m for m in _carried_on("webchat, telegram", no_sign_up)
+                if m.startswith("activities")]  # fmt: skip
+    pb = parse_playbook(EVERY_FIELD.replace(
+        EVERY_FIELD[EVERY_FIELD.index("  carriers:\n"):EVERY_FIELD.index("  groups:")],
+        "  carriers: [{kind: webchat}, {kind: qq}]\n")).playbook  # fmt: skip
+    [gap] = [g for el in summarise(pb) for g in el.gaps if g.path == "activities[0].sign_up"]
+    assert gap.source == "a limit of QQ through OneBot v11"

@@ -1,6 +1,7 @@
 """The matrix of groups in a real browser against a real server: a group over its
 capacity override and a manager over the playbook's limit are warned of, the matrix sorts,
-a manager is put in charge of another group, and a group's own welcome greets a newcomer."""
+a manager is put in charge of another group, a group is closed, one poll is started in every
+open group at once, and a group's own welcome greets a newcomer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from tests.browser.conftest import OpenPage, Screenshots
 from tests.browser.live import LiveServer, start_live_server
@@ -108,6 +110,23 @@ def test_the_matrix_warns_sorts_and_puts_a_manager_in_charge(
     closed = store.get_group(third.id)
     assert closed is not None and closed.closed_into == second.id
     shots.take(page, "closed")
+
+    # one poll in every group shown, from the form under the table: shown first, then started
+    # by the running engine in the open groups; the closed one is named as not reached
+    page.get_by_label("Every group shown (3)").check()
+    page.get_by_label("Poll", exact=True).fill("下周分享会主题 | 防晒 | 修护")
+    page.get_by_role("button", name="Start a poll…").click()
+    expect(page.locator("#across-plan")).to_contain_text(
+        f"in 2 groups: {first.name}, {second.name}.")  # fmt: skip
+    expect(page.locator(".across-missed")).to_have_text(f"{third.name}: closed")
+    page.get_by_role("button", name="Start it in 2 groups").click()
+    expect(page.locator("#across-done")).to_contain_text(
+        "Started the poll “下周分享会主题” in 2 groups.")  # fmt: skip
+    shots.take(page, "across")
+    polls = SqlPolls.on(store)
+    eventually(lambda: all(polls.current(g.id) is not None for g in (first, second)),
+               "the engine started the poll in both open groups")  # fmt: skip
+    assert polls.current(third.id) is None
 
     newcomer = open_page()
     join_chat(newcomer, server.invite_url(1), "小红")

@@ -27,8 +27,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat_actions import KEY_NAMED, actions_for, more_named
+from hearthkeeper.analytics.heat_texts import counted_in, listed, said
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.text.counts import counted, weekly
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import weekly
 
 NO_OUTPUT_DAYS = 3
 OUTPUT_DROP = 0.5  # output this week below half of before
@@ -83,6 +85,9 @@ class HeatInputs:
     carrier_group_id: str | None = None  # a group's, where a `groups:` override may name it
     # Each calendar post → when the playbook versions added it: firings before were never due
     post_added: Mapping[str, datetime] = field(default_factory=dict)
+    # calendar post id → the local days of its firings staff called off (`/skip`, `hearth grid
+    # skip`): not sent, and not missed either
+    called_off: Mapping[str, Sequence[date]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,9 @@ class HeatWarning:
     # The reason that decides the warning, said first: the silence when the group is silent,
     # else how its activity decays (the output falling is among the reasons); None without one.
     headline: str | None = None
+    # Warned because the group is silent (`SILENT_DAYS` without a message, members in it):
+    # the matrix's dying group, which the hourly matrix watch alerts (capabilities/grid)
+    silent: bool = False
 
     def to_json(self) -> dict[str, object]:
         """JSON-able form."""
@@ -153,8 +161,10 @@ def _since(as_of: date, days: int) -> date:
     return as_of - timedelta(days=days - 1)
 
 
-def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
-    """The group's heat-death signals, the warning, its reasons and the actions."""
+def assess(inputs: HeatInputs, playbook: Playbook | None,
+           lang: Language = Language.EN) -> HeatWarning:  # fmt: skip
+    """The group's heat-death signals, the warning, its reasons and the actions, said in
+    `lang` (the report's and the console's English by default)."""
     days = span(inputs)
     quiet = days_without_output(days)
     output, messages = weeks(days, "output"), weeks(days, "messages")
@@ -165,49 +175,50 @@ def assess(inputs: HeatInputs, playbook: Playbook | None) -> HeatWarning:
     no_output = quiet >= NO_OUTPUT_DAYS
     if no_output:
         since = (
-            "in the last 35 days"
+            said("in_the_span", lang)
             if quiet >= SPAN_DAYS
-            else (f"for {quiet} days (since {_since(inputs.as_of, quiet).isoformat()})")
+            else said("for_days", lang, quiet=quiet, since=_since(inputs.as_of, quiet).isoformat())
         )
-        reasons.append(f"No output {since}: no staff message or scheduled post.")
+        reasons.append(said("no_output", lang, since=since))
     output_drop = output.ratio is not None and output.ratio < OUTPUT_DROP
     if output_drop:
-        said = "staff message or post" if output.this == 1 else "staff messages and posts"
-        reasons.append(f"Output fell: {output.this:g} {said} this week vs "
-                       f"{weekly(output.before)}/week over the four weeks before.")  # fmt: skip
+        reasons.append(said("output_fell_one" if output.this == 1 else "output_fell", lang,
+                            this=f"{output.this:g}", before=weekly(output.before)))  # fmt: skip
     message_decay = messages.ratio is not None and messages.ratio < DECAY
     if message_decay:
-        decays.append(f"Messages fell: {messages.this:g} this week vs "
-                      f"{weekly(messages.before)}/week over the four weeks before.")  # fmt: skip
+        decays.append(said("messages_fell", lang, this=f"{messages.this:g}",
+                           before=weekly(messages.before)))  # fmt: skip
     speaker_decay = speakers.ratio is not None and speakers.ratio < DECAY
     if speaker_decay:
-        decays.append(f"Speakers fell: {speakers.this:.1f} a day this week vs "
-                      f"{speakers.before:.1f} a day over the four weeks before.")  # fmt: skip
+        decays.append(said("speakers_fell", lang, this=f"{speakers.this:.1f}",
+                           before=f"{speakers.before:.1f}"))  # fmt: skip
     reasons.extend(decays)
     silent = _silent(inputs, days)
     if silent:
         last = (
-            f"the last on {inputs.last_message.isoformat()}" if inputs.last_message else "none ever"
+            said("last_on", lang, day=inputs.last_message.isoformat())
+            if inputs.last_message
+            else said("none_ever", lang)
         )
-        them = "member" if inputs.members == 1 else "members"
-        decays.insert(0, f"No message in the last {SILENT_DAYS} days ({last}), with "
-                         f"{inputs.members} {them} in it.")  # fmt: skip
+        decays.insert(0, said("silent", lang, days=SILENT_DAYS, last=last,
+                              members=counted_in(inputs.members, "member", lang)))  # fmt: skip
         reasons.append(decays[0])
     if inputs.silent_key:
         first = min(m.last_active for m in inputs.silent_key)
-        key = counted(len(inputs.silent_key), "key member")
-        named = inputs.silent_key[:KEY_NAMED]
-        reasons.append(f"{key} silent since {first.isoformat()}: "
-                       + ", ".join(f"{m.name} (last {m.last_active.isoformat()})"
-                                   for m in named) + more_named(inputs.silent_key) + ".")  # fmt: skip
+        named = [said("key_named", lang, name=m.name, last=m.last_active.isoformat())
+                 for m in inputs.silent_key[:KEY_NAMED]]  # fmt: skip
+        reasons.append(said("key_silent", lang, first=first.isoformat(),
+                            who=counted_in(len(inputs.silent_key), "key_member", lang),
+                            names=listed(named, lang),
+                            more=more_named(inputs.silent_key, lang)))  # fmt: skip
     energy, decay = no_output or output_drop, message_decay or speaker_decay or silent
     actions = actions_for(inputs, playbook, quiet=quiet, energy=energy, decay=decay,
                           check_ins=weeks(days, "check_ins"),
-                          violations=weeks(days, "violations"))  # fmt: skip
+                          violations=weeks(days, "violations"), lang=lang)  # fmt: skip
     warning = (energy and decay) or silent
     return HeatWarning(inputs.group_id, inputs.name, inputs.as_of, warning, energy, decay, quiet,
                        tuple(reasons), tuple(actions),
-                       headline=decays[0] if warning else None)  # fmt: skip
+                       headline=decays[0] if warning else None, silent=silent)  # fmt: skip
 
 
 def _silent(inputs: HeatInputs, days: Sequence[DayFacts]) -> bool:

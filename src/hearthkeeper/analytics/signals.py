@@ -41,6 +41,7 @@ from hearthkeeper.store.records import (
 EPOCH = date(1970, 1, 1)
 _FACTS = partial(tuple.__new__, MemberFacts)  # made in C: one per member and scope
 POSTED = ("posted", "confirmed")
+CALLED_OFF = "cancelled"  # a firing staff called off ahead of its time
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -97,6 +98,8 @@ class HealthData:
     signups: ByGroup[SignUpReach]  # started in the 90 days ending on as_of
     posts: ByGroup[PostRecord]  # posted by the end of as_of
     attendees: frozenset[int] | None = None  # came to an offline event (None: none was held)
+    # firings staff called off (`/skip`, `hearth grid skip`) due by the end of as_of
+    called_off: ByGroup[PostRecord] = field(default_factory=dict)
     opened: dict[int, date] = field(default_factory=dict)  # id → local day of first activity
     # The groups a carrier serves (scheduled posts can reach them: not an import's history),
     # id → carrier group id, by which a `groups:` override may name it
@@ -142,9 +145,12 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
     # A post in a group an import registered never reached anyone (no carrier serves it:
     # firings planned before such groups got no calendar): no output, though it says posted.
     served = {g.id for g in listed if not g.imported}
-    posts = [p for p in SqlPosts.on(store).post_records(community_id)
+    records = SqlPosts.on(store).post_records(community_id)
+    posts = [p for p in records
              if p.group_id in served and p.status in POSTED and p.posted_at is not None
              and p.posted_at < end]  # fmt: skip
+    called_off = [p for p in records if p.group_id in served and p.status == CALLED_OFF
+                  and p.scheduled_for < end]  # fmt: skip
     start28, start90 = (
         midnight(as_of - timedelta(days=27), zone),
         midnight(as_of - timedelta(days=89), zone),
@@ -162,6 +168,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
                            lambda r: r[0]),
         signups=by_group(store.signup_reach(ids, start90, end), lambda r: r.group_id),
         posts=by_group(posts, lambda r: r.group_id),
+        called_off=by_group(called_off, lambda r: r.group_id),
         attendees=_attendees(store, community_id, end),
         opened={g.id: _opened(g, activity, stays, zone) for g in listed},
         served={g.id: g.carrier_group_id for g in listed if g.id in served},
@@ -461,6 +468,9 @@ def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: i
         if post.posted_at is not None:
             day = _local(post.posted_at, data.zone)
             last_posted[post.post_id] = max(day, last_posted.get(post.post_id, day))
+    called_off: dict[str, set[date]] = {}  # a day once, however many of the scope's groups
+    for post in in_scope(data.called_off, scope):
+        called_off.setdefault(post.post_id, set()).add(_local(post.scheduled_for, data.zone))
     spoken = [last for group in scope if (last := _last_spoken(data, group)) is not None]
     # Posts reach the scope's served groups from their opening: none before it, none in a
     # group an import registered (its history was never a carrier's)
@@ -469,6 +479,7 @@ def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: i
                       last_posted, tuple(silent), members, _age(data, scope),
                       max(spoken, default=None), posts_from=min(reached, default=None),
                       carrier_group_id=data.served.get(group_id),
+                      called_off={k: sorted(v) for k, v in called_off.items()},
                       post_added=data.post_added)  # fmt: skip
 
 

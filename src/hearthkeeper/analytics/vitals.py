@@ -32,6 +32,7 @@ from hearthkeeper.analytics.segments import (
 )
 from hearthkeeper.capabilities.activities.stats import met_offline
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import GroupDayActivity, Store
 
 COMMUNITY_SCOPE = 0  # the group id the community-wide scores carry
@@ -84,10 +85,11 @@ class Vitals:
 def community_vitals(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,
                      playbook: Playbook | None, name: str,
                      group_ids: Collection[int] | None = None, cohort_weeks: int = 8,
-                     rules: SegmentRules = DEFAULT_RULES,
-                     reads: Reads | None = None) -> Vitals:  # fmt: skip
+                     rules: SegmentRules = DEFAULT_RULES, reads: Reads | None = None,
+                     language: Language = Language.EN) -> Vitals:  # fmt: skip
     """Everything the health modules say about the community (`name` labels the
-    community-wide scores), for the groups `group_ids` (default: all of them)."""
+    community-wide scores), for the groups `group_ids` (default: all of them); the heat-death
+    warnings' reasons and actions said in `language` (the report's English by default)."""
     ids = (
         group_ids
         if group_ids is not None
@@ -112,9 +114,10 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
     key = tuple(SilentKey(p, names.get(p.member_id, f"member {p.member_id}"),
                           last_group.get(p.member_id, 0)) for p in silent)  # fmt: skip
     community = _scope(data, all_groups, COMMUNITY_SCOPE, name, playbook, cohort_weeks, names,
-                       members, report, silent)  # fmt: skip
+                       members, report, silent, language)  # fmt: skip
     groups = {gid: _scope(data, scope, gid, gname, playbook, cohort_weeks, names,
-                          signals.member_facts(data, scope), reports[gid], silent_in[gid])
+                          signals.member_facts(data, scope), reports[gid], silent_in[gid],
+                          language)
               for gid, (scope, gname) in scopes.items()}  # fmt: skip
     for group in store.list_groups(community_id):  # a closed group is warned of no more
         if group.closed and group.id in groups:
@@ -152,7 +155,7 @@ def _segments(data: signals.HealthData, scope: set[int], rules: SegmentRules,
 def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
            playbook: Playbook | None, weeks: int, names: Mapping[int, str],
            members: Sequence[MemberFacts], report: SegmentReport,
-           silent: Sequence[Placed]) -> ScopeVitals:  # fmt: skip
+           silent: Sequence[Placed], language: Language) -> ScopeVitals:  # fmt: skip
     joined = {m.member_id: m.joined for m in members if m.joined is not None}
     posted = {m.member_id: m.active_days for m in members}
     cohorts = tuple(cohort_table(joined, posted, data.as_of, weeks=weeks))
@@ -160,7 +163,8 @@ def _scope(data: signals.HealthData, scope: set[int], group_id: int, name: str,
     quiet = [SilentMember(names.get(p.member_id, f"member {p.member_id}"), p.last_active)
              for p in silent if p.last_active is not None]  # fmt: skip
     present = sum(1 for m in members if m.present)
-    heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet, present), playbook)
+    heat = assess(signals.heat_inputs(data, scope, name, group_id, quiet, present), playbook,
+                  language)  # fmt: skip
     return ScopeVitals(report, cohorts, health, heat)
 
 

@@ -93,6 +93,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.EN: " (only the learned scorer flagged it, spam {score}; not punished: a member "
         "in good standing, {days} days in the community, {messages}+ messages, no live strike)",
     },
+    # the excerpt of an alert about a newcomer's display name (nothing said yet)
+    "joined": {Language.ZH_CN: "刚入群", Language.EN: "just joined"},
     "refused": {
         Language.ZH_CN: "{nickname} 在黑名单中，已被移出。",
         Language.EN: "{nickname} is blacklisted and was removed.",
@@ -109,6 +111,11 @@ VIOLATION_NAMES: dict[str, dict[Language, str]] = {
     "mention_spam": {Language.ZH_CN: "大量@他人", Language.EN: "mass mentions"},
     "insults": {Language.ZH_CN: "辱骂或争吵", Language.EN: "insults or a quarrel"},
     "nickname": {Language.ZH_CN: "群昵称格式不对", Language.EN: "display name format"},
+    # a display name with a contact id, a link, an invite or an ad keyword (staff's alerts)
+    "nickname_advert": {
+        Language.ZH_CN: "群昵称含广告或联系方式",
+        Language.EN: "advertising display name",
+    },
     # a strike staff gave with `/warn` (capabilities/moderation/chat_effects.py)
     "staff_warning": {Language.ZH_CN: "管理员警告", Language.EN: "a moderator's warning"},
 }

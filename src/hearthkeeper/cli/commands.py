@@ -143,7 +143,8 @@ TOP_MEANT: Final[Mapping[str, tuple[str, ...]]] = {
     "lift": ("sanctions lift",), "unban": ("sanctions lift",), "approve": ("applications approve",),
     "refuse": ("applications refuse",), "pay": ("billing pay",), "refund": ("billing refund",),
     "rooms": ("matrix rooms",), "episodes": ("crisis episodes",), "top": ("referrals top",),
-    "rollups": ("db rollups",),
+    "rollups": ("db rollups",), "poll": ("grid poll",), "skip": ("grid skip",),
+    "checkin": ("grid checkin", "events checkin"),
 }  # fmt: skip
 
 

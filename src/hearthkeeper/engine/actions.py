@@ -82,6 +82,13 @@ BAN_FOLLOWS = "ban_follows"
 IN_GROUP = "in_group"
 
 
+# `extra` on a REPLY or SEND: a text said after the action's own where the carrier has no
+# private replies — a private action's in-group text folded into the message before it
+# (`folded`), so the group reads one message where it would read two (Telegram's and QQ's
+# per-group quotas count each).
+IN_GROUP_AFTER = "in_group_after"
+
+
 def privately(action: Action, in_group: str) -> Action:
     """`action` (a REPLY or SEND naming its `member`) for that member's eyes only, where the
     carrier can; `in_group` is said in the group where it cannot (`IN_GROUP`; empty: nothing
@@ -89,11 +96,34 @@ def privately(action: Action, in_group: str) -> Action:
     return replace(action, extra={**action.extra, IN_GROUP: in_group})
 
 
+def folded(first: Action, private: Action) -> tuple[Action, Action]:
+    """`private` (made by `privately`) said with `first` where the carrier has no private
+    replies: `first` carries its in-group text after its own (`IN_GROUP_AFTER`), and `private`
+    says nothing there. Where the carrier has them, both are performed as they were."""
+    said = str(private.extra.get(IN_GROUP, ""))
+    if not said:
+        return first, private
+    return (replace(first, extra={**first.extra, IN_GROUP_AFTER: said}),
+            privately(private, ""))  # fmt: skip
+
+
 def for_the_group(action: Action) -> Action:
-    """A private action as a carrier without private replies says it: `IN_GROUP`'s text."""
+    """A private action as a carrier without private replies says it: `IN_GROUP`'s text, and
+    the text folded into it said after (`IN_GROUP_AFTER`)."""
+    if IN_GROUP not in action.extra and IN_GROUP_AFTER not in action.extra:
+        return action
     extra = dict(action.extra)
     said = extra.pop(IN_GROUP, None)
-    return action if said is None else replace(action, text=str(said), extra=extra)
+    text = action.text if said is None else str(said)
+    after = extra.pop(IN_GROUP_AFTER, None)
+    if after:
+        text = f"{text}\n{after}" if text else str(after)
+    return replace(action, text=text, extra=extra)
+
+
+def group_text_differs(action: Action) -> bool:
+    """Whether a carrier without private replies says something else than `action.text`."""
+    return IN_GROUP in action.extra or IN_GROUP_AFTER in action.extra
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -97,9 +97,13 @@ class Engine:
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
-        The maps are replaced whole, so a batch being decided keeps the maps it started with."""
+        The maps are replaced whole, so a batch being decided keeps the maps it started with.
+        The community's strikes are read again at the next batch: applying the version may
+        have re-dated them (a changed `rules.strike_expiry`), and what is held of them would
+        otherwise count the old expiries until the state's refresh (a minute)."""
         self.runtimes = {**self.runtimes, runtime.community_id: runtime}
         self.executor.runtimes = {**self.executor.runtimes, runtime.community_id: runtime}
+        self.executor.state.forget_strikes(runtime.community_id)
 
     def process(self, events: Sequence[Event]) -> list[Processed]:
         """Record and decide a batch of events."""

@@ -58,7 +58,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.actions import IN_GROUP, OPTIONAL, Action, for_the_group
+from hearthkeeper.engine.actions import OPTIONAL, Action, for_the_group, group_text_differs
 from hearthkeeper.engine.aside import Aside
 from hearthkeeper.engine.carrier import (
     Carrier,
@@ -295,7 +295,7 @@ class OutboundQueue:
                 item, f"no carrier {item.carrier!r} is connected", now,
                 retry_at=now + backoff(item.attempts + 1)))  # fmt: skip
             return "retried"
-        if IN_GROUP in action.extra and not carrier.capabilities.private_replies:
+        if group_text_differs(action) and not carrier.capabilities.private_replies:
             action = for_the_group(action)  # the secret left out of what the group reads
             if not action.text:  # for the member alone, or nothing: nothing said here
                 await self._write(lambda: store.mark_done(item, None, now))

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import Lock
 
 from hearthkeeper.engine.handler import Hold
 from hearthkeeper.store import Sanction, SanctionKind, Store
@@ -59,6 +60,24 @@ class State:
         self._caught_up = False
         self._given: Counter[tuple[int, int]] = Counter()
         self._listed: Counter[tuple[int, int]] = Counter()
+        # Communities whose strikes are read again at the next batch (a new playbook version
+        # re-dated them), told from whichever thread applied it (`forget_strikes`)
+        self._stale: set[int] = set()
+        self._stale_lock = Lock()
+
+    def forget_strikes(self, community_id: int) -> None:
+        """Read every member's strikes in the community again from the next batch on: a new
+        playbook version may have re-dated them (`rules.strike_expiry`,
+        `capabilities/moderation/expiry.py`), which no mark or pardon tells."""
+        with self._stale_lock:
+            self._stale.add(community_id)
+
+    def _drop_stale(self) -> None:
+        with self._stale_lock:
+            stale, self._stale = self._stale, set()
+        for (community_id, _), entry in self._members.items():
+            if community_id in stale:
+                entry.strikes = entry.loaded_at = None
 
     def begin(self, tx: Store) -> None:
         """A batch is decided in `tx`. Another process (an engine worker, staff's console)
@@ -68,6 +87,8 @@ class State:
         judged, once per batch, after waiting for any other batch judging them."""
         self._batch = tx
         self._counted.clear()
+        if self._stale:
+            self._drop_stale()
         self._caught_up = tx.writers_take_turns
         if self._caught_up:
             self._catch_up(tx)

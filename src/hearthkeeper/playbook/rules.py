@@ -310,7 +310,8 @@ class Insults(KeywordDetector):
 
 
 class Nickname(Detector):
-    """Nicknames that do not follow `joining.ceremony.nickname_format`: reported once per name."""
+    """Display names that advertise (a contact id, a link, an invite, an ad keyword the rules
+    find), or that do not follow `joining.ceremony.nickname_format`: reported once per name."""
 
     response: Response = Field(
         Response.ALERT, description="ladder: give a strike; alert: only alert staff."
@@ -335,7 +336,10 @@ class Violations(Section):
     repeated_text: RepeatedText = Field(default_factory=RepeatedText, description="Repeated text.")
     mention_spam: MentionSpam = Field(default_factory=MentionSpam, description="Mass mentions.")
     insults: Insults = Field(default_factory=Insults, description="Insults and quarrels.")
-    nickname: Nickname = Field(default_factory=Nickname, description="Nickname format.")
+    nickname: Nickname = Field(
+        default_factory=Nickname,
+        description="Display names that advertise (reported when the member joins) or break the nickname format.",
+    )
 
     def detector(self, kind: ViolationKind) -> Detector:
         """The settings of one violation kind."""

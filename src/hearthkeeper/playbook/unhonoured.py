@@ -51,6 +51,13 @@ FILES_UNSEEN = (CarrierKind.QQ,)
 ONE_ANSWER = (CarrierKind.TELEGRAM, CarrierKind.QQ)
 
 
+# Carriers that cannot show a message in a group to one member alone (`private_replies` in
+# their capabilities; the web chat can): a door code is cut to its last two characters there
+# (capabilities/activities/texts.py, docs/activities.md). `tests/test_playbook_gaps.py`
+# checks it against the carriers' capabilities.
+NO_PRIVATE_REPLIES = (CarrierKind.QQ, CarrierKind.TELEGRAM, CarrierKind.MATRIX)
+
+
 @dataclass(frozen=True)
 class Unhonoured:
     """A field the playbook uses that nothing runs: where, what it means for the operator."""
@@ -112,6 +119,7 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     yield from _direct(pb, named)
     yield from _bans(pb, named)
     yield from _one_answer(pb, named)
+    yield from _door_codes(pb, named)
     probation = pb.joining.probation
     unseen = _named(named, FILES_UNSEEN)
     if probation.duration is not None and probation.no_files and unseen:
@@ -124,7 +132,8 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
         )
 
 
-PLATFORMS = {CarrierKind.QQ.value: "QQ through OneBot v11", CarrierKind.TELEGRAM.value: "Telegram"}
+PLATFORMS = {CarrierKind.QQ.value: "QQ through OneBot v11", CarrierKind.TELEGRAM.value: "Telegram",
+             CarrierKind.MATRIX.value: "Matrix"}  # fmt: skip
 
 
 def limit_of(kinds: list[str]) -> str:
@@ -164,6 +173,21 @@ def _one_answer(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
             f"for all {asked} questions (Telegram: their bio; QQ: the join request's answer), "
             "which staff read under each; the web chat's and the Matrix join page ask each "
             "question (a Matrix knock, too, has one reason)",
+            limit_of(where),
+        )
+
+
+def _door_codes(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """Sign-ups, whose door codes a carrier without private replies cannot give in full."""
+    where = _named(named, NO_PRIVATE_REPLIES)
+    signing = [n for n, activity in enumerate(pb.activities) if activity.sign_up]
+    if where and signing:
+        yield Unhonoured(
+            "Operation",
+            f"activities[{signing[0]}].sign_up: on {_listed(where)} a member's door code cannot "
+            "be shown to them alone, so the group reads only its last two characters and the "
+            "member is told to ask staff, who pass the whole code on privately (the console's "
+            "Events page lists each sign-up's code); the web chat shows it to the member alone",
             limit_of(where),
         )
 

@@ -276,3 +276,15 @@ def scorer_finding(message: MessageText, verdict: ScoreResult) -> Finding:
 def is_advertising(findings: list[Finding]) -> bool:
     """Whether any finding is of a kind that means advertising (advertising, links, contact, invites)."""
     return any(finding.kind in ADVERTISING_KINDS for finding in findings)
+
+
+def name_advert(name: str, rules: Scanner) -> str | None:
+    """What of a member's display name the moderation rules call advertising (`加V信ab1234领福利`
+    offers a WeChat id), if anything: shown beside every message, it would be an ad in each.
+    The rules alone read it, not the learned scorer: a name is a few words the scorer was not
+    trained on (members' `城市-昵称-行业` names read as shop ads to it), and whoever reads the
+    verdict has to be told what in the name is wrong."""
+    for finding in rules.scan(name, command=True):
+        if finding.kind in ADVERTISING_KINDS:
+            return finding.matched or name
+    return None

@@ -20,7 +20,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.stats import event_figures
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import Action
+from hearthkeeper.engine.actions import IN_GROUP, Action
 from hearthkeeper.store import Store
 from tests.capabilities.activities.activity_setup import (
     PRICED,
@@ -365,3 +365,27 @@ def _until_waiting_for_a_lock(store: Store, ran: threading.Thread) -> None:
                 "AND datname = current_database()")).scalar():  # fmt: skip
             look.rollback()
             time.sleep(0.01)
+
+
+def test_a_payment_reference_for_an_event_is_shown_to_its_member_alone(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Every message quoting a member's payment reference for an event — the place held, the
+    same sign-up again, the reminder before it lapses, a place held after moving up — is for
+    their eyes alone where the carrier can (the web chat), as /membership and /ticket keep
+    the same reference. Before, the web chat showed those four to the whole group; a carrier
+    without private replies still says them in the group (`IN_GROUP`, the same words)."""
+    c = event_community(store, store_clock, _priced())
+    seat(c, "g1", "ann", "bo")
+    ann = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
+    bo = SqlBilling.on(store).reference_for("fake", "bo", "bo", store_clock.now()).code
+    [held] = say(c, "ann", "/rsvp tasting")
+    [again] = say(c, "ann", "/rsvp tasting")
+    assert "waitlist" in (say(c, "bo", "/rsvp tasting")[0].text or "")
+    [reminded] = run_at(c, DEADLINE - timedelta(hours=6))
+    moved = [a for a in say(c, "ann", "/unrsvp tasting") if a.member == "bo"]
+    assert len(moved) == 1 and "freed up and is held for you" in (moved[0].text or "")
+    for said, who, code in ((held, "ann", ann), (again, "ann", ann), (reminded, "ann", ann),
+                            (moved[0], "bo", bo)):  # fmt: skip
+        assert code in (said.text or "") and said.member == who, said
+        assert said.extra.get(IN_GROUP) == said.text, f"said to the whole group: {said.text}"

@@ -384,3 +384,53 @@ def test_a_member_who_left_is_not_told_in_the_group(store: Store, store_clock: F
     decisions.pardon(store, appeal.id, "console:ops", c.clock.now())
     assert [a for a in sent(c) if a.kind is ActionKind.SEND] == []
     assert store.live_strikes(c.runtime.community_id, bob, c.clock.now()) == 0
+
+
+def test_a_flood_of_appeals_gets_one_answer_an_hour_not_a_flood_in_the_group(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Moderation's flood rule does not read `/appeal`, and a muted member may still send it:
+    each repeat was answered in the group ("already with staff"), so a muted member made the
+    bot speak as often as the chat let them (24 answers in 35 s on a real server). Each answer
+    is said once an hour per member (and appeal); the appeal itself is kept once, as before."""
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    say(c, "bob", "/appeal it was my own shop")
+    sent(c)
+    for n in range(5):
+        say(c, "bob", f"/appeal please look {n}")
+    replies = [a.text or "" for a in sent(c) if a.kind is ActionKind.REPLY]
+    assert replies == [
+        "bob, your appeal against your strike for advertising is already with staff; please "
+        "wait for their answer."
+    ]
+    for n in range(3):
+        say(c, "mei", f"/appeal why {n}")  # nothing to appeal: also once
+    assert len([a for a in sent(c) if a.kind is ActionKind.REPLY]) == 1
+    c.clock.advance(timedelta(hours=1))
+    assert "already with staff" in " ".join(a.text or "" for a in (say(c, "bob", "/appeal ?"),
+                                                                   sent(c))[1])  # fmt: skip
+    assert len(SqlAppeals.on(store).waiting(c.runtime.community_id)) == 1
+
+
+def test_an_appeal_is_kept_without_control_or_text_direction_characters(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Staff read an appeal in the inbox, on the member's page and through `hearth appeals`
+    and the API: `/appeal` kept the member's words as typed, so a right-to-left override
+    (U+202E) turned the rest of the line around on the member's page and a terminal escape
+    reached the API's readers. It is kept as the banned page's appeal is: one line, without
+    them; an appeal of nothing but such characters says how to appeal."""
+    c = start(store, store_clock)
+    say(c, "bob", AD)
+    sent(c)
+    acted = say(c, "bob", "/appeal \u200b\u202e \x1b\x07\u2066")
+    assert answers(acted) == [
+        "bob, please write why after /appeal, e.g. /appeal that link was our own event's sign-up"
+    ]
+    assert SqlAppeals.on(store).waiting(c.runtime.community_id) == []
+    say(c, "bob", "/appeal it was \u202egnp.exe\x1b]0;x\x07 my\n\nown shop\u200b")
+    [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
+    assert appeal.text == "it was gnp.exe]0;x my own shop"
+    [alert] = store.staff_alerts(c.runtime.community_id)
+    assert "\u202e" not in alert.text and "\x1b" not in alert.text

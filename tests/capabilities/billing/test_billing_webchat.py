@@ -73,7 +73,7 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
 
             def reminders(viewer: str = user.user_id) -> list[str]:
                 """The reminders `viewer` reads in the group (by default the member's own)."""
-                return [m.text for m in SqlWebChat.on(store).history(chat.group.id, viewer,
+                return [m.text for m in SqlWebChat.on(store).history(chat.group.id, viewer=viewer,
                                                                      limit=500)
                         if m.user_id is None and "续费" in m.text]  # fmt: skip
 

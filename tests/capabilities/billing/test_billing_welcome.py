@@ -93,3 +93,32 @@ def test_a_member_back_within_their_trial_reads_it_in_the_welcome_back(
         "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
         "the plan is 299 CNY per 6 months."
     ) in text
+
+
+def _sent_on_join(c: Community, user: str) -> list[Action]:
+    c.engine.process([c.events.join(user, group="g1", at=c.clock.now())])
+    asyncio.run(c.engine.drain())
+    return [p.action for p in c.carrier.performed if p.action.handler == "welcome"]
+
+
+def test_without_private_replies_the_trial_line_is_said_in_the_welcomes_own_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On QQ, Telegram and Matrix (no private replies) the trial line was a second message
+    in the group, one more against Telegram's and QQ's per-group quotas: it is the welcome's
+    last line now. On the web chat it stays a message of its own, shown to the member alone."""
+    c = paid_community(store, store_clock, TRIAL)  # the fake carrier: no private replies
+    assert screen(c, "ann").admitted
+    [welcome] = _sent_on_join(c, "ann")
+    lines = welcome.text.split("\n") if welcome.text else []
+    assert lines[0].startswith("Welcome to g1, ann!")
+    assert lines[-1].startswith("You are on a free trial of “Half-year membership” until")
+
+    private = FakeCarrier("fake", private_replies=True)  # as the web chat
+    c.carrier = private
+    c.engine = Engine(store, store_clock, [c.runtime], {"fake": private},
+                      adopt_groups_into=c.runtime.community_id)  # fmt: skip
+    assert screen(c, "bob").admitted
+    shown, trial = _sent_on_join(c, "bob")
+    assert shown.text and "trial" not in shown.text
+    assert trial.text and trial.text.startswith("You are on a free trial") and trial.member == "bob"

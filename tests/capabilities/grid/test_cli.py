@@ -124,3 +124,56 @@ def test_one_command_puts_a_staff_member_in_charge_of_several_groups(
     audited = sorted(e.action for e in grid.store.audit_entries(grid.made.community_id)
                      if e.action.startswith("group."))  # fmt: skip
     assert audited == ["group.assign"] * 9 + ["group.unassign"] * 2
+
+
+@pytest.mark.parametrize("grid", ["sqlite"], indirect=True)  # the store work: test_across.py
+def test_a_poll_and_a_check_in_prompt_across_groups_say_where_and_ask_first(
+    grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty groups, one playbook: a poll was typed in each group. `hearth grid poll` says
+    which groups it goes to and which not (and why), asks, and starts it in all at once;
+    `hearth grid checkin` likewise; asked again the same day, it reaches none twice."""
+    from hearthkeeper.capabilities.grid import across_cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(across_cli, "SystemClock", lambda: FrozenClock(NOW))
+    store, made = grid.store, grid.made
+    store.close_group(made.groups[44], "cli")
+    env = {"HEARTH_DATABASE_URL": grid.url}
+    runner = CliRunner()
+    poll = ["grid", "poll", "Which deck first?", "pitch", "quarterly", "--find", "orange 4"]
+    declined = runner.invoke(app, poll, env=env, input="n\n", terminal_width=400)
+    assert declined.exit_code == 1, declined.output
+    assert ("Start the poll 'Which deck first?' (pitch, quarterly; single choice; until "
+            in declined.stdout)  # fmt: skip
+    assert "in 10 groups (Orange 4, Orange 40, Orange 41, Orange 42, Orange 43 and 5 more)." \
+        in declined.stdout  # fmt: skip
+    assert "Not in 1 group:\n  Orange 44: closed\n" in declined.stdout
+    assert "Nothing was done." in declined.stdout
+    assert not [e for e in store.audit_entries(made.community_id) if e.action == "grid.poll"]
+
+    started = runner.invoke(app, [*poll, "--yes", "--as", "mei"], env=env, terminal_width=400)
+    assert started.exit_code == 0, started.output
+    assert "Started in 10 groups; the engine sends it" in started.stdout
+    again = runner.invoke(app, [*poll, "--yes"], env=env, terminal_width=400)
+    assert again.exit_code == 1
+    assert "this poll was started there today already" in again.stdout
+    assert "no chosen group can take the poll 'Which deck first?': nothing was done" in again.stderr
+    [entry] = [e for e in store.audit_entries(made.community_id) if e.action == "grid.poll"]
+    assert (entry.actor, entry.detail["groups"]) == ("mei", 10)
+
+    pushed = runner.invoke(app, ["grid", "checkin", "Post today's slide!", "--group", "Orange 1",
+                                 "--group", "g2", "--yes"], env=env, terminal_width=400)  # fmt: skip
+    assert pushed.exit_code == 0, pushed.output
+    assert "Push the check-in prompt in 2 groups (Orange 1, Orange 2)." in pushed.stdout
+
+    refusals = {
+        ("grid", "poll", "Q", "a", "b", "--all", "--group", "Orange 1"): "--all picks every group",
+        ("grid", "poll", "Q", "a", "b"): "say which groups",
+        ("grid", "checkin", "--group", "Orange 99"): "no group 'Orange 99'",
+        ("grid", "skip", "morning", "--all"): "there is no scheduled post 'morning'",
+        ("grid", "skip", "morning", "--all", "--on", "2026-13-01"): "--on '2026-13-01' is not a date",
+    }  # fmt: skip
+    for words, said in refusals.items():
+        refused = runner.invoke(app, list(words), env=env, terminal_width=400)
+        assert refused.exit_code == 1 and said in refused.stderr, (words, refused.output)

@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.vitals import silent_key_members_of
-from hearthkeeper.capabilities.health.watch import plan_health_watch
+from hearthkeeper.capabilities.grid.watch import plan_grid_watch
+from hearthkeeper.capabilities.health.watch import plan_health_watch, watch_key
 from hearthkeeper.clock import FrozenClock
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import StaffAlert, Store
-from tests.engine_setup import Community, community
+from tests.engine_setup import RULES, Community, community
+from tests.playbook_samples import MINIMAL
 
 START = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # 11:00 in London (BST)
 LONDON = ZoneInfo("Europe/London")
@@ -189,3 +192,85 @@ def test_groups_whose_heat_death_warning_starts_are_one_alert_once(
     )
     group = store.get_group(group_id or 0)
     assert group is not None and group.name == "g1"
+
+
+def _alerts_about(store: Store, cid: int, group: str) -> list[str]:
+    """The keys of every staff alert placed in or naming `group` (the health and matrix
+    watches' both)."""
+    gid = next(g.id for g in store.list_groups(cid) if g.name == group)
+    return [a.key for a in store.staff_alerts(cid, open_only=False)
+            if a.group_id == gid or group in a.text]  # fmt: skip
+
+
+def test_a_group_silent_28_days_is_one_alert_the_matrix_watchs(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members joined g2 on 1 Oct and nobody ever said a word there. On 29 Oct it has been
+    silent 28 days: the heat-death warning fires for its silence and the matrix calls it
+    dying. Staff got both alerts about the one group; now only the matrix's, which comes
+    first (hourly) and is kept as a condition while it holds."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    c.engine.process([c.events.join("ann", at=START)])  # g1, where the watches run
+    for user in ("bo", "cy"):
+        c.engine.process([c.events.join(user, at=START, group="g2")])
+    morning = datetime(2026, 10, 27, 9, 45, tzinfo=UTC)
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    assert plan_grid_watch(store, cid, morning - timedelta(hours=1))
+    for day in range(5):  # 27 Oct to 31 Oct, each morning; the matrix's hour with it
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    about = _alerts_about(store, cid, "g2")
+    assert [k.split(":")[2] for k in about] == ["dying"], about
+    assert not [k for k in about if k.startswith("health:heat:")]
+
+
+def test_a_warning_that_started_on_a_day_no_watch_ran_is_alerted_by_the_next_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """g1's warning starts on 1 Nov, when the server is down from before 09:30 until the
+    morning after. The watch due on 1 Nov runs on 2 Nov at 08:00 and compares with 31 Oct:
+    staff hear of it (before, it compared with 1 Nov, found the warning already on, and
+    said nothing, ever). The 09:30 watch of 2 Nov, planned at the start, adds nothing.
+    The community is Chinese: the alert's headline and actions are too (before, only its
+    frame was: 「g1」出现热寂预警：Messages fell: … 建议：Ask … to post in g1 …)."""
+    store_clock.set(START)
+    chinese = (MINIMAL + RULES).replace("language: en", "language: zh-CN")
+    c = community(store, store_clock, parse_playbook(chinese).playbook)
+    cid = c.runtime.community_id
+    for user in ("ann", "bo"):
+        c.engine.process([c.events.join(user, at=START)])
+    for day in range(28):  # 1-28 Oct, both talk in g1 every day
+        at = START + timedelta(days=day)
+        c.clock.set(at)
+        c.engine.process([c.events.message(user, "agree" if day == 0 else "hello", at=at)
+                          for user in ("ann", "bo")])  # fmt: skip
+    morning = datetime(2026, 10, 29, 9, 45, tzinfo=UTC)
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    for day in range(3):  # 29 to 31 Oct: not yet warned
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    assert heat_alerts(store, c) == []
+    back = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # 1 Nov: down all day
+    c.clock.set(back)
+    assert plan_health_watch(store, cid, c.runtime.playbook, back)  # the server's start
+    c.engine.tick()  # the watch due on 1 Nov
+    [(key, text, _)] = heat_alerts(store, c)
+    assert key == f"health:heat:{cid}:{_gid(store, cid)}:2026-11-02"
+    assert text == (
+        "「g1」出现热寂预警：消息减少：本周 4 条，之前四周平均每周 13 条。 建议：剧本里没有发到"
+        "「g1」的定时内容：在 `calendar.posts` 下加一个每日知识包（每天早上两分钟的内容）。 "
+        "请creator（创始人）、manager（管理员）、partner（合伙人）在「g1」发言：工作人员的输出是"
+        "群的能量来源。"
+    ), text
+    for hours in (2, 26, 50):  # 2 Nov's 09:30 watch, then 3 and 4 Nov's
+        c.clock.set(back + timedelta(hours=hours))
+        c.engine.tick()
+    assert len(heat_alerts(store, c)) == 1
+    planned = store.scheduled(watch_key(cid, date(2026, 11, 5)))
+    assert planned is not None and planned.status == "pending", "the watches go on"
+
+
+def _gid(store: Store, cid: int) -> int:
+    return next(g.id for g in store.list_groups(cid) if g.name == "g1")

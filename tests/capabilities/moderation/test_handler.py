@@ -335,3 +335,35 @@ def test_a_newcomer_has_the_grace_to_rename_before_their_nickname_counts(
 
     assert reported_after(2) == 0, "within the 3 hours' grace"
     assert reported_after(3.5) == 1
+
+
+def test_a_display_name_that_advertises_is_reported_on_joining_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """On carriers whose names the bot cannot refuse (QQ cards, Telegram and Matrix names), an
+    ad account joins to be seen in the member list: staff are told when it joins, with what
+    the rules found, and not again when it speaks under that name; a member who later takes
+    an advertising name is reported at their next message. Ordinary names, and names the
+    learned scorer alone would call shop ads, are not reported."""
+    c = community(store, store_clock)
+    community_id = c.runtime.community_id
+
+    def reported() -> list[str]:
+        alerts = store.staff_alerts(community_id, open_only=False)
+        return [a.text for a in reversed(alerts) if a.violation == "nickname"]
+
+    [arrived] = c.engine.process([c.events.join("ad", name="加V信 ab12345 领福利")])
+    [alert] = [a for a in arrived.actions if a.kind is ActionKind.ALERT_STAFF]
+    assert "advertising display name" in (alert.text or "") and "just joined" in (alert.text or "")
+    assert reported() == [alert.text]
+    c.engine.process([c.events.message("ad", "大家好", name="加V信 ab12345 领福利")])
+    assert len(reported()) == 1, "one alert per name, not one more when it speaks"
+
+    c.engine.process([c.events.join("mei", name="上海-小美-美妆护肤店主")])
+    c.engine.process([c.events.message("mei", "同意", name="上海-小美-美妆护肤店主")])
+    assert len(reported()) == 1, "a member's `城市-昵称-行业` name is no ad"
+
+    c.engine.process([c.events.rename("mei", "小美 vx: mei8888")])
+    [said] = c.engine.process([c.events.message("mei", "今天好冷", name="小美 vx: mei8888")])
+    assert {a.kind for a in said.actions} == {ActionKind.ALERT_STAFF}, "staff judge a name"
+    assert len(reported()) == 2 and "小美 vx: mei8888" in reported()[1]

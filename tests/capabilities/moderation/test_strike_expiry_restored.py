@@ -67,3 +67,24 @@ def test_dropping_the_expiry_says_the_open_strikes_never_expire_and_keeps_the_ex
     )
     later = store_clock.now() + timedelta(days=400)
     assert store.live_strikes(c.runtime.community_id, c.member_id("spam"), later) == 1
+
+
+def test_a_running_engine_counts_the_re_dated_strikes_at_once(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The server that applies the version runs it (`replace_runtime`, as `Host.replace` and
+    a followed version do) and counts the new expiries from its next batch: before, the
+    strikes it held in memory, read a moment earlier, counted for up to a minute more."""
+    apply_playbook(store, parse_playbook(NEVER), "staff")
+    c = community(store, store_clock, parse_playbook(NEVER).playbook)
+    c.engine.process([c.events.message("spam", AD)])  # a strike that never expires
+    store_clock.advance(timedelta(days=40))
+    c.events.now += timedelta(days=40)
+    c.engine.process([c.events.message("spam", "早上好", at=store_clock.now())])  # held: 1
+    restored = apply_playbook(store, parse_playbook(THIRTY_DAYS), "staff")
+    assert "1 of them, given longer ago than that, no longer count" in restored.warnings[0]
+    c.engine.replace_runtime(runtime_for(store, parse_playbook(THIRTY_DAYS).playbook))
+    store_clock.advance(timedelta(seconds=5))
+    [again] = c.engine.process([c.events.message("spam", AD + " again", at=store_clock.now())])
+    kinds = [a.kind for a in again.actions]
+    assert ActionKind.WARN in kinds and ActionKind.MUTE not in kinds  # a first strike again

@@ -153,6 +153,14 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         renamed = join(member, code, "vx abc12345")
         assert renamed.status_code == 400 and "昵称不能带联系方式" in renamed.text
         assert "昵称是 <strong>杭州-小鹿-混油皮</strong>" in member.get(path).text
+        # a staff role's title (structure.roles[].title, the name members know staff by) is
+        # no nickname: a newcomer called 群秘书 was told of every private pitch, as the rules
+        # ask members to do ('发现有人私聊推销请告诉群秘书'); a title within a name is fine
+        posing = join(TestClient(host.app), code, "群秘书")
+        assert posing.status_code == 400
+        assert "“群秘书”是本群管理员的头衔，请换一个昵称。" in posing.text
+        assert join(member, code, "院 长").status_code == 400  # spaces and width folded
+        assert join(member, code, "杭州-院长粉丝-干皮").status_code == 303
         english = playbook.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
         host.replace(community, parse_playbook(english, str(playbook)), by="alice")
         page = client.get(path).text

@@ -35,7 +35,7 @@ from hearthkeeper.capabilities.activities.requests import (
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
-from hearthkeeper.engine.actions import Action, privately
+from hearthkeeper.engine.actions import IN_GROUP, Action, privately
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -90,8 +90,9 @@ def sign_up(scope: StoreBase, request: EventSignUp, ctx: EffectContext) -> Seque
     decided = d.decide_sign_up(event, signups, ctx.member.id, ctx.now)
     mine = next((s for s in signups if s.member_id == ctx.member.id), None)
     if isinstance(decided, d.Refuse):
-        return [answers.reply(_say(scope, decided.key, event, mine, name, ctx,
-                                   position=decided.position))]  # fmt: skip
+        refused = answers.reply(_say(scope, decided.key, event, mine, name, ctx,
+                                     position=decided.position))  # fmt: skip
+        return [quoting_reference(refused, decided.key)]
     signed = repo.put(event.id, ctx.member.id, ctx.group.id, decided.status, ctx.now)
     plan_moments(scope, event, ctx.group.id, ctx.now)
     plan_hold(scope, event, signed)
@@ -99,7 +100,7 @@ def sign_up(scope: StoreBase, request: EventSignUp, ctx: EffectContext) -> Seque
                               position=decided.position))  # fmt: skip
     if signed.status is Status.CONFIRMED:  # the door code is theirs alone
         said = privately(said, _say(scope, "confirmed_shared", event, signed, name, ctx))
-    return [said]
+    return [quoting_reference(said, decided.status.value)]
 
 
 def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Sequence[Action]:
@@ -191,13 +192,26 @@ def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: E
     return TEXTS.say(found, lang, name=name, words=echoed(words), events=shown)
 
 
+# The texts quoting the member's payment reference (`_say` fills it in)
+REFERENCED = ("unpaid", "already_unpaid", "promoted_unpaid", "ticket_unpaid")
+
+
+def quoting_reference(said: Action, key: str) -> Action:
+    """`said` (a text of `key`) for its member's eyes where the carrier can, when it quotes
+    their payment reference, as /membership's and /ticket's answers are; the group reads the
+    same words where the carrier cannot (a reference only credits payments to its member:
+    docs/membership.md)."""
+    if key not in REFERENCED or IN_GROUP in said.extra:
+        return said
+    return privately(said, said.text or "")
+
+
 def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: str,
          ctx: EffectContext, *, position: int = 0) -> str:  # fmt: skip
     """A text about `event` (and the member's sign-up) with everything it may name; a place
     held unpaid says until when."""
     lang: Language = language(ctx)
-    unpaid = (signup if key in ("unpaid", "already_unpaid", "promoted_unpaid", "ticket_unpaid")
-              else None)  # fmt: skip
+    unpaid = signup if key in REFERENCED else None
     code = payment_reference(scope, ctx.group.carrier, unpaid, ctx.now) if unpaid else ""
     link = ticket_link(scope, signup.code) if signup is not None else ""
     text = TEXTS.say(key, lang, name=name, title=event.title,

@@ -100,7 +100,8 @@ def remind_to_pay(scope: StoreBase, request: EventPayRemind,
                      currency=event.currency,
                      code=payment_reference(scope, ctx.group.carrier, signup, ctx.now)
                      or d.shown_code(signup.code))  # fmt: skip
-    tell(scope, signup, text, hold_key(signup, "reminded"), ctx.now)
+    # their payment reference: theirs alone where the carrier can, as the hold's first answer
+    tell(scope, signup, text, hold_key(signup, "reminded"), ctx.now, in_group=text)
     return []
 
 
@@ -155,6 +156,7 @@ def move_up(scope: StoreBase, event: Event, ctx: EffectContext) -> list[SignUp]:
             code = payment_reference(scope, carrier, moved, ctx.now) or d.shown_code(moved.code)
             text = TEXTS.say("promoted_unpaid", lang, name=moved.display_name,
                              title=event.title, code=code) + pay_by_text(event, moved, ctx)  # fmt: skip
+            shared = text  # their payment reference: theirs alone where the carrier can
             plan_hold(scope, event, moved)
         tell(scope, moved, text, f"activity:{event.id}:promoted:{moved.id}:"
                                  f"{moved.changed_at.isoformat()}", ctx.now,

@@ -4,6 +4,7 @@ alert staff with what the rule matched, and answer the member."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.decide import Outcome, latest, what
@@ -17,6 +18,7 @@ from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.controls import without_controls
 
 HANDLER = "appeals"
 MAX_WHY = 1000  # characters of the member's words kept (the rest is cut)
@@ -29,10 +31,22 @@ def file_appeal(scope: StoreBase, request: FileAppeal, ctx: EffectContext) -> Se
     pb, member, group = ctx.playbook, ctx.member, ctx.group
     lang, name = pb.community.language, member.display_name or member.user_id
     within = pb.rules.appeals.within
+
+    def say(key: str, about: object = "", **values: object) -> list[Action]:
+        # Said once an hour per member, answer (and appeal): moderation's flood rule does not
+        # read `/appeal`, and a muted member may still send it, so a flood of them makes no
+        # flood of answers in the group.
+        said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
+        hour = ctx.now.strftime("%Y-%m-%dT%H")
+        return [replace(said, key=f"appeal-{key}:{member.id}:{about}:{hour}")]
+
     if not pb.rules.appeals.enabled:
-        return [answer(ctx.trigger, TEXTS.say("closed", lang, name=name))]
-    if not request.why.strip():
-        return [answer(ctx.trigger, TEXTS.say("usage", lang, name=name))]
+        return say("closed")
+    # kept as the banned page's appeal is: one line without control, text-direction or
+    # invisible characters (staff read it in the inbox, on the member page, in a terminal)
+    why = " ".join(without_controls(request.why).split())[:MAX_WHY]
+    if not why:
+        return say("usage")
     store = Store.on(scope)
     since = ctx.now - within
     strikes = store.community_strikes(group.community_id, since, member_id=member.id)
@@ -41,9 +55,8 @@ def file_appeal(scope: StoreBase, request: FileAppeal, ctx: EffectContext) -> Se
     found = latest(strikes, mutes, ctx.now, within)
     if found is None:
         days = max(1, round(within.total_seconds() / 86400))
-        return [answer(ctx.trigger, TEXTS.say("nothing", lang, name=name, days=days))]
+        return say("nothing", days=days)
     said = what(found, lang)
-    why = request.why.strip()[:MAX_WHY]
     appeal, created = SqlAppeals.on(scope).file(
         group.community_id, member.id, group.id,
         strike_id=found.strike.id if found.strike is not None else None,
@@ -52,10 +65,9 @@ def file_appeal(scope: StoreBase, request: FileAppeal, ctx: EffectContext) -> Se
     )  # fmt: skip
     if not created:
         if appeal.outcome is None:
-            return [answer(ctx.trigger, TEXTS.say("already", lang, name=name, what=said))]
+            return say("already", appeal.id, what=said)
         outcome = TEXTS.say(f"{Outcome(appeal.outcome).value}_word", lang)
-        return [answer(ctx.trigger, TEXTS.say("decided", lang, name=name, what=said,
-                                              outcome=outcome))]  # fmt: skip
+        return say("decided", appeal.id, what=said, outcome=outcome)
     store.audit(f"member:{member.id}", "appeal", group.community_id, target=f"member {member.id}",
                 detail={"appeal": appeal.id, "strike": appeal.strike_id,
                         "sanction": appeal.sanction_id, "group": group.name})  # fmt: skip

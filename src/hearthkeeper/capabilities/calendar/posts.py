@@ -160,12 +160,15 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         mode=post.mode.value, status=firing.status,
         posted_at=ctx.now if firing.status == "posted" else None,
     )  # fmt: skip
+    # The series goes on whoever claimed this firing: another process or an earlier run of
+    # this one (which planned the same next key: nothing is added), or staff ahead of its time
+    # (`hearth grid skip --on` a later day: the claim was made before this work was planned)
+    keep(scope, g, next_post(g.id, post, zone, firing.due.after))
     if ref is None:
-        return []  # claimed already: by another process, or by an earlier run of this one
+        return []
     if firing.due.skipped_some(at):
         log.warning("post %s in group %s: firings between %s and %s were missed and are skipped",
                     post.id, g.name, at.isoformat(), firing.due.after.isoformat())  # fmt: skip
-    keep(scope, g, next_post(g.id, post, zone, firing.due.after))
     if firing.due.late:
         log.warning("post %s in group %s due %s was missed by more than its grace (%s); skipped",
                     post.id, g.name, at.isoformat(), post.grace)  # fmt: skip

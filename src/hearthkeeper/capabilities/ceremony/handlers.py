@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import accepts_rules, say
-from hearthkeeper.engine.actions import Action, ActionKind, privately
+from hearthkeeper.engine.actions import Action, ActionKind, folded, privately
 from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import Context, Outcome
 
@@ -46,7 +46,7 @@ class Welcome:
         ceremony = pb.joining.ceremony
         nickname = event.sender.display_name or event.sender.user_id
         if ctx.member.returning:
-            return Outcome((self._back(ctx, event, nickname), *self._trial(ctx, event)))
+            return Outcome(self._with_trial(ctx, event, self._back(ctx, event, nickname)))
         rules = "\n".join(f"{i}. {text}" for i, text in enumerate(pb.rules.texts, start=1))
         if rules:
             rules = say("rules_header", lang) + "\n" + rules
@@ -65,10 +65,9 @@ class Welcome:
         if ceremony.intro_deadline is not None:
             deadline = human_duration(ceremony.intro_deadline, lang)
             parts.append(say("intro_request", lang, deadline=deadline))
-        actions = [
-            self._send(ctx, event, "\n".join(p for p in parts if p), welcome=True),
-            *self._trial(ctx, event),
-        ]
+        actions = list(self._with_trial(
+            ctx, event, self._send(ctx, event, "\n".join(p for p in parts if p), welcome=True)
+        ))  # fmt: skip
         if ceremony.intro_deadline is not None:
             actions.append(Action(
                 kind=ActionKind.SEND, carrier=event.carrier, group=event.group,
@@ -78,17 +77,21 @@ class Welcome:
             ))  # fmt: skip
         return Outcome(tuple(actions))
 
-    def _trial(self, ctx: Context, event: Event) -> tuple[Action, ...]:
-        """A member on a free trial (new or back) reads that they are, until when, and what
-        staying costs: after the welcome, for their eyes only where the carrier can show a
-        message to one member (the web chat); said in the group where it cannot."""
+    def _with_trial(self, ctx: Context, event: Event, welcome: Action) -> tuple[Action, ...]:
+        """The welcome and, for a member on a free trial (new or back), that they are, until
+        when, and what staying costs: after the welcome, for their eyes only where the
+        carrier can show a message to one member (the web chat); where it cannot, said in
+        the welcome's own message (`folded`: one message against the group's quotas, not
+        two)."""
         from hearthkeeper.capabilities.billing.welcome import offers_trial, trial_said
 
         if ctx.reads is None or not offers_trial(ctx.playbook):
-            return ()
+            return (welcome,)
         said = trial_said(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member.id,
                           ctx.now)  # fmt: skip
-        return (privately(self._send(ctx, event, said, welcome=True), said),) if said else ()
+        if not said:
+            return (welcome,)
+        return folded(welcome, privately(self._send(ctx, event, said, welcome=True), said))
 
     def _back(self, ctx: Context, event: Event, nickname: str) -> Action:
         """A member who was in the community before (left, removed, their paid membership

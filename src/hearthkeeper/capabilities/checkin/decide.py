@@ -45,10 +45,27 @@ TEXTS = Phrasebook({
     "summary_streaks": {
         Language.ZH_CN: "连续打卡：{names}。", Language.EN: "Longest streaks: {names}. ",
     },
+    "prompt": {
+        Language.ZH_CN: "📌 今天的打卡开始啦！发「{keyword}」就算打卡，可以附一句话。",
+        Language.EN: "📌 Time to check in! Send '{keyword}' (a short note may follow).",
+    },
+    "prompt_how": {
+        Language.ZH_CN: "发「{keyword}」打卡，可以附一句话。",
+        Language.EN: "Send '{keyword}' to check in (a short note may follow).",
+    },
 })  # fmt: skip
 
 SEP = {Language.ZH_CN: "、", Language.EN: ", "}
 CHECK_IN = "check-in"
+
+
+def prompt_text(settings: CheckInSettings, said: str, lang: Language) -> str:
+    """The check-in prompt operators push to many groups at once: what they wrote (or, with
+    nothing written, the default call), and how to check in by the playbook's first keyword."""
+    keyword = settings.keywords[0] if settings.keywords else "/checkin"
+    if not said.strip():
+        return TEXTS.say("prompt", lang, keyword=keyword)
+    return f"📌 {said.strip()}\n{TEXTS.say('prompt_how', lang, keyword=keyword)}"
 
 
 def local_day(now: datetime, timezone: str) -> date:

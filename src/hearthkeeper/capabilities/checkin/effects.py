@@ -10,12 +10,18 @@ from datetime import date, timedelta
 from hearthkeeper.capabilities.checkin.decide import (
     decide_record,
     local_day,
+    prompt_text,
     rank_text,
     summary_due,
     summary_text,
 )
 from hearthkeeper.capabilities.checkin.repository import CheckIns, SqlCheckIns
-from hearthkeeper.capabilities.checkin.requests import CheckInRank, CheckInRecord, CheckInSummary
+from hearthkeeper.capabilities.checkin.requests import (
+    CheckInPrompt,
+    CheckInRank,
+    CheckInRecord,
+    CheckInSummary,
+)
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.points.requests import LevelsEvaluate, follow
 from hearthkeeper.capabilities.roles.repository import SqlTitles
@@ -98,6 +104,26 @@ def summary(scope: StoreBase, request: CheckInSummary, ctx: EffectContext) -> Se
                    key=f"{summary_key(group.id, day)}:post")]  # fmt: skip
 
 
+def prompt(scope: StoreBase, request: CheckInPrompt, ctx: EffectContext) -> Sequence[Action]:
+    """The check-in prompt an operator pushed to this group (with others): one message, unless
+    check-ins were turned off since it was asked for, or its day is over."""
+    settings, group = ctx.playbook.mechanisms.check_in, ctx.group
+    today = local_day(ctx.now, ctx.playbook.community.timezone)
+    if not settings.enabled or (request.day is not None and request.day != today):
+        return []
+    text = prompt_text(settings, request.text, ctx.playbook.community.language)
+    return [
+        Action(
+            kind=ActionKind.SEND,
+            carrier=group.carrier,
+            group=group.carrier_group_id,
+            text=text,
+            handler="checkin",
+            reason="check-in prompt pushed by an operator",
+        )
+    ]
+
+
 class DaysAhead:
     """Before a batch is decided, the community days its check-ins (`checks_in`: by keyword
     or command) will count on have their counters locked, in order of day
@@ -123,3 +149,4 @@ def register(registry: Registry) -> None:
     registry.add_effect(CheckInRecord, record)
     registry.add_effect(CheckInRank, rank)
     registry.add_effect(CheckInSummary, summary)
+    registry.add_effect(CheckInPrompt, prompt)

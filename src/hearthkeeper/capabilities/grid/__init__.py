@@ -8,7 +8,8 @@ lines, in a fixed number of queries), `repository` (who is in charge, open condi
 capacity overrides), `capacities` (per-group capacity overrides onto groups). Scheduled:
 `watch`. Web and CLI: `console` (`/console/c/{slug}/matrix`), `cli` (`hearth grid`),
 `report` (the report's `matrix` section), `export` (the matrix as CSV: `hearth grid export`, the
-page's Download CSV). Per-group overrides of the playbook themselves are
+page's Download CSV). `across` (with `across_cli`, `across_console`): one
+poll, check-in prompt or skip of a scheduled post across the groups chosen. Per-group overrides of the playbook themselves are
 in `playbook/groups.py`, honoured by the engine (`Runtime.playbook_for`).
 """
 
@@ -54,7 +55,8 @@ class Grid(CapabilityBase):
             app,
             "grid",
             "hearthkeeper.capabilities.grid.cli:grid_app",
-            help="The matrix of groups: every group side by side, its warnings, who is in charge.",
+            help="The matrix of groups: every group side by side, its warnings, who is in charge; "
+            "a poll, a check-in prompt or a skip across many groups at once.",
         )
 
     def console(self, pages: Pages) -> APIRouter | None:

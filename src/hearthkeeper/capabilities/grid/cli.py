@@ -1,4 +1,5 @@
-"""`hearth grid ...`: the matrix of groups in the terminal, and who is in charge of a group."""
+"""`hearth grid ...`: the matrix of groups in the terminal, who is in charge of a group, and
+one poll, check-in prompt or skip across many groups (`across_cli.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.markup import escape
 
 from hearthkeeper.analytics.report import zone_of
 from hearthkeeper.apply import community_playbook
+from hearthkeeper.capabilities.grid import across_cli
 from hearthkeeper.capabilities.grid.decide import (
     MAX_FIND,
     STAGE_FILTER,
@@ -39,6 +41,10 @@ from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.text.counts import counted, groups_named, percent
 
 grid_app = typer.Typer()  # its help: capabilities/grid/__init__.py
+# one action across many groups, chosen the same way by the three
+grid_app.command("poll")(across_cli.poll)
+grid_app.command("checkin")(across_cli.checkin)
+grid_app.command("skip")(across_cli.skip)
 
 CommunityOption = Annotated[
     str | None,

@@ -2,8 +2,9 @@
 (size and fill, messages and active members over 7 days, health, stage, who is in charge,
 its playbook override), sortable by any column (links, no script), narrowed to one stage or
 to the groups whose name or carrier id holds what was typed (a matrix of hundreds of groups:
-"which are dying?", "where is 12群?"), the warnings above it, and putting staff in charge of
-a group or taking them off."""
+"which are dying?", "where is 12群?"), the warnings above it, putting staff in charge of
+a group or taking them off, and one poll, check-in prompt or skip across the groups ticked
+(`across_console.py`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearthkeeper.capabilities.grid import across_console
 from hearthkeeper.capabilities.grid.decide import (
     MAX_FIND,
     SORTS,
@@ -105,6 +107,7 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
         "staff": grid.staff_of(view.community.id), "overrides": overrides,
         "limits": None if playbook is None else playbook.replication,
         "circle": None if playbook is None else playbook.structure.groups.small_circle_size,
+        "post_ids": [] if playbook is None else [p.id for p in playbook.calendar.posts],
     }  # fmt: skip
 
 
@@ -186,6 +189,7 @@ def router(pages: Pages) -> APIRouter:
             request, web.store, view, operator, group_id, "close", open_names=open_names
         )
 
+    across_console.add_routes(routes, pages)
     return routes
 
 

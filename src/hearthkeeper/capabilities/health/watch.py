@@ -17,7 +17,9 @@ imported history, where no chat would carry it) naming it, with the warning's he
 first `HEAT_ACTIONS` actions, under `health:heat:<community>:<group>:<day>`. More groups
 starting on one day — the first watch after a hundred groups were imported — are one alert in
 the watch's group listing the first `HEAT_NAMED` with their headlines and how many more, under
-`health:heat:<community>:<day>`.
+`health:heat:<community>:<day>`. A group warned for its silence alone is left to the matrix
+watch, which alerts it as dying (`newly_warned`). A watch run on a later day than it was due
+compares with the day before it was due and stands for that day's own watch (`watch`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.members import MemberQueries
+from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
 
 WATCH_AT = time(9, 30)  # community time, after the levels round
@@ -99,15 +102,15 @@ def next_watch(zone: ZoneInfo, now: datetime) -> date:
 
 
 def plan_health_watch(scope: StoreBase, community_id: int, playbook: Playbook,
-                      now: datetime) -> bool:  # fmt: skip
-    """Schedule the community's next watch (today's if 09:30 is still ahead), attached to a
-    group a carrier serves (`CommunityQueries.watch_group`); planning twice is a no-op. False
-    when the community has no group yet."""
+                      now: datetime, *, day: date | None = None) -> bool:  # fmt: skip
+    """Schedule the community's next watch (today's if 09:30 is still ahead; `day`'s when
+    given), attached to a group a carrier serves (`CommunityQueries.watch_group`); planning
+    twice is a no-op. False when the community has no group yet."""
     group = CommunityQueries.on(scope).watch_group(community_id)
     if group is None:
         return False
     zone = ZoneInfo(playbook.community.timezone)
-    day = next_watch(zone, now)
+    day = next_watch(zone, now) if day is None else day
     at = datetime.combine(day, WATCH_AT, tzinfo=zone)
     schedule_request(scope, watch_key(community_id, day), community_id, HealthWatch(day=day), at,
                      group_id=group.id)  # fmt: skip
@@ -142,8 +145,11 @@ def alerts(lang: Language, community_id: int, silent: Sequence[Silent]) -> list[
 
 def newly_warned(today: Sequence[HeatWarning], before: Collection[int]) -> list[HeatWarning]:
     """Of today's warnings, the groups warned now and not in `before` (the ids of the groups
-    warned the day before), in today's order: a warning that goes on is no news."""
-    return [w for w in today if w.warning and w.group_id not in before]
+    warned as of the day before), in today's order: a warning that goes on is no news. A
+    group warned for its silence alone is left to the matrix watch, which alerts it as dying
+    (one alert per group and cause: `SILENT_DAYS` without a message is the matrix's dying
+    group too)."""
+    return [w for w in today if w.warning and w.group_id not in before and not w.silent]
 
 
 def heat_alert(lang: Language, community_id: int, day: date, started: Sequence[HeatWarning],
@@ -176,23 +182,28 @@ def heat_alert(lang: Language, community_id: int, day: date, started: Sequence[H
 
 
 def heat_warnings(store: Store, community_id: int, day: date, zone: ZoneInfo,
-                  playbook: Playbook) -> list[HeatWarning]:  # fmt: skip
-    """Each counted group's heat-death warning as of `day`, as the report computes it."""
+                  playbook: Playbook,
+                  language: Language = Language.EN) -> list[HeatWarning]:  # fmt: skip
+    """Each counted group's heat-death warning as of `day`, as the report computes it, its
+    reasons and actions said in `language`."""
     vitals = community_vitals(store, community_id, as_of=day, zone=zone, playbook=playbook,
-                              name=playbook.community.name, cohort_weeks=1)  # fmt: skip
+                              name=playbook.community.name, cohort_weeks=1,
+                              language=language)  # fmt: skip
     return [v.heat for _, v in sorted(vitals.groups.items())]
 
 
-def _heat(scope: StoreBase, ctx: EffectContext, today: date, zone: ZoneInfo) -> Action | None:
+def _heat(scope: StoreBase, ctx: EffectContext, today: date, since: date,
+          zone: ZoneInfo) -> Action | None:  # fmt: skip
+    """The alert of the warnings on today that were not on as of `since`."""
     store, community = Store.on(scope), ctx.group.community_id
-    now = heat_warnings(store, community, today, zone, ctx.playbook)
+    lang = ctx.playbook.community.language  # the alert's, reasons and actions with its frame
+    now = heat_warnings(store, community, today, zone, ctx.playbook, lang)
     if not any(w.warning for w in now):
         return None
-    before = heat_warnings(store, community, today - timedelta(days=1), zone, ctx.playbook)
+    before = heat_warnings(store, community, since, zone, ctx.playbook)
     started = newly_warned(now, {w.group_id for w in before if w.warning})
     groups = {g.id: g for g in store.list_groups(community)}
-    return heat_alert(ctx.playbook.community.language, community, today, started, groups,
-                      ctx.group)  # fmt: skip
+    return heat_alert(lang, community, today, started, groups, ctx.group)
 
 
 def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) -> list[Silent]:
@@ -210,14 +221,36 @@ def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) ->
 
 def watch(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> Sequence[Action]:
     """Alert staff of key members silent 7–28 days (each spell once) and of the groups whose
-    heat-death warning started today; plan tomorrow's watch."""
+    heat-death warning started since the day before the watch was due; plan the next watch.
+
+    A watch run on a later day than it was due (the server was down at 09:30 and for the
+    rest of that day) catches up: it compares today with the day before it was due, so a
+    warning that started on a day no watch ran is alerted now, and it stands for today's
+    watch, which would compare with yesterday and alert a group it named again (`_stands_in`)."""
     zone = ZoneInfo(ctx.playbook.community.timezone)
     community = ctx.group.community_id
     today = ctx.now.astimezone(zone).date()  # as of the day it runs (request.day: when due)
+    due = min(request.day, today)
     found = alerts(ctx.playbook.community.language, community,
                    _silent(scope, community, today, zone))  # fmt: skip
-    heat = _heat(scope, ctx, today, zone)
+    heat = _heat(scope, ctx, today, due - timedelta(days=1), zone)
     if heat is not None:
         found.append(heat)
-    plan_health_watch(scope, community, ctx.playbook, ctx.now)
+    if due < today:
+        _stands_in(scope, community, ctx, today, zone)
+        plan_health_watch(scope, community, ctx.playbook, ctx.now, day=today + timedelta(days=1))
+    else:
+        plan_health_watch(scope, community, ctx.playbook, ctx.now)
     return found
+
+
+def _stands_in(scope: StoreBase, community_id: int, ctx: EffectContext, today: date,
+               zone: ZoneInfo) -> None:  # fmt: skip
+    """A late watch done today: today's watch, planned at the server's start or by a version
+    applied later today, is called off (kept under its key, so planning it again is a
+    no-op)."""
+    key, queries = watch_key(community_id, today), ScheduledQueries.on(scope)
+    at = datetime.combine(today, WATCH_AT, tzinfo=zone)
+    queries.schedule(key, community_id, HealthWatch.effect, HealthWatch(day=today).to_payload(),
+                     at, group_id=ctx.group.id)  # fmt: skip
+    queries.cancel_scheduled(key)

@@ -28,17 +28,21 @@ from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.capabilities.moderation.repository import SqlMentioned, SqlStanding
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.events import Event, Join, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.repeats import RepeatWindow
-from hearthkeeper.text.scan import Scanner, ScorerChoice
+from hearthkeeper.text.scan import Scanner, ScorerChoice, name_advert
 
 QUOTED = 60  # characters of the message a staff notice quotes
+# how a finding about an advertising display name explains itself (and is told from one
+# about a name that breaks the nickname format)
+ADVERT_NAME = "display name advertises"
 
 
 class Moderation:
@@ -77,9 +81,11 @@ class Moderation:
         return flood, repeat
 
     def check(self, event: Event, ctx: Context) -> bool:
-        return isinstance(event, Message) and not event.sender.is_bot
+        return isinstance(event, Message | Join) and not event.sender.is_bot
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
+        if isinstance(event, Join):
+            return self._arrived(event, ctx)
         assert isinstance(event, Message)
         text = prepare(event.text)
         found = triage(self.findings(event, ctx, text), ctx.playbook.rules.violations,
@@ -200,27 +206,53 @@ class Moderation:
             enough=setting.messages)  # fmt: skip
         return standing if in_good_standing(standing, setting, ctx.now) else None
 
-    def _nickname(self, event: Message, ctx: Context) -> Finding | None:
+    def _nickname(self, event: Message | Join, ctx: Context) -> Finding | None:
+        """A finding about the sender's display name: one that advertises (on every carrier,
+        from the first message: a carrier's name cannot be refused as the web chat refuses
+        one), else one that breaks `joining.ceremony.nickname_format` after the grace. Once
+        per member and name, not once a day: staff who saw it (and marked it handled) are
+        not told again until the member takes another name."""
         pb = ctx.playbook
-        fmt = pb.joining.ceremony.nickname_format
         setting = pb.rules.violations.nickname
-        joined = ctx.member.joined_at
-        if not fmt or not setting.enabled or joined is None or ctx.now - joined < setting.grace:
-            return None
         name = event.sender.display_name
-        if nickname_fits(name, fmt):
+        if not setting.enabled or not name or self._nickname_flagged.get(ctx.member.id) == name:
             return None
-        # Once per member and name, not once a day: staff who saw it (and marked it handled)
-        # are not told again until the member takes another name that breaks the format.
-        if self._nickname_flagged.get(ctx.member.id) == name:
-            return None
-        self._nickname_flagged[ctx.member.id] = name
-        return Finding("nickname", name, f"display name does not follow {fmt}")
+        found: Finding | None = None
+        advert = name_advert(name, self.scanner)
+        if advert is not None:
+            found = Finding("nickname", name, f"{ADVERT_NAME} '{advert}'")
+        else:
+            fmt = pb.joining.ceremony.nickname_format
+            joined = ctx.member.joined_at
+            if (isinstance(event, Message) and fmt and joined is not None
+                    and ctx.now - joined >= setting.grace and not nickname_fits(name, fmt)):  # fmt: skip
+                found = Finding("nickname", name, f"display name does not follow {fmt}")
+        if found is not None:
+            self._nickname_flagged[ctx.member.id] = name
+        return found
+
+    def _arrived(self, event: Join, ctx: Context) -> Outcome:
+        """A newcomer whose display name advertises (an ad account joining to be seen in the
+        member list): staff are told at once, whatever `nickname.response` says (a strike
+        waits for something the member posts)."""
+        if ctx.member.is_staff:
+            return NOTHING
+        finding = self._nickname(event, ctx)
+        if finding is None:
+            return NOTHING
+        lang = ctx.playbook.community.language
+        text = say("alert", lang, group=ctx.group.name, violation=_label(finding, lang),
+                   nickname=finding.matched, excerpt=say("joined", lang))  # fmt: skip
+        key = nickname_alert_key(ctx.group.community_id, ctx.member.id, finding.matched)
+        return Outcome((Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier,
+                               group=event.group, member=event.sender.user_id, text=text,
+                               violation=finding.kind, reason=finding.explanation,
+                               handler=self.name, key=key),))  # fmt: skip
 
     def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding],
                spared: MemberStanding | None = None) -> Action:  # fmt: skip
         lang = ctx.playbook.community.language
-        names = ", ".join(dict.fromkeys(violation_name(f.kind, lang) for f in alerts))
+        names = ", ".join(dict.fromkeys(_label(f, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
                    nickname=event.sender.display_name or event.sender.user_id,
                    excerpt=quoted(alerts, prepare(event.text), QUOTED))  # fmt: skip
@@ -297,6 +329,14 @@ def ordinal(n: int) -> str:
         return f"{n}th"
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def _label(finding: Finding, language: Language) -> str:
+    """A finding's violation as staff read it; a display name that advertises is told from
+    one that breaks the nickname format."""
+    if finding.kind == ViolationKind.NICKNAME and finding.explanation.startswith(ADVERT_NAME):
+        return violation_name("nickname_advert", language)
+    return violation_name(finding.kind, language)
 
 
 def nickname_alert_key(community_id: int, member_id: int, name: str) -> str:

@@ -39,9 +39,11 @@ def register_effects(registry: Registry) -> None:
 def start(scope: StoreBase, request: PollStart, ctx: EffectContext) -> Sequence[Action]:
     """Open a poll (unless one is open in the group) and schedule its results."""
     repo, answers = _repository(scope), Answers.to(ctx, request, HANDLER)
+    if request.across and request.deadline <= ctx.now:
+        return []  # asked across groups while no engine ran, until a deadline now past
     decided = d.decide_start(repo.current(ctx.group.id), request, language(ctx))
     if isinstance(decided, Say):
-        return decided.actions(answers)
+        return [] if request.across else decided.actions(answers)
     poll = repo.open_poll(
         ctx.group.community_id, ctx.group.id, decided.question, decided.options,
         multiple=decided.multiple, anonymous=decided.anonymous, deadline=decided.deadline,

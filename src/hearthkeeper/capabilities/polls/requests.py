@@ -9,13 +9,17 @@ from hearthkeeper.engine.effects import Request
 
 
 class PollStart(Request, effect="poll.start"):
-    """`/poll …` read, with the playbook's default for a setting not given."""
+    """`/poll …` read, with the playbook's default for a setting not given. `across`: started
+    by an operator in many groups at once (`hearth grid poll`, the Matrix page), scheduled
+    work: a group where a poll is open by then is passed over without a word (the operator
+    was told which groups had one when they asked)."""
 
     question: str
     options: tuple[str, ...]
     multiple: bool
     anonymous: bool
     deadline: datetime
+    across: bool = False
 
 
 class CastVote(Request, effect="poll.vote"):

@@ -59,6 +59,7 @@ class ChatBase:
         admission: Admission | None = None,
         staff_channels: Mapping[int, str] | None = None,
         nickname_rules: Mapping[int, Scanner] | None = None,
+        staff_titles: Mapping[int, tuple[str, ...]] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -79,6 +80,11 @@ class ChatBase:
         self.nickname_rules: Mapping[int, Scanner] = (
             {} if nickname_rules is None else nickname_rules
         )
+        # community id → its staff roles' titles (`structure.roles[].title`), no member's
+        # nickname: members know staff by them; kept current the same way
+        self.staff_titles: Mapping[int, tuple[str, ...]] = (
+            {} if staff_titles is None else staff_titles
+        )
         # asks a community's joining threshold before a new member is seated (None: everyone
         # is let in, as a chat built on its own for tests or demos)
         self.admission = admission
@@ -98,6 +104,10 @@ class ChatBase:
     def rules_for(self, group: Group | None) -> Scanner | None:
         """The moderation rules a nickname shown in `group` is read by (None: no playbook)."""
         return None if group is None else self.nickname_rules.get(group.community_id)
+
+    def titles_for(self, group: Group | None) -> tuple[str, ...]:
+        """The staff titles no nickname shown in `group` may be (none: no playbook)."""
+        return () if group is None else self.staff_titles.get(group.community_id, ())
 
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""

@@ -184,7 +184,8 @@ class WebChatCarrier(Performer):
         secret token for its cookie (BadNickname, in `language`, if the nickname cannot be
         used, or if `group`'s moderation rules call it advertising)."""
         nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language,
-                                  rules=self.rules_for(group))  # fmt: skip
+                                  rules=self.rules_for(group),
+                                  titles=self.titles_for(group))  # fmt: skip
         token = secrets.token_urlsafe(32)
         return Newcomer(f"w-{secrets.token_hex(8)}", token_hash(token), nickname), token
 
@@ -201,7 +202,8 @@ class WebChatCarrier(Performer):
         group = None if group_id is None else self._group_by_id(group_id)
         language = Language.EN if group is None else self.language(group)
         cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language,
-                                 rules=self.rules_for(group))  # fmt: skip
+                                 rules=self.rules_for(group),
+                                 titles=self.titles_for(group))  # fmt: skip
         try:
             # every group they are in, not only this one: a name is shown in all of them
             renamed = self.platform.rename_user(user_id, cleaned, distinct_in=group_id)
@@ -458,7 +460,7 @@ class WebChatCarrier(Performer):
                 "bot": self.bot_name,
             },
             "history": [
-                message_frame(m) for m in self.platform.history(room.group.id, user.user_id)
+                message_frame(m) for m in self.platform.history(room.group.id, viewer=user.user_id)
             ],
             "muted": muted,
             "closed": None if closed is None else closed.frame(),

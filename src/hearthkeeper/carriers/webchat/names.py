@@ -49,11 +49,12 @@ def taken_message(other: str, language: Language = Language.EN) -> str:
 
 
 def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
-                   rules: Scanner | None = None) -> str:  # fmt: skip
+                   rules: Scanner | None = None, titles: Iterable[str] = ()) -> str:  # fmt: skip
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
-    bot's name nor one that looks like it, nothing the community's moderation `rules` call
-    advertising (a contact id, a phone number, a link, an invite, an ad keyword). BadNickname
-    with a readable message otherwise."""
+    bot's name nor one that looks like it, not one of the community's staff role `titles`
+    (院长, 群秘书: the names members know staff by), nothing the community's moderation
+    `rules` call advertising (a contact id, a phone number, a link, an invite, an ad
+    keyword). BadNickname with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
     if not nickname:
         raise BadNickname(say("nick_empty", language, most=MAX_NICKNAME))
@@ -67,6 +68,8 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
         raise BadNickname(say("nick_at", language))
     if nickname_key(nickname) == nickname_key(bot_name):
         raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
+    if nickname_key(nickname) in {nickname_key(t) for t in titles}:
+        raise BadNickname(say("nick_title", language, nickname=nickname))
     advert = None if rules is None else advert_in(nickname, rules)
     if advert is not None:
         raise BadNickname(say("nick_advert", language, nickname=nickname, found=advert))
@@ -74,17 +77,11 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
 
 
 def advert_in(nickname: str, rules: Scanner) -> str | None:
-    """What of `nickname` the moderation rules call advertising (`加V信ab1234领福利` offers a
-    WeChat id), if anything: shown beside every message, it would be an ad in each. The
-    rules alone read it, not the learned scorer: a name is a few words the scorer was not
-    trained on (members' `城市-昵称-行业` names read as shop ads to it), and a refusal has
-    to name what to take out."""
-    from hearthkeeper.text.scan import ADVERTISING_KINDS
+    """What of `nickname` the moderation rules call advertising, if anything
+    (`hearthkeeper.text.scan.name_advert`: the rules alone, not the learned scorer)."""
+    from hearthkeeper.text.scan import name_advert
 
-    for finding in rules.scan(nickname):
-        if finding.kind in ADVERTISING_KINDS:
-            return finding.matched or nickname
-    return None
+    return name_advert(nickname, rules)
 
 
 def has_mention(text: str) -> bool:

@@ -95,6 +95,7 @@ class WebChatSetup:
     zones: dict[int, ZoneInfo] = field(default_factory=dict, compare=False)
     staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
     nickname_rules: dict[int, Scanner] = field(default_factory=dict, compare=False)
+    staff_titles: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to, and its staff channel
@@ -106,6 +107,7 @@ class WebChatSetup:
 
         # built once a playbook: a nickname is read by them once a join or rename
         self.nickname_rules[community_id] = Scanner.from_rules(playbook.rules, scorer=None)
+        self.staff_titles[community_id] = tuple(r.title for r in playbook.structure.roles.values())
         staff = playbook.alerts.staff_group
         if staff and not playbook.alerts.staff_group_as_members:
             self.staff_channels[community_id] = staff
@@ -123,7 +125,8 @@ class WebChatSetup:
                               languages=self.languages, zones=self.zones,
                               admission=server.admission,
                               staff_channels=self.staff_channels,
-                              nickname_rules=self.nickname_rules)  # fmt: skip
+                              nickname_rules=self.nickname_rules,
+                              staff_titles=self.staff_titles)  # fmt: skip
         if server.cluster is None:
             return served(chat, self.limits)
         # Several processes share the database: the engine workers split the groups between

@@ -397,7 +397,7 @@ class SqlWebChat(StoreBase):
                 used.update(name for name in session.scalars(query) if name is not None)
         return used
 
-    def history(self, group_id: int, viewer: str | None = None,
+    def history(self, group_id: int, *, viewer: str | None = None,
                 limit: int = 100) -> list[WebChatMessage]:  # fmt: skip
         """The group's last `limit` messages that were not deleted, oldest first, as `viewer`
         may read them: the group's, and the private replies to `viewer` alone."""

@@ -165,6 +165,9 @@ BOOK = Phrasebook({
                 ZH: "昵称不能包含 @（它用来@别人）。"},
     "nick_bot": {EN: "“{nickname}” looks like {bot}, the bot's name; choose another nickname.",
                  ZH: "“{nickname}”和机器人的名字 {bot} 太像了，请换一个昵称。"},
+    "nick_title": {EN: "“{nickname}” is the title of this community's staff; choose another "
+                       "nickname.",
+                   ZH: "“{nickname}”是本群管理员的头衔，请换一个昵称。"},
     "nick_advert": {EN: "Nicknames cannot carry contact details, links or ads (“{found}” in "
                         "“{nickname}”); choose another nickname.",
                     ZH: "昵称不能带联系方式、链接或广告（“{nickname}”里的“{found}”），请换一个昵称。"},
