@@ -719,3 +719,28 @@ def test_init_copies_a_content_folder_whose_links_lead_to_each_other_once(here: 
     assert (copied / "a" / "01-water.md").is_file() and (copied / "b" / "02-leaves.md").is_file()
     # each folder's files once more at most, through the link into the other one
     assert len(list(copied.rglob("*.md"))) == 4
+
+
+def test_an_unknown_command_suggests_the_one_meant_in_every_group() -> None:
+    """The brand operator typed `hearth playbook check` (the command is `validate`) and read
+    only "No such command 'check'": by spelling alone nothing is near it. The words operators
+    use for a command are understood in every group, and at the top a group's command is
+    named in full."""
+    code, out = run("playbook", "check", "playbook.yaml")
+    assert code == 2 and "No such command 'check'. Did you mean 'validate'?" in out, out
+    assert "Did you mean 'revoke'?" in run("codes", "delete")[1]  # a lazy group's too
+    assert "Did you mean 'open'?" in run("groups", "new")[1]
+    assert "Did you mean 'show'?" in run("grid", "shw")[1]  # spelt alike, as before
+    code, out = run("validate", "playbook.yaml")
+    assert code == 2 and "Did you mean 'hearth playbook validate'?" in out, out
+    assert "Did you mean 'hearth db upgrade', 'moderate'?" in run("migrate")[1]
+    # each command named in full is one (the carriers' own groups import their clients:
+    # seconds, so they are left to docs/carriers/)
+    import typer.main
+
+    from hearthkeeper.cli.commands import TOP_MEANT
+
+    top = typer.main.get_command(app)
+    named = {tuple(f.split()) for fulls in TOP_MEANT.values() for f in fulls}
+    assert {(g, c) for g, c in named if g not in ("matrix", "telegram")
+            and c not in top.commands[g].commands} == set()  # type: ignore[attr-defined]  # fmt: skip

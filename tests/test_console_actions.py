@@ -4,6 +4,7 @@ each recorded in the audit log, and refused without the session's CSRF token."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
@@ -500,6 +501,32 @@ def test_a_row_s_form_of_a_group_of_another_community_is_not_found(console: Cons
             assert "Theirs" not in answer.text
         answer = console.get(f"/matrix/{form}", group_id=str(theirs.id))
         assert f"There is no group {theirs.id} in this community." in answer.text
+
+
+def test_a_dying_group_s_warning_says_its_close_link_not_the_command(console: Console) -> None:
+    """The Matrix page's warning about a dying group told the operator to run `hearth groups
+    close "…" --into OTHER`, right beside a Close… link that does it: it names the link, and
+    carries one to the group's Close form; the staff alert, with no link, keeps the command."""
+    from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
+
+    console.clock.set(console.clock.now() + timedelta(days=40))  # silent for 40 days: dying
+    token = new_token()  # signed in again: the session ended meanwhile
+    operator = console.store.operator_by_name("ann")
+    assert operator is not None
+    console.store.create_session(operator.id, token_hash(token), new_token(),
+                                 console.clock.now() + timedelta(hours=1))  # fmt: skip
+    console.client.cookies.set(SESSION_COOKIE, token)
+    page = console.get("/matrix").text
+    [warning] = [w for w in page.split('<li class="matrix-warning"')[1:]
+                 if 'data-kind="dying"' in w]  # fmt: skip
+    warning = warning.split("</li>")[0]
+    assert "hearth groups close" not in warning, warning
+    assert "(Close… names the group its members carry on in)." in warning
+    assert f'href="{BASE}/matrix/close?group_id={console.group_id}"' in warning
+    from hearthkeeper.capabilities.grid.decide import Kind, MatrixWarning
+
+    alert = MatrixWarning(Kind.DYING, "dying:1", "dead", {"group": "A", "members": 3}, group_id=1)
+    assert 'hearth groups close "A" --into OTHER' in alert.text()
 
 
 def test_the_matrix_page_starts_a_poll_pushes_a_check_in_and_skips_a_post_across_groups(

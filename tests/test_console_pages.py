@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import unquote
 
 from fastapi.testclient import TestClient
@@ -515,3 +516,56 @@ def test_a_community_whose_name_holds_a_slash_is_reached_by_its_name(console: Co
     missing = console.client.get("/console/c/Tea%2FMilk/members")
     assert missing.status_code == 404
     assert "There is no community “Tea/Milk”." in missing.text
+
+
+def test_groups_imported_in_text_order_are_listed_by_their_numbers(console: Console) -> None:
+    """A brand imported its WeChat groups' history from files named 1群, 10群, 11群, 2群 (a
+    folder's order); the Groups and Matrix pages listed them so, as text sorts them."""
+    for n in (10, 11, 2):
+        console.store.add_group(console.community_id, f"颜学院护肤社 {n}群", "import:csv",
+                                f"import-{n}")  # fmt: skip
+
+    def shown(page: str) -> list[int]:
+        return sorted((1, 2, 10, 11), key=lambda n: page.index(f"颜学院护肤社 {n}群<"))
+
+    assert shown(console.get("/groups").text) == [1, 2, 10, 11]
+    assert shown(console.get("/matrix").text) == [1, 2, 10, 11]
+    assert shown(console.get("/matrix", sort="name", order="desc").text) == [11, 10, 2, 1]
+    assert shown(console.get("/matrix", sort="group").text) == [1, 10, 11, 2]  # as opened
+
+
+def test_the_matrix_downloads_as_csv_safe_for_a_spreadsheet(console: Console,
+                                                            tmp_path: Path) -> None:  # fmt: skip
+    """The brand operator could not take the matrix of 41 groups into a spreadsheet: the page
+    and `hearth grid export` give it as CSV, the groups shown in the page's order, a name a
+    spreadsheet would run as a formula kept as text."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from hearthkeeper.cli import app
+    from hearthkeeper.store import sqlite_url
+
+    for name in ("颜学院护肤社 10群", '=HYPERLINK("http://x.example","2群")'):
+        console.store.add_group(console.community_id, name, "import:csv", name[-3:])
+    page = console.get("/matrix", q="群", sort="members", order="desc").text
+    assert f'href="{BASE}/matrix/export?q=%E7%BE%A4&amp;sort=members&amp;order=desc"' in page
+    answer = console.get("/matrix/export", q="10群")
+    assert answer.headers["content-type"] == "text/csv; charset=utf-8"
+    assert answer.headers["content-disposition"].startswith(
+        'attachment; filename="matrix-yan-academy-skincare-'
+    )
+    [header, row] = list(csv.reader(io.StringIO(answer.text.removeprefix("\ufeff"))))
+    assert header[:5] == ["group_id", "group", "carrier", "carrier_group_id", "members"]
+    assert row[1:4] == ["颜学院护肤社 10群", "import:csv", "10群"] and row[10] == "new"
+    every = list(csv.reader(io.StringIO(console.get("/matrix/export").text)))[1:]
+    assert [r[1] for r in every] == ["'=HYPERLINK(\"http://x.example\",\"2群\")",
+                                     "颜学院护肤社 1群", "颜学院护肤社 10群"]  # fmt: skip
+    assert every[1][4:7] == ["3", "500", "0.6"]  # members, capacity, fill (%)
+    out = tmp_path / "matrix.csv"
+    done = CliRunner().invoke(app, ["grid", "export", "-o", str(out), "--sort", "name"],
+                              env={"HEARTH_DATABASE_URL": sqlite_url(tmp_path / "data")})  # fmt: skip
+    assert done.exit_code == 0 and "Wrote 3 groups to" in done.stdout, done.output
+    written = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r[1] for r in written[1:]] == [r[1] for r in every]

@@ -152,3 +152,32 @@ def test_a_group_an_import_registered_is_not_sent_to_check_the_calendar(
     assert "Ask " in said[old]  # staff posting there by hand still helps
     assert "the calendar post `morning` (every day 08:00) has not posted in the last 7 days (6 " \
         "firings missed)" in said[served]  # fmt: skip
+
+
+def test_a_post_added_to_the_playbook_mid_week_is_missed_only_since_it_was_added(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A brand added the morning post on Wednesday to a group open for weeks: its heat-death
+    warning counted the week's firings from Saturday, before the playbook had the post. The
+    stored playbook versions say when it was added."""
+    from tests.health_setup import AUXILIARY, playbook
+
+    store_clock.set(at(1, 9))
+    daily = (
+        "calendar:\n  posts:\n    - {id: morning, schedule: every day 08:00, content: {text: Hi}}\n"
+    )
+    after = playbook(AUXILIARY, daily)
+    c = community(store, store_clock, after)
+    served = store.add_group(c.runtime.community_id, "g1", "fake", "g1")
+    store.join(store.member_for("fake", "ann", "ann").id, served.id, at=at(1, 9))
+    store.add_playbook_version(c.runtime.community_id, "v1", {"calendar": {"posts": []}}, "cli")
+    store_clock.set(at(28, 12))  # Wednesday 28 Oct, noon: after that morning's firing
+    posts = {"posts": [{"id": "morning", "schedule": "every day 08:00"}]}
+    store.add_playbook_version(c.runtime.community_id, "v2", {"calendar": posts}, "cli")
+    vitals = community_vitals(store, c.runtime.community_id, as_of=AS_OF, zone=LONDON,
+                              playbook=after, name="Tea Friends")  # fmt: skip
+    _, groups = vitals.sections()
+    said = " | ".join(groups[served.id]["heat"]["actions"])
+    # due on 29 Oct only (30 Oct, as_of, is not over): not 24-29 Oct's six
+    assert "the calendar post `morning` (every day 08:00) has not posted since it was added " \
+        "on 2026-10-28 (1 firing missed)" in said, said  # fmt: skip

@@ -248,6 +248,24 @@ def test_many_silent_key_members_are_named_ten_then_counted() -> None:
     assert not any("more" in r for r in two.reasons if "key members" in r)
 
 
+def test_a_post_added_mid_week_missed_only_the_firings_since_it_was_added() -> None:
+    """The brand added the morning pack to its playbook on Friday at noon, for groups running
+    for months: on Monday every group was told it 'has not posted in the last 7 days (7
+    firings missed)' — the firings from before Friday were never due."""
+    from datetime import datetime
+
+    added = datetime(2026, 11, 27, 12, 0, tzinfo=ZONE)  # after Friday's 08:00 firing
+    found = assess(inputs(history(cooling()), last_posted={}, post_added={"morning-pack": added}),
+                   playbook())  # fmt: skip
+    assert found.actions[0].startswith(
+        "No output for 5 days: the calendar post `morning-pack` (every day 08:00) has not posted "
+        "since it was added on 2026-11-27 (2 firings missed)")  # fmt: skip
+    today = datetime(2026, 11, 30, 7, 0, tzinfo=ZONE)  # added this morning: nothing missed
+    quiet = assess(inputs(history(cooling()), last_posted={}, post_added={"morning-pack": today}),
+                   playbook())  # fmt: skip
+    assert not any("morning-pack" in a for a in quiet.actions)
+
+
 # What the operator wrote or named, which no language changes: group and member names, post
 # and session ids, schedules, roles, keywords, fields and commands
 OPERATORS = re.compile(r"`[^`]*`|\d{4}-\d{2}-\d{2}|Skin Club \d|Ann|Bo\b|every day 08:00|"

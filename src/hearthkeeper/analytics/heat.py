@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat_actions import KEY_NAMED, actions_for, more_named
@@ -83,6 +83,8 @@ class HeatInputs:
     # never do, a group an import registered): firings before it were never missed
     posts_from: date | None = date.min
     carrier_group_id: str | None = None  # a group's, where a `groups:` override may name it
+    # Each calendar post → when the playbook versions added it: firings before were never due
+    post_added: Mapping[str, datetime] = field(default_factory=dict)
     # calendar post id → the local days of its firings staff called off (`/skip`, `hearth grid
     # skip`): not sent, and not missed either
     called_off: Mapping[str, Sequence[date]] = field(default_factory=dict)

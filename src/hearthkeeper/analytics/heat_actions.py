@@ -51,25 +51,29 @@ def posts_for(
 def missed_firings(post: ScheduledPost, inputs: HeatInputs) -> int:
     """How many firings were due on fully elapsed days since the post's last
     posting in the group — or over the last 7 days when it never posted — counting none
-    before posts could reach it (`posts_from`: a group opened two days ago missed two), nor
-    those staff called off (`called_off`)."""
+    before posts could reach it (`posts_from`: a group opened two days ago missed two) nor
+    before the playbook had the post (`post_added`: one added on Wednesday at noon missed
+    none of Monday's to Wednesday morning's), nor those staff called off (`called_off`)."""
     last = inputs.last_posted.get(post.id)
     first = last + timedelta(days=1) if last is not None else inputs.as_of - timedelta(days=6)
     if inputs.posts_from is None:
         return 0
-    first = max(first, inputs.posts_from)
-    due = _firings_between_days(post.schedule, inputs.zone, first, inputs.as_of)
+    start = datetime.combine(max(first, inputs.posts_from), time(), tzinfo=inputs.zone)
+    added = inputs.post_added.get(post.id)
+    if added is not None and added > start:
+        start = added
+    due = _firings_between(post.schedule, inputs.zone, start, inputs.as_of)
     # a firing staff called off was meant not to go out: not a missed one
-    off = sum(1 for day in inputs.called_off.get(post.id, ()) if first <= day < inputs.as_of)
+    since = start.astimezone(inputs.zone).date()
+    off = sum(1 for day in inputs.called_off.get(post.id, ()) if since <= day < inputs.as_of)
     return max(0, due - off)
 
 
 @lru_cache(maxsize=4096)
-def _firings_between_days(schedule: str, zone: ZoneInfo, first: date, end: date) -> int:
-    """How many firings of `schedule` fall from the local day `first` up to the start of the
-    local day `end`. Counted once per schedule and days: a report asks the same of every
-    group the post goes to (a pure function of its arguments, so the cache is exact)."""
-    start = datetime.combine(first, time(), tzinfo=zone)
+def _firings_between(schedule: str, zone: ZoneInfo, start: datetime, end: date) -> int:
+    """How many firings of `schedule` fall from `start` up to the start of the local day
+    `end`. Counted once per schedule and moments: a report asks the same of every group the
+    post goes to (a pure function of its arguments, so the cache is exact)."""
     until = datetime.combine(end, time(), tzinfo=zone)
     due = takewhile(lambda instant: instant < until, iter_firings(schedule, zone, start))
     return sum(1 for _ in due)
@@ -86,6 +90,11 @@ def stopped_posts(inputs: HeatInputs, playbook: Playbook | None, quiet: int,
             continue
         last = inputs.last_posted.get(post.id)
         since = said("since_day", lang, day=last.isoformat()) if last else said("in_a_week", lang)
+        added = inputs.post_added.get(post.id)
+        if added is not None and (day := added.astimezone(inputs.zone).date()) > (
+            last or inputs.as_of - timedelta(days=7)
+        ):
+            since = said("since_added", lang, day=day.isoformat())
         if post.mode is PostMode.REMIND:
             fix = said("fix_remind", lang)
         elif post.content.library:

@@ -69,6 +69,7 @@ TEXTS = Phrasebook({
     },
     "since_day": {EN: "since {day}", ZH: "自 {day} 起"},
     "in_a_week": {EN: "in the last 7 days", ZH: "最近 7 天"},
+    "since_added": {EN: "since it was added on {day}", ZH: "自 {day} 加入剧本起"},
     "fix_remind": {
         EN: "it waits for staff to confirm (mode: remind) — confirm it when reminded, or switch "
             "it to mode: auto",

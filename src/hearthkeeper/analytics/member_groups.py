@@ -17,13 +17,15 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rollups import local_midnight
+from hearthkeeper.text.folding import name_order
 
 
 def counted_groups(store: Store, community_id: int, group_ids: Collection[int] | None = None,
                    playbook: Playbook | None = None) -> list[Group]:  # fmt: skip
     """The groups `group_ids` (when given: what the operator asked for), else the
-    community's member groups (the staff channel left out)."""
-    groups = store.list_groups(community_id)
+    community's member groups (the staff channel left out); by name (`name_order`: 2群
+    before 10群), as the report and the Health page list them."""
+    groups = sorted(store.list_groups(community_id), key=lambda g: (name_order(g.name), g.id))
     if group_ids is not None:
         wanted = set(group_ids)
         return [g for g in groups if g.id in wanted]

@@ -28,6 +28,7 @@ from hearthkeeper.capabilities.activities.records import EventStatus
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.calendar.skips import posts_added
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import (
     GroupDay,
@@ -103,6 +104,9 @@ class HealthData:
     # The groups a carrier serves (scheduled posts can reach them: not an import's history),
     # id → carrier group id, by which a `groups:` override may name it
     served: dict[int, str] = field(default_factory=dict)
+    # Each scheduled post → when the community's playbook versions added it (none before it
+    # was due anywhere: `skips.posts_added`)
+    post_added: Mapping[str, datetime] = field(default_factory=dict)
     # What the builders below made from this load, per scope: the vital signs and the
     # matrix ask for the same members and days of the same groups.
     made: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -168,6 +172,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         attendees=_attendees(store, community_id, end),
         opened={g.id: _opened(g, activity, stays, zone) for g in listed},
         served={g.id: g.carrier_group_id for g in listed if g.id in served},
+        post_added=posts_added(store.playbook_contents(community_id)),
     )  # fmt: skip
 
 
@@ -474,7 +479,8 @@ def heat_inputs(data: HealthData, scope: Collection[int], name: str, group_id: i
                       last_posted, tuple(silent), members, _age(data, scope),
                       max(spoken, default=None), posts_from=min(reached, default=None),
                       carrier_group_id=data.served.get(group_id),
-                      called_off={k: sorted(v) for k, v in called_off.items()})  # fmt: skip
+                      called_off={k: sorted(v) for k, v in called_off.items()},
+                      post_added=data.post_added)  # fmt: skip
 
 
 def _last_spoken(data: HealthData, group: int) -> date | None:

@@ -11,13 +11,16 @@ usage error stays 2.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from difflib import get_close_matches
+from typing import Any, Final
 
 import typer
 from pydantic import ValidationError
-from typer._click import Context
+from typer._click import Command, Context
 from typer._click.exceptions import BadParameter, UsageError
-from typer.core import TyperArgument, TyperCommand, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+from typer.models import DefaultPlaceholder
 
 from hearthkeeper.text.controls import quoted, shown_input
 
@@ -107,9 +110,87 @@ class HearthCommand(TyperCommand):
             seen.add(param.name)
 
 
+# Words operators type for a command that has another name here (`hearth playbook check`
+# for `validate`): by likeness of spelling alone, `check` is nowhere near `validate`.
+MEANT: Final[Mapping[str, tuple[str, ...]]] = {
+    "check": ("validate",), "lint": ("validate",), "verify": ("validate",),
+    "test": ("validate",), "ls": ("list", "show"), "list": ("show",), "show": ("list",),
+    "view": ("show", "list"), "info": ("show", "list"), "get": ("show", "list"),
+    "status": ("show", "list", "stats"), "print": ("show", "list"),
+    "rm": ("revoke", "retire", "cancel", "remove"), "remove": ("revoke", "retire", "cancel"),
+    "delete": ("revoke", "retire", "cancel", "disable"), "del": ("revoke", "retire", "cancel"),
+    "add": ("create", "open", "set", "assign"), "new": ("create", "open"),
+    "create": ("add", "open", "new"), "make": ("create", "open", "new"),
+    "start": ("serve", "open"), "run": ("serve",), "up": ("serve",),
+    "migrate": ("upgrade",), "unban": ("lift",), "unmute": ("lift",), "forgive": ("pardon",),
+    "accept": ("approve",), "admit": ("approve",), "reject": ("refuse",),
+    "deny": ("refuse",), "decline": ("refuse",), "csv": ("export",), "download": ("export",),
+    "check-in": ("checkin",), "stats": ("report",), "health": ("report",),
+}  # fmt: skip
+
+
+# At the top, a group's command typed without its group (`hearth validate`): named in full.
+# Looking through the groups instead would import every group's commands (cli/lazy.py),
+# seconds of start-up for a typo; `tests/test_cli.py` checks each is a command.
+TOP_MEANT: Final[Mapping[str, tuple[str, ...]]] = {
+    "validate": ("playbook validate",), "check": ("playbook validate", "telegram check"),
+    "lint": ("playbook validate",), "verify": ("playbook validate",),
+    "show": ("playbook show", "grid show"), "new": ("playbook new",),
+    "templates": ("playbook templates",), "migrate": ("db upgrade",),
+    "upgrade": ("db upgrade",), "open": ("groups open",), "close": ("groups close",),
+    "reopen": ("groups reopen",), "assign": ("grid assign",),
+    "export": ("signups export", "billing export", "grid export"), "pardon": ("strikes pardon",),
+    "lift": ("sanctions lift",), "unban": ("sanctions lift",), "approve": ("applications approve",),
+    "refuse": ("applications refuse",), "pay": ("billing pay",), "refund": ("billing refund",),
+    "rooms": ("matrix rooms",), "episodes": ("crisis episodes",), "top": ("referrals top",),
+    "rollups": ("db rollups",), "poll": ("grid poll",), "skip": ("grid skip",),
+    "checkin": ("grid checkin", "events checkin"),
+}  # fmt: skip
+
+
+def meant(typed: str, names: Sequence[str], *, alike: bool = True) -> list[str]:
+    """The commands among `names` that `typed` most likely meant: the same name but for
+    letter case, then the commands its word is used for (`MEANT`), then (with `alike`)
+    those spelt alike."""
+    word = typed.strip().casefold()
+    found = [n for n in names if n.casefold() == word]
+    found += [n for n in MEANT.get(word, ()) if n in names]
+    if alike:
+        found += get_close_matches(word, list(names), n=3, cutoff=0.6)
+    return list(dict.fromkeys(found))
+
+
+class HearthGroup(TyperGroup):
+    """A command group whose unknown command is answered with the ones meant (`meant`); at
+    the top, also with a group's command typed without its group (`TOP_MEANT`: `hearth
+    validate` → `hearth playbook validate`, `hearth migrate` → `hearth db upgrade`)."""
+
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        try:
+            return self._click_resolve_command(ctx, args)
+        except UsageError as exc:
+            if args and not ctx.resilient_parsing:
+                hint = ", ".join(repr(n) for n in self._meant(ctx, args[0]))
+                if hint:
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {hint}?"
+            raise
+
+    def _meant(self, ctx: Context, typed: str) -> list[str]:
+        names = list(self.commands)
+        if ctx.parent is not None:
+            return meant(typed, names)
+        word = typed.strip().casefold()
+        inner = [f"{ctx.command_path} {full}" for full in TOP_MEANT.get(word, ())]
+        return list(dict.fromkeys(meant(typed, names, alike=False) + inner + meant(typed, names)))
+
+
 def conventional(app: typer.Typer) -> None:
     """Build `app`'s commands, and its groups' commands, as `HearthCommand`s (a command that
-    names its own class keeps it)."""
+    names its own class keeps it), and its groups as `HearthGroup`s."""
+    if isinstance(app.info.cls, DefaultPlaceholder) or app.info.cls in (None, TyperGroup):
+        app.info.cls = HearthGroup
     for command in app.registered_commands:
         if command.cls in (None, TyperCommand):
             command.cls = HearthCommand

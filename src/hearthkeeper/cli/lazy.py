@@ -15,17 +15,16 @@ from collections.abc import MutableMapping
 from typing import TYPE_CHECKING
 
 import typer
-from typer.core import TyperGroup
 from typer.main import get_group_from_info
 from typer.models import TyperInfo
 
-from hearthkeeper.cli.commands import conventional
+from hearthkeeper.cli.commands import HearthGroup, conventional
 
 if TYPE_CHECKING:
     from typer._click import Command
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(HearthGroup):
     """A group whose commands are the ones of the Typer `source` names, imported on first use."""
 
     source = ""  # "package.module:attribute"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -72,6 +73,17 @@ class PlaybookQueries(StoreBase):
                 .order_by(PlaybookVersionRow.version)
             )
             return [_version(row) for row in rows]
+
+    def playbook_contents(self, community_id: int) -> list[tuple[datetime, dict[str, Any]]]:
+        """When each version was applied and what it holds, first one first (not its text:
+        what a version changed is read from its content)."""
+        with self._unit(write=False) as session:
+            rows = session.execute(
+                select(PlaybookVersionRow.applied_at, PlaybookVersionRow.content)
+                .where(PlaybookVersionRow.community_id == community_id)
+                .order_by(PlaybookVersionRow.version)
+            )
+            return [(applied_at, dict(content)) for applied_at, content in rows]
 
     def playbook_version_by_digest(self, sha256: str) -> PlaybookVersion | None:
         """The version, of whichever community, whose text has this SHA-256 (a playbook file

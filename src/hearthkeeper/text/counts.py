@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from hearthkeeper.text.folding import name_order
+
 NAMES_SHOWN = 5  # groups named in a line about several; the rest are counted
 
 
@@ -59,9 +61,11 @@ def weekly(average: float) -> str:
 
 def groups_named(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
     """The group's name, or how many groups with the first few names ("40 groups (1群, 2群,
-    3群, 4群, 5群 and 35 more)"): a matrix of 100 groups reads as one line, not a hundred."""
+    3群, 4群, 5群 and 35 more)"), in the order names are listed (`name_order`: 2群 before
+    10群): a matrix of 100 groups reads as one line, not a hundred."""
     if len(names) == 1:
         return names[0]
+    names = sorted(names, key=name_order)
     more = len(names) - shown
     listed = ", ".join(names[:shown])
     return f"{len(names)} groups ({listed}{f' and {more} more' if more > 0 else ''})"

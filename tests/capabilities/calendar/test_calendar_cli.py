@@ -255,3 +255,29 @@ def test_a_groups_entry_keyed_by_carrier_id_is_applied_with_the_database(
     assert {f["group"] for f in rome} == {"Tea Rome"}
     assert {f["post"] for f in rome} == {"tips"}, rome
     assert seen.stderr == ""
+
+
+def test_the_daily_check_in_summary_and_title_reminders_are_listed(playbook: Path) -> None:
+    """The playbook's daily check-in summary and its titles' duty reminders fire on a
+    schedule like posts and rituals, and `hearth calendar` (and the console's Calendar, from
+    the same agenda) left them out."""
+    text = playbook.read_text("utf-8") + (
+        "mechanisms:\n  check_in: {daily_summary: '21:30'}\n  titles:\n"
+        "    - {name: Kettle keeper, duty: remind everyone to drink water, "
+        "reminder: every day 10:00}\n"
+        "    - {name: Taster, duty: rate a new tea}\n"  # no reminder: nothing fires
+    )
+    playbook.write_text(text, "utf-8")
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "2", "--format", "json")
+    assert code == 0, out
+    said = [(f["at"], f["post"], f["kind"], f["group"]) for f in json.loads(out)
+            if f["kind"] in ("daily-summary", "title-reminder")]  # fmt: skip
+    assert said == [
+        ("2026-11-23T10:00:00+00:00", "Kettle keeper", "title-reminder", "*"),
+        ("2026-11-23T21:30:00+00:00", "check_in", "daily-summary", "*"),
+        ("2026-11-24T10:00:00+00:00", "Kettle keeper", "title-reminder", "*"),
+        ("2026-11-24T21:30:00+00:00", "check_in", "daily-summary", "*"),
+    ]
+    code, out = run(str(playbook), "--from", "2026-11-23", "--days", "1")
+    assert "Mon 2026-11-23 10:00  Kettle keeper title-reminder  @Kettle keeper holders" in out
+    assert "Mon 2026-11-23 21:30  check_in daily-summary  the day's check-ins" in out

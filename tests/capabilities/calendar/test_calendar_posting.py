@@ -364,10 +364,12 @@ def test_the_latest_firings_are_one_line_each_however_many_groups_they_went_to(
         performed(c)
     community = c.runtime.community_id
     assert len(SqlPosts.on(store).post_records(community)) == 12  # 4 mornings × 3 groups
-    shown = fired(store, community, limit=2)
+    shown = fired(store, community, limit=2, playbook=c.runtime.playbook)
     assert [(f.scheduled_for.day, f.group, f.state) for f in shown] == [
         (5, "3 groups", "3 delivered"), (4, "3 groups", "3 delivered")]  # fmt: skip
     assert shown[0].groups == ["g1", "g2", "g3"]
+    # an inline post's Item is its first words, not its kind ("text")
+    assert shown[0].item == "Good morning, tea friends."
     result = CliRunner().invoke(app, ["posts", "--limit", "2"],
                                 env={"HEARTH_DATABASE_URL": database_url})  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -120,3 +120,18 @@ def test_a_dying_groups_numbers_read_as_people_say_them() -> None:
         .text(Language.ZH_CN)
         .startswith("「G1」正在沉寂：本周 1 条消息，之前四周平均每周 204 条")
     )
+
+
+def test_groups_are_listed_by_their_numbers_not_as_text() -> None:
+    """`hearth grid show` and every list of group names read 1, 2, 10, 11, not 1, 10, 11, 2."""
+    from dataclasses import replace
+
+    from hearthkeeper.capabilities.grid.decide import sorted_lines
+    from hearthkeeper.text.counts import groups_named
+
+    lines = [replace(line(i), name=f"Orange {n}") for i, n in enumerate((1, 10, 11, 2), 1)]
+    assert [x.name for x in sorted_lines(lines, "")] == ["Orange 1", "Orange 2", "Orange 10",
+                                                          "Orange 11"]  # fmt: skip
+    assert [x.name for x in sorted_lines(lines, "group")][1] == "Orange 10"  # as opened
+    names = ["１０群", "1群", "11群", "2群", "3群", "4群", "5群"]
+    assert groups_named(names) == "7 groups (1群, 2群, 3群, 4群, 5群 and 2 more)"

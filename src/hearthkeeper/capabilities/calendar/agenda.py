@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from hearthkeeper.capabilities.calendar.firings import (
     anniversary_firings,
     firings_between,
     session_moments,
+    to_instant,
 )
 from hearthkeeper.capabilities.calendar.library import (
     ContentLibrary,
@@ -36,8 +37,9 @@ class Firing:
     """One thing the calendar posts: when, from which series, to which groups, with what."""
 
     at: datetime  # aware UTC
-    post: str  # id of the scheduled post or live session, or "anniversary"
-    kind: str  # post, anniversary, live-reminder, live-start, live-digest
+    post: str  # id of the post or live session, "anniversary", "check_in", a title
+    kind: str  # post, anniversary, live-reminder, live-start, live-digest, event,
+    # daily-summary (of check-ins), title-reminder
     mode: str  # auto or remind
     groups: tuple[str, ...]  # empty: every group of the community
     item: str  # what would be posted: a text excerpt or the library item's title
@@ -100,6 +102,8 @@ def build_agenda(playbook: Playbook, base_dir: Path, start: datetime, end: datet
         firings += _session(session, zone, start, end)
     firings += [Firing(o.starts_at, o.activity.id, "event", "auto", (), excerpt(o.line))
                 for o in occurrences(playbook, start, end)]  # fmt: skip
+    firings += _check_in_summaries(playbook, zone, start, end)
+    firings += _title_reminders(playbook, zone, start, end)
     firings.sort(key=lambda f: (f.at, f.post))
     return Agenda(firings=firings, libraries=reports)
 
@@ -125,6 +129,44 @@ def _anniversaries(
         months = "N" if firing.months is None else str(firing.months)
         text = template.format(months=months, community=community.name)
         out.append(Firing(firing.at, "anniversary", "anniversary", "auto", (), excerpt(text)))
+    return out
+
+
+CHECK_IN_SUMMARY = "check_in"  # as the playbook names it: mechanisms.check_in
+SUMMARY_SAID = "the day's check-ins and longest streaks (where someone checked in)"
+
+
+def _check_in_summaries(
+    playbook: Playbook, zone: ZoneInfo, start: datetime, end: datetime
+) -> list[Firing]:
+    """The daily check-in summary (`mechanisms.check_in.daily_summary`), every day at its
+    time in every group where someone checked in that day (the engine posts none elsewhere)."""
+    check_in = playbook.mechanisms.check_in
+    at = check_in.daily_summary
+    if not check_in.enabled or at is None:
+        return []
+    out = []
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    while (instant := to_instant(datetime.combine(day, at), zone)) < end:
+        if instant >= start:
+            out.append(Firing(instant, CHECK_IN_SUMMARY, "daily-summary", "auto", (),
+                              SUMMARY_SAID))  # fmt: skip
+        day += timedelta(days=1)
+    return out
+
+
+def _title_reminders(
+    playbook: Playbook, zone: ZoneInfo, start: datetime, end: datetime
+) -> list[Firing]:
+    """Each title's duty reminder (`mechanisms.titles[].reminder`), @-mentioning its holders
+    in every group where someone holds it (the engine reminds no group without a holder)."""
+    out = []
+    for title in playbook.mechanisms.titles:
+        if title.reminder is None:
+            continue
+        said = excerpt(f"@{title.name} holders (where it is held): {title.duty or 'their duty'}")
+        out += [Firing(at, title.name, "title-reminder", "auto", (), said)
+                for at in firings_between(title.reminder, zone, start, end)]  # fmt: skip
     return out
 
 

@@ -19,11 +19,13 @@ from hearthkeeper.capabilities.calendar.posts import applies, find_post
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
 from hearthkeeper.capabilities.calendar.skips import UNSERVED, unserved
+from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.output import Order
 from hearthkeeper.store import Group, Store
 from hearthkeeper.text.counts import NAMES_SHOWN, groups_named
+from hearthkeeper.text.folding import name_order
 from hearthkeeper.web.console.pages import ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -146,11 +148,11 @@ def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
             elif not names:
                 said = f"no group ({line.groups})" if line.groups != "every group" else "no group"
             elif len(names) <= NAMES_SHOWN:
-                said = ", ".join(names)
+                said = ", ".join(sorted(names, key=name_order))
             elif (
                 len(missing := [g.name for g in members if g.name not in receiving]) <= NAMES_SHOWN
             ):
-                said = "every group but " + ", ".join(missing)
+                said = "every group but " + ", ".join(sorted(missing, key=name_order))
             else:
                 said = f"{len(names)} of {len(members)} groups"
             line = replace(line, groups=said)
@@ -167,9 +169,35 @@ def staff_events(store: Store, community_id: int, now: datetime) -> list[Upcomin
             for e in found]  # fmt: skip
 
 
-def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[Fired]:
-    """The latest firings, newest first, each with its groups' delivery states; only their
-    records are read (`latest_firings_since`), however long the calendar has run."""
+ITEM_WORDS = 40  # characters of an inline post's text the Item column shows
+
+
+def item_of(record: PostRecord, playbook: Playbook | None) -> str:
+    """What a firing posted, as the Item column reads it: a library's item, an inline post's
+    first words (the playbook's text: the record keeps only its kind, "text"), the
+    anniversary's own text, a live session's title; else the content's kind."""
+    if record.item_id:
+        return record.item_id
+    if playbook is not None:
+        post = find_post(playbook, record.post_id)
+        if post is not None and post.content.text:
+            return excerpt(post.content.text, ITEM_WORDS)
+        ritual = playbook.calendar.rituals.anniversary
+        if record.post_id == "anniversary" and ritual is not None and ritual.text:
+            return excerpt(ritual.text, ITEM_WORDS)
+        if record.post_id.startswith("live:"):
+            session_id = record.post_id.removeprefix("live:").rpartition(":")[0]
+            for session in playbook.calendar.live_sessions:
+                if session.id == session_id:
+                    return excerpt(session.title, ITEM_WORDS)
+    return record.content_kind
+
+
+def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN,
+          playbook: Playbook | None = None) -> list[Fired]:  # fmt: skip
+    """The latest firings, newest first, each with its groups' delivery states (and, with the
+    community's `playbook`, an inline post's first words); only their records are read
+    (`latest_firings_since`), however long the calendar has run."""
     posts = SqlPosts.on(store)
     since = posts.latest_firings_since(community_id, limit)
     records = posts.post_records(community_id, since=since)
@@ -189,9 +217,14 @@ def fired(store: Store, community_id: int, limit: int = FIRINGS_SHOWN) -> list[F
             state = record.status
         firings.setdefault((record.post_id, record.scheduled_for), []).append((record, state))
     found = []
+
+    def named(record: PostRecord) -> str:
+        return groups.get(record.group_id, f"group {record.group_id}")
+
     for (post, at), done in reversed(list(firings.items())[-limit:]):
-        names = [groups.get(r.group_id, f"group {r.group_id}") for r, _ in done]
-        items = {r.item_id or r.content_kind for r, _ in done}
+        done.sort(key=lambda pair: name_order(named(pair[0])))  # 2群 before 10群
+        names = [named(r) for r, _ in done]
+        items = {item_of(r, playbook) for r, _ in done}
         states = Counter(state for _, state in done)
         cancelled = [(name, r.cancelled_by) for name, (r, _) in zip(names, done, strict=True)
                      if r.cancelled_by]  # fmt: skip
@@ -271,7 +304,7 @@ def router(pages: Pages) -> APIRouter:
             request, "console/calendar.html", operator=operator, active="calendar",
             upcoming=lines, libraries=libraries, left=left, days=DAYS_AHEAD,
             has_playbook=view.playbook is not None,
-            fired=fired(web.store, view.community.id), **view.context(),
+            fired=fired(web.store, view.community.id, playbook=view.playbook), **view.context(),
         )  # fmt: skip
 
     return routes

@@ -7,7 +7,8 @@ Pure: `stage` (a group's stage), `decide` (the warnings and their texts). Store:
 lines, in a fixed number of queries), `repository` (who is in charge, open conditions,
 capacity overrides), `capacities` (per-group capacity overrides onto groups). Scheduled:
 `watch`. Web and CLI: `console` (`/console/c/{slug}/matrix`), `cli` (`hearth grid`),
-`report` (the report's `matrix` section). `across` (with `across_cli`, `across_console`): one
+`report` (the report's `matrix` section), `export` (the matrix as CSV: `hearth grid export`, the
+page's Download CSV). `across` (with `across_cli`, `across_console`): one
 poll, check-in prompt or skip of a scheduled post across the groups chosen. Per-group overrides of the playbook themselves are
 in `playbook/groups.py`, honoured by the engine (`Runtime.playbook_for`).
 """

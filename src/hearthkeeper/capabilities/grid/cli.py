@@ -4,6 +4,7 @@ one poll, check-in prompt or skip across many groups (`across_cli.py`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,11 +18,12 @@ from hearthkeeper.capabilities.grid import across_cli
 from hearthkeeper.capabilities.grid.decide import (
     MAX_FIND,
     STAGE_FILTER,
+    GroupLine,
     matrix_warnings,
     narrowed,
     sorted_lines,
 )
-from hearthkeeper.capabilities.grid.load import load_matrix
+from hearthkeeper.capabilities.grid.load import Matrix, load_matrix
 from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, NOT_IN_THEM, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
@@ -34,6 +36,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.clock import SystemClock
+from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.text.counts import counted, groups_named, percent
 
@@ -62,8 +65,8 @@ def _group(store: Store, community: Community, name: str) -> Group:
 class SortBy(StrEnum):
     """What `hearth grid show --sort` orders by."""
 
+    NAME = "name"  # 2群 before 10群 (`name_order`)
     GROUP = "group"  # the order groups were opened in
-    NAME = "name"
     HEALTH = "health"  # lowest first
     MESSAGES = "messages"  # fewest first
     MEMBERS = "members"
@@ -71,35 +74,56 @@ class SortBy(StrEnum):
     STAGE = "stage"
 
 
-@grid_app.command("show")
-def show(
-    community: CommunityOption = None,
-    stage: Annotated[
-        Stage | None,
-        typer.Option("--stage", help="Only the groups at this stage (dying, declining, …)."),
-    ] = None,
-    find: Annotated[
-        str | None,
-        typer.Option("--find", help="Only the groups whose name or carrier id holds this."),
-    ] = None,
-    sort: Annotated[
-        SortBy,
-        typer.Option(
-            "--sort",
-            help="Order by: group (opening), name, health (lowest "
-            "first), messages (fewest first), members, fill or stage.",
-        ),
-    ] = SortBy.GROUP,
-    config: ConfigOption = None,
-) -> None:
-    """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
-    how many groups are at each stage, then the warnings (of the groups shown)."""
+StageOption = Annotated[
+    Stage | None,
+    typer.Option("--stage", help="Only the groups at this stage (dying, declining, …)."),
+]
+FindOption = Annotated[
+    str | None,
+    typer.Option("--find", help="Only the groups whose name or carrier id holds this."),
+]
+SortOption = Annotated[
+    SortBy,
+    typer.Option(
+        "--sort",
+        help="Order by: name (2群 before 10群), group (opening), health "
+        "(lowest first), messages (fewest first), members, fill or stage.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """The community's matrix, the lines asked for, and its playbook (None: not applied)."""
+
+    matrix: Matrix
+    lines: list[GroupLine]
+    playbook: Playbook | None
+
+
+def _matrix(community: str | None, stage: Stage | None, find: str | None, sort: SortBy,
+            config: Path | None) -> _Shown:  # fmt: skip
     store = open_store(settings_from(config))
     found = pick_community(store, community)
     playbook = community_playbook(store, found.id)
     matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], SystemClock().now())
     shown = sorted_lines(narrowed(matrix.lines, stage, (find or "").strip()[:MAX_FIND]),
                          sort.value)  # fmt: skip
+    return _Shown(matrix, shown, playbook)
+
+
+@grid_app.command("show")
+def show(
+    community: CommunityOption = None,
+    stage: StageOption = None,
+    find: FindOption = None,
+    sort: SortOption = SortBy.NAME,
+    config: ConfigOption = None,
+) -> None:
+    """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
+    how many groups are at each stage, then the warnings (of the groups shown)."""
+    picked = _matrix(community, stage, find, sort, config)
+    matrix, shown, playbook = picked.matrix, picked.lines, picked.playbook
     for line in shown:
         fill = "" if line.fill is None else f" ({percent(line.fill)})"
         size = f"{line.members}" + (f"/{line.capacity}" if line.capacity else "")
@@ -128,6 +152,51 @@ def show(
     console.print(escape(counted(len(warnings), "warning") + (":" if warnings else ".")))
     for warning in warnings:
         console.print(escape(f"  ⚠ {warning.text()}"))
+
+
+@grid_app.command("export")
+def export(
+    community: CommunityOption = None,
+    stage: StageOption = None,
+    find: FindOption = None,
+    sort: SortOption = SortBy.NAME,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """The matrix as CSV with a header, one row per group (those --stage and --find keep, in
+    --sort's order), as the Matrix page's Download CSV. Cells a spreadsheet would run as a
+    formula start with an apostrophe."""
+    import io
+
+    from hearthkeeper.capabilities.grid.export import rows, write_csv
+    from hearthkeeper.cli.output import shown_safely
+    from hearthkeeper.playbook.groups import override_for
+
+    picked = _matrix(community, stage, find, sort, config)
+    playbook = picked.playbook
+    warnings = [] if playbook is None else matrix_warnings(picked.matrix.lines, playbook)
+    overrides = {} if playbook is None else {
+        line.group_id: o for line in picked.lines
+        if (o := override_for(playbook, line.name, line.carrier_group_id)) is not None}  # fmt: skip
+    found = rows(picked.lines, warnings, overrides)
+    if output is None:  # to a terminal, most likely: no escape sequences reach it
+        buffer = io.StringIO()
+        write_csv(buffer, [[shown_safely(cell) for cell in row] for row in found])
+        typer.echo(buffer.getvalue(), nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(handle, found)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    console.print(escape(f"Wrote {counted(len(found), 'group')} to {output}."))
 
 
 def _charge(names: Sequence[str], member: str, community: str | None, actor: str,

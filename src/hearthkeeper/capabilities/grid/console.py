@@ -8,13 +8,14 @@ a group or taking them off, and one poll, check-in prompt or skip across the gro
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.grid import across_console
 from hearthkeeper.capabilities.grid.decide import (
@@ -25,6 +26,7 @@ from hearthkeeper.capabilities.grid.decide import (
     narrowed,
     sorted_lines,
 )
+from hearthkeeper.capabilities.grid.export import rows, write_csv
 from hearthkeeper.capabilities.grid.load import load_matrix
 from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
@@ -87,15 +89,16 @@ def matrix_context(pages: Pages, view: CommunityView, sort: str, order: str,
         ids = {line.group_id for line in shown}
         warnings = [w for w in warnings if w.group_id is None or w.group_id in ids]
     kept = {k: v for k, v in (("stage", "" if chosen is None else chosen.value), ("q", find)) if v}
-    sort = sort if sort in SORTS else "group"
+    sort = sort if sort in SORTS else "name"  # by name (2群 before 10群) unless asked
     order = "desc" if order == "desc" else "asc"
+    plain = sort == "name" and order == "asc"
     return {
         "matrix": matrix, "lines": sorted_lines(shown, sort, descending=order == "desc"),
         "sort": sort, "order": order, "stage": chosen, "find": find, "filtered": filtered,
         "unknown_stage": unknown, "stage_names": [s.value for s in Stage],
         "stages": [(s, Counter(line.stage for line in matrix.lines)[s]) for s in STAGE_FILTER],
         "kept": ("&" + urlencode(kept)) if kept else "",
-        "sorting": ("&" + urlencode({"sort": sort, "order": order})) if sort != "group" else "",
+        "sorting": "" if plain else "&" + urlencode({"sort": sort, "order": order}),
         "warnings": warnings, "flagged": by_group, "alerted": grid.conditions(view.community.id),
         # closed lines whose platform refused the close: members still post; asked again here
         "refused": refused_closes(web.store, view.community.id,
@@ -119,11 +122,26 @@ def router(pages: Pages) -> APIRouter:
         query = request.query_params
         notice = NOTICES.get(query.get("done", ""))
         return render(request, "console/grid.html", operator=operator, active="matrix",
-                      notice=notice, **matrix_context(pages, view, query.get("sort", "group"),
+                      notice=notice, **matrix_context(pages, view, query.get("sort", "name"),
                                                       query.get("order", "asc"),
                                                       query.get("stage", ""),
                                                       query.get("q", "")),
                       **view.context())  # fmt: skip
+
+    @routes.get("/console/c/{slug}/matrix/export", response_model=None)
+    def export(request: Request, slug: str, operator: SignedIn) -> Response:
+        """The matrix as CSV (`hearth grid export`): the groups the page shows, as it orders
+        them (its stage, search and sort kept in the link)."""
+        view = pages.community(slug)
+        query = request.query_params
+        shown = matrix_context(pages, view, query.get("sort", "name"), query.get("order", "asc"),
+                               query.get("stage", ""), query.get("q", ""))  # fmt: skip
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # a BOM: Excel reads the file as UTF-8, as the CLI's
+        write_csv(buffer, rows(shown["lines"], shown["warnings"], shown["overrides"]))
+        name = f"matrix-{view.community.slug}-{shown['matrix'].as_of.isoformat()}.csv"
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
     @routes.post("/console/c/{slug}/matrix/charge", dependencies=[Depends(require_csrf)])
     def charge(slug: str, operator: SignedIn, group_id: Annotated[int, Form()],

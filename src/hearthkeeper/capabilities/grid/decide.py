@@ -26,7 +26,7 @@ from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.counts import counted, weekly
-from hearthkeeper.text.folding import fold
+from hearthkeeper.text.folding import fold, name_order
 
 NEAR_CAPACITY = 0.9
 CIRCLE_SHARE = 0.8
@@ -84,7 +84,7 @@ STAGE_FILTER: Final = (Stage.DYING, Stage.DECLINING, Stage.NEW, Stage.GROWING, S
 MAX_FIND: Final = 100  # characters of a search kept (a group's name is at most 200)
 SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
     "group": lambda line: line.group_id,
-    "name": lambda line: line.name.casefold(),
+    "name": lambda line: name_order(line.name),
     "members": lambda line: line.members,
     "fill": lambda line: line.fill if line.fill is not None else -1.0,
     "messages": lambda line: line.messages_7d,
@@ -97,8 +97,8 @@ SORTS: Final[dict[str, Callable[[GroupLine], Any]]] = {
 
 def sorted_lines(lines: Sequence[GroupLine], sort: str, *,
                  descending: bool = False) -> list[GroupLine]:  # fmt: skip
-    """The lines by `SORTS[sort]` (an unknown key: in order of opening), ties by opening."""
-    key = SORTS.get(sort, SORTS["group"])
+    """The lines by `SORTS[sort]` (an unknown key: by name, `name_order`), ties by opening."""
+    key = SORTS.get(sort, SORTS["name"])
     return sorted(lines, key=lambda line: (key(line), line.group_id), reverse=descending)
 
 
@@ -178,6 +178,21 @@ TEXTS = Phrasebook({
                         "请把它并入更活跃的群或关闭它，免得变成广告群"
                         "（hearth groups close \"{group}\" --into 其他群）。",
     },
+    # The Matrix page's: its Close… link beside the warning does what the command would
+    "dying-linked": {
+        Language.EN: "{group} is dying: {messages} this week vs {before}/week over the four "
+                     "weeks before — merge it into a livelier group or close it before it turns "
+                     "into an ad group (Close… names the group its members carry on in).",
+        Language.ZH_CN: "「{group}」正在沉寂：本周 {this} 条消息，之前四周平均每周 {before} 条——"
+                        "请把它并入更活跃的群或关闭它，免得变成广告群（「关闭…」可指定成员转去的群）。",
+    },
+    "dead-linked": {
+        Language.EN: "{group} is dying: not one message in the last 28 days, with {members} "
+                     "members in it — merge it into a livelier group or close it before it turns "
+                     "into an ad group (Close… names the group its members carry on in).",
+        Language.ZH_CN: "「{group}」正在沉寂：最近 28 天没有一条消息，群里还有 {members} 人——"
+                        "请把它并入更活跃的群或关闭它，免得变成广告群（「关闭…」可指定成员转去的群）。",
+    },
     "many-dying": {
         Language.EN: "{count} groups are dying: {groups} — merge each into a livelier group or "
                      "close it before it turns into an ad group (hearth groups close GROUP --into "
@@ -216,9 +231,17 @@ class MatrixWarning:
     group_id: int | None = None
     member_id: int | None = None
 
-    def text(self, language: Language = Language.EN) -> str:
-        """What staff read, in `language` (the console and the report read English)."""
-        return TEXTS.say(self.text_key, language, **self.values)
+    def text(self, language: Language = Language.EN, *, linked: bool = False) -> str:
+        """What staff read, in `language` (the console and the report read English);
+        `linked`: beside a link that closes the group (the Matrix page), which it names
+        instead of the `hearth groups close` command said where there is none."""
+        key = f"{self.text_key}-linked" if linked and self.closes else self.text_key
+        return TEXTS.say(key, language, **self.values)
+
+    @property
+    def closes(self) -> bool:
+        """Whether it suggests closing its group (a dying group)."""
+        return self.kind is Kind.DYING and self.group_id is not None
 
     @property
     def alerts(self) -> bool:

@@ -27,6 +27,7 @@ from hearthkeeper.playbook.groups import group_capacity, is_staff_channel
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import GroupDayActivity
+from hearthkeeper.text.folding import name_order
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     data = signals.load(store, community_id, [g.id for g in listed], today, zone, reads)
     groups = (listed if as_of is None  # a report's: those opened by then
               else [g for g in listed if data.opened.get(g.id, today) <= today])  # fmt: skip
+    # listed by name (2群 before 10群): the report, the warnings and `hearth grid show`
+    groups = sorted(groups, key=lambda g: (name_order(g.name), g.id))
     ids = [g.id for g in groups]
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)

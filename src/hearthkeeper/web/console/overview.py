@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from hearthkeeper.capabilities.moderation.decisions import recent_decisions
 from hearthkeeper.store import Community, Group, LiveNumbers, PlaybookVersion
 from hearthkeeper.store.rooms import SqlRooms
+from hearthkeeper.text.folding import name_order
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -52,7 +53,8 @@ class GroupLine:
 
 def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupLine]:
     """Every group of the community with its numbers (three queries, and one for each
-    carrier's places promised, whatever the count of groups)."""
+    carrier's places promised, whatever the count of groups), by name (`name_order`: 2群
+    before 10群, however the groups were imported or opened)."""
     store = pages.web.store
     members = store.group_member_counts(view.community.id)
     today = store.group_message_counts(view.community.id, view.start_of_day(now))
@@ -72,7 +74,7 @@ def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupL
             promised.get(group.id, 0),
             None if group.closed_into is None else names.get(group.closed_into),
         )
-        for group in groups
+        for group in sorted(groups, key=lambda g: (name_order(g.name), g.id))
     ]
 
 
