@@ -18,7 +18,7 @@ from hearthkeeper.capabilities.reports.repository import (
 )
 from hearthkeeper.capabilities.reports.requests import FileReport
 from hearthkeeper.capabilities.reports.texts import TEXTS
-from hearthkeeper.engine.actions import Action, ActionKind, privately
+from hearthkeeper.engine.actions import INBOX_ONLY, Action, ActionKind, privately
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.registry import Registry
 from hearthkeeper.playbook import Playbook
@@ -108,15 +108,19 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
                         "hidden": flagged.hidden_at is not None})  # fmt: skip
     text = alert_text(store, pb, flagged, message, group.name, author_is_staff)
     key = alert_key(flagged.id)
-    if len(kept) == 1:
-        trigger = ctx.trigger
-        assert trigger is not None
-        out.append(Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
-                          group=group.carrier_group_id, member=author_user, text=text,
-                          reason="reported by members", violation="report", handler=HANDLER,
-                          key=key))  # fmt: skip
-    else:
+    if len(kept) > 1:
         reports.restate_alert(key, text)
+    # One alert per message. Reports that do not count (new, struck, muted reporters: what
+    # sock puppets are) put it in the inbox only; the first that counts raises it again
+    # under its key, which pushes it to the staff channel and direct messages (the inbox
+    # keeps its one entry): ten puppets make ten inbox lines, not ten staff pings each.
+    pushes = not_counted is None and counting == 1
+    if len(kept) == 1 or pushes:
+        alerted = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                         group=group.carrier_group_id, member=author_user, text=text,
+                         reason="reported by members", violation="report", handler=HANDLER,
+                         key=key)  # fmt: skip
+        out.append(alerted if pushes else replace(alerted, extra={INBOX_ONLY: True}))
     if author_is_staff:
         authors = store.member_names([message.member_id])
         return [*out, *say("against_staff", author=authors.get(message.member_id, "?"))]
