@@ -47,6 +47,7 @@ class Takes(Enum):
 
     NOTHING = "nothing"  # `/rank`: any words after it are the member's, judged like a message
     WORDS = "words"  # `/rsvp night-run`, `/vote 2`: the community's own names, not judged
+    # (with `Command.known`: judged when they name nothing the community has)
     TEXT = "text"  # `/打卡 今天练了一页`, `/poll …`: the member's own words, judged like a message
 
 
@@ -63,6 +64,11 @@ class Command:
     allowed: Callable[[Context], bool] | None = None  # a finer rule than a permission (roles named
     # in the playbook); the command checks it itself, `/help` uses it to show only what is usable
     takes: Takes = Takes.WORDS
+    # For a command that takes names: whether the words name something the community has
+    # (`/rsvp 周六护肤沙龙`, an event; `/tag 肤质 油皮`, a tag and its value). Words that name
+    # nothing are the member's own, judged like a message (`/报名 <an ad>`). Asked only when
+    # the learned scorer flags them; None: the words are always the community's names.
+    known: Callable[[str, Context], bool] | None = None
 
     def names(self) -> tuple[str, ...]:
         """Every name that invokes it, lower-cased."""

@@ -69,6 +69,12 @@ PRIORITY: dict[ActionKind, int] = {
 # without direct messages, whose staff read the alert in the staff channel and the inbox.
 OPTIONAL = "optional"
 
+# `extra` flag on an ALERT_STAFF: the staff inbox keeps it, nobody is pushed (no staff
+# channel post, no direct message): reports by members whose reports do not count (new,
+# struck, muted) until one that counts arrives, when the same alert (its key) is raised
+# again without the flag and goes out then.
+INBOX_ONLY = "inbox_only"
+
 # `extra` flag on a KICK: the same decision also bans the member (a ladder rung of kick and
 # ban or blacklist), so a carrier that tells the member why they were removed says they are
 # banned and offers no way back (the web chat's removal notice); what the room is told is as

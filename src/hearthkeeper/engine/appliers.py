@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import INBOX_ONLY, Action, ActionKind
 from hearthkeeper.engine.batch import Applied, BatchRecord
 from hearthkeeper.engine.effects import EffectContext, EffectError
 from hearthkeeper.engine.events import Event
@@ -322,7 +322,9 @@ def _alert_staff(step: Step, action: Action, key: str) -> Sequence[Action]:
     step.writes.alert(key, lambda: inbox_entry(step.tx, action, key, group.community_id,
                                                 listed_in, step.now, member_id=sender))  # fmt: skip
     router = step.registry.alert_router
-    if router is not None:  # the staff channel, direct messages (or held for quiet hours)
+    # the staff channel, direct messages (or held for quiet hours); an inbox-only alert
+    # stays in the inbox
+    if router is not None and not action.extra.get(INBOX_ONLY):
         for delivery in router(step.tx, action, key, step.effects.triggered_by(action)):
             step.writes.enqueue(delivery.key, delivery.action, step.event_id, delivery.group_id)
     return _NOTHING

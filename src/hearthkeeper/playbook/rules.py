@@ -446,7 +446,8 @@ class Reports(Section):
         ge=1,
         le=1000,
         description="Reports one member may make in a day (24 hours); more are refused, and "
-        "not stored.",
+        "not stored. A report that does not count (a new, struck or muted reporter) reaches "
+        "the staff inbox only, until one of the same message that counts sends it to staff.",
     )
 
 

@@ -162,7 +162,9 @@ class Scanner:
         flags it; the scorer then judges the text without them (a member's name is not the
         sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all.
         `words`: for a member's command, the words after its name, which the scorer judges
-        instead of the whole text (the name is the community's: `/claim` reads as SMS spam)."""
+        instead of the whole text (the name is the community's: `/claim` reads as SMS spam);
+        a question `command` is then asked only when the scorer flags the words, and yes
+        drops its verdict (the words name the community's own event or tag)."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -173,6 +175,8 @@ class Scanner:
             scored = prepare(words)
             if words.strip() and not is_advertising(list(by_rules)):
                 by_scorer = self._scored_alone(scored)
+            if by_scorer and callable(command) and command():
+                by_scorer = ()
         elif callable(command):
             # the rules read a command as any text, and the scorer is pure: its verdict on
             # the text, dropped for a command, is what skipping it would have given

@@ -271,6 +271,30 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
     assert store.staff_alerts(c.runtime.community_id) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_words_a_command_looks_up_that_name_nothing_are_judged_the_communitys_names_are_not(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/报名 <an ad>` and `/tag <an ad>` stayed in the group when only the learned scorer
+    would flag the words: names a command looks up were never judged. Words that name no
+    event and no tag are the member's own now; `/rsvp 周六护肤沙龙` (the scorer's 0.95 on
+    its own) names the community's event and is left alone, as is `/tag 肤质 油皮`."""
+    extra = ("activities:\n  - {id: salon, name: 周六护肤沙龙, when: 2026-12-20 14:00}\n"
+             "mechanisms:\n  tags:\n    - {name: skin_type, values: [干皮, 油皮]}\n")  # fmt: skip
+    c = community(store, store_clock, playbook(extra))
+    ad = "需要代购韩国化妆品的姐妹找我"
+    for n, hiding in enumerate((f"/报名 {ad}", f"/rsvp {ad}", f"/tag {ad}", f"/unrsvp {ad}",
+                                f"/untag skin_type {ad}")):  # fmt: skip
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
+        assert "advertising" in _violations([hidden]), hiding
+    ordinary = ["/rsvp 周六护肤沙龙", "/报名 salon", "/报名 护肤沙龙", "/tag 肤质 油皮",
+                "/untag skin_type", "/rsvp"]  # fmt: skip
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    assert store.staff_alerts(c.runtime.community_id) == []
+
+
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(
     store: Store, store_clock: FrozenClock
 ) -> None:

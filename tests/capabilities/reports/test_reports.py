@@ -352,6 +352,52 @@ def staff_posts(c: Community) -> list[str]:
             if a.kind is ActionKind.SEND and a.group == "staff"]  # fmt: skip
 
 
+def test_reports_that_do_not_count_stay_in_the_inbox_until_one_that_counts(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Each new member may make a few reports a day, and each report of another message
+    posted to the staff channel and messaged staff: N sock puppets made staff's phones ring
+    N times a day each. Reports that do not count (new, struck, muted reporters) now reach
+    the inbox only; the first that counts tells staff where they are, once per message."""
+    c, _ = start(store, store_clock, alerts="alerts:\n  staff_group: staff\n")
+    cid = c.runtime.community_id
+    staff = store.group_for_carrier("fake", "staff")
+    assert staff is not None
+    store.join(c.member_id("boss"), staff.id, role="manager", at=DAY - timedelta(days=30))
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    for puppet in ("p1", "p2"):  # joined today, never posted: new, as kim is
+        store.join(store.member_for("fake", puppet, puppet).id, group.id, at=c.clock.now())
+    targets = ("bob", "mei", "ann")
+    for user in targets:
+        say(c, user, f"nice tea today, says {user}", event_id=f"m-{user}")
+    sent(c)
+    for puppet in ("kim", "p1", "p2"):
+        for target in targets:
+            say(c, puppet, "/report scam", reply_to=f"m-{target}")
+
+    def pinged() -> list[Action]:
+        return [a for a in sent(c) if a.handler == "alerts"]
+
+    assert pinged() == []  # no staff channel post, no direct message
+    inbox = reports_alerts(store, cid)
+    assert len(inbox) == 3 and all("[not counted: too new or too quiet]" in a.text for a in inbox)
+    say(c, "joe", "/report this one is real", reply_to="m-bob")
+    [post] = [a for a in pinged() if a.kind is ActionKind.SEND]
+    assert post.group == "staff" and "bob's message, reports: 4" in (post.text or "")
+    assert "joe: this one is real" in (post.text or "")
+    assert len(reports_alerts(store, cid)) == 3  # the inbox keeps one alert per message
+    # the second that counts hides it (hide_after: 2): staff are told once more
+    say(c, "mei", "/report me too", reply_to="m-bob")
+    [hidden] = [a for a in pinged() if a.kind is ActionKind.SEND]
+    assert "reports: 5 (hidden by reports until staff look)" in (hidden.text or "")
+    say(c, "ann", "/report me three", reply_to="m-bob")  # later ones restate it, quietly
+    assert pinged() == []
+    # a first report that counts tells staff at once
+    say(c, "joe", "/report and this", reply_to="m-ann")
+    assert [a.group for a in pinged() if a.kind is ActionKind.SEND] == ["staff"]
+
+
 def reports_alerts(store: Store, cid: int) -> list[StaffAlert]:
     return [a for a in store.staff_alerts(cid) if a.handler == "reports"]
 

@@ -169,12 +169,17 @@ def test_a_tag_value_is_kept_and_shown_without_hidden_characters(
 ) -> None:
     """A free value (city) was stored and shown with a right-to-left override or zero-width
     space in it: every `/me` and expert list showed a reversed line; a value not on the list
-    was echoed whole."""
+    was echoed whole, then 40 characters of it (an ad the bot repeated under its name)."""
     c = community(store, store_clock, playbook(TAGS))
     assert say(c, "mei", "/tag city \u202euohzgnaH\u200b", DAY) == "🏷 mei's city: uohzgnaH"
     assert tags_of(c, "mei") == ["city:uohzgnaH"]
     refused = say(c, "mei", "/tag skin_type \u202e" + "y" * 300, DAY + timedelta(minutes=1))
-    assert refused == f"'{'y' * 39}…' is not a skin_type value; choose from: dry, oily, combination"
+    assert refused == "'…' is not a skin_type value; choose from: dry, oily, combination"
+    # a value that names nothing is repeated only as a short name: never a pitch or contact
+    typo = say(c, "mei", "/tag skin_type oilly", DAY + timedelta(minutes=2))
+    assert typo == "'oilly' is not a skin_type value; choose from: dry, oily, combination"
+    pitch = say(c, "mei", "/tag skin_type ask me 8823", DAY + timedelta(minutes=3))
+    assert pitch == "'…' is not a skin_type value; choose from: dry, oily, combination"
 
 
 def test_a_name_two_members_carry_tags_nobody(store: Store, store_clock: FrozenClock) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.carriers.webchat import WebChatRefused
 from hearthkeeper.carriers.webchat.hub import Hub
+from hearthkeeper.carriers.webchat.names import BadNickname
 from hearthkeeper.carriers.webchat.plugin import WebChatSetup
 from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.carriers.webchat.settings import WebChatLimits
@@ -108,6 +109,28 @@ def test_a_closed_group_is_read_only_for_members_but_not_for_staff(chat: Chat) -
     assert room is not None and chat.carrier.hello(room, user)["closed"] is None
     texts = [m.text for m in chat.carrier.platform.history(garden)]
     assert texts == ["before closing", "see you in Tea room", "open again"]
+
+
+def test_a_member_may_not_pose_as_staff_or_the_system_by_name_staff_may(chat: Chat) -> None:
+    """Web chat nicknames `管理员`, `【官方】客服`, `Admin`, `System` … were accepted: a member
+    so named reads as staff or the system speaking in every line they post. Refused to
+    members (whole, or as a label: `[admin] bob`, `管理员-小王`; look-alikes folded), with
+    why; a staff member may take them; a word within a name is fine (`管理学小王`)."""
+    for posing in ("管理员", "群主", "系统通知", "【官方】客服", "Admin", "Moderator", "System",
+                   "Аdmin", "ＡＤＭＩＮ", "[admin] bob", "管理员-小王"):  # fmt: skip
+        with pytest.raises(BadNickname) as refused:
+            chat.carrier.create_user(posing)
+        assert "reads as staff or the system speaking" in str(refused.value), posing
+        assert "only staff may use such a name" in str(refused.value)
+    assert chat.carrier.create_user("管理学小王")[0].nickname == "管理学小王"
+    garden = chat.groups[1].id
+    keeper = _joined(chat, "keeper", group=1)
+    with pytest.raises(BadNickname):
+        chat.carrier.rename(keeper, "Moderator Kim", group_id=garden)
+    staff = chat.store.member_for("webchat", keeper, "keeper")
+    chat.store.set_role(staff.id, garden, "moderator")
+    renamed = chat.carrier.rename(keeper, "Moderator Kim", group_id=garden)
+    assert renamed.nickname == "Moderator Kim"
 
 
 def test_a_member_of_a_closed_group_uploads_no_picture_but_staff_do(chat: Chat) -> None:

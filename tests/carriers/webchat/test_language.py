@@ -160,6 +160,10 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         assert "“群秘书”是本群管理员的头衔，请换一个昵称。" in posing.text
         assert join(member, code, "院 长").status_code == 400  # spaces and width folded
         assert join(member, code, "杭州-院长粉丝-干皮").status_code == 303
+        # nor a word that reads as staff or the system speaking, whatever the roles are called
+        official = join(TestClient(host.app), code, "【官方】客服")
+        assert official.status_code == 400
+        assert "看起来像管理员或系统在说话（“官方”），只有管理员可以使用这样的名字" in official.text
         english = playbook.read_text(encoding="utf-8").replace("language: zh-CN", "language: en")
         host.replace(community, parse_playbook(english, str(playbook)), by="alice")
         page = client.get(path).text

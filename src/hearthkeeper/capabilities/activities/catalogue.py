@@ -107,6 +107,22 @@ def pick(events: Sequence[Event], words: str) -> Event | str:
     return "which" if by_title else "unknown"
 
 
+def names_one(events: Sequence[Event], activities: Sequence[Activity], words: str) -> bool:
+    """Whether `words` name one of `events` or of the playbook's `activities` as `pick` reads
+    them (a number, an activity id, part of a title), or are no words: otherwise they name
+    nothing the community has and are the member's own (`/报名 <an ad>`)."""
+    text = unicodedata.normalize("NFKC", words).strip().lstrip("#").strip()
+    if not text:
+        return True
+    if text.isascii() and text.isdigit():
+        return len(text) <= 19 and any(e.id == int(text) for e in events)
+    lowered = text.casefold()
+    ids = {e.activity_id.casefold() for e in events if e.activity_id is not None}
+    ids |= {a.id.casefold() for a in activities}
+    titles = [e.title.casefold() for e in events] + [a.name.casefold() for a in activities]
+    return lowered in ids or any(lowered in title for title in titles)
+
+
 def zone_of(playbook: Playbook | None) -> ZoneInfo:
     """The community's time zone (UTC without a usable playbook)."""
     try:

@@ -33,7 +33,7 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.format import echoed
+from hearthkeeper.capabilities.format import named_cut
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import IN_GROUP, Action, privately
 from hearthkeeper.engine.effects import EffectContext
@@ -183,13 +183,15 @@ def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: E
         return found
     if found == "none":
         return (
-            TEXTS.say(missing, lang, name=name, title=echoed(words) or "…")
+            TEXTS.say(missing, lang, name=name, title=named_cut(words) or "…")
             if missing != "none"
             else TEXTS.say("none", lang)
         )
     repo = SqlActivities.on(scope)
     shown = listing([(e, repo.signups(e.id)) for e in events], zone(ctx), lang)
-    return TEXTS.say(found, lang, name=name, words=echoed(words), events=shown)
+    cut = named_cut(words)
+    key = "unknown_unnamed" if found == "unknown" and not cut else found
+    return TEXTS.say(key, lang, name=name, words=cut, events=shown)
 
 
 # The texts quoting the member's payment reference (`_say` fills it in)

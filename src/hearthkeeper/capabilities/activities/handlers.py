@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from hearthkeeper.capabilities.activities import effects, holds, moments
+from hearthkeeper.capabilities.activities import catalogue, effects, holds, moments
+from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import (
     EventPayLapse,
     EventPayRemind,
@@ -36,6 +37,15 @@ def _withdraw(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, EventWithdraw(words=invocation.rest), handler=NAME),))
 
 
+def _names_an_event(words: str, ctx: Context) -> bool:
+    """Whether `/rsvp`'s or `/unrsvp`'s words name one of the community's events (one in the
+    store, or a playbook activity not dated there yet); without the store, assume they do."""
+    if ctx.reads is None:
+        return True
+    events = SqlActivities.on(ctx.reads).events(ctx.group.community_id)
+    return catalogue.names_one(events, ctx.playbook.activities, words)
+
+
 def _ticket(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, EventTicket(), handler=NAME),))
 
@@ -46,11 +56,11 @@ COMMANDS = (
     }, _list, takes=Takes.NOTHING),
     Command("rsvp", ("报名", "报名活动"), {
         ZH: "报名线下活动（满了自动候补）", EN: "sign up for an offline event (full: the waitlist)",
-    }, _sign_up, usage={ZH: "/报名 夜跑", EN: "/rsvp night-run"}),
+    }, _sign_up, usage={ZH: "/报名 夜跑", EN: "/rsvp night-run"}, known=_names_an_event),
     Command("unrsvp", ("不去了", "取消活动报名"), {
         ZH: "取消线下活动报名（候补第一位自动递补）",
         EN: "give up your place (the first on the waitlist moves up)",
-    }, _withdraw),
+    }, _withdraw, known=_names_an_event),
     Command("ticket", ("入场码", "门票"), {
         ZH: "查看你的入场码（到场出示二维码签到）",
         EN: "your door code (show its QR code at the door)",

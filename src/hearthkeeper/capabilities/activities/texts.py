@@ -25,6 +25,10 @@ TEXTS = Phrasebook({
         ZH: "{name}，没有找到「{words}」这个活动。近期活动：\n{events}",
         EN: "{name}, there is no event '{words}'. Coming up:\n{events}",
     },
+    "unknown_unnamed": {  # the words are not repeated: they named nothing, maybe an ad
+        ZH: "{name}，没有找到这个活动。近期活动：\n{events}",
+        EN: "{name}, there is no event by that name. Coming up:\n{events}",
+    },
     "cancelled_event": {ZH: "「{title}」已取消。", EN: "'{title}' was cancelled."},
     "no_sign_up": {ZH: "「{title}」不需要报名，直接来就好。", EN: "'{title}' needs no sign-up: just come."},
     "started": {ZH: "「{title}」已经开始，报名已截止。", EN: "'{title}' has started; sign-up is closed."},

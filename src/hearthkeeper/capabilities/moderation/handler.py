@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
@@ -116,6 +116,7 @@ class Moderation:
         # they name goods and prices as shop ads do; every rule still reads them. Of a member's
         # command it judges their own words (`_own_words`)
         words = None if command is None else self._own_words(command, ctx)
+        known = None if command is None or words is None else self._known(command, ctx)
         commands = self.commands
 
         def reply() -> bool:  # asked only of a text the scorer flags
@@ -131,7 +132,7 @@ class Moderation:
             return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=True if command is not None else reply,
+                                  command=known or (True if command is not None else reply),
                                   mentioned=mentioned if others else None,
                                   words=words)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
@@ -167,13 +168,27 @@ class Moderation:
         (a check-in note, a poll a member may start), and after one they may not use (it
         refuses, the words stay in the group); never the command's name (`/claim` is SMS-spam
         talk to the scorer) nor the names a command takes (`/rsvp 周六护肤沙龙` names the
-        community's own event). None for staff: their commands are the community's."""
+        community's own event): words a command looks up are judged, and spared when they
+        name something the community has (`_known`; `/报名 <an ad>` names no event). None for
+        staff: their commands are the community's."""
         command = None if self.commands is None else self.commands.find(invocation.name)
         if command is None or ctx.member.is_staff:
             return None
-        if command.takes is not Takes.WORDS or not command.usable(ctx):
+        if command.takes is not Takes.WORDS or not command.usable(ctx) \
+                or command.known is not None:  # fmt: skip
             return invocation.rest
         return None
+
+    def _known(self, invocation: Invocation, ctx: Context) -> Callable[[], bool] | None:
+        """For a usable command that looks names up, the question whether its words name
+        something the community has (asked only when the scorer flags them; the store is
+        read then, not for every `/rsvp`)."""
+        command = None if self.commands is None else self.commands.find(invocation.name)
+        if command is None or command.takes is not Takes.WORDS or command.known is None \
+                or not command.usable(ctx):  # fmt: skip
+            return None
+        known, words = command.known, invocation.rest
+        return lambda: known(words, ctx)
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the

@@ -19,7 +19,7 @@ from hearthkeeper.capabilities.reports.repository import (
 )
 from hearthkeeper.capabilities.reports.requests import FileReport
 from hearthkeeper.capabilities.reports.texts import TEXTS
-from hearthkeeper.engine.actions import Action, ActionKind, privately
+from hearthkeeper.engine.actions import INBOX_ONLY, Action, ActionKind, privately
 from hearthkeeper.engine.appliers import inbox_entry
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
@@ -112,20 +112,27 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
                         "hidden": flagged.hidden_at is not None})  # fmt: skip
     text = alert_text(store, pb, flagged, message, group.name, author_is_staff)
     key = alert_key(flagged.id)
+    # One alert per message. Reports that do not count (new, struck, muted reporters: what
+    # sock puppets are) put it in the inbox only; the first that counts raises it again
+    # under its key, which pushes it to the staff channel and direct messages (the inbox
+    # keeps its one entry): ten puppets make ten inbox lines, not ten staff pings each.
+    alert = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                   group=group.carrier_group_id, member=author_user, text=text,
+                   reason="reported by members", violation="report", handler=HANDLER,
+                   key=key)  # fmt: skip
+    pushes = not_counted is None and counting == 1
     if len(kept) == 1:
-        alert = Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
-                       group=group.carrier_group_id, member=author_user, text=text,
-                       reason="reported by members", violation="report", handler=HANDLER,
-                       key=key)  # fmt: skip
         # The inbox's copy written now, where the engine writes a batch's alerts at its end:
         # a later report in the same batch says itself in it (else the copy the REST API and
         # the inbox read stayed at this first report). The engine's write then finds it.
         store.add_staff_alerts([inbox_entry(store, alert, key, group.community_id, group.id,
                                             ctx.now, member_id=message.member_id)])  # fmt: skip
-        out.append(alert)
+        out.append(alert if pushes else replace(alert, extra={INBOX_ONLY: True}))
     else:
         held = reports.restate_alert(key, text)
-        if hid and not held:
+        if pushes:  # staff hear of it now, as it stands (hidden, when it is)
+            out.append(alert)
+        elif hid and not held:
             _tell_hidden(scope, pb, flagged, text, author_user, group, ctx)
     if author_is_staff:
         authors = store.member_names([message.member_id])

@@ -4,7 +4,7 @@ or by staff for anyone. Stored as `{tag set}:{value}`, the form the expert finde
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hearthkeeper.capabilities.command_book import (
@@ -16,7 +16,7 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
-from hearthkeeper.capabilities.format import echoed
+from hearthkeeper.capabilities.format import echoed, named_cut
 from hearthkeeper.capabilities.pointing import (
     Target,
     Unclear,
@@ -143,10 +143,11 @@ def _set_lines(tagsets: Sequence[TagSet], lang: Language) -> str:
 
 def _explain(problem: Problem, tagsets: Sequence[TagSet], lang: Language) -> str:
     if problem.key == "bad_value" and problem.tagset is not None:
-        return TEXTS.say("bad_value", lang, value=echoed(problem.value), name=problem.tagset.name,
+        return TEXTS.say("bad_value", lang, value=named_cut(problem.value) or "…",
+                         name=problem.tagset.name,
                          values=SEP[lang].join(problem.tagset.values))  # fmt: skip
     if problem.key == "too_long":
-        return TEXTS.say("too_long", lang, value=echoed(problem.value))
+        return TEXTS.say("too_long", lang, value=named_cut(problem.value) or "…")
     shown = [problem.tagset] if problem.tagset is not None else list(tagsets)
     example = f"{shown[0].name} {shown[0].values[0] if shown[0].values else '…'}"
     return TEXTS.say("usage", lang, example=example, sets=_set_lines(shown, lang))
@@ -167,6 +168,22 @@ def _carriers_own_mention(event: Event, target: Target, ctx: Context) -> bool:
     replied = PointingQueries.on(ctx.reads).replied_author(ctx.group.id, ctx.group.carrier,
                                                            target.reply_to)  # fmt: skip
     return replied is not None and replied[2] == target.user_id
+
+
+def _names_a_tag(clearing: bool) -> Callable[[str, Context], bool]:
+    """Whether a `/tag`'s words are one of the playbook's tag sets and values from its list
+    (`/tag` without a list of values takes the member's own words), or `/untag`'s the name
+    of a set and nothing more: otherwise they are the member's own (`/tag <an ad>`)."""
+
+    def known(words: str, ctx: Context) -> bool:
+        parsed = parse_tagging(ctx.playbook.mechanisms.tags, words, clearing=clearing)
+        if not isinstance(parsed, Tagging):
+            return False
+        if clearing:
+            return _fold(words.strip()) == _fold(parsed.tagset.name)
+        return bool(parsed.tagset.values)
+
+    return known
 
 
 def _command(clearing: bool) -> Run:
@@ -257,9 +274,9 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }, _command(clearing=False), usage={
         Language.ZH_CN: f"/标签 {shown.name} {values[Language.ZH_CN]}",
         Language.EN: f"/tag {shown.name} {values[Language.EN]}",
-    }))  # fmt: skip
+    }, known=_names_a_tag(clearing=False)))  # fmt: skip
     commands.add(Command("untag", ("删除标签",), {
         Language.ZH_CN: "清除一个标签", Language.EN: "clear one of your tags",
     }, _command(clearing=True), usage={
         Language.ZH_CN: f"/删除标签 {shown.name}", Language.EN: f"/untag {shown.name}",
-    }))  # fmt: skip
+    }, known=_names_a_tag(clearing=True)))  # fmt: skip

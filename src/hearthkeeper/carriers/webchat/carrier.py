@@ -196,6 +196,13 @@ class WebChatCarrier(Performer):
             return None
         return self.platform.user_by_token(token_hash(token))
 
+    def _is_staff(self, user_id: str, group: Group | None) -> bool:
+        """Whether the member holds a staff role in a group of `group`'s community now (who
+        may be called 管理员 or [admin] there: `names.AUTHORITY`)."""
+        member = None if group is None else self.store.find_member(self.name, user_id)
+        return member is not None and group is not None and self.store.role_elsewhere(
+            member.id, group.community_id, group_id=-1) is not None  # fmt: skip
+
     def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
         """Give a member a new nickname (BadNickname if it cannot be used, if it looks the
         same as another member's in `group_id`, or if that group's moderation rules call it
@@ -203,8 +210,8 @@ class WebChatCarrier(Performer):
         group = None if group_id is None else self._group_by_id(group_id)
         language = Language.EN if group is None else self.language(group)
         cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language,
-                                 rules=self.rules_for(group),
-                                 titles=self.titles_for(group))  # fmt: skip
+                                 rules=self.rules_for(group), titles=self.titles_for(group),
+                                 staff=self._is_staff(user_id, group))  # fmt: skip
         try:
             # every group they are in, not only this one: a name is shown in all of them
             renamed = self.platform.rename_user(user_id, cleaned, distinct_in=group_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.webchat.texts import say
@@ -19,6 +21,22 @@ MENTION_SIGNS = "@＠"  # full-width ＠ is what Chinese keyboards type
 # overrides, zero-width spaces) only serve to disguise a name.
 _ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Zl", "Zp"})
+
+
+# Words that make a name read as the community's staff or the system speaking, whatever the
+# playbook calls its roles: refused to members as a whole name or a label (`【官方】`,
+# `[admin]`, `管理员-`), folded as look-alikes are; staff may take them.
+AUTHORITY = (
+    "管理员", "管理", "群主", "群管", "版主", "超管", "站长", "客服", "官方", "官方客服", "系统",
+    "系统通知", "系统消息", "通知", "公告", "群公告", "工作人员", "审核",
+    "admin", "administrator", "moderator", "mod", "system", "official", "staff", "support",
+    "notice", "announcement",
+)  # fmt: skip
+_BRACKETS = ("[【［(（〔〖「『<《{〈", "]】］)）〕〗」』>》}〉")
+_LABEL = re.compile(r"^\s*[" + re.escape(_BRACKETS[0]) + r"]([^" + re.escape(_BRACKETS[1])
+                    + r"]{1,16})[" + re.escape(_BRACKETS[1]) + r"]")  # fmt: skip
+_SEPARATORS = r"\s:：\-–—|｜·•_/\\,，"
+_LEADING = re.compile(rf"^\s*([^{_SEPARATORS}]+)\s*[{_SEPARATORS}]")
 
 
 class BadNickname(ValueError):
@@ -43,16 +61,35 @@ def nickname_clash(nickname: str, others: Iterable[tuple[str, str]], user_id: st
     return None
 
 
+@cache
+def _authority_keys() -> frozenset[str]:
+    return frozenset(nickname_key(word) for word in AUTHORITY)
+
+
+def authority_in(nickname: str) -> str | None:
+    """The authority word `nickname` is, or opens with as a label (`【官方】客服`, `[admin]
+    bob`, `管理员-小王`), if any: a member so named reads as staff or the system speaking."""
+    keys = _authority_keys()
+    text = unicodedata.normalize("NFKC", nickname)
+    for pattern in (_LABEL, _LEADING):
+        label = pattern.match(text)
+        if label is not None and nickname_key(label.group(1)) in keys:
+            return label.group(1).strip()
+    return nickname if nickname_key(nickname) in keys else None
+
+
 def taken_message(other: str, language: Language = Language.EN) -> str:
     """Why a nickname that copies another member's is refused."""
     return say("nick_taken", language, other=other)
 
 
 def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
-                   rules: Scanner | None = None, titles: Iterable[str] = ()) -> str:  # fmt: skip
+                   rules: Scanner | None = None, titles: Iterable[str] = (),
+                   staff: bool = False) -> str:  # fmt: skip
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
     bot's name nor one that looks like it, not one of the community's staff role `titles`
-    (院长, 群秘书: the names members know staff by), nothing the community's moderation
+    (院长, 群秘书: the names members know staff by), unless `staff` not an `AUTHORITY` word
+    (管理员, 【官方】, [admin]: `authority_in`), nothing the community's moderation
     `rules` call advertising (a contact id, a phone number, a link, an invite, an ad
     keyword). BadNickname with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
@@ -70,6 +107,9 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
         raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
     if nickname_key(nickname) in {nickname_key(t) for t in titles}:
         raise BadNickname(say("nick_title", language, nickname=nickname))
+    authority = None if staff else authority_in(nickname)
+    if authority is not None:
+        raise BadNickname(say("nick_authority", language, nickname=nickname, word=authority))
     advert = None if rules is None else advert_in(nickname, rules)
     if advert is not None:
         raise BadNickname(say("nick_advert", language, nickname=nickname, found=advert))

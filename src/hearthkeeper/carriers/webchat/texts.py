@@ -171,6 +171,10 @@ BOOK = Phrasebook({
     "nick_title": {EN: "“{nickname}” is the title of this community's staff; choose another "
                        "nickname.",
                    ZH: "“{nickname}”是本群管理员的头衔，请换一个昵称。"},
+    "nick_authority": {EN: "“{nickname}” reads as staff or the system speaking (“{word}”): only "
+                           "staff may use such a name; choose another nickname.",
+                       ZH: "“{nickname}”看起来像管理员或系统在说话（“{word}”），只有管理员可以"
+                           "使用这样的名字，请换一个昵称。"},
     "nick_advert": {EN: "Nicknames cannot carry contact details, links or ads (“{found}” in "
                         "“{nickname}”); choose another nickname.",
                     ZH: "昵称不能带联系方式、链接或广告（“{nickname}”里的“{found}”），请换一个昵称。"},
