@@ -25,6 +25,20 @@ def patient_name_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(onebot_carrier, "LOOKUP_TIMEOUT", WAIT_S)
 
 
+# Seconds between two messages of one text in the tests that use `quick_parts`: QQ's risk
+# control needs the real second (`PART_GAP_S`); the fake has none unless a test sets its
+# `min_gap`, and tests of what a long text's parts say, resume or record only waited for it.
+QUICK_PART_GAP_S = 0.05
+
+
+@pytest.fixture
+def quick_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long text's parts (and a post's text after its file) go 50 ms apart instead of a
+    second: for tests about what the parts are, not how they are paced. The tests of the pace
+    itself, and of other groups' actions going between the parts, keep the real gap."""
+    monkeypatch.setattr(onebot_carrier, "PART_GAP_S", QUICK_PART_GAP_S)
+
+
 @pytest_asyncio.fixture
 async def qq(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[QQ]:
     """The skincare community admitting everyone."""

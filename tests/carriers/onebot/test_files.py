@@ -30,7 +30,8 @@ from tests.carriers.due_posts import morning_pack_due
 from tests.carriers.onebot.fake_onebot import Failed, Said
 from tests.carriers.onebot.onebot_setup import QQ, serving
 
-pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
+# what a post with a file sends and records, not its pace: parts 50 ms apart (conftest.py)
+pytestmark = [pytest.mark.onebot, pytest.mark.asyncio, pytest.mark.usefixtures("quick_parts")]
 
 POST = ScheduledPost.model_validate(
     {"id": "morning-pack", "schedule": "every day 07:30", "content": {"library": "pictures"}}

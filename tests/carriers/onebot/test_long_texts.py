@@ -25,6 +25,8 @@ from tests.carriers.onebot.fake_onebot import Failed
 from tests.carriers.onebot.onebot_setup import QQ, open_threshold, qq_community, real_now, serving
 from tests.webchat_setup import sqlite_store
 
+# Tests of what a long text's parts are use `quick_parts` (50 ms apart, conftest.py); those of
+# the pace and of other groups' actions going between the parts keep the real second.
 pytestmark = [pytest.mark.onebot, pytest.mark.asyncio]
 
 PARAGRAPHS = [f"第{n}段：" + "早晚洗脸后涂防晒，" * 160 for n in (1, 2, 3)]  # 1,444 characters each
@@ -36,6 +38,7 @@ def post(number: int) -> Action:
                   handler="calendar")  # fmt: skip
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_post_longer_than_a_message_goes_in_parts_cut_at_paragraph_ends(qq: QQ) -> None:
     number = qq.group()
     async with serving(qq) as carrier:
@@ -49,6 +52,7 @@ async def test_a_post_longer_than_a_message_goes_in_parts_cut_at_paragraph_ends(
     assert carrier.messages(post(number)) == len(said)
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_retry_in_a_new_process_sends_only_the_parts_not_sent(qq: QQ) -> None:
     number = qq.group()
     key = "calendar:post:long"
@@ -74,6 +78,7 @@ async def test_a_retry_in_a_new_process_sends_only_the_parts_not_sent(qq: QQ) ->
     assert [s.text[:4] for s in qq.fake.bot_said(number)] == ["第1段：", "第3段："]
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_full_size_welcome_arrives_whole_and_in_order(
     tmp_path: Path, migrated_sqlite: Path
 ) -> None:
@@ -91,6 +96,7 @@ async def test_a_full_size_welcome_arrives_whole_and_in_order(
     assert_arrived_whole(said, "杭州-小美-混油皮", most)
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_long_text_is_recorded_by_its_first_part_whose_id_came_back(qq: QQ) -> None:
     """The first part's answer came back without its message id: the text was recorded by no
     id at all (so it could not be deleted or replied to), though QQ gave the second part's."""
@@ -121,6 +127,7 @@ def _refuse_the_third_paragraph_once(qq: QQ) -> None:
     qq.fake.refuse = second_part
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_retry_after_the_message_size_changed_sends_exactly_the_rest(qq: QQ) -> None:
     """Two paragraphs went in the first message, the third was refused; the next process cuts
     at 2,000 characters (its settings changed, or an upgrade). The retry counted the parts
@@ -171,6 +178,7 @@ async def test_a_long_text_holds_up_no_other_group(qq: QQ) -> None:
     assert groups.index(second) < len(groups) - 1 - groups[::-1].index(first)
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_text_rendered_otherwise_since_its_parts_went_is_not_resumed(qq: QQ) -> None:
     """The part kept points into the text as it was rendered then (its fingerprint differs:
     a Markdown reader changed by an upgrade): resumed there, the rest could repeat or skip
