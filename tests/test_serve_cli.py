@@ -276,8 +276,42 @@ def test_commands_run_inside_another_process_get_its_stop_signals_back() -> None
 
     before = signal.getsignal(signal.SIGINT)
     with stopping_quietly():
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.raise_signal(signal.SIGINT)  # kept for `serve`, no KeyboardInterrupt
+        assert signal.getsignal(signal.SIGINT) is not before
     assert signal.getsignal(signal.SIGINT) is before
+
+
+# `hearth serve` (ARGS from the command line) sent a SIGTERM after it printed "Ctrl-C stops the
+# server." and before `serve` took the signals over: the moment a `systemctl stop` or a
+# `timeout` right after start can meet, made certain here.
+_STOPPED_WHILE_STARTING = """
+import os, signal, sys
+import hearthkeeper.serve as served
+from hearthkeeper.cli.root import main
+
+serve = served.serve
+
+async def signalled_first(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return await serve(*args, **kwargs)
+
+served.serve = signalled_first
+sys.argv = ["hearth", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_stop_signal_while_the_server_starts_stops_it(
+    site: str, processes: list[subprocess.Popen[str]]
+) -> None:
+    """A SIGTERM that arrived after "Ctrl-C stops the server." and before the server handled
+    signals was dropped: the server served on until killed. Now it stops once started."""
+    server = hearth("serve", "--config", site, "--port", "0", run=("-c", _STOPPED_WHILE_STARTING))
+    processes.append(server)
+    out, err = server.communicate(timeout=BOUND)
+    assert server.returncode == 0, err
+    assert "Ctrl-C stops the server." in out and out.rstrip().endswith("stopped"), out
+    assert "Traceback" not in err, err
 
 
 def test_links_printed_while_serve_runs_on_another_port_lead_to_it(

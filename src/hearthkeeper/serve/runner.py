@@ -176,6 +176,8 @@ def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[Non
 
     handled = (signal.SIGINT, signal.SIGTERM)
     previous = {sig: signal.signal(sig, received) for sig in handled}
+    if _early.taken():  # asked to stop while the host started: stop now
+        stop.set()
     try:
         yield
     finally:
@@ -186,11 +188,15 @@ def _signals(stop: asyncio.Event, server: uvicorn.Server | None) -> Iterator[Non
 @contextlib.contextmanager
 def stopping_quietly() -> Iterator[None]:
     """For a command that serves until stopped, around `asyncio.run(serve(…))` and closing
-    the store: SIGINT and SIGTERM that arrive outside `serve`'s own handling (a second Ctrl-C
-    while the loop winds down and the store closes) are ignored, so they cannot cut the stop
-    short with a traceback or an exit status of 130.
+    the store: SIGINT and SIGTERM that arrive outside `serve`'s own handling cannot cut the
+    command short with a traceback or an exit status of 130. One that arrives before `serve`
+    handles them (the host still starting, after "Ctrl-C stops the server." was printed) is
+    kept: `serve` stops as soon as it takes the signals over (before, it was dropped and the
+    server served on: a `systemctl stop` or a `timeout` right after start went unheard). One
+    that arrives after (a second Ctrl-C while the loop winds down and the store closes)
+    changes nothing.
 
-    In the `hearth` process they stay ignored after leaving: the command has stopped and
+    In the `hearth` process they are ignored after leaving: the command has stopped and
     only printing "stopped" and Python's exit are left, and a signal restored for that
     moment would interrupt them. Elsewhere (a test invoking the command in its own process)
     the handlers of the moment are back on leaving."""
@@ -198,13 +204,37 @@ def stopping_quietly() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in handled}
+    _early.clear()
+    previous = {sig: signal.signal(sig, _early.keep) for sig in handled}
     try:
         yield
     finally:
-        if not process.ends_with_the_command():
-            for sig in handled:
-                signal.signal(sig, previous[sig])
+        for sig in handled:
+            ended = process.ends_with_the_command()
+            signal.signal(sig, signal.SIG_IGN if ended else previous[sig])
+
+
+class _EarlyStop:
+    """Whether a stop signal arrived while `stopping_quietly` held the signals and `serve`
+    did not handle them yet. A plain attribute: a handler that takes no lock cannot wait
+    on the code it interrupted."""
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def keep(self, signum: int, frame: object) -> None:
+        self.asked = True
+
+    def clear(self) -> None:
+        self.asked = False
+
+    def taken(self) -> bool:
+        """Whether one arrived (forgotten once told)."""
+        asked, self.asked = self.asked, False
+        return asked
+
+
+_early = _EarlyStop()
 
 
 def _bind_problem(host_addr: str, port: int, exc: OSError) -> str:
