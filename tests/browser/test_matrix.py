@@ -260,8 +260,8 @@ def test_the_groups_page_finds_a_group_by_its_name_or_carrier_id(
         expect(groups).to_have_count(6)
         page.fill("#groups-q", "２群")  # full width, as a Chinese keyboard may type it
         page.click("#groups-find button[type=submit]")
-        expect(groups.locator("td:first-child")).to_have_text(
-            ["颜学院护肤社 2群", "微信2群", "微信12群"]
+        expect(groups.locator("td:first-child")).to_have_text(  # by name, 2 before 12
+            ["微信2群", "微信12群", "颜学院护肤社 2群"]
         )
         expect(page.locator("#groups-shown")).to_contain_text("3 of 6 groups shown · “２群”")
         expect(page.locator("#groups-q")).to_have_value("２群")
