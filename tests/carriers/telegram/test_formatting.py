@@ -12,7 +12,8 @@ from hearthkeeper.engine.carrier import CarrierError
 from tests.carriers.telegram.fake_bot_api import JSON
 from tests.carriers.telegram.telegram_setup import Hearth
 
-pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
+# the long posts here are about what their parts say and how they resume, not their pace
+pytestmark = [pytest.mark.telegram, pytest.mark.asyncio, pytest.mark.usefixtures("quick_parts")]
 
 POST = """## 今晚 **答疑** 提醒
 

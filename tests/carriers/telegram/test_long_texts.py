@@ -36,6 +36,10 @@ from tests.carriers.telegram.telegram_setup import (
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
+# Tests of what a long text's parts are, how they resume and what the queue counts use
+# `quick_parts` (50 ms apart, conftest.py); those of the pace (the fake's limits on), flood
+# control, the twenty-a-minute quota and another group between the parts keep the second.
+
 
 @pytest_asyncio.fixture
 async def community(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Hearth]:
@@ -120,6 +124,7 @@ def _cut_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cutting, "_LINE", never)
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_retry_after_an_upgrade_that_cuts_otherwise_sends_exactly_the_rest(
     community: Hearth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,6 +143,7 @@ async def test_a_retry_after_an_upgrade_that_cuts_otherwise_sends_exactly_the_re
     assert receipt == str(community.api.messages(chat)[0]["message_id"])
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_markdown_post_resumes_after_the_blocks_that_went(
     community: Hearth, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,6 +196,7 @@ async def test_flood_control_is_waited_out_not_counted_as_failed_attempts(
     assert item.attempts == 0
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_the_queue_counts_each_message_a_long_post_is_sent_in(community: Hearth) -> None:
     """What the outbound queue counts against a chat's twenty messages a minute is what the
     carrier sends: the parts of a long post, plain or Markdown."""

@@ -100,6 +100,7 @@ async def test_a_posts_mention_goes_before_its_formatting(community: Hearth) -> 
     assert any(e["type"] == "bold" for e in message["entities"])
 
 
+@pytest.mark.usefixtures("quick_parts")
 async def test_a_long_reminder_mentions_once_and_every_part_fits(community: Hearth) -> None:
     """The name that goes before the first part is counted when the text is cut: a first
     part cut at Telegram's limit would be refused once the mention is added."""
