@@ -212,6 +212,7 @@ def stopping_quietly() -> Iterator[None]:
         for sig in handled:
             ended = process.ends_with_the_command()
             signal.signal(sig, signal.SIG_IGN if ended else previous[sig])
+        _early.clear()  # one kept for a `serve` that never ran stops no later one
 
 
 class _EarlyStop:
