@@ -13,31 +13,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from benchmarks.matrix_page import NOW, ZONE, fill
+from benchmarks.matrix_page import NOW, ZONE, filled_community
 
-from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.health.watch import heat_warnings
-from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 
 
 def measure(count: int) -> None:
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        url = sqlite_url(folder)
-        upgrade(url)
-        engine = create_engine_for(url)
-        clock = FrozenClock(NOW)
-        store = Store(engine, clock)
-        fill(store, clock, folder, count)
-        [community] = store.list_communities()
-        playbook = community_playbook(store, community.id)
-        assert playbook is not None
+    with filled_community(count) as (store, community, playbook):
         today = NOW.astimezone(ZONE).date()
         print(f"{count} groups")
         for label, day in (("as of today", today), ("as of the day before", today - timedelta(1))):
@@ -51,7 +36,6 @@ def measure(count: int) -> None:
             print(f"  {label}: {len(warnings)} groups, {warned} warned; "
                   f"{min(took):.3f} s best, {statistics.median(took):.3f} s median of 5; "
                   f"CPU {min(cpu):.3f} s best, {statistics.median(cpu):.3f} s median")  # fmt: skip
-        engine.dispose()
 
 
 def main() -> None:

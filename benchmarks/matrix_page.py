@@ -18,20 +18,29 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
-from hearthkeeper.apply import apply_playbook
+from hearthkeeper.apply import apply_playbook, community_playbook
 from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.carriers.webchat.carrier import WebChatCarrier
 from hearthkeeper.carriers.webchat.plugin import served
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.playbook import LoadedPlaybook, parse_playbook
+from hearthkeeper.playbook import LoadedPlaybook, Playbook, parse_playbook
 from hearthkeeper.playbook.templates import template_text
-from hearthkeeper.store import PlaybookVersion, Store, create_engine_for, sqlite_url, upgrade
+from hearthkeeper.store import (
+    Community,
+    PlaybookVersion,
+    Store,
+    create_engine_for,
+    sqlite_url,
+    upgrade,
+)
 from hearthkeeper.store.rollups import RollupTally
 from hearthkeeper.web.app import create_app
 from hearthkeeper.web.auth import SESSION_COOKIE, hash_password, new_token, token_hash
@@ -87,6 +96,27 @@ def fill(store: Store, clock: FrozenClock, folder: Path, count: int) -> list[int
     for group_id in groups[19::20]:
         store.close_group(group_id, "bench")
     return groups
+
+
+@contextmanager
+def filled_community(count: int) -> Iterator[tuple[Store, Community, Playbook]]:
+    """A new SQLite store in a temporary folder holding the generated community of `count`
+    groups (`fill`): the store, the community and its playbook as applied."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        url = sqlite_url(folder)
+        upgrade(url)
+        engine = create_engine_for(url)
+        clock = FrozenClock(NOW)
+        store = Store(engine, clock)
+        fill(store, clock, folder, count)
+        [community] = store.list_communities()
+        playbook = community_playbook(store, community.id)
+        assert playbook is not None
+        try:
+            yield store, community, playbook
+        finally:
+            engine.dispose()
 
 
 def timed(client: TestClient, path: str,

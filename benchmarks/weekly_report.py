@@ -13,32 +13,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from benchmarks.matrix_page import NOW, ZONE, fill
+from benchmarks.matrix_page import NOW, ZONE, filled_community
 
-from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.health.weekly_figures import week_figures
 from hearthkeeper.capabilities.health.weekly_text import weekly_text
-from hearthkeeper.clock import FrozenClock
-from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 
 
 def measure(count: int) -> None:
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        url = sqlite_url(folder)
-        upgrade(url)
-        engine = create_engine_for(url)
-        clock = FrozenClock(NOW)
-        store = Store(engine, clock)
-        fill(store, clock, folder, count)
-        [community] = store.list_communities()
-        playbook = community_playbook(store, community.id)
-        assert playbook is not None
+    with filled_community(count) as (store, community, playbook):
         end = NOW.astimezone(ZONE).date() - timedelta(days=1)
         took, cpu, lines = [], [], 0
         for _ in range(5):
@@ -53,7 +38,6 @@ def measure(count: int) -> None:
               f"{len(figures.warned)} groups warned, {lines} lines; "
               f"{min(took):.3f} s best, {statistics.median(took):.3f} s median of 5; "
               f"CPU {min(cpu):.3f} s best, {statistics.median(cpu):.3f} s median")  # fmt: skip
-        engine.dispose()
 
 
 def main() -> None:
