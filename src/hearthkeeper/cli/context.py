@@ -24,6 +24,15 @@ ConfigOption = Annotated[
         "--config", "-c", help="Configuration file (default: $HEARTH_CONFIG or ./hearth.toml)."
     ),
 ]
+# Where a command writing CSV writes it (exports of the matrix, sign-up lists, billing).
+CsvOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
+    ),
+]
 ACTOR_LENGTH = 200  # the store's NAME: who did what is kept in columns of this size
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +18,7 @@ from hearthkeeper.capabilities.billing.records import Order, Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    CsvOutputOption,
     community_of,
     open_store,
     pick_community,
@@ -436,14 +436,7 @@ def rehearse(
 @billing_app.command("export")
 def export(
     orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
-        ),
-    ] = None,
+    output: CsvOutputOption = None,
     community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:

@@ -29,6 +29,7 @@ from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    CsvOutputOption,
     member_option,
     open_store,
     pick_community,
@@ -160,14 +161,7 @@ def export(
     stage: StageOption = None,
     find: FindOption = None,
     sort: SortOption = SortBy.NAME,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
-        ),
-    ] = None,
+    output: CsvOutputOption = None,
     config: ConfigOption = None,
 ) -> None:
     """The matrix as CSV with a header, one row per group (those --stage and --find keep, in

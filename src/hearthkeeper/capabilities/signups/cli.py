@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +11,13 @@ from rich.markup import escape
 from hearthkeeper.capabilities.signups.export import local, write_csv, zone_of
 from hearthkeeper.capabilities.signups.export import rows as export_rows
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
-from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    CsvOutputOption,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail, shown_safely
 from hearthkeeper.cli.zones import one_zone, times_in
 from hearthkeeper.store.ids import MAX_ID
@@ -65,14 +70,7 @@ def export(
     list_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The list's id (see `hearth signups list`).")
     ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
-        ),
-    ] = None,
+    output: CsvOutputOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist.
