@@ -60,8 +60,15 @@ def test_the_simulated_members_show_the_engine_at_work(
         assert any(s is not None and signups.entries(s.id) for s in lists)
         struck = {_name(host, s.member_id): s for s in host.store.strikes(community_id=community)}
         assert struck["优惠多多"].violation in ("advertising", "contact"), "the advert was caught"
-        [alert, *_] = host.store.staff_alerts(community)
-        assert alert.violation == "insults" and "有病吧" in alert.text
+        alerts = host.store.staff_alerts(community)
+        assert any(a.violation == "insults" and "有病吧" in a.text for a in alerts)
+        # an advertiser who joins under a name the rules call an ad (正品护肤批发) is reported on
+        # joining (when one joins in these steps, and so which alert comes first, depends on
+        # timing); no ordinary member's `城市-昵称-肤质` name ever is
+        advertisers = ("优惠多多", "低价好货", "正品护肤批发", "美妆代购小王")
+        for alert in alerts:
+            if alert.violation == "nickname":
+                assert any(name in alert.text for name in advertisers), alert.text
         answers = {e.answer for e in runtime.playbook.mechanisms.faq.entries}
         assert any(m.text in answers for g in groups for m in bot_messages(host, g.id))
         assert len({b.who for b in simulator.performed}) >= 15, "most of the cast took part"
