@@ -14,7 +14,7 @@ import pytest
 from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import IN_GROUP, Action, ActionKind
+from hearthkeeper.engine.actions import IN_GROUP, OPTIONAL, Action, ActionKind
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
 from tests.engine_setup import Community, community
@@ -273,6 +273,44 @@ def test_staff_dismiss_and_the_reports_close_without_a_strike(
     ]
 
 
+def test_dismissed_reports_bring_back_the_message_they_hid(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A message hidden by reports stayed deleted for good when staff dismissed the reports:
+    now it is kept as not deleted again and shown again where the carrier can (the action is
+    optional: passed over where it cannot). A message something else deleted stays deleted."""
+    c, _ = start(store, store_clock)
+    cid = c.runtime.community_id
+    say(c, "bob", "the tasting on Friday is at 7, not 6", event_id="m-bob")
+    sent(c)
+    counted = _messages_today(store)
+    say(c, "mei", "/report wrong time", reply_to="m-bob")
+    say(c, "ann", "/report wrong", reply_to="m-bob")  # hide_after: 2
+    assert "m-bob" in deleted(c)
+    message_id = _message(store, c, "m-bob")
+    assert store.get_message(message_id).deleted_at is not None
+    assert _messages_today(store) == counted - 1  # the group's figures count it no more
+    [reported] = SqlReports.on(store).waiting(cid)
+    decisions.decide(store, reported.id, decisions.Decision.DISMISS, "cli", c.clock.now())
+    assert store.get_message(message_id).deleted_at is None
+    assert _messages_today(store) == counted  # and again
+    [shown] = sent(c)
+    assert (shown.kind, shown.target, shown.group) == (ActionKind.RESTORE, "m-bob", "g1")
+    assert shown.extra[OPTIONAL] is True
+    [entry] = [e for e in store.audit_log(cid) if e.action == "report.dismissed"]
+    assert entry.detail["hidden"] is True and entry.detail["restored"] is True
+    # hidden, then deleted by staff as spam meanwhile: their deletion stands
+    say(c, "joe", "cheap tea at my shop", event_id="m-joe")
+    say(c, "mei", "/report", reply_to="m-joe")
+    say(c, "ann", "/report", reply_to="m-joe")
+    sent(c)
+    joe = _message(store, c, "m-joe")
+    _deleted_by(store, joe, "staff:ops")  # as if staff had deleted it first
+    later = next(r for r in SqlReports.on(store).waiting(cid) if r.message_id == joe)
+    decisions.decide(store, later.id, decisions.Decision.DISMISS, "cli", c.clock.now())
+    assert store.get_message(joe).deleted_at is not None and sent(c) == []
+
+
 def test_staff_are_told_once_when_reports_hide_a_message(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -410,6 +448,27 @@ def test_reports_that_do_not_count_stay_in_the_inbox_until_one_that_counts(
 
 def reports_alerts(store: Store, cid: int) -> list[StaffAlert]:
     return [a for a in store.staff_alerts(cid) if a.handler == "reports"]
+
+
+def _messages_today(store: Store) -> int:
+    """The messages g1's figures (the rollups) count on the day of the test."""
+    from sqlalchemy import select
+
+    from hearthkeeper.store.models import GroupDayRow
+
+    with store.engine.connect() as connection:
+        return int(connection.scalar(select(GroupDayRow.messages)) or 0)
+
+
+def _deleted_by(store: Store, message_id: int, by: str) -> None:
+    """Say who deleted the stored message (as a deletion decided by someone else records)."""
+    from sqlalchemy import update
+
+    from hearthkeeper.store.models import MessageRow
+
+    with store.engine.begin() as connection:
+        connection.execute(update(MessageRow).where(MessageRow.id == message_id)
+                           .values(deleted_by=by))  # fmt: skip
 
 
 def _message(store: Store, c: Community, event_id: str) -> int:

@@ -120,5 +120,8 @@ def decide(
             "engine warns them in the group."
         ))  # fmt: skip
     else:
+        back = (" The message reports hid is kept again and shown again in the group by the "
+                "running engine where its carrier can (the web chat)."
+                if reported.hidden_at is not None else "")  # fmt: skip
         console.print(escape(f"Reports of message {reported.id} ({author}'s) dismissed: nobody "
-                             "is struck."))  # fmt: skip
+                             f"is struck.{back}"))  # fmt: skip

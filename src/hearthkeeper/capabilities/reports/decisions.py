@@ -21,6 +21,7 @@ from hearthkeeper.capabilities.reports.repository import (
 )
 from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.capabilities.texts import violation_name
+from hearthkeeper.engine.actions import OPTIONAL, Action, ActionKind
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
@@ -53,6 +54,7 @@ class Decision(StrEnum):
 
 UPHELD = "upheld"
 DISMISSED = "dismissed"
+HANDLER = "reports"  # who hid a message (its deletion's `deleted_by`)
 
 
 def decide(store: Store, reported_id: int, decision: Decision, by: str, now: datetime, *,
@@ -135,16 +137,38 @@ def uphold(store: Store, reported_id: int, violation: str, by: str, now: datetim
 
 
 def dismiss(store: Store, reported_id: int, by: str, now: datetime) -> ReportedMessage:
-    """Staff found nothing wrong: the reports are closed, nobody is struck or told (a message
-    reports hid stays deleted: carriers cannot bring it back)."""
+    """Staff found nothing wrong: the reports are closed, nobody is struck or told. A message
+    reports hid is shown again (`restore`)."""
     with store.transaction() as tx:
         reported = SqlReports.on(tx).decide(reported_id, DISMISSED, by, now)
+        restored = reported.hidden_at is not None and restore(tx, reported)
         tx.audit(by, "report.dismissed", reported.community_id,
                  target=f"member {reported.author_id}",
                  detail={"reported": reported.id, "message": reported.message_id,
-                         "hidden": reported.hidden_at is not None})  # fmt: skip
+                         "hidden": reported.hidden_at is not None,
+                         "restored": restored})  # fmt: skip
         _handled(tx, reported, by, now)
     return reported
+
+
+def restore(tx: Store, reported: ReportedMessage) -> bool:
+    """Bring back the message reports hid: kept as not deleted again (counted in the group's
+    figures again), and shown again in the group where the carrier can (the web chat, in its
+    place in every member's page; an OPTIONAL action, passed over by carriers that cannot
+    undo a deletion). Not when something else deleted it since (staff, a rule): whether it
+    was brought back."""
+    message, group = tx.get_message(reported.message_id), tx.get_group(reported.group_id)
+    if message is None or group is None or not SqlReports.on(tx).bring_back(message.id):
+        return False
+    tx.rebuild_rollups([group.id], since=message.sent_at)
+    if not group.imported:
+        shown = Action(kind=ActionKind.RESTORE, carrier=group.carrier,
+                       group=group.carrier_group_id, target=message.carrier_event_id,
+                       reason="reports dismissed by staff", handler=HANDLER,
+                       extra={OPTIONAL: True})  # fmt: skip
+        tx.enqueue(f"report-dismiss:{reported.id}:restore", group.carrier, shown.to_json(),
+                   shown.priority, group_id=group.id)  # fmt: skip
+    return True
 
 
 def not_handled_alone(tx: Store, alert: StaffAlert) -> None:

@@ -73,6 +73,9 @@ def already(reported: ReportedMessage) -> AlreadyDecided:
                           f"{reported.decided_by} at {reported.decided_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
 
 
+HIDDEN_BY = "reports"  # a message's `deleted_by` when reports hid it (the DELETE's handler)
+
+
 def alert_key(reported_id: int) -> str:
     """The staff alert's key of a reported message (one alert however many report it)."""
     return f"report:{reported_id}"
@@ -216,6 +219,18 @@ class SqlReports(StoreBase):
             if row is not None and row.hidden_at is None:
                 row.hidden_at = utc(at, "hiding time")
                 session.flush()
+
+    def bring_back(self, message_id: int) -> bool:
+        """Mark a stored message reports hid not deleted again (staff dismissed the reports);
+        False when it is not deleted, or something else deleted it (its deletion not the
+        reports' own: `deleted_by`)."""
+        with self._unit(write=True) as session:
+            row = session.get(MessageRow, message_id, with_for_update=True)
+            if row is None or row.deleted_at is None or row.deleted_by != HIDDEN_BY:
+                return False
+            row.deleted_at, row.deleted_by = None, None
+            session.flush()
+            return True
 
     def waiting(self, community_id: int, limit: int = 200) -> list[ReportedMessage]:
         """The community's reported messages staff have not decided yet, oldest first."""
