@@ -57,6 +57,8 @@ def test_reports_are_listed_and_decided_from_the_command_line_once(
     row = next(line for line in listed.stdout.splitlines() if line.startswith(str(bob_id)))
     for cell in ("bob", "g1", "honestly this group is useless", "1 (1 counted)", "waiting"):
         assert cell in row, listed.stdout
+    typed = runner.invoke(app, ["reports", "uphold", str(bob_id)], env=env)
+    assert typed.exit_code == 2 and "Did you mean 'decide'?" in typed.stderr
     # an uphold names the rule: without one, or with one the playbook lacks, nothing happens
     bare = runner.invoke(app, ["reports", "decide", str(bob_id), "uphold"], env=env)
     assert bare.exit_code == 1
