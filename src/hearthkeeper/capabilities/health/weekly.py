@@ -10,6 +10,10 @@ done in the transaction that queues the report. The alert is keyed by the week i
 (`health:weekly:<community>:week:<its last day>`), and the inbox and the outbound queue take a key
 once: two late rows that both find the same latest week send it once.
 
+New: a community whose oldest group opened during the week gets the days it had, said as its
+first week (`weekly_figures`); one with no group open in the week gets no report (its first
+is the next Monday's).
+
 Late: a report due while no server ran is run when one starts, and reports the latest week
 due by then (not the week it was planned for): after three weeks down staff get one report,
 of the last week, not three. A report whose day or time the playbook has since changed says
@@ -106,6 +110,8 @@ def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> S
     end = latest_due(settings, zone, ctx.now).date() - timedelta(days=1)
     figures = week_figures(Store.on(scope), community, pb.community.name, pb.community.slug, pb,
                            end)  # fmt: skip
+    if figures is None:  # no group was open in the week: nothing to report but zeros
+        return []
     text = weekly_text(figures, pb.community.language)
     group = ctx.group
     return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
