@@ -3,7 +3,7 @@ chosen the same way by all three: `--all`, `--group` (repeatable), `--find`, `--
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.text.counts import counted, groups_named
 
 CommunityOption = Annotated[
@@ -57,7 +57,10 @@ StageOption = Annotated[
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking first.")]
 
 
-def _setup(community: str | None, config: Path | None) -> tuple[Store, int, Playbook]:
+def _chosen(community: str | None, config: Path | None, every: bool, names: list[str] | None,
+            find: str | None, stage: Stage | None) -> tuple[Store, Playbook, list[Group], datetime]:  # fmt: skip
+    """The store, the community's playbook, the groups the options pick and the time they were
+    picked at; exits saying why when the community has no playbook or the options pick none."""
     from hearthkeeper.apply import community_playbook
 
     store = open_store(settings_from(config))
@@ -65,11 +68,12 @@ def _setup(community: str | None, config: Path | None) -> tuple[Store, int, Play
     playbook = community_playbook(store, found.id)
     if playbook is None:
         fail(f"{found.slug} has no playbook applied: apply one first (`hearth apply`)")
-    return store, found.id, playbook
-
-
-def _choice(every: bool, names: list[str] | None, find: str | None, stage: Stage | None) -> Choice:
-    return Choice(every=every, names=tuple(names or ()), stage=stage, find=(find or "")[:100])
+    now = SystemClock().now()
+    choice = Choice(every=every, names=tuple(names or ()), stage=stage, find=(find or "")[:100])
+    try:
+        return store, playbook, choose(store, found.id, playbook, choice, now), now
+    except AcrossError as exc:
+        fail(str(exc))
 
 
 def _missed(reach: Reach) -> None:
@@ -123,12 +127,10 @@ def poll(
     config: ConfigOption = None,
 ) -> None:
     """Start one poll in many groups at once; says where it will go and asks first."""
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
     text = words[0] if len(words) == 1 else " | ".join(words)
     try:
         asked = read_poll_asked(playbook, text, now)
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
     except AcrossError as exc:
         fail(str(exc))
     zone = ZoneInfo(playbook.community.timezone)
@@ -160,11 +162,9 @@ def checkin(
     config: ConfigOption = None,
 ) -> None:
     """Push a check-in (打卡) prompt to many groups at once; says where and asks first."""
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
     try:
         asked = prompt_asked(playbook, text, now)
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
     except AcrossError as exc:
         fail(str(exc))
     _confirm(plan_prompts(store, playbook, chosen, asked, now), "Push the check-in prompt", yes)
@@ -198,10 +198,8 @@ def skip(
             day = parse_day(on, "--on")
         except DayError as exc:
             fail(str(exc))
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
     try:
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
         reach = skip_posts(store, playbook, chosen, post.strip().lower(), day, actor, actor, now)
     except AcrossError as exc:
         fail(str(exc))
