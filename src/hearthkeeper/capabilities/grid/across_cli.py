@@ -28,12 +28,13 @@ from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Group, Store
 from hearthkeeper.text.counts import counted, groups_named
@@ -57,18 +58,19 @@ StageOption = Annotated[
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking first.")]
 
 
-def _chosen(community: str | None, config: Path | None, every: bool, names: list[str] | None,
-            find: str | None, stage: Stage | None) -> tuple[Store, Playbook, list[Group], datetime]:  # fmt: skip
+def _chosen(clock: Clock, community: str | None, config: Path | None, every: bool,
+            names: list[str] | None, find: str | None,
+            stage: Stage | None) -> tuple[Store, Playbook, list[Group], datetime]:  # fmt: skip
     """The store, the community's playbook, the groups the options pick and the time they were
     picked at; exits saying why when the community has no playbook or the options pick none."""
     from hearthkeeper.apply import community_playbook
 
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock)
     found = pick_community(store, community)
     playbook = community_playbook(store, found.id)
     if playbook is None:
         fail(f"{found.slug} has no playbook applied: apply one first (`hearth apply`)")
-    now = SystemClock().now()
+    now = clock.now()
     choice = Choice(every=every, names=tuple(names or ()), stage=stage, find=(find or "")[:100])
     try:
         return store, playbook, choose(store, found.id, playbook, choice, now), now
@@ -108,6 +110,7 @@ def _done(reach: Reach, done: str) -> None:
 
 
 def poll(
+    ctx: typer.Context,
     words: Annotated[
         list[str],
         typer.Argument(
@@ -127,7 +130,9 @@ def poll(
     config: ConfigOption = None,
 ) -> None:
     """Start one poll in many groups at once; says where it will go and asks first."""
-    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     text = words[0] if len(words) == 1 else " | ".join(words)
     try:
         asked = read_poll_asked(playbook, text, now)
@@ -140,10 +145,11 @@ def poll(
              f"Start the poll {asked.question!r} ({', '.join(asked.options)}; {kind}"
              f"{', anonymous' if asked.anonymous else ''}; until {until:%a %Y-%m-%d %H:%M})",
              yes)  # fmt: skip
-    _done(start_polls(store, playbook, chosen, asked, actor, SystemClock().now()), "Started")
+    _done(start_polls(store, playbook, chosen, asked, actor, clock_of(ctx).now()), "Started")
 
 
 def checkin(
+    ctx: typer.Context,
     text: Annotated[
         str,
         typer.Argument(
@@ -162,16 +168,19 @@ def checkin(
     config: ConfigOption = None,
 ) -> None:
     """Push a check-in (打卡) prompt to many groups at once; says where and asks first."""
-    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     try:
         asked = prompt_asked(playbook, text, now)
     except AcrossError as exc:
         fail(str(exc))
     _confirm(plan_prompts(store, playbook, chosen, asked, now), "Push the check-in prompt", yes)
-    _done(push_prompts(store, playbook, chosen, asked, actor, SystemClock().now()), "Pushed")
+    _done(push_prompts(store, playbook, chosen, asked, actor, clock_of(ctx).now()), "Pushed")
 
 
 def skip(
+    ctx: typer.Context,
     post: Annotated[str, typer.Argument(help="The post's id (calendar.posts[].id).")],
     on: Annotated[
         str | None,
@@ -198,7 +207,9 @@ def skip(
             day = parse_day(on, "--on")
         except DayError as exc:
             fail(str(exc))
-    store, playbook, chosen, now = _chosen(community, config, every, groups, find, stage)
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     try:
         reach = skip_posts(store, playbook, chosen, post.strip().lower(), day, actor, actor, now)
     except AcrossError as exc:
