@@ -217,8 +217,8 @@ def skip(
     zone = ZoneInfo(playbook.community.timezone)
     if reach.reached:
         when = ", ".join(f"{at.astimezone(zone):%a %Y-%m-%d %H:%M}" for at in reach.instants[:5])
-        console.print(escape(f"Skipped {post!r} ({when}) in {counted(len(reach.reached), 'group')}"
-                             f": {groups_named([g.name for g in reach.reached])}. It will not be "
+        console.print(escape(f"Skipped {post!r} ({when}) in "
+                             f"{groups_named([g.name for g in reach.reached])}. It will not be "
                              "sent there; the firing after it will."))  # fmt: skip
     _missed(reach)
     if not reach.reached:
