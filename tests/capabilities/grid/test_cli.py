@@ -98,14 +98,20 @@ def test_one_command_puts_a_staff_member_in_charge_of_several_groups(
     grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`hearth grid assign` took one group: a monitor given eight groups was eight commands.
-    It takes several (a shell's {31..38} writes the series); a name it does not know refuses
-    them all, nothing written."""
+    It takes several (a shell's {31..38} writes the series); a name it does not know, or a
+    closed group (which takes nobody in charge), refuses them all, nothing written."""
     monkeypatch.chdir(tmp_path)
     env = {"HEARTH_DATABASE_URL": grid.url}
     runner = CliRunner()
     names = [f"Orange {n}" for n in range(31, 39)]
     refused = runner.invoke(app, ["grid", "assign", *names, "Orange 99", "fake:li"], env=env)
     assert refused.exit_code == 1 and "no group 'Orange 99'" in refused.stderr
+    grid.store.close_group(grid.made.groups[40], "cli")
+    closed = runner.invoke(app, ["grid", "assign", *names, "Orange 40", "fake:li"], env=env)
+    assert closed.exit_code == 1 and " ".join(closed.stderr.split()) == (
+        "error: Orange 40 is closed: a closed group takes nobody in charge: reopen it first "
+        "(`hearth groups reopen`); nobody was put in charge"
+    )
     given = runner.invoke(app, ["grid", "assign", *names, "Orange 31", "fake:li"], env=env)
     assert given.exit_code == 0, given.output
     assert given.stdout == ("fake:li is in charge of 8 groups (Orange 31, Orange 32, Orange 33, "

@@ -24,7 +24,12 @@ from hearthkeeper.capabilities.grid.decide import (
     sorted_lines,
 )
 from hearthkeeper.capabilities.grid.load import Matrix, load_matrix
-from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, NOT_IN_THEM, SqlGrid
+from hearthkeeper.capabilities.grid.repository import (
+    CLOSED_TAKES_NOBODY,
+    NOT_IN_IT,
+    NOT_IN_THEM,
+    SqlGrid,
+)
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
@@ -209,6 +214,10 @@ def _charge(clock: Clock, names: Sequence[str], member: str, community: str | No
     if assign and member_id not in grid.staff_of(found.id):
         fail(f"{member} holds no staff role in {found.slug}; give them one first with "
              "`hearth staff set`")  # fmt: skip
+    closed = [g.name for g in chosen if g.closed]
+    if assign and closed:
+        fail(f"{groups_named(closed)} {'is' if len(closed) == 1 else 'are'} closed: "
+             f"{CLOSED_TAKES_NOBODY} (`hearth groups reopen`); nobody was put in charge")  # fmt: skip
     done: list[str] = []
     undone: list[str] = []
     with store.transaction() as tx:
