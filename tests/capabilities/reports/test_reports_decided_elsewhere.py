@@ -14,7 +14,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.capabilities.reports import cli as reports_cli
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
@@ -39,7 +38,6 @@ def test_reports_are_listed_and_decided_from_the_command_line_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(reports_cli, "SystemClock", lambda: store_clock)
     c, _ = start_reports(store, store_clock)
     # the community's playbook as `hearth apply` stores it: the rules to strike on
     apply_playbook(store, parse_playbook(MINIMAL + RULES + ACCEPTED), "setup")
@@ -52,27 +50,29 @@ def test_reports_are_listed_and_decided_from_the_command_line_once(
                   if r.author_id == c.member_id("bob"))  # fmt: skip
     boss_id = next(r.id for r in SqlReports.on(store).waiting(cid) if r.id != bob_id)
     env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
-    listed = runner.invoke(app, ["reports", "list", "--open"], env=env)
+    listed = runner.invoke(app, ["reports", "list", "--open"], env=env, obj=store_clock)
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.stdout.splitlines() if line.startswith(str(bob_id)))
     for cell in ("bob", "g1", "honestly this group is useless", "1 (1 counted)", "waiting"):
         assert cell in row, listed.stdout
-    typed = runner.invoke(app, ["reports", "uphold", str(bob_id)], env=env)
+    typed = runner.invoke(app, ["reports", "uphold", str(bob_id)], env=env, obj=store_clock)
     assert typed.exit_code == 2 and "Did you mean 'decide'?" in typed.stderr
     # an uphold names the rule: without one, or with one the playbook lacks, nothing happens
-    bare = runner.invoke(app, ["reports", "decide", str(bob_id), "uphold"], env=env)
+    bare = runner.invoke(
+        app, ["reports", "decide", str(bob_id), "uphold"], env=env, obj=store_clock
+    )
     assert bare.exit_code == 1
     assert "name a rule to strike the author on: one of advertising" in bare.stderr
     assert "staff_warning (nothing was decided)" in bare.stderr
     wrong = runner.invoke(app, ["reports", "decide", str(bob_id), "uphold", "--rule", "murder"],
-                          env=env)  # fmt: skip
+                          env=env, obj=store_clock)  # fmt: skip
     assert wrong.exit_code == 1 and "'murder' is not a rule of this playbook" in wrong.stderr
     assert store.strikes(member_id=c.member_id("bob")) == []
     mixed = runner.invoke(app, ["reports", "decide", str(bob_id), "dismiss", "--rule", "insults"],
-                          env=env)  # fmt: skip
+                          env=env, obj=store_clock)  # fmt: skip
     assert mixed.exit_code == 1 and "--rule is for uphold" in mixed.stderr
     done = runner.invoke(app, ["reports", "decide", str(bob_id), "uphold", "--rule", "insults",
-                               "--as", "ops"], env=env)  # fmt: skip
+                               "--as", "ops"], env=env, obj=store_clock)  # fmt: skip
     assert done.exit_code == 0, done.output
     assert f"Reported message {bob_id} upheld: bob's message is deleted and bob struck for " \
         "insults" in " ".join(done.stdout.split())  # fmt: skip
@@ -86,28 +86,34 @@ def test_reports_are_listed_and_decided_from_the_command_line_once(
                                            "message: insults or a quarrel)")  # fmt: skip
     assert not any("bob's message" in a.text for a in reports_alerts(store, cid))
     # the console clicked a moment later: refused, readably, and nothing done again
-    again = runner.invoke(app, ["reports", "decide", str(bob_id), "dismiss"], env=env)
+    again = runner.invoke(
+        app, ["reports", "decide", str(bob_id), "dismiss"], env=env, obj=store_clock
+    )
     assert again.exit_code == 1
     assert f"reported message {bob_id} was already upheld by ops at" in again.stderr
     assert queued(store) == [] and len(store.strikes(member_id=c.member_id("bob"))) == 1
     # staff are not struck through reports, as in the console: dismissed instead
     staff = runner.invoke(app, ["reports", "decide", str(boss_id), "uphold", "--rule",
-                                "insults"], env=env)  # fmt: skip
+                                "insults"], env=env, obj=store_clock)  # fmt: skip
     assert staff.exit_code == 1
     assert "is by staff (manager): staff are not struck through reports" in staff.stderr
-    dismissed = runner.invoke(app, ["reports", "decide", str(boss_id), "dismiss"], env=env)
+    dismissed = runner.invoke(
+        app, ["reports", "decide", str(boss_id), "dismiss"], env=env, obj=store_clock
+    )
     assert dismissed.exit_code == 0, dismissed.output
     assert f"Reports of message {boss_id} (boss's) dismissed: nobody is struck." in (
         " ".join(dismissed.stdout.split())
     )
-    assert runner.invoke(app, ["reports", "list", "--open"], env=env).stdout.strip() == (
-        "No reports waiting."
-    )
-    everything = runner.invoke(app, ["reports", "list"], env=env).stdout
+    assert runner.invoke(
+        app, ["reports", "list", "--open"], env=env, obj=store_clock
+    ).stdout.strip() == ("No reports waiting.")
+    everything = runner.invoke(app, ["reports", "list"], env=env, obj=store_clock).stdout
     assert "upheld by ops" in everything and "dismissed by cli" in everything
     entries = [(e.action, e.actor) for e in store.audit_log(cid) if e.action.startswith("report.")]
     assert sorted(entries) == [("report.dismissed", "cli"), ("report.upheld", "ops")]
-    unknown = runner.invoke(app, ["reports", "decide", "99999", "dismiss"], env=env)
+    unknown = runner.invoke(
+        app, ["reports", "decide", "99999", "dismiss"], env=env, obj=store_clock
+    )
     assert unknown.exit_code == 1
     assert "there is no reported message with id 99999" in unknown.stderr
 

@@ -16,12 +16,12 @@ from hearthkeeper.capabilities.reports.listing import Listed, listed
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.text.controls import one_line
@@ -62,6 +62,7 @@ def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
 
 @reports_app.command("list")
 def list_reports(
+    ctx: typer.Context,
     open_only: Annotated[
         bool, typer.Option("--open", help="Only reports staff have not decided yet.")
     ] = False,
@@ -76,8 +77,8 @@ def list_reports(
     """Messages members reported, newest last: id, whose, where, what it says, how many
     reported it (how many of those count toward hiding it), how long ago, and whether staff
     upheld or dismissed the reports."""
-    store = open_store(settings_from(config))
-    now = SystemClock().now()
+    store = open_store(settings_from(config), clock_of(ctx))
+    now = clock_of(ctx).now()
     only = None if community is None else pick_community(store, community)
     found = listed(store, only.id if only else None, open_only=open_only)
     if not found:
@@ -96,6 +97,7 @@ def list_reports(
 
 @reports_app.command("decide")
 def decide(
+    ctx: typer.Context,
     reported_id: ReportedId,
     decision: DecisionArgument,
     rule: RuleOption = "",
@@ -106,9 +108,10 @@ def decide(
     on its alert in the console's inbox."""
     if rule and decision is decisions.Decision.DISMISS:
         fail("--rule is for uphold: dismissing strikes nobody (nothing was decided)")
-    store = open_store(settings_from(config))
+    clock = clock_of(ctx)
+    store = open_store(settings_from(config), clock)
     try:
-        reported = decisions.decide(store, reported_id, decision, actor, SystemClock().now(),
+        reported = decisions.decide(store, reported_id, decision, actor, clock.now(),
                                     violation=rule.strip())  # fmt: skip
     except (StoreError, ValueError) as exc:
         fail(str(exc))
