@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, column, insert, table, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 
 from hearthkeeper.clock import FrozenClock
@@ -133,3 +135,21 @@ def webchat_group_at(database_url: str, revision: str, said: str, action_key: st
         yield engine, group_id
     finally:
         engine.dispose()
+
+
+_PLAYBOOK_VERSIONS = table(
+    "playbook_versions",
+    column("community_id", Integer), column("version", Integer), column("source_text", Text),
+    column("content", JSON().with_variant(JSONB(), "postgresql")), column("sha256", String),
+    column("applied_at", DateTime(timezone=True)), column("applied_by", String),
+)  # fmt: skip
+
+
+def playbook_version_as_kept_before(engine: Engine, community_id: int, version: int,
+                                    content: dict[str, Any], at: datetime) -> None:  # fmt: skip
+    """A playbook version written as migration 0001's columns keep it: today's
+    `Store.add_playbook_version` writes 0053's `posts_added`."""
+    with engine.begin() as connection:
+        connection.execute(insert(_PLAYBOOK_VERSIONS).values(
+            community_id=community_id, version=version, source_text=f"version {version}\n",
+            content=content, sha256=f"{version:064d}", applied_at=at, applied_by="test"))  # fmt: skip

@@ -20,7 +20,7 @@ class ReportedMessageRow(Base):
     __table_args__ = (
         UniqueConstraint("message_id"),
         Index("ix_reported_messages_community_id_decided_at", "community_id", "decided_at"),
-        # a member's page: the messages of theirs others reported, the latest first (0053)
+        # a member's page: the messages of theirs others reported, the latest first (0054)
         Index("ix_reported_messages_author_id_at", "author_id", "at"),
     )
 

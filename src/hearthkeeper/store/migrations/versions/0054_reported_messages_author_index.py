@@ -2,8 +2,8 @@
 theirs others reported (`SqlReports.against`, by author, the latest first), which read the
 whole table of the community's reported messages without one.
 
-Revision ID: 0053
-Revises: 0052
+Revision ID: 0054
+Revises: 0053
 Create Date: 2026-12-07 21:10:00.000000
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0053"
-down_revision = "0052"
+revision = "0054"
+down_revision = "0053"
 branch_labels = None
 depends_on = None
 
