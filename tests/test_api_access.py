@@ -90,6 +90,8 @@ def test_openapi_documents_every_endpoint(t: Tea) -> None:
         ("post", "/api/v1/sanctions/{sanction_id}/lift"),
         ("get", "/api/v1/communities/{slug}/inbox"),
         ("post", "/api/v1/alerts/{alert_id}/handle"),
+        ("get", "/api/v1/communities/{slug}/reports"),
+        ("post", "/api/v1/reports/{reported_id}/{decision}"),
         ("get", "/api/v1/communities/{slug}/audit"),
         ("get", "/api/v1/communities/{slug}/playbook"),
         ("get", "/api/v1/communities/{slug}/playbook/versions"),

@@ -30,7 +30,7 @@ def test_versions_kept_before_know_when_each_post_was_added(database_url: str) -
         playbook_version_as_kept_before(engine, tea, 3, _posts("morning", "evening"), AT + 2 * DAY)
         playbook_version_as_kept_before(engine, tea, 4, _posts("morning", "evening"), AT + 3 * DAY)
         playbook_version_as_kept_before(engine, coffee, 1, {"name": "no calendar"}, AT)
-        assert upgrade(database_url) == ["0053"]
+        assert upgrade(database_url, to="0053") == ["0053"]
 
         # morning was taken out in version 2: it counts from its return in version 3
         assert store.posts_added(tea) == {"morning": AT + 2 * DAY, "evening": AT + DAY}

@@ -126,6 +126,7 @@ MEANT: Final[Mapping[str, tuple[str, ...]]] = {
     "accept": ("approve",), "admit": ("approve",), "reject": ("refuse",),
     "deny": ("refuse",), "decline": ("refuse",), "csv": ("export",), "download": ("export",),
     "check-in": ("checkin",), "stats": ("report",), "health": ("report",),
+    "uphold": ("decide",), "dismiss": ("decide",),
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ class ActionKind(StrEnum):
     REPLY = "reply"  # a message in the group, replying to the event
     SEND = "send"  # a message in the group
     DELETE = "delete"  # delete a message
+    RESTORE = "restore"  # show a message the bot deleted again (where the carrier can: OPTIONAL)
     WARN = "warn"  # a warning to the member, in the group
     MUTE = "mute"  # mute for `duration` (persisted; lifted on time, even after a restart)
     UNMUTE = "unmute"
@@ -48,7 +49,7 @@ OUTBOUND = frozenset(
         ActionKind.REPLY, ActionKind.SEND, ActionKind.DELETE, ActionKind.WARN, ActionKind.MUTE,
         ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
         ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.DIRECT, ActionKind.CLOSE,
-        ActionKind.REOPEN,
+        ActionKind.REOPEN, ActionKind.RESTORE,
     }
 )  # fmt: skip
 
@@ -59,8 +60,8 @@ BOOKKEEPING = frozenset({ActionKind.EFFECT, ActionKind.CANCEL})
 # Lower goes first: sanctions before warnings and alerts, before ordinary replies, before welcomes.
 PRIORITY: dict[ActionKind, int] = {
     ActionKind.DELETE: 0, ActionKind.BAN: 0, ActionKind.KICK: 0, ActionKind.MUTE: 0,
-    ActionKind.UNMUTE: 1, ActionKind.UNBAN: 1, ActionKind.WARN: 1, ActionKind.ALERT_STAFF: 1,
-    ActionKind.ADMIT: 1, ActionKind.DECLINE: 1, ActionKind.DIRECT: 1, ActionKind.REPLY: 2,
+    ActionKind.UNMUTE: 1, ActionKind.UNBAN: 1, ActionKind.RESTORE: 1, ActionKind.WARN: 1,
+    ActionKind.ALERT_STAFF: 1, ActionKind.ADMIT: 1, ActionKind.DECLINE: 1, ActionKind.DIRECT: 1, ActionKind.REPLY: 2,
     ActionKind.SEND: 3,
 }  # fmt: skip
 

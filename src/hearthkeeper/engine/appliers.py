@@ -367,6 +367,7 @@ APPLIERS: Mapping[ActionKind, Applier] = {
     ActionKind.REPLY: Applier(_send, scheduled=True),
     ActionKind.SEND: Applier(_send, scheduled=True),
     ActionKind.DELETE: Applier(_delete),
+    ActionKind.RESTORE: Applier(_send),
     ActionKind.WARN: Applier(_send),
     ActionKind.MUTE: Applier(_mute),
     ActionKind.UNMUTE: Applier(_send),

@@ -24,6 +24,7 @@ from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.levels_repository import SqlLevels
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.reports import decisions as report_decisions
+from hearthkeeper.capabilities.reports import listing as report_listing
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.text.folding import in_name_order
@@ -51,6 +52,8 @@ from hearthkeeper.web.api_models import (
     PlaybookOut,
     QuestionOut,
     RemovedOut,
+    ReportDecisionIn,
+    ReportOut,
     SanctionOut,
     StrikeOut,
     TagOut,
@@ -229,7 +232,7 @@ def api_router(web: Web) -> APIRouter:
     def handle_alert(alert_id: int, operator: OperatorDep) -> AlertOut:
         """Mark a staff alert handled: it leaves the inbox and the audit log says who. A
         member's appeal waiting for staff is pardoned or upheld instead (409), and members'
-        reports of a message are decided in the console's inbox (409)."""
+        reports of a message are upheld or dismissed (`/reports/{id}/…`) instead (409)."""
         with web.store.transaction() as tx:
             try:
                 found = tx.get_staff_alert(alert_id)
@@ -288,6 +291,44 @@ def api_router(web: Web) -> APIRouter:
         shown = one(web.store, appeal_id)
         assert shown is not None, "an appeal just decided exists"
         return DecidedOut(appeal=appeal_out(shown), lifted=decided.lifted)
+
+    @router.get("/communities/{slug}/reports", tags=["inbox"], responses=NOT_FOUND)
+    def list_reports(
+        slug: str,
+        open_only: Annotated[
+            bool, Query(alias="open", description="Only those staff have not decided yet.")
+        ] = False,
+    ) -> list[ReportOut]:
+        """Messages members reported (`/report`), oldest first (the newest 200): whose,
+        where, how many reported it and how many of those count, whether reports hid it."""
+        found = community(slug)
+        return [report_out(r) for r in report_listing.listed(web.store, found.id,
+                                                              open_only=open_only)]  # fmt: skip
+
+    @router.post("/reports/{reported_id}/{decision}", tags=["inbox"],
+                 responses={**REFUSED, 422: {"model": ErrorOut}})  # fmt: skip
+    def decide_report(
+        reported_id: int,
+        decision: report_decisions.Decision,
+        operator: OperatorDep,
+        body: ReportDecisionIn | None = None,
+    ) -> ReportOut:
+        """Uphold (delete the message and strike its author on `violation`, the ladder's step
+        following) or dismiss (nobody struck) members' reports of a message, as the console's
+        inbox does. Reports decided already (from another screen a moment before, too), and
+        an uphold of a staff member's message, are refused with 409; an uphold without one of
+        the playbook's rules with 422; nothing is decided then."""
+        violation = body.violation.strip() if body is not None else ""
+        try:
+            report_decisions.decide(web.store, reported_id, decision, actor(operator),
+                                    web.clock.now(), violation=violation)  # fmt: skip
+        except StoreError as exc:
+            refuse(exc)
+        except ValueError as exc:
+            raise HTTPException(422, detail=str(exc)[:1].upper() + str(exc)[1:] + ".") from None
+        shown = report_listing.one(web.store, reported_id)
+        assert shown is not None, "a reported message just decided exists"
+        return report_out(shown)
 
     @router.get("/communities/{slug}/audit", tags=["audit"], responses=NOT_FOUND)
     def get_audit(
@@ -360,6 +401,17 @@ def appeal_out(found: Listed) -> AppealOut:
                      strike_id=a.strike_id, sanction_id=a.sanction_id, why=a.text, at=a.at,
                      status=found.status, decided_at=a.decided_at, decided_by=a.decided_by,
                      note=a.note)  # fmt: skip
+
+
+def report_out(found: report_listing.Listed) -> ReportOut:
+    """A reported message as the API shows it."""
+    r = found.reported
+    return ReportOut(id=r.id, community=found.community, group_id=r.group_id,
+                     group_name=found.group, message_id=r.message_id, author_id=r.author_id,
+                     author_name=found.author, text=found.text, reports=found.reports,
+                     counting=found.counting, hidden=found.hidden, at=r.at,
+                     status=found.status, decided_at=r.decided_at,
+                     decided_by=r.decided_by)  # fmt: skip
 
 
 def strike_out(strike: Strike, now: datetime) -> StrikeOut:

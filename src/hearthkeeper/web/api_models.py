@@ -263,3 +263,28 @@ class DecisionIn(BaseModel):
     note: str = Field("", max_length=500,
                       description="Your words to the member, said with the decision and kept "
                       "in the audit log.")  # fmt: skip
+
+
+class ReportOut(Out):
+    id: int = Field(description="The reported message's id (one per message, however many "
+                    "reported it).")  # fmt: skip
+    community: str = Field(description="The community's slug.")
+    group_id: int
+    group_name: str
+    message_id: int
+    author_id: int
+    author_name: str
+    text: str = Field(description="The message as its author wrote it.")
+    reports: int = Field(description="How many members reported it.")
+    counting: int = Field(description="Those of members in good standing, which hide it.")
+    hidden: bool = Field(description="Reports hid it until staff looked.")
+    at: datetime = Field(description="The first report.")
+    status: str = Field(description="waiting, upheld or dismissed.")
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+class ReportDecisionIn(BaseModel):
+    violation: str = Field("", max_length=64,
+                           description="With uphold: the rule the author is struck on (a "
+                           "violation kind of the playbook that is on, or staff_warning).")  # fmt: skip

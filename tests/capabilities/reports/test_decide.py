@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.reports.decide import (
     not_counted,
     reason,
     refusal,
+    reported_message,
 )
 from hearthkeeper.playbook import Playbook, PlaybookError, parse_playbook
 from hearthkeeper.playbook.positioning import Language
@@ -106,3 +107,18 @@ def test_the_playbook_s_reports_are_validated_where_written_and_shown() -> None:
     assert "reports never hide it" in summarize(never)
     off = parse_playbook(MINIMAL + "rules:\n  reports:\n    enabled: false\n").playbook
     assert "Reports: off" in summarize(off)
+
+
+def test_a_reporters_answer_quotes_the_start_of_the_message_one_visible_line() -> None:
+    """The receipt names the message reported by its start: line breaks, control and
+    text-direction characters out, at most 40 characters, cut with "…" (not after a space);
+    a picture without words is named alone."""
+    en, zh = Language.EN, Language.ZH_CN
+    assert reported_message(en, "bob", "join\nmy\u202e group   now") == (
+        "bob's message “join my group now”"
+    )
+    long = reported_message(en, "bob", "honestly this group is useless, nobody here answers")
+    assert long == "bob's message “honestly this group is useless, nobody…”"
+    assert len(long.split("“")[1].rstrip("”")) <= 40
+    assert reported_message(en, "bob", "") == "bob's message"
+    assert reported_message(zh, "小丽", "\u200b") == "小丽 的消息"

@@ -14,7 +14,7 @@ import pytest
 from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import IN_GROUP, Action, ActionKind
+from hearthkeeper.engine.actions import IN_GROUP, OPTIONAL, Action, ActionKind
 from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import ExampleSource, StaffAlert, Store, StoreError
 from tests.engine_setup import Community, community
@@ -69,7 +69,8 @@ def say(c: Community, user: str, text: str, **extra: object) -> list[Action]:
 
 
 def answers(actions: list[Action]) -> list[str]:
-    return [a.text or "" for a in actions if a.kind in (ActionKind.REPLY, ActionKind.WARN)]
+    return [a.text or "" for a in actions
+            if a.kind in (ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN)]  # fmt: skip
 
 
 def sent(c: Community) -> list[Action]:
@@ -89,18 +90,23 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
 ) -> None:
     c, pb = start(store, store_clock)
     cid = c.runtime.community_id
-    say(c, "bob", "honestly this group is useless, nobody here ever answers", event_id="m-bob")
+    say(c, "bob", "honestly\u202e this group\nis useless, nobody here ever answers",
+        event_id="m-bob")  # fmt: skip
     sent(c)
     # taken: the reporter's command leaves the group, and nothing said there names them; the
     # receipt is for their eyes alone, where a carrier can (the web chat), else not said
     acted = say(c, "mei", "/report he posts this in every group", reply_to="m-bob",
                 event_id="r-mei")  # fmt: skip
-    [receipt] = [a for a in acted if a.kind is ActionKind.REPLY]
-    assert receipt.text == "mei, your report is with staff; they will look at it."
+    [receipt] = [a for a in acted if a.kind is ActionKind.SEND]
+    # it quotes the message reported (one visible line, cut): before, it replied to the
+    # `/report`, gone from the group, and the web chat quoted "an earlier message"
+    assert receipt.text == ("mei, your report of bob's message “honestly this group is "
+                            "useless, nobody…” is with staff; they will look at it.")  # fmt: skip
+    assert receipt.target is None
     assert receipt.member == "mei" and receipt.extra[IN_GROUP] == ""
     done = sent(c)  # this carrier cannot show a message to one member: nothing said
     assert [a.target for a in done if a.kind is ActionKind.DELETE] == ["r-mei"]
-    assert [a for a in done if a.kind is ActionKind.REPLY] == []
+    assert [a for a in done if a.kind in (ActionKind.REPLY, ActionKind.SEND)] == []
     [alert] = reports_alerts(store, cid)
     assert alert.handler == "reports" and alert.member_id == c.member_id("bob")
     assert "[Report] g1: bob's message, reports: 1\n" in alert.text
@@ -108,12 +114,14 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
     assert "mei: he posts this in every group" in alert.text
     # one report per member and message
     assert answers(say(c, "mei", "/report again!", reply_to="m-bob")) == [
-        "mei, you reported that message already; staff will look at it."
+        "mei, you reported bob's message “honestly this group is useless, nobody…” "
+        "already; staff will look at it."
     ]
-    assert [a for a in sent(c) if a.kind is ActionKind.REPLY] == [], "it would name mei"
+    assert [a for a in sent(c) if a.kind is ActionKind.SEND] == [], "it would name mei"
     # a newcomer's report is kept for staff and does not count toward hiding
     assert answers(say(c, "kim", "/举报", reply_to="m-bob")) == [
-        "kim, your report is with staff; they will look at it."
+        "kim, your report of bob's message “honestly this group is useless, nobody…” is "
+        "with staff; they will look at it."
     ]
     sent(c)
     [alert] = reports_alerts(store, cid)  # the same alert, said afresh
@@ -163,7 +171,8 @@ def test_reports_of_a_message_make_one_alert_hide_it_and_staff_strike_its_author
         raise AssertionError("a decided report was decided again")
     # decided: a later report is only answered
     assert answers(say(c, "joe", "/report", reply_to="m-bob")) == [
-        "joe, staff have already looked at reports of that message."
+        "joe, staff have already looked at reports of bob's message “honestly this group is "
+        "useless, nobody…”."
     ]
 
 
@@ -200,8 +209,8 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     for user in ("bob", "ann", "joe"):
         acted = say(c, user, "/report rude", reply_to="hi-boss")
         assert answers(acted) == [
-            f"{user}, boss is staff: your report goes to the other staff, and a staff "
-            "member's message is not hidden by reports."
+            f"{user}, boss is staff: your report of boss's message “morning, I am boss” goes "
+            "to the other staff, and a staff member's message is not hidden by reports."
         ]
     assert "hi-boss" not in deleted(c)
     assert len(reports_alerts(store, cid)) == 2
@@ -238,7 +247,7 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
     assert len(capped) == 1 and "3 reports today" in (capped[0] or "")  # once a day
     c.clock.advance(timedelta(days=1))
     assert answers(say(c, "mei", "/report", reply_to="hi-kim")) == [
-        "mei, your report is with staff; they will look at it."
+        "mei, your report of kim's message “hello all” is with staff; they will look at it."
     ]
     assert any("kim's message" in a.text for a in reports_alerts(store, cid))
 
@@ -249,7 +258,7 @@ def test_staff_dismiss_and_the_reports_close_without_a_strike(
     c, _ = start(store, store_clock, "zh-CN")
     cid = c.runtime.community_id
     assert answers(say(c, "mei", "/举报 广告", reply_to="hi-bob")) == [
-        "mei，已收到你的举报，管理员会查看。"
+        "mei，已收到你对 bob 的消息“morning, I am bob” 的举报，管理员会查看。"
     ]
     [alert] = reports_alerts(store, cid)
     assert alert.text.startswith("【举报】g1：bob 的消息，举报 1 次\n")
@@ -260,8 +269,46 @@ def test_staff_dismiss_and_the_reports_close_without_a_strike(
     assert store.strikes(member_id=c.member_id("bob")) == []
     assert "report.dismissed" in [e.action for e in store.audit_log(cid)]
     assert answers(say(c, "ann", "/举报", reply_to="hi-bob")) == [
-        "ann，管理员已经处理过这条消息的举报了。"
+        "ann，管理员已经处理过对 bob 的消息“morning, I am bob” 的举报了。"
     ]
+
+
+def test_dismissed_reports_bring_back_the_message_they_hid(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A message hidden by reports stayed deleted for good when staff dismissed the reports:
+    now it is kept as not deleted again and shown again where the carrier can (the action is
+    optional: passed over where it cannot). A message something else deleted stays deleted."""
+    c, _ = start(store, store_clock)
+    cid = c.runtime.community_id
+    say(c, "bob", "the tasting on Friday is at 7, not 6", event_id="m-bob")
+    sent(c)
+    counted = _messages_today(store)
+    say(c, "mei", "/report wrong time", reply_to="m-bob")
+    say(c, "ann", "/report wrong", reply_to="m-bob")  # hide_after: 2
+    assert "m-bob" in deleted(c)
+    message_id = _message(store, c, "m-bob")
+    assert store.get_message(message_id).deleted_at is not None
+    assert _messages_today(store) == counted - 1  # the group's figures count it no more
+    [reported] = SqlReports.on(store).waiting(cid)
+    decisions.decide(store, reported.id, decisions.Decision.DISMISS, "cli", c.clock.now())
+    assert store.get_message(message_id).deleted_at is None
+    assert _messages_today(store) == counted  # and again
+    [shown] = sent(c)
+    assert (shown.kind, shown.target, shown.group) == (ActionKind.RESTORE, "m-bob", "g1")
+    assert shown.extra[OPTIONAL] is True
+    [entry] = [e for e in store.audit_log(cid) if e.action == "report.dismissed"]
+    assert entry.detail["hidden"] is True and entry.detail["restored"] is True
+    # hidden, then deleted by staff as spam meanwhile: their deletion stands
+    say(c, "joe", "cheap tea at my shop", event_id="m-joe")
+    say(c, "mei", "/report", reply_to="m-joe")
+    say(c, "ann", "/report", reply_to="m-joe")
+    sent(c)
+    joe = _message(store, c, "m-joe")
+    _deleted_by(store, joe, "staff:ops")  # as if staff had deleted it first
+    later = next(r for r in SqlReports.on(store).waiting(cid) if r.message_id == joe)
+    decisions.decide(store, later.id, decisions.Decision.DISMISS, "cli", c.clock.now())
+    assert store.get_message(joe).deleted_at is not None and sent(c) == []
 
 
 def test_staff_are_told_once_when_reports_hide_a_message(
@@ -330,8 +377,9 @@ def test_a_muted_member_still_reports_for_their_eyes_alone_and_it_does_not_count
     assert [(a.target, a.handler) for a in acted if a.kind is ActionKind.DELETE] == [
         ("r-mei", "reports")
     ]
-    [receipt] = [a for a in acted if a.kind is ActionKind.REPLY]
-    assert receipt.text == "mei, your report is with staff; they will look at it."
+    [receipt] = [a for a in acted if a.kind is ActionKind.SEND]
+    assert receipt.text == ("mei, your report of bob's message “morning, I am bob” is with "
+                            "staff; they will look at it.")  # fmt: skip
     assert receipt.member == "mei" and receipt.extra[IN_GROUP] == ""
     [alert] = reports_alerts(store, cid)
     assert "mei: bob keeps insulting me [not counted: muted]" in alert.text
@@ -400,6 +448,27 @@ def test_reports_that_do_not_count_stay_in_the_inbox_until_one_that_counts(
 
 def reports_alerts(store: Store, cid: int) -> list[StaffAlert]:
     return [a for a in store.staff_alerts(cid) if a.handler == "reports"]
+
+
+def _messages_today(store: Store) -> int:
+    """The messages g1's figures (the rollups) count on the day of the test."""
+    from sqlalchemy import select
+
+    from hearthkeeper.store.models import GroupDayRow
+
+    with store.engine.connect() as connection:
+        return int(connection.scalar(select(GroupDayRow.messages)) or 0)
+
+
+def _deleted_by(store: Store, message_id: int, by: str) -> None:
+    """Say who deleted the stored message (as a deletion decided by someone else records)."""
+    from sqlalchemy import update
+
+    from hearthkeeper.store.models import MessageRow
+
+    with store.engine.begin() as connection:
+        connection.execute(update(MessageRow).where(MessageRow.id == message_id)
+                           .values(deleted_by=by))  # fmt: skip
 
 
 def _message(store: Store, c: Community, event_id: str) -> int:

@@ -119,8 +119,15 @@ def test_a_members_report_is_acknowledged_to_them_alone(
                 f for f in heard if "举报" in str(f.get("text")) or f.get("id") == shown["id"]
             ]
 
-        receipt = [m for m in _page(client, chat, mei) if "已收到你的举报" in m["text"]]
+        receipt = [m for m in _page(client, chat, mei) if "的举报，管理员会查看" in m["text"]]
         assert len(receipt) == 1 and receipt[0]["private"] is True
+        # it quotes the message reported; before, it replied to the `/举报`, gone from the
+        # page, which quoted it as "an earlier message"
+        assert (
+            receipt[0]["text"]
+            == "小美，已收到你对 小丽 的消息“这群没意思，都去隔壁群吧” 的举报，管理员会查看。"
+        )
+        assert receipt[0]["reply_to"] is None
         theirs = "\n".join(m["text"] for m in _page(client, chat, li))
         assert "举报" not in theirs  # neither the command nor the receipt
         alerts = chat.store.staff_alerts(chat.group.community_id)

@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.decide import NotCounted
 from hearthkeeper.capabilities.reports.repository import (
     Against,
+    AlreadyDecided,
     MadeReport,
     Report,
     SqlReports,
@@ -22,10 +23,9 @@ from hearthkeeper.capabilities.reports.repository import (
 from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import StaffAlert, Store, StoreError
+from hearthkeeper.store import StaffAlert, Store
 from hearthkeeper.web.auth import require_csrf
 from hearthkeeper.web.console.pages import (
-    CommunityView,
     ConsoleRoute,
     PageNotFound,
     Pages,
@@ -41,14 +41,25 @@ def router(pages: Pages) -> APIRouter:
     web = pages.web
     store = web.store
 
-    def found(slug: str, reported_id: int) -> CommunityView:
+    def decided(slug: str, reported_id: int, decision: decisions.Decision, by: str,
+                violation: str = "") -> Response:  # fmt: skip
         view = pages.community(slug)
-        reported = SqlReports.on(store).get(reported_id)
-        if reported is None or reported.community_id != view.community.id:
+        try:
+            decisions.decide(store, reported_id, decision, f"console:{by}", web.clock.now(),
+                             violation=violation, community_id=view.community.id,
+                             playbook=view.playbook)  # fmt: skip
+        except decisions.NoSuchReport:
             raise PageNotFound(
                 f"There is no reported message {reported_id} in {view.community.name}.", view
-            )
-        return view
+            ) from None
+        except (decisions.NoSuchRule, decisions.NoPlaybook):
+            return back_to(view, None, "/inbox", problem="no-such-rule")
+        except decisions.StaffAuthor:
+            return back_to(view, None, "/inbox", problem="report-against-staff")
+        except AlreadyDecided:
+            return back_to(view, None, "/inbox", problem="already-decided-report")
+        notice = "report-upheld" if decision is decisions.Decision.UPHOLD else "report-dismissed"
+        return back_to(view, None, "/inbox", notice=notice)
 
     @routes.post("/console/c/{slug}/reports/{reported_id}/uphold",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
@@ -56,29 +67,12 @@ def router(pages: Pages) -> APIRouter:
         slug: str, reported_id: int, operator: SignedIn,
         violation: Annotated[str, Form(max_length=64)] = "",
     ) -> Response:  # fmt: skip
-        view = found(slug, reported_id)
-        playbook = view.playbook
-        if playbook is None or violation not in decisions.rules(playbook):
-            return back_to(view, None, "/inbox", problem="no-such-rule")
-        try:
-            decisions.uphold(store, reported_id, violation, f"console:{operator.username}",
-                             web.clock.now(), playbook=playbook)  # fmt: skip
-        except decisions.StaffAuthor:
-            return back_to(view, None, "/inbox", problem="report-against-staff")
-        except StoreError:
-            return back_to(view, None, "/inbox", problem="already-decided-report")
-        return back_to(view, None, "/inbox", notice="report-upheld")
+        return decided(slug, reported_id, decisions.Decision.UPHOLD, operator.username, violation)
 
     @routes.post("/console/c/{slug}/reports/{reported_id}/dismiss",
                  dependencies=[Depends(require_csrf)])  # fmt: skip
     def dismiss(slug: str, reported_id: int, operator: SignedIn) -> Response:
-        view = found(slug, reported_id)
-        try:
-            decisions.dismiss(store, reported_id, f"console:{operator.username}",
-                              web.clock.now())  # fmt: skip
-        except StoreError:
-            return back_to(view, None, "/inbox", problem="already-decided-report")
-        return back_to(view, None, "/inbox", notice="report-dismissed")
+        return decided(slug, reported_id, decisions.Decision.DISMISS, operator.username)
 
     return routes
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.capabilities.moderation.decide import MemberStanding, in_good_standing
 from hearthkeeper.capabilities.reports.texts import TEXTS
 from hearthkeeper.playbook.positioning import Language
@@ -16,6 +17,7 @@ from hearthkeeper.text.controls import one_line
 
 MAX_WHY = 300  # characters of a reporter's reason kept (one line; the rest is cut)
 SHOWN_TEXT = 500  # characters of the reported message staff read in the alert
+QUOTED = 40  # characters of the reported message the reporter's answers quote
 
 
 class Refusal(StrEnum):
@@ -76,6 +78,19 @@ def capped(made_today: int, per_day: int) -> bool:
 def reason(text: str) -> str:
     """A reporter's words as kept: one visible line of at most `MAX_WHY` characters."""
     return one_line(text, MAX_WHY)
+
+
+def reported_message(language: Language, author: str, text: str) -> str:
+    """The message a reporter's answer names: its author and its start, quoted as the bot
+    repeats members' words (one visible line, at most `QUOTED` characters, cut with "…");
+    without a quote when nothing is left to quote (a picture)."""
+    who = one_line(author, 64)
+    quoted = excerpt(text, QUOTED)
+    if quoted.endswith("…"):  # cut: not after a space ("nobody …")
+        quoted = quoted[:-1].rstrip() + "…"
+    if not quoted:
+        return TEXTS.say("message", language, author=who)
+    return TEXTS.say("message_quoted", language, author=who, text=quoted)
 
 
 @dataclass(frozen=True)

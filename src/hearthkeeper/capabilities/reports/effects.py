@@ -55,6 +55,10 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
         if about is None:  # a reply to nothing: once an hour
             about = "hour:" + ctx.now.strftime("%Y-%m-%dT%H")
         said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
+        if key in REVEALING:
+            # It names the message reported (quoting it): not a reply to the `/report`,
+            # taken out of the group, which the web chat would quote as "an earlier message"
+            said = replace(said, kind=ActionKind.SEND, target=None)
         # for the reporter's eyes (the web chat); where a carrier cannot, an answer that would
         # tell the group who reported is not said at all
         said = privately(said, "" if key in REVEALING else (said.text or ""))
@@ -76,10 +80,13 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     if refused is not None:
         return say(refused.value)
     assert message is not None and message.member_id is not None
+    authors = store.member_names([message.member_id])
+    author_name = authors.get(message.member_id, "?")
+    reported = decide.reported_message(lang, author_name, message.text)
     reports = SqlReports.on(scope)
     flagged = reports.of_message(message.id)
     if flagged is not None and flagged.decided_at is not None:
-        return say("looked")
+        return say("looked", message=reported)
     if message.deleted_at is not None and (flagged is None or flagged.hidden_at is None):
         return say("removed")
     made = reports.made_since(group.community_id, member.id, ctx.now - DAY)
@@ -91,7 +98,7 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
     not_counted = _not_counted(store, scope, pb, group.community_id, member.id, ctx)
     flagged = reports.flag(group.community_id, group.id, message.id, message.member_id, ctx.now)
     if not reports.add(flagged.id, member.id, decide.reason(request.why), not_counted, ctx.now):
-        return say("already")
+        return say("already", message=reported)
     kept = reports.reports(flagged.id)
     counting = sum(1 for r in kept if r.not_counted is None)
     out: list[Action] = []
@@ -135,9 +142,8 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
         elif hid and not held:
             _tell_hidden(scope, pb, flagged, text, author_user, group, ctx)
     if author_is_staff:
-        authors = store.member_names([message.member_id])
-        return [*out, *say("against_staff", author=authors.get(message.member_id, "?"))]
-    return [*out, *say("received")]
+        return [*out, *say("against_staff", author=author_name, message=reported)]
+    return [*out, *say("received", message=reported)]
 
 
 def _tell_hidden(scope: StoreBase, pb: Playbook, flagged: ReportedMessage, text: str,

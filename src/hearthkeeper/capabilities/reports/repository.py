@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from hearthkeeper.store.columns import utc
 from hearthkeeper.store.errors import StoreError
@@ -60,6 +60,20 @@ class MadeReport:
     report: Report
     reported: ReportedMessage
     text: str
+
+
+class AlreadyDecided(StoreError):
+    """Staff decided these reports already (another screen a moment before, too): the first
+    decision stands."""
+
+
+def already(reported: ReportedMessage) -> AlreadyDecided:
+    """The refusal of a second decision on `reported`: who decided it, how and when."""
+    return AlreadyDecided(f"reported message {reported.id} was already {reported.outcome} by "
+                          f"{reported.decided_by} at {reported.decided_at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
+
+
+HIDDEN_BY = "reports"  # a message's `deleted_by` when reports hid it (the DELETE's handler)
 
 
 def alert_key(reported_id: int) -> str:
@@ -143,17 +157,8 @@ class SqlReports(StoreBase):
                 limit: int = 50) -> list[Against]:  # fmt: skip
         """The member's messages others reported in the community, the latest first, each
         with how many reported it and how many of those count toward hiding it."""
-        of_it = ReportRow.reported_id == ReportedMessageRow.id
-        total = select(func.count()).where(of_it).correlate(ReportedMessageRow).scalar_subquery()
-        counting = (
-            select(func.count())
-            .where(of_it, ReportRow.not_counted.is_(None))
-            .correlate(ReportedMessageRow)
-            .scalar_subquery()
-        )
         query = (
-            select(ReportedMessageRow, MessageRow.text, total, counting)
-            .join(MessageRow, MessageRow.id == ReportedMessageRow.message_id)
+            _counted_query()
             .where(ReportedMessageRow.community_id == community_id,
                    ReportedMessageRow.author_id == author_id)
             .order_by(ReportedMessageRow.at.desc(), ReportedMessageRow.id.desc())
@@ -162,6 +167,33 @@ class SqlReports(StoreBase):
         with self._unit(write=False) as session:
             return [Against(_reported(row), text, int(n or 0), int(c or 0))
                     for row, text, n, c in session.execute(query)]  # fmt: skip
+
+    def listed(self, community_id: int | None, *, open_only: bool = False,
+               limit: int = 200) -> list[Against]:  # fmt: skip
+        """The reported messages of a community (None: of every one), the latest `limit`,
+        oldest first, each with how many reported it and how many of those count;
+        `open_only`: those staff have not decided yet."""
+        query = _counted_query()
+        if community_id is not None:
+            query = query.where(ReportedMessageRow.community_id == community_id)
+        if open_only:
+            query = query.where(ReportedMessageRow.decided_at.is_(None))
+        query = query.order_by(ReportedMessageRow.at.desc(),
+                               ReportedMessageRow.id.desc()).limit(limit)  # fmt: skip
+        with self._unit(write=False) as session:
+            found = [Against(_reported(row), text, int(n or 0), int(c or 0))
+                     for row, text, n, c in session.execute(query)]  # fmt: skip
+        return found[::-1]
+
+    def listed_one(self, reported_id: int) -> Against | None:
+        """One reported message with how many reported it and how many of those count."""
+        query = _counted_query().where(ReportedMessageRow.id == reported_id)
+        with self._unit(write=False) as session:
+            found = session.execute(query).first()
+            if found is None:
+                return None
+            row, text, n, c = found
+            return Against(_reported(row), text, int(n or 0), int(c or 0))
 
     def made_by(self, community_id: int, reporter_id: int,
                 limit: int = 50) -> list[MadeReport]:  # fmt: skip
@@ -188,6 +220,18 @@ class SqlReports(StoreBase):
                 row.hidden_at = utc(at, "hiding time")
                 session.flush()
 
+    def bring_back(self, message_id: int) -> bool:
+        """Mark a stored message reports hid not deleted again (staff dismissed the reports);
+        False when it is not deleted, or something else deleted it (its deletion not the
+        reports' own: `deleted_by`)."""
+        with self._unit(write=True) as session:
+            row = session.get(MessageRow, message_id, with_for_update=True)
+            if row is None or row.deleted_at is None or row.deleted_by != HIDDEN_BY:
+                return False
+            row.deleted_at, row.deleted_by = None, None
+            session.flush()
+            return True
+
     def waiting(self, community_id: int, limit: int = 200) -> list[ReportedMessage]:
         """The community's reported messages staff have not decided yet, oldest first."""
         query = (
@@ -207,10 +251,7 @@ class SqlReports(StoreBase):
             if row is None:
                 raise StoreError(f"there is no reported message with id {reported_id}")
             if row.decided_at is not None:
-                raise StoreError(
-                    f"reported message {reported_id} was already {row.outcome} by "
-                    f"{row.decided_by} at {row.decided_at:%Y-%m-%d %H:%M} UTC"
-                )
+                raise already(_reported(row))
             row.decided_at, row.decided_by, row.outcome = utc(at, "decision time"), by, outcome
             session.flush()
             return _reported(row)
@@ -227,6 +268,22 @@ class SqlReports(StoreBase):
                 row.text = text
                 session.flush()
         return SqlAlerts.on(self).restate(key, text)
+
+
+def _counted_query() -> Select[ReportedMessageRow, str, int, int]:
+    """Reported messages with their text, how many reported each and how many of those
+    count toward hiding it."""
+    of_it = ReportRow.reported_id == ReportedMessageRow.id
+    total = select(func.count()).where(of_it).correlate(ReportedMessageRow).scalar_subquery()
+    counting = (
+        select(func.count())
+        .where(of_it, ReportRow.not_counted.is_(None))
+        .correlate(ReportedMessageRow)
+        .scalar_subquery()
+    )
+    return select(ReportedMessageRow, MessageRow.text, total, counting).join(
+        MessageRow, MessageRow.id == ReportedMessageRow.message_id
+    )
 
 
 def _reported(row: ReportedMessageRow) -> ReportedMessage:

@@ -23,17 +23,19 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "{name}，你是管理员：请直接回复「/警告」或在后台删除这条消息。",
         Language.EN: "{name}, you are staff: reply /warn to it, or delete it in the console.",
     },
+    # the reporter's own answers name the message reported, quoting its start ({message}):
+    # the web chat shows them alone, not as replies to their `/report`, which is gone
     "received": {
-        Language.ZH_CN: "{name}，已收到你的举报，管理员会查看。",
-        Language.EN: "{name}, your report is with staff; they will look at it.",
+        Language.ZH_CN: "{name}，已收到你对 {message} 的举报，管理员会查看。",
+        Language.EN: "{name}, your report of {message} is with staff; they will look at it.",
     },
     "already": {
-        Language.ZH_CN: "{name}，你已经举报过这条消息了，管理员会查看。",
-        Language.EN: "{name}, you reported that message already; staff will look at it.",
+        Language.ZH_CN: "{name}，你已经举报过 {message} 了，管理员会查看。",
+        Language.EN: "{name}, you reported {message} already; staff will look at it.",
     },
     "looked": {
-        Language.ZH_CN: "{name}，管理员已经处理过这条消息的举报了。",
-        Language.EN: "{name}, staff have already looked at reports of that message.",
+        Language.ZH_CN: "{name}，管理员已经处理过对 {message} 的举报了。",
+        Language.EN: "{name}, staff have already looked at reports of {message}.",
     },
     "removed": {
         Language.ZH_CN: "{name}，这条消息已经被删除了，无需举报。",
@@ -45,10 +47,13 @@ TEXTS = Phrasebook({
         "ask staff directly if it is urgent.",
     },
     "against_staff": {
-        Language.ZH_CN: "{name}，{author} 是管理员：你的举报已转给其他管理员，管理员的消息不会因举报被隐藏。",
-        Language.EN: "{name}, {author} is staff: your report goes to the other staff, and a "
-        "staff member's message is not hidden by reports.",
+        Language.ZH_CN: "{name}，{author} 是管理员：你对 {message} 的举报已转给其他管理员，管理员的消息不会因举报被隐藏。",
+        Language.EN: "{name}, {author} is staff: your report of {message} goes to the other "
+        "staff, and a staff member's message is not hidden by reports.",
     },
+    "message": {Language.ZH_CN: "{author} 的消息", Language.EN: "{author}'s message"},
+    "message_quoted": {Language.ZH_CN: "{author} 的消息“{text}”",
+                       Language.EN: "{author}'s message “{text}”"},
     "closed": {
         Language.ZH_CN: "{name}，本社群没有开放举报，请直接联系管理员。",
         Language.EN: "{name}, this community takes no reports by command: please ask staff.",

@@ -25,6 +25,7 @@ from hearthkeeper.carriers.webchat.protocol import (
     message_frame,
     muted_frame,
     removed_frame,
+    restored_frame,
     unmuted_frame,
 )
 from hearthkeeper.carriers.webchat.records import NicknameTaken, SeatOutcome, WebChatMessage
@@ -46,7 +47,8 @@ KNOWN_USERS = 100_000  # users remembered as existing; then the memory starts ag
 FILE_BYTES = 50 * 1024 * 1024  # a scheduled post's video, voice or file: the operator's own
 
 PERFORMS = frozenset({
-    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE,
+    ActionKind.REPLY, ActionKind.SEND, ActionKind.WARN, ActionKind.DELETE, ActionKind.RESTORE,
+    ActionKind.MUTE,
     ActionKind.UNMUTE, ActionKind.KICK, ActionKind.BAN, ActionKind.UNBAN, ActionKind.ALERT_STAFF,
     ActionKind.ADMIT, ActionKind.DECLINE, ActionKind.CLOSE, ActionKind.REOPEN,
 })  # fmt: skip
@@ -138,8 +140,12 @@ class _Act:
         """Delete every message the run's deletions name in one statement, before the run:
         each deletion then tells what happened to its message, in its place in the run, as
         if it had deleted it then (a second deletion of the same message finds it deleted).
-        Nothing else a run does deletes or restores a message, so the outcome is the same."""
+        Nothing else a run does deletes a message, so the outcome is the same; a run that
+        restores one (rare: staff dismissed the reports that hid it) deletes each in its
+        place instead, in order."""
         wanted: list[tuple[int, int, str]] = []
+        if any(action.kind is ActionKind.RESTORE for action, _ in jobs):
+            return
         for action, _ in jobs:
             if action.kind is not ActionKind.DELETE:
                 continue
@@ -175,6 +181,9 @@ class _Act:
             return self._post(group, action, key)
         if action.kind is ActionKind.DELETE:
             self._delete(group, action)
+            return None
+        if action.kind is ActionKind.RESTORE:
+            self._restore(group, action)
             return None
         if action.kind in (ActionKind.CLOSE, ActionKind.REOPEN):
             # Each post reads the closed state itself (`closed.py`); the pages open now are
@@ -413,6 +422,18 @@ class _Act:
             self._send_to(group, message.visible_to, deleted_frame(message.id))
         elif deleted_now:
             self._broadcast(group, deleted_frame(message.id))
+
+    def _restore(self, group: Group, action: Action) -> None:
+        """Show a deleted message again, in its place, to those who saw it (a message shown
+        to one member alone: to them); nothing when it is not deleted (restored already)."""
+        message_id = _message_id(action.target)
+        back = None if message_id is None else self.platform.bring_back(message_id, group.id)
+        if back is None:
+            return
+        if back.visible_to is not None:
+            self._send_to(group, back.visible_to, restored_frame(back))
+        else:
+            self._broadcast(group, restored_frame(back))
 
     def _member(self, group: Group, action: Action) -> str:
         user_id = action.member or ""

@@ -230,6 +230,12 @@ def deleted_frame(message_id: int) -> dict[str, Any]:
     return {"type": "deleted", "id": message_id}
 
 
+def restored_frame(message: WebChatMessage) -> dict[str, Any]:
+    """A deleted message shown again, in its place among the others (staff dismissed the
+    reports that hid it)."""
+    return {"type": "restored", "message": message_frame(message)}
+
+
 def muted_frame(until: datetime | None, reason: str, zone: ZoneInfo) -> dict[str, Any]:
     """You are muted until `until` (None: until staff lift it) because of `reason`; `when`
     is that time on the community's clock, its zone named, as a refused post says it."""

@@ -435,6 +435,19 @@ class SqlWebChat(StoreBase):
                 return None
             return _message(row), False
 
+    def bring_back(self, message_id: int, group_id: int) -> WebChatMessage | None:
+        """Show a deleted message of `group_id` again (staff dismissed the reports that hid
+        it): the message, when this call brought it back; None when it was not deleted, or
+        is not there."""
+        table = table_of(WebChatMessageRow)
+        with self._unit(write=True) as session:
+            back = session.connection().execute(
+                update(table).where(table.c.id == message_id, table.c.group_id == group_id,
+                                    table.c.deleted_at.is_not(None))
+                .values(deleted_at=None, deleted_reason=None).returning(*table.c)
+            ).first()  # fmt: skip
+            return None if back is None else _message(back)  # type: ignore[arg-type]
+
     def take_down_many(
         self, wanted: Sequence[tuple[int, int, str]], at: datetime
     ) -> dict[tuple[int, int], tuple[WebChatMessage, bool]]:

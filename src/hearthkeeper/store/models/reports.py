@@ -20,6 +20,8 @@ class ReportedMessageRow(Base):
     __table_args__ = (
         UniqueConstraint("message_id"),
         Index("ix_reported_messages_community_id_decided_at", "community_id", "decided_at"),
+        # a member's page: the messages of theirs others reported, the latest first (0054)
+        Index("ix_reported_messages_author_id_at", "author_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -134,6 +134,9 @@
       case "deleted":
         removeMessage(frame.id);
         break;
+      case "restored": // a deleted message shown again (staff dismissed the reports that hid it)
+        add(frame.message, false, true);
+        break;
       case "muted":
         showMuted(frame.until, frame.reason, frame.when);
         break;
@@ -154,7 +157,7 @@
 
   // --- messages ------------------------------------------------------------------------------
 
-  function add(frame, live) {
+  function add(frame, live, inPlace) {
     if (known.has(frame.id)) return;
     known.set(frame.id, frame);
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -233,7 +236,12 @@
       link.textContent = `${FILE_ICONS[frame.kind] || FILE_ICONS.file} ${frame.file_name || ""}`;
       item.append(link);
     }
-    list.append(item);
+    // in its place among the messages shown (ids grow with time), not at the end
+    const after = inPlace
+      ? [...list.querySelectorAll(".message")].find((m) => Number(m.dataset.id) > frame.id)
+      : undefined;
+    if (after) list.insertBefore(item, after);
+    else list.append(item);
     if (live) scrollDown(nearBottom || frame.user_id === me);
   }
 
