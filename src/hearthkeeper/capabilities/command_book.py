@@ -3,7 +3,8 @@ permission checked against the member's role."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -16,6 +17,7 @@ from hearthkeeper.engine.handler import Context, Handler, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.folding import fold
 
 PREFIXES = ("/", "#", "＃", "／")
 
@@ -39,6 +41,11 @@ class Invocation:
 
 
 Run = Callable[[Event, Context, Invocation], Outcome]
+# What of a command's words names nothing the community has: the member's own words
+Own = Callable[[str, Context], str]
+# A number a command reads (an option, an item, a quantity: `2`, `x2`, `#3`); a longer one
+# (a phone or order number) is the member's own words
+NUMBER = re.compile(r"(?<!\d)[#x×*]?\s*\d{1,3}(?!\d)", re.IGNORECASE)
 
 
 class Takes(Enum):
@@ -47,7 +54,7 @@ class Takes(Enum):
 
     NOTHING = "nothing"  # `/rank`: any words after it are the member's, judged like a message
     WORDS = "words"  # `/rsvp night-run`, `/vote 2`: the community's own names, not judged
-    # (with `Command.known`: judged when they name nothing the community has)
+    # (with `Command.own`: what of them names nothing the community has is judged)
     TEXT = "text"  # `/打卡 今天练了一页`, `/poll …`: the member's own words, judged like a message
 
 
@@ -64,11 +71,12 @@ class Command:
     allowed: Callable[[Context], bool] | None = None  # a finer rule than a permission (roles named
     # in the playbook); the command checks it itself, `/help` uses it to show only what is usable
     takes: Takes = Takes.WORDS
-    # For a command that takes names: whether the words name something the community has
-    # (`/rsvp 周六护肤沙龙`, an event; `/tag 肤质 油皮`, a tag and its value). Words that name
-    # nothing are the member's own, judged like a message (`/报名 <an ad>`). Asked only when
-    # the learned scorer flags them; None: the words are always the community's names.
-    known: Callable[[str, Context], bool] | None = None
+    # For a command that takes names: what of its words names nothing the community has
+    # (`/rsvp 周六护肤沙龙` names an event, `/vote 2` an option, `/redeem 包邮券` a reward: ""),
+    # the member's own words, judged like a message (`/报名 <an ad>`, `/vote 2 <an ad>`).
+    # Asked only when the learned scorer flags the words; None: they are always the
+    # community's names (staff's commands, which a member may not use: judged whole anyway).
+    own: Own | None = None
 
     def names(self) -> tuple[str, ...]:
         """Every name that invokes it, lower-cased."""
@@ -79,6 +87,42 @@ class Command:
         return (self.permission is None or ctx.member.may(self.permission)) and (
             self.allowed is None or self.allowed(ctx)
         )
+
+
+def own_words(words: str, names: Iterable[str], also: Iterable[re.Pattern[str]] = ()) -> str:
+    """What of a command's `words` names nothing of `names` (the community's own: its poll's
+    options, its rewards, titles, sign-up items), once those names, short numbers and what
+    `also` matches (a command's own forms, a quantity: `2份`) are taken out, width and case
+    ignored; "" when nothing of the member's own is left. The one reading every command that
+    looks names up shares: `/vote 2 加V信ab12345 领福利` keeps `加v信ab12345 领福利`."""
+    text = fold(words)
+    # longest first: `秋冬保湿套装` before `保湿`; a one-character name only as the whole
+    # words (taken out everywhere it would cut an ad's words apart)
+    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
+        if len(name) > 1 or (name and text == name):
+            text = text.replace(name, " ")
+    for pattern in (*also, NUMBER):
+        text = pattern.sub(" ", text)
+    rest = " ".join(text.split())
+    return rest if any(c.isalnum() for c in rest) else ""
+
+
+def naming(names: Callable[[Context], Iterable[str] | None],
+           *also: re.Pattern[str]) -> Own:  # fmt: skip
+    """`Command.own` for a command whose words name what `names` lists (None: it cannot be
+    read now, no store to read: the words are taken as naming it)."""
+
+    def own(words: str, ctx: Context) -> str:
+        found = names(ctx)
+        return "" if found is None else own_words(words, found, also)
+
+    return own
+
+
+def whole(known: Callable[[str, Context], bool]) -> Own:
+    """`Command.own` for a command whose words name something as a whole or not at all
+    (`/rsvp 护肤沙龙`, part of an event's title; `/tag 肤质 油皮`): `known` says which."""
+    return lambda words, ctx: "" if known(words, ctx) else words
 
 
 def parse(text: str) -> Invocation | None:

@@ -12,6 +12,7 @@ from hearthkeeper.capabilities.command_book import (
     Invocation,
     Takes,
     ask,
+    naming,
     reply,
 )
 from hearthkeeper.capabilities.format import echoed
@@ -146,6 +147,11 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))
 
 
+def _rewards(ctx: Context) -> list[str]:
+    """What `/redeem`'s words may name: a reward, by its id or its name."""
+    return [n for r in ctx.playbook.mechanisms.points.rewards for n in (r.id, r.name)]
+
+
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
     """Add points (sharing, `/points`, `/award`, `/redeem`) and the level pyramid."""
     levels_effects.register(registry, playbook)
@@ -165,4 +171,5 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }))  # fmt: skip
     commands.add(Command("redeem", ("兑换",), {
         Language.ZH_CN: "用积分兑换奖品", Language.EN: "redeem points for a reward",
-    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"}))  # fmt: skip
+    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"},
+       own=naming(_rewards)))  # fmt: skip

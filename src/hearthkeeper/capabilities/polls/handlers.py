@@ -11,6 +11,7 @@ from hearthkeeper.capabilities.command_book import (
     CommandBook,
     Invocation,
     Takes,
+    naming,
     reply,
 )
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
@@ -95,6 +96,15 @@ def _end(settings: Polls) -> Command:
        permission=Permission.START_POLLS, handler=NAME)  # fmt: skip
 
 
+def _options(ctx: Context) -> list[str] | None:
+    """What `/vote`'s words may name: the options of the group's latest poll (a vote just
+    after it closed names them too)."""
+    if ctx.reads is None:
+        return None
+    poll = SqlPolls.on(ctx.reads).latest(ctx.group.id)
+    return [] if poll is None else list(poll.options)
+
+
 def _member_commands() -> list[Command]:
     def vote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         choices = read_vote(invocation.rest)
@@ -110,7 +120,8 @@ def _member_commands() -> list[Command]:
         Command("vote", ("投", "选"), {
             ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
         }, vote, usage={ZH: "/投 2 或 /投 爬山；多选 /投 1 3",
-                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"}),
+                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"},
+                own=naming(_options)),
         Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
                 asking(rq.WithdrawVote(), NAME), takes=Takes.NOTHING),
         Command("results", ("投票结果", "结果"), {

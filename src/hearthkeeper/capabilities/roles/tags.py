@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.command_book import (
     answer,
     ask,
     reply,
+    whole,
 )
 from hearthkeeper.capabilities.format import echoed, named_cut
 from hearthkeeper.capabilities.pointing import (
@@ -274,9 +275,9 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }, _command(clearing=False), usage={
         Language.ZH_CN: f"/标签 {shown.name} {values[Language.ZH_CN]}",
         Language.EN: f"/tag {shown.name} {values[Language.EN]}",
-    }, known=_names_a_tag(clearing=False)))  # fmt: skip
+    }, own=whole(_names_a_tag(clearing=False))))  # fmt: skip
     commands.add(Command("untag", ("删除标签",), {
         Language.ZH_CN: "清除一个标签", Language.EN: "clear one of your tags",
     }, _command(clearing=True), usage={
         Language.ZH_CN: f"/删除标签 {shown.name}", Language.EN: f"/untag {shown.name}",
-    }, known=_names_a_tag(clearing=True)))  # fmt: skip
+    }, own=whole(_names_a_tag(clearing=True))))  # fmt: skip

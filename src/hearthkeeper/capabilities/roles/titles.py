@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.command_book import (
     Invocation,
     Takes,
     ask,
+    naming,
     reply,
 )
 from hearthkeeper.capabilities.format import echoed
@@ -192,6 +193,11 @@ def _list(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, TitlesList(), handler="titles"),))
 
 
+def _titles(ctx: Context) -> list[str]:
+    """What `/claim`'s or `/release`'s words may name: the playbook's titles."""
+    return [title.name for title in ctx.playbook.mechanisms.titles]
+
+
 def add_commands(commands: CommandBook, example: str) -> None:
     """Add `/claim`, `/release` and `/titles`; `/help` shows `/claim` with `example`, a title of
     the playbook (a member who copies it claims a title that exists)."""
@@ -199,10 +205,10 @@ def add_commands(commands: CommandBook, example: str) -> None:
     commands.add(Command("claim", ("认领",), {
         Language.ZH_CN: f"认领一个群头衔（如 /认领 {example}）",
         Language.EN: f"claim a title (e.g. /claim {example})",
-    }, _claim))  # fmt: skip
+    }, _claim, own=naming(_titles)))  # fmt: skip
     commands.add(Command("release", ("卸任",), {
         Language.ZH_CN: "卸任你的头衔", Language.EN: "step down from your title",
-    }, _release))  # fmt: skip
+    }, _release, own=naming(_titles)))  # fmt: skip
     commands.add(Command("titles", ("头衔",), {
         Language.ZH_CN: "查看所有头衔和担任者", Language.EN: "list the titles and who holds them",
     }, _list, takes=Takes.NOTHING))  # fmt: skip
