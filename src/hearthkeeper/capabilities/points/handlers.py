@@ -15,7 +15,6 @@ from hearthkeeper.capabilities.command_book import (
     naming,
     reply,
 )
-from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
@@ -58,9 +57,10 @@ TEXTS = Phrasebook({
     "no_rewards": {
         Language.ZH_CN: "目前没有可兑换的奖品。", Language.EN: "There are no rewards to redeem yet.",
     },
+    # the member's words are not repeated: they named no reward, maybe an ad
     "unknown_reward": {
-        Language.ZH_CN: "没有「{wanted}」这个奖品。可兑换的奖品：\n{rewards}",
-        Language.EN: "There is no reward '{wanted}'. Rewards:\n{rewards}",
+        Language.ZH_CN: "/兑换：没有这个奖品。可兑换的奖品：\n{rewards}",
+        Language.EN: "/redeem: there is no such reward. Rewards:\n{rewards}",
     },
     "reward_line": {
         Language.ZH_CN: "· {id} {name} — {cost} 积分", Language.EN: "· {id} {name} — {cost} points",
@@ -141,8 +141,7 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="points"),))
     reward = find_reward(rewards, invocation.rest)
     if reward is None:
-        text = TEXTS.say("unknown_reward", lang, wanted=echoed(invocation.rest),
-                         rewards=reward_lines(rewards, lang))  # fmt: skip
+        text = TEXTS.say("unknown_reward", lang, rewards=reward_lines(rewards, lang))
         return Outcome((reply(event, text, handler="points"),))
     return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))
 

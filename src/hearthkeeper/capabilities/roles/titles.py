@@ -37,9 +37,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "用法：/认领 头衔名。可以认领的头衔：{titles}",
         Language.EN: "Usage: /claim <title>. Titles: {titles}",
     },
+    # the member's words are not repeated: they named no title, maybe an ad
     "unknown": {
-        Language.ZH_CN: "没有「{wanted}」这个头衔。可以认领的头衔：{titles}",
-        Language.EN: "There is no title '{wanted}'. Titles: {titles}",
+        Language.ZH_CN: "/认领：没有这个头衔。可以认领的头衔：{titles}",
+        Language.EN: "/claim: there is no such title. Titles: {titles}",
     },
     "claimed": {
         Language.ZH_CN: "🎖 {nickname} 成为「{title}」！{duty}",
@@ -61,6 +62,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "{nickname} 目前没有「{title}」这个头衔。", Language.EN: "{nickname}, you do not hold the title '{title}'.",
     },
     "none_held": {Language.ZH_CN: "{nickname} 目前没有头衔。", Language.EN: "{nickname}, you hold no title."},
+    "not_held": {
+        Language.ZH_CN: "{nickname}，你没有这个头衔。你的头衔：{titles}（如 /卸任 {first}）",
+        Language.EN: "{nickname}, you hold no such title. Yours: {titles} (e.g. /release {first})",
+    },
     "which": {
         Language.ZH_CN: "要卸任哪个头衔？{titles}（如 /卸任 {first}）",
         Language.EN: "Which title? {titles} (e.g. /release {first})",
@@ -132,14 +137,19 @@ def claimed_text(nickname: str, title: Title, lang: Language) -> str:
 def to_release(held: Sequence[str], wanted: str, nickname: str,
                lang: Language) -> tuple[str | None, str | None]:  # fmt: skip
     """Which held title `/release {wanted}` means, as (title, None); or (None, the answer)
-    when none is named and there is none or more than one to choose from."""
+    when none is named and there is none or more than one to choose from, or the words name
+    none held (the answer lists those held: it never repeats the words, maybe an ad)."""
+    if not held:
+        return None, TEXTS.say("none_held", lang, nickname=nickname)
     if not wanted:
-        if not held:
-            return None, TEXTS.say("none_held", lang, nickname=nickname)
         if len(held) > 1:
             return None, TEXTS.say("which", lang, titles=SEP[lang].join(held), first=held[0])
         wanted = held[0]
-    return next((t for t in held if fold(t) == fold(wanted)), echoed(wanted)), None
+    named = next((t for t in held if fold(t) == fold(wanted)), None)
+    if named is None:
+        return None, TEXTS.say("not_held", lang, nickname=nickname,
+                               titles=SEP[lang].join(held), first=held[0])  # fmt: skip
+    return named, None
 
 
 def released_text(nickname: str, title: str, released: bool, lang: Language) -> str:
@@ -178,9 +188,7 @@ def _claim(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="titles"),))
     title = find_title(titles, invocation.rest)
     if title is None:
-        text = TEXTS.say(
-            "unknown", lang, wanted=echoed(invocation.rest), titles=names(titles, lang)
-        )
+        text = TEXTS.say("unknown", lang, titles=names(titles, lang))
         return Outcome((reply(event, text, handler="titles"),))
     return Outcome((ask(event, TitlesClaim(title=title.name), handler="titles"),))
 
