@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Protocol
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -145,13 +146,22 @@ def invokes(text: str, names: tuple[str, ...]) -> bool:
     return invocation is not None and invocation.name in names
 
 
+class Replies(Handler, Protocol):
+    """A mechanism's reader of bare replies (a sign-up's `+1 西兰花`, a poll's `2`), which
+    also says what of a reply is the member's own words (`+1 西兰花 <an ad>`: the ad)."""
+
+    def own(self, event: Event, ctx: Context) -> str:
+        """What of the reply names nothing the mechanism reads ("": all of it does)."""
+        ...
+
+
 class CommandBook:
     """The commands of one community's engine; mechanism modules add theirs."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, Command] = {}
         self._commands: list[Command] = []
-        self._replies: list[Handler] = []
+        self._replies: list[Replies] = []
 
     def add(self, command: Command) -> None:
         """Register a command; a name used twice is a programming error."""
@@ -161,13 +171,15 @@ class CommandBook:
             self._by_name[name] = command
         self._commands.append(command)
 
-    def add_replies(self, replies: Handler) -> None:
+    def add_replies(self, replies: Replies) -> None:
         """Register a mechanism's reader of bare replies (a sign-up's `+1`, a poll's `2`)."""
         self._replies.append(replies)
 
-    def is_reply(self, event: Event, ctx: Context) -> bool:
-        """Whether a mechanism reads this message as a reply to it (`+1 西兰花`, `取消接龙`)."""
-        return any(replies.check(event, ctx) for replies in self._replies)
+    def own_of_reply(self, event: Event, ctx: Context) -> str | None:
+        """What of a reply to a mechanism (`+1 西兰花`, `取消接龙`) is the member's own words;
+        None when no mechanism reads the message as a reply."""
+        reader = next((r for r in self._replies if r.check(event, ctx)), None)
+        return None if reader is None else reader.own(event, ctx)
 
     def find(self, name: str) -> Command | None:
         """The command invoked by `name` (case-insensitive)."""

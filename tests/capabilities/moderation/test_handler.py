@@ -304,9 +304,9 @@ def test_words_after_any_members_command_that_name_nothing_are_judged_its_argume
 ) -> None:
     """`/vote`, `/join`, `/cancel`, `/redeem`, `/claim` and `/release` left a member's words
     to the rules alone: `/vote 2 <an ad>` stood in the group with only the learned scorer to
-    catch it. What of their words names nothing the community has is judged like a message;
-    a poll's option, a sign-up item with its quantity, a reward or a title named is not,
-    though each of them reads as an ad to the scorer alone."""
+    catch it; so did a reply to an open list, `+1 <an ad>`. What of their words names nothing
+    the community has is judged like a message; a poll's option, a sign-up item with its
+    quantity, a reward or a title named is not, though each reads as an ad to the scorer."""
     extra = ("mechanisms:\n  points:\n    rewards: [{id: free-shipping, name: 包邮券, cost: 5}]\n"
              "  titles: [{name: 免费体验课}]\n")  # fmt: skip
     c = community(store, store_clock, playbook(extra))
@@ -323,14 +323,17 @@ def test_words_after_any_members_command_that_name_nothing_are_judged_its_argume
     ad = "需要代购韩国化妆品的姐妹找我"
     hiding = [f"/vote 2 {ad}", f"/投 {ad}", f"/join {ad}", f"/参加 院长精选·秋冬保湿 x2 {ad}",
               f"/cancel {ad}", f"/redeem {ad}", f"/兑换 包邮券 {ad}", f"/claim {ad}",
-              f"/release {ad}", f"/award @ann 10 {ad}", f"/points {ad}"]  # fmt: skip
+              f"/release {ad}", f"/award @ann 10 {ad}", f"/points {ad}",
+              # and the bare replies an open list reads: the ad was its entry's note
+              f"+1 {ad}", f"+1 院长精选·秋冬保湿 {ad}", f"接龙 {ad}", f"-1 {ad}"]  # fmt: skip
     for n, text in enumerate(hiding):
         [hidden] = c.engine.process([c.events.message(f"spam{n}", text)])
         assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, text
         assert "advertising" in _violations([hidden]), text
     ordinary = ["/vote 新品试用装免费领", "/vote 2", "/投 1", "/join 院长精选·秋冬保湿 x2",
                 "/参加 院长精选·秋冬保湿 2份", "/cancel 院长精选·秋冬保湿", "/redeem 包邮券",
-                "/兑换 free-shipping", "/claim 免费体验课", "/release 免费体验课"]  # fmt: skip
+                "/兑换 free-shipping", "/claim 免费体验课", "/release 免费体验课",
+                "+1 院长精选·秋冬保湿 2份", "接龙 院长精选·秋冬保湿", "2"]  # fmt: skip
     used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
     assert _violations(used) == []
     # a join just after the list closed names its item still

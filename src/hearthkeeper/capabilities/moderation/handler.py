@@ -112,15 +112,19 @@ class Moderation:
         self._learn(ctx)
         command = self._is_command(event)
         # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
-        # reason of a `/warn`) nor a reply to the community's own sign-up or poll (`+1 西兰花`):
-        # they name goods and prices as shop ads do; every rule still reads them. Of a member's
-        # command it judges their own words (`_own_words`)
+        # reason of a `/warn`) nor what a reply to the community's own sign-up or poll names
+        # (`+1 西兰花 2份`): they name goods and prices as shop ads do; every rule still reads
+        # them. Of a member's command it judges their own words (`_own_words`), of a reply
+        # what the list or poll does not read (`+1 西兰花 <an ad>`: `replied`)
         words = None if command is None else self._own_words(command, ctx)
         own = None if command is None or words is None else self._named_apart(command, ctx)
         commands = self.commands
 
-        def reply() -> bool:  # asked only of a text the scorer flags
-            return commands is not None and commands.is_reply(event, ctx)
+        def replied() -> str:  # asked only of a text the scorer flags
+            # a reply to the community's own sign-up or poll: what of it the list or poll
+            # does not read (`+1 西兰花 <an ad>`); any other message: all of it
+            said = None if commands is None else commands.own_of_reply(event, ctx)
+            return event.text if said is None else said
 
         # a member mentioning themselves mentions nobody: their own name in their message is
         # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
@@ -132,9 +136,9 @@ class Moderation:
             return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=True if command is not None else reply,
+                                  command=command is not None,
                                   mentioned=mentioned if others else None,
-                                  words=words, own=own)  # fmt: skip
+                                  words=words, own=replied if command is None else own)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))

@@ -57,6 +57,10 @@ class VoteReplies:
             and _remembered_vote(event.text) is not None
         )
 
+    def own(self, event: Event, ctx: Context) -> str:
+        """Nothing of a vote is the member's own: numbers and letters, or an option's text."""
+        return ""
+
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         short = len(event.text) <= LONGEST_VOTE

@@ -70,6 +70,14 @@ class SignUpReplies:
     def check(self, event: Event, ctx: Context) -> bool:
         return self.read(event) is not None
 
+    def own(self, event: Event, ctx: Context) -> str:
+        """What of a join or cancel names nothing on the group's latest list (`+1 西兰花
+        <an ad>`: the ad), judged by moderation like a message; a pasted list is the list's."""
+        said = self.read(event)
+        if not isinstance(said, Join | Cancel):
+            return ""
+        return naming(_labels, *FORMS)(said.text, ctx)
+
     def handle(self, event: Event, ctx: Context) -> Outcome:
         said = self.read(event)
         if isinstance(said, Join):
