@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from hearthkeeper.assembly import runtime_for
-from hearthkeeper.capabilities.command_book import own_words
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
@@ -341,17 +339,6 @@ def test_words_after_any_members_command_that_name_nothing_are_judged_its_argume
     [late] = c.engine.process([c.events.message("bob", "/参加 院长精选·秋冬保湿")])
     assert _violations([late]) == []
     assert store.staff_alerts(c.runtime.community_id) == []
-
-
-def test_own_words_are_what_names_nothing_numbers_and_names_taken_out() -> None:
-    """The one reading of a command's words: names, short numbers and the command's own
-    forms taken out, width and case ignored; a contact number is never a number it reads."""
-    assert own_words("2", ["爬山"]) == ""
-    assert own_words("ＦＲＥＥ-shipping", ["free-shipping", "包邮券"]) == ""
-    assert own_words("院长精选·秋冬保湿 2份", ["院长精选·秋冬保湿"], [re.compile(r"\d+份")]) == ""
-    assert own_words("2 加V信ab12345 领福利", ["爬山"]) == "加v信ab12345 领福利"
-    assert own_words("call 13800138000", []) == "call 13800138000"
-    assert own_words("是 代购找我", ["是"]) == "是 代购找我"  # one character: only whole
 
 
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(
