@@ -4,9 +4,10 @@ The community of `benchmarks/matrix_page.py` (N web chat groups of 40 members wh
 the last five weeks, every twentieth group closed) on a new SQLite store. The watch computes
 every group's heat-death warning as of today and, when any group is warned, as of the day
 before (`capabilities/health/watch.py`); each is timed five times, wall clock and CPU (on a
-machine other work loads, the CPU time says more).
+machine other work loads, the CPU time says more). With `--versions V`, the playbook was
+edited V times before (`matrix_page.edit_playbook`).
 
-Run: .venv/bin/python -m benchmarks.heat_watch [--groups N ...]
+Run: .venv/bin/python -m benchmarks.heat_watch [--groups N ...] [--versions V]
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from benchmarks.matrix_page import NOW, ZONE, filled_community
 from hearthkeeper.capabilities.health.watch import heat_warnings
 
 
-def measure(count: int) -> None:
-    with filled_community(count) as (store, community, playbook):
+def measure(count: int, versions: int = 0) -> None:
+    with filled_community(count, versions) as (store, community, playbook):
         today = NOW.astimezone(ZONE).date()
-        print(f"{count} groups")
+        print(f"{count} groups, {versions + 1} playbook versions")
         for label, day in (("as of today", today), ("as of the day before", today - timedelta(1))):
             took, cpu, warned = [], [], 0
             for _ in range(5):
@@ -41,8 +42,11 @@ def measure(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--groups", type=int, nargs="+", default=[100])
-    for count in parser.parse_args().groups:
-        measure(count)
+    parser.add_argument("--versions", type=int, default=0,
+                        help="playbook versions stored besides the first (edits)")  # fmt: skip
+    args = parser.parse_args()
+    for count in args.groups:
+        measure(count, args.versions)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ skincare template's `copy.max_groups_per_manager`) holding the manager role in t
 put in charge of the first of them, every twentieth group closed. The page is asked through
 the real application (`create_app`, a signed-in operator) five times; prints its bytes and
 the best and median server time and CPU time, then the same for the page's lazily loaded "Put in charge"
-form of one group.
+form of one group. With `--versions V`, the community's playbook was edited V times before
+(`edit_playbook`: V more stored versions, each the whole applied content).
 
-Run: .venv/bin/python -m benchmarks.matrix_page [--groups N ...]
+Run: .venv/bin/python -m benchmarks.matrix_page [--groups N ...] [--versions V]
 """
 
 from __future__ import annotations
@@ -98,10 +99,22 @@ def fill(store: Store, clock: FrozenClock, folder: Path, count: int) -> list[int
     return groups
 
 
+def edit_playbook(store: Store, community_id: int, versions: int) -> None:
+    """`versions` more playbook versions of the community, as an operator who edits the
+    playbook for months leaves them: each stores the whole applied content again (about
+    12 KB for the skincare template), its text changed by a comment."""
+    latest = store.latest_playbook_version(community_id)
+    assert latest is not None
+    for n in range(versions):
+        store.add_playbook_version(community_id, f"{latest.source_text}\n# edit {n + 1}\n",
+                                   latest.content, "bench")  # fmt: skip
+
+
 @contextmanager
-def filled_community(count: int) -> Iterator[tuple[Store, Community, Playbook]]:
+def filled_community(count: int, versions: int = 0) -> Iterator[tuple[Store, Community, Playbook]]:
     """A new SQLite store in a temporary folder holding the generated community of `count`
-    groups (`fill`): the store, the community and its playbook as applied."""
+    groups (`fill`), its playbook edited `versions` times (`edit_playbook`): the store, the
+    community and its playbook as applied."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url = sqlite_url(folder)
@@ -111,6 +124,7 @@ def filled_community(count: int) -> Iterator[tuple[Store, Community, Playbook]]:
         store = Store(engine, clock)
         fill(store, clock, folder, count)
         [community] = store.list_communities()
+        edit_playbook(store, community.id, versions)
         playbook = community_playbook(store, community.id)
         assert playbook is not None
         try:
@@ -135,7 +149,7 @@ def timed(client: TestClient, path: str,
     return size, took, cpu
 
 
-def measure(count: int) -> None:
+def measure(count: int, versions: int = 0) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url = sqlite_url(folder)
@@ -144,6 +158,8 @@ def measure(count: int) -> None:
         clock = FrozenClock(NOW)
         store = Store(engine, clock)
         groups = fill(store, clock, folder, count)
+        [community] = store.list_communities()
+        edit_playbook(store, community.id, versions)
         webchat = WebChatCarrier(store, clock, folder / "uploads")
         settings = WebSettings(data_dir=folder, public_url="http://chat.example")
         web = Web(store, clock, settings, {webchat.name: served(webchat)}, Playbooks(store, folder))
@@ -153,7 +169,8 @@ def measure(count: int) -> None:
         store.create_session(operator.id, token_hash(token), new_token(), NOW + timedelta(hours=1))
         client.cookies.set(SESSION_COOKIE, token)
         staff = count // PER_MANAGER
-        print(f"{count} groups, {staff} staff, {len(groups[19::20])} closed")
+        closed = len(groups[19::20])
+        print(f"{count} groups, {staff} staff, {closed} closed, {versions + 1} playbook versions")
         base = f"/console/c/{SLUG}/matrix"
         form = f"{base}/charge?group_id={groups[1]}"
         for label, path, headers in (("Matrix page", base, {}),
@@ -172,8 +189,11 @@ def measure(count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--groups", type=int, nargs="+", default=[100, 500])
-    for count in parser.parse_args().groups:
-        measure(count)
+    parser.add_argument("--versions", type=int, default=0,
+                        help="playbook versions stored besides the first (edits)")  # fmt: skip
+    args = parser.parse_args()
+    for count in args.groups:
+        measure(count, args.versions)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from hearthkeeper.store import Store, create_engine_for
 from tests.migrated import migrated_sqlite
 
 
-def run(*args: str) -> tuple[int, str]:
-    """`hearth ARGS`: its exit status and what it printed (never a traceback)."""
-    result = CliRunner().invoke(app, list(args))
+def run(*args: str, clock: Clock | None = None) -> tuple[int, str]:
+    """`hearth ARGS`: its exit status and what it printed (never a traceback); `clock`: the
+    time the command reads (default: the wall clock's)."""
+    result = CliRunner().invoke(app, list(args), obj=clock)
     assert "Traceback" not in result.output
     return result.exit_code, result.output
 

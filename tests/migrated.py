@@ -11,14 +11,19 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, column, insert, table, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 
-from hearthkeeper.store import sqlite_url, upgrade
+from hearthkeeper.clock import FrozenClock
+from hearthkeeper.store import Store, create_engine_for, sqlite_url, upgrade
 from hearthkeeper.store.database import SQLITE_FILE
 
 _template: list[Path] = []
@@ -108,3 +113,43 @@ def group_as_kept_before(engine: Engine, community_id: int, name: str, carrier: 
         )  # fmt: skip
     assert isinstance(group_id, int)
     return group_id
+
+
+@contextmanager
+def webchat_group_at(database_url: str, revision: str, said: str, action_key: str,
+                     at: datetime) -> Iterator[tuple[Engine, int]]:  # fmt: skip
+    """The store upgraded to `revision`, holding one web chat group in which the bot said
+    `said` (as `action_key`) at `at`, its row written with the columns of that revision's
+    time: the engine (disposed after) and the group's id, for tests of the migrations after."""
+    upgrade(database_url, to=revision)
+    engine = create_engine_for(database_url)
+    try:
+        tea = Store(engine, FrozenClock(at)).ensure_community("tea", "Tea Friends")
+        group_id = group_as_kept_before(engine, tea.id, "Tea room", "webchat", "tea-1", at)
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO webchat_messages (group_id, user_id, nickname, kind, text, "
+                "picture, reply_to, mentions, sent_at, action_key) VALUES (:g, NULL, 'bot', "
+                "'text', :said, NULL, NULL, '[]', :at, :key)"),
+                {"g": group_id, "said": said, "at": at, "key": action_key})  # fmt: skip
+        yield engine, group_id
+    finally:
+        engine.dispose()
+
+
+_PLAYBOOK_VERSIONS = table(
+    "playbook_versions",
+    column("community_id", Integer), column("version", Integer), column("source_text", Text),
+    column("content", JSON().with_variant(JSONB(), "postgresql")), column("sha256", String),
+    column("applied_at", DateTime(timezone=True)), column("applied_by", String),
+)  # fmt: skip
+
+
+def playbook_version_as_kept_before(engine: Engine, community_id: int, version: int,
+                                    content: dict[str, Any], at: datetime) -> None:  # fmt: skip
+    """A playbook version written as migration 0001's columns keep it: today's
+    `Store.add_playbook_version` writes 0053's `posts_added`."""
+    with engine.begin() as connection:
+        connection.execute(insert(_PLAYBOOK_VERSIONS).values(
+            community_id=community_id, version=version, source_text=f"version {version}\n",
+            content=content, sha256=f"{version:064d}", applied_at=at, applied_by="test"))  # fmt: skip

@@ -63,6 +63,19 @@ def test_groups_show_their_members_now_and_web_chat_invite_links(t: Tea) -> None
     assert link == f"http://chat.example/join/{code}"
 
 
+def test_groups_are_listed_by_name_as_the_console_lists_them(t: Tea) -> None:
+    """The API listed groups in the order they were opened while the console lists them by
+    name, numbers read as numbers: a script reading `group 10` before `group 2` showed a
+    matrix in another order than the operator's Groups page."""
+    store = t.site.store
+    for name, carrier_id in (("group 10", "g-10"), ("group 2", "g-2a"), ("Group 2", "g-2b"),
+                             ("group 9", "g-9")):  # fmt: skip
+        store.add_group(t.id, name, "fake", carrier_id)
+    listed = [g["name"] for g in t.get("/communities/tea/groups").json()]
+    assert listed == ["g1", "group 2", "Group 2", "group 9", "group 10", "Web lounge"]
+    assert [g["name"] for g in t.get("/communities/tea/groups").json()] == listed, "every time"
+
+
 def test_members_are_found_by_name_and_by_tag_a_page_at_a_time(t: Tea) -> None:
     everyone = t.get("/communities/tea/members").json()
     assert everyone["total"] == 4

@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 
 from hearthkeeper.capabilities.faq.repository import SqlQuestions
+from hearthkeeper.capabilities.grid.repository import SqlGrid
 from hearthkeeper.carriers.webchat.plugin import webchat_of
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.carrier import CarrierError
@@ -489,6 +490,30 @@ def test_the_matrix_page_names_the_staff_once_and_each_row_asks_for_its_own_form
     after = console.client.get(answer.headers["location"]).text
     line = after.split(f'data-group-id="{last.id}"')[1].split("</tr>")[0]
     assert f'data-member-id="{member_id}">{names[3]}' in line and f"Take {names[3]} off" in line
+
+
+def test_a_closed_group_is_offered_nobody_in_charge_and_refuses_one(console: Console) -> None:
+    """The Matrix page offered "Put in charge…" on a closed group's row, and putting someone
+    in charge of it worked; a closed group takes nobody in charge: no link, its form says so,
+    and a form loaded before it closed is refused, saying why, with nothing written."""
+    console.post("/groups")
+    closing = console.store.list_groups(console.community_id)[-1]
+    _staff(console, 1)
+    console.store.close_group(closing.id, "ops")
+    page = console.get("/matrix").text
+    line = page.split(f'data-group-id="{closing.id}"')[1].split("</tr>")[0]
+    assert "Reopen" in line and "Put in charge" not in line
+    fragment = console.client.get(f"{BASE}/matrix/charge", params={"group_id": closing.id},
+                                  headers={"HX-Request": "true"})  # fmt: skip
+    assert "is closed: a closed group takes nobody in charge" in fragment.text
+    assert "<select" not in fragment.text
+    member_id = console.member_id("staff-0")
+    answer = console.post("/matrix/charge", {"group_id": str(closing.id),
+                                             "member_id": str(member_id), "action": "assign"})  # fmt: skip
+    assert answer.headers["location"] == f"{BASE}/matrix?done=closed-takes-nobody"
+    said = console.client.get(answer.headers["location"]).text
+    assert "That group is closed: a closed group takes nobody in charge: reopen it first" in said
+    assert SqlGrid.on(console.store).in_charge([closing.id]) == {}
 
 
 def test_a_row_s_form_of_a_group_of_another_community_is_not_found(console: Console) -> None:

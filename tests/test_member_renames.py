@@ -105,14 +105,15 @@ def test_a_rename_the_carrier_reports_is_kept_before_she_speaks_and_counts_as_no
     """QQ tells the bot of a group card changed, Matrix of a display name changed: the stored
     name followed only her next post, so the console listed the old name and staff typing
     the new one they read found nobody. Now the rename alone is kept; it is no message, no
-    join and no activity, and no handler answers it (no welcome again)."""
+    join and no activity, and no handler answers it (no welcome again): moderation alone
+    reads the new name (an ordinary one here)."""
     c = community(store, store_clock)
     c.engine.process([c.events.join("u1", name="Mei"), c.events.message("u1", "hi", name="Mei")])
     since = c.events.now
     before = store.live_numbers(c.runtime.community_id, since - timedelta(days=1))
     [renamed] = c.engine.process([c.events.rename("u1", "杭州-小美-混油皮")])
     assert shown(store, c.runtime.community_id) == ["杭州-小美-混油皮"]
-    assert (renamed.duplicate, renamed.actions, renamed.handlers) == (False, (), ())
+    assert (renamed.duplicate, renamed.actions, renamed.handlers) == (False, (), ("moderation",))
     assert store.live_numbers(c.runtime.community_id, since - timedelta(days=1)) == before
     [again] = c.engine.process(
         [replace(c.events.rename("u1", "x"), event_id=renamed.event.event_id)]

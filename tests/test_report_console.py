@@ -161,3 +161,31 @@ def test_the_response_line_says_what_the_faq_answered_as_the_report_does(
     [response] = [c for c in group["health"]["components"] if c["key"] == "response"]
     assert response["explanation"] == line
     assert group["metrics"]["total"]["faq_answered"] == 1
+
+
+def test_pages_read_one_playbook_version_however_often_it_was_edited(console: Console) -> None:
+    """The Health and Matrix pages read every stored playbook version's whole content (about
+    12 KB each) to date the scheduled posts, on each load: the more an operator had edited
+    the playbook, the slower both pages. They read the latest version alone now."""
+    store, community_id = console.store, console.community_id
+    latest = store.latest_playbook_version(community_id)
+    assert latest is not None and latest.content["calendar"]["posts"]
+    for n in range(30):
+        store.add_playbook_version(community_id, f"{latest.source_text}# edit {n}\n",
+                                   latest.content, "operator:li")  # fmt: skip
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM playbook_versions" in statement:
+            reads.append(" ".join(statement.split()))
+
+    event.listen(console.store.engine, "before_cursor_execute", seen)
+    try:
+        for page in ("/health", "/matrix"):
+            reads.clear()
+            assert console.get(page).status_code == 200
+            assert reads, f"{page} reads the playbook"
+            unbounded = [r for r in reads if "LIMIT" not in r and ".id =" not in r]
+            assert unbounded == [], f"{page} reads every version: {unbounded}"
+    finally:
+        event.remove(console.store.engine, "before_cursor_execute", seen)

@@ -24,7 +24,7 @@ from hearthkeeper.store import (
     upgrade,
 )
 from hearthkeeper.store.models import Base
-from tests.migrated import group_as_kept_before, migrated_sqlite
+from tests.migrated import group_as_kept_before, migrated_sqlite, playbook_version_as_kept_before
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 
@@ -36,11 +36,11 @@ def test_upgrade_builds_an_empty_database_then_has_nothing_left_to_do(database_u
                                      "0008", "0009", "0010", "0011", "0012", "0013",
                                      "0014", "0015", "0016", "0017", "0018", "0019", "0020", "0021",
                                      "0022", "0023", "0024", "0025", "0026", "0027", "0028",
-                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040", "0041", "0042", "0043", "0044", "0045", "0046", "0047", "0048", "0049", "0050", "0051", "0052"]  # fmt: skip
-    assert current_revision(database_url) == head_revision() == "0052"
+                                     "0029", "0030", "0031", "0032", "0033", "0034", "0035", "0036", "0037", "0038", "0039", "0040", "0041", "0042", "0043", "0044", "0045", "0046", "0047", "0048", "0049", "0050", "0051", "0052", "0053"]  # fmt: skip
+    assert current_revision(database_url) == head_revision() == "0053"
 
     assert upgrade(database_url) == []
-    assert current_revision(database_url) == "0052"
+    assert current_revision(database_url) == "0053"
 
 
 # SQLite cannot reflect the expression index on sanctions; the next test checks it there.
@@ -89,7 +89,7 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
         ann = before.member_for("wechat", "wx-ann", "Ann")
         before.join(ann.id, group.id, role="member")
         message_id, _ = before.record_message(group.id, "m-1", ann.id, "text", "早上好", NOW)
-        before.add_playbook_version(community.id, "name: x\n", {"name": "x"}, "operator:li")
+        playbook_version_as_kept_before(engine, community.id, 1, {"name": "x"}, NOW)
 
         assert upgrade(database_url) == [
             "0002",
@@ -143,6 +143,7 @@ def test_upgrading_a_database_with_data_keeps_the_data(database_url: str) -> Non
             "0050",
             "0051",
             "0052",
+            "0053",
         ]
 
         after = Store(engine, FrozenClock(NOW))

@@ -33,6 +33,26 @@ def test_every_applied_playbook_is_kept_as_the_next_version(
     assert store.latest_playbook_version(community.id) == versions[2]
 
 
+def test_each_version_keeps_when_its_posts_were_added(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The Health and Matrix pages count a post's missed firings from when it was added: a
+    post taken out and put back counts from its return, one kept all along from its first."""
+    community = store.ensure_community("skincare", "Skin care").id
+    assert store.posts_added(community) == {}, "no version yet"
+    first = store_clock.now()
+
+    def posts(*ids: str) -> dict[str, object]:
+        return {"calendar": {"posts": [{"id": i, "schedule": "every day 08:00"} for i in ids]}}
+
+    for n, held in enumerate([("morning", "evening"), ("evening",), ("morning", "evening")]):
+        store.add_playbook_version(community, f"{SOURCE}# {n}\n", posts(*held), "operator:li")
+        store_clock.advance(timedelta(days=1))
+    assert store.posts_added(community) == {"evening": first, "morning": first + timedelta(days=2)}
+    store.add_playbook_version(community, f"{SOURCE}# none\n", {"name": "no calendar"}, "li")
+    assert store.posts_added(community) == {}
+
+
 def test_each_community_numbers_its_own_versions(store: Store) -> None:
     skincare = store.ensure_community("skincare", "Skin care")
     running = store.ensure_community("running", "Night runs")

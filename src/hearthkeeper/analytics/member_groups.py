@@ -17,7 +17,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.groups import is_staff_channel
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rollups import local_midnight
-from hearthkeeper.text.folding import name_order
+from hearthkeeper.text.folding import in_name_order
 
 
 def counted_groups(store: Store, community_id: int, group_ids: Collection[int] | None = None,
@@ -25,7 +25,7 @@ def counted_groups(store: Store, community_id: int, group_ids: Collection[int] |
     """The groups `group_ids` (when given: what the operator asked for), else the
     community's member groups (the staff channel left out); by name (`name_order`: 2群
     before 10群), as the report and the Health page list them."""
-    groups = sorted(store.list_groups(community_id), key=lambda g: (name_order(g.name), g.id))
+    groups = in_name_order(store.list_groups(community_id))
     if group_ids is not None:
         wanted = set(group_ids)
         return [g for g in groups if g.id in wanted]

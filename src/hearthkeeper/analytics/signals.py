@@ -28,7 +28,6 @@ from hearthkeeper.capabilities.activities.records import EventStatus
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.calendar.records import PostRecord
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
-from hearthkeeper.capabilities.calendar.skips import posts_added
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import (
     GroupDay,
@@ -105,7 +104,7 @@ class HealthData:
     # id → carrier group id, by which a `groups:` override may name it
     served: dict[int, str] = field(default_factory=dict)
     # Each scheduled post → when the community's playbook versions added it (none before it
-    # was due anywhere: `skips.posts_added`)
+    # was due anywhere: `Store.posts_added`, kept on the latest version's row)
     post_added: Mapping[str, datetime] = field(default_factory=dict)
     # What the builders below made from this load, per scope: the vital signs and the
     # matrix ask for the same members and days of the same groups.
@@ -172,7 +171,7 @@ def _load(store: Store, community_id: int, group_ids: Collection[int], as_of: da
         attendees=_attendees(store, community_id, end),
         opened={g.id: _opened(g, activity, stays, zone) for g in listed},
         served={g.id: g.carrier_group_id for g in listed if g.id in served},
-        post_added=posts_added(store.playbook_contents(community_id)),
+        post_added=store.posts_added(community_id),
     )  # fmt: skip
 
 

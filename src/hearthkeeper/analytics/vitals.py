@@ -75,6 +75,7 @@ class Vitals:
     lifecycle: Lifecycle
     groups: Mapping[int, ScopeVitals]
     silent_key: tuple[SilentKey, ...]
+    opened: date | None = None  # the local day its oldest group opened (None: no group)
 
     def sections(self) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
         """(community sections, per-group sections by group id)."""
@@ -131,7 +132,8 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
             )
             groups[group.id] = replace(groups[group.id], heat=heat)
     lifecycle = infer_stage(signals.community_facts(data, members), playbook)
-    return Vitals(as_of, community, lifecycle, groups, key)
+    return Vitals(as_of, community, lifecycle, groups, key,
+                  opened=min(data.opened.values(), default=None))  # fmt: skip
 
 
 def silent_key_members_of(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,

@@ -95,6 +95,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
     },
     # the excerpt of an alert about a newcomer's display name (nothing said yet)
     "joined": {Language.ZH_CN: "刚入群", Language.EN: "just joined"},
+    # ... and about a member who just took that name (a rename the carrier reported)
+    "renamed": {Language.ZH_CN: "刚改了群昵称", Language.EN: "just took this name"},
     "refused": {
         Language.ZH_CN: "{nickname} 在黑名单中，已被移出。",
         Language.EN: "{nickname} is blacklisted and was removed.",
@@ -114,7 +116,12 @@ VIOLATION_NAMES: dict[str, dict[Language, str]] = {
     # a display name with a contact id, a link, an invite or an ad keyword (staff's alerts)
     "nickname_advert": {
         Language.ZH_CN: "群昵称含广告或联系方式",
-        Language.EN: "advertising display name",
+        Language.EN: "advertising in the display name",
+    },
+    # a display name wearing a staff title or an authority word (客服, 【官方】, admin)
+    "nickname_staff": {
+        Language.ZH_CN: "群昵称冒充管理员或官方",
+        Language.EN: "display name impersonates staff",
     },
     # a strike staff gave with `/warn` (capabilities/moderation/chat_effects.py)
     "staff_warning": {Language.ZH_CN: "管理员警告", Language.EN: "a moderator's warning"},

@@ -12,6 +12,7 @@ import typer
 from hearthkeeper.cli.output import fail
 
 if TYPE_CHECKING:
+    from hearthkeeper.clock import Clock
     from hearthkeeper.config import Settings
     from hearthkeeper.store import Community, Store
 
@@ -50,6 +51,16 @@ ActorOption = Annotated[
 ]
 
 
+def clock_of(ctx: typer.Context) -> Clock:
+    """The clock a command reads the time from: the object the run of `hearth` was given
+    (`CliRunner().invoke(app, args, obj=FrozenClock(at))` runs a command at `at`), else the
+    wall clock."""
+    from hearthkeeper.clock import Clock, SystemClock
+
+    given = ctx.find_root().obj
+    return given if isinstance(given, Clock) else SystemClock()
+
+
 def settings_from(config: Path | None) -> Settings:
     """Resolve settings, or exit with the configuration problem."""
     from hearthkeeper.carriers.installed import CARRIERS
@@ -69,10 +80,11 @@ def prepare(settings: Settings) -> None:
         fail(f"cannot create the data directory {settings.data_dir}: {exc.strerror or exc}")
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: Settings, clock: Clock | None = None) -> Store:
     """Open the configured database, which must be migrated to the current schema. Run where
     no configuration is found and no database is either, it exits saying so (most likely the
-    command was run outside the deployment's folder) instead of making an empty `./data`."""
+    command was run outside the deployment's folder) instead of making an empty `./data`.
+    `clock`: the command's (`clock_of`), which the store stamps what it writes with."""
     from hearthkeeper.clock import SystemClock
     from hearthkeeper.config import CONFIG_NAME, DATABASE_NAME, ENV_CONFIG, sqlite_url_for
     from hearthkeeper.store import Store, StoreError, create_engine_for, require_current
@@ -90,7 +102,7 @@ def open_store(settings: Settings) -> Store:
         require_current(engine)
     except StoreError as exc:
         fail(str(exc))
-    return Store(engine, SystemClock())
+    return Store(engine, clock or SystemClock())
 
 
 def member_option(store: Store, member: str | None, *, name: str = "--member") -> int | None:

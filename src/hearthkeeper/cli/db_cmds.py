@@ -8,6 +8,7 @@ import typer
 
 from hearthkeeper.cli.context import (
     ConfigOption,
+    clock_of,
     communities_named,
     open_store,
     prepare,
@@ -37,13 +38,14 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
 @app.command("rollups")
 def db_rollups(
+    ctx: typer.Context,
     community: Annotated[
         str | None, typer.Option("--community", help="Only this community (its slug or name).")
     ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Recompute the analytics rollups from the stored messages, stays and strikes."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     for each in communities_named(store, community):
         groups = [g.id for g in store.list_groups(each.id)]
         store.rebuild_rollups(groups)

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hearthkeeper.cli.context import clock_of
 from hearthkeeper.config import DEFAULT_PORT
 
 if TYPE_CHECKING:
+    from hearthkeeper.clock import Clock
     from hearthkeeper.playbook import LoadedPlaybook
     from hearthkeeper.serve import Host
 
@@ -44,6 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
+    ctx: typer.Context,
     port: Annotated[
         int, typer.Option("--port", "-p", min=0, max=65535, help="Port; 0 picks a free one.")
     ] = DEFAULT_PORT,
@@ -89,7 +92,7 @@ def demo(
                                        encoding="utf-8")  # fmt: skip
         copy_content(template, data_dir)
         url = sqlite_url_for(data_dir.resolve())
-        password = _prepare_store(url, loaded)
+        password = _prepare_store(clock_of(ctx), url, loaded)
         server = ServerSettings(host=DEFAULT_HOST, port=bound_port(sock))
         settings = Settings(data_dir=data_dir.resolve(), database_url=url,
                             playbooks=(playbook_file,), config_file=None, server=server)  # fmt: skip
@@ -109,7 +112,7 @@ def demo(
     console.print("stopped")
 
 
-def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
+def _prepare_store(clock: Clock, url: str, loaded: LoadedPlaybook) -> str:
     """Migrate the fresh database, apply the playbook, open the groups, add the operator;
     the operator's generated password."""
     from hearthkeeper.apply import apply_playbook
@@ -117,14 +120,13 @@ def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
     from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
     from hearthkeeper.carriers.webchat.groups import WEBCHAT, add_webchat_group
     from hearthkeeper.cli.output import fail
-    from hearthkeeper.clock import SystemClock
     from hearthkeeper.store import Store, StoreError, create_engine_for, upgrade
     from hearthkeeper.web.auth import hash_password
 
     password = secrets.token_urlsafe(12)
     try:
         upgrade(url)
-        store = Store(create_engine_for(url), SystemClock())
+        store = Store(create_engine_for(url), clock)
         try:
             applied = apply_playbook(store, loaded, actor="demo")
             for n in range(1, DEMO_GROUPS + 1):
@@ -132,7 +134,7 @@ def _prepare_store(url: str, loaded: LoadedPlaybook) -> str:
             SqlLiveCodes.on(store).add_channel(
                 applied.community.id, DEMO_LIVE_CODE, "Demo poster", ChannelKind.POSTER,
                 notes="made by hearth demo", carrier=WEBCHAT, by="demo",
-                at=SystemClock().now())  # fmt: skip
+                at=clock.now())  # fmt: skip
             store.add_operator(OPERATOR, hash_password(password))
         finally:
             store.engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -29,10 +30,11 @@ _DEFAULTS = {"community": {"slug": "defaults", "name": "Defaults", "purpose": "e
                            "interest": {"kind": "product", "description": "evaluate"}}}  # fmt: skip
 
 
-def rules_for(playbook: Path | None, template: str | None) -> Rules:
-    """The rules of a playbook file, of a template, or ("default") of the built-in defaults."""
+def rules_for(playbook: Path | None, template: str | None, now: datetime) -> Rules:
+    """The rules of a playbook file (its warnings as of `now` said), of a template, or ("default")
+    of the built-in defaults."""
     if playbook is not None:
-        return load_or_exit(playbook).playbook.rules
+        return load_or_exit(playbook, now=now).playbook.rules
     if template == "default":
         return Playbook.model_validate(_DEFAULTS).rules
     if template not in TEMPLATES:
@@ -52,6 +54,8 @@ def run_evaluation(
     as_json: bool,
     show: int,
     cross_validate: bool = True,
+    *,
+    now: datetime,
 ) -> None:
     """Evaluate the playbook's scanner (rules and learned scorer) on a labelled corpus; with
     `cross_validate`, also with every row the shipped scorer was trained on read by a scorer
@@ -71,7 +75,7 @@ def run_evaluation(
         rows = [row for row in rows if row.split == split]
     if not rows:
         fail(f"{corpus}: no rows{'' if split == 'all' else f' in split {split!r}'}")
-    rules = rules_for(playbook, template)
+    rules = rules_for(playbook, template, now)
     scanner = Scanner.from_rules(rules)
     result = evaluate(rows, lambda text: is_advertising(scanner.scan(prepare(text))), show)
     unseen = _out_of_sample(rows, rules, scanner) if cross_validate else None

@@ -11,6 +11,7 @@ from rich.markup import escape
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     communities_named,
     open_store,
     pick_community,
@@ -40,6 +41,7 @@ _CANNOT = {
 
 @groups_app.command("open")
 def open_groups(
+    ctx: typer.Context,
     community: Annotated[str, typer.Argument(help="The community's slug or name.")],
     count: Annotated[int, typer.Option("--count", "-n", help="How many groups to open.")] = 1,
     carrier: Annotated[
@@ -65,7 +67,7 @@ def open_groups(
                  f"{_CANNOT.get(carrier, 'its bot cannot create groups')}")  # fmt: skip
         fail(f"no carrier {carrier!r}; installed: {', '.join(sorted(installed_kinds()))}")
     settings = settings_from(config)
-    store = open_store(settings)
+    store = open_store(settings, clock_of(ctx))
     found = pick_community(store, community)  # its slug, else its name
     playbook = community_playbook(store, found.id)
     if playbook is None:
@@ -142,6 +144,7 @@ def _group_named(store: Store, name: str, community: str | None) -> Group:
 
 @groups_app.command("close")
 def close(
+    ctx: typer.Context,
     group: Annotated[str, typer.Argument(help="The group's name or carrier id.")],
     into: Annotated[
         str | None,
@@ -158,13 +161,12 @@ def close(
     """Close GROUP: it takes no newcomers and gets no scheduled posts; its history stays."""
     from hearthkeeper.apply import community_playbook
     from hearthkeeper.carriers.closing import SHORT, close_group
-    from hearthkeeper.clock import SystemClock
     from hearthkeeper.listening import site_url
     from hearthkeeper.playbook.positioning import Language
     from hearthkeeper.store import StoreError
 
     settings = settings_from(config)
-    store = open_store(settings)
+    store = open_store(settings, clock_of(ctx))
     closing = _group_named(store, group, community)
     other = None
     if into is not None:
@@ -174,7 +176,7 @@ def close(
     language = Language.EN if playbook is None else playbook.community.language
     site = site_url(settings)
     try:
-        closed = close_group(store, closing, actor, SystemClock().now(), into=other,
+        closed = close_group(store, closing, actor, clock_of(ctx).now(), into=other,
                              site=site.url, language=language)  # fmt: skip
     except StoreError as exc:
         fail(f"{closing.name} was not closed: {exc}")
@@ -207,6 +209,7 @@ def close(
 
 @groups_app.command("reopen")
 def reopen(
+    ctx: typer.Context,
     group: Annotated[str, typer.Argument(help="The group's name or carrier id.")],
     community: CommunityOption = None,
     actor: ActorOption = "cli",
@@ -218,7 +221,7 @@ def reopen(
     from hearthkeeper.playbook.positioning import Language
     from hearthkeeper.store import StoreError
 
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _group_named(store, group, community)
     playbook = community_playbook(store, found.community_id)
     language = Language.EN if playbook is None else playbook.community.language

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.cli.context import ConfigOption, clock_of
 
 if TYPE_CHECKING:
     from hearthkeeper.importers import ImportSummary
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
 
 
 def import_history(
+    ctx: typer.Context,
     format: Annotated[Format, typer.Argument(help="telegram, whatsapp or csv.", metavar="FORMAT")],
     file: Annotated[Path, typer.Argument(help="The export file.", metavar="FILE")],
     community: Annotated[
@@ -79,7 +80,7 @@ def import_history(
         fail("--date-order is for WhatsApp exports only (the other formats say their dates)")
     if group is not None:
         group = _group(group)
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     slug, name = _community(store, community)
     found = store.get_community(slug)
     zone = _zone(tz, store.community_timezone(found.id) if found is not None else "UTC")

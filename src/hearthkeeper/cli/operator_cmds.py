@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from hearthkeeper.cli.context import ConfigOption, open_store, settings_from
+from hearthkeeper.cli.context import ConfigOption, clock_of, open_store, settings_from
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.cli.zones import local_day, local_time, server_zone, times_in
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Operator, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.store.operators import check_username
@@ -59,14 +58,17 @@ def _operator(store: Store, username: str) -> Operator:
 
 @operator_app.command("add")
 def add(
-    name: NameArgument, password_stdin: StdinOption = False, config: ConfigOption = None
+    ctx: typer.Context,
+    name: NameArgument,
+    password_stdin: StdinOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Create an operator; the password is asked for twice (hidden), or read from stdin."""
     try:
         check_username(name)  # before the password is typed twice
     except StoreError as exc:
         fail(str(exc))
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     if store.operator_by_name(name) is not None:
         fail(f"an operator named {name!r} already exists; to change their password: "
              f"hearth operator password {name}")  # fmt: skip
@@ -79,9 +81,9 @@ def add(
 
 
 @operator_app.command("list")
-def list_operators(config: ConfigOption = None) -> None:
+def list_operators(ctx: typer.Context, config: ConfigOption = None) -> None:
     """Every operator, with when they last signed in."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     operators = store.list_operators()
     zone, why = server_zone(store)
     if operators:
@@ -97,10 +99,13 @@ def list_operators(config: ConfigOption = None) -> None:
 
 @operator_app.command("password")
 def password(
-    name: NameArgument, password_stdin: StdinOption = False, config: ConfigOption = None
+    ctx: typer.Context,
+    name: NameArgument,
+    password_stdin: StdinOption = False,
+    config: ConfigOption = None,
 ) -> None:
     """Set a new password; the operator is signed out of every browser."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     _operator(store, name)
     new = _password(password_stdin, "password")
     store.set_operator_password(name, hash_password(new))
@@ -108,18 +113,18 @@ def password(
 
 
 @operator_app.command("disable")
-def disable(name: NameArgument, config: ConfigOption = None) -> None:
+def disable(ctx: typer.Context, name: NameArgument, config: ConfigOption = None) -> None:
     """Stop an operator signing in or using the API (their sessions end now)."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     _operator(store, name)
     store.set_operator_disabled(name, True)
     console.print(f"Operator {escape(name)} disabled; their sessions and API tokens stop working.")
 
 
 @operator_app.command("enable")
-def enable(name: NameArgument, config: ConfigOption = None) -> None:
+def enable(ctx: typer.Context, name: NameArgument, config: ConfigOption = None) -> None:
     """Let a disabled operator sign in and use their API tokens again."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     _operator(store, name)
     store.set_operator_disabled(name, False)
     console.print(f"Operator {escape(name)} enabled.")
@@ -127,12 +132,13 @@ def enable(name: NameArgument, config: ConfigOption = None) -> None:
 
 @token_app.command("create")
 def create_token(
+    ctx: typer.Context,
     operator: Annotated[str, typer.Option("--operator", help="Whose token it is.")],
     name: Annotated[str, typer.Option("--name", help="What it is for, e.g. 'weekly report'.")],
     config: ConfigOption = None,
 ) -> None:
     """Create an API token and print it, once."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     owner = _operator(store, operator)
     token = new_token()
     try:
@@ -150,9 +156,9 @@ def create_token(
 
 
 @token_app.command("list")
-def list_tokens(config: ConfigOption = None) -> None:
+def list_tokens(ctx: typer.Context, config: ConfigOption = None) -> None:
     """Every API token: whose, what for, when last used, revoked or not."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     tokens = store.api_tokens()
     zone, why = server_zone(store)
     if tokens:
@@ -169,15 +175,16 @@ def list_tokens(config: ConfigOption = None) -> None:
 
 @token_app.command("revoke")
 def revoke_token(
+    ctx: typer.Context,
     token_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The token's id (see `hearth token list`).")
     ],
     config: ConfigOption = None,
 ) -> None:
     """Make an API token useless from now on."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     try:
-        token = store.revoke_api_token(token_id, SystemClock().now())
+        token = store.revoke_api_token(token_id, clock_of(ctx).now())
     except StoreError as exc:
         fail(str(exc))
     console.print(f"API token {token.id} ({escape(token.name)}) revoked.")

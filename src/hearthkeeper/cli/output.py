@@ -13,6 +13,7 @@ from hearthkeeper.text.controls import without_controls
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from hearthkeeper.config import Settings
     from hearthkeeper.playbook import CarrierKinds, LoadedPlaybook
@@ -60,17 +61,18 @@ def load_or_exit(
     path: Path,
     groups: Callable[[], GroupsOf] | None = None,
     carriers: CarrierKinds | None = None,
+    *,
+    now: datetime | None,
 ) -> LoadedPlaybook:
     """Load a playbook, or print its problems one per line (FILE:LINE:COL: ...) and exit 1.
     Its warnings, if any, go to standard error and the command carries on (a carrier it
     names that this Hearthkeeper does not have is one, or, with `carriers` read from a
     deployment's hearth.toml, one that it does not run). `groups`: once the playbook is valid,
     where the names of its community's groups are known (the database `hearth apply` stores
-    it in, opened then: a playbook's problems are said whether or not there is one)."""
-    from hearthkeeper.clock import SystemClock
+    it in, opened then: a playbook's problems are said whether or not there is one). `now`:
+    the command's time (`clock_of`), before which a one-off activity's start is a warning."""
     from hearthkeeper.playbook import PlaybookError, load_playbook, parse_playbook
 
-    now = SystemClock().now()
     kinds = carriers if carriers is not None else installed()
     try:
         loaded = load_playbook(path, carriers=kinds, now=now)

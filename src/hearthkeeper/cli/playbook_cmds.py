@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from hearthkeeper.cli.context import clock_of
 from hearthkeeper.cli.output import console, fail, installed, load_or_exit
 from hearthkeeper.cli.setup_cmds import apply
 
@@ -25,6 +26,7 @@ app = typer.Typer()  # `hearth playbook`, its help in root.py
 
 @app.command("validate")
 def validate(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Playbook files to check.")],
     config: Annotated[
         Path | None,
@@ -39,7 +41,6 @@ def validate(
 ) -> None:
     """Check playbooks; print one line per problem (FILE:LINE:COL: field: message) and per
     warning (FILE:LINE:COL: field: warning: message); exit 1 if any problem, 0 if only warnings."""
-    from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook import validate_file
 
     groups = None
@@ -49,10 +50,10 @@ def validate(
         from hearthkeeper.cli.context import open_store, settings_from
 
         settings = settings_from(config)
-        groups = stored_group_names(open_store(settings))
+        groups = stored_group_names(open_store(settings, clock_of(ctx)))
         kinds = installed(settings)  # a carrier named that it does not run is a warning
     failed = False
-    now = SystemClock().now()
+    now = clock_of(ctx).now()
     for path in files:
         problems = validate_file(path, carriers=kinds, now=now, groups=groups)
         for problem in problems:
@@ -69,6 +70,7 @@ def validate(
 
 @app.command("show")
 def show(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The playbook to summarise.")],
     config: Annotated[
         Path | None,
@@ -88,15 +90,17 @@ def show(
     names: Collection[str] = ()
     kinds = installed()
     if config is None:  # only when asked: summarising needs no database
-        loaded = load_or_exit(file)
+        loaded = load_or_exit(file, now=clock_of(ctx).now())
     else:
         from hearthkeeper.apply import stored_group_names
         from hearthkeeper.cli.context import open_store, settings_from
 
         settings = settings_from(config)
         kinds = installed(settings)  # what its hearth.toml runs: the others are gaps
-        loaded = load_or_exit(file, carriers=kinds)
-        names = stored_group_names(open_store(settings))(loaded.playbook.community.slug)
+        loaded = load_or_exit(file, carriers=kinds, now=clock_of(ctx).now())
+        names = stored_group_names(open_store(settings, clock_of(ctx)))(
+            loaded.playbook.community.slug
+        )
     checked = build_registry(
         loaded.playbook, file.parent, scorer=None, inspecting=True
     ).thresholds()

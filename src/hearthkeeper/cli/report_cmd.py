@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.cli.context import ConfigOption, clock_of
 from hearthkeeper.cli.output import fail
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def report(
+    ctx: typer.Context,
     community: Annotated[
         str, typer.Option("--community", help="The community: its slug or its name.")
     ],
@@ -86,15 +87,14 @@ def report(
     from hearthkeeper.analytics.report_html import render_html
     from hearthkeeper.cli.context import open_store, pick_community, settings_from
     from hearthkeeper.cli.output import console
-    from hearthkeeper.clock import SystemClock
     from hearthkeeper.text.counts import counted
 
     first, last = _day(start, "--from"), _day(end, "--to")
     chosen = _format_for(out, output_format)
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = pick_community(store, community)
     try:
-        made = build_report(store, found.id, now=SystemClock().now(), start=first, end=last)
+        made = build_report(store, found.id, now=clock_of(ctx).now(), start=first, end=last)
     except ReportError as exc:
         fail(str(exc))
     if first is None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption, actor_fits
+from hearthkeeper.cli.context import ConfigOption, actor_fits, clock_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
+    ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="Directory for the new deployment.")],
     template: Annotated[
         str | None,
@@ -66,7 +67,8 @@ def init(
     in_place = playbook is not None and _same_file(playbook, playbook_path)
     posts: list[ScheduledPost] = []
     if playbook is not None:
-        written = load_or_exit(playbook).playbook  # its located problems, and exit 1
+        # its located problems, and exit 1
+        written = load_or_exit(playbook, now=clock_of(ctx).now()).playbook
         slug, posts = written.community.slug, written.calendar.posts
     else:
         try:
@@ -276,6 +278,7 @@ def _loops(folder: Path, name: str) -> bool:
 
 
 def apply(
+    ctx: typer.Context,
     playbook: Annotated[Path, typer.Argument(help="The playbook file to apply.")],
     config: ConfigOption = None,
     actor: Annotated[
@@ -288,7 +291,6 @@ def apply(
     from hearthkeeper.apply import apply_playbook, stored_group_names
     from hearthkeeper.cli.context import open_store, settings_from
     from hearthkeeper.cli.output import console, fail, installed, load_or_exit
-    from hearthkeeper.clock import SystemClock
     from hearthkeeper.playbook.checks import GroupsOf
     from hearthkeeper.store import Store, StoreError
 
@@ -296,16 +298,16 @@ def apply(
     settings = settings_from(config)
 
     def known() -> GroupsOf:  # the groups that exist: a post naming one is no slip
-        opened.append(open_store(settings))
+        opened.append(open_store(settings, clock_of(ctx)))
         return stored_group_names(opened[0])
 
     # With a hearth.toml, a carrier the playbook names that it does not run is a warning, as
     # `hearth serve` gives it; without one, what the server will run is not known here.
     kinds = installed(settings) if settings.config_file is not None else None
-    loaded = load_or_exit(playbook, known, kinds)
+    loaded = load_or_exit(playbook, known, kinds, now=clock_of(ctx).now())
     store = opened[0]
     try:
-        applied = apply_playbook(store, loaded, actor, now=SystemClock().now())
+        applied = apply_playbook(store, loaded, actor, now=clock_of(ctx).now())
     except StoreError as exc:
         fail(str(exc))
     print_applied(applied)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     member_option,
     open_store,
     pick_community,
@@ -69,6 +70,7 @@ def _role_id(roles: dict[str, str], typed: str) -> str:
 
 @staff_app.command("set")
 def set_role(
+    ctx: typer.Context,
     member: Annotated[str, typer.Argument(help="The member, as CARRIER:USER_ID.")],
     role: Annotated[
         str,
@@ -81,7 +83,7 @@ def set_role(
     config: ConfigOption = None,
 ) -> None:
     """Give a member a staff role in every group of the community they are in (or take it)."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     community_id, roles = _community(store, community)
     wanted = None if role.lower() == "none" else _role_id(roles, role)
     member_id = member_option(store, member, name="MEMBER")
@@ -104,9 +106,11 @@ def set_role(
 
 
 @staff_app.command("list")
-def list_staff(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def list_staff(
+    ctx: typer.Context, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """Members holding a staff role: one line per person and role, with its groups."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     community_id, _ = _community(store, community)
     # a monitor of 40 groups is one line, not 40: the stays are read in one query
     held: dict[tuple[int, str], list[StaffStay]] = {}

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from hearthkeeper.cli.context import clock_of
+
 if TYPE_CHECKING:
     from hearthkeeper.engine.actions import Action
     from hearthkeeper.recorded import BadLine
@@ -52,6 +54,7 @@ def _bad(source: str, bad: BadLine) -> None:
 
 
 def moderate(
+    ctx: typer.Context,
     playbook: Annotated[
         Path | None, typer.Option("--playbook", "-p", help="The playbook whose rules apply.")
     ] = None,
@@ -94,11 +97,12 @@ def moderate(
     from hearthkeeper.recorded import BadLine, read_messages
 
     if evaluate is not None:
-        run_evaluation(evaluate, playbook, template, split, as_json, show, cross_validate)
+        now = clock_of(ctx).now()
+        run_evaluation(evaluate, playbook, template, split, as_json, show, cross_validate, now=now)
         return
     if playbook is None:
         fail("--playbook is required (or --evaluate CORPUS with --playbook or --template)")
-    loaded = load_or_exit(playbook)
+    loaded = load_or_exit(playbook, now=clock_of(ctx).now())
     zone = ZoneInfo(loaded.playbook.community.timezone)
     source = str(input_file) if input_file else "<stdin>"
     skipped = 0
@@ -121,6 +125,7 @@ def moderate(
 
 
 def replay(
+    ctx: typer.Context,
     input_file: Annotated[
         Path, typer.Argument(metavar="INPUT", help="Recorded events, JSON lines.")
     ],
@@ -136,7 +141,7 @@ def replay(
 
     if output_format not in ("text", "jsonl"):
         fail(f"--format {output_format!r}: use text or jsonl")
-    loaded = load_or_exit(playbook)
+    loaded = load_or_exit(playbook, now=clock_of(ctx).now())
     zone = ZoneInfo(loaded.playbook.community.timezone)
     counts: Counter[str] = Counter()
     events = skipped = 0

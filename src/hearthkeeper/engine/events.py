@@ -170,7 +170,8 @@ class Command(Event):
 class Rename(Event):
     """Someone took another name, `sender.display_name` (a QQ group card, a Matrix display
     name, a web chat nickname), said by the carrier when it happens: the stored name follows
-    it at once. Not an activity: no handler sees it, and it counts as no message or join."""
+    it at once. Not an activity: it counts as no message or join, and only the stages up to
+    moderation see it (a name that advertises or poses as staff is reported at once)."""
 
     @property
     def type(self) -> EventType:

@@ -266,7 +266,8 @@ class Executor:
             i: event_id for i, (event_id, created) in zip(known, recorded, strict=True) if created
         }
         self._follow_names(tx, [events[i] for i in fresh], [members[i] for i in fresh])
-        # a rename is only a name followed (above): nothing to judge, lock or count
+        # a rename is a name followed (above) and judged by moderation alone: nothing to lock,
+        # count or answer
         acts = [i for i in fresh if not isinstance(events[i], Rename)]
         self._preload(tx, [(groups[i], members[i]) for i in acts])  # type: ignore[misc]
         joins = [(groups[i], members[i]) for i in acts if isinstance(events[i], Join)]
@@ -279,8 +280,6 @@ class Executor:
                 results.append(Processed(event, duplicate=False, ignored="unknown group"))
             elif i not in fresh:
                 results.append(Processed(event, duplicate=True))
-            elif isinstance(event, Rename):
-                results.append(Processed(event, duplicate=False))
             else:
                 results.append(self._one(tx, event, group, members[i], fresh[i], batch))
         return results
@@ -366,9 +365,12 @@ class Executor:
                       state=self.state, reads=tx)  # fmt: skip
         started = time.perf_counter()
         # The staff channel is staff's own: only the gate (a blacklisted member is kept out)
-        # runs there, no moderation, ceremony or mechanism (alerts.staff_group_as_members).
+        # runs there, no moderation, ceremony or mechanism (alerts.staff_group_as_members). A
+        # rename is no activity: moderation reads the new name (an ad, a staff title), nothing
+        # after it answers (no welcome again).
         staff = is_staff_channel(playbook, group.name, group.carrier_group_id)
-        decision = runtime.registry.decide(event, ctx, through=Stage.GATE if staff else None)
+        through = Stage.GATE if staff else Stage.MODERATION if isinstance(event, Rename) else None
+        decision = runtime.registry.decide(event, ctx, through=through)
         decided_in = time.perf_counter() - started
         done: list[Action] = []
         if decision.actions:

@@ -311,7 +311,8 @@ class Insults(KeywordDetector):
 
 class Nickname(Detector):
     """Display names that advertise (a contact id, a link, an invite, an ad keyword the rules
-    find), or that do not follow `joining.ceremony.nickname_format`: reported once per name."""
+    find), that pose as staff (a staff title, 客服, 【官方】, admin: `text.posing`), or that do
+    not follow `joining.ceremony.nickname_format`: reported once per name."""
 
     response: Response = Field(
         Response.ALERT, description="ladder: give a strike; alert: only alert staff."
@@ -338,7 +339,8 @@ class Violations(Section):
     insults: Insults = Field(default_factory=Insults, description="Insults and quarrels.")
     nickname: Nickname = Field(
         default_factory=Nickname,
-        description="Display names that advertise (reported when the member joins) or break the nickname format.",
+        description="Display names that advertise or pose as staff (a staff title, 客服, [admin]; "
+        "reported when the member joins or renames) or break the nickname format.",
     )
 
     def detector(self, kind: ViolationKind) -> Detector:

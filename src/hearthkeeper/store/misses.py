@@ -9,10 +9,12 @@ the same rows, so a client gets each limit once, not once per process, and a res
 forgets nothing. A key is kept as a digest, for as long as its window: each use written
 deletes the uses of its kind that have left it.
 
-Two ways to count: `wait` then `miss`, for a limit on failures known only after the request
-ran (processes racing may let a few more through); `take`, which checks and counts in one
-transaction that holds the keys (SQLite: the database; PostgreSQL: an advisory lock per
-key), so no process racing another gets past the limit."""
+One way to count: `take`, which checks and counts in one transaction that holds the keys
+(SQLite: the database; PostgreSQL: an advisory lock per key), so no process racing another
+gets past the limit. A limit on failures known only after the request ran (a password
+checked, a ticket looked up) takes first and gives back (`give_back`) what did not fail: a
+check (`wait`) followed by a count once the request ran let requests sent together all pass
+the check, a few more than the limit."""
 
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ def network_key(what: str, network: str) -> str:
 
 
 class SqlMisses(StoreBase):
-    """At most `most` (uses, or their amounts) per key within `within`: `wait` before
-    serving and `miss` after a miss, or `take` to check and count at once."""
+    """At most `most` (uses, or their amounts) per key within `within`: `take` checks and
+    counts at once; `wait` only says how long until `amount` more would fit."""
 
     def wait(self, what: str, network: str, now: datetime, most: int, within: timedelta,
              amount: int = 1) -> timedelta | None:  # fmt: skip
@@ -45,14 +47,6 @@ class SqlMisses(StoreBase):
         with self._unit(write=False) as session:
             return _wait(session, what, network_key(what, network), utc(now, "now"), most,
                          within, amount)  # fmt: skip
-
-    def miss(self, what: str, network: str, now: datetime, within: timedelta,
-             amount: int = 1) -> None:  # fmt: skip
-        """Count a miss (`amount` of it) of `network`; forget the uses of `what` older than
-        `within`."""
-        at = utc(now, "now")
-        with self._unit(write=True) as session:
-            _count(session, what, [network_key(what, network)], at, within, amount)
 
     def take(self, what: str, keys: Sequence[str], now: datetime, most: int,
              within: timedelta, amount: int = 1) -> timedelta | None:  # fmt: skip
@@ -105,8 +99,8 @@ def _wait(session: Session, what: str, digest: str, now: datetime, most: int,
         return None
     if amount > most or not taken:
         return within  # more than a whole window allows at once
-    # processes racing `wait` and `miss` may have written more than `most`: wait for the
-    # oldest uses to leave until `amount` more fits
+    # rows written before every limit took (racing processes let a few more through), or a
+    # smaller `most` since: wait for the oldest uses to leave until `amount` more fits
     for at, used in taken:
         total -= used
         if total + amount <= most:

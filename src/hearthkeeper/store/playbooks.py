@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -30,19 +30,23 @@ class PlaybookQueries(StoreBase):
             if session.get(CommunityRow, community_id) is None:
                 raise StoreError(f"there is no community with id {community_id}")
             for _ in range(_NUMBERING_ATTEMPTS):
-                latest = session.scalar(
-                    select(func.max(PlaybookVersionRow.version)).where(
-                        PlaybookVersionRow.community_id == community_id
-                    )
-                )
+                latest = session.execute(
+                    select(PlaybookVersionRow.version, PlaybookVersionRow.posts_added)
+                    .where(PlaybookVersionRow.community_id == community_id)
+                    .order_by(PlaybookVersionRow.version.desc())
+                    .limit(1)
+                ).first()
+                number, before = (0, {}) if latest is None else (latest[0], latest[1])
+                applied_at = self._clock.now()
                 row = PlaybookVersionRow(
                     community_id=community_id,
-                    version=(latest or 0) + 1,
+                    version=number + 1,
                     source_text=source_text,
                     content=dict(content),
                     sha256=sha256,
-                    applied_at=self._clock.now(),
+                    applied_at=applied_at,
                     applied_by=applied_by,
+                    posts_added=posts_added_by(before, content, applied_at),
                 )
                 # Two applies racing for the same number: the unique constraint refuses
                 # the loser, which takes the next number.
@@ -74,16 +78,19 @@ class PlaybookQueries(StoreBase):
             )
             return [_version(row) for row in rows]
 
-    def playbook_contents(self, community_id: int) -> list[tuple[datetime, dict[str, Any]]]:
-        """When each version was applied and what it holds, first one first (not its text:
-        what a version changed is read from its content)."""
+    def posts_added(self, community_id: int) -> dict[str, datetime]:
+        """Each scheduled post of the community's latest playbook version → when it was
+        added: the version from which every version has held it (a post taken out and put
+        back counts from its return). Read from the latest version's row alone, however many
+        versions the community has stored (each row keeps it, `posts_added_by`)."""
         with self._unit(write=False) as session:
-            rows = session.execute(
-                select(PlaybookVersionRow.applied_at, PlaybookVersionRow.content)
+            found = session.scalar(
+                select(PlaybookVersionRow.posts_added)
                 .where(PlaybookVersionRow.community_id == community_id)
-                .order_by(PlaybookVersionRow.version)
+                .order_by(PlaybookVersionRow.version.desc())
+                .limit(1)
             )
-            return [(applied_at, dict(content)) for applied_at, content in rows]
+        return {post: datetime.fromisoformat(at) for post, at in (found or {}).items()}
 
     def playbook_version_by_digest(self, sha256: str) -> PlaybookVersion | None:
         """The version, of whichever community, whose text has this SHA-256 (a playbook file
@@ -147,6 +154,25 @@ class PlaybookQueries(StoreBase):
         query = query.order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
         with self._unit(write=False) as session:
             return [_entry(row) for row in session.scalars(query)]
+
+
+def posts_added_by(before: Mapping[str, str], content: Mapping[str, Any],
+                   applied_at: datetime) -> dict[str, str]:  # fmt: skip
+    """What a new version applied at `applied_at` keeps as its posts' dates added: each
+    scheduled post its `content` holds → the date the previous version kept for it
+    (`before`), else `applied_at` (ISO instants). A post the previous version did not hold is
+    new from this version on, even if an older one held it."""
+    now = applied_at.astimezone(UTC).isoformat()
+    return {post: str(before.get(post, now)) for post in sorted(_post_ids(content))}
+
+
+def _post_ids(content: Mapping[str, Any]) -> set[str]:
+    """The ids of the scheduled posts (`calendar.posts[].id`) in a version's content."""
+    calendar = content.get("calendar")
+    posts = calendar.get("posts") if isinstance(calendar, Mapping) else None
+    if not isinstance(posts, list):
+        return set()
+    return {str(p["id"]) for p in posts if isinstance(p, Mapping) and "id" in p}
 
 
 def _version(row: PlaybookVersionRow) -> PlaybookVersion:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 
 def fold(text: str) -> str:
@@ -22,3 +24,23 @@ def name_order(name: str) -> tuple[str | int, ...]:
     parts = _NUMBERS.split(fold(name))
     # split() puts the digits at the odd places: each place compares like with like
     return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
+
+
+class Named(Protocol):
+    """Anything listed by its name, with an id that tells apart the ones named alike."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def in_name_order(items: Iterable[N]) -> list[N]:
+    """`items` by name (`name_order`: `group 2` before `group 10`), those named alike by id:
+    the one order every list of groups shows (the console, the report, the REST API), the
+    same on every read."""
+    return sorted(items, key=lambda item: (name_order(item.name), item.id))

@@ -26,6 +26,7 @@ from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.capabilities.reports import decisions as report_decisions
 from hearthkeeper.store import Community, Operator, Sanction, StoreError, Strike
 from hearthkeeper.store.ids import MAX_ID
+from hearthkeeper.text.folding import in_name_order
 from hearthkeeper.web.api_lookup import api_community
 from hearthkeeper.web.api_models import (
     AlertOut,
@@ -100,10 +101,12 @@ def api_router(web: Web) -> APIRouter:
 
     @router.get("/communities/{slug}/groups", tags=["groups"], responses=NOT_FOUND)
     def list_groups(slug: str) -> list[GroupOut]:
-        """The community's groups, how many members each has now, and web chat invite links."""
+        """The community's groups, how many members each has now, and web chat invite links;
+        by name as the console lists them (`group 2` before `group 10`), those named alike by
+        id."""
         found = community(slug)
         counts = web.store.group_member_counts(found.id)
-        groups = web.store.list_groups(found.id)
+        groups = in_name_order(web.store.list_groups(found.id))
         links = web.invite_urls(groups)
         return [
             GroupOut(id=g.id, name=g.name, carrier=g.carrier, carrier_group_id=g.carrier_group_id,

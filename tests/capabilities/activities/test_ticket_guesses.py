@@ -4,6 +4,9 @@ restart forgets none of it; misses older than the hour are deleted."""
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,3 +58,25 @@ def test_one_network_gets_its_unknown_codes_once_across_processes_and_restarts(
     store_clock.advance(timedelta(hours=1))
     assert restarted.get("/ticket/ZZZZZZZZ").status_code == 404, "an hour later: asked again"
     assert kept(store) == 1, "the misses older than the hour are deleted"
+
+
+def test_guesses_sent_together_get_exactly_the_limit(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Each request looked at the misses counted so far, then looked the code up, then counted
+    its miss: guesses sent at once to two processes all saw the count under the limit, and a
+    few more than `MISSES_PER_HOUR` were answered. Now each miss is counted before the code is
+    looked up, in one step that holds the network's count: exactly the limit is answered."""
+    apps = [process(store, store_clock, tmp_path) for _ in range(2)]
+    sent = MISSES_PER_HOUR * 2
+    start = threading.Barrier(sent)
+
+    def guess(n: int) -> int:
+        guesser = TestClient(apps[n % 2], client=("203.0.113.5", 4000))
+        start.wait()
+        return guesser.get(f"/ticket/ZZZZ{n:04d}").status_code
+
+    with ThreadPoolExecutor(max_workers=sent) as pool:
+        answered = Counter(pool.map(guess, range(sent)))
+    assert answered == {404: MISSES_PER_HOUR, 429: MISSES_PER_HOUR}
+    assert kept(store) == MISSES_PER_HOUR, "a guess refused is not counted"

@@ -110,6 +110,9 @@ def test_a_ticket_shows_its_qr_code_and_the_door_lets_the_member_in_once(c: Cons
     assert "已签到" in c.client.get(f"/ticket/{code}").text
     figures = c.get("/events").text
     assert 'class="attended">1/1 (100%)' in figures
+    signups = figures.split("Sign-ups of ")[1].split("</details>")[0]  # folded under the event
+    assert signups.index("Door code") < signups.index("美美") < signups.index(f"{code[:4]}-")
+    assert '<th title="The member&#39;s ticket: give it to them privately' in signups
 
 
 def test_the_door_says_when_it_opens_to_a_code_scanned_too_early(c: Console) -> None:

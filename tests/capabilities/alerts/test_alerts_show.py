@@ -3,7 +3,7 @@ and which recipients would never see the staff channel's alerts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.alerts.decide import DIRECT_MESSAGES
-from hearthkeeper.capabilities.health.weekly import plan_weekly_report
+from hearthkeeper.capabilities.health.weekly import alert_key, plan_weekly_report
 from hearthkeeper.carriers.matrix.carrier import CAN as MATRIX_CAN
 from hearthkeeper.carriers.onebot.carrier import CAN as QQ_CAN
 from hearthkeeper.carriers.telegram.carrier import CAN as TELEGRAM_CAN
@@ -20,6 +20,7 @@ from hearthkeeper.cli import app
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
+from hearthkeeper.store.records import NewStaffAlert
 from tests.playbook_samples import MINIMAL
 
 STAFF = "alerts:\n  staff_group: 员工群\n"
@@ -95,12 +96,15 @@ def test_a_recipient_outside_the_staff_channel_is_marked(
     assert ann_line.endswith("webchat:w-ann"), said.output
 
 
-def test_it_says_when_the_weekly_report_goes_and_whether_it_is_planned(
+def test_it_says_when_the_weekly_report_went_last_and_when_the_next_is_due(
     store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """It said when the next report would go by the playbook's day alone: not whether one
+    ever went, nor that the one due last Monday was still waiting for a server to run it."""
     monkeypatch.chdir(tmp_path)
     out = shown(store, database_url, MINIMAL + STAFF)
-    assert "Weekly report: every Monday at 09:00; next " in out, out
+    assert ("Weekly report: every Monday at 09:00 (Europe/London)\n"
+            "  last: none sent yet\n  next: ") in out, out  # fmt: skip
     assert "not planned yet: `hearth serve` plans it when it runs this playbook" in out
 
     def again() -> str:
@@ -111,10 +115,25 @@ def test_it_says_when_the_weekly_report_goes_and_whether_it_is_planned(
 
     [community] = store.list_communities()
     pb = parse_playbook(MINIMAL + STAFF).playbook
-    due = plan_weekly_report(store, community.id, pb, datetime.now(UTC))  # as a server does
+    now = datetime.now(UTC)
+    due = plan_weekly_report(store, community.id, pb, now)  # as a server does
     assert due is not None
-    line = f"Weekly report: every Monday at 09:00; next {due:%Y-%m-%d} 09:00 Europe/London\n"
-    assert line in again()
+    assert f"  next: {due:%Y-%m-%d} 09:00\n" in again()
+
+    sent = datetime(2026, 11, 16, 9, 0, 12, tzinfo=UTC)  # London is on GMT in November
+    store.add_staff_alerts([NewStaffAlert(
+        key=alert_key(community.id, date(2026, 11, 15)), community_id=community.id,
+        group_id=None, member_id=None, violation=None, handler="health", text="📊 …",
+        reason="the weekly report", at=sent)])  # fmt: skip
+    assert "  last: 2026-11-16 09:00, the week ending 2026-11-15\n" in again()
+
+    # the one due last Monday, planned a week ago, has not run: no server since
+    overdue = plan_weekly_report(store, community.id, pb, now - timedelta(days=7))
+    assert overdue is not None and overdue <= now
+    said = again()
+    assert (f"  next: due since {overdue:%Y-%m-%d} 09:00: overdue, it goes when `hearth serve` "
+            "runs\n") in said, said  # fmt: skip
+
     off = MINIMAL + STAFF + "  weekly_report: {enabled: false}\n"
     apply_playbook(store, parse_playbook(off, "pb.yaml"), "test")
     assert "Weekly report: off (alerts.weekly_report.enabled: false)" in again()

@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hearthkeeper.capabilities.appeals import bans, decisions
-from hearthkeeper.capabilities.appeals import cli as appeals_cli
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.cli import app
@@ -36,20 +35,23 @@ def test_an_appeal_is_listed_and_pardoned_from_the_command_line_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(appeals_cli, "SystemClock", lambda: store_clock)
     c = start(store, store_clock)
     say(c, "bob", AD)
     say(c, "bob", AD + " 2")  # the second rung: muted
     say(c, "bob", "/appeal the second one was a friend's forward")
     [appeal] = SqlAppeals.on(store).waiting(c.runtime.community_id)
     env, runner = {"HEARTH_DATABASE_URL": database_url}, CliRunner()
-    listed = runner.invoke(app, ["appeals", "list", "--open"], env=env)
+
+    def hearth(*args: str) -> Result:  # the command at the store's time
+        return runner.invoke(app, list(args), env=env, obj=store_clock)
+
+    listed = hearth("appeals", "list", "--open")
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.stdout.splitlines() if line.startswith(str(appeal.id)))
     for cell in ("bob", "g1", "strike for advertising", "the second one was a", "waiting"):
         assert cell in row, listed.stdout
-    done = runner.invoke(app, ["appeals", "pardon", str(appeal.id), "--note", "sorry, our bot "
-                               "misread it", "--as", "ops"], env=env)  # fmt: skip
+    done = hearth("appeals", "pardon", str(appeal.id), "--note", "sorry, our bot misread it",
+                  "--as", "ops")  # fmt: skip
     assert done.exit_code == 0, done.output
     assert f"Appeal {appeal.id} of member" in done.stdout and "lifted" in done.stdout
     bob = c.member_id("bob")
@@ -58,12 +60,10 @@ def test_an_appeal_is_listed_and_pardoned_from_the_command_line_once(
     assert store.active_sanctions(member_id=bob, now=now) == []
     examples = store.moderation_examples(community_id=c.runtime.community_id)
     assert [e.source for e in examples] == [ExampleSource.PARDON]  # ham learned
-    assert runner.invoke(app, ["appeals", "list", "--open"], env=env).stdout.strip() == (
-        "No appeals waiting."
-    )
-    assert "pardoned by ops" in runner.invoke(app, ["appeals", "list"], env=env).stdout
+    assert hearth("appeals", "list", "--open").stdout.strip() == ("No appeals waiting.")
+    assert "pardoned by ops" in hearth("appeals", "list").stdout
     # the console clicked a moment later: refused, readably, and nothing said again
-    again = runner.invoke(app, ["appeals", "uphold", str(appeal.id)], env=env)
+    again = hearth("appeals", "uphold", str(appeal.id))
     assert again.exit_code == 1
     assert f"appeal {appeal.id} was already pardoned by ops" in again.stderr
     assert told(store, appeal.id) == [
@@ -72,9 +72,9 @@ def test_an_appeal_is_listed_and_pardoned_from_the_command_line_once(
     ]
     [entry] = [e for e in store.audit_log(c.runtime.community_id) if e.action == "appeal.pardoned"]
     assert entry.actor == "ops" and entry.detail["note"] == "sorry, our bot misread it"
-    unknown = runner.invoke(app, ["appeals", "pardon", "99999"], env=env)
+    unknown = hearth("appeals", "pardon", "99999")
     assert unknown.exit_code == 1 and "there is no appeal with id 99999" in unknown.stderr
-    long = runner.invoke(app, ["appeals", "uphold", str(appeal.id), "--note", "x" * 501], env=env)
+    long = hearth("appeals", "uphold", str(appeal.id), "--note", "x" * 501)
     assert long.exit_code == 1 and "keep it to 500" in long.stderr
 
 

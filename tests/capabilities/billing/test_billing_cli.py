@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hearthkeeper.capabilities.billing import cli as billing_cli
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.clock import FrozenClock, SystemClock
+from hearthkeeper.clock import Clock, FrozenClock, SystemClock
 from tests.cli_sites import made_site, run, site_store
 
 
@@ -23,10 +22,11 @@ def payment_code(site: Path) -> str:
                                                   SystemClock().now()).code  # fmt: skip
 
 
-def pay(site: Path, code: str, receipt: str, *more: str) -> tuple[int, str]:
+def pay(site: Path, code: str, receipt: str, *more: str,
+        clock: Clock | None = None) -> tuple[int, str]:  # fmt: skip
     """`hearth billing pay` of the half-year plan for `code`, by the receipt given."""
     return run("billing", "pay", code, "--plan", "half-year", "--receipt", receipt, *more,
-               "--config", str(site))  # fmt: skip
+               "--config", str(site), clock=clock)  # fmt: skip
 
 
 @pytest.fixture
@@ -381,9 +381,10 @@ def test_the_list_gives_each_members_id_to_pay_for_them_by(site: Path) -> None:
     assert pay(site, f"member:{member.id}", "TB-2")[0] == 0  # the id the list gave
 
 
-def _half_year_then_yearly(site: Path) -> tuple[int, str]:
+def _half_year_then_yearly(site: Path, clock: Clock) -> tuple[int, str]:
     """小美 pays the half-year (subscription 1), then the yearly card the playbook now offers
-    too (subscription 2): `billing pay`'s exit status and output for the yearly card."""
+    too (subscription 2), at `clock`'s time: `billing pay`'s exit status and output for the
+    yearly card."""
     playbook = site.parent / "playbook.yaml"
     text = playbook.read_text(encoding="utf-8")
     yearly = ("  plans:\n    - id: yearly\n      name: 颜学院年卡\n      price: 499\n"
@@ -392,16 +393,16 @@ def _half_year_then_yearly(site: Path) -> tuple[int, str]:
     assert run("apply", str(playbook), "--config", str(site))[0] == 0
     with site_store(site) as store:
         member = store.member_for("webchat", "u-1", "小美")
-    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    assert pay(site, f"member:{member.id}", "TB-1", clock=clock)[0] == 0  # subscription 1
     return run("billing", "pay", f"member:{member.id}", "--plan", "yearly", "--receipt", "TB-2",
-               "--config", str(site))  # fmt: skip
+               "--config", str(site), clock=clock)  # fmt: skip
 
 
 def test_refunding_one_plan_of_two_says_the_member_stays_through_the_other(site: Path) -> None:
     """A half-year member who also bought the yearly card, refunded the yearly card: `billing
     refund` said she was removed from the groups, though the half-year she paid for still
     let her in (and nobody was removed)."""
-    status, out = _half_year_then_yearly(site)
+    status, out = _half_year_then_yearly(site, SystemClock())
     assert status == 0 and "(subscription 2)" in out, out
     status, out = run("billing", "refund", "2", "--config", str(site))
     said = " ".join(out.split())
@@ -428,25 +429,24 @@ def test_a_discounted_payment_says_why_in_the_orders_list_and_export(site: Path)
     assert rows[1].endswith(",新人券 10 元") and rows[2].endswith(",cli,"), out
 
 
-def frozen_billing_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    """`hearth billing`'s clock frozen at 16:30 UTC today, 00:30 tomorrow in Shanghai (the
+def frozen_billing_clock() -> FrozenClock:
+    """A clock for `hearth billing` frozen at 16:30 UTC today, 00:30 tomorrow in Shanghai (the
     community's zone): the day a command says is the community's, and the test reads the
     same instant (read apart, the two days differed for a moment at 16:00 UTC)."""
-    instant = datetime.now(UTC).replace(hour=16, minute=30, second=0, microsecond=0)
-    monkeypatch.setattr(billing_cli, "SystemClock", lambda: FrozenClock(instant))
-    return instant
+    return FrozenClock(datetime.now(UTC).replace(hour=16, minute=30, second=0, microsecond=0))
 
 
 def test_refunding_the_plan_a_later_plan_follows_says_when_the_later_plan_now_runs(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path,
 ) -> None:
     """A half-year member bought the yearly card (to start when the half-year ends), then had
     the half-year refunded: `billing refund` said nothing of the yearly card, which now
     starts at once."""
-    now = frozen_billing_clock(monkeypatch)
-    status, out = _half_year_then_yearly(site)
+    clock = frozen_billing_clock()
+    now = clock.now()
+    status, out = _half_year_then_yearly(site, clock)
     assert status == 0 and "when their current plan ends" in out, out
-    status, out = run("billing", "refund", "1", "--config", str(site))
+    status, out = run("billing", "refund", "1", "--config", str(site), clock=clock)
     said = " ".join(out.split())
     assert status == 0 and "Refunded 299.00 CNY" in said, out
     assert "their 颜学院年卡, which was to start when this one ended, now runs from " in said, out
@@ -490,9 +490,10 @@ def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
 
 
 def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path,
 ) -> None:
-    now = frozen_billing_clock(monkeypatch)
+    clock = frozen_billing_clock()
+    now = clock.now()
     playbook = site.parent / "playbook.yaml"
     text = playbook.read_text(encoding="utf-8")
     more = ("  plans:\n"
@@ -504,12 +505,12 @@ def test_refunding_the_first_of_three_plans_says_when_each_later_plan_now_runs(
     assert run("apply", str(playbook), "--config", str(site))[0] == 0
     with site_store(site) as store:
         member = store.member_for("webchat", "u-1", "小美")
-    assert pay(site, f"member:{member.id}", "TB-1")[0] == 0  # half-year: subscription 1
+    assert pay(site, f"member:{member.id}", "TB-1", clock=clock)[0] == 0  # subscription 1
     for plan, receipt in (("coaching", "TB-2"), ("yearly", "TB-3")):
         status, out = run("billing", "pay", f"member:{member.id}", "--plan", plan, "--receipt",
-                          receipt, "--config", str(site))  # fmt: skip
+                          receipt, "--config", str(site), clock=clock)  # fmt: skip
         assert status == 0, out
-    status, out = run("billing", "refund", "1", "--config", str(site))
+    status, out = run("billing", "refund", "1", "--config", str(site), clock=clock)
     said = " ".join(out.split())
     today = now.astimezone(ZoneInfo("Asia/Shanghai"))
     month = (today.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")

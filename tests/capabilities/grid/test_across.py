@@ -6,8 +6,10 @@ or the engine restarts, and naming the groups it did not reach and why."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from hearthkeeper.capabilities.grid.across import (
     AcrossError,
@@ -23,6 +25,7 @@ from hearthkeeper.capabilities.grid.across import (
     start_polls,
 )
 from hearthkeeper.capabilities.polls.repository import SqlPolls
+from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
@@ -34,7 +37,8 @@ from tests.capabilities.calendar.test_calendar_posting import (
     sends,
 )
 from tests.capabilities.calendar.test_calendar_staff import FIRST, SECOND, TWO_POSTS
-from tests.engine_setup import Community, playbook
+from tests.engine_setup import RULES, Community, playbook
+from tests.playbook_samples import MINIMAL
 
 GROUPS = ("g1", "g2", "g3", "g4")
 
@@ -185,6 +189,34 @@ def test_a_post_skipped_across_groups_is_not_sent_there_and_the_series_goes_on(
     states = [(r.scheduled_for, r.status) for r in records(c) if r.group_id == group(c, "g1").id]
     assert states[:3] == [(FIRST, "cancelled"), (SECOND, "posted"),
                           (SECOND + timedelta(days=1), "cancelled")]  # fmt: skip
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the store work: above
+def test_hearth_grid_skip_says_which_firing_it_called_off_where_and_the_skip_holds(
+    store: Store, store_clock: FrozenClock, database_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A successful `hearth grid skip` was tested through the store and the console, not the
+    command: the operator reads which firing, in the community's time, was called off in
+    which groups; the engine then sends it only in the group not named, and the next day's
+    everywhere. The command runs at the store's time (its clock injected): on the wall
+    clock's day it would have called off another day's firing."""
+    monkeypatch.chdir(tmp_path)
+    c = calendar_community(store, store_clock, TWO_POSTS, groups=("g1", "g2", "g3"))
+    store.add_playbook_version(c.runtime.community_id, MINIMAL + RULES + TWO_POSTS, {}, "ops")
+    skipped = CliRunner().invoke(app, ["grid", "skip", "morning", "--group", "g1", "--group", "g2"],
+                                 env={"HEARTH_DATABASE_URL": database_url}, obj=store_clock)  # fmt: skip
+    assert skipped.exit_code == 0, skipped.output
+    assert " ".join(skipped.stdout.split()) == (
+        "Skipped 'morning' (Sat 2026-05-02 08:00) in 2 groups (g1, g2). It will not be sent "
+        "there; the firing after it will."
+    )
+    store_clock.set(FIRST)
+    c.engine.tick()
+    assert [a.group for a in sends(c)] == ["g3"]
+    store_clock.set(SECOND)
+    c.engine.tick()
+    assert sorted(a.group for a in sends(c)) == ["g1", "g2", "g3"]  # type: ignore[type-var]
 
 
 def test_what_picks_no_group_or_cannot_be_done_is_refused_with_nothing_done(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from hearthkeeper.capabilities.grid import cli as grid_cli
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
 from tests.capabilities.grid.generated import NOW, Grid
@@ -56,25 +56,24 @@ def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(
     """At 300 groups `hearth grid show` printed 300 lines in opening order: the dying were
     found by reading them all. It says how many groups are at each stage, and --stage,
     --find and --sort narrow and order the lines (and the warnings follow the lines). The
-    command reads the wall clock: here it reads the day the groups were generated for (read
-    on a later day, every generated group had gone quiet and was dying, and nothing was left
-    to narrow); the test checks what is shown against what each line says."""
+    command runs on the day the groups were generated for (run on a later day, every
+    generated group had gone quiet and was dying, and nothing was left to narrow); the test
+    checks what is shown against what each line says."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(grid_cli, "SystemClock", lambda: FrozenClock(NOW))
     env = {"HEARTH_DATABASE_URL": grid.url}
-    runner = CliRunner()
+    hearth = partial(CliRunner().invoke, app, obj=FrozenClock(NOW))  # on the generated day
 
     def groups(output: str) -> list[str]:
         return [line for line in output.splitlines() if line.startswith("Orange")]
 
-    every = runner.invoke(app, ["grid", "show"], env=env, terminal_width=400)
+    every = hearth(["grid", "show"], env=env, terminal_width=400)
     counts = re.search(r"\n50 groups: ((\d+ (dying|declining|new|growing|mature)(, )?)+)\.\n",
                        every.stdout)  # fmt: skip
     assert counts, every.stdout
     dying_count = sum(" · dying · " in line for line in groups(every.stdout))
     assert dying_count and f"{dying_count} dying" in counts.group(1)
 
-    dying = runner.invoke(app, ["grid", "show", "--stage", "dying", "--sort", "health"],
+    dying = hearth(["grid", "show", "--stage", "dying", "--sort", "health"],
                           env=env, terminal_width=400)  # fmt: skip
     assert dying.exit_code == 0, dying.output
     shown = groups(dying.stdout)
@@ -84,14 +83,14 @@ def test_show_narrows_to_a_stage_or_a_name_and_sorts_by_health(
     assert f"Shown: {dying_count} of them (stage dying)." in dying.stdout
     assert "Orange 3 holds" not in dying.stdout or "Orange 3:" in "".join(shown)
 
-    found = runner.invoke(app, ["grid", "show", "--find", "orange 4"], env=env,
+    found = hearth(["grid", "show", "--find", "orange 4"], env=env,
                           terminal_width=400)  # fmt: skip
     assert [line.split(":")[0] for line in groups(found.stdout)] == [
         "Orange 4", *(f"Orange {n}" for n in range(40, 50))]  # fmt: skip
     assert "Shown: 11 of them (“orange 4” in the name or carrier id)." in found.stdout
     assert "Li Wei is in charge of 12 groups" in found.stdout, "the community's own warnings"
 
-    wrong = runner.invoke(app, ["grid", "show", "--stage", "doomed"], env=env)
+    wrong = hearth(["grid", "show", "--stage", "doomed"], env=env)
     assert wrong.exit_code == 2 and "'doomed' is not one of" in wrong.stderr
 
 
@@ -99,14 +98,20 @@ def test_one_command_puts_a_staff_member_in_charge_of_several_groups(
     grid: Grid, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`hearth grid assign` took one group: a monitor given eight groups was eight commands.
-    It takes several (a shell's {31..38} writes the series); a name it does not know refuses
-    them all, nothing written."""
+    It takes several (a shell's {31..38} writes the series); a name it does not know, or a
+    closed group (which takes nobody in charge), refuses them all, nothing written."""
     monkeypatch.chdir(tmp_path)
     env = {"HEARTH_DATABASE_URL": grid.url}
     runner = CliRunner()
     names = [f"Orange {n}" for n in range(31, 39)]
     refused = runner.invoke(app, ["grid", "assign", *names, "Orange 99", "fake:li"], env=env)
     assert refused.exit_code == 1 and "no group 'Orange 99'" in refused.stderr
+    grid.store.close_group(grid.made.groups[40], "cli")
+    closed = runner.invoke(app, ["grid", "assign", *names, "Orange 40", "fake:li"], env=env)
+    assert closed.exit_code == 1 and " ".join(closed.stderr.split()) == (
+        "error: Orange 40 is closed: a closed group takes nobody in charge: reopen it first "
+        "(`hearth groups reopen`); nobody was put in charge"
+    )
     given = runner.invoke(app, ["grid", "assign", *names, "Orange 31", "fake:li"], env=env)
     assert given.exit_code == 0, given.output
     assert given.stdout == ("fake:li is in charge of 8 groups (Orange 31, Orange 32, Orange 33, "
@@ -133,16 +138,13 @@ def test_a_poll_and_a_check_in_prompt_across_groups_say_where_and_ask_first(
     """Forty groups, one playbook: a poll was typed in each group. `hearth grid poll` says
     which groups it goes to and which not (and why), asks, and starts it in all at once;
     `hearth grid checkin` likewise; asked again the same day, it reaches none twice."""
-    from hearthkeeper.capabilities.grid import across_cli
-
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(across_cli, "SystemClock", lambda: FrozenClock(NOW))
     store, made = grid.store, grid.made
     store.close_group(made.groups[44], "cli")
     env = {"HEARTH_DATABASE_URL": grid.url}
-    runner = CliRunner()
+    hearth = partial(CliRunner().invoke, app, obj=FrozenClock(NOW))  # on the generated day
     poll = ["grid", "poll", "Which deck first?", "pitch", "quarterly", "--find", "orange 4"]
-    declined = runner.invoke(app, poll, env=env, input="n\n", terminal_width=400)
+    declined = hearth(poll, env=env, input="n\n", terminal_width=400)
     assert declined.exit_code == 1, declined.output
     assert ("Start the poll 'Which deck first?' (pitch, quarterly; single choice; until "
             in declined.stdout)  # fmt: skip
@@ -152,17 +154,17 @@ def test_a_poll_and_a_check_in_prompt_across_groups_say_where_and_ask_first(
     assert "Nothing was done." in declined.stdout
     assert not [e for e in store.audit_entries(made.community_id) if e.action == "grid.poll"]
 
-    started = runner.invoke(app, [*poll, "--yes", "--as", "mei"], env=env, terminal_width=400)
+    started = hearth([*poll, "--yes", "--as", "mei"], env=env, terminal_width=400)
     assert started.exit_code == 0, started.output
     assert "Started in 10 groups; the engine sends it" in started.stdout
-    again = runner.invoke(app, [*poll, "--yes"], env=env, terminal_width=400)
+    again = hearth([*poll, "--yes"], env=env, terminal_width=400)
     assert again.exit_code == 1
     assert "this poll was started there today already" in again.stdout
     assert "no chosen group can take the poll 'Which deck first?': nothing was done" in again.stderr
     [entry] = [e for e in store.audit_entries(made.community_id) if e.action == "grid.poll"]
     assert (entry.actor, entry.detail["groups"]) == ("mei", 10)
 
-    pushed = runner.invoke(app, ["grid", "checkin", "Post today's slide!", "--group", "Orange 1",
+    pushed = hearth(["grid", "checkin", "Post today's slide!", "--group", "Orange 1",
                                  "--group", "g2", "--yes"], env=env, terminal_width=400)  # fmt: skip
     assert pushed.exit_code == 0, pushed.output
     assert "Push the check-in prompt in 2 groups (Orange 1, Orange 2)." in pushed.stdout
@@ -175,5 +177,5 @@ def test_a_poll_and_a_check_in_prompt_across_groups_say_where_and_ask_first(
         ("grid", "skip", "morning", "--all", "--on", "2026-13-01"): "--on '2026-13-01' is not a date",
     }  # fmt: skip
     for words, said in refusals.items():
-        refused = runner.invoke(app, list(words), env=env, terminal_width=400)
+        refused = hearth(list(words), env=env, terminal_width=400)
         assert refused.exit_code == 1 and said in refused.stderr, (words, refused.output)

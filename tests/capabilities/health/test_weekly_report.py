@@ -264,3 +264,52 @@ def test_a_chinese_community_reads_its_report_and_the_warnings_in_chinese(
         "-「g2」：最近 28 天没有一条消息（从来没有过消息），群里还有 1 人。",
         "→ 控制台 Health 页 · hearth report --community tea",
     ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_community_opened_during_the_week_gets_its_first_days_not_a_week_of_zeros(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Opened on Thursday 12 November, its first Monday's report said seven days against a
+    week before of zeros ("Messages: 3 (week before 0)", "nobody new the week before"), as
+    if the community had been silent since the 9th. Now it is its first week, the days it
+    had; the next report compares with those days, without a change in percent."""
+    thursday = at(12)
+    store_clock.set(thursday)
+    c = community(store, store_clock, pb())
+    act(c, thursday, ("join", "ann", "g1"), ("join", "bo", "g1"), ("hello", "ann", "g1"),
+        ("hi", "bo", "g1"), ("tea?", "ann", "g1"))  # fmt: skip
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
+    [first] = monday(c)
+    assert first.splitlines()[:5] == [
+        "📊 Weekly report of Tea Friends, 2026-11-12 – 2026-11-15 (first week: 4 days so far)",
+        "Messages: 3",
+        "Active members: 2",
+        "Joined 2, left 0",
+        "→ console Health · hearth report --community tea",
+    ]
+    act(c, at(17), ("good morning", "ann", "g1"))
+    [second, _] = monday(c, MONDAY + timedelta(days=7))
+    assert second.splitlines()[:4] == [
+        "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22",
+        "Messages: 1 (week before 3, over the 4 days it was open)",
+        "Active members: 1 (week before 2, over the 4 days it was open)",
+        "Joined 0, left 0; of the 2 who joined the week before, 2 spoke in their first week (100%)",
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_community_whose_group_opened_after_the_week_gets_no_report_of_it(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Its first group opened on Monday at 08:00: the report at 09:00 was a week of zeros
+    about days before it existed. Now none is sent; the next Monday's is its first."""
+    early = MONDAY - timedelta(hours=1)
+    store_clock.set(early)
+    c = community(store, store_clock, pb())
+    act(c, early, ("join", "ann", "g1"), ("hello", "ann", "g1"))
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, early)
+    assert monday(c) == []
+    assert heads(monday(c, MONDAY + timedelta(days=7))) == [
+        "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22"
+    ]

@@ -38,6 +38,21 @@ FIGURES = WeekFigures(
 )  # fmt: skip
 
 
+def test_a_chinese_community_s_first_weeks_say_the_days_it_had() -> None:
+    first = replace(FIGURES, start=date(2026, 11, 12), days=4, days_before=0)
+    assert weekly_text(first, Language.ZH_CN).splitlines()[:4] == [
+        "📊 茶友会 周报（2026-11-12 – 2026-11-15，首周：目前 4 天）",
+        "消息：120 条",
+        "活跃成员：30 人",
+        "加入 12，退出 3",
+    ]
+    second = replace(FIGURES, days_before=4)
+    assert weekly_text(second, Language.ZH_CN).splitlines()[1:3] == [
+        "消息：120 条（上周 160，仅开放 4 天）",
+        "活跃成员：30 人（上周 30，仅开放 4 天）",
+    ]
+
+
 def test_a_chinese_community_reads_it_in_chinese_ten_groups_named() -> None:
     assert weekly_text(FIGURES, Language.ZH_CN).splitlines() == [
         "📊 茶友会 周报（2026-11-09 – 2026-11-15）",

@@ -273,6 +273,48 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_display_name_posing_as_staff_is_reported_once_as_it_is_taken(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """QQ cards, Telegram and Matrix names cannot be refused as the web chat refuses `客服` or
+    `[admin]`, and were not checked at all: a member named `官方客服小美` reads as staff to
+    the newcomers they write to privately. Staff are told, once per member and name, when
+    the member joins, renames (a carrier that says so) or first speaks under it (Telegram
+    tells no rename); only told by default. Names with such a word inside a phrase, a staff
+    title as an everyday word, and staff themselves are not reported."""
+    c = community(store, store_clock, scorer=None)  # the rules alone read a name
+    community_id = c.runtime.community_id
+
+    def reported() -> list[str]:
+        alerts = store.staff_alerts(community_id, open_only=False)
+        return [a.text for a in reversed(alerts) if a.violation == "nickname"]
+
+    [joined] = c.engine.process([c.events.join("fake", name="官方客服小美")])
+    assert ActionKind.ALERT_STAFF in [a.kind for a in joined.actions]
+    assert "display name impersonates staff" in reported()[0] and "just joined" in reported()[0]
+    [said] = c.engine.process([c.events.message("fake", "大家好", name="官方客服小美")])
+    assert ActionKind.ALERT_STAFF not in [a.kind for a in said.actions]
+    assert len(reported()) == 1
+    c.engine.process([c.events.join("kim", name="Kim"), c.events.message("kim", "hi", name="Kim")])
+    c.engine.process([c.events.rename("kim", "Admin-2")])
+    assert len(reported()) == 2 and "Admin-2" in reported()[1]
+    # Telegram tells no rename: the name is read at the next message
+    [bo] = c.engine.process([c.events.message("bo", "hello", name="[Manager] Bo")])
+    assert ActionKind.ALERT_STAFF in [a.kind for a in bo.actions]
+    assert len(reported()) == 3 and "[Manager] Bo" in reported()[2]
+    for n, fine in enumerate(("System of a Down fan", "Content Creator", "时间管理达人")):
+        c.engine.process([c.events.join(f"ok{n}", name=fine),
+                          c.events.message(f"ok{n}", "hello", name=fine)])  # fmt: skip
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.set_role(c.member_id("kim"), group.id, "manager")
+    c.restart()
+    c.engine.process([c.events.rename("kim", "Manager Kim | 官方客服"),
+                      c.events.message("kim", "welcome all", name="Manager Kim | 官方客服")])  # fmt: skip
+    assert len(reported()) == 3, "staff wear titles and authority words"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_words_a_command_looks_up_that_name_nothing_are_judged_the_communitys_names_are_not(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -424,7 +466,9 @@ def test_a_display_name_that_advertises_is_reported_on_joining_once(
 
     [arrived] = c.engine.process([c.events.join("ad", name="加V信 ab12345 领福利")])
     [alert] = [a for a in arrived.actions if a.kind is ActionKind.ALERT_STAFF]
-    assert "advertising display name" in (alert.text or "") and "just joined" in (alert.text or "")
+    assert "advertising in the display name" in (alert.text or "") and "just joined" in (
+        alert.text or ""
+    )
     assert reported() == [alert.text]
     c.engine.process([c.events.message("ad", "大家好", name="加V信 ab12345 领福利")])
     assert len(reported()) == 1, "one alert per name, not one more when it speaks"
@@ -433,7 +477,12 @@ def test_a_display_name_that_advertises_is_reported_on_joining_once(
     c.engine.process([c.events.message("mei", "同意", name="上海-小美-美妆护肤店主")])
     assert len(reported()) == 1, "a member's `城市-昵称-行业` name is no ad"
 
-    c.engine.process([c.events.rename("mei", "小美 vx: mei8888")])
-    [said] = c.engine.process([c.events.message("mei", "今天好冷", name="小美 vx: mei8888")])
-    assert {a.kind for a in said.actions} == {ActionKind.ALERT_STAFF}, "staff judge a name"
+    # a rename the carrier reports (a QQ card, a Matrix or web chat name) is judged as it
+    # happens: before, a member who renamed to an ad and said nothing was never reported
+    [renamed] = c.engine.process([c.events.rename("mei", "小美 vx: mei8888")])
+    assert {a.kind for a in renamed.actions} == {ActionKind.ALERT_STAFF}, "staff judge a name"
     assert len(reported()) == 2 and "小美 vx: mei8888" in reported()[1]
+    assert "just took this name" in reported()[1]
+    c.engine.process([c.events.rename("mei", "小美 vx: mei8888", group="g2")])  # another group
+    [said] = c.engine.process([c.events.message("mei", "今天好冷", name="小美 vx: mei8888")])
+    assert said.actions == () and len(reported()) == 2, "once per member and name"

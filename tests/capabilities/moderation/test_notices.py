@@ -3,6 +3,7 @@ teach a spammer how to spell around it); staff keep the full explanation."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.moderation.handler import Moderation
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.handler import Context, MemberView
+from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
-from tests.engine_setup import community, playbook
+from hearthkeeper.testing import EventBuilder
+from tests.capabilities.handler_setup import GROUP, State
+from tests.engine_setup import RULES, community, playbook
+from tests.playbook_samples import MINIMAL
 from tests.webchat_setup import frames_until, join, skincare_chat, sqlite_store
 
 # Contact details spelled around the keyword "薇信" with a heart: what matched is '薇 ❤ 信'.
@@ -22,6 +29,7 @@ from tests.webchat_setup import frames_until, join, skincare_chat, sqlite_store
 DISGUISED = "加我薇 ❤ 信 abc1234"
 # No piece of what matched may reach the member: not the keyword, nor how it was spelled.
 SECRETS = ("薇", "信", "❤", "abc1234", "matched")
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 MEMBER_FACING = {ActionKind.WARN, ActionKind.DELETE, ActionKind.MUTE, ActionKind.KICK,
                  ActionKind.BAN, ActionKind.REPLY}  # fmt: skip
 
@@ -168,3 +176,31 @@ def test_a_ban_says_whom_to_ask_where_the_member_cannot_appeal_in_the_group(
                      playbook=pb)  # as the in-chat /ban passes them  # fmt: skip
     [queued] = [i for i in store.claim(50, store_clock.now()) if i.key.startswith("ban-bob")]
     assert queued.action["reason"] == "已被管理员封禁：spam。如需申诉，请联系 WeChat tea_help。"
+
+
+@pytest.mark.parametrize(("language", "advert", "posing", "format_"), [
+    ("en", "advertising in the display name", "display name impersonates staff",
+     "display name format"),
+    ("zh-CN", "群昵称含广告或联系方式", "群昵称冒充管理员或官方", "群昵称格式不对"),
+])  # fmt: skip
+def test_a_member_struck_for_their_name_reads_what_is_wrong_with_it(
+    language: str, advert: str, posing: str, format_: str
+) -> None:
+    """With `nickname: {response: ladder}`, a member struck for an advertising display name
+    read "display name format" / "群昵称格式不对" as the rule broken, though their name had
+    the asked format or none was asked. They read that their name advertises, or poses as
+    staff, in their community's language."""
+    text = MINIMAL + RULES
+    text = text.replace("rules:\n", "rules:\n  violations:\n    nickname: {response: ladder}\n")
+    pb = parse_playbook(text.replace("language: en", f"language: {language}")).playbook
+    moderation = Moderation(pb, scorer=None)
+    events = EventBuilder(NOW)
+    for n, (name, rule) in enumerate((("小美 vx: mei8888", advert), ("客服小美", posing))):
+        member = MemberView(id=n + 1, user_id=f"u{n}", display_name=name)
+        said = events.message(f"u{n}", "hello", name=name)
+        ctx = Context(playbook=pb, group=GROUP, member=member, now=NOW, state=State())
+        actions = moderation.handle(said, ctx).actions
+        warn = next(a for a in actions if a.kind is ActionKind.WARN)
+        strike = next(a for a in actions if a.kind is ActionKind.STRIKE)
+        for told in (warn.text or "", warn.reason or "", strike.reason or ""):
+            assert rule in told and format_ not in told, (name, told)

@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from hearthkeeper.apply import apply_playbook
-from hearthkeeper.capabilities.referrals import cli as referrals_cli
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals, Status
 from hearthkeeper.cli import app
 from hearthkeeper.clock import FrozenClock
@@ -55,20 +53,17 @@ def test_the_console_page_shows_the_leaderboards_with_links(
         console.store.engine.dispose()
 
 
-def test_hearth_referrals_top(
-    store: Store, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_hearth_referrals_top(store: Store, database_url: str) -> None:
     tea = store.ensure_community("tea", "Tea Friends")
     group = store.add_group(tea.id, "g1", "fake", "g1")
     ann, bob, *friends = (store.member_for("fake", n, n).id for n in ("ann", "bob", "f1", "f2"))
     now = datetime.now(UTC)
-    # The command's month is the one it is in by the wall clock: the credit's moment here, so a
+    # The command's month is the one it is in by its clock: the credit's moment here, so a
     # month ending between the credit and the command (CI at midnight) cannot empty it.
-    monkeypatch.setattr(referrals_cli, "SystemClock", lambda: FrozenClock(now))
     credit(store, tea.id, group.id, ann, friends[0], now)
     credit(store, tea.id, group.id, bob, friends[1], now - timedelta(days=400))
     result = CliRunner().invoke(
-        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}
+        app, ["referrals", "top"], env={"HEARTH_DATABASE_URL": database_url}, obj=FrozenClock(now)
     )
     assert result.exit_code == 0, result.output
     month, ever = result.output.split("all time")

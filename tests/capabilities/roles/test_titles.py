@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from hearthkeeper.capabilities.roles.titles import next_reminder
 from hearthkeeper.clock import FrozenClock
@@ -118,6 +121,29 @@ def test_reminders_follow_the_community_clock_in_chinese() -> None:
     assert next_reminder("0 10,15 * * *", after, "Asia/Shanghai") == datetime(
         2026, 5, 1, 7, 0, tzinfo=UTC
     )
+
+
+@pytest.mark.parametrize(("zone", "reminder", "day", "said"), [
+    # the clocks go back: 02:30 (Berlin) and 01:30 (New York) come twice that night
+    ("Europe/Berlin", "every day 02:30", date(2026, 10, 25), ["10-25 02:30 CEST", "10-26 02:30 CET"]),
+    ("America/New_York", "every day 01:30", date(2026, 11, 1), ["11-01 01:30 EDT", "11-02 01:30 EST"]),
+    # the clocks go forward: 02:30 never comes that night; said when the clocks reach it
+    ("Europe/Berlin", "every day 02:30", date(2026, 3, 29), ["03-29 03:00 CEST", "03-30 02:30 CEST"]),
+    ("America/New_York", "every day 02:30", date(2026, 3, 8), ["03-08 03:00 EDT", "03-09 02:30 EDT"]),
+])  # fmt: skip
+def test_a_duty_reminder_is_said_once_a_night_across_a_dst_change(
+    zone: str, reminder: str, day: date, said: list[str]
+) -> None:
+    """The reminder was walked with plain croniter while the calendar walks DST-aware: the
+    night the clocks went back it was said twice, the second time an hour off. It follows
+    the calendar's walk now, as each reminder plans the next from the moment it ran."""
+    claimed = datetime.combine(day - timedelta(days=1), time(12), tzinfo=ZoneInfo(zone))
+    due, times = next_reminder(reminder, claimed, zone), []
+    while due < claimed + timedelta(days=2, hours=12):
+        times.append(due.astimezone(ZoneInfo(zone)).strftime("%m-%d %H:%M %Z"))
+        ran = due + timedelta(minutes=1)  # the engine's tick after it was due
+        due = next_reminder(reminder, ran, zone)
+    assert times == said
 
 
 def test_words_naming_no_title_are_never_repeated_to_the_group(

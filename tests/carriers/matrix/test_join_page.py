@@ -17,6 +17,9 @@ from fastapi import FastAPI
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.admission.codes import create_code
+from hearthkeeper.capabilities.livecodes.records import ChannelKind
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
+from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.capabilities.referrals.links import router as referral_router
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
 from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR, ASKS_PER_ID_PER_HOUR
@@ -68,6 +71,7 @@ def join_page(store: Store, clock: FrozenClock, tmp_path: Path, playbook: str,
     app = FastAPI()
     app.include_router(served.routes(web))
     app.include_router(referral_router(web))
+    app.include_router(livecode_router(web))
     return app
 
 
@@ -278,3 +282,33 @@ async def test_a_network_the_operator_exempts_gives_each_matrix_id_a_trial(
         assert (await home.post(PAGE, data={"user_id": "@bo:example.org"})).status_code < 400
         second = await home.post(PAGE, data={"user_id": "@bo2:example.org"})
         assert second.status_code == 403 and used in second.text
+
+
+@pytest.mark.asyncio
+async def test_a_newcomer_the_door_refuses_gives_the_live_code_s_seat_back(
+    store: Store, store_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The partner's live code held the room's last seat for a blacklisted newcomer, sent to
+    the join page; the page refused them, but the seat stayed held for 15 minutes, so the
+    code said the room was full to the next person. Now the refusal gives the seat back."""
+    two_seats = MINIMAL + "structure:\n  groups: {capacity: 2, join_by_code_cap: 2}\n"
+    app = join_page(store, store_clock, tmp_path, two_seats)
+    [tea] = store.list_communities()
+    [room] = store.list_groups(tea.id)
+    store.join(store.member_for("matrix", "@mei:example.org", "Mei").id, room.id)
+    SqlLiveCodes.on(store).add_channel(tea.id, "partner", "Partner", ChannelKind.PARTNER,
+                                       notes="", carrier="matrix", by="test",
+                                       at=store_clock.now())  # fmt: skip
+    spam = store.member_for("matrix", "@spam:example.org", "Spam")
+    store.add_sanction("blacklist", spam.id, "spam", store_clock.now(), community_id=tea.id)
+    async with client(app, "10.0.0.1") as spammer:
+        sent = await spammer.get("/go/partner")
+        assert sent.status_code == 303
+        assert sent.headers["location"] == f"http://127.0.0.1:8470{PAGE}?via=code%3Apartner"
+        refused = await spammer.post(PAGE, data={"user_id": "@spam:example.org",
+                                                 "source": "code:partner"})  # fmt: skip
+        assert refused.status_code == 403 and "You cannot join this community." in refused.text
+    async with client(app, "10.0.0.2") as next_one:
+        sent = await next_one.get("/go/partner")
+        assert sent.status_code == 303, "the room's seat is free again"
+        assert sent.headers["location"] == f"http://127.0.0.1:8470{PAGE}?via=code%3Apartner"

@@ -115,14 +115,19 @@ def test_a_member_may_not_pose_as_staff_or_the_system_by_name_staff_may(chat: Ch
     """Web chat nicknames `管理员`, `【官方】客服`, `Admin`, `System` … were accepted: a member
     so named reads as staff or the system speaking in every line they post. Refused to
     members (whole, or as a label: `[admin] bob`, `管理员-小王`; look-alikes folded), with
-    why; a staff member may take them; a word within a name is fine (`管理学小王`)."""
+    why; a staff member may take them; a word within a name is fine (`管理学小王`).
+    Words are whole words now: `admin1`, `_admin_`, `Admin-2` were let in while `System of
+    a Down fan` was refused; a Chinese staff word counts anywhere (`小王管理员`)."""
     for posing in ("管理员", "群主", "系统通知", "【官方】客服", "Admin", "Moderator", "System",
-                   "Аdmin", "ＡＤＭＩＮ", "[admin] bob", "管理员-小王"):  # fmt: skip
+                   "Аdmin", "ＡＤＭＩＮ", "[admin] bob", "管理员-小王", "admin1", "_admin_",
+                   "Admin-2", "Bob (mod)", "小王管理员", "官方客服小美"):  # fmt: skip
         with pytest.raises(BadNickname) as refused:
             chat.carrier.create_user(posing)
         assert "reads as staff or the system speaking" in str(refused.value), posing
         assert "only staff may use such a name" in str(refused.value)
-    assert chat.carrier.create_user("管理学小王")[0].nickname == "管理学小王"
+    for fine in ("管理学小王", "System of a Down fan", "administrative assistant",
+                 "I am not an admin", "时间管理达人"):  # fmt: skip
+        assert chat.carrier.create_user(fine)[0].nickname == fine
     garden = chat.groups[1].id
     keeper = _joined(chat, "keeper", group=1)
     with pytest.raises(BadNickname):
@@ -131,6 +136,34 @@ def test_a_member_may_not_pose_as_staff_or_the_system_by_name_staff_may(chat: Ch
     chat.store.set_role(staff.id, garden, "moderator")
     renamed = chat.carrier.rename(keeper, "Moderator Kim", group_id=garden)
     assert renamed.nickname == "Moderator Kim"
+
+
+def test_staff_may_wear_the_title_they_hold_and_no_other(chat: Chat) -> None:
+    """A staff title (`structure.roles[].title`) was refused to everyone, staff too, while
+    authority words were not: the moderator could not be called `Tea Keeper`, the title
+    members know her by. Now staff wear their own role's title; a member wears none (whole,
+    bracketed or set off by punctuation: a title is often an everyday word, `Tea lover`
+    stays fine), and a moderator not the founder's (that is posing as the founder)."""
+    garden = chat.groups[1]
+    chat.carrier.staff_titles = {garden.community_id: {"moderator": "Tea Keeper",
+                                                       "creator": "Founder"}}  # fmt: skip
+    for posing in ("Tea Keeper", "Tea Keeper - Kim", "[Founder] Kim", "tea-keeper", "TEAKEEPER2"):
+        with pytest.raises(BadNickname, match="the title of this community's staff"):
+            chat.carrier.newcomer(posing, group=garden)
+    for fine in ("Tea lover", "Founder of a tea shop"):
+        assert chat.carrier.newcomer(fine, group=garden)[0].nickname == fine
+    keeper = _joined(chat, "keeper", group=1)
+    staff = chat.store.member_for("webchat", keeper, "keeper")
+    chat.store.set_role(staff.id, garden.id, "moderator")
+    assert chat.carrier.rename(keeper, "Tea Keeper: Kim", group_id=garden.id).nickname == (
+        "Tea Keeper: Kim"
+    )
+    with pytest.raises(BadNickname) as founder:
+        chat.carrier.rename(keeper, "Founder | Kim", group_id=garden.id)
+    assert str(founder.value) == (
+        "“Founder | Kim” wears “founder”, the title of this community's staff: only staff "
+        "holding it may; choose another nickname."
+    )
 
 
 def test_a_member_of_a_closed_group_uploads_no_picture_but_staff_do(chat: Chat) -> None:

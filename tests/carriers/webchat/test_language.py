@@ -157,7 +157,9 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         # ask members to do ('发现有人私聊推销请告诉群秘书'); a title within a name is fine
         posing = join(TestClient(host.app), code, "群秘书")
         assert posing.status_code == 400
-        assert "“群秘书”是本群管理员的头衔，请换一个昵称。" in posing.text
+        assert (
+            "“群秘书”用了本群管理员的头衔“群秘书”，只有担任这个职务的管理员可以使用" in posing.text
+        )
         assert join(member, code, "院 长").status_code == 400  # spaces and width folded
         assert join(member, code, "杭州-院长粉丝-干皮").status_code == 303
         # nor a word that reads as staff or the system speaking, whatever the roles are called

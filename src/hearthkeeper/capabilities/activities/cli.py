@@ -23,6 +23,7 @@ from hearthkeeper.capabilities.calendar.firings import to_instant
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     community_of,
     open_store,
     pick_community,
@@ -31,7 +32,7 @@ from hearthkeeper.cli.context import (
 from hearthkeeper.cli.days import DayError, parse_minute
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import named_time, times_in
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.listening import site_url
 from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.store import Community, Store
@@ -63,21 +64,21 @@ EventCommunityOption = Annotated[
 ]
 
 
-def _store(config: ConfigOption) -> Store:
+def _store(clock: Clock, config: ConfigOption) -> Store:
     """The store; a member confirmed or moved up by this command is told their ticket's full
     link, as when staff do it in the console (a bare /ticket/… path is no link in the chat)."""
     settings = settings_from(config)
-    store = open_store(settings)
+    store = open_store(settings, clock)
     serve_tickets(store, site_url(settings).url)
     return store
 
 
-def _open(config: ConfigOption, slug: str | None,
+def _open(clock: Clock, config: ConfigOption, slug: str | None,
           group: str | None = None) -> tuple[Store, Community]:  # fmt: skip
     """The store and the community: the one `--community` names; else the one `--group` is
     of; else the only community, or, with several, the only one with events or activities
     in its playbook (exit naming them when that is not one)."""
-    store = _store(config)
+    store = _store(clock, config)
     if slug is not None:
         return store, pick_community(store, slug)
     communities = store.list_communities()
@@ -118,25 +119,29 @@ def _of_group(store: Store, communities: list[Community], group: str) -> Communi
     return matching[0]
 
 
-def _open_for(config: ConfigOption, slug: str | None, event_id: int) -> tuple[Store, Community]:
+def _open_for(
+    clock: Clock, config: ConfigOption, slug: str | None, event_id: int
+) -> tuple[Store, Community]:
     """The store and the community of event `event_id`: the one `--community` names, else the
     event's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.activities.repository import SqlActivities
 
-    store = _store(config)
+    store = _store(clock, config)
     event = SqlActivities.on(store).event(event_id) if slug is None else None
     return store, community_of(store, slug, event.community_id if event else None,
                                f"there is no event {event_id} on this server (`hearth events "
                                "list --community SLUG` lists a community's)")  # fmt: skip
 
 
-def _open_at_door(config: ConfigOption, slug: str | None, typed: str) -> tuple[Store, Community]:
+def _open_at_door(
+    clock: Clock, config: ConfigOption, slug: str | None, typed: str
+) -> tuple[Store, Community]:
     """The store and the community of the event door code `typed` is for (the one
     `--community` names, else the code's event's, else the only one)."""
     from hearthkeeper.capabilities.activities.decide import normal_code
     from hearthkeeper.capabilities.activities.repository import SqlActivities
 
-    store = _store(config)
+    store = _store(clock, config)
     community_id = None
     code = normal_code(typed) if slug is None else None
     if code is not None:
@@ -151,6 +156,7 @@ def _open_at_door(config: ConfigOption, slug: str | None, typed: str) -> tuple[S
 
 @events_app.command("create")
 def create(
+    ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="What it is: '周六夜跑', 'Tasting night'.")],
     at: Annotated[str, typer.Option("--at", help="Start, YYYY-MM-DD HH:MM, community time.")],
     place: Annotated[str | None, typer.Option("--place", help="Where.")] = None,
@@ -179,7 +185,7 @@ def create(
     config: ConfigOption = None,
 ) -> None:
     """Make an event members sign up for in their groups (/rsvp, /报名)."""
-    store, found = _open(config, community, group)
+    store, found = _open(clock_of(ctx), config, community, group)
     playbook = playbook_of(store, found)
     zone = zone_of(playbook)
     try:
@@ -190,7 +196,7 @@ def create(
     try:
         event = staff.create_event(store, found, title, starts, place=place, capacity=capacity,
                                    price=price, currency=currency or currency_of(playbook),
-                                   by=actor, now=SystemClock().now(),
+                                   by=actor, now=clock_of(ctx).now(),
                                    pay_within=pay_within)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
@@ -201,11 +207,11 @@ def create(
 
 
 @events_app.command("list")
-def list_events(community: CommunityOption = None, group: GroupOption = None,
+def list_events(ctx: typer.Context, community: CommunityOption = None, group: GroupOption = None,
                 config: ConfigOption = None) -> None:  # fmt: skip
     """Events with their sign-ups, attendance and no-show rates, then per activity."""
-    store, found = _open(config, community, group)
-    playbook, now = playbook_of(store, found), SystemClock().now()
+    store, found = _open(clock_of(ctx), config, community, group)
+    playbook, now = playbook_of(store, found), clock_of(ctx).now()
     zone = zone_of(playbook)
     if playbook is not None:
         with store.transaction() as tx:  # the playbook's next occurrences, made events
@@ -239,6 +245,7 @@ def list_events(community: CommunityOption = None, group: GroupOption = None,
 
 @events_app.command("cancel")
 def cancel(
+    ctx: typer.Context,
     event_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The event (its id in `hearth events list`).")
     ],
@@ -247,9 +254,9 @@ def cancel(
     config: ConfigOption = None,
 ) -> None:
     """Cancel an event: reminders called off, members who signed up told in their groups."""
-    store, found = _open_for(config, community, event_id)
+    store, found = _open_for(clock_of(ctx), config, community, event_id)
     try:
-        told = staff.cancel_event(store, found, event_id, actor, SystemClock().now())
+        told = staff.cancel_event(store, found, event_id, actor, clock_of(ctx).now())
     except EventError as exc:
         fail(str(exc))
     console.print(f"Event {event_id} cancelled; {len(told)} sign-up(s) told.")
@@ -264,6 +271,7 @@ def cancel(
 
 @events_app.command("pay")
 def pay(
+    ctx: typer.Context,
     event_id: Annotated[
         str,
         typer.Argument(
@@ -287,25 +295,26 @@ def pay(
     """Record a member's fee for a priced event (an order): their place is confirmed.
     `hearth events pay WHO --receipt …` finds the event by the member's one unpaid place."""
     number = _event_number(event_id)
-    if number is not None and who is None and _reads_as_reference(config, community, number,
-                                                                  event_id):  # fmt: skip
+    clock = clock_of(ctx)
+    if number is not None and who is None and _reads_as_reference(clock, config, community,
+                                                                  number, event_id):  # fmt: skip
         number = None
     if number is None:
         if who is not None:
             raise typer.BadParameter(f"{event_id.strip()[:32]!r} is not an event number: the "
                                      "event comes first (hearth events pay EVENT_ID WHO)",
                                      param_hint="'EVENT_ID'")  # fmt: skip
-        store, found, number = _open_by_payer(config, community, event_id, receipt)
+        store, found, number = _open_by_payer(clock, config, community, event_id, receipt)
         who = event_id
     elif who is None:
         raise typer.BadParameter("say who paid: their payment reference, member:ID or "
                                  f"CARRIER:USER_ID (hearth events pay {number} WHO)",
                                  param_hint="'WHO'")  # fmt: skip
     else:
-        store, found = _open_for(config, community, number)
+        store, found = _open_for(clock, config, community, number)
     try:
         done = record_fee(store, found, number, who, receipt, amount, actor,
-                          SystemClock().now(), discount=discount)  # fmt: skip
+                          clock.now(), discount=discount)  # fmt: skip
     except EventError as exc:
         fail(str(exc))
     what = "recorded" if done.created else "was recorded already"
@@ -334,7 +343,7 @@ def _event_number(typed: str) -> int | None:
     return None
 
 
-def _reads_as_reference(config: ConfigOption, slug: str | None, number: int,
+def _reads_as_reference(clock: Clock, config: ConfigOption, slug: str | None, number: int,
                         typed: str) -> bool:  # fmt: skip
     """Whether `typed`, all digits and alone, is a payment reference typed without its dash
     (one reference in ~10,000 is all digits): yes when someone was given that reference and
@@ -347,7 +356,7 @@ def _reads_as_reference(config: ConfigOption, slug: str | None, number: int,
     code = normalise_code(typed)
     if code is None:
         return False
-    store = _store(config)
+    store = _store(clock, config)
     try:
         given = SqlBilling.on(store).resolve(code)
         event = None if given is None else SqlActivities.on(store).event(number)
@@ -365,7 +374,7 @@ def _reads_as_reference(config: ConfigOption, slug: str | None, number: int,
          f"{number}, say who paid: hearth events pay {number} WHO")  # fmt: skip
 
 
-def _open_by_payer(config: ConfigOption, slug: str | None, who: str,
+def _open_by_payer(clock: Clock, config: ConfigOption, slug: str | None, who: str,
                    receipt: str) -> tuple[Store, Community, int]:  # fmt: skip
     """The store, community and event of the one unpaid place of the member `who` names (a
     payment reference, member:ID or CARRIER:USER_ID; among the `--community`'s events if
@@ -377,7 +386,7 @@ def _open_by_payer(config: ConfigOption, slug: str | None, who: str,
     from hearthkeeper.capabilities.billing.ledger import BillingError
     from hearthkeeper.capabilities.billing.payments import known_payer
 
-    store = _store(config)
+    store = _store(clock, config)
     try:
         member_id = known_payer(store, who)
     except BillingError as exc:
@@ -470,6 +479,7 @@ def _pay_line(store: Store, community: Community, event: Event, who: str, receip
 
 @events_app.command("refund")
 def refund(
+    ctx: typer.Context,
     event_id: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The event.")],
     who: Annotated[str, typer.Argument(help="Payment reference, member:ID or CARRIER:USER_ID.")],
     community: EventCommunityOption = None,
@@ -478,9 +488,9 @@ def refund(
 ) -> None:
     """Give a member's fee for an event back (before it starts, or once it is cancelled): their
     place is freed for the next in line; a fee is refunded once."""
-    store, found = _open_for(config, community, event_id)
+    store, found = _open_for(clock_of(ctx), config, community, event_id)
     try:
-        done = refund_fee(store, found, event_id, who, actor, SystemClock().now())
+        done = refund_fee(store, found, event_id, who, actor, clock_of(ctx).now())
     except EventError as exc:
         fail(str(exc))
     name = escape(done.signup.display_name or f"member {done.signup.member_id}")
@@ -494,6 +504,7 @@ def refund(
 
 @events_app.command("checkin")
 def checkin(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The member's door code (XXXX-XXXX).")],
     community: Annotated[
         str | None,
@@ -505,8 +516,8 @@ def checkin(
     config: ConfigOption = None,
 ) -> None:
     """Let a member in by their door code (what the console's door page does)."""
-    store, found = _open_at_door(config, community, code)
-    now = SystemClock().now()
+    store, found = _open_at_door(clock_of(ctx), config, community, code)
+    now = clock_of(ctx).now()
     done = staff.check_in(store, found, code, actor, now)
     who = done.signup.display_name if done.signup else "?"
     if done.verdict is DoorVerdict.IN:

@@ -10,7 +10,9 @@ one too (else a hit would still show), answers 429 with `Retry-After` until the 
 miss is an hour old. Tickets that exist never count: a member reopening theirs at the door,
 or a venue's Wi-Fi full of members, is not limited. The misses are counted in the store
 (`store/misses.py`): every `hearth serve` behind a balancer counts the same, and a restart
-forgets none."""
+forgets none. Each request is counted before its code is looked up, checked and counted in
+one step (`SqlMisses.take`), and given back when the ticket is found: guesses sent together,
+to one process or several, get exactly `MISSES_PER_HOUR`, not a few more."""
 
 from __future__ import annotations
 
@@ -109,13 +111,19 @@ def router(web: Web) -> APIRouter:
         """The page, its status and (429) the seconds until the network may ask again."""
         misses = SqlMisses.on(web.store)
         now = web.clock.now()
-        wait = misses.wait(MISSED, client, now, MISSES_PER_HOUR, MISSES_WITHIN)
+        # Counted as a miss before the code is looked up, in one step that holds the
+        # network's count: requests sent together cannot all pass the check before any of
+        # them is counted. A ticket found gives its count back.
+        wait = misses.take(MISSED, [client], now, MISSES_PER_HOUR, MISSES_WITHIN)
         if wait is not None:
             seconds = max(1, math.ceil(wait.total_seconds()))
             return _limited_page(seconds), 429, seconds
-        text, status = page(raw)
-        if status == 404:
-            misses.miss(MISSED, client, now, MISSES_WITHIN)
+        status = 500  # until the page is made: a lookup that fails counts nothing
+        try:
+            text, status = page(raw)
+        finally:
+            if status != 404:
+                misses.give_back(MISSED, client, now)
         return text, status, 0
 
     @routes.get("/ticket/{code}", response_model=None)

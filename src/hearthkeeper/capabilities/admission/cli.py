@@ -15,11 +15,17 @@ from hearthkeeper.capabilities.admission import review
 from hearthkeeper.capabilities.admission.applications_repository import SqlApplications
 from hearthkeeper.capabilities.admission.codes import MAX_USES, BadCode, create_code, revoke_code
 from hearthkeeper.capabilities.admission.codes_repository import SqlInviteCodes
-from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    clock_of,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.days import DayError, parse_day
 from hearthkeeper.cli.output import console, errors, fail, shown_safely
 from hearthkeeper.cli.zones import community_zone, local_day, local_time, times_in
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.store import Community, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
 
@@ -54,6 +60,7 @@ def _unasked(store: Store, found: Community) -> None:
 
 @codes_app.command("create")
 def create(
+    ctx: typer.Context,
     community: CommunityOption = None,
     label: Annotated[str, typer.Option("--label", help="What the code is for, e.g. 'spring poster'.")] = "",
     max_uses: Annotated[int | None, typer.Option("--max-uses", max=MAX_USES, help="How many people it may let in (default: no limit).")] = None,
@@ -62,9 +69,9 @@ def create(
     config: ConfigOption = None,
 ) -> None:  # fmt: skip
     """Make an invite code; prints it."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _community(store, community)
-    zone, now = community_zone(store, found.id), SystemClock().now()
+    zone, now = community_zone(store, found.id), clock_of(ctx).now()
     until = None if expires is None else _end_of(expires, zone)
     if until is not None and until <= now:  # said in the day the operator gave, on its clock
         fail(f"--expires {expires}: that day has passed already in {zone.key} (the community's "
@@ -82,11 +89,13 @@ def create(
 
 
 @codes_app.command("list")
-def list_codes(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def list_codes(
+    ctx: typer.Context, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """The community's codes, newest first: code, state, uses, label."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _community(store, community)
-    now = SystemClock().now()
+    now = clock_of(ctx).now()
     codes = SqlInviteCodes.on(store).codes(found.id)
     zone = community_zone(store, found.id)
     if any(c.expires_at is not None for c in codes):
@@ -102,25 +111,28 @@ def list_codes(community: CommunityOption = None, config: ConfigOption = None) -
 
 @codes_app.command("revoke")
 def revoke(
+    ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="The code to withdraw.")],
     community: CommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Withdraw a code: nobody else gets in with it (those it let in stay)."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _community(store, community)
     try:
-        revoked = revoke_code(store, found.id, code, BY, SystemClock().now())
+        revoked = revoke_code(store, found.id, code, BY, clock_of(ctx).now())
     except StoreError as exc:
         fail(str(exc))
     _say(f"Revoked {revoked.code} (it let in {revoked.uses}).")
 
 
 @applications_app.command("list")
-def list_applications(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def list_applications(
+    ctx: typer.Context, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """Applications, pending first (every one): id, status (who decided, when), who applied,
     when and to which group, their answers; then the latest reviewed ones."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _community(store, community)
     stored = SqlApplications.on(store)
     waiting, decided = stored.application_counts(found.id)
@@ -147,15 +159,15 @@ def list_applications(community: CommunityOption = None, config: ConfigOption = 
         console.print("No applications.")
 
 
-def _review(application_id: int, message: str, config: ConfigOption, approve: bool,
+def _review(clock: Clock, application_id: int, message: str, config: ConfigOption, approve: bool,
             reconsider: bool = False) -> None:  # fmt: skip
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock)
     try:
         if approve:
-            done = review.approve(store, application_id, BY, SystemClock().now(), message,
+            done = review.approve(store, application_id, BY, clock.now(), message,
                                   reconsider=reconsider)  # fmt: skip
         else:
-            done = review.refuse(store, application_id, BY, SystemClock().now(), message)
+            done = review.refuse(store, application_id, BY, clock.now(), message)
     except StoreError as exc:
         fail(str(exc))
     _say(f"#{done.id} {done.display_name}: {done.status.value}; their carrier is asked to "
@@ -170,19 +182,19 @@ IdArgument = Annotated[
 
 
 @applications_app.command("approve")
-def approve(application_id: IdArgument, message: MessageOption = "",
+def approve(ctx: typer.Context, application_id: IdArgument, message: MessageOption = "",
             reconsider: Annotated[bool, typer.Option("--reconsider", help="Approve it though it was refused before (staff changed their mind).")] = False,
             config: ConfigOption = None) -> None:  # fmt: skip
     """Approve a pending application (or, with --reconsider, a refused one): the applicant
     is let in."""
-    _review(application_id, message, config, approve=True, reconsider=reconsider)
+    _review(clock_of(ctx), application_id, message, config, approve=True, reconsider=reconsider)
 
 
 @applications_app.command("refuse")
-def refuse(application_id: IdArgument, message: MessageOption = "",
+def refuse(ctx: typer.Context, application_id: IdArgument, message: MessageOption = "",
            config: ConfigOption = None) -> None:  # fmt: skip
     """Refuse a pending application; the applicant sees `--message` when they come back."""
-    _review(application_id, message, config, approve=False)
+    _review(clock_of(ctx), application_id, message, config, approve=False)
 
 
 def _end_of(day: str, zone: ZoneInfo) -> datetime:

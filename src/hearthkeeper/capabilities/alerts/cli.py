@@ -18,10 +18,15 @@ from hearthkeeper.capabilities.alerts.decide import (
 )
 from hearthkeeper.capabilities.alerts.repository import SqlAlerts
 from hearthkeeper.capabilities.health.weekly import weekly_status
-from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    clock_of,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import local_time, named_zone
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.playbook import Playbook
 
 alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
@@ -29,6 +34,7 @@ alerts_app = typer.Typer()  # its help: capabilities/alerts/__init__.py
 
 @alerts_app.command("show")
 def show(
+    ctx: typer.Context,
     community: Annotated[
         str | None,
         typer.Option("--community", help="Community slug or name (needed when there are several)."),
@@ -37,7 +43,7 @@ def show(
 ) -> None:
     """The staff channel, the recipients and where each is reached, quiet hours, and the
     alerts held until quiet hours end."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     chosen = pick_community(store, community)
     pb = community_playbook(store, chosen.id)
     if pb is None:  # none applied, or a stored version this release cannot read (warned above)
@@ -74,7 +80,7 @@ def show(
     quiet = pb.alerts.quiet_hours or "none"
     console.print(escape(f"Quiet hours: {quiet} ({pb.community.timezone}); urgent: "
                          f"{', '.join(pb.alerts.urgent) or 'only alerts marked urgent'}"))  # fmt: skip
-    console.print(escape(weekly_status(store, chosen.id, pb, SystemClock().now())))
+    console.print(escape(weekly_status(store, chosen.id, pb, clock_of(ctx).now())))
     held = repo.waiting(chosen.id)
     zone = named_zone(pb.community.timezone)
     console.print(f"Held until quiet hours end: {len(held)}"

@@ -15,12 +15,13 @@ from hearthkeeper.capabilities.appeals.listing import Listed, listed
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.text.controls import without_controls
@@ -63,6 +64,7 @@ def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
 
 @appeals_app.command("list")
 def list_appeals(
+    ctx: typer.Context,
     open_only: Annotated[
         bool, typer.Option("--open", help="Only appeals staff have not decided yet.")
     ] = False,
@@ -76,8 +78,8 @@ def list_appeals(
 ) -> None:
     """Members' appeals, newest last: who, where, against what, why, how long ago, and
     whether staff pardoned or upheld it."""
-    store = open_store(settings_from(config))
-    now = SystemClock().now()
+    store = open_store(settings_from(config), clock_of(ctx))
+    now = clock_of(ctx).now()
     only = None if community is None else pick_community(store, community)
     found = listed(store, only.id if only else None, open_only=open_only)
     if not found:
@@ -94,11 +96,13 @@ def list_appeals(
     console.print(table)
 
 
-def _decide(appeal_id: int, pardon: bool, note: str, actor: str, config: ConfigOption) -> None:
-    store = open_store(settings_from(config))
+def _decide(
+    clock: Clock, appeal_id: int, pardon: bool, note: str, actor: str, config: ConfigOption
+) -> None:
+    store = open_store(settings_from(config), clock)
     work = decisions.pardon if pardon else decisions.uphold
     try:
-        decided = work(store, appeal_id, actor, SystemClock().now(), note=note)
+        decided = work(store, appeal_id, actor, clock.now(), note=note)
     except (StoreError, ValueError) as exc:
         fail(str(exc))
     appeal = decided.appeal
@@ -109,15 +113,15 @@ def _decide(appeal_id: int, pardon: bool, note: str, actor: str, config: ConfigO
 
 
 @appeals_app.command("pardon")
-def pardon(appeal_id: AppealId, note: NoteOption = "", actor: ActorOption = "cli",
-           config: ConfigOption = None) -> None:  # fmt: skip
+def pardon(ctx: typer.Context, appeal_id: AppealId, note: NoteOption = "",
+           actor: ActorOption = "cli", config: ConfigOption = None) -> None:  # fmt: skip
     """Grant an appeal: the strike is taken back (its message kept as acceptable for the
     learned scorer), the mute or ban lifted; the member is told."""
-    _decide(appeal_id, True, note, actor, config)
+    _decide(clock_of(ctx), appeal_id, True, note, actor, config)
 
 
 @appeals_app.command("uphold")
-def uphold(appeal_id: AppealId, note: NoteOption = "", actor: ActorOption = "cli",
-           config: ConfigOption = None) -> None:  # fmt: skip
+def uphold(ctx: typer.Context, appeal_id: AppealId, note: NoteOption = "",
+           actor: ActorOption = "cli", config: ConfigOption = None) -> None:  # fmt: skip
     """Refuse an appeal: the decision stands; the member is told."""
-    _decide(appeal_id, False, note, actor, config)
+    _decide(clock_of(ctx), appeal_id, False, note, actor, config)

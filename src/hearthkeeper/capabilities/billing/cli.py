@@ -19,6 +19,7 @@ from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
     CsvOutputOption,
+    clock_of,
     community_of,
     open_store,
     pick_community,
@@ -26,7 +27,7 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import community_zone, named_time
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.store import Community, Store
 from hearthkeeper.store.ids import MAX_ID
 
@@ -45,41 +46,45 @@ SubCommunityOption = Annotated[
 ]
 
 
-def _store(config: ConfigOption) -> Store:
+def _store(clock: Clock, config: ConfigOption) -> Store:
     """The store; a member an event's place is released to by this command (a removal frees
     it) is told their ticket's full link, as when staff act in the console."""
     from hearthkeeper.capabilities.activities.addresses import serve_tickets
     from hearthkeeper.listening import site_url
 
     settings = settings_from(config)
-    store = open_store(settings)
+    store = open_store(settings, clock)
     serve_tickets(store, site_url(settings).url)
     return store
 
 
-def _open(config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
-    store = _store(config)
+def _open(clock: Clock, config: ConfigOption, slug: str | None) -> tuple[Store, Community]:
+    store = _store(clock, config)
     return store, pick_community(store, slug)
 
 
-def _open_for(config: ConfigOption, slug: str | None, subscription: int) -> tuple[Store, Community]:
+def _open_for(
+    clock: Clock, config: ConfigOption, slug: str | None, subscription: int
+) -> tuple[Store, Community]:
     """The store and the community of `subscription`: the one `--community` names, else the
     subscription's own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = _store(config)
+    store = _store(clock, config)
     sub = SqlBilling.on(store).subscription(subscription) if slug is None else None
     return store, community_of(store, slug, sub.community_id if sub else None,
                                f"there is no subscription {subscription} on this server "
                                "(`hearth billing list --community SLUG` lists a community's)")  # fmt: skip
 
 
-def _open_for_order(config: ConfigOption, slug: str | None, order: int) -> tuple[Store, Community]:
+def _open_for_order(
+    clock: Clock, config: ConfigOption, slug: str | None, order: int
+) -> tuple[Store, Community]:
     """The store and the community of `order`: the one `--community` names, else the order's
     own (its id is unique on the server), else the only one."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store = _store(config)
+    store = _store(clock, config)
     found = SqlBilling.on(store).order_by_id(order) if slug is None else None
     return store, community_of(store, slug, found.community_id if found else None,
                                f"there is no order {order} on this server (`hearth billing "
@@ -88,6 +93,7 @@ def _open_for_order(config: ConfigOption, slug: str | None, order: int) -> tuple
 
 @billing_app.command("pay")
 def pay(
+    ctx: typer.Context,
     who: Annotated[
         str, typer.Argument(help="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
     ],
@@ -121,11 +127,11 @@ def pay(
     config: ConfigOption = None,
 ) -> None:
     """Record a payment: it starts a period, or extends the current one from its end."""  # fmt: skip
-    store = _store(config)
+    store = _store(clock_of(ctx), config)
     try:
         found = (pick_community(store, community) if community is not None
                  else staff.payment_community(store, who, plan))  # fmt: skip
-        done = staff.pay(store, found, who, plan, amount, receipt, actor, SystemClock().now(),
+        done = staff.pay(store, found, who, plan, amount, receipt, actor, clock_of(ctx).now(),
                          currency, discount)  # fmt: skip
     except BillingError as exc:
         fail(str(exc))
@@ -146,6 +152,7 @@ def pay(
 
 @billing_app.command("grant")
 def grant(
+    ctx: typer.Context,
     order: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The held order's id (`list --orders`).")
     ],
@@ -160,9 +167,9 @@ def grant(
     config: ConfigOption = None,
 ) -> None:
     """Grant a held payment (a provider's, below the plan's price) its period, deliberately."""
-    store, found = _open_for_order(config, community, order)
+    store, found = _open_for_order(clock_of(ctx), config, community, order)
     try:
-        done = staff.grant(store, found, order, reason, actor, SystemClock().now())
+        done = staff.grant(store, found, order, reason, actor, clock_of(ctx).now())
     except BillingError as exc:
         fail(str(exc))
     sub = done.subscription
@@ -199,6 +206,7 @@ def _refunded_already(store: Store, community: Community, subscription: int,
 
 @billing_app.command("refund")
 def refund(
+    ctx: typer.Context,
     subscription: Annotated[
         int,
         typer.Argument(min=1, max=MAX_ID, help="The subscription id (see `hearth billing list`)."),
@@ -221,9 +229,9 @@ def refund(
     window: access ends now, unless a period paid otherwise still runs (a renewal given back:
     access until the end of the period paid before it; a purchase made during a free trial:
     the trial, to its end)."""
-    store, found = _open_for(config, community, subscription)
+    store, found = _open_for(clock_of(ctx), config, community, subscription)
     try:
-        done = staff.refund(store, found, subscription, actor, SystemClock().now(), order)
+        done = staff.refund(store, found, subscription, actor, clock_of(ctx).now(), order)
     except BillingError as exc:
         fail(str(exc))
     paid = done.order.refund_of
@@ -250,7 +258,7 @@ def refund(
         console.print(escape(f"{given}; this subscription ended, and the member stays in the "
                              f"groups{later}."))  # fmt: skip
         return
-    other = None if sub is None else staff.other_plan_of(store, found, sub, SystemClock().now())
+    other = None if sub is None else staff.other_plan_of(store, found, sub, clock_of(ctx).now())
     if other is not None:
         until = other.until.astimezone(zone_of(playbook_of(store, found)))
         console.print(escape(f"{given}; this subscription ended, and the member stays in the "
@@ -289,15 +297,16 @@ def _kind_of(store: Store, order_id: int | None) -> str:
 
 @billing_app.command("cancel")
 def cancel(
+    ctx: typer.Context,
     subscription: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The subscription id.")],
     community: SubCommunityOption = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Stop renewing: the member keeps access to the end of the paid period, then leaves."""
-    store, found = _open_for(config, community, subscription)
+    store, found = _open_for(clock_of(ctx), config, community, subscription)
     try:
-        sub = staff.cancel(store, found, subscription, actor, SystemClock().now())
+        sub = staff.cancel(store, found, subscription, actor, clock_of(ctx).now())
     except BillingError as exc:
         fail(str(exc))
     zone = community_zone(store, found.id)
@@ -306,6 +315,7 @@ def cancel(
 
 @billing_app.command("list")
 def list_billing(
+    ctx: typer.Context,
     orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
     page: Annotated[
         int,
@@ -322,7 +332,7 @@ def list_billing(
     there are (all: `billing export`)."""
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store, found = _open(config, community)
+    store, found = _open(clock_of(ctx), config, community)
     zone = zone_of(playbook_of(store, found))  # as the console shows them: the community's
     repo = SqlBilling.on(store)
     listed = _ORDERS_LISTED if orders else _SUBSCRIPTIONS_LISTED
@@ -345,7 +355,7 @@ def list_billing(
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         console.print(_shown(listed, total, page, pages, limit, len(paid)))
         return
-    lines = staff.subscription_lines(store, found, SystemClock().now(),
+    lines = staff.subscription_lines(store, found, clock_of(ctx).now(),
                                      (limit, (page - 1) * limit))  # fmt: skip
     console.print(f"Days in {zone} (the community's time zone).")
     for line in lines:
@@ -387,6 +397,7 @@ def _shown(listed: _Listed, total: int, page: int, pages: int, limit: int, shown
 
 @billing_app.command("rehearse")
 def rehearse(
+    ctx: typer.Context,
     days: Annotated[
         int, typer.Option("--days", min=1, max=732, help="How many days ahead to rehearse.")
     ] = 60,
@@ -399,7 +410,7 @@ def rehearse(
     from hearthkeeper.capabilities.billing.rehearse import rehearse as run_rehearsal
     from hearthkeeper.capabilities.billing.repository import SqlBilling
 
-    store, found = _open(config, community)
+    store, found = _open(clock_of(ctx), config, community)
     playbook = playbook_of(store, found)
     plans = playbook is not None and bool(playbook.monetisation.plans)
     if not plans and not SqlBilling.on(store).live_subscriptions(found.id):
@@ -408,7 +419,7 @@ def rehearse(
                              "membership calendar to rehearse."))  # fmt: skip
         return
     zone = zone_of(playbook)
-    now = SystemClock().now()
+    now = clock_of(ctx).now()
     happenings = run_rehearsal(store, found, playbook, now, days)
     end = now + timedelta(days=days)
     console.print(escape(f"Rehearsal of {found.name} from {now.astimezone(zone):%Y-%m-%d %H:%M} "
@@ -435,6 +446,7 @@ def rehearse(
 
 @billing_app.command("export")
 def export(
+    ctx: typer.Context,
     orders: Annotated[bool, typer.Option("--orders", help="The orders ledger instead.")] = False,
     output: CsvOutputOption = None,
     community: CommunityOption = None,
@@ -452,10 +464,10 @@ def export(
     )
     from hearthkeeper.cli.output import shown_safely
 
-    store, found = _open(config, community)
+    store, found = _open(clock_of(ctx), config, community)
     columns = ORDER_COLUMNS if orders else SUBSCRIPTION_COLUMNS
     rows = (order_rows(store, found) if orders
-            else subscription_rows(store, found, SystemClock().now()))  # fmt: skip
+            else subscription_rows(store, found, clock_of(ctx).now()))  # fmt: skip
     if output is None:  # to a terminal, most likely: no escape sequences reach it
         buffer = io.StringIO()
         csv.writer(buffer).writerows([columns, *([shown_safely(c) for c in r] for r in rows)])

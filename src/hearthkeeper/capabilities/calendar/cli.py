@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from hearthkeeper.cli.context import ConfigOption
+from hearthkeeper.cli.context import ConfigOption, clock_of
 from hearthkeeper.store.ids import MAX_ID
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from hearthkeeper.capabilities.calendar.agenda import Agenda, Firing, LibraryReport
+    from hearthkeeper.clock import Clock
     from hearthkeeper.playbook import Playbook
 
 # These are top-level commands, so this module is imported by every `hearth` command: what
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
 
 
 def posts(
+    ctx: typer.Context,
     community: Annotated[
         str | None,
         typer.Option("--community", help="Community slug or name (needed when there are several)."),
@@ -64,7 +66,7 @@ def posts(
     from hearthkeeper.cli.zones import community_zone, local_time, times_in
     from hearthkeeper.text.counts import groups_named
 
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     chosen = [pick_community(store, community)]
     found = SqlPosts.on(store)  # the latest firings' records alone, not the calendar's years
     since = found.latest_firings_since(chosen[0].id, limit, post_id=post)
@@ -120,6 +122,7 @@ class CalendarFormat(StrEnum):
 
 
 def calendar(
+    ctx: typer.Context,
     playbook: Annotated[Path, typer.Argument(help="The playbook whose calendar to print.")],
     days: Annotated[int, typer.Option("--days", min=1, max=366, help="How many days ahead.")] = 7,
     output_format: Annotated[
@@ -148,7 +151,7 @@ def calendar(
     from hearthkeeper.capabilities.calendar.agenda import build_agenda
     from hearthkeeper.cli.output import load_or_exit
 
-    loaded = load_or_exit(playbook)
+    loaded = load_or_exit(playbook, now=clock_of(ctx).now())
     zone = ZoneInfo(loaded.playbook.community.timezone)
     start = _start(start_day, zone)
     end = start + timedelta(days=days)
@@ -156,7 +159,7 @@ def calendar(
     rows = _rows(agenda.firings)
     own = [] if groups else _own_posts(loaded.playbook)
     if groups:
-        ids = _carrier_ids(loaded.playbook, groups, config)
+        ids = _carrier_ids(clock_of(ctx), loaded.playbook, groups, config)
         rows = _for_groups(loaded.playbook, playbook.parent, start, end, rows, groups, ids)
     elif own:  # "every group" is not theirs: what they receive is shown under their name
         rows += _for_groups(loaded.playbook, playbook.parent, start, end, [], own, None)
@@ -189,7 +192,9 @@ def _rows(firings: list[Firing]) -> list[tuple[str, Firing]]:
     return [(group, f) for f in firings for group in (f.groups or (EVERY_GROUP,))]
 
 
-def _carrier_ids(pb: Playbook, wanted: list[str], config: Path | None) -> dict[str, str] | None:
+def _carrier_ids(
+    clock: Clock, pb: Playbook, wanted: list[str], config: Path | None
+) -> dict[str, str] | None:
     """Each wanted group's carrier id, by its name or id, from the configured database (the
     community the playbook's slug names); None when no database is configured here (the
     command then reads the playbook alone)."""
@@ -207,7 +212,7 @@ def _carrier_ids(pb: Playbook, wanted: list[str], config: Path | None) -> dict[s
             return None
     from hearthkeeper.cli.context import open_store, settings_from
 
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock)
     community = store.get_community(pb.community.slug)
     if community is None:
         return {}

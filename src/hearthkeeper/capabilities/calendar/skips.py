@@ -8,7 +8,7 @@ still skipped found nothing to say."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -49,23 +49,6 @@ def post_graces(content: Mapping[str, Any] | None) -> dict[str, timedelta]:
         except (KeyError, TypeError, ValueError):
             continue
     return graces
-
-
-def posts_added(versions: Sequence[tuple[datetime, Mapping[str, Any]]]) -> dict[str, datetime]:
-    """Each scheduled post of the latest of `versions` (when each was applied, and its
-    content; first one first) → when it was added: the version from which every version has
-    held it. A post added mid-week was never due before then; one taken out and put back
-    counts from its return."""
-    added: dict[str, datetime] = {}
-    for applied_at, content in versions:
-        added = {post: added.get(post, applied_at) for post in _post_ids(content)}
-    return added
-
-
-def _post_ids(content: Mapping[str, Any]) -> set[str]:
-    calendar = content.get("calendar") or {}
-    posts = calendar.get("posts") if isinstance(calendar, Mapping) else None
-    return {str(p["id"]) for p in posts or [] if isinstance(p, Mapping) and "id" in p}
 
 
 def _work(record: PostRecord) -> tuple[str, timedelta, str]:

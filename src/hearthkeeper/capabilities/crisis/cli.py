@@ -12,17 +12,23 @@ from hearthkeeper.analytics.report import zone_of
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.crisis.render import percent, quote
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
-from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    clock_of,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.days import MAX_DAYS
 from hearthkeeper.cli.output import console
 from hearthkeeper.cli.zones import times_in
-from hearthkeeper.clock import SystemClock
 
 crisis_app = typer.Typer()  # its help: capabilities/crisis/__init__.py
 
 
 @crisis_app.command("episodes")
 def episodes(
+    ctx: typer.Context,
     community: Annotated[str, typer.Option("--community", help="The community's slug or name.")],
     days: Annotated[
         int, typer.Option("--days", min=1, max=MAX_DAYS, help="How far back (by last spike).")
@@ -30,10 +36,10 @@ def episodes(
     config: ConfigOption = None,
 ) -> None:
     """Each episode, newest first: group, when, the figures, and every message that made it."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = pick_community(store, community)
     _, zone = zone_of(community_playbook(store, found.id))
-    since = SystemClock().now() - timedelta(days=days)
+    since = clock_of(ctx).now() - timedelta(days=days)
     shown = SqlCrisis.on(store).episodes(found.id, since)
     if shown:
         console.print(times_in(zone))

@@ -3,7 +3,7 @@ chosen the same way by all three: `--all`, `--group` (repeatable), `--find`, `--
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -28,14 +28,15 @@ from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, fail
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.store import Store
+from hearthkeeper.store import Group, Store
 from hearthkeeper.text.counts import counted, groups_named
 
 CommunityOption = Annotated[
@@ -57,19 +58,24 @@ StageOption = Annotated[
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do it without asking first.")]
 
 
-def _setup(community: str | None, config: Path | None) -> tuple[Store, int, Playbook]:
+def _chosen(clock: Clock, community: str | None, config: Path | None, every: bool,
+            names: list[str] | None, find: str | None,
+            stage: Stage | None) -> tuple[Store, Playbook, list[Group], datetime]:  # fmt: skip
+    """The store, the community's playbook, the groups the options pick and the time they were
+    picked at; exits saying why when the community has no playbook or the options pick none."""
     from hearthkeeper.apply import community_playbook
 
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock)
     found = pick_community(store, community)
     playbook = community_playbook(store, found.id)
     if playbook is None:
         fail(f"{found.slug} has no playbook applied: apply one first (`hearth apply`)")
-    return store, found.id, playbook
-
-
-def _choice(every: bool, names: list[str] | None, find: str | None, stage: Stage | None) -> Choice:
-    return Choice(every=every, names=tuple(names or ()), stage=stage, find=(find or "")[:100])
+    now = clock.now()
+    choice = Choice(every=every, names=tuple(names or ()), stage=stage, find=(find or "")[:100])
+    try:
+        return store, playbook, choose(store, found.id, playbook, choice, now), now
+    except AcrossError as exc:
+        fail(str(exc))
 
 
 def _missed(reach: Reach) -> None:
@@ -104,6 +110,7 @@ def _done(reach: Reach, done: str) -> None:
 
 
 def poll(
+    ctx: typer.Context,
     words: Annotated[
         list[str],
         typer.Argument(
@@ -123,12 +130,12 @@ def poll(
     config: ConfigOption = None,
 ) -> None:
     """Start one poll in many groups at once; says where it will go and asks first."""
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     text = words[0] if len(words) == 1 else " | ".join(words)
     try:
         asked = read_poll_asked(playbook, text, now)
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
     except AcrossError as exc:
         fail(str(exc))
     zone = ZoneInfo(playbook.community.timezone)
@@ -138,10 +145,11 @@ def poll(
              f"Start the poll {asked.question!r} ({', '.join(asked.options)}; {kind}"
              f"{', anonymous' if asked.anonymous else ''}; until {until:%a %Y-%m-%d %H:%M})",
              yes)  # fmt: skip
-    _done(start_polls(store, playbook, chosen, asked, actor, SystemClock().now()), "Started")
+    _done(start_polls(store, playbook, chosen, asked, actor, clock_of(ctx).now()), "Started")
 
 
 def checkin(
+    ctx: typer.Context,
     text: Annotated[
         str,
         typer.Argument(
@@ -160,18 +168,19 @@ def checkin(
     config: ConfigOption = None,
 ) -> None:
     """Push a check-in (打卡) prompt to many groups at once; says where and asks first."""
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     try:
         asked = prompt_asked(playbook, text, now)
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
     except AcrossError as exc:
         fail(str(exc))
     _confirm(plan_prompts(store, playbook, chosen, asked, now), "Push the check-in prompt", yes)
-    _done(push_prompts(store, playbook, chosen, asked, actor, SystemClock().now()), "Pushed")
+    _done(push_prompts(store, playbook, chosen, asked, actor, clock_of(ctx).now()), "Pushed")
 
 
 def skip(
+    ctx: typer.Context,
     post: Annotated[str, typer.Argument(help="The post's id (calendar.posts[].id).")],
     on: Annotated[
         str | None,
@@ -198,18 +207,18 @@ def skip(
             day = parse_day(on, "--on")
         except DayError as exc:
             fail(str(exc))
-    store, community_id, playbook = _setup(community, config)
-    now = SystemClock().now()
+    store, playbook, chosen, now = _chosen(
+        clock_of(ctx), community, config, every, groups, find, stage
+    )
     try:
-        chosen = choose(store, community_id, playbook, _choice(every, groups, find, stage), now)
         reach = skip_posts(store, playbook, chosen, post.strip().lower(), day, actor, actor, now)
     except AcrossError as exc:
         fail(str(exc))
     zone = ZoneInfo(playbook.community.timezone)
     if reach.reached:
         when = ", ".join(f"{at.astimezone(zone):%a %Y-%m-%d %H:%M}" for at in reach.instants[:5])
-        console.print(escape(f"Skipped {post!r} ({when}) in {counted(len(reach.reached), 'group')}"
-                             f": {groups_named([g.name for g in reach.reached])}. It will not be "
+        console.print(escape(f"Skipped {post!r} ({when}) in "
+                             f"{groups_named([g.name for g in reach.reached])}. It will not be "
                              "sent there; the firing after it will."))  # fmt: skip
     _missed(reach)
     if not reach.reached:

@@ -24,19 +24,25 @@ from hearthkeeper.capabilities.grid.decide import (
     sorted_lines,
 )
 from hearthkeeper.capabilities.grid.load import Matrix, load_matrix
-from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, NOT_IN_THEM, SqlGrid
+from hearthkeeper.capabilities.grid.repository import (
+    CLOSED_TAKES_NOBODY,
+    NOT_IN_IT,
+    NOT_IN_THEM,
+    SqlGrid,
+)
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
     CsvOutputOption,
+    clock_of,
     member_option,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, errors, fail
-from hearthkeeper.clock import SystemClock
+from hearthkeeper.clock import Clock
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Community, Group, Store
 from hearthkeeper.text.counts import counted, groups_named, percent
@@ -102,12 +108,12 @@ class _Shown:
     playbook: Playbook | None
 
 
-def _matrix(community: str | None, stage: Stage | None, find: str | None, sort: SortBy,
-            config: Path | None) -> _Shown:  # fmt: skip
-    store = open_store(settings_from(config))
+def _matrix(clock: Clock, community: str | None, stage: Stage | None, find: str | None,
+            sort: SortBy, config: Path | None) -> _Shown:  # fmt: skip
+    store = open_store(settings_from(config), clock)
     found = pick_community(store, community)
     playbook = community_playbook(store, found.id)
-    matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], SystemClock().now())
+    matrix = load_matrix(store, found.id, playbook, zone_of(playbook)[1], clock.now())
     shown = sorted_lines(narrowed(matrix.lines, stage, (find or "").strip()[:MAX_FIND]),
                          sort.value)  # fmt: skip
     return _Shown(matrix, shown, playbook)
@@ -115,6 +121,7 @@ def _matrix(community: str | None, stage: Stage | None, find: str | None, sort: 
 
 @grid_app.command("show")
 def show(
+    ctx: typer.Context,
     community: CommunityOption = None,
     stage: StageOption = None,
     find: FindOption = None,
@@ -123,7 +130,7 @@ def show(
 ) -> None:
     """Every group with its size, fill, 7-day activity, health, stage and who is in charge,
     how many groups are at each stage, then the warnings (of the groups shown)."""
-    picked = _matrix(community, stage, find, sort, config)
+    picked = _matrix(clock_of(ctx), community, stage, find, sort, config)
     matrix, shown, playbook = picked.matrix, picked.lines, picked.playbook
     for line in shown:
         fill = "" if line.fill is None else f" ({percent(line.fill)})"
@@ -157,6 +164,7 @@ def show(
 
 @grid_app.command("export")
 def export(
+    ctx: typer.Context,
     community: CommunityOption = None,
     stage: StageOption = None,
     find: FindOption = None,
@@ -173,7 +181,7 @@ def export(
     from hearthkeeper.cli.output import shown_safely
     from hearthkeeper.playbook.groups import override_for
 
-    picked = _matrix(community, stage, find, sort, config)
+    picked = _matrix(clock_of(ctx), community, stage, find, sort, config)
     playbook = picked.playbook
     warnings = [] if playbook is None else matrix_warnings(picked.matrix.lines, playbook)
     overrides = {} if playbook is None else {
@@ -193,11 +201,11 @@ def export(
     console.print(escape(f"Wrote {counted(len(found), 'group')} to {output}."))
 
 
-def _charge(names: Sequence[str], member: str, community: str | None, actor: str,
+def _charge(clock: Clock, names: Sequence[str], member: str, community: str | None, actor: str,
             config: Path | None, *, assign: bool) -> None:  # fmt: skip
     """Put `member` in charge of each group `names` names (or take them off it): every name is
     looked up before anything is written, then all in one transaction, each in the audit log."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock)
     found = pick_community(store, community)
     chosen = list({g.id: g for g in (_group(store, found, name) for name in names)}.values())
     member_id = member_option(store, member, name="MEMBER")
@@ -206,11 +214,15 @@ def _charge(names: Sequence[str], member: str, community: str | None, actor: str
     if assign and member_id not in grid.staff_of(found.id):
         fail(f"{member} holds no staff role in {found.slug}; give them one first with "
              "`hearth staff set`")  # fmt: skip
+    closed = [g.name for g in chosen if g.closed]
+    if assign and closed:
+        fail(f"{groups_named(closed)} {'is' if len(closed) == 1 else 'are'} closed: "
+             f"{CLOSED_TAKES_NOBODY} (`hearth groups reopen`); nobody was put in charge")  # fmt: skip
     done: list[str] = []
     undone: list[str] = []
     with store.transaction() as tx:
         repo = SqlGrid.on(tx)
-        now = SystemClock().now()
+        now = clock.now()
         for group in chosen:
             changed = (repo.assign(group.id, member_id, actor, now) if assign
                        else repo.unassign(group.id, member_id))  # fmt: skip
@@ -248,6 +260,7 @@ GroupsArgument = Annotated[
 
 @grid_app.command("assign")
 def assign(
+    ctx: typer.Context,
     groups: GroupsArgument,
     member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
     community: CommunityOption = None,
@@ -255,11 +268,12 @@ def assign(
     config: ConfigOption = None,
 ) -> None:
     """Put a staff member in charge of one group or several (a group may have several)."""
-    _charge(groups, member, community, actor, config, assign=True)
+    _charge(clock_of(ctx), groups, member, community, actor, config, assign=True)
 
 
 @grid_app.command("unassign")
 def unassign(
+    ctx: typer.Context,
     groups: GroupsArgument,
     member: Annotated[str, typer.Argument(help="The staff member, as CARRIER:USER_ID.")],
     community: CommunityOption = None,
@@ -267,4 +281,4 @@ def unassign(
     config: ConfigOption = None,
 ) -> None:
     """Take a staff member off one group or several."""
-    _charge(groups, member, community, actor, config, assign=False)
+    _charge(clock_of(ctx), groups, member, community, actor, config, assign=False)

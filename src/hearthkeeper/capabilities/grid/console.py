@@ -28,7 +28,7 @@ from hearthkeeper.capabilities.grid.decide import (
 )
 from hearthkeeper.capabilities.grid.export import rows, write_csv
 from hearthkeeper.capabilities.grid.load import load_matrix
-from hearthkeeper.capabilities.grid.repository import NOT_IN_IT, SqlGrid
+from hearthkeeper.capabilities.grid.repository import CLOSED_TAKES_NOBODY, NOT_IN_IT, SqlGrid
 from hearthkeeper.capabilities.grid.stage import Stage
 from hearthkeeper.carriers.closing import refused_closes
 from hearthkeeper.playbook.groups import override_for
@@ -53,6 +53,7 @@ NOTICES: Final = {
     "already": "They were in charge of that group already.",
     "not-in-charge": "They were not in charge of that group.",
     "not-staff": "Choose a staff member of this community.",
+    "closed-takes-nobody": f"That group is closed: {CLOSED_TAKES_NOBODY} (its Reopen button).",
     "group-closed": "The group is closed: it takes no newcomers, its members can no longer "
     "post, and it gets no scheduled posts; its history stays.",
     "group-closed-short": PAGE_NOTICES["group-closed-short"],
@@ -153,6 +154,8 @@ def router(pages: Pages) -> APIRouter:
         groups = {g.id: g for g in web.store.list_groups(view.community.id)}
         if group_id not in groups or member_id not in grid.staff_of(view.community.id):
             return back_to(view, None, "/matrix", done="not-staff")
+        if action == "assign" and groups[group_id].closed:  # a form loaded before it closed
+            return back_to(view, None, "/matrix", done="closed-takes-nobody")
         by, now = f"console:{operator.username}", web.clock.now()
         with web.store.transaction() as tx:
             repo = SqlGrid.on(tx)

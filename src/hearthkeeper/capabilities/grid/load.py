@@ -27,7 +27,7 @@ from hearthkeeper.playbook.groups import group_capacity, is_staff_channel
 from hearthkeeper.playbook.structure import RoleKind
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.records import GroupDayActivity
-from hearthkeeper.text.folding import name_order
+from hearthkeeper.text.folding import in_name_order
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def load_matrix(store: Store, community_id: int, playbook: Playbook | None, zone
     groups = (listed if as_of is None  # a report's: those opened by then
               else [g for g in listed if data.opened.get(g.id, today) <= today])  # fmt: skip
     # listed by name (2群 before 10群): the report, the warnings and `hearth grid show`
-    groups = sorted(groups, key=lambda g: (name_order(g.name), g.id))
+    groups = in_name_order(groups)
     ids = [g.id for g in groups]
     grid = SqlGrid.on(store)
     assigned = grid.in_charge(ids)

@@ -32,6 +32,8 @@ from hearthkeeper.store.scope import StoreBase
 # once they join it, where their staff role follows them (`engine/executor.py`).
 NOT_IN_IT: Final = ("they can look after it once they join it (send them its invite link "
                     "from the Groups page), and their staff role follows them there")  # fmt: skip
+# A closed group takes no newcomers and nobody posts there but staff: nobody is left to look after.
+CLOSED_TAKES_NOBODY: Final = "a closed group takes nobody in charge: reopen it first"
 NOT_IN_THEM: Final = ("they can look after each once they join it (send them its invite link "
                       "from the Groups page), and their staff role follows them there")  # fmt: skip
 

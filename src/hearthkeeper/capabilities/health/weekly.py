@@ -10,6 +10,10 @@ done in the transaction that queues the report. The alert is keyed by the week i
 (`health:weekly:<community>:week:<its last day>`), and the inbox and the outbound queue take a key
 once: two late rows that both find the same latest week send it once.
 
+New: a community whose oldest group opened during the week gets the days it had, said as its
+first week (`weekly_figures`); one with no group open in the week gets no report (its first
+is the next Monday's).
+
 Late: a report due while no server ran is run when one starts, and reports the latest week
 due by then (not the week it was planned for): after three weeks down staff get one report,
 of the last week, not three. A report whose day or time the playbook has since changed says
@@ -23,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.health.weekly_figures import week_figures
+from hearthkeeper.capabilities.health.weekly_reads import SqlWeek
 from hearthkeeper.capabilities.health.weekly_text import weekly_text
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import EffectContext, Request, schedule_request
@@ -49,7 +54,11 @@ def report_key(community_id: int, day: date) -> str:
 
 def alert_key(community_id: int, end: date) -> str:
     """The report of the week ending on local day `end`."""
-    return f"health:weekly:{community_id}:week:{end.isoformat()}"
+    return f"{_alert_prefix(community_id)}{end.isoformat()}"
+
+
+def _alert_prefix(community_id: int) -> str:
+    return f"health:weekly:{community_id}:week:"
 
 
 def latest_due(settings: Settings, zone: ZoneInfo, now: datetime) -> datetime:
@@ -106,6 +115,8 @@ def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> S
     end = latest_due(settings, zone, ctx.now).date() - timedelta(days=1)
     figures = week_figures(Store.on(scope), community, pb.community.name, pb.community.slug, pb,
                            end)  # fmt: skip
+    if figures is None:  # no group was open in the week: nothing to report but zeros
+        return []
     text = weekly_text(figures, pb.community.language)
     group = ctx.group
     return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
@@ -114,16 +125,32 @@ def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> S
 
 
 def weekly_status(scope: StoreBase, community_id: int, playbook: Playbook, now: datetime) -> str:
-    """What `hearth alerts show` says of the weekly report: when it goes, and whether a
-    server has planned the next one."""
+    """What `hearth alerts show` says of the weekly report: when it goes, when the last one
+    went (and of which week), and when the next is due — overdue when no server ran it at
+    its time, not planned when no server has planned it yet."""
     settings = playbook.alerts.weekly_report
     if not settings.enabled:
         return "Weekly report: off (alerts.weekly_report.enabled: false)"
     zone = ZoneInfo(playbook.community.timezone)
+    lines = [f"Weekly report: every {settings.day.capitalize()} at {settings.at} ({zone.key})"]
+    last = SqlWeek.on(scope).last_sent(community_id, _alert_prefix(community_id))
+    if last is None:
+        lines.append("  last: none sent yet")
+    else:
+        at, key = last
+        week_end = key.removeprefix(_alert_prefix(community_id))
+        lines.append(f"  last: {at.astimezone(zone):%Y-%m-%d %H:%M}, the week ending {week_end}")
+    scheduled = ScheduledQueries.on(scope)
+    missed = latest_due(settings, zone, now)
+    row = scheduled.scheduled(report_key(community_id, missed.date()))
+    if row is not None and row.status == "pending":  # its time came and no server ran it
+        lines.append(f"  next: due since {missed:%Y-%m-%d %H:%M}: overdue, it goes when "
+                     "`hearth serve` runs")  # fmt: skip
+        return "\n".join(lines)
     due = next_due(settings, zone, now)
-    row = ScheduledQueries.on(scope).scheduled(report_key(community_id, due.date()))
+    row = scheduled.scheduled(report_key(community_id, due.date()))
     planned = row is not None and row.status == "pending"
-    return (f"Weekly report: every {settings.day.capitalize()} at {settings.at}; next "
-            f"{due:%Y-%m-%d %H:%M} {zone.key}"
-            + ("" if planned else " — not planned yet: `hearth serve` plans it when it runs "
-               "this playbook"))  # fmt: skip
+    lines.append(f"  next: {due:%Y-%m-%d %H:%M}"
+                 + ("" if planned else " — not planned yet: `hearth serve` plans it when it "
+                    "runs this playbook"))  # fmt: skip
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
 """What the weekly report reads beyond the report's own figures: the week's bans and money,
-and the appeals and reports staff have still to decide. Each a small query on an index its
+and the appeals and reports staff have still to decide; and, for `hearth alerts show`, when
+the last report went. Each a small query on an index its
 table has (community and time, or community and `decided_at`)."""
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from hearthkeeper.store.columns import utc
-from hearthkeeper.store.models import AppealRow, OrderRow, ReportedMessageRow, SanctionRow
+from hearthkeeper.store.models import (
+    AppealRow,
+    OrderRow,
+    ReportedMessageRow,
+    SanctionRow,
+    StaffAlertRow,
+)
 from hearthkeeper.store.scope import StoreBase
 
 BANS = ("ban", "blacklist")  # a ban from a group, a blacklisting from the community
@@ -60,6 +67,20 @@ class SqlWeek(StoreBase):
                 revenue[currency] = revenue.get(currency, Decimal(0)) + Decimal(amount or 0)
         return WeekMoney(counts.get("purchase", 0), counts.get("renewal", 0),
                          counts.get("refund", 0), revenue)  # fmt: skip
+
+    def last_sent(self, community_id: int, prefix: str) -> tuple[datetime, str] | None:
+        """When the newest alert whose key starts with `prefix` (the weekly reports') went
+        into the inbox, and its key; None when none did."""
+        a = StaffAlertRow
+        query = (
+            select(a.at, a.key)
+            .where(a.community_id == community_id, a.key.startswith(prefix, autoescape=True))
+            .order_by(a.at.desc(), a.id.desc())
+            .limit(1)
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            row = session.execute(query).first()
+            return None if row is None else (row.at, row.key)
 
     def waiting(self, community_id: int) -> tuple[int, int]:
         """Appeals and reported messages staff have not decided yet."""

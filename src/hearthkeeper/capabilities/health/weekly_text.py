@@ -18,12 +18,22 @@ NAMED = 10  # heat-death warnings named, then how many more
 TEXTS = Phrasebook({
     "head": {EN: "📊 Weekly report of {community}, {start} – {end}",
              ZH: "📊 {community} 周报（{start} – {end}）"},
+    "head_first": {EN: "📊 Weekly report of {community}, {start} – {end} (first week: {days} "
+                       "so far)",
+                   ZH: "📊 {community} 周报（{start} – {end}，首周：目前 {days} 天）"},
     "messages": {EN: "Messages: {now} (week before {before}{change})",
                  ZH: "消息：{now} 条（上周 {before}{change}）"},
+    "messages_only": {EN: "Messages: {now}", ZH: "消息：{now} 条"},
+    "messages_part": {EN: "Messages: {now} (week before {before}, over the {days} it was open)",
+                      ZH: "消息：{now} 条（上周 {before}，仅开放 {days} 天）"},
     "active": {EN: "Active members: {now} (week before {before})",
                ZH: "活跃成员：{now} 人（上周 {before}）"},
+    "active_only": {EN: "Active members: {now}", ZH: "活跃成员：{now} 人"},
+    "active_part": {EN: "Active members: {now} (week before {before}, over the {days} it was open)",
+                    ZH: "活跃成员：{now} 人（上周 {before}，仅开放 {days} 天）"},
     "members": {EN: "Joined {joins}, left {leaves}; {retention}",
                 ZH: "加入 {joins}，退出 {leaves}；{retention}"},
+    "members_only": {EN: "Joined {joins}, left {leaves}", ZH: "加入 {joins}，退出 {leaves}"},
     "retention": {EN: "of the {of} who joined the week before, {spoke} spoke in their first "
                       "week ({share})",
                   ZH: "上周新成员 {of} 人中 {spoke} 人在入群一周内发言（{share}）"},
@@ -71,20 +81,40 @@ def _revenue(amounts: dict[str, Decimal], currency: str | None) -> str:
     return ", ".join(f"{v:.2f} {c}" for c, v in sorted(amounts.items()))
 
 
+def _growth(f: WeekFigures, lang: Language, retention: str) -> list[str]:
+    """The head, messages, active members and joins: against the week before when it was
+    open; a first week (the community opened during it) says how many days it had, with
+    nothing to compare; a week before open only some days says how many, without a change
+    in percent."""
+    say = TEXTS.say
+    span = {"community": f.community, "start": f.start.isoformat(), "end": f.end.isoformat()}
+    if f.days < 7:
+        head = say("head_first", lang, days=_n(lang, f.days, "day"), **span)
+    else:
+        head = say("head", lang, **span)
+    if not f.days_before:
+        return [head, say("messages_only", lang, now=f.messages),
+                say("active_only", lang, now=f.active),
+                say("members_only", lang, joins=f.joins, leaves=f.leaves)]  # fmt: skip
+    if f.days_before < 7:
+        days = _n(lang, f.days_before, "day")
+        messages = say("messages_part", lang, now=f.messages, before=f.messages_before, days=days)
+        active = say("active_part", lang, now=f.active, before=f.active_before, days=days)
+    else:
+        messages = say("messages", lang, now=f.messages, before=f.messages_before,
+                       change=change(f.messages, f.messages_before, lang))  # fmt: skip
+        active = say("active", lang, now=f.active, before=f.active_before)
+    return [head, messages, active,
+            say("members", lang, joins=f.joins, leaves=f.leaves, retention=retention)]  # fmt: skip
+
+
 def weekly_text(f: WeekFigures, lang: Language) -> str:
     """The weekly report of `f`, in `lang`."""
     say = TEXTS.say
     retention = (say("retention", lang, of=f.newcomers_before, spoke=f.newcomers_before_spoke,
                      share=percent(f.newcomers_before_spoke / f.newcomers_before))
                  if f.newcomers_before else say("no_newcomers", lang))  # fmt: skip
-    lines = [
-        say("head", lang, community=f.community, start=f.start.isoformat(),
-            end=f.end.isoformat()),
-        say("messages", lang, now=f.messages, before=f.messages_before,
-            change=change(f.messages, f.messages_before, lang)),
-        say("active", lang, now=f.active, before=f.active_before),
-        say("members", lang, joins=f.joins, leaves=f.leaves, retention=retention),
-        say("see_health", lang, slug=f.slug),
+    lines = [*_growth(f, lang, retention), say("see_health", lang, slug=f.slug),
         say("moderation", lang, deleted=f.deleted, strikes=_n(lang, f.strikes, "strike"),
             banned=f.banned, appeals=_n(lang, f.appeals_waiting, "appeal"),
             reports=_n(lang, f.reports_waiting, "report")),

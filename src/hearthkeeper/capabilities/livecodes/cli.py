@@ -19,13 +19,13 @@ from hearthkeeper.carriers.installed import CARRIERS, installed_tables
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
 )
 from hearthkeeper.cli.output import console, errors, fail
 from hearthkeeper.cli.zones import community_zone, local_time, times_in
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.config import Settings
 from hearthkeeper.listening import site_url
 from hearthkeeper.store import Community, Store, StoreError
@@ -43,6 +43,7 @@ def _community(store: Store, slug: str | None) -> Community:
 
 @livecodes_app.command("create")
 def create(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The link's name: /go/SLUG (a-z, 0-9, -).")],
     community: CommunityOption = None,
     label: Annotated[str, typer.Option("--label", help="What staff call it.")] = "",
@@ -67,13 +68,13 @@ def create(
     problem = carrier_problem(carrier, _running(settings), installed_tables())
     if problem is not None:
         fail(f"--carrier {carrier}: {problem}")
-    store = open_store(settings)
+    store = open_store(settings, clock_of(ctx))
     found = _community(store, community)
     with store.transaction() as tx:
         try:
             channel = SqlLiveCodes.on(tx).add_channel(
                 found.id, slug, label.strip() or slug, kind, notes=notes, carrier=carrier,
-                by=actor, at=SystemClock().now())  # fmt: skip
+                by=actor, at=clock_of(ctx).now())  # fmt: skip
         except StoreError as exc:
             fail(str(exc))
         tx.audit(actor, "livecode.create", found.id, target=f"livecode {slug}",
@@ -106,10 +107,12 @@ def _write_qr(path: Path, link: str) -> None:
 
 
 @livecodes_app.command("list")
-def list_codes(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def list_codes(
+    ctx: typer.Context, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """The community's live codes, oldest first: name, kind, link, and whether retired."""
     settings = settings_from(config)
-    store = open_store(settings)
+    store = open_store(settings, clock_of(ctx))
     found = _community(store, community)
     channels = SqlLiveCodes.on(store).channels(found.id)
     zone = community_zone(store, found.id)
@@ -130,15 +133,16 @@ def list_codes(community: CommunityOption = None, config: ConfigOption = None) -
 
 @livecodes_app.command("retire")
 def retire(
+    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The live code's name.")],
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Stop a live code routing newcomers (its link then says it is no longer in use; its
     figures stay)."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     with store.transaction() as tx:
-        channel = SqlLiveCodes.on(tx).retire(slug, SystemClock().now())
+        channel = SqlLiveCodes.on(tx).retire(slug, clock_of(ctx).now())
         if channel is None:
             fail(f"there is no live code {slug!r}; `hearth livecodes list` shows them")
         tx.audit(actor, "livecode.retire", channel.community_id, target=f"livecode {slug}",
@@ -147,11 +151,13 @@ def retire(
 
 
 @livecodes_app.command("stats")
-def stats(community: CommunityOption = None, config: ConfigOption = None) -> None:
+def stats(
+    ctx: typer.Context, community: CommunityOption = None, config: ConfigOption = None
+) -> None:
     """Who each live code brought: arrived, stayed (still in after 7 days), spoke, paid."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = _community(store, community)
-    figures = channel_stats(store, found.id, SystemClock().now())
+    figures = channel_stats(store, found.id, clock_of(ctx).now())
     for s in figures:
         console.print(escape(
             f"{s.channel.slug}  arrived {s.arrived}  stayed {s.stayed} of {s.settled} "

@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    clock_of,
     member_option,
     open_store,
     pick_community,
@@ -22,7 +23,6 @@ from hearthkeeper.cli.context import (
 )
 from hearthkeeper.cli.output import console, fail
 from hearthkeeper.cli.zones import community_zone, one_zone, server_zone, times_in
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Community, Store, StoreError
 from hearthkeeper.store.ids import MAX_ID
 
@@ -83,6 +83,7 @@ def _zones(
 
 @strikes_app.command("list")
 def list_strikes(
+    ctx: typer.Context,
     member: MemberOption = None,
     everything: Annotated[
         bool, typer.Option("--all", help="Include expired and pardoned strikes.")
@@ -91,8 +92,8 @@ def list_strikes(
     config: ConfigOption = None,
 ) -> None:
     """Strikes that count now (or all of them), newest last."""
-    store = open_store(settings_from(config))
-    now = SystemClock().now()
+    store = open_store(settings_from(config), clock_of(ctx))
+    now = clock_of(ctx).now()
     only = None if community is None else pick_community(store, community)
     found = store.strikes(only.id if only else None, member_option(store, member),
                           include_dead=everything, now=now)  # fmt: skip
@@ -105,6 +106,7 @@ def list_strikes(
 
 @strikes_app.command("pardon")
 def pardon(
+    ctx: typer.Context,
     strike_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The strike's id (see `hearth strikes list`).")
     ],
@@ -112,9 +114,9 @@ def pardon(
     config: ConfigOption = None,
 ) -> None:
     """Take a strike back: it stays on record but no longer counts."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     try:
-        strike = staff.pardon(store, strike_id, actor, SystemClock().now())
+        strike = staff.pardon(store, strike_id, actor, clock_of(ctx).now())
     except StoreError as exc:
         fail(str(exc))
     console.print(
@@ -124,11 +126,14 @@ def pardon(
 
 @sanctions_app.command("list")
 def list_sanctions(
-    member: MemberOption = None, community: CommunityOption = None, config: ConfigOption = None
+    ctx: typer.Context,
+    member: MemberOption = None,
+    community: CommunityOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Mutes, bans, blacklistings and kicks under way, in force."""
-    store = open_store(settings_from(config))
-    now, member_id = SystemClock().now(), member_option(store, member)
+    store = open_store(settings_from(config), clock_of(ctx))
+    now, member_id = clock_of(ctx).now(), member_option(store, member)
     only = None if community is None else pick_community(store, community)
     if only is None:
         found = store.active_sanctions(member_id=member_id, now=now)
@@ -147,6 +152,7 @@ def list_sanctions(
 
 @sanctions_app.command("lift")
 def lift(
+    ctx: typer.Context,
     sanction_id: Annotated[
         int,
         typer.Argument(min=1, max=MAX_ID, help="The sanction's id (see `hearth sanctions list`)."),
@@ -155,9 +161,9 @@ def lift(
     config: ConfigOption = None,
 ) -> None:
     """End a mute, ban or blacklisting now; the unmute or unban is sent by the engine."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     try:
-        sanction, queued = staff.lift(store, sanction_id, actor, SystemClock().now())
+        sanction, queued = staff.lift(store, sanction_id, actor, clock_of(ctx).now())
     except StoreError as exc:
         fail(str(exc))
     console.print(f"{sanction.kind.value.capitalize()} {sanction.id} of member "

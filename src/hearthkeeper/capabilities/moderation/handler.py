@@ -28,7 +28,7 @@ from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.capabilities.moderation.repository import SqlMentioned, SqlStanding
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.events import Event, Join, Message
+from hearthkeeper.engine.events import Event, Join, Message, Rename
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -36,6 +36,7 @@ from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
 from hearthkeeper.text.normalise import MessageText, prepare
+from hearthkeeper.text.posing import posing_as, title_worn
 from hearthkeeper.text.repeats import RepeatWindow
 from hearthkeeper.text.scan import Scanner, ScorerChoice, name_advert
 
@@ -43,6 +44,8 @@ QUOTED = 60  # characters of the message a staff notice quotes
 # how a finding about an advertising display name explains itself (and is told from one
 # about a name that breaks the nickname format)
 ADVERT_NAME = "display name advertises"
+# ... and one about a display name that wears a staff title or an authority word
+POSING_NAME = "display name impersonates staff"
 
 
 class Moderation:
@@ -81,10 +84,10 @@ class Moderation:
         return flood, repeat
 
     def check(self, event: Event, ctx: Context) -> bool:
-        return isinstance(event, Message | Join) and not event.sender.is_bot
+        return isinstance(event, Message | Join | Rename) and not event.sender.is_bot
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
-        if isinstance(event, Join):
+        if isinstance(event, Join | Rename):
             return self._arrived(event, ctx)
         assert isinstance(event, Message)
         text = prepare(event.text)
@@ -225,12 +228,13 @@ class Moderation:
             enough=setting.messages)  # fmt: skip
         return standing if in_good_standing(standing, setting, ctx.now) else None
 
-    def _nickname(self, event: Message | Join, ctx: Context) -> Finding | None:
-        """A finding about the sender's display name: one that advertises (on every carrier,
-        from the first message: a carrier's name cannot be refused as the web chat refuses
-        one), else one that breaks `joining.ceremony.nickname_format` after the grace. Once
-        per member and name, not once a day: staff who saw it (and marked it handled) are
-        not told again until the member takes another name."""
+    def _nickname(self, event: Message | Join | Rename, ctx: Context) -> Finding | None:
+        """A finding about the sender's display name: one that advertises, else one that
+        poses as staff (on every carrier, from the first message: a carrier's name cannot be
+        refused as the web chat refuses one), else one that breaks
+        `joining.ceremony.nickname_format` after the grace. Once per member and name, not
+        once a day: staff who saw it (and marked it handled) are not told again until the
+        member takes another name."""
         pb = ctx.playbook
         setting = pb.rules.violations.nickname
         name = event.sender.display_name
@@ -238,8 +242,11 @@ class Moderation:
             return None
         found: Finding | None = None
         advert = name_advert(name, self.scanner)
+        posing = None if advert is not None else _posing(name, ctx)
         if advert is not None:
             found = Finding("nickname", name, f"{ADVERT_NAME} '{advert}'")
+        elif posing is not None:
+            found = Finding("nickname", name, f"{POSING_NAME} '{posing}'")
         else:
             fmt = pb.joining.ceremony.nickname_format
             joined = ctx.member.joined_at
@@ -250,10 +257,11 @@ class Moderation:
             self._nickname_flagged[ctx.member.id] = name
         return found
 
-    def _arrived(self, event: Join, ctx: Context) -> Outcome:
-        """A newcomer whose display name advertises (an ad account joining to be seen in the
-        member list): staff are told at once, whatever `nickname.response` says (a strike
-        waits for something the member posts)."""
+    def _arrived(self, event: Join | Rename, ctx: Context) -> Outcome:
+        """A newcomer, or a member who renamed, whose display name advertises or poses as
+        staff (an ad account joining to be seen in the member list, or renaming once in; a
+        fake 客服 waiting to be written to): staff are told at once, whatever
+        `nickname.response` says (a strike waits for something the member posts)."""
         if ctx.member.is_staff:
             return NOTHING
         finding = self._nickname(event, ctx)
@@ -261,7 +269,8 @@ class Moderation:
             return NOTHING
         lang = ctx.playbook.community.language
         text = say("alert", lang, group=ctx.group.name, violation=_label(finding, lang),
-                   nickname=finding.matched, excerpt=say("joined", lang))  # fmt: skip
+                   nickname=finding.matched,
+                   excerpt=say("joined" if isinstance(event, Join) else "renamed", lang))  # fmt: skip
         key = nickname_alert_key(ctx.group.community_id, ctx.member.id, finding.matched)
         return Outcome((Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier,
                                group=event.group, member=event.sender.user_id, text=text,
@@ -303,11 +312,13 @@ class Moderation:
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
         reason = f"{explain(ladder, prepare(event.text))}; {strikes_taken(strikes, weight)}"
-        appeal = how_to_appeal(pb.community.language) if pb.rules.appeals.enabled else ""
-        ask = whom_to_ask(pb.community.language, pb.rules.appeals.contact)
-        return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason,
-                                pb.community.language, self.name, weight=weight,
-                                appeal=appeal, ask=ask)  # fmt: skip
+        lang = pb.community.language
+        appeal = how_to_appeal(lang) if pb.rules.appeals.enabled else ""
+        ask = whom_to_ask(lang, pb.rules.appeals.contact)
+        # the member reads the rule their name broke: an ad in it, not its format
+        return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason, lang,
+                                self.name, weight=weight, appeal=appeal, ask=ask,
+                                label=_label(worst, lang))  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation
@@ -351,11 +362,24 @@ def ordinal(n: int) -> str:
 
 
 def _label(finding: Finding, language: Language) -> str:
-    """A finding's violation as staff read it; a display name that advertises is told from
-    one that breaks the nickname format."""
-    if finding.kind == ViolationKind.NICKNAME and finding.explanation.startswith(ADVERT_NAME):
-        return violation_name("nickname_advert", language)
+    """A finding's violation as staff and the member read it; a display name that
+    advertises, or poses as staff, is told from one that breaks the nickname format."""
+    if finding.kind == ViolationKind.NICKNAME:
+        for opening, kind in ((ADVERT_NAME, "nickname_advert"), (POSING_NAME, "nickname_staff")):
+            if finding.explanation.startswith(opening):
+                return violation_name(kind, language)
     return violation_name(finding.kind, language)
+
+
+def _posing(name: str, ctx: Context) -> str | None:
+    """The staff title or authority word `name` wears (`text.posing`): a member may wear
+    none; staff their own role's title and any authority word (they are staff)."""
+    roles = ctx.playbook.structure.roles
+    titles = tuple(role.title for key, role in roles.items() if key != ctx.member.role)
+    worn = title_worn(name, titles)
+    if worn is None and not ctx.member.is_staff:
+        worn = posing_as(name)
+    return worn
 
 
 def nickname_alert_key(community_id: int, member_id: int, name: str) -> str:

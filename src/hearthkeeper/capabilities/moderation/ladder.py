@@ -47,6 +47,7 @@ def sanction_actions(
     weight: int = 1,
     appeal: str = "",
     ask: str = "",
+    label: str | None = None,
 ) -> list[Action]:
     """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
 
@@ -54,9 +55,11 @@ def sanction_actions(
     `reason` carriers may show the member names only the rule broken. `appeal` (how to
     appeal, `capabilities/appeals/`) ends the warning and the mute notice
     (the operator's own words too); `ask` (whom to contact, `rules.appeals.contact`) ends a
-    ban's or blacklisting's: the reason carriers show the member, and the group's notice."""
+    ban's or blacklisting's: the reason carriers show the member, and the group's notice.
+    `label` is the rule broken as the member reads it, when the violation's name says less
+    (a display name that advertises is no matter of its format)."""
     step = rung(ladder, strikes)
-    name = violation_name(violation, language)
+    name = label or violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
               "member": message.sender.user_id, "violation": violation, "handler": handler,
               "reason": say("rule_broken", language, violation=name, count=strikes),

@@ -10,9 +10,14 @@ from rich.markup import escape
 from hearthkeeper.apply import community_playbook
 from hearthkeeper.capabilities.referrals.decide import TOP, month_start
 from hearthkeeper.capabilities.referrals.repository import Ranked, SqlReferrals
-from hearthkeeper.cli.context import ConfigOption, open_store, pick_community, settings_from
+from hearthkeeper.cli.context import (
+    ConfigOption,
+    clock_of,
+    open_store,
+    pick_community,
+    settings_from,
+)
 from hearthkeeper.cli.output import console
-from hearthkeeper.clock import SystemClock
 from hearthkeeper.store import Store
 from hearthkeeper.store.ids import MAX_ID
 
@@ -35,6 +40,7 @@ def ranking(title: str, ranked: list[Ranked]) -> None:
 
 @referrals_app.command("top")
 def top(
+    ctx: typer.Context,
     community: Annotated[
         str | None,
         typer.Option(
@@ -48,11 +54,11 @@ def top(
 ) -> None:
     """Members with the most credited referrals (friends who joined by their link and stayed
     the task's time), this month in the community's time zone and of all time."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     found = pick_community(store, community)
     referrals = SqlReferrals.on(store)
     zone = timezone_of(store, found.id)
-    since = month_start(SystemClock().now(), zone)
+    since = month_start(clock_of(ctx).now(), zone)
     ranking(f"{found.name}: this month in {zone} (since {since:%Y-%m-%d})",
             referrals.top(found.id, since, limit))  # fmt: skip
     ranking(f"{found.name}: all time", referrals.top(found.id, None, limit))

@@ -7,11 +7,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
-
+from hearthkeeper.capabilities.calendar.firings import iter_firings
 from hearthkeeper.capabilities.command_book import (
     Command,
     CommandBook,
@@ -29,7 +28,6 @@ from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.playbook.mechanisms import Title
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.playbook.schedule import parse_schedule
 from hearthkeeper.text.folding import fold
 
 TEXTS = Phrasebook({
@@ -88,10 +86,16 @@ def find_title(titles: Sequence[Title], wanted: str) -> Title | None:
 
 
 def next_reminder(schedule: str, after: datetime, timezone: str) -> datetime:
-    """The first time on `schedule` (community time) after `after`, in UTC."""
-    start = after.astimezone(ZoneInfo(timezone))
-    found: datetime = croniter(parse_schedule(schedule), start).get_next(datetime)
-    return found.astimezone(UTC)
+    """The first time on `schedule` (community time) after `after`, in UTC.
+
+    Walked as the calendar walks its posts (`calendar.firings`): across a DST change a
+    local time the clocks pass twice is said once, at its first occurrence, and one they
+    skip, when the clocks reach it."""
+    for due in iter_firings(schedule, ZoneInfo(timezone), after):
+        if due > after:
+            return due
+    # the playbook refuses a schedule that never fires (`schedule.check_fires`)
+    raise ValueError(f"the reminder schedule {schedule!r} never fires")
 
 
 def on_schedule(schedule: str, at: datetime, timezone: str) -> bool:

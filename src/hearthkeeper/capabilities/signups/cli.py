@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.cli.context import (
     ConfigOption,
     CsvOutputOption,
+    clock_of,
     open_store,
     pick_community,
     settings_from,
@@ -27,6 +28,7 @@ signups_app = typer.Typer()  # its help: capabilities/signups/__init__.py
 
 @signups_app.command("list")
 def list_signups(
+    ctx: typer.Context,
     community: Annotated[
         str | None, typer.Option("--community", help="Only this community (its slug or name).")
     ] = None,
@@ -34,7 +36,7 @@ def list_signups(
     config: ConfigOption = None,
 ) -> None:
     """Every sign-up list, oldest first: id, state, group, title, deadline and how many joined."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     community_id = None
     if community is not None:
         community_id = pick_community(store, community).id
@@ -67,6 +69,7 @@ def list_signups(
 
 @signups_app.command("export")
 def export(
+    ctx: typer.Context,
     list_id: Annotated[
         int, typer.Argument(min=1, max=MAX_ID, help="The list's id (see `hearth signups list`).")
     ],
@@ -75,7 +78,7 @@ def export(
 ) -> None:
     """Write a list as CSV with a header: the confirmed entries numbered, then the waitlist.
     Cells a spreadsheet would run as a formula start with an apostrophe."""
-    store = open_store(settings_from(config))
+    store = open_store(settings_from(config), clock_of(ctx))
     repo = SqlSignUps.on(store)
     lst = repo.get(list_id)
     if lst is None:

@@ -12,8 +12,12 @@ admitted the bot invites that ID to the room (through the outbound queue when th
 in another process, `--role web`, or cannot reach the homeserver just now). The token is kept in the store (`join_sources`,
 written in the admission's transaction) until their join arrives, which then carries it as
 `Join.source`. An application held for staff keeps it too: their approval becomes an `ADMIT`,
-the bot's invitation, and the join. The room's matrix.to link stays on the page for anyone who
-would rather open the room themselves (uncredited).
+the bot's invitation, and the join. A newcomer the door refuses for good (blacklisted, say; not one
+asked for a code, for answers or to pay first, who is still on their way) gives back the seat
+the live code that sent them held in the room, as the web chat's join does, so the code does
+not call the room full to the next person until the seat would have lapsed. The room's
+matrix.to link stays on the page for anyone who would rather open the room themselves
+(uncredited).
 
 Each client (an address, or an IPv6 /64) may ask `ASKS_PER_HOUR` times an hour, and each
 Matrix ID be asked for `ASKS_PER_ID_PER_HOUR` times, so the page cannot be used to send strangers a stream of
@@ -37,6 +41,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hearthkeeper.capabilities.livecodes.decide import slug_of
+from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.carriers.closing import join_link
 from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
 from hearthkeeper.carriers.matrix.known import Known
@@ -118,8 +124,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             return say(key, language, **values)
 
         pending = verdict is not None and verdict.entry is Entry.PENDING
-        closed = (verdict is not None and verdict.entry is Entry.REFUSE and not verdict.questions
-                  and not verdict.asks_code and not verdict.keeps_form)  # fmt: skip
+        closed = verdict is not None and _for_good(verdict)
         body = _TEMPLATES.get_template("join.html").render(
             lang=language.value, t=t, group=group, community=community_name(group),
             action=PATH + quote(group.carrier_group_id, safe="!:"), source=source[:MAX_SOURCE],
@@ -224,6 +229,10 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
             await run_in_threadpool(keep_source, web.store)
             return again(202, verdict=verdict)
         if verdict.entry is Entry.REFUSE:
+            slug = slug_of(token)
+            if slug is not None and _for_good(verdict):  # the seat a live code held goes back
+                await run_in_threadpool(SqlLiveCodes.on(web.store).release, slug, group.id,
+                                        address, now)  # fmt: skip
             return again(403, verdict=verdict)
         try:
             await run_in_threadpool(carrier.call, carrier.invite(group.carrier_group_id, typed),
@@ -285,6 +294,13 @@ def queue_invitation(store: Store, group: Group, user_id: str, at: datetime) -> 
 def _why(exc: CarrierError) -> str:
     """The homeserver's refusal, short: what comes after the carrier's `matrix: doing:`."""
     return str(exc).rpartition(": ")[2][:200] or "no answer"
+
+
+def _for_good(verdict: Verdict) -> bool:
+    """Whether the door refused for good: no question to answer, no code to type, nothing
+    that asking again could turn (a newcomer asked for a code is still on their way)."""
+    return (verdict.entry is Entry.REFUSE and not verdict.questions and not verdict.asks_code
+            and not verdict.keeps_form)  # fmt: skip
 
 
 def _shown(looked: Verdict) -> Verdict | None:

@@ -59,7 +59,7 @@ class ChatBase:
         admission: Admission | None = None,
         staff_channels: Mapping[int, str] | None = None,
         nickname_rules: Mapping[int, Scanner] | None = None,
-        staff_titles: Mapping[int, tuple[str, ...]] | None = None,
+        staff_titles: Mapping[int, Mapping[str, str]] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -80,9 +80,9 @@ class ChatBase:
         self.nickname_rules: Mapping[int, Scanner] = (
             {} if nickname_rules is None else nickname_rules
         )
-        # community id → its staff roles' titles (`structure.roles[].title`), no member's
-        # nickname: members know staff by them; kept current the same way
-        self.staff_titles: Mapping[int, tuple[str, ...]] = (
+        # community id → its staff roles' titles by role id (`structure.roles[].title`), no
+        # member's nickname: members know staff by them; kept current the same way
+        self.staff_titles: Mapping[int, Mapping[str, str]] = (
             {} if staff_titles is None else staff_titles
         )
         # asks a community's joining threshold before a new member is seated (None: everyone
@@ -106,8 +106,16 @@ class ChatBase:
         return None if group is None else self.nickname_rules.get(group.community_id)
 
     def titles_for(self, group: Group | None) -> tuple[str, ...]:
-        """The staff titles no nickname shown in `group` may be (none: no playbook)."""
-        return () if group is None else self.staff_titles.get(group.community_id, ())
+        """The staff titles no member's nickname shown in `group` may wear (none: no
+        playbook)."""
+        return (
+            () if group is None else tuple(self.staff_titles.get(group.community_id, {}).values())
+        )
+
+    def title_of(self, group: Group, role: str) -> tuple[str, ...]:
+        """The title of staff role `role` in `group`'s community (none: no such role)."""
+        title = self.staff_titles.get(group.community_id, {}).get(role)
+        return () if title is None else (title,)
 
     def language(self, group: Group) -> Language:
         """The language members of `group`'s community read (English when no playbook says)."""

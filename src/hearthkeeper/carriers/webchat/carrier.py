@@ -196,12 +196,14 @@ class WebChatCarrier(Performer):
             return None
         return self.platform.user_by_token(token_hash(token))
 
-    def _is_staff(self, user_id: str, group: Group | None) -> bool:
-        """Whether the member holds a staff role in a group of `group`'s community now (who
-        may be called 管理员 or [admin] there: `names.AUTHORITY`)."""
+    def _role(self, user_id: str, group: Group | None) -> str | None:
+        """The staff role the member holds in a group of `group`'s community now (staff may
+        be called 管理员 or [admin] there, `text.posing.AUTHORITY`, and by their role's
+        title)."""
         member = None if group is None else self.store.find_member(self.name, user_id)
-        return member is not None and group is not None and self.store.role_elsewhere(
-            member.id, group.community_id, group_id=-1) is not None  # fmt: skip
+        if member is None or group is None:
+            return None
+        return self.store.role_elsewhere(member.id, group.community_id, group_id=-1)
 
     def rename(self, user_id: str, nickname: str, *, group_id: int | None = None) -> WebUser:
         """Give a member a new nickname (BadNickname if it cannot be used, if it looks the
@@ -209,9 +211,11 @@ class WebChatCarrier(Performer):
         advertising)."""
         group = None if group_id is None else self._group_by_id(group_id)
         language = Language.EN if group is None else self.language(group)
+        role = self._role(user_id, group)
+        held = () if role is None or group is None else self.title_of(group, role)
         cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language,
                                  rules=self.rules_for(group), titles=self.titles_for(group),
-                                 staff=self._is_staff(user_id, group))  # fmt: skip
+                                 staff=role is not None, held=held)  # fmt: skip
         try:
             # every group they are in, not only this one: a name is shown in all of them
             renamed = self.platform.rename_user(user_id, cleaned, distinct_in=group_id)

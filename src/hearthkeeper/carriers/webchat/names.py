@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
-from functools import cache
 from typing import TYPE_CHECKING
 
 from hearthkeeper.carriers.webchat.texts import say
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.normalise import compact, normalise
+from hearthkeeper.text.posing import AUTHORITY, posing_as, title_worn, word_key
 
 if TYPE_CHECKING:
     from hearthkeeper.text.scan import Scanner
@@ -21,22 +20,6 @@ MENTION_SIGNS = "@＠"  # full-width ＠ is what Chinese keyboards type
 # overrides, zero-width spaces) only serve to disguise a name.
 _ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Zl", "Zp"})
-
-
-# Words that make a name read as the community's staff or the system speaking, whatever the
-# playbook calls its roles: refused to members as a whole name or a label (`【官方】`,
-# `[admin]`, `管理员-`), folded as look-alikes are; staff may take them.
-AUTHORITY = (
-    "管理员", "管理", "群主", "群管", "版主", "超管", "站长", "客服", "官方", "官方客服", "系统",
-    "系统通知", "系统消息", "通知", "公告", "群公告", "工作人员", "审核",
-    "admin", "administrator", "moderator", "mod", "system", "official", "staff", "support",
-    "notice", "announcement",
-)  # fmt: skip
-_BRACKETS = ("[【［(（〔〖「『<《{〈", "]】］)）〕〗」』>》}〉")
-_LABEL = re.compile(r"^\s*[" + re.escape(_BRACKETS[0]) + r"]([^" + re.escape(_BRACKETS[1])
-                    + r"]{1,16})[" + re.escape(_BRACKETS[1]) + r"]")  # fmt: skip
-_SEPARATORS = r"\s:：\-–—|｜·•_/\\,，"
-_LEADING = re.compile(rf"^\s*([^{_SEPARATORS}]+)\s*[{_SEPARATORS}]")
 
 
 class BadNickname(ValueError):
@@ -61,21 +44,10 @@ def nickname_clash(nickname: str, others: Iterable[tuple[str, str]], user_id: st
     return None
 
 
-@cache
-def _authority_keys() -> frozenset[str]:
-    return frozenset(nickname_key(word) for word in AUTHORITY)
-
-
-def authority_in(nickname: str) -> str | None:
-    """The authority word `nickname` is, or opens with as a label (`【官方】客服`, `[admin]
-    bob`, `管理员-小王`), if any: a member so named reads as staff or the system speaking."""
-    keys = _authority_keys()
-    text = unicodedata.normalize("NFKC", nickname)
-    for pattern in (_LABEL, _LEADING):
-        label = pattern.match(text)
-        if label is not None and nickname_key(label.group(1)) in keys:
-            return label.group(1).strip()
-    return nickname if nickname_key(nickname) in keys else None
+def others_titles(titles: Iterable[str], held: Iterable[str]) -> tuple[str, ...]:
+    """The staff `titles` but those `held` (a staff member wears their own title)."""
+    mine = {word_key(title) for title in held}
+    return tuple(title for title in titles if word_key(title) not in mine)
 
 
 def taken_message(other: str, language: Language = Language.EN) -> str:
@@ -85,13 +57,14 @@ def taken_message(other: str, language: Language = Language.EN) -> str:
 
 def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
                    rules: Scanner | None = None, titles: Iterable[str] = (),
-                   staff: bool = False) -> str:  # fmt: skip
+                   staff: bool = False, held: Iterable[str] = ()) -> str:  # fmt: skip
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
-    bot's name nor one that looks like it, not one of the community's staff role `titles`
-    (院长, 群秘书: the names members know staff by), unless `staff` not an `AUTHORITY` word
-    (管理员, 【官方】, [admin]: `authority_in`), nothing the community's moderation
-    `rules` call advertising (a contact id, a phone number, a link, an invite, an ad
-    keyword). BadNickname with a readable message otherwise."""
+    bot's name nor one that looks like it, not wearing one of the community's staff role
+    `titles` (院长, 群秘书, 【院长】小王: the names members know staff by) but the titles the
+    member `held`, not wearing an `AUTHORITY` word (管理员, 【官方】, [admin], admin1:
+    `text.posing`) unless they are `staff`, nothing the community's moderation `rules` call
+    advertising (a contact id, a phone number, a link, an invite, an ad keyword).
+    BadNickname with a readable message otherwise."""
     nickname = unicodedata.normalize("NFC", raw).strip()
     if not nickname:
         raise BadNickname(say("nick_empty", language, most=MAX_NICKNAME))
@@ -105,9 +78,10 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
         raise BadNickname(say("nick_at", language))
     if nickname_key(nickname) == nickname_key(bot_name):
         raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
-    if nickname_key(nickname) in {nickname_key(t) for t in titles}:
-        raise BadNickname(say("nick_title", language, nickname=nickname))
-    authority = None if staff else authority_in(nickname)
+    title = title_worn(nickname, others_titles(titles, held))
+    if title is not None:
+        raise BadNickname(say("nick_title", language, nickname=nickname, title=title))
+    authority = None if staff else posing_as(nickname, AUTHORITY)
     if authority is not None:
         raise BadNickname(say("nick_authority", language, nickname=nickname, word=authority))
     advert = None if rules is None else advert_in(nickname, rules)

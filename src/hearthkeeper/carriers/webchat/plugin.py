@@ -95,7 +95,7 @@ class WebChatSetup:
     zones: dict[int, ZoneInfo] = field(default_factory=dict, compare=False)
     staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
     nickname_rules: dict[int, Scanner] = field(default_factory=dict, compare=False)
-    staff_titles: dict[int, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    staff_titles: dict[int, dict[str, str]] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to, and its staff channel
@@ -107,7 +107,9 @@ class WebChatSetup:
 
         # built once a playbook: a nickname is read by them once a join or rename
         self.nickname_rules[community_id] = Scanner.from_rules(playbook.rules, scorer=None)
-        self.staff_titles[community_id] = tuple(r.title for r in playbook.structure.roles.values())
+        self.staff_titles[community_id] = {
+            role: held.title for role, held in playbook.structure.roles.items()
+        }
         staff = playbook.alerts.staff_group
         if staff and not playbook.alerts.staff_group_as_members:
             self.staff_channels[community_id] = staff

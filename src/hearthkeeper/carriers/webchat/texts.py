@@ -168,9 +168,10 @@ BOOK = Phrasebook({
                 ZH: "昵称不能包含 @（它用来@别人）。"},
     "nick_bot": {EN: "“{nickname}” looks like {bot}, the bot's name; choose another nickname.",
                  ZH: "“{nickname}”和机器人的名字 {bot} 太像了，请换一个昵称。"},
-    "nick_title": {EN: "“{nickname}” is the title of this community's staff; choose another "
-                       "nickname.",
-                   ZH: "“{nickname}”是本群管理员的头衔，请换一个昵称。"},
+    "nick_title": {EN: "“{nickname}” wears “{title}”, the title of this community's staff: "
+                       "only staff holding it may; choose another nickname.",
+                   ZH: "“{nickname}”用了本群管理员的头衔“{title}”，只有担任这个职务的管理员"
+                       "可以使用，请换一个昵称。"},
     "nick_authority": {EN: "“{nickname}” reads as staff or the system speaking (“{word}”): only "
                            "staff may use such a name; choose another nickname.",
                        ZH: "“{nickname}”看起来像管理员或系统在说话（“{word}”），只有管理员可以"

@@ -118,6 +118,13 @@ class PlaybookVersionRow(Base):
     sha256: Mapped[str] = mapped_column(SafeString(64))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     applied_by: Mapped[str] = mapped_column(SafeString(NAME))
+    # Each scheduled post the version holds → when it was added (ISO instant): the applied_at
+    # of the version from which every version has held it (`playbooks.posts_added_by`), made
+    # from the previous version's when this one is stored (0053). The health modules read
+    # it from the latest version alone, however many versions there are.
+    posts_added: Mapped[dict[str, Any]] = mapped_column(
+        JSONDocument, deferred=True, server_default=text("'{}'")
+    )
 
 
 class AuditRow(Base):

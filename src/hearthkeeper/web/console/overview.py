@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from hearthkeeper.capabilities.moderation.decisions import recent_decisions
 from hearthkeeper.store import Community, Group, LiveNumbers, PlaybookVersion
 from hearthkeeper.store.rooms import SqlRooms
-from hearthkeeper.text.folding import name_order
+from hearthkeeper.text.folding import in_name_order
 from hearthkeeper.web.console.pages import CommunityView, ConsoleRoute, Pages, SignedIn
 from hearthkeeper.web.templates import render
 
@@ -74,7 +74,7 @@ def group_lines(pages: Pages, view: CommunityView, now: datetime) -> list[GroupL
             promised.get(group.id, 0),
             None if group.closed_into is None else names.get(group.closed_into),
         )
-        for group in sorted(groups, key=lambda g: (name_order(g.name), g.id))
+        for group in in_name_order(groups)
     ]
 
 
