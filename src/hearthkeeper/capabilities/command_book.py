@@ -3,9 +3,11 @@ permission checked against the member's role."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import Protocol
 
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -16,6 +18,7 @@ from hearthkeeper.engine.handler import Context, Handler, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.structure import Permission
+from hearthkeeper.text.folding import fold
 
 PREFIXES = ("/", "#", "＃", "／")
 
@@ -39,6 +42,11 @@ class Invocation:
 
 
 Run = Callable[[Event, Context, Invocation], Outcome]
+# What of a command's words names nothing the community has: the member's own words
+Own = Callable[[str, Context], str]
+# A number a command reads (an option, an item, a quantity: `2`, `x2`, `#3`); a longer one
+# (a phone or order number) is the member's own words
+NUMBER = re.compile(r"(?<!\d)[#x×*]?\s*\d{1,3}(?!\d)", re.IGNORECASE)
 
 
 class Takes(Enum):
@@ -47,7 +55,7 @@ class Takes(Enum):
 
     NOTHING = "nothing"  # `/rank`: any words after it are the member's, judged like a message
     WORDS = "words"  # `/rsvp night-run`, `/vote 2`: the community's own names, not judged
-    # (with `Command.known`: judged when they name nothing the community has)
+    # (with `Command.own`: what of them names nothing the community has is judged)
     TEXT = "text"  # `/打卡 今天练了一页`, `/poll …`: the member's own words, judged like a message
 
 
@@ -64,11 +72,12 @@ class Command:
     allowed: Callable[[Context], bool] | None = None  # a finer rule than a permission (roles named
     # in the playbook); the command checks it itself, `/help` uses it to show only what is usable
     takes: Takes = Takes.WORDS
-    # For a command that takes names: whether the words name something the community has
-    # (`/rsvp 周六护肤沙龙`, an event; `/tag 肤质 油皮`, a tag and its value). Words that name
-    # nothing are the member's own, judged like a message (`/报名 <an ad>`). Asked only when
-    # the learned scorer flags them; None: the words are always the community's names.
-    known: Callable[[str, Context], bool] | None = None
+    # For a command that takes names: what of its words names nothing the community has
+    # (`/rsvp 周六护肤沙龙` names an event, `/vote 2` an option, `/redeem 包邮券` a reward: ""),
+    # the member's own words, judged like a message (`/报名 <an ad>`, `/vote 2 <an ad>`).
+    # Asked only when the learned scorer flags the words; None: they are always the
+    # community's names (staff's commands, which a member may not use: judged whole anyway).
+    own: Own | None = None
 
     def names(self) -> tuple[str, ...]:
         """Every name that invokes it, lower-cased."""
@@ -79,6 +88,42 @@ class Command:
         return (self.permission is None or ctx.member.may(self.permission)) and (
             self.allowed is None or self.allowed(ctx)
         )
+
+
+def own_words(words: str, names: Iterable[str], also: Iterable[re.Pattern[str]] = ()) -> str:
+    """What of a command's `words` names nothing of `names` (the community's own: its poll's
+    options, its rewards, titles, sign-up items), once those names, short numbers and what
+    `also` matches (a command's own forms, a quantity: `2份`) are taken out, width and case
+    ignored; "" when nothing of the member's own is left. The one reading every command that
+    looks names up shares: `/vote 2 加V信ab12345 领福利` keeps `加v信ab12345 领福利`."""
+    text = fold(words)
+    # longest first: `秋冬保湿套装` before `保湿`; a one-character name only as the whole
+    # words (taken out everywhere it would cut an ad's words apart)
+    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
+        if len(name) > 1 or (name and text == name):
+            text = text.replace(name, " ")
+    for pattern in (*also, NUMBER):
+        text = pattern.sub(" ", text)
+    rest = " ".join(text.split())
+    return rest if any(c.isalnum() for c in rest) else ""
+
+
+def naming(names: Callable[[Context], Iterable[str] | None],
+           *also: re.Pattern[str]) -> Own:  # fmt: skip
+    """`Command.own` for a command whose words name what `names` lists (None: it cannot be
+    read now, no store to read: the words are taken as naming it)."""
+
+    def own(words: str, ctx: Context) -> str:
+        found = names(ctx)
+        return "" if found is None else own_words(words, found, also)
+
+    return own
+
+
+def whole(known: Callable[[str, Context], bool]) -> Own:
+    """`Command.own` for a command whose words name something as a whole or not at all
+    (`/rsvp 护肤沙龙`, part of an event's title; `/tag 肤质 油皮`): `known` says which."""
+    return lambda words, ctx: "" if known(words, ctx) else words
 
 
 def parse(text: str) -> Invocation | None:
@@ -101,13 +146,22 @@ def invokes(text: str, names: tuple[str, ...]) -> bool:
     return invocation is not None and invocation.name in names
 
 
+class Replies(Handler, Protocol):
+    """A mechanism's reader of bare replies (a sign-up's `+1 西兰花`, a poll's `2`), which
+    also says what of a reply is the member's own words (`+1 西兰花 <an ad>`: the ad)."""
+
+    def own(self, event: Event, ctx: Context) -> str:
+        """What of the reply names nothing the mechanism reads ("": all of it does)."""
+        ...
+
+
 class CommandBook:
     """The commands of one community's engine; mechanism modules add theirs."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, Command] = {}
         self._commands: list[Command] = []
-        self._replies: list[Handler] = []
+        self._replies: list[Replies] = []
 
     def add(self, command: Command) -> None:
         """Register a command; a name used twice is a programming error."""
@@ -117,13 +171,15 @@ class CommandBook:
             self._by_name[name] = command
         self._commands.append(command)
 
-    def add_replies(self, replies: Handler) -> None:
+    def add_replies(self, replies: Replies) -> None:
         """Register a mechanism's reader of bare replies (a sign-up's `+1`, a poll's `2`)."""
         self._replies.append(replies)
 
-    def is_reply(self, event: Event, ctx: Context) -> bool:
-        """Whether a mechanism reads this message as a reply to it (`+1 西兰花`, `取消接龙`)."""
-        return any(replies.check(event, ctx) for replies in self._replies)
+    def own_of_reply(self, event: Event, ctx: Context) -> str | None:
+        """What of a reply to a mechanism (`+1 西兰花`, `取消接龙`) is the member's own words;
+        None when no mechanism reads the message as a reply."""
+        reader = next((r for r in self._replies if r.check(event, ctx)), None)
+        return None if reader is None else reader.own(event, ctx)
 
     def find(self, name: str) -> Command | None:
         """The command invoked by `name` (case-insensitive)."""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import timedelta
 
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.controls import one_line
 
 ECHOED = 40  # the most of what someone typed that a reply repeats
-NAMED = 12  # the most of a name that names nothing a "no such …" reply repeats
-# what ads carry and names do not: a contact number or id, a link, an address
-_AD_LIKE = re.compile(r"\d{4,}|https?:|www\.|\.[a-z]{2,}\b|@", re.IGNORECASE)
 
 
 def human_duration(delta: timedelta, language: Language) -> str:
@@ -41,14 +36,3 @@ def echoed(text: str) -> str:
     visible text, at most `ECHOED` characters (a member cannot make the bot post a reversed
     line, or 5,000 characters of theirs)."""
     return excerpt(text, ECHOED)
-
-
-def named_cut(text: str) -> str:
-    """What a "no such event / tag value" reply repeats of the name someone typed: the name
-    when it is short and looks like one (at most `NAMED` characters, no contact number,
-    link or @), else nothing. Those words named nothing the community has, so they may be
-    an ad (`/报名 加我微信…`): the bot must not post it again under its own name."""
-    shown = excerpt(text, ECHOED)
-    if len(shown) > NAMED or _AD_LIKE.search(unicodedata.normalize("NFKC", shown)):
-        return ""
-    return shown

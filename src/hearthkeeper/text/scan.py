@@ -152,6 +152,7 @@ class Scanner:
         command: bool | Callable[[], bool] = False,
         mentioned: Callable[[], Iterable[str]] | None = None,
         words: str | None = None,
+        own: Callable[[], str] | None = None,
     ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
@@ -162,9 +163,11 @@ class Scanner:
         flags it; the scorer then judges the text without them (a member's name is not the
         sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all.
         `words`: for a member's command, the words after its name, which the scorer judges
-        instead of the whole text (the name is the community's: `/claim` reads as SMS spam);
-        a question `command` is then asked only when the scorer flags the words, and yes
-        drops its verdict (the words name the community's own event or tag)."""
+        instead of the whole text (the name is the community's: `/claim` reads as SMS spam).
+        `own`: asked only when the scorer flags `words` (or, without them, the text), what
+        of them names nothing the community has; the scorer judges that instead, and nothing
+        (`/vote 2`, `/rsvp 周六护肤沙龙`, `+1 院长精选·秋冬保湿`: the community's own option,
+        event or item) drops its verdict."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -175,8 +178,6 @@ class Scanner:
             scored = prepare(words)
             if words.strip() and not is_advertising(list(by_rules)):
                 by_scorer = self._scored_alone(scored)
-            if by_scorer and callable(command) and command():
-                by_scorer = ()
         elif callable(command):
             # the rules read a command as any text, and the scorer is pure: its verdict on
             # the text, dropped for a command, is what skipping it would have given
@@ -185,6 +186,13 @@ class Scanner:
                 by_scorer = ()
         else:
             by_rules, by_scorer = read(message, command)
+        if by_scorer and own is not None:
+            left = own()
+            if not left:
+                by_scorer = ()
+            elif left != (message.original if words is None else words):
+                scored = prepare(left)  # the names taken out: what is left is judged alone
+                by_scorer = self._scored_alone(scored)
         if by_scorer and mentioned is not None:
             by_scorer = self._without_names(scored, mentioned(), by_scorer)
         if self.mention_spam is None:

@@ -188,8 +188,9 @@ def test_giving_up_a_place_when_signed_up_for_nothing_says_so_in_words(
     [said] = _texts(say(c, "ann", "/unrsvp"))
     assert "'…'" not in said
     assert "ann, you are not signed up for any event coming up: nothing to cancel." in said
-    # naming an event still echoes the words
-    assert "not signed up for 'night run'" in _texts(say(c, "ann", "/unrsvp night run"))[0]
+    # naming an event gets the same answer: the words are not repeated
+    named = _texts(say(c, "ann", "/unrsvp night run"))[0]
+    assert "you are not signed up for any event coming up" in named and "night run" not in named
 
 
 def test_a_cancelled_event_mentions_everyone_signed_up_from_the_group_in_its_one_notice(
@@ -250,27 +251,26 @@ def test_rsvp_with_a_superscript_or_a_huge_number_says_no_such_event(
     assert "you're in: 'Night run'" in (say(c, "ann", "/rsvp night-run")[0].text or "")
 
 
-def test_an_unknown_event_is_echoed_as_one_short_line_without_hidden_characters(
-    store: Store, store_clock: FrozenClock
-) -> None:
+def test_an_unknown_event_is_not_echoed(store: Store, store_clock: FrozenClock) -> None:
     """`/rsvp` (`/报名`) and `/unrsvp` echoed the words as typed: a right-to-left override
     reversed the rest of the bot's line in the group, and 5,000 characters came back whole."""
     c = event_community(store, store_clock)
     seat(c, "g1", "ann")
     [unknown] = say(c, "ann", "/报名 \u202enur-gnol\u200b")
-    assert "there is no event 'nur-gnol'" in (unknown.text or ""), unknown.text
+    assert "there is no event by that name" in (unknown.text or ""), unknown.text
+    assert "nur-gnol" not in (unknown.text or "") and "\u202e" not in (unknown.text or "")
     [long] = say(c, "ann", "/rsvp " + "z" * 5000)
     assert "there is no event by that name" in (long.text or "") and "z" not in (long.text or "")
     [gone] = say(c, "ann", "/unrsvp \u202eabc")
-    assert "you are not signed up for 'abc'" in (gone.text or ""), gone.text
+    assert "not signed up for any event" in (gone.text or "") and "abc" not in (gone.text or "")
 
 
-def test_words_that_name_no_event_are_not_repeated_by_the_bot_unless_a_short_name(
+def test_words_that_name_no_event_are_not_repeated_by_the_bot(
     store: Store, store_clock: FrozenClock
 ) -> None:
     """`/报名 <an ad>` came back in the bot's answer, 40 characters of it, under the bot's
-    name: the bot spread the ad. Words that name no event are repeated only as a short name
-    (a typo: `nightrun`), never with a contact number, link or @, never long."""
+    name: the bot spread the ad. Then a short name was still repeated (`/报名 找我代购` is
+    one). Words that name no event are never repeated: the answer lists the events."""
     c = event_community(store, store_clock, language="zh-CN")
     seat(c, "g1", "ann")
     # what moderation lets stand (an ad it flags is deleted before any answer)
@@ -281,7 +281,7 @@ def test_words_that_name_no_event_are_not_repeated_by_the_bot_unless_a_short_nam
         for word in pitch.split():
             assert word not in (unknown.text or ""), (pitch, unknown.text)
     [typo] = say(c, "ann", "/报名 nightrun")
-    assert "没有找到「nightrun」这个活动" in (typo.text or ""), typo.text
+    assert "没有找到这个活动" in (typo.text or "") and "nightrun" not in (typo.text or "")
     [gone] = say(c, "ann", "/不去了 问问 8823")
     assert "8823" not in (gone.text or "") and "问问" not in (gone.text or ""), gone.text
 

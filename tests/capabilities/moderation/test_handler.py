@@ -258,9 +258,10 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
         [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
         assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}
         assert "advertising" in _violations([hidden]), hiding
-    # `院长精选·秋冬保湿` alone reads as an ad to the scorer: here it names the group-buy joined
+    # (a group-buy's item that reads as an ad to the scorer, `/join 院长精选·秋冬保湿`, is
+    # spared where the group has that list: the test of what a command's words name)
     ordinary = ["/rank", "/checkin", "/打卡 今天练了一页", "/checkin 喝了八杯水💧",
-                "/claim Tea Master", "/help", "/join 院长精选·秋冬保湿", "/vote 2"]  # fmt: skip
+                "/claim Tea Master", "/help", "/vote 2"]  # fmt: skip
     used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
     assert _violations(used) == []
     staff = c.engine.process([
@@ -334,6 +335,51 @@ def test_words_a_command_looks_up_that_name_nothing_are_judged_the_communitys_na
                 "/untag skin_type", "/rsvp"]  # fmt: skip
     used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
     assert _violations(used) == []
+    assert store.staff_alerts(c.runtime.community_id) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_words_after_any_members_command_that_name_nothing_are_judged_its_arguments_are_not(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/vote`, `/join`, `/cancel`, `/redeem`, `/claim` and `/release` left a member's words
+    to the rules alone: `/vote 2 <an ad>` stood in the group with only the learned scorer to
+    catch it; so did a reply to an open list, `+1 <an ad>`. What of their words names nothing
+    the community has is judged like a message; a poll's option, a sign-up item with its
+    quantity, a reward or a title named is not, though each reads as an ad to the scorer."""
+    extra = ("mechanisms:\n  points:\n    rewards: [{id: free-shipping, name: 包邮券, cost: 5}]\n"
+             "  titles: [{name: 免费体验课}]\n")  # fmt: skip
+    c = community(store, store_clock, playbook(extra))
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    staff = c.engine.process([
+        c.events.message("boss", "/poll 下期活动 | 新品试用装免费领 | 满减优惠券"),
+        c.events.message("boss", "/signup 周末团购 | 院长精选·秋冬保湿 ¥89 | 氨基酸洁面 ¥69"),
+    ])  # fmt: skip
+    assert ActionKind.STRIKE not in {a.kind for r in staff for a in r.actions}
+    ad = "需要代购韩国化妆品的姐妹找我"
+    hiding = [f"/vote 2 {ad}", f"/投 {ad}", f"/join {ad}", f"/参加 院长精选·秋冬保湿 x2 {ad}",
+              f"/cancel {ad}", f"/redeem {ad}", f"/兑换 包邮券 {ad}", f"/claim {ad}",
+              f"/release {ad}", f"/award @ann 10 {ad}", f"/points {ad}",
+              # and the bare replies an open list reads: the ad was its entry's note
+              f"+1 {ad}", f"+1 院长精选·秋冬保湿 {ad}", f"接龙 {ad}", f"-1 {ad}"]  # fmt: skip
+    for n, text in enumerate(hiding):
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", text)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, text
+        assert "advertising" in _violations([hidden]), text
+    ordinary = ["/vote 新品试用装免费领", "/vote 2", "/投 1", "/join 院长精选·秋冬保湿 x2",
+                "/参加 院长精选·秋冬保湿 2份", "/cancel 院长精选·秋冬保湿", "/redeem 包邮券",
+                "/兑换 free-shipping", "/claim 免费体验课", "/release 免费体验课",
+                "+1 院长精选·秋冬保湿 2份", "接龙 院长精选·秋冬保湿", "2"]  # fmt: skip
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    # a join just after the list closed names its item still
+    c.engine.process([c.events.message("boss", "/closelist")])
+    [late] = c.engine.process([c.events.message("bob", "/参加 院长精选·秋冬保湿")])
+    assert _violations([late]) == []
     assert store.staff_alerts(c.runtime.community_id) == []
 
 

@@ -162,7 +162,7 @@ def test_redeem_explains_what_it_needs(store: Store, store_clock: FrozenClock) -
         "Usage: /redeem <reward id>. Rewards:\n· mug"
     )
     assert say(c, "mei", "/redeem teapot", DAY + timedelta(minutes=1))[0].startswith(
-        "There is no reward 'teapot'."
+        "/redeem: there is no such reward. Rewards:\n· mug"
     )
 
 
@@ -189,16 +189,19 @@ def test_the_last_reward_goes_to_exactly_one_of_two_at_once(
     assert sorted(SqlPoints.on(store).points_of(community_id, m) for m in members) == [30, 50]
 
 
-def test_an_unknown_reward_is_echoed_as_one_short_line_without_hidden_characters(
+def test_words_naming_no_reward_are_never_repeated_to_the_group(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """`/redeem` echoed a reward it did not know as typed: a right-to-left override reversed
-    the rest of the bot's line in the group, a zero-width space hid in it."""
+    """`/redeem` repeated up to 40 characters of what a member typed, in the bot's name:
+    `/兑换 问问 8823` put the member's words in the group again (a right-to-left override
+    reversed the bot's line before that). The answer names the command and the rewards."""
     c = community(store, store_clock, playbook(REWARDS))
-    [text] = say(c, "mei", "/redeem \u202egum\u200b aet", DAY)
-    assert text.startswith("There is no reward 'gum aet'. Rewards:\n· mug"), text
-    [long] = say(c, "mei", "/redeem " + "z" * 5000, DAY + timedelta(minutes=1))
-    assert long.startswith("There is no reward '" + "z" * 39 + "…'"), long[:60]
+    for n, words in enumerate(("\u202egum\u200b aet", "ask me 8823", "z" * 5000)):
+        [text] = say(c, "mei", f"/redeem {words}", DAY + timedelta(minutes=n))
+        assert text == (
+            "/redeem: there is no such reward. Rewards:\n"
+            "· mug A tea mug — 20 points\n· sticker A sticker — 5 points"
+        ), text
 
 
 def test_a_name_two_members_carry_gets_nobody_points_and_a_reply_picks_the_one_meant(

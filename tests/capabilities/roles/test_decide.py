@@ -44,7 +44,10 @@ def test_which_title_a_release_means() -> None:
     assert to_release(["A", "B"], "", "mei", EN)[1] == "Which title? A, B (e.g. /release A)"
     assert to_release(["Tea Master"], "", "mei", EN) == ("Tea Master", None)
     assert to_release(["Tea Master"], "ｔｅａ master", "mei", EN) == ("Tea Master", None)
-    assert to_release(["Tea Master"], "Nope", "mei", EN) == ("Nope", None)
+    assert to_release(["Tea Master"], "Nope", "mei", EN) == (
+        None, "mei, you hold no such title. Yours: Tea Master (e.g. /release Tea Master)"
+    )  # fmt: skip
+    assert to_release([], "Tea Master", "mei", EN) == (None, "mei, you hold no title.")
 
 
 def test_the_list_and_the_reminder() -> None:

@@ -65,7 +65,7 @@ def test_members_tag_themselves_from_the_allowed_values(
     )
     assert tags_of(c, "mei") == ["skin_type:combination"], "one skin type replaces the other"
     assert say(c, "mei", "/tag skin_type greasy", DAY + timedelta(minutes=2)) == (
-        "'greasy' is not a skin_type value; choose from: dry, oily, combination"
+        "/tag: skin_type has no such value; choose from: dry, oily, combination"
     )
     assert (
         say(c, "mei", "/tag city Hangzhou", DAY + timedelta(minutes=3)) == "🏷 mei's city: Hangzhou"
@@ -169,17 +169,17 @@ def test_a_tag_value_is_kept_and_shown_without_hidden_characters(
 ) -> None:
     """A free value (city) was stored and shown with a right-to-left override or zero-width
     space in it: every `/me` and expert list showed a reversed line; a value not on the list
-    was echoed whole, then 40 characters of it (an ad the bot repeated under its name)."""
+    was echoed whole, then 40 characters of it (an ad the bot repeated under its name), then
+    a short one (`找我代购` is short): the value typed is never repeated now."""
     c = community(store, store_clock, playbook(TAGS))
     assert say(c, "mei", "/tag city \u202euohzgnaH\u200b", DAY) == "🏷 mei's city: uohzgnaH"
     assert tags_of(c, "mei") == ["city:uohzgnaH"]
     refused = say(c, "mei", "/tag skin_type \u202e" + "y" * 300, DAY + timedelta(minutes=1))
-    assert refused == "'…' is not a skin_type value; choose from: dry, oily, combination"
-    # a value that names nothing is repeated only as a short name: never a pitch or contact
+    assert refused == "/tag: skin_type has no such value; choose from: dry, oily, combination"
     typo = say(c, "mei", "/tag skin_type oilly", DAY + timedelta(minutes=2))
-    assert typo == "'oilly' is not a skin_type value; choose from: dry, oily, combination"
-    pitch = say(c, "mei", "/tag skin_type ask me 8823", DAY + timedelta(minutes=3))
-    assert pitch == "'…' is not a skin_type value; choose from: dry, oily, combination"
+    assert typo == "/tag: skin_type has no such value; choose from: dry, oily, combination"
+    pitch = say(c, "mei", "/tag skin_type 找我代购", DAY + timedelta(minutes=3))
+    assert pitch == "/tag: skin_type has no such value; choose from: dry, oily, combination"
 
 
 def test_a_name_two_members_carry_tags_nobody(store: Store, store_clock: FrozenClock) -> None:

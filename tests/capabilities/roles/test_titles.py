@@ -78,14 +78,14 @@ def test_a_released_title_can_be_claimed_by_someone_else(
         c, "bob", "/claim Tea Master", DAY + timedelta(minutes=3)
     )
     assert say(c, "mei", "/release Tea Master", DAY + timedelta(minutes=4)) == (
-        "mei, you do not hold the title 'Tea Master'."
+        "mei, you hold no title."
     )
 
 
 def test_unknown_titles_are_explained(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock, playbook(TITLES))
     assert say(c, "mei", "/claim Emperor", DAY) == (
-        "There is no title 'Emperor'. Titles: Tea Master, Kettle Keeper"
+        "/claim: there is no such title. Titles: Tea Master, Kettle Keeper"
     )
     assert say(c, "mei", "/claim", DAY + timedelta(minutes=1)).startswith("Usage: /claim <title>.")
 
@@ -146,17 +146,20 @@ def test_a_duty_reminder_is_said_once_a_night_across_a_dst_change(
     assert times == said
 
 
-def test_titles_typed_by_members_are_echoed_without_hidden_characters(
+def test_words_naming_no_title_are_never_repeated_to_the_group(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """`/claim` and `/release` echoed what a member typed as it was: a right-to-left override
-    reversed the rest of the bot's line, and `/claim` repeated 40 characters of anything."""
+    """`/claim` and `/release` repeated up to 40 characters of what a member typed, in the
+    bot's name: `/认领 问问 8823` put the member's words in the group again. The answer
+    names the command and the titles there are, or the ones the member holds."""
     c = community(store, store_clock, playbook(TITLES))
-    assert say(c, "mei", "/claim \u202erorepmE\u200b", DAY) == (
-        "There is no title 'rorepmE'. Titles: Tea Master, Kettle Keeper"
-    )
-    released = say(c, "mei", "/release \u202e" + "x" * 90, DAY + timedelta(minutes=1))
-    assert "\u202e" not in released and "x" * 39 + "…" in released and "x" * 40 not in released
+    for n, words in enumerate(("\u202erorepmE\u200b", "ask me 8823", "x" * 90)):
+        assert say(c, "mei", f"/claim {words}", DAY + timedelta(minutes=n)) == (
+            "/claim: there is no such title. Titles: Tea Master, Kettle Keeper"
+        )
+    say(c, "mei", "/claim Tea Master", DAY + timedelta(minutes=5))
+    released = say(c, "mei", "/release ask me 8823", DAY + timedelta(minutes=6))
+    assert released == "mei, you hold no such title. Yours: Tea Master (e.g. /release Tea Master)"
 
 
 def test_a_reminder_moved_by_a_new_playbook_version_is_said_once_at_the_new_time(

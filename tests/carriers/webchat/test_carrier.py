@@ -295,9 +295,13 @@ def test_a_muted_member_is_refused_until_the_mute_ends(chat: Chat) -> None:
 
 def test_a_muted_member_may_still_send_an_appeal_or_a_report(chat: Chat) -> None:
     """The posts a muted member gets through: `/appeal` (`/申诉`), how they ask staff to
-    review the mute, and `/report` (`/举报`); anything else is still refused."""
+    review the mute, and `/report` (`/举报`); anything else is still refused. Both are shown
+    to their sender alone: an appeal was shown to the whole group, the member's plea and
+    reasons, until the engine took it down (staff read it in the inbox)."""
     user_id = _joined(chat, "flooder")
+    other = _joined(chat, "neighbour")
     group = chat.groups[0].id
+    told = chat.carrier.hub = _Told()
     mute = _action(ActionKind.MUTE, member=user_id, duration=timedelta(minutes=10),
                    reason="flooding")  # fmt: skip
     asyncio.run(chat.carrier.perform(mute, "m1"))
@@ -311,6 +315,10 @@ def test_a_muted_member_may_still_send_an_appeal_or_a_report(chat: Chat) -> None
     said = [m.text for m in chat.carrier.platform.history(group, viewer=user_id)]
     assert said == ["/appeal I was answering three questions", "／申诉 刚才在回答问题",
                     "/举报 他一直骂我"]  # fmt: skip
+    assert chat.carrier.platform.history(group, viewer=other) == []
+    assert told.everyone == []  # live: nothing to the group, each to its sender alone
+    shown = [(whom, frame.get("text")) for whom, frame in told.told if frame["type"] == "message"]
+    assert shown == [(user_id, text) for text in said]
 
 
 def test_a_muted_member_reads_until_when_on_the_communitys_clock(chat: Chat) -> None:
@@ -584,10 +592,15 @@ class _Told(Hub):
     def __init__(self) -> None:
         super().__init__()
         self.told: list[tuple[str, dict[str, Any]]] = []
+        self.everyone: list[dict[str, Any]] = []  # what the whole group was told
 
     def send_to(self, group_id: int, user_id: str, frame: dict[str, Any]) -> int:
         self.told.append((user_id, frame))
         return super().send_to(group_id, user_id, frame)
+
+    def broadcast(self, group_id: int, frame: dict[str, Any]) -> int:
+        self.everyone.append(frame)
+        return super().broadcast(group_id, frame)
 
 
 def test_a_ladder_kick_that_comes_with_a_blacklisting_is_told_as_a_ban(chat: Chat) -> None:

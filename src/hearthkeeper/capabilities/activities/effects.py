@@ -33,7 +33,6 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.format import named_cut
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import IN_GROUP, Action, privately
 from hearthkeeper.engine.effects import EffectContext
@@ -110,9 +109,9 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
         return []
     repo, name = SqlActivities.on(scope), ctx.member.display_name or ctx.member.user_id
     mine = _mine(scope, ctx)
-    if not mine and not request.words.strip():  # `/unrsvp` alone, signed up for nothing
+    if not mine:  # signed up for nothing: whatever the words name (never repeated)
         return [answers.reply(TEXTS.say("not_signed_any", lang, name=name))]
-    event = _picked(scope, [e for e, _ in mine], request.words, name, ctx, missing="not_signed")
+    event = _picked(scope, [e for e, _ in mine], request.words, name, ctx)
     if not isinstance(event, Event):
         return [answers.reply(event)]
     repo.lock_event(event.id)
@@ -174,24 +173,19 @@ def _mine(scope: StoreBase, ctx: EffectContext) -> list[tuple[Event, SignUp]]:
     return found
 
 
-def _picked(scope: StoreBase, events: list[Event], words: str, name: str, ctx: EffectContext,
-            *, missing: str = "none") -> Event | str:  # fmt: skip
-    """The event the words name, or the reply saying why not (with the events to choose)."""
+def _picked(scope: StoreBase, events: list[Event], words: str, name: str,
+            ctx: EffectContext) -> Event | str:  # fmt: skip
+    """The event the words name, or the reply saying why not (with the events to choose;
+    never the words, which named none of them: maybe an ad)."""
     lang = language(ctx)
     found = catalogue.pick(events, words)
     if isinstance(found, Event):
         return found
     if found == "none":
-        return (
-            TEXTS.say(missing, lang, name=name, title=named_cut(words) or "…")
-            if missing != "none"
-            else TEXTS.say("none", lang)
-        )
+        return TEXTS.say("none", lang)
     repo = SqlActivities.on(scope)
     shown = listing([(e, repo.signups(e.id)) for e in events], zone(ctx), lang)
-    cut = named_cut(words)
-    key = "unknown_unnamed" if found == "unknown" and not cut else found
-    return TEXTS.say(key, lang, name=name, words=cut, events=shown)
+    return TEXTS.say(found, lang, name=name, events=shown)
 
 
 # The texts quoting the member's payment reference (`_say` fills it in)

@@ -15,7 +15,14 @@ from hearthkeeper.capabilities.activities.requests import (
     EventTicket,
     EventWithdraw,
 )
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes, ask
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Invocation,
+    Takes,
+    ask,
+    whole,
+)
 from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry
@@ -56,11 +63,11 @@ COMMANDS = (
     }, _list, takes=Takes.NOTHING),
     Command("rsvp", ("报名", "报名活动"), {
         ZH: "报名线下活动（满了自动候补）", EN: "sign up for an offline event (full: the waitlist)",
-    }, _sign_up, usage={ZH: "/报名 夜跑", EN: "/rsvp night-run"}, known=_names_an_event),
+    }, _sign_up, usage={ZH: "/报名 夜跑", EN: "/rsvp night-run"}, own=whole(_names_an_event)),
     Command("unrsvp", ("不去了", "取消活动报名"), {
         ZH: "取消线下活动报名（候补第一位自动递补）",
         EN: "give up your place (the first on the waitlist moves up)",
-    }, _withdraw, known=_names_an_event),
+    }, _withdraw, own=whole(_names_an_event)),
     Command("ticket", ("入场码", "门票"), {
         ZH: "查看你的入场码（到场出示二维码签到）",
         EN: "your door code (show its QR code at the door)",

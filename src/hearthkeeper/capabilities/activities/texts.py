@@ -21,11 +21,7 @@ TEXTS = Phrasebook({
         ZH: "{name}，请说明要报名哪个活动：\n{events}",
         EN: "{name}, which event do you mean?\n{events}",
     },
-    "unknown": {
-        ZH: "{name}，没有找到「{words}」这个活动。近期活动：\n{events}",
-        EN: "{name}, there is no event '{words}'. Coming up:\n{events}",
-    },
-    "unknown_unnamed": {  # the words are not repeated: they named nothing, maybe an ad
+    "unknown": {  # the words are not repeated: they named nothing, maybe an ad
         ZH: "{name}，没有找到这个活动。近期活动：\n{events}",
         EN: "{name}, there is no event by that name. Coming up:\n{events}",
     },

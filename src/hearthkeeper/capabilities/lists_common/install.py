@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook
-from hearthkeeper.engine.handler import Handler
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Replies
 from hearthkeeper.engine.registry import Registry
 
 
 def install(registry: Registry, book: CommandBook, *, effects: Callable[[Registry], None],
-            commands: Iterable[Command], replies: Handler, stage: int) -> None:  # fmt: skip
+            commands: Iterable[Command], replies: Replies, stage: int) -> None:  # fmt: skip
     """Add one mechanism's effects, commands and reply handler (at `stage`); the book knows
     the replies too, so moderation can tell a member's `+1 西兰花` from a shop's ad."""
     effects(registry)

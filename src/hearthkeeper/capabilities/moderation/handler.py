@@ -115,15 +115,19 @@ class Moderation:
         self._learn(ctx)
         command = self._is_command(event)
         # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
-        # reason of a `/warn`) nor a reply to the community's own sign-up or poll (`+1 西兰花`):
-        # they name goods and prices as shop ads do; every rule still reads them. Of a member's
-        # command it judges their own words (`_own_words`)
+        # reason of a `/warn`) nor what a reply to the community's own sign-up or poll names
+        # (`+1 西兰花 2份`): they name goods and prices as shop ads do; every rule still reads
+        # them. Of a member's command it judges their own words (`_own_words`), of a reply
+        # what the list or poll does not read (`+1 西兰花 <an ad>`: `replied`)
         words = None if command is None else self._own_words(command, ctx)
-        known = None if command is None or words is None else self._known(command, ctx)
+        own = None if command is None or words is None else self._named_apart(command, ctx)
         commands = self.commands
 
-        def reply() -> bool:  # asked only of a text the scorer flags
-            return commands is not None and commands.is_reply(event, ctx)
+        def replied() -> str:  # asked only of a text the scorer flags
+            # a reply to the community's own sign-up or poll: what of it the list or poll
+            # does not read (`+1 西兰花 <an ad>`); any other message: all of it
+            said = None if commands is None else commands.own_of_reply(event, ctx)
+            return event.text if said is None else said
 
         # a member mentioning themselves mentions nobody: their own name in their message is
         # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
@@ -135,9 +139,9 @@ class Moderation:
             return SqlMentioned.on(ctx.reads).names(event.carrier, others)
 
         found = self.scanner.scan(text, mentions=len(event.mentions),
-                                  command=known or (True if command is not None else reply),
+                                  command=command is not None,
                                   mentioned=mentioned if others else None,
-                                  words=words)  # fmt: skip
+                                  words=words, own=replied if command is None else own)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
@@ -170,28 +174,28 @@ class Moderation:
         after a command that takes none (`/rank 需要代购…找我` hid an ad) or takes free text
         (a check-in note, a poll a member may start), and after one they may not use (it
         refuses, the words stay in the group); never the command's name (`/claim` is SMS-spam
-        talk to the scorer) nor the names a command takes (`/rsvp 周六护肤沙龙` names the
-        community's own event): words a command looks up are judged, and spared when they
-        name something the community has (`_known`; `/报名 <an ad>` names no event). None for
+        talk to the scorer). The words of a command that looks names up are judged too, what
+        of them names nothing the community has (`_named_apart`: `/vote 2 <an ad>`, `/报名 <an
+        ad>`; `/rsvp 周六护肤沙龙` names the community's own event and is spared). None for
         staff: their commands are the community's."""
         command = None if self.commands is None else self.commands.find(invocation.name)
         if command is None or ctx.member.is_staff:
             return None
         if command.takes is not Takes.WORDS or not command.usable(ctx) \
-                or command.known is not None:  # fmt: skip
+                or command.own is not None:  # fmt: skip
             return invocation.rest
         return None
 
-    def _known(self, invocation: Invocation, ctx: Context) -> Callable[[], bool] | None:
-        """For a usable command that looks names up, the question whether its words name
-        something the community has (asked only when the scorer flags them; the store is
-        read then, not for every `/rsvp`)."""
+    def _named_apart(self, invocation: Invocation, ctx: Context) -> Callable[[], str] | None:
+        """For a usable command that looks names up, the question what of its words names
+        nothing the community has (asked only when the scorer flags them; the store is read
+        then, not for every `/vote`)."""
         command = None if self.commands is None else self.commands.find(invocation.name)
-        if command is None or command.takes is not Takes.WORDS or command.known is None \
+        if command is None or command.takes is not Takes.WORDS or command.own is None \
                 or not command.usable(ctx):  # fmt: skip
             return None
-        known, words = command.known, invocation.rest
-        return lambda: known(words, ctx)
+        own, words = command.own, invocation.rest
+        return lambda: own(words, ctx)
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the

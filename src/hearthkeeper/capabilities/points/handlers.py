@@ -12,9 +12,9 @@ from hearthkeeper.capabilities.command_book import (
     Invocation,
     Takes,
     ask,
+    naming,
     reply,
 )
-from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import first_word, pointed_at, typed_reason
 from hearthkeeper.capabilities.points import effects, levels_effects
 from hearthkeeper.capabilities.points.requests import (
@@ -57,9 +57,10 @@ TEXTS = Phrasebook({
     "no_rewards": {
         Language.ZH_CN: "目前没有可兑换的奖品。", Language.EN: "There are no rewards to redeem yet.",
     },
+    # the member's words are not repeated: they named no reward, maybe an ad
     "unknown_reward": {
-        Language.ZH_CN: "没有「{wanted}」这个奖品。可兑换的奖品：\n{rewards}",
-        Language.EN: "There is no reward '{wanted}'. Rewards:\n{rewards}",
+        Language.ZH_CN: "/兑换：没有这个奖品。可兑换的奖品：\n{rewards}",
+        Language.EN: "/redeem: there is no such reward. Rewards:\n{rewards}",
     },
     "reward_line": {
         Language.ZH_CN: "· {id} {name} — {cost} 积分", Language.EN: "· {id} {name} — {cost} points",
@@ -140,10 +141,14 @@ def _redeem(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="points"),))
     reward = find_reward(rewards, invocation.rest)
     if reward is None:
-        text = TEXTS.say("unknown_reward", lang, wanted=echoed(invocation.rest),
-                         rewards=reward_lines(rewards, lang))  # fmt: skip
+        text = TEXTS.say("unknown_reward", lang, rewards=reward_lines(rewards, lang))
         return Outcome((reply(event, text, handler="points"),))
     return Outcome((ask(event, PointsRedeem(reward=reward.id), handler="points"),))
+
+
+def _rewards(ctx: Context) -> list[str]:
+    """What `/redeem`'s words may name: a reward, by its id or its name."""
+    return [n for r in ctx.playbook.mechanisms.points.rewards for n in (r.id, r.name)]
 
 
 def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> None:
@@ -165,4 +170,5 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }))  # fmt: skip
     commands.add(Command("redeem", ("兑换",), {
         Language.ZH_CN: "用积分兑换奖品", Language.EN: "redeem points for a reward",
-    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"}))  # fmt: skip
+    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"},
+       own=naming(_rewards)))  # fmt: skip

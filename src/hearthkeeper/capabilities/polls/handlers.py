@@ -11,6 +11,7 @@ from hearthkeeper.capabilities.command_book import (
     CommandBook,
     Invocation,
     Takes,
+    naming,
     reply,
 )
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
@@ -56,6 +57,10 @@ class VoteReplies:
             and _remembered_vote(event.text) is not None
         )
 
+    def own(self, event: Event, ctx: Context) -> str:
+        """Nothing of a vote is the member's own: numbers and letters, or an option's text."""
+        return ""
+
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         short = len(event.text) <= LONGEST_VOTE
@@ -95,6 +100,15 @@ def _end(settings: Polls) -> Command:
        permission=Permission.START_POLLS, handler=NAME)  # fmt: skip
 
 
+def _options(ctx: Context) -> list[str] | None:
+    """What `/vote`'s words may name: the options of the group's latest poll (a vote just
+    after it closed names them too)."""
+    if ctx.reads is None:
+        return None
+    poll = SqlPolls.on(ctx.reads).latest(ctx.group.id)
+    return [] if poll is None else list(poll.options)
+
+
 def _member_commands() -> list[Command]:
     def vote(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         choices = read_vote(invocation.rest)
@@ -110,7 +124,8 @@ def _member_commands() -> list[Command]:
         Command("vote", ("投", "选"), {
             ZH: "投票（也可以直接回复序号）", EN: "vote (or just reply with the number)",
         }, vote, usage={ZH: "/投 2 或 /投 爬山；多选 /投 1 3",
-                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"}),
+                           EN: "/vote 2 or /vote hike; multiple: /vote 1 3"},
+                own=naming(_options)),
         Command("unvote", ("撤票", "取消投票"), {ZH: "撤回自己的投票", EN: "take back your vote"},
                 asking(rq.WithdrawVote(), NAME), takes=Takes.NOTHING),
         Command("results", ("投票结果", "结果"), {

@@ -15,8 +15,9 @@ from hearthkeeper.capabilities.command_book import (
     answer,
     ask,
     reply,
+    whole,
 )
-from hearthkeeper.capabilities.format import echoed, named_cut
+from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.pointing import (
     Target,
     Unclear,
@@ -57,12 +58,13 @@ TEXTS = Phrasebook({
     "any_value": {Language.ZH_CN: "任意填写", Language.EN: "any value"},
     "staff_only": {Language.ZH_CN: "（管理员设置）", Language.EN: " (set by staff)"},
     "no_tags": {Language.ZH_CN: "本群还没有设置标签。", Language.EN: "This community has no tags yet."},
+    # the value typed is not repeated: it named nothing of the community's, maybe an ad
     "bad_value": {
-        Language.ZH_CN: "「{value}」不是 {name} 的可选值，可选：{values}",
-        Language.EN: "'{value}' is not a {name} value; choose from: {values}",
+        Language.ZH_CN: "/标签：{name} 没有这个值，可选：{values}",
+        Language.EN: "/tag: {name} has no such value; choose from: {values}",
     },
     "too_long": {
-        Language.ZH_CN: "标签「{value}」太长了，请缩短一些。", Language.EN: "The tag '{value}' is too long; please shorten it.",
+        Language.ZH_CN: "/标签：这个值太长了，请缩短一些。", Language.EN: "/tag: that value is too long; please shorten it.",
     },
     "staff_sets": {
         Language.ZH_CN: "「{name}」标签由 {roles} 设置，可以找他们帮你加上。",
@@ -143,11 +145,10 @@ def _set_lines(tagsets: Sequence[TagSet], lang: Language) -> str:
 
 def _explain(problem: Problem, tagsets: Sequence[TagSet], lang: Language) -> str:
     if problem.key == "bad_value" and problem.tagset is not None:
-        return TEXTS.say("bad_value", lang, value=named_cut(problem.value) or "…",
-                         name=problem.tagset.name,
+        return TEXTS.say("bad_value", lang, name=problem.tagset.name,
                          values=SEP[lang].join(problem.tagset.values))  # fmt: skip
     if problem.key == "too_long":
-        return TEXTS.say("too_long", lang, value=named_cut(problem.value) or "…")
+        return TEXTS.say("too_long", lang)
     shown = [problem.tagset] if problem.tagset is not None else list(tagsets)
     example = f"{shown[0].name} {shown[0].values[0] if shown[0].values else '…'}"
     return TEXTS.say("usage", lang, example=example, sets=_set_lines(shown, lang))
@@ -274,9 +275,9 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }, _command(clearing=False), usage={
         Language.ZH_CN: f"/标签 {shown.name} {values[Language.ZH_CN]}",
         Language.EN: f"/tag {shown.name} {values[Language.EN]}",
-    }, known=_names_a_tag(clearing=False)))  # fmt: skip
+    }, own=whole(_names_a_tag(clearing=False))))  # fmt: skip
     commands.add(Command("untag", ("删除标签",), {
         Language.ZH_CN: "清除一个标签", Language.EN: "clear one of your tags",
     }, _command(clearing=True), usage={
         Language.ZH_CN: f"/删除标签 {shown.name}", Language.EN: f"/untag {shown.name}",
-    }, known=_names_a_tag(clearing=True)))  # fmt: skip
+    }, own=whole(_names_a_tag(clearing=True))))  # fmt: skip

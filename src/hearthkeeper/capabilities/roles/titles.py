@@ -17,6 +17,7 @@ from hearthkeeper.capabilities.command_book import (
     Invocation,
     Takes,
     ask,
+    naming,
     reply,
 )
 from hearthkeeper.capabilities.format import echoed
@@ -34,9 +35,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "用法：/认领 头衔名。可以认领的头衔：{titles}",
         Language.EN: "Usage: /claim <title>. Titles: {titles}",
     },
+    # the member's words are not repeated: they named no title, maybe an ad
     "unknown": {
-        Language.ZH_CN: "没有「{wanted}」这个头衔。可以认领的头衔：{titles}",
-        Language.EN: "There is no title '{wanted}'. Titles: {titles}",
+        Language.ZH_CN: "/认领：没有这个头衔。可以认领的头衔：{titles}",
+        Language.EN: "/claim: there is no such title. Titles: {titles}",
     },
     "claimed": {
         Language.ZH_CN: "🎖 {nickname} 成为「{title}」！{duty}",
@@ -58,6 +60,10 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "{nickname} 目前没有「{title}」这个头衔。", Language.EN: "{nickname}, you do not hold the title '{title}'.",
     },
     "none_held": {Language.ZH_CN: "{nickname} 目前没有头衔。", Language.EN: "{nickname}, you hold no title."},
+    "not_held": {
+        Language.ZH_CN: "{nickname}，你没有这个头衔。你的头衔：{titles}（如 /卸任 {first}）",
+        Language.EN: "{nickname}, you hold no such title. Yours: {titles} (e.g. /release {first})",
+    },
     "which": {
         Language.ZH_CN: "要卸任哪个头衔？{titles}（如 /卸任 {first}）",
         Language.EN: "Which title? {titles} (e.g. /release {first})",
@@ -135,14 +141,19 @@ def claimed_text(nickname: str, title: Title, lang: Language) -> str:
 def to_release(held: Sequence[str], wanted: str, nickname: str,
                lang: Language) -> tuple[str | None, str | None]:  # fmt: skip
     """Which held title `/release {wanted}` means, as (title, None); or (None, the answer)
-    when none is named and there is none or more than one to choose from."""
+    when none is named and there is none or more than one to choose from, or the words name
+    none held (the answer lists those held: it never repeats the words, maybe an ad)."""
+    if not held:
+        return None, TEXTS.say("none_held", lang, nickname=nickname)
     if not wanted:
-        if not held:
-            return None, TEXTS.say("none_held", lang, nickname=nickname)
         if len(held) > 1:
             return None, TEXTS.say("which", lang, titles=SEP[lang].join(held), first=held[0])
         wanted = held[0]
-    return next((t for t in held if fold(t) == fold(wanted)), echoed(wanted)), None
+    named = next((t for t in held if fold(t) == fold(wanted)), None)
+    if named is None:
+        return None, TEXTS.say("not_held", lang, nickname=nickname,
+                               titles=SEP[lang].join(held), first=held[0])  # fmt: skip
+    return named, None
 
 
 def released_text(nickname: str, title: str, released: bool, lang: Language) -> str:
@@ -181,9 +192,7 @@ def _claim(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((reply(event, text, handler="titles"),))
     title = find_title(titles, invocation.rest)
     if title is None:
-        text = TEXTS.say(
-            "unknown", lang, wanted=echoed(invocation.rest), titles=names(titles, lang)
-        )
+        text = TEXTS.say("unknown", lang, titles=names(titles, lang))
         return Outcome((reply(event, text, handler="titles"),))
     return Outcome((ask(event, TitlesClaim(title=title.name), handler="titles"),))
 
@@ -196,6 +205,11 @@ def _list(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     return Outcome((ask(event, TitlesList(), handler="titles"),))
 
 
+def _titles(ctx: Context) -> list[str]:
+    """What `/claim`'s or `/release`'s words may name: the playbook's titles."""
+    return [title.name for title in ctx.playbook.mechanisms.titles]
+
+
 def add_commands(commands: CommandBook, example: str) -> None:
     """Add `/claim`, `/release` and `/titles`; `/help` shows `/claim` with `example`, a title of
     the playbook (a member who copies it claims a title that exists)."""
@@ -203,10 +217,10 @@ def add_commands(commands: CommandBook, example: str) -> None:
     commands.add(Command("claim", ("认领",), {
         Language.ZH_CN: f"认领一个群头衔（如 /认领 {example}）",
         Language.EN: f"claim a title (e.g. /claim {example})",
-    }, _claim))  # fmt: skip
+    }, _claim, own=naming(_titles)))  # fmt: skip
     commands.add(Command("release", ("卸任",), {
         Language.ZH_CN: "卸任你的头衔", Language.EN: "step down from your title",
-    }, _release))  # fmt: skip
+    }, _release, own=naming(_titles)))  # fmt: skip
     commands.add(Command("titles", ("头衔",), {
         Language.ZH_CN: "查看所有头衔和担任者", Language.EN: "list the titles and who holds them",
     }, _list, takes=Takes.NOTHING))  # fmt: skip

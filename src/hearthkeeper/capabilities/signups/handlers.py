@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes
+from hearthkeeper.capabilities.command_book import Command, CommandBook, Invocation, Takes, naming
 from hearthkeeper.capabilities.lists_common.access import asking, staff_command, starting
 from hearthkeeper.capabilities.lists_common.actions import ask
 from hearthkeeper.capabilities.lists_common.install import install
@@ -18,8 +18,17 @@ from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.signups import requests as rq
 from hearthkeeper.capabilities.signups.command import ListSpec, read_list
 from hearthkeeper.capabilities.signups.effects import register_effects
-from hearthkeeper.capabilities.signups.parse import Cancel, Join, Pasted, Reply, Show, read_reply
+from hearthkeeper.capabilities.signups.parse import (
+    FORMS,
+    Cancel,
+    Join,
+    Pasted,
+    Reply,
+    Show,
+    read_reply,
+)
 from hearthkeeper.capabilities.signups.render import problem_text
+from hearthkeeper.capabilities.signups.repository import SqlSignUps
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import Context, Outcome
 from hearthkeeper.engine.registry import Registry, Stage
@@ -60,6 +69,14 @@ class SignUpReplies:
 
     def check(self, event: Event, ctx: Context) -> bool:
         return self.read(event) is not None
+
+    def own(self, event: Event, ctx: Context) -> str:
+        """What of a join or cancel names nothing on the group's latest list (`+1 西兰花
+        <an ad>`: the ad), judged by moderation like a message; a pasted list is the list's."""
+        said = self.read(event)
+        if not isinstance(said, Join | Cancel):
+            return ""
+        return naming(_labels, *FORMS)(said.text, ctx)
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         said = self.read(event)
@@ -104,6 +121,15 @@ def _close(settings: SignUps) -> Command:
        permission=Permission.START_SIGNUPS, handler=NAME)  # fmt: skip
 
 
+def _labels(ctx: Context) -> list[str] | None:
+    """What `/join`'s or `/cancel`'s words may name: the title and items of the group's latest
+    list (a join just after it closed names them too)."""
+    if ctx.reads is None:
+        return None
+    lst = SqlSignUps.on(ctx.reads).latest(ctx.group.id)
+    return [] if lst is None else [lst.title, *(item.label for item in lst.items)]
+
+
 def _member_commands() -> list[Command]:
     def join(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
         return Outcome((ask(event, rq.SignUpJoin(text=invocation.rest, explicit=True), NAME),))
@@ -117,10 +143,11 @@ def _member_commands() -> list[Command]:
             takes=Takes.NOTHING),
         Command("join", ("参加",), {
             ZH: "参加接龙（也可以直接回复 +1）", EN: "join the sign-up list (or just reply +1)",
-        }, join, usage={ZH: "/参加 西兰花 x2", EN: "/join Broccoli x2"}),
+        }, join, usage={ZH: "/参加 西兰花 x2", EN: "/join Broccoli x2"},
+            own=naming(_labels, *FORMS)),
         Command("cancel", ("取消接龙", "取消报名"), {
             ZH: "取消自己的接龙（也可以回复 -1）", EN: "leave the sign-up list (or reply -1)",
-        }, cancel),
+        }, cancel, own=naming(_labels, *FORMS)),
     ]  # fmt: skip
 
 

@@ -43,6 +43,8 @@ _MINUS = re.compile(r"^-\s*1(?!\d)")
 _LONG_NUMBER = re.compile(r"\d{5,}")
 _QUESTION = re.compile(r"[?？]|吗|怎么|如何|为什么|哪里|什么|\b(?:how|what|why|where|when)\b", re.I)
 TRIM = " \t,，;；:：-—–·。.、/"
+# what a join or cancel says besides an item's label: how many, which item by number
+FORMS = (_QUANTITY, _ITEM_NUMBER)
 SHOW_WORDS = frozenset({"接龙列表", "查看接龙", "接龙名单", "看接龙"})
 
 

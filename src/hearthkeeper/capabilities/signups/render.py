@@ -70,9 +70,9 @@ TEXTS = Phrasebook({
         EN: "{name}, leave which one? e.g. '-1 {example}', or just '-1' for everything:\n{items}",
     },
     "no_such_item": {ZH: "{name}，没有第 {detail} 项。可选：\n{items}", EN: "{name}, there is no item {detail}. Choose from:\n{items}"},
-    "bad_quantity": {
-        ZH: "{name}，份数要在 1 到 999 之间，「{detail}」不行。",
-        EN: "{name}, the quantity must be between 1 and 999, not {detail}.",
+    "bad_quantity": {  # the number typed is not repeated: it may be a phone number
+        ZH: "{name}，份数要在 1 到 999 之间。",
+        EN: "{name}, the quantity must be between 1 and 999.",
     },
     "cancelled": {ZH: "{name} 已取消接龙{what}。", EN: "{name} has left the list{what}."},
     "not_on_list": {ZH: "{name}，你不在「{title}」的名单上。", EN: "{name}, you are not on '{title}'."},

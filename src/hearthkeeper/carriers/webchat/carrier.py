@@ -389,7 +389,7 @@ class WebChatCarrier(Performer):
         empty or too long, or the picture is not one uploaded here. The store work runs in a
         worker thread, so a burst of messages does not hold up the other members' sockets."""
         message = await asyncio.to_thread(self._record, group_id, user_id, text, picture, reply_to)
-        if message.visible_to is not None:  # a `/report`: its sender's eyes only
+        if message.visible_to is not None:  # a `/report`, an `/appeal`: its sender's eyes only
             self.hub.send_to(group_id, user_id, message_frame(message))
         else:
             self.hub.broadcast(group_id, message_frame(message))
@@ -435,10 +435,11 @@ class WebChatCarrier(Performer):
         if replied is None or replied.group_id != group_id or replied.deleted_at is not None:
             replied = None
         mentions, mentions_bot = self._mentions(group_id, text)
-        # A `/report` is shown to its sender alone (marked so), never to the group: the member
-        # it reports would read who reported them, and why, until the engine takes it down.
-        # The engine reads it as any message (and deletes it).
-        private = user_id if is_report(text) else None
+        # A `/report` or an `/appeal` is shown to its sender alone (marked so), never to the
+        # group: the member it reports would read who reported them, and why, and the group a
+        # member's plea against their mute, until the engine takes it down (staff read both
+        # in the inbox). The engine reads it as any message (and deletes it).
+        private = user_id if is_report(text) or is_appeal(text) else None
         message, _ = self.platform.add_message(
             group_id, user_id=user_id, nickname=user.nickname,
             kind="picture" if picture else "text", text=text, picture=picture,
