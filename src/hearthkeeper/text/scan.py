@@ -163,8 +163,10 @@ class Scanner:
         sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all.
         `words`: for a member's command, the words after its name, which the scorer judges
         instead of the whole text (the name is the community's: `/claim` reads as SMS spam);
-        a question `command` is then asked only when the scorer flags the words, and yes
-        drops its verdict (the words name the community's own event or tag)."""
+        a question `command` is then asked only when the scorer or a rule flags the text, and
+        yes drops their findings: the words name the community's own event, tag, reward or
+        title, and the command's name is the community's too (`/兑换 院长一对一肤质诊断`
+        redeems the playbook's reward; read as a message it is a seller's line)."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -175,8 +177,8 @@ class Scanner:
             scored = prepare(words)
             if words.strip() and not is_advertising(list(by_rules)):
                 by_scorer = self._scored_alone(scored)
-            if by_scorer and callable(command) and command():
-                by_scorer = ()
+            if (by_scorer or by_rules) and callable(command) and command():
+                by_rules, by_scorer = (), ()
         elif callable(command):
             # the rules read a command as any text, and the scorer is pure: its verdict on
             # the text, dropped for a command, is what skipping it would have given

@@ -86,6 +86,13 @@ def find_reward(rewards: list[Reward], wanted: str) -> Reward | None:
     return None
 
 
+def _names_a_reward(words: str, ctx: Context) -> bool:
+    """Whether `/redeem`'s words are one of the playbook's rewards (`/兑换 包邮券`), or none:
+    otherwise they are the member's own (`/兑换 <an ad>`)."""
+    rewards = ctx.playbook.mechanisms.points.rewards
+    return not words.strip() or find_reward(rewards, words.strip()) is not None
+
+
 def reward_lines(rewards: list[Reward], lang: Language) -> str:
     """The rewards, one a line."""
     return "\n".join(TEXTS.say("reward_line", lang, id=r.id, name=r.name, cost=r.cost)
@@ -165,4 +172,5 @@ def register(registry: Registry, playbook: Playbook, commands: CommandBook) -> N
     }))  # fmt: skip
     commands.add(Command("redeem", ("兑换",), {
         Language.ZH_CN: "用积分兑换奖品", Language.EN: "redeem points for a reward",
-    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"}))  # fmt: skip
+    }, _redeem, usage={Language.ZH_CN: "/兑换 奖品编号", Language.EN: "/redeem <reward id>"},
+                         known=_names_a_reward))  # fmt: skip

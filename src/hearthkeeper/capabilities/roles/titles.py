@@ -81,6 +81,12 @@ def find_title(titles: Sequence[Title], wanted: str) -> Title | None:
     return next((t for t in titles if fold(t.name) == fold(wanted)), None)
 
 
+def _names_a_title(words: str, ctx: Context) -> bool:
+    """Whether `/claim`'s words are one of the playbook's titles, or none: otherwise they are
+    the member's own (`/claim <an ad>`)."""
+    return not words.strip() or find_title(ctx.playbook.mechanisms.titles, words) is not None
+
+
 def next_reminder(schedule: str, after: datetime, timezone: str) -> datetime:
     """The first time on `schedule` (community time) after `after`, in UTC."""
     start = after.astimezone(ZoneInfo(timezone))
@@ -199,7 +205,7 @@ def add_commands(commands: CommandBook, example: str) -> None:
     commands.add(Command("claim", ("认领",), {
         Language.ZH_CN: f"认领一个群头衔（如 /认领 {example}）",
         Language.EN: f"claim a title (e.g. /claim {example})",
-    }, _claim))  # fmt: skip
+    }, _claim, known=_names_a_title))  # fmt: skip
     commands.add(Command("release", ("卸任",), {
         Language.ZH_CN: "卸任你的头衔", Language.EN: "step down from your title",
     }, _release))  # fmt: skip
