@@ -343,3 +343,20 @@ def test_a_weekly_check_in_is_refused_where_it_is_written_and_says_why() -> None
     assert p.path == "mechanisms.check_in.period" and "period: day" in p.message
     pb = parse_playbook(MINIMAL + "mechanisms:\n  check_in:\n    period: day\n").playbook
     assert pb.mechanisms.check_in.period == "day"
+
+
+def test_a_full_width_colon_or_space_typed_by_a_chinese_input_method_is_named_where_it_is() -> None:
+    """`name：茶友会` and an indentation of `　` (U+3000) said only YAML's "could not find
+    expected ':'" or "mapping values are not allowed here", a line below the cause."""
+    [p] = problems(MINIMAL.replace("  name: Tea Friends", "  name：茶友会"))
+    assert (p.line, p.column) == (3, 7)
+    assert p.message.endswith("(line 3 has a full-width colon '：' after 'name': a key is "
+                              "followed by an ASCII colon and a space, 'name: …')")  # fmt: skip
+    [p] = problems(MINIMAL.replace("  language: en", "\u3000language: en"))
+    assert (p.line, p.column) == (4, 1)
+    assert p.message.endswith("(line 4 is indented with a full-width space '\u3000' (U+3000): "
+                              "indent with ASCII spaces)")  # fmt: skip
+    # a full-width colon inside a rule's text is the text's: the error is the line above it
+    texts = "rules:\n  texts:\n    -不发广告。\n    - 违规处理：先警告，再禁言。\n"
+    [p] = problems(MINIMAL + texts)
+    assert "full-width" not in p.message
