@@ -41,7 +41,7 @@ def refused_with_a_reference(page: Page, server: LiveServer, nickname: str) -> s
     page.goto(server.invite_url())
     admission = page.locator("#admission")
     expect(admission).to_contain_text(
-        f"「颜学院护肤社」是付费社群：开通「{PLAN}」（299 CNY / 6 个月）"
+        f"「颜学院护肤社」是付费社群：开通「{PLAN}」（299 元 / 6 个月）"
     )
     expect(admission).to_contain_text("先填写昵称并点“加入”，即可拿到你的付款参考码。")
     assert REFERENCE.search(admission.inner_text()) is None  # no code before a nickname
@@ -130,7 +130,7 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         reminder = bot_says(member, f"你的「{PLAN}」会员将于")
         expect(reminder).to_have_count(1)
         expect(reminder).to_contain_text(code)
-        expect(reminder).to_contain_text("续费 299 CNY 可再享 6 个月")
+        expect(reminder).to_contain_text("续费 299 元 可再享 6 个月")
         shots.take(member, "reminded")
         clock.set(end - timedelta(days=13))
         server.wait_for_ticks()
@@ -187,7 +187,7 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         member.goto(server.invite_url())
         offer = member.locator("#admission")
         expect(offer).to_contain_text("「颜学院护肤社」是付费社群：新成员可免费试用 3 天")
-        expect(offer).to_contain_text(f"开通「{PLAN}」（299 CNY / 6 个月）")
+        expect(offer).to_contain_text(f"开通「{PLAN}」（299 元 / 6 个月）")
         shots.take(member, "trial-offer")
         member.fill("input[name=nickname]", "小美")
         join_again(member)  # the trial starts: in the chat
@@ -197,7 +197,7 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         clock.set(end - timedelta(days=1) + timedelta(minutes=1))
         reminder = bot_says(member, f"你的「{PLAN}」免费试用将于")
         expect(reminder).to_have_count(1)
-        expect(reminder).to_contain_text("开通 299 CNY / 6 个月")
+        expect(reminder).to_contain_text("开通 299 元 / 6 个月")
         expect(reminder).to_contain_text("付款参考码")
         shots.take(member, "trial-reminded")
 

@@ -81,7 +81,7 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
             chat.engine.tick()
             chat.engine_round(client)
             assert len(reminders()) == 1 and code in reminders()[0]
-            assert "小美" in reminders()[0] and "299 CNY" in reminders()[0]
+            assert "小美" in reminders()[0] and "续费 299 元 可再享" in reminders()[0]
             assert reminders("someone-else") == []  # their reference: for their eyes alone
 
             runtime = next(iter(chat.engine.runtimes.values()))
@@ -188,7 +188,7 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200 and 'name="nickname"' in page.text
             assert "付费社群" in page.text and "免费试用 3 天" in page.text
-            assert "颜学院半年会员" in page.text and "299 CNY" in page.text
+            assert "颜学院半年会员" in page.text and "（299 元 / 6 个月）" in page.text
             assert SqlBilling.on(store).subscriptions(community.id) == []  # only looking
             assert join(client, chat.code, "小美").status_code == 303  # the trial starts
             [trial] = SqlBilling.on(store).subscriptions(community.id)
@@ -207,7 +207,7 @@ def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
         with TestClient(chat.app, client=("198.51.100.7", 50001)) as private:
             page = private.get(f"/join/{chat.code}")
             assert "已有人通过这个网络连接领取过免费试用" in page.text
-            assert "免费试用 3 天" not in page.text and "299 CNY" in page.text
+            assert "免费试用 3 天" not in page.text and "299 元" in page.text
             assert 'name="nickname"' in page.text  # the form stays: pay first, then in
             refused = join(private, chat.code, "小美2")
             assert refused.status_code == 403 and "领取过免费试用" in refused.text

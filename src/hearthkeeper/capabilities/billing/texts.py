@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
@@ -175,7 +176,8 @@ def day_of(moment: datetime, zone: tzinfo) -> str:
 
 def plan_values(plan: Plan, language: Language) -> dict[str, str]:
     """The plan's name, price, currency and period, for the texts."""
-    return {"plan": plan.name, "price": f"{plan.price:f}", "currency": plan.currency,
+    return {"plan": plan.name, "price": f"{plan.price:f}",
+            "currency": currency_words(plan.currency, language),
             "period": period_words(plan.period, language)}  # fmt: skip
 
 
