@@ -116,7 +116,7 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         expect(staff.locator(".notice")).to_contain_text("Refunded")
         assert "removed from every group" in asked[0], "a refund asks first"
         notice = refunded.locator("#notice")
-        expect(notice).to_contain_text(f"你已被移出本群：「{PLAN}」会员已退款")
+        expect(notice).to_contain_text(f"你已被移出本群：「{PLAN}」已退款")
         expect(refunded.locator("#status")).to_have_attribute("data-state", "closed")
         shots.take(refunded, "refunded")
         refunded.goto(server.invite_url())
@@ -127,7 +127,7 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         # The renewal reminder, 14 days before the end: said once, with the reference.
         end = period_end(server, "小美")
         clock.set(end - timedelta(days=14) + timedelta(minutes=1))
-        reminder = bot_says(member, f"你的「{PLAN}」会员将于")
+        reminder = bot_says(member, f"你的「{PLAN}」将于")
         expect(reminder).to_have_count(1)
         expect(reminder).to_contain_text(code)
         expect(reminder).to_contain_text("续费 299 元 可再享 6 个月")
@@ -145,20 +145,20 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         assert removal_kicks(server) == 1  # only the refund's so far
         clock.set(end + timedelta(days=3) + timedelta(minutes=1))
         removed = member.locator("#notice")
-        expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」会员已到期未续费")
+        expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」已到期未续费")
         expect(member.locator("#status")).to_have_attribute("data-state", "closed")
         shots.take(member, "removed")
         clock.set(end + timedelta(days=5))
         server.wait_for_ticks()
         assert removal_kicks(server) == 2  # the refund's and this one: once each
         member.goto(server.invite_url())
-        expect(member.locator("#admission")).to_contain_text(f"你的「{PLAN}」会员已于")
+        expect(member.locator("#admission")).to_contain_text(f"你的「{PLAN}」已于")
         expect(member.locator("#admission")).to_contain_text(code)
         rows = WebChatMessageRow
         with server.store.engine.connect() as db:
             said = [(text, to) for text, to in db.execute(
                 select(rows.text, rows.visible_to).where(rows.user_id.is_(None)))
-                if "会员将于" in text]  # fmt: skip
+                if "」将于" in text]  # fmt: skip
         # one reminder, for 小美's eyes alone (her reference); none for the refunded 小鹿
         assert len(said) == 1 and "小美" in said[0][0] and said[0][1] is not None
     finally:

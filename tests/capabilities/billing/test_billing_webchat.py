@@ -140,14 +140,14 @@ def test_the_join_page_opened_again_after_paying_says_the_payment_is_in_and_unti
             refused = join(client, chat.code, "小美")
             user_id, code = refused_at_the_door(chat, client, refused, "小美", store_clock)
             before = client.get(f"/join/{chat.code}")
-            assert "会员已开通" not in before.text and code in before.text  # not paid yet
+            assert "」已开通" not in before.text and code in before.text  # not paid yet
             bought = half_year(store, community, code, "TB-9", store_clock)
             assert bought.subscription is not None
             until = bought.subscription.period_end.astimezone(ZoneInfo("Asia/Shanghai"))
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200
             said = (
-                f"你的「颜学院半年会员」会员已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
+                f"你的「颜学院半年会员」已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
             )
             assert said in page.text
             assert "付款参考码" not in page.text and 'name="nickname"' in page.text
@@ -155,7 +155,7 @@ def test_the_join_page_opened_again_after_paying_says_the_payment_is_in_and_unti
             seat = chat.carrier.seat(chat.group.id, user_id)
             assert seat is not None and seat.seated
             inside = client.get(f"/join/{chat.code}")  # seated: the page offers the chat
-            assert "会员已开通" not in inside.text
+            assert "」已开通" not in inside.text
 
 
 def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
@@ -172,7 +172,7 @@ def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
             assert bought.subscription is not None
             staff.refund(store, community, bought.subscription.id, "staff", store_clock.now())
             page = client.get(f"/join/{chat.code}")
-            assert "会员已于" in page.text and "结束" in page.text
+            assert "你的「颜学院半年会员」已于" in page.text and "结束" in page.text
             assert "到期" not in page.text  # a refund is not an expiry
 
 
