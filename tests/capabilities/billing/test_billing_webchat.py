@@ -146,9 +146,7 @@ def test_the_join_page_opened_again_after_paying_says_the_payment_is_in_and_unti
             until = bought.subscription.period_end.astimezone(ZoneInfo("Asia/Shanghai"))
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200
-            said = (
-                f"你的「颜学院半年会员」已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
-            )
+            said = f"你的「颜学院半年会员」已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
             assert said in page.text
             assert "付款参考码" not in page.text and 'name="nickname"' in page.text
             assert join(client, chat.code, "小美").status_code == 303
