@@ -249,6 +249,7 @@ def test_each_templates_welcome_lists_the_rules_under_their_own_heading(
     assert before == [], f"a numbered list around the rules: {lines[before[0]]!r}" if before else ""
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a text, not a query
 def test_a_chinese_welcome_asks_for_the_introduction_within_a_day_written_as_chinese(
     store: Store, store_clock: FrozenClock
 ) -> None:
