@@ -296,3 +296,24 @@ def test_mutes_promised_in_words_are_read_in_both_languages(
     )
     warnings = parse_playbook(text, "pb.yaml").warnings
     assert [w.path for w in warnings] == (["rules.texts[0]"] if warned else []), warnings
+
+
+def test_keywords_joined_by_a_chinese_comma_are_refused_saying_the_list_to_write() -> None:
+    """A Chinese input method types `，` or `、` between words: `[退款，退费，怎么退]` validated
+    as one keyword, matched only by a message saying 退款退费怎么退, so the FAQ never answered
+    `怎么退款？`; a sign-up's `["+1、报名"]` took neither +1 nor 报名."""
+    faq = ("mechanisms:\n  faq:\n    entries:\n      - question: 怎么退款？\n"
+           "        keywords: [退款，退费，怎么退]\n        answer: 7 天内可退。\n")  # fmt: skip
+    [p] = problems(MINIMAL + faq)
+    assert str(p).startswith("pb.yaml:14:20: mechanisms.faq.entries[0].keywords[0]: keyword "
+                             "'退款，退费，怎么退' is several words joined by '，'")  # fmt: skip
+    assert p.message.endswith("write each as a keyword of its own: [退款, 退费, 怎么退]")
+    [p] = problems(MINIMAL + "mechanisms:\n  signups:\n    join_keywords: ['+1、报名']\n")
+    assert p.path == "mechanisms.signups.join_keywords[0]"
+    assert p.message.endswith("[+1, 报名]")
+    [p] = problems(MINIMAL + faq.replace("[退款，退费，怎么退]", "退款，退费"))
+    assert p.path == "mechanisms.faq.entries[0].keywords"
+    assert p.message == ("'退款，退费' is one text, but a list is wanted here: write it in "
+                         "brackets, [退款, 退费], or one item a line after '- '")  # fmt: skip
+    # one phrase with its own comma inside is a keyword (nothing to split it into)
+    parse_playbook(MINIMAL + faq.replace("[退款，退费，怎么退]", "[退款，]"))

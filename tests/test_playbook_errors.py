@@ -343,3 +343,47 @@ def test_a_weekly_check_in_is_refused_where_it_is_written_and_says_why() -> None
     assert p.path == "mechanisms.check_in.period" and "period: day" in p.message
     pb = parse_playbook(MINIMAL + "mechanisms:\n  check_in:\n    period: day\n").playbook
     assert pb.mechanisms.check_in.period == "day"
+
+
+def test_a_full_width_colon_or_space_typed_by_a_chinese_input_method_is_named_where_it_is() -> None:
+    """`name：茶友会` and an indentation of `　` (U+3000) said only YAML's "could not find
+    expected ':'" or "mapping values are not allowed here", a line below the cause."""
+    [p] = problems(MINIMAL.replace("  name: Tea Friends", "  name：茶友会"))
+    assert (p.line, p.column) == (3, 7)
+    assert p.message.endswith("(line 3 has a full-width colon '：' after 'name': a key is "
+                              "followed by an ASCII colon and a space, 'name: …')")  # fmt: skip
+    [p] = problems(MINIMAL.replace("  language: en", "\u3000language: en"))
+    assert (p.line, p.column) == (4, 1)
+    assert p.message.endswith("(line 4 is indented with a full-width space '\u3000' (U+3000): "
+                              "indent with ASCII spaces)")  # fmt: skip
+    # a full-width colon inside a rule's text is the text's: the error is the line above it
+    texts = "rules:\n  texts:\n    -不发广告。\n    - 违规处理：先警告，再禁言。\n"
+    [p] = problems(MINIMAL + texts)
+    assert "full-width" not in p.message
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "suggested"),
+    [
+        ("schedule", "每周日晚上9点", ["每天 08:00", "每周一三五日 20:00", "每周日 21:00", "每月18日 20:00"]),
+        ("trial", "三天", ["30分钟", "24小时", "3天"]),
+        ("period", "一年", ["6个月", "1年", "30天"]),
+    ],
+)  # fmt: skip
+def test_a_value_written_in_chinese_that_cannot_be_read_suggests_the_chinese_forms_that_can(
+    field: str, written: str, suggested: list[str]
+) -> None:
+    """`每周日晚上9点`, `三天`, `一年` were answered with English examples only ('every day
+    08:00', '7d', '1 year'), as if Chinese were not read; every form suggested is read."""
+    plan = "monetisation:\n  plans:\n    - {id: year, name: 年卡, price: 299, period: 1年, trial: 3天}\n"
+    post = "calendar:\n  posts:\n    - {id: weekly, schedule: 每天 08:00, content: {text: 周报}}\n"
+    text = MINIMAL + (post.replace("每天 08:00", written) if field == "schedule"
+                      else plan.replace("1年" if field == "period" else "3天", written))  # fmt: skip
+    [p] = problems(text)
+    assert p.path.endswith(field) and written in p.message
+    for form in suggested:
+        assert f"'{form}'" in p.message
+        if field == "schedule":
+            parse_playbook(MINIMAL + post.replace("每天 08:00", form))
+        else:
+            parse_playbook(MINIMAL + plan.replace("1年" if field == "period" else "3天", form))

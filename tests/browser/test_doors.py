@@ -112,7 +112,7 @@ def test_paid_a_joiner_reads_the_price_gets_a_reference_and_is_in_once_staff_rec
     joiner.goto(server.invite_url())
     door = joiner.locator("#admission")
     expect(door).to_contain_text("「颜学院护肤社」是付费社群")
-    expect(door).to_contain_text("开通「颜学院半年会员」（299 CNY / 6 个月）后即可加入")
+    expect(door).to_contain_text("开通「颜学院半年会员」（299 元 / 6 个月）后即可加入")
     expect(door).to_contain_text("先填写昵称并点“加入”，即可拿到你的付款参考码")
     joiner.fill("#nickname", "小鹿")
     press_join(joiner)

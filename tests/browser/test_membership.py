@@ -41,7 +41,7 @@ def refused_with_a_reference(page: Page, server: LiveServer, nickname: str) -> s
     page.goto(server.invite_url())
     admission = page.locator("#admission")
     expect(admission).to_contain_text(
-        f"「颜学院护肤社」是付费社群：开通「{PLAN}」（299 CNY / 6 个月）"
+        f"「颜学院护肤社」是付费社群：开通「{PLAN}」（299 元 / 6 个月）"
     )
     expect(admission).to_contain_text("先填写昵称并点“加入”，即可拿到你的付款参考码。")
     assert REFERENCE.search(admission.inner_text()) is None  # no code before a nickname
@@ -116,7 +116,7 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         expect(staff.locator(".notice")).to_contain_text("Refunded")
         assert "removed from every group" in asked[0], "a refund asks first"
         notice = refunded.locator("#notice")
-        expect(notice).to_contain_text(f"你已被移出本群：「{PLAN}」会员已退款")
+        expect(notice).to_contain_text(f"你已被移出本群：「{PLAN}」已退款")
         expect(refunded.locator("#status")).to_have_attribute("data-state", "closed")
         shots.take(refunded, "refunded")
         refunded.goto(server.invite_url())
@@ -127,10 +127,10 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         # The renewal reminder, 14 days before the end: said once, with the reference.
         end = period_end(server, "小美")
         clock.set(end - timedelta(days=14) + timedelta(minutes=1))
-        reminder = bot_says(member, f"你的「{PLAN}」会员将于")
+        reminder = bot_says(member, f"你的「{PLAN}」将于")
         expect(reminder).to_have_count(1)
         expect(reminder).to_contain_text(code)
-        expect(reminder).to_contain_text("续费 299 CNY 可再享 6 个月")
+        expect(reminder).to_contain_text("续费 299 元 可再享 6 个月")
         shots.take(member, "reminded")
         clock.set(end - timedelta(days=13))
         server.wait_for_ticks()
@@ -145,20 +145,20 @@ def test_a_membership_paid_in_the_console_reminded_removed_after_grace_and_refun
         assert removal_kicks(server) == 1  # only the refund's so far
         clock.set(end + timedelta(days=3) + timedelta(minutes=1))
         removed = member.locator("#notice")
-        expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」会员已到期未续费")
+        expect(removed).to_contain_text(f"你已被移出本群：「{PLAN}」已到期未续费")
         expect(member.locator("#status")).to_have_attribute("data-state", "closed")
         shots.take(member, "removed")
         clock.set(end + timedelta(days=5))
         server.wait_for_ticks()
         assert removal_kicks(server) == 2  # the refund's and this one: once each
         member.goto(server.invite_url())
-        expect(member.locator("#admission")).to_contain_text(f"你的「{PLAN}」会员已于")
+        expect(member.locator("#admission")).to_contain_text(f"你的「{PLAN}」已于")
         expect(member.locator("#admission")).to_contain_text(code)
         rows = WebChatMessageRow
         with server.store.engine.connect() as db:
             said = [(text, to) for text, to in db.execute(
                 select(rows.text, rows.visible_to).where(rows.user_id.is_(None)))
-                if "会员将于" in text]  # fmt: skip
+                if "」将于" in text]  # fmt: skip
         # one reminder, for 小美's eyes alone (her reference); none for the refunded 小鹿
         assert len(said) == 1 and "小美" in said[0][0] and said[0][1] is not None
     finally:
@@ -187,7 +187,7 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         member.goto(server.invite_url())
         offer = member.locator("#admission")
         expect(offer).to_contain_text("「颜学院护肤社」是付费社群：新成员可免费试用 3 天")
-        expect(offer).to_contain_text(f"开通「{PLAN}」（299 CNY / 6 个月）")
+        expect(offer).to_contain_text(f"开通「{PLAN}」（299 元 / 6 个月）")
         shots.take(member, "trial-offer")
         member.fill("input[name=nickname]", "小美")
         join_again(member)  # the trial starts: in the chat
@@ -197,7 +197,7 @@ def test_a_trial_is_said_at_the_door_reminded_the_day_before_it_ends_and_ends_in
         clock.set(end - timedelta(days=1) + timedelta(minutes=1))
         reminder = bot_says(member, f"你的「{PLAN}」免费试用将于")
         expect(reminder).to_have_count(1)
-        expect(reminder).to_contain_text("开通 299 CNY / 6 个月")
+        expect(reminder).to_contain_text("开通 299 元 / 6 个月")
         expect(reminder).to_contain_text("付款参考码")
         shots.take(member, "trial-reminded")
 

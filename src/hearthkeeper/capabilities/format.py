@@ -25,6 +25,19 @@ def human_duration(delta: timedelta, language: Language) -> str:
     return " ".join(parts) or "less than a minute"
 
 
+# How a currency reads after an amount in a Chinese sentence (`299 元 / 1 年`, `费用 39 元`):
+# members of a Chinese community read 元, not the ISO code; a currency not listed keeps its code
+_CURRENCY_ZH = {"CNY": "元", "USD": "美元", "HKD": "港元", "TWD": "新台币", "MOP": "澳门元",
+                "EUR": "欧元", "GBP": "英镑", "JPY": "日元", "SGD": "新加坡元", "AUD": "澳元",
+                "CAD": "加元"}  # fmt: skip
+
+
+def currency_words(code: str, language: Language) -> str:
+    """A currency code as members read it after an amount: `元` for CNY in Chinese, the
+    code in English (`299 CNY`)."""
+    return _CURRENCY_ZH.get(code.upper(), code) if language is Language.ZH_CN else code
+
+
 def excerpt(text: str, limit: int = 60) -> str:
     """The start of a text for alerts, logs and replies: one line, without the control,
     text-direction or invisible characters that would reorder or hide what is read."""

@@ -38,7 +38,7 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.EN: "{nickname}, please set your display name as '{nickname_format}'.",
     },
     "intro_request": {
-        Language.ZH_CN: "请在 {deadline} 内做个自我介绍，让大家认识你。",
+        Language.ZH_CN: "请在 {deadline}内做个自我介绍，让大家认识你。",
         Language.EN: "Please introduce yourself within {deadline} so everyone gets to know you.",
     },
     "intro_reminder": {
@@ -46,7 +46,7 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.EN: "{nickname}, we haven't heard from you yet: say hello and introduce yourself!",
     },
     "probation": {
-        Language.ZH_CN: "{nickname}，新成员入群 {duration} 内不能发{what}，消息已撤回。",
+        Language.ZH_CN: "{nickname}，新成员入群 {duration}内不能发{what}，消息已撤回。",
         Language.EN: "{nickname}, new members cannot post {what} during their first {duration}; "
         "the message was removed.",
     },

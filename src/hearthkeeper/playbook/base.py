@@ -197,6 +197,9 @@ class DurationTooLong(ValueError):
     """A duration written correctly, but longer than `MAX_DURATION`."""
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 def parse_duration(value: Any) -> timedelta:
     """Read `90s`, `30m`, `1h30m`, `24h`, `7d`, `2 weeks`, `24小时` as a timedelta."""
     if isinstance(value, timedelta):
@@ -220,6 +223,11 @@ def parse_duration(value: Any) -> timedelta:
         total += int(match.group(1)) * _UNITS[unit]
         pos = match.end()
     if pos == 0 or text[pos:].strip():
+        if _CHINESE.search(value):  # `三天`, `半小时`: the units are read, the number in digits
+            raise ValueError(
+                f"{quoted(value)} is not a duration: write the number in digits, e.g. "
+                "'30分钟', '24小时', '3天' (or '30m', '24h', '3d')"
+            )
         raise ValueError(
             f"{quoted(value)} is not a duration: write e.g. '30m', '24h', '7d' or '1h30m'"
         )

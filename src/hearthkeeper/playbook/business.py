@@ -60,6 +60,11 @@ def parse_period(value: Any) -> Any:
     if match and len(match[1].lstrip("0")) > len(str(MAX_DURATION.days)):  # days in any unit
         raise ValueError(too_long)
     if not match or int(match[1]) < 1:
+        if re.search(r"[\u4e00-\u9fff]", value):  # `一年`, `半年`: the number in digits
+            raise ValueError(
+                f"{quoted(value)} is not a service period: write the number in digits, e.g. "
+                "'6个月', '1年', '30天' (or '6 months', '1 year', '30 days')"
+            )
         raise ValueError(
             f"{quoted(value)} is not a service period: write e.g. '6 months', '1 year', '30 days'"
         )

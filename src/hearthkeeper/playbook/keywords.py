@@ -46,14 +46,49 @@ class KeywordFinding:
     warning: bool = False
 
 
+# What a Chinese input method types between the words of a list: `[退款，退费]` is a list of
+# one keyword, 退款，退费, which matches only a message saying 退款退费 (punctuation folded away)
+_WIDE_SEPARATORS = re.compile("[，、；]")
+
+
 def check_keywords(pb: Playbook) -> list[KeywordFinding]:
     """Every keyword of every literal keyword list that is a mistake or looks like one."""
-    return [
+    found = [
         finding
         for loc, keywords, whole in _keyword_lists(pb)
         for index, keyword in enumerate(keywords)
-        if (finding := _check((*loc, index), keyword, whole=whole)) is not None
+        if (
+            finding := _joined((*loc, index), keyword)
+            or _check((*loc, index), keyword, whole=whole)
+        )
+        is not None
     ]
+    signups = pb.mechanisms.signups
+    for field, keywords in (("join_keywords", signups.join_keywords),
+                            ("cancel_keywords", signups.cancel_keywords)):  # fmt: skip
+        for index, keyword in enumerate(keywords):
+            finding = _joined(("mechanisms", "signups", field, index), keyword)
+            if finding is not None:
+                found.append(finding)
+    return found
+
+
+def _joined(loc: Loc, keyword: str) -> KeywordFinding | None:
+    """A keyword that is several written with a Chinese comma between them."""
+    if not _WIDE_SEPARATORS.search(keyword):
+        return None
+    parts = [p.strip() for p in _WIDE_SEPARATORS.split(keyword) if p.strip()]
+    if len(parts) < 2:
+        return None
+    separator = _WIDE_SEPARATORS.search(keyword)
+    assert separator is not None
+    return KeywordFinding(
+        loc,
+        f"keyword {quoted(keyword)} is several words joined by {quoted(separator.group())}: in a "
+        "YAML list only the ASCII comma ',' separates items, so this is one keyword, matched "
+        "only where a message says all of it; write each as a keyword of its own: "
+        f"[{', '.join(parts)}]",
+    )
 
 
 def _keyword_lists(pb: Playbook) -> Iterator[tuple[Loc, list[str], bool]]:

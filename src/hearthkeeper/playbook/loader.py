@@ -678,6 +678,10 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "string_type" and isinstance(value, bool):
         message = (f"YAML reads {str(value).lower()} as yes/no, but a text is wanted here: write "
                    f"the words (in quotes, '{str(value).lower()}', for the word itself)")  # fmt: skip
+    if error["type"] == "list_type" and isinstance(value, str):
+        parts = [p.strip() for p in re.split(r"[,，、；]", value) if p.strip()]
+        message = (f"{quoted(value)} is one text, but a list is wanted here: write it in "
+                   f"brackets, [{', '.join(parts)}], or one item a line after '- '")  # fmt: skip
     if error["type"] in ("enum", "literal_error") and isinstance(value, str):
         raw = str(ctx.get("expected", "")).replace(" or ", ",").split(",")
         expected = [e.strip(" '") for e in raw if e.strip(" '")]

@@ -84,10 +84,19 @@ def parse_schedule(text: str) -> str:
             raise ScheduleError(f"{quoted(raw)} is not a valid cron expression")
         return raw
     _refuse_zone(raw)
+    if _CHINESE.search(raw):  # the forms read in Chinese, and the time as a clock shows it
+        raise ScheduleError(
+            f"cannot read the schedule {quoted(raw)}: write e.g. '每天 08:00', "
+            "'每周一三五日 20:00', '每周日 21:00' or '每月18日 20:00', the time as HH:MM "
+            "(21:00, not 晚上9点)"
+        )
     raise ScheduleError(
         f"cannot read the schedule {quoted(raw)}: write e.g. 'every day 08:00', "
         "'Mon,Wed,Fri,Sun 20:00', 'monthly on day 18 at 20:00' or a cron expression '0 8 * * *'"
     )
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 _GAP_SAMPLE = 64  # firings looked at: every gap a five-field cron can have shows within them

@@ -185,6 +185,10 @@ def read_yaml(text: str, *, bounded: bool = True) -> Source:
                         " the pair \\ud83d\\ude00 that JSON writes for it is not read)")  # fmt: skip
         if "expected a single document" in message:
             message = "the file holds more than one YAML document (---); a playbook is one"
+        wide = _wide_punctuation(text, mark.line if mark else 0)
+        if wide is not None:
+            position, hint = wide
+            message += f" ({hint})"
         raise YamlProblem(position, (), f"YAML syntax: {message}") from None
     except yaml.reader.ReaderError as exc:
         raise _unreadable(text, exc) from None
@@ -197,6 +201,53 @@ def read_yaml(text: str, *, bounded: bool = True) -> Source:
 
 
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# What a Chinese input method types instead of YAML's own marks: a full-width colon after a
+# key (`name：茶友会`) and a full-width space in the indentation
+_WIDE_COLON = re.compile(r"^[ ]*(?:-[ ]+)?([^\s:#'\"{\[][^:#]*?)[ ]*：")
+_WIDE_INDENT = re.compile(r"^[ ]*\u3000")
+
+
+def _wide_punctuation(text: str, line: int) -> tuple[Position, str] | None:
+    """Where a YAML syntax error at (0-based) `line` comes from a full-width colon after a key
+    or a full-width space in the indentation, on that line or the two before it (YAML often
+    notices on the next line), and what to write instead."""
+    lines = text.splitlines()
+    for at in (line, line - 1, line - 2):
+        if not 0 <= at < len(lines):
+            continue
+        written = lines[at]
+        indent = _WIDE_INDENT.match(written)
+        # as wide as two spaces on screen, typed for one or for two
+        if indent is not None and any(_fixed_by(lines, at, written.replace("\u3000", spaces), line)
+                                      for spaces in ("  ", " ")):  # fmt: skip
+            return Position(at + 1, indent.end()), (
+                f"line {at + 1} is indented with a full-width space '\u3000' (U+3000): "
+                "indent with ASCII spaces"
+            )
+        colon = _WIDE_COLON.match(written)
+        if colon is not None and _fixed_by(lines, at, written.replace("：", ": ", 1), line):
+            key = colon.group(1)
+            return Position(at + 1, colon.end()), (
+                f"line {at + 1} has a full-width colon '：' after {key!r}: a key is followed "
+                f"by an ASCII colon and a space, '{key}: …'"
+            )
+    return None
+
+
+def _fixed_by(lines: list[str], at: int, instead: str, failed: int) -> bool:
+    """Whether writing `instead` on (0-based) line `at` gets the parser past the line it failed
+    on: a full-width colon inside a text (`- 违规处理：第一次警告`) is no cause of the error."""
+    text = "\n".join([*lines[:at], instead, *lines[at + 1 :]])
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line > failed
+    except (yaml.YAMLError, RecursionError):
+        return False
+    return True
+
+
 MAX_NODES = 100_000
 # The most characters aliases may add to a document's values (each `*name` repeats its anchor's
 # value; counted for every repetition): as many as a playbook may have bytes (256 KiB), so a

@@ -167,7 +167,11 @@ class Scanner:
         `own`: asked only when the scorer flags `words` (or, without them, the text), what
         of them names nothing the community has; the scorer judges that instead, and nothing
         (`/vote 2`, `/rsvp 周六护肤沙龙`, `+1 院长精选·秋冬保湿`: the community's own option,
-        event or item) drops its verdict."""
+        event or item) drops its verdict. Of a command's `words`, `own` is asked when a rule
+        flags them too, and nothing drops the rules' findings as well: the words name the
+        community's own reward, title or event, and the command's name is the community's too
+        (`/兑换 院长一对一肤质诊断` redeems the playbook's reward; read as a message it is a
+        seller's line)."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -186,11 +190,12 @@ class Scanner:
                 by_scorer = ()
         else:
             by_rules, by_scorer = read(message, command)
-        if by_scorer and own is not None:
+        if own is not None and (by_scorer or (words is not None and by_rules)):
             left = own()
-            if not left:
-                by_scorer = ()
-            elif left != (message.original if words is None else words):
+            if not left:  # the community's own names: neither the scorer's nor, after a
+                by_scorer = ()  # command, the rules' verdict stands (`/兑换 包邮券`)
+                by_rules = () if words is not None else by_rules
+            elif by_scorer and left != (message.original if words is None else words):
                 scored = prepare(left)  # the names taken out: what is left is judged alone
                 by_scorer = self._scored_alone(scored)
         if by_scorer and mentioned is not None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from hearthkeeper.capabilities.activities import catalogue
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
+from hearthkeeper.capabilities.activities.render import event_line
 from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.positioning import Language
 from tests.playbook_samples import MINIMAL
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -196,3 +199,14 @@ def test_a_lapsed_place_is_signed_up_again_or_paid_while_a_place_is_free() -> No
     full = [lapsed, signup(2, Status.UNPAID)]
     said = d.decide_payment(priced, full, lapsed)
     assert isinstance(said, str) and "lapsed" in said and "refund" in said
+
+
+def test_a_fee_reads_in_yuan_for_chinese_members_and_by_its_code_in_english() -> None:
+    """`/活动` listed `费用 39 CNY`: members of a Chinese community read 元 (美元 for USD); a
+    currency without a Chinese name keeps its code, and English keeps the code."""
+    zone = ZoneInfo("Asia/Shanghai")
+    priced = event(price="39", title="线下交流会")
+    assert "，费用 39 元，" in event_line(priced, [], zone, Language.ZH_CN)
+    assert "费用 39 美元" in event_line(event(price="39", currency="USD"), [], zone, Language.ZH_CN)
+    assert "费用 39 CHF" in event_line(event(price="39", currency="CHF"), [], zone, Language.ZH_CN)
+    assert ", fee 39 CNY" in event_line(priced, [], zone, Language.EN)

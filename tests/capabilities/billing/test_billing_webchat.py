@@ -81,7 +81,7 @@ def test_a_membership_bought_reminded_expired_and_removed_on_the_web_chat(
             chat.engine.tick()
             chat.engine_round(client)
             assert len(reminders()) == 1 and code in reminders()[0]
-            assert "小美" in reminders()[0] and "299 CNY" in reminders()[0]
+            assert "小美" in reminders()[0] and "续费 299 元 可再享" in reminders()[0]
             assert reminders("someone-else") == []  # their reference: for their eyes alone
 
             runtime = next(iter(chat.engine.runtimes.values()))
@@ -140,22 +140,20 @@ def test_the_join_page_opened_again_after_paying_says_the_payment_is_in_and_unti
             refused = join(client, chat.code, "小美")
             user_id, code = refused_at_the_door(chat, client, refused, "小美", store_clock)
             before = client.get(f"/join/{chat.code}")
-            assert "会员已开通" not in before.text and code in before.text  # not paid yet
+            assert "」已开通" not in before.text and code in before.text  # not paid yet
             bought = half_year(store, community, code, "TB-9", store_clock)
             assert bought.subscription is not None
             until = bought.subscription.period_end.astimezone(ZoneInfo("Asia/Shanghai"))
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200
-            said = (
-                f"你的「颜学院半年会员」会员已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
-            )
+            said = f"你的「颜学院半年会员」已开通，有效期至 {until:%Y-%m-%d}。点“加入”即可进群。"
             assert said in page.text
             assert "付款参考码" not in page.text and 'name="nickname"' in page.text
             assert join(client, chat.code, "小美").status_code == 303
             seat = chat.carrier.seat(chat.group.id, user_id)
             assert seat is not None and seat.seated
             inside = client.get(f"/join/{chat.code}")  # seated: the page offers the chat
-            assert "会员已开通" not in inside.text
+            assert "」已开通" not in inside.text
 
 
 def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
@@ -172,7 +170,7 @@ def test_a_refunded_member_reads_that_the_membership_ended_not_that_it_expired(
             assert bought.subscription is not None
             staff.refund(store, community, bought.subscription.id, "staff", store_clock.now())
             page = client.get(f"/join/{chat.code}")
-            assert "会员已于" in page.text and "结束" in page.text
+            assert "你的「颜学院半年会员」已于" in page.text and "结束" in page.text
             assert "到期" not in page.text  # a refund is not an expiry
 
 
@@ -188,7 +186,7 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
             page = client.get(f"/join/{chat.code}")
             assert page.status_code == 200 and 'name="nickname"' in page.text
             assert "付费社群" in page.text and "免费试用 3 天" in page.text
-            assert "颜学院半年会员" in page.text and "299 CNY" in page.text
+            assert "颜学院半年会员" in page.text and "（299 元 / 6 个月）" in page.text
             assert SqlBilling.on(store).subscriptions(community.id) == []  # only looking
             assert join(client, chat.code, "小美").status_code == 303  # the trial starts
             [trial] = SqlBilling.on(store).subscriptions(community.id)
@@ -207,7 +205,7 @@ def test_fresh_browsers_on_one_connection_get_one_free_trial_then_the_plan(
         with TestClient(chat.app, client=("198.51.100.7", 50001)) as private:
             page = private.get(f"/join/{chat.code}")
             assert "已有人通过这个网络连接领取过免费试用" in page.text
-            assert "免费试用 3 天" not in page.text and "299 CNY" in page.text
+            assert "免费试用 3 天" not in page.text and "299 元" in page.text
             assert 'name="nickname"' in page.text  # the form stays: pay first, then in
             refused = join(private, chat.code, "小美2")
             assert refused.status_code == 403 and "领取过免费试用" in refused.text

@@ -69,7 +69,7 @@ def test_a_chinese_community_says_the_trial_in_chinese(
     c = Community(store, store_clock, carrier, runtime, engine, EventBuilder(store_clock.now()))
     assert screen(c, "ann").admitted
     assert (
-        "你正在免费试用「Half-year membership」，试用到 2026-05-04；之后开通 299 CNY / 6 个月 "
+        "你正在免费试用「Half-year membership」，试用到 2026-05-04；之后开通 299 元 / 6 个月 "
         "即可继续留在群里。试用结束前会提醒你如何付款。"
     ) in welcome_of(c, "ann")
 

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
+from hearthkeeper.capabilities.format import human_duration
+from hearthkeeper.capabilities.texts import say
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import PlaybookError, parse_playbook
@@ -245,3 +247,19 @@ def test_each_templates_welcome_lists_the_rules_under_their_own_heading(
     numbered = [n for n, line in enumerate(lines) if line[:1].isdigit() and line[1:3] == ". "]
     before = [n for n in numbered if n < first]
     assert before == [], f"a numbered list around the rules: {lines[before[0]]!r}" if before else ""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a text, not a query
+def test_a_chinese_welcome_asks_for_the_introduction_within_a_day_written_as_chinese(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The ppt template's `intro_deadline: 24h` read `请在 1 天 内做个自我介绍`: a space between
+    天 and 内 that Chinese never writes (likewise a probation notice's `入群 1 天 内`)."""
+    pb = parse_playbook(template_text("ppt"), "ppt.yaml").playbook
+    c = community(store, store_clock, pb)
+    [joined] = c.engine.process([c.events.join("u1", name="杭州-阿叶-互联网")])
+    welcome = next(a for a in joined.actions if a.kind is ActionKind.SEND and a.not_before is None)
+    assert "请在 1 天内做个自我介绍，让大家认识你。" in (welcome.text or "")
+    probation = say("probation", Language.ZH_CN, nickname="阿叶", what="链接",
+                    duration=human_duration(timedelta(hours=24), Language.ZH_CN))  # fmt: skip
+    assert probation == "阿叶，新成员入群 1 天内不能发链接，消息已撤回。"

@@ -383,6 +383,35 @@ def test_words_after_any_members_command_that_name_nothing_are_judged_its_argume
     assert store.staff_alerts(c.runtime.community_id) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_member_redeeming_or_joining_what_the_playbook_names_is_not_struck_as_an_ad(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`/兑换 包邮券` (the repurchase template's reward), `/兑换 院长一对一肤质诊断（15 分钟）`
+    (the skincare template's) and `/报名` of an event so named were deleted with a strike
+    (offer wording: the command's name 兑换 beside 一对一 or 包邮 read as a seller's line),
+    and the reward was never given. Words naming the community's own reward, title or event
+    are the community's; an ad written after the command, or instead of a name, still is one."""
+    extra = ("activities:\n  - {id: consult, name: 院长一对一肤质诊断, when: 2026-12-20 14:00}\n"
+             "mechanisms:\n  points:\n    rewards:\n"
+             "      - {id: ship, name: 包邮券, cost: 10}\n"
+             "      - {id: review, name: 院长一对一肤质诊断（15 分钟）, cost: 100}\n"
+             "  titles:\n    - {name: 包邮委员, duty: 每周整理包邮好物}\n")  # fmt: skip
+    c = community(store, store_clock, playbook(extra))
+    ordinary = ["/兑换 包邮券", "/兑换 院长一对一肤质诊断（15 分钟）", "/redeem review",
+                "/报名 院长一对一肤质诊断", "/认领 包邮委员"]  # fmt: skip
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    assert not any(a.kind is ActionKind.DELETE for r in used for a in r.actions)
+    assert store.staff_alerts(c.runtime.community_id) == []
+    ad = "需要代购韩国化妆品的姐妹找我"
+    for n, hiding in enumerate((f"/兑换 包邮券 {AD}", f"/兑换 {ad}", f"/认领 {ad}",
+                                f"/报名 院长一对一肤质诊断 {AD}")):  # fmt: skip
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
+        assert "advertising" in _violations([hidden]), hiding
+
+
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(
     store: Store, store_clock: FrozenClock
 ) -> None:

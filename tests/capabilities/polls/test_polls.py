@@ -248,6 +248,22 @@ def test_options_named_by_letters_are_voted_for_by_their_name(
     assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
 
 
+def test_a_chinese_reply_choosing_an_option_by_its_words_is_a_vote(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """`我选看展` and `投 桌游` were ordinary chat, left without a word, while `我选B` voted:
+    members name the option they want in their own words. Words naming no option after 选
+    (`选哪个好纠结`) stay chat, with no poll open too."""
+    c = staffed(store, store_clock)
+    assert said(say(c, "mei", "我选看展")) == [], "no poll open: chat"
+    say(c, "boss", WEEKEND)
+    assert only(say(c, "mei", "我选看展")) == "✅ mei 投给了 2. 看展。"
+    assert only(say(c, "bob", "投 桌游！")) == "✅ bob 投给了 3. 桌游。"
+    assert only(say(c, "ann", "选：爬山")) == "✅ ann 投给了 1. 爬山。"
+    assert said(say(c, "dan", "选哪个好纠结")) == [] and said(say(c, "dan", "我选择困难")) == []
+    assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
+
+
 def test_letters_naming_no_option_are_ordinary_chat(store: Store, store_clock: FrozenClock) -> None:
     """`OK` while a three-option poll was open got 'the options are 1–3 (or A–C)'."""
     c = staffed(store, store_clock)

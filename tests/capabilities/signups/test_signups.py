@@ -87,7 +87,8 @@ def test_beyond_stock_goes_to_the_waitlist_which_is_promoted_in_order_on_cancel(
 ) -> None:
     c = staffed(store, store_clock)
     say(c, "boss", "/接龙 周六夜跑 限2人 截止 20:00")
-    say(c, "mei", "+1")
+    # places for people, not portions of a group-buy's item (it said 周六夜跑还剩 1 份)
+    assert "✅ mei 接龙成功，第 1 位。周六夜跑还剩 1 个名额。" in only(say(c, "mei", "+1"))
     say(c, "bob", "+1")
     waiting = only(say(c, "ann", "+1"))
     assert "周六夜跑已接满，你排在候补第 1 位" in waiting

@@ -33,6 +33,7 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import IN_GROUP, Action, privately
 from hearthkeeper.engine.effects import EffectContext
@@ -121,7 +122,8 @@ def withdraw(scope: StoreBase, request: EventWithdraw, ctx: EffectContext) -> Se
     repo.set_status(decided.id, Status.CANCELLED, ctx.now)
     if event.price is not None and decided.order_id is not None:  # the fee stays theirs
         said = TEXTS.say("withdrawn_paid", lang, name=name, title=event.title,
-                         price=amount_text(event.price), currency=event.currency)  # fmt: skip
+                         price=amount_text(event.price),
+                         currency=currency_words(event.currency, lang))  # fmt: skip
     else:
         said = TEXTS.say("withdrawn", lang, name=name, title=event.title)
     out = [answers.reply(said)]
@@ -216,5 +218,5 @@ def _say(scope: StoreBase, key: str, event: Event, signup: SignUp | None, name: 
                      code=code or (d.shown_code(signup.code) if signup else ""),
                      tail=d.code_tail(signup.code) if signup else "",
                      price=amount_text(event.price) if event.price is not None else "",
-                     currency=event.currency)  # fmt: skip
+                     currency=currency_words(event.currency, lang))  # fmt: skip
     return text + (pay_by_text(event, unpaid, ctx) if unpaid is not None else "")

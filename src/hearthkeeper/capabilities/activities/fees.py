@@ -34,6 +34,7 @@ from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.playbook.positioning import Language
@@ -212,7 +213,8 @@ def refund_fee(store: Store, community: Community, event_id: int, who: str, by: 
                                clear_order=True)  # fmt: skip
         key = "fee_refunded_cancelled" if event.cancelled else "fee_refunded"
         text = TEXTS.say(key, lang, name=mine.display_name, title=event.title,
-                         price=amount_text(fee.amount), currency=fee.currency)  # fmt: skip
+                         price=amount_text(fee.amount),
+                         currency=currency_words(fee.currency, lang))  # fmt: skip
         tell(tx, mine, text, f"activity:{event.id}:refunded:{refund.id}", now)
         group = tx.get_group(mine.group_id)
         if held and not event.cancelled and playbook is not None and group is not None:

@@ -28,6 +28,7 @@ from hearthkeeper.capabilities.activities.requests import EventPayLapse, EventPa
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.ledger import has_access
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.capabilities.lists_common.actions import language, zone
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext, schedule_request
@@ -97,7 +98,7 @@ def remind_to_pay(scope: StoreBase, request: EventPayRemind,
     text = TEXTS.say("pay_reminder", lang, name=signup.display_name, title=event.title,
                      deadline=when_text(deadline, zone(ctx), lang),
                      price=amount_text(event.price) if event.price is not None else "",
-                     currency=event.currency,
+                     currency=currency_words(event.currency, lang),
                      code=payment_reference(scope, ctx.group.carrier, signup, ctx.now)
                      or d.shown_code(signup.code))  # fmt: skip
     # their payment reference: theirs alone where the carrier can, as the hold's first answer

@@ -10,6 +10,7 @@ from decimal import Decimal
 from hearthkeeper.capabilities.activities.decide import left
 from hearthkeeper.capabilities.activities.records import Event, SignUp
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.playbook.positioning import Language
 
 _ZH_DAYS = "一二三四五六日"
@@ -39,7 +40,10 @@ def event_line(event: Event, signups: Sequence[SignUp], zone: tzinfo, lang: Lang
     if event.priced:
         parts.append(
             TEXTS.say(
-                "fee", lang, price=amount_text(event.price or Decimal(0)), currency=event.currency
+                "fee",
+                lang,
+                price=amount_text(event.price or Decimal(0)),
+                currency=currency_words(event.currency, lang),
             )
         )
     free = left(event, signups)

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
+from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 
-TEXTS = Phrasebook({
+
+class _MembershipTexts(Phrasebook):
+    """The texts below; in Chinese, a plan named as a membership (`颜学院半年会员`) is not called
+    a membership twice (`你的「颜学院半年会员」会员已开通` read so)."""
+
+    def say(self, key: str, language: Language, **values: Any) -> str:
+        said = super().say(key, language, **values)
+        return said.replace("会员」会员", "会员」") if language is Language.ZH_CN else said
+
+
+TEXTS = _MembershipTexts({
     "refused_visitor": {
         Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
                         "后即可加入。先填写昵称并点“加入”，即可拿到你的付款参考码。",
@@ -175,7 +187,8 @@ def day_of(moment: datetime, zone: tzinfo) -> str:
 
 def plan_values(plan: Plan, language: Language) -> dict[str, str]:
     """The plan's name, price, currency and period, for the texts."""
-    return {"plan": plan.name, "price": f"{plan.price:f}", "currency": plan.currency,
+    return {"plan": plan.name, "price": f"{plan.price:f}",
+            "currency": currency_words(plan.currency, language),
             "period": period_words(plan.period, language)}  # fmt: skip
 
 

@@ -34,8 +34,8 @@ def decide_vote(poll: Poll, request: CastVote, name: str, lang: Language) -> Say
     out of range, or bare letters naming no option (`OK`), are ordinary chat; `/vote` out of
     range, or several options in a single-choice poll, get told what is allowed."""
     choices = named_options(request.said, poll.options) or request.choices
-    if not choices:  # `/vote` with words naming no option
-        return Say(TEXTS.say("vote_usage", lang))
+    if not choices:  # `/vote` with words naming no option; a bare `我选择困难` is chat
+        return Say(TEXTS.say("vote_usage", lang) if request.explicit else None)
     if any(not 0 <= c < len(poll.options) for c in choices):
         if not request.explicit and (len(choices) == 1 or has_letters(request.said)):
             return Say()

@@ -21,7 +21,7 @@ from hearthkeeper.capabilities.lists_common.reading import normal
 from hearthkeeper.capabilities.polls import requests as rq
 from hearthkeeper.capabilities.polls.decide import decide_vote
 from hearthkeeper.capabilities.polls.effects import register_effects
-from hearthkeeper.capabilities.polls.parse import PollSpec, read_poll, read_vote
+from hearthkeeper.capabilities.polls.parse import PollSpec, names_by_text, read_poll, read_vote
 from hearthkeeper.capabilities.polls.render import TEXTS, problem_text
 from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.engine.events import Event, Message
@@ -43,7 +43,7 @@ _remembered_vote = lru_cache(maxsize=TEXTS_REMEMBERED)(read_vote)
 
 
 class VoteReplies:
-    """A bare vote (`2`, `B`, `1 3`, `选2`) while a poll is open. Only a message the open poll
+    """A bare vote (`2`, `B`, `1 3`, `选2`, `我选杭州`) while a poll is open. Only a message the open poll
     takes as a vote (or answers, as `1 3` in a single-choice poll) stops later handlers: with
     no poll open, or as a number or letters naming no option, it is chat like any other."""
 
@@ -54,7 +54,7 @@ class VoteReplies:
             isinstance(event, Message)
             and not event.sender.is_bot
             and len(event.text) <= LONGEST_VOTE
-            and _remembered_vote(event.text) is not None
+            and (_remembered_vote(event.text) is not None or names_by_text(event.text))
         )
 
     def own(self, event: Event, ctx: Context) -> str:

@@ -41,6 +41,8 @@ _LONGEST_FIRST = sorted(_FLAGS, key=len, reverse=True)
 _LONGEST = len(_LONGEST_FIRST[0])
 _OPENING, _CLOSING = "[【(（", "]】)）"
 _VOTE_PREFIXES = ("投票", "投", "选", "vote", "我选")
+# the words a Chinese vote for an option by its own text starts with (`我选杭州`)
+_WORDED_PREFIXES = ("我选", "我投", "投票", "投", "选")
 _VOTE_CHARS = frozenset(
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ,，、/;；和&+"
 )
@@ -126,6 +128,9 @@ def named_options(text: str, options: Sequence[str]) -> tuple[int, ...] | None:
     for whole in (compact(text), None if body is None else compact(body)):
         if whole in names:
             return (names[whole],)
+    for written in _option_texts(text):  # `我选杭州`, `选：杭州`, `投 杭州！`
+        if compact(written) in names:
+            return (names[compact(written)],)
     if body is None:
         return None
     found: list[int] = []
@@ -143,6 +148,24 @@ def named_options(text: str, options: Sequence[str]) -> tuple[int, ...] | None:
         elif chunk:
             return None
     return tuple(dict.fromkeys(found)) or None
+
+
+def names_by_text(text: str) -> bool:
+    """Whether a reply may vote for an option by its own words (`我选杭州`, `选 看展`): a vote's
+    word and something after it. Which option, if any, only the open poll can say."""
+    said = normal(text)
+    return said.startswith(_WORDED_PREFIXES) and any(_option_texts(said))
+
+
+def _option_texts(text: str) -> Iterator[str]:
+    """What follows a vote's word (`我选`, `选`, `投`, `投票`), without a `:` after it or a
+    `。` or `！` at the end: the words an option may be named by."""
+    said = normal(text)
+    for prefix in _WORDED_PREFIXES:
+        if said.startswith(prefix):
+            written = said[len(prefix) :].strip().lstrip(":：").strip().rstrip(_VOTE_ENDS).strip()
+            if written:
+                yield written
 
 
 def has_letters(text: str) -> bool:

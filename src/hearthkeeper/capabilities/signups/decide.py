@@ -111,7 +111,8 @@ def taken(fresh: SignUpList, entries: Sequence[SignUpEntry], entry: SignUpEntry,
     now_item = next((i for i in fresh.items if item is not None and i.id == item.id), None)
     if entry.status == "waitlisted":
         left = now_item.left if now_item is not None else 0
-        short = r.TEXTS.say("only_left", lang, left=left) if left else r.TEXTS.say("full", lang)
+        places = "only_left_places" if r.plain(fresh) else "only_left"
+        short = r.TEXTS.say(places, lang, left=left) if left else r.TEXTS.say("full", lang)
         position = [
             e.id for e in entries if e.status == "waitlisted" and e.item_id == entry.item_id
         ]
@@ -122,7 +123,7 @@ def taken(fresh: SignUpList, entries: Sequence[SignUpEntry], entry: SignUpEntry,
     parts = [r.TEXTS.say("joined", lang, name=name, number=number,
                          what=r.what(fresh, now_item, take.quantity, lang))]  # fmt: skip
     if now_item is not None and now_item.left is not None:
-        key = "left" if now_item.left else "sold_out_now"
+        key = ("left_places" if r.plain(fresh) else "left") if now_item.left else "sold_out_now"
         parts.append(r.TEXTS.say(key, lang, item=take.label, left=now_item.left))
     glue = "" if lang is Language.ZH_CN else " "
     if len(confirmed) <= r.SHORT_LIST or number % r.FULL_EVERY == 0:

@@ -40,6 +40,8 @@ TEXTS = Phrasebook({
     },
     "joined": {ZH: "✅ {name} 接龙成功，第 {number} 位{what}。", EN: "✅ {name} is #{number}{what}."},
     "left": {ZH: "{item}还剩 {left} 份。", EN: "{item}: {left} left."},
+    # a list of places for people (`/接龙 周六夜跑 限20人`): places, not portions
+    "left_places": {ZH: "{item}还剩 {left} 个名额。", EN: "{item}: {left} left."},
     "sold_out_now": {ZH: "{item}已接满。", EN: "{item} is now full."},
     "more": {ZH: "（共 {count} 人，发 /接龙列表 看完整名单）", EN: "({count} on the list; /list shows it all)"},
     "waitlisted": {
@@ -50,6 +52,7 @@ TEXTS = Phrasebook({
     },
     "full": {ZH: "已接满", EN: "is full"},
     "only_left": {ZH: "只剩 {left} 份", EN: "has only {left} left"},
+    "only_left_places": {ZH: "只剩 {left} 个名额", EN: "has only {left} left"},
     "already": {
         ZH: "{name}，你已经在名单上了（{where}{what}）。要改数量请先发「-1」再重新接龙。",
         EN: "{name}, you are already on the list ({where}{what}). To change it, send '-1' and "
