@@ -406,6 +406,7 @@ def test_a_stored_share_finer_than_is_kept_now_is_read_as_it_was_accepted(writte
     assert over.severity is Severity.WARNING
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_stored_version_this_release_cannot_read_is_said_by_the_commands_that_read_it(
     store: Store, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip

@@ -61,6 +61,7 @@ def test_unknown_community_lists_the_communities(store: Store, database_url: str
     assert "no community 'coffee' (there are: tea (Tea Friends))" in out
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_bad_dates_say_how_to_write_them(store: Store, database_url: str) -> None:
     tea_community(store)
     code, out = _run(database_url, "--community", "tea", "--from", "1 March")
@@ -70,6 +71,7 @@ def test_bad_dates_say_how_to_write_them(store: Store, database_url: str) -> Non
     assert code == 1 and "after it ends on 2026-03-01" in out
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize(("option", "day"), [("--from", "0001-01-01"), ("--to", "9999-12-31")])
 def test_days_at_the_ends_of_the_calendar_name_the_option_and_its_range(
     store: Store, database_url: str, option: str, day: str
@@ -82,6 +84,7 @@ def test_days_at_the_ends_of_the_calendar_name_the_option_and_its_range(
     assert f"{option} '{day}' is out of range: give a day from 1970-01-01 to 9997-12-31" in out
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_period_longer_than_one_report_measures_is_refused_or_shortened(
     store: Store, database_url: str, here: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,6 +109,7 @@ def test_a_period_longer_than_one_report_measures_is_refused_or_shortened(
     assert code == 0 and "note:" not in out
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize(
     ("args", "says"),
     [
@@ -124,6 +128,7 @@ def test_an_out_file_whose_extension_is_not_the_format_written_is_refused(
     assert not [p for p in here.iterdir() if p.name.startswith("r.")]  # nothing written
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_an_htm_out_file_gets_the_html_page(store: Store, database_url: str, here: Path) -> None:
     tea_community(store)
     code, out = _run(database_url, "--community", "tea", "--from", "2026-03-01", "-o", "r.htm")

@@ -38,6 +38,7 @@ def test_a_start_with_a_utc_offset_is_that_instant(c: Console) -> None:
     assert far.status_code == 400 and "out of range" in far.text
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize(("field", "char", "said"), [
     ("title", "\u202e", "U+202E (a right-to-left override) at character 3"),
     ("title", "\u200b", "U+200B (a zero-width space) at character 3"),
@@ -57,6 +58,7 @@ def test_a_title_that_would_hide_or_reorder_text_is_refused(c: Console, field: s
     assert emoji.status_code == 303  # joiners build emoji and scripts: they stay
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_refused_start_or_capacity_is_quoted_cut_short(c: Console) -> None:
     # a 100 KB start was repeated whole in the page's message (the field keeps what was typed)
     long_at, long_places = "x" * 100_000, "9" * 5_000

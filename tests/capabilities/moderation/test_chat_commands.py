@@ -71,6 +71,7 @@ def audit(c: Community) -> list[tuple[str, str, str]]:
             for e in reversed(c.store.audit_log(c.runtime.community_id))]  # fmt: skip
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_member_without_the_permission_is_refused_and_nothing_happens(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -337,6 +338,7 @@ def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
     assert say(c, "boss", "/mute @bob \u202eh1") == [f"'h1' is not a duration: {accepted}"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_mute_and_ban_say_what_is_wrong(store: Store, store_clock: FrozenClock) -> None:
     c = start(store, store_clock)
     accepted = "write 10m, 1h, 2d or 1h30m."

@@ -1,10 +1,13 @@
-"""Polls through the engine with the fake carrier, on both databases."""
+"""Polls through the engine with the fake carrier, on both databases (a test of how a reply
+is read or worded alone, marked a decision, on SQLite)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from datetime import timedelta
+
+import pytest
 
 from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
@@ -60,6 +63,7 @@ def test_result_bars_are_each_options_share_of_the_voters(
     assert sum(int(share) for share in re.findall(r"\((\d+)%\)", results)) == 100
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_single_choice_poll_s_shares_add_up_to_100_percent(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -76,6 +80,7 @@ def test_a_single_choice_poll_s_shares_add_up_to_100_percent(
     assert "3. 桌游   0 票 (0%)" in results
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_multiple_choice_poll_s_shares_are_each_of_the_voters_half_up(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -90,6 +95,7 @@ def test_a_multiple_choice_poll_s_shares_are_each_of_the_voters_half_up(
     assert "2. 零食  ██████████ 8 票 (100%)" in results and "共 8 人投票" in results
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_bar_is_as_long_as_its_printed_share_says(store: Store, store_clock: FrozenClock) -> None:
     """The share was rounded half up and the bar half to even: 1 of 4 read 25% beside two
     blocks (2.5 to even), 9 of 20 read 45% beside four. A bar is the printed share's tenths,
@@ -108,6 +114,7 @@ def test_a_bar_is_as_long_as_its_printed_share_says(store: Store, store_clock: F
     assert "2. 看展  ██████ 11 票 (55%)" in results
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_deadline_in_the_past_is_said_to_have_passed(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -215,6 +222,7 @@ def test_started_by_names_the_roles_who_may_start_polls(
     assert only(say(c, "boss", WEEKEND)) == "boss，只有 创始人 可以使用「/投票」。"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: FrozenClock) -> None:
     c = staffed(store, store_clock)
     for text, problem in [
@@ -232,6 +240,7 @@ def test_unreadable_polls_and_votes_get_the_usage(store: Store, store_clock: Fro
     assert said(say(c, "mei", "7")) == [], "a bare number out of range is ordinary chat"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_options_named_by_letters_are_voted_for_by_their_name(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -248,6 +257,7 @@ def test_options_named_by_letters_are_voted_for_by_their_name(
     assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_chinese_reply_choosing_an_option_by_its_words_is_a_vote(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -264,6 +274,7 @@ def test_a_chinese_reply_choosing_an_option_by_its_words_is_a_vote(
     assert sorted(v.option for v in SqlPolls.on(store).votes(1)) == [0, 1, 2]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_letters_naming_no_option_are_ordinary_chat(store: Store, store_clock: FrozenClock) -> None:
     """`OK` while a three-option poll was open got 'the options are 1–3 (or A–C)'."""
     c = staffed(store, store_clock)
@@ -274,6 +285,7 @@ def test_letters_naming_no_option_are_ordinary_chat(store: Store, store_clock: F
     assert only(say(c, "mei", "b")) == "✅ mei 投给了 2. 看展。", "letters are positions"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_deadline_before_the_question_is_answered_with_where_it_goes(
     store: Store, store_clock: FrozenClock
 ) -> None:

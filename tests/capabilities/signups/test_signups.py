@@ -1,9 +1,12 @@
-"""Sign-ups and group-buys (接龙) through the engine with the fake carrier, on both databases."""
+"""Sign-ups and group-buys (接龙) through the engine with the fake carrier, on both databases
+(a test of how a reply is read or worded alone, marked a decision, on SQLite)."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
+import pytest
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.signups.repository import SqlSignUps
@@ -142,6 +145,7 @@ def test_more_than_the_whole_stock_or_an_unknown_item_is_refused(
     assert SqlSignUps.on(store).entries(1) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_pasted_list_with_a_new_line_joins_its_sender(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -158,6 +162,7 @@ def test_a_pasted_list_with_a_new_line_joins_its_sender(
     assert "第 4 位" in only(say(c, "dan", "4. dan"))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_pasted_group_buy_list_joins_the_item_on_the_new_line(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -321,6 +326,7 @@ def test_what_members_and_staff_type_is_kept_and_echoed_without_hidden_character
     assert len(SqlSignUps.on(store).entries(1)) == 1, "nothing stored for bob"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_an_absurd_quantity_is_answered_with_the_range_and_nothing_is_stored(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -397,6 +403,7 @@ def test_an_operators_own_cancel_word_leaves_the_list(
     assert SqlSignUps.on(store).entries(1) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_word_not_among_the_cancel_keywords_leaves_nobody(
     store: Store, store_clock: FrozenClock
 ) -> None:
