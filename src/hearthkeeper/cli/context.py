@@ -34,6 +34,14 @@ CsvOutputOption = Annotated[
         help="CSV file to write (UTF-8 with BOM, for Excel); default: standard output.",
     ),
 ]
+# The listing commands' filters (sanctions, appeals, reports).
+EveryCommunityOption = Annotated[
+    str | None,
+    typer.Option("--community", help="Only this community (its slug or name); default: every one."),
+]
+UndecidedOption = Annotated[
+    bool, typer.Option("--open", help="Only those staff have not decided yet.")
+]
 ACTOR_LENGTH = 200  # the store's NAME: who did what is kept in columns of this size
 
 

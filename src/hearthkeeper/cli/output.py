@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -104,3 +106,26 @@ def installed(settings: Settings | None = None) -> CarrierKinds:
         return runs_here(settings.carriers)
     return CarrierKinds(installed_kinds(), tables=installed_tables(),
                         sends_files=installed_file_kinds())  # fmt: skip
+
+
+def age(at: datetime, now: datetime) -> str:
+    """How long ago `at` was: `5m`, `3h`, `2d`."""
+    gone = max(now - at, timedelta(0))
+    if gone < timedelta(hours=1):
+        return f"{int(gone.total_seconds() // 60)}m"
+    if gone < timedelta(days=2):
+        return f"{int(gone.total_seconds() // 3600)}h"
+    return f"{gone.days}d"
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    """A listing's table, its cells already escaped, folded rather than cut where the
+    terminal is narrow."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)

@@ -3,24 +3,25 @@ same way as from the console's inbox (`decisions.py`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.listing import Listed, listed
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    EveryCommunityOption,
+    UndecidedOption,
     clock_of,
     open_store,
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import age, console, fail, print_table
 from hearthkeeper.clock import Clock
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -40,16 +41,6 @@ NoteOption = Annotated[
 ]  # fmt: skip
 
 
-def age(at: datetime, now: datetime) -> str:
-    """How long ago `at` was: `5m`, `3h`, `2d`."""
-    gone = max(now - at, timedelta(0))
-    if gone < timedelta(hours=1):
-        return f"{int(gone.total_seconds() // 60)}m"
-    if gone < timedelta(days=2):
-        return f"{int(gone.total_seconds() // 3600)}h"
-    return f"{gone.days}d"
-
-
 def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
     appeal = found.appeal
     why = " ".join(without_controls(appeal.text).split())
@@ -65,15 +56,8 @@ def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
 @appeals_app.command("list")
 def list_appeals(
     ctx: typer.Context,
-    open_only: Annotated[
-        bool, typer.Option("--open", help="Only appeals staff have not decided yet.")
-    ] = False,
-    community: Annotated[
-        str | None,
-        typer.Option(
-            "--community", help="Only this community (its slug or name); default: every one."
-        ),
-    ] = None,
+    open_only: UndecidedOption = False,
+    community: EveryCommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Members' appeals, newest last: who, where, against what, why, how long ago, and
@@ -86,14 +70,9 @@ def list_appeals(
         console.print("No appeals waiting." if open_only else "No appeals.")
         return
     several = only is None and len({f.community for f in found}) > 1
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in (["Community"] if several else []) + [
-        "Id", "Member", "Group", "Appealed", "Why", "Age", "Status"
-    ]:  # fmt: skip
-        table.add_column(name, overflow="fold")
-    for row in found:
-        table.add_row(*_row(row, now, several))
-    console.print(table)
+    columns = ["Id", "Member", "Group", "Appealed", "Why", "Age", "Status"]
+    print_table((["Community"] if several else []) + columns,
+                [_row(row, now, several) for row in found])  # fmt: skip
 
 
 def _decide(

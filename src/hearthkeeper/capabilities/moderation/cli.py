@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.moderation.decisions import sanction_line, strike
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    EveryCommunityOption,
     clock_of,
     member_option,
     open_store,
@@ -31,10 +32,6 @@ sanctions_app = typer.Typer()
 
 MemberOption = Annotated[
     str | None, typer.Option("--member", "-m", help="Only this member, as CARRIER:USER_ID.")
-]
-CommunityOption = Annotated[
-    str | None,
-    typer.Option("--community", help="Only this community (its slug or name); default: every one."),
 ]
 
 
@@ -88,7 +85,7 @@ def list_strikes(
     everything: Annotated[
         bool, typer.Option("--all", help="Include expired and pardoned strikes.")
     ] = False,
-    community: CommunityOption = None,
+    community: EveryCommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Strikes that count now (or all of them), newest last."""
@@ -128,7 +125,7 @@ def pardon(
 def list_sanctions(
     ctx: typer.Context,
     member: MemberOption = None,
-    community: CommunityOption = None,
+    community: EveryCommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Mutes, bans, blacklistings and kicks under way, in force."""

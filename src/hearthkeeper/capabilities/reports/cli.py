@@ -8,20 +8,20 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from hearthkeeper.capabilities.appeals.cli import age
 from hearthkeeper.capabilities.reports import decisions
 from hearthkeeper.capabilities.reports.listing import Listed, listed
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
+    EveryCommunityOption,
+    UndecidedOption,
     clock_of,
     open_store,
     pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import console, fail
+from hearthkeeper.cli.output import age, console, fail, print_table
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.text.controls import one_line
@@ -63,15 +63,8 @@ def _row(found: Listed, now: datetime, communities: bool) -> list[str]:
 @reports_app.command("list")
 def list_reports(
     ctx: typer.Context,
-    open_only: Annotated[
-        bool, typer.Option("--open", help="Only reports staff have not decided yet.")
-    ] = False,
-    community: Annotated[
-        str | None,
-        typer.Option(
-            "--community", help="Only this community (its slug or name); default: every one."
-        ),
-    ] = None,
+    open_only: UndecidedOption = False,
+    community: EveryCommunityOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Messages members reported, newest last: id, whose, where, what it says, how many
@@ -85,14 +78,9 @@ def list_reports(
         console.print("No reports waiting." if open_only else "No reports.")
         return
     several = only is None and len({f.community for f in found}) > 1
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in (["Community"] if several else []) + [
-        "Id", "Author", "Group", "Message", "Reports", "Age", "Status"
-    ]:  # fmt: skip
-        table.add_column(name, overflow="fold")
-    for row in found:
-        table.add_row(*_row(row, now, several))
-    console.print(table)
+    columns = ["Id", "Author", "Group", "Message", "Reports", "Age", "Status"]
+    print_table((["Community"] if several else []) + columns,
+                [_row(row, now, several) for row in found])  # fmt: skip
 
 
 @reports_app.command("decide")
