@@ -66,6 +66,10 @@ from hearthkeeper.web.context import Web
 OperatorDep = Annotated[Operator, Depends(require_api)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}}
 REFUSED: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+# the inbox listings' filter (appeals, reports): `?open=true`
+UndecidedQuery = Annotated[
+    bool, Query(alias="open", description="Only those staff have not decided yet.")
+]
 
 
 def api_router(web: Web) -> APIRouter:
@@ -260,9 +264,7 @@ def api_router(web: Web) -> APIRouter:
     @router.get("/communities/{slug}/appeals", tags=["inbox"], responses=NOT_FOUND)
     def list_appeals(
         slug: str,
-        open_only: Annotated[
-            bool, Query(alias="open", description="Only those staff have not decided yet.")
-        ] = False,
+        open_only: UndecidedQuery = False,
     ) -> list[AppealOut]:
         """Members' appeals against a strike, mute or ban, oldest first (the newest 200)."""
         found = community(slug)
@@ -295,9 +297,7 @@ def api_router(web: Web) -> APIRouter:
     @router.get("/communities/{slug}/reports", tags=["inbox"], responses=NOT_FOUND)
     def list_reports(
         slug: str,
-        open_only: Annotated[
-            bool, Query(alias="open", description="Only those staff have not decided yet.")
-        ] = False,
+        open_only: UndecidedQuery = False,
     ) -> list[ReportOut]:
         """Messages members reported (`/report`), oldest first (the newest 200): whose,
         where, how many reported it and how many of those count, whether reports hid it."""
