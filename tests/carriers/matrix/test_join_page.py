@@ -7,8 +7,9 @@ invitation itself, and the join it brings, run on a real Synapse (test_livecode_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -22,12 +23,14 @@ from hearthkeeper.capabilities.livecodes.repository import SqlLiveCodes
 from hearthkeeper.capabilities.livecodes.web import router as livecode_router
 from hearthkeeper.capabilities.referrals.links import router as referral_router
 from hearthkeeper.capabilities.referrals.repository import SqlReferrals
+from hearthkeeper.carriers.matrix.carrier import MatrixCarrier
 from hearthkeeper.carriers.matrix.join import ASKS_PER_HOUR, ASKS_PER_ID_PER_HOUR
 from hearthkeeper.carriers.matrix.plugin import MatrixSetup
 from hearthkeeper.carriers.matrix.settings import MatrixSettings
 from hearthkeeper.carriers.plugin import ServerParts
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.admission import Admission
+from hearthkeeper.engine.carrier import CarrierError
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.store.join_sources import SqlJoinSources
@@ -286,11 +289,12 @@ async def test_a_network_the_operator_exempts_gives_each_matrix_id_a_trial(
 
 @pytest.mark.asyncio
 async def test_a_newcomer_the_door_refuses_gives_the_live_code_s_seat_back(
-    store: Store, store_clock: FrozenClock, tmp_path: Path
+    store: Store, store_clock: FrozenClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The partner's live code held the room's last seat for a blacklisted newcomer, sent to
     the join page; the page refused them, but the seat stayed held for 15 minutes, so the
-    code said the room was full to the next person. Now the refusal gives the seat back."""
+    code said the room was full to the next person. Now the refusal gives the seat back, and
+    so does an admitted newcomer whose invitation the homeserver refuses for good."""
     two_seats = MINIMAL + "structure:\n  groups: {capacity: 2, join_by_code_cap: 2}\n"
     app = join_page(store, store_clock, tmp_path, two_seats)
     [tea] = store.list_communities()
@@ -312,3 +316,21 @@ async def test_a_newcomer_the_door_refuses_gives_the_live_code_s_seat_back(
         sent = await next_one.get("/go/partner")
         assert sent.status_code == 303, "the room's seat is free again"
         assert sent.headers["location"] == f"http://127.0.0.1:8470{PAGE}?via=code%3Apartner"
+        # admitted, but the homeserver refuses the bot's invitation for good (not a retry)
+        monkeypatch.setattr(MatrixCarrier, "call", refuse_invitation)
+        stuck = await next_one.post(PAGE, data={"user_id": "@lan:example.org",
+                                                "source": "code:partner"})  # fmt: skip
+        assert stuck.status_code == 503 and "The bot could not invite @lan:example.org" in (
+            stuck.text
+        )
+        monkeypatch.undo()
+    async with client(app, "10.0.0.3") as third:
+        sent = await third.get("/go/partner")
+        assert sent.status_code == 303, "the seat held for @lan is free again"
+
+
+def refuse_invitation(_carrier: MatrixCarrier, work: Coroutine[Any, Any, Any],
+                      _timeout: float) -> None:  # fmt: skip
+    """The homeserver answering the bot's invitation with a refusal trying again cannot turn."""
+    work.close()
+    raise CarrierError("matrix: inviting: M_FORBIDDEN: the bot may not invite", retry=False)

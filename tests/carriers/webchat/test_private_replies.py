@@ -128,7 +128,14 @@ def test_a_members_report_is_acknowledged_to_them_alone(
             == "小美，已收到你对 小丽 的消息“这群没意思，都去隔壁群吧” 的举报，管理员会查看。"
         )
         assert receipt[0]["reply_to"] is None
+        # a `/举报` replying to nothing is refused to mei alone, quoting nothing: before, the
+        # refusal replied to the `/举报`, gone from the page, which read "一条较早的消息"
+        _say(client, chat, mei, "/举报 她拉人")
+        refused = [m for m in _page(client, chat, mei) if "举报请回复" in m["text"]]
+        assert [(m["text"], m["private"], m["reply_to"]) for m in refused] == [
+            ("小美，举报请回复（引用）要举报的那条消息，再发送「/举报 理由」。", True, None)
+        ]
         theirs = "\n".join(m["text"] for m in _page(client, chat, li))
-        assert "举报" not in theirs  # neither the command nor the receipt
+        assert "举报" not in theirs  # neither the commands nor the answers
         alerts = chat.store.staff_alerts(chat.group.community_id)
         assert [a.text[:4] for a in alerts if a.handler == "reports"] == ["【举报】"]

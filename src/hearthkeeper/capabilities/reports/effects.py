@@ -36,6 +36,9 @@ HIDDEN = "hidden by members' reports, until staff look"  # the deletion's reason
 # Answers that say the member reported a message: to them alone, or not at all (they are
 # never said where the reported member reads them)
 REVEALING = frozenset({"received", "already", "looked", "against_staff"})
+# Answers to a `/report` the gate leaves in the group (reports closed, staff's): replies to it.
+# Every other answer follows a `/report` the gate took out of the group: not a reply to it
+ANSWERS_KEPT = frozenset({"closed", "staff_reporting"})
 
 
 def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Sequence[Action]:
@@ -55,9 +58,9 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
         if about is None:  # a reply to nothing: once an hour
             about = "hour:" + ctx.now.strftime("%Y-%m-%dT%H")
         said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
-        if key in REVEALING:
-            # It names the message reported (quoting it): not a reply to the `/report`,
-            # taken out of the group, which the web chat would quote as "an earlier message"
+        if key not in ANSWERS_KEPT:
+            # Not a reply to the `/report`, taken out of the group, which the web chat would
+            # quote as "an earlier message": the answers about a message name it (quoting it)
             said = replace(said, kind=ActionKind.SEND, target=None)
         # for the reporter's eyes (the web chat); where a carrier cannot, an answer that would
         # tell the group who reported is not said at all

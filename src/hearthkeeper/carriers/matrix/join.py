@@ -15,7 +15,9 @@ written in the admission's transaction) until their join arrives, which then car
 the bot's invitation, and the join. A newcomer the door refuses for good (blacklisted, say; not one
 asked for a code, for answers or to pay first, who is still on their way) gives back the seat
 the live code that sent them held in the room, as the web chat's join does, so the code does
-not call the room full to the next person until the seat would have lapsed. The room's
+not call the room full to the next person until the seat would have lapsed; so does one
+admitted whose invitation the homeserver refuses for good (the page says it could not invite
+them; an invitation that can still go is queued, and its seat kept). The room's
 matrix.to link stays on the page for anyone who would rather open the room themselves
 (uncredited).
 
@@ -228,11 +230,18 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
         if verdict.entry is Entry.PENDING:
             await run_in_threadpool(keep_source, web.store)
             return again(202, verdict=verdict)
-        if verdict.entry is Entry.REFUSE:
+
+        async def give_seat_back() -> None:
+            """The seat the live code that sent them held in the room goes back (they will
+            not arrive by this page): the code sends the next person there at once."""
             slug = slug_of(token)
-            if slug is not None and _for_good(verdict):  # the seat a live code held goes back
+            if slug is not None:
                 await run_in_threadpool(SqlLiveCodes.on(web.store).release, slug, group.id,
                                         address, now)  # fmt: skip
+
+        if verdict.entry is Entry.REFUSE:
+            if _for_good(verdict):
+                await give_seat_back()
             return again(403, verdict=verdict)
         try:
             await run_in_threadpool(carrier.call, carrier.invite(group.carrier_group_id, typed),
@@ -245,6 +254,7 @@ def join_routes(web: Web, carrier: MatrixCarrier, admission: Admission,
                 return again(202, queued=True)
             log.warning("matrix join page: %s was admitted to %s but not invited: %s", typed,
                         group.carrier_group_id, exc)  # fmt: skip
+            await give_seat_back()  # the homeserver refused for good: nobody arrives by it
             error = say("cannot_invite", language, user=typed, why=_why(exc), group=group.name,
                         community=community_name(group))  # fmt: skip
             return again(503, error=error)
