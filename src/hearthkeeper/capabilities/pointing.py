@@ -11,7 +11,6 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.command_book import Invocation
-from hearthkeeper.capabilities.format import echoed
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.effects import EffectContext, Request
 from hearthkeeper.engine.events import Event, Message
@@ -27,17 +26,17 @@ SHARED_LISTED = 5  # the most members sharing a name the answer lists, each by w
 
 TEXTS = Phrasebook({
     "shared": {
-        Language.ZH_CN: "{count} 位成员都叫 {who}，没有对任何人执行。请回复要处理的那位成员的消息再发指令"
-                        "（或在聊天里选中对方来 @）。",
-        Language.EN: "{who} is the name of {count} members here: nothing was done to anyone. "
-                     "Reply to a message of the one you mean with the command (or @-mention "
-                     "them by picking them in the chat).",
+        Language.ZH_CN: "你写的名字有 {count} 位成员都在用，没有对任何人执行。"
+                        "请回复要处理的那位成员的消息再发指令（或在聊天里选中对方来 @）。",
+        Language.EN: "The name you typed is the name of {count} members here: nothing was "
+                     "done to anyone. Reply to a message of the one you mean with the command "
+                     "(or @-mention them by picking them in the chat).",
     },
     "crossed": {
-        Language.ZH_CN: "你回复的是 {replied} 的消息，却写了 {typed}，不是同一个人，没有对任何人执行。"
+        Language.ZH_CN: "你回复的是 {replied} 的消息，却写了别人的名字，不是同一个人，没有对任何人执行。"
                         "请回复要处理的那位成员的消息再发指令，不写名字（或不回复，只 @ 对方）。",
-        Language.EN: "You replied to a message of {replied} but typed {typed}, who is not "
-                     "them: nothing was done to anyone. Reply to a message of the one you mean "
+        Language.EN: "You replied to a message of {replied} but typed a name that is not "
+                     "theirs: nothing was done to anyone. Reply to a message of the one you mean "
                      "with the command and no name (or @ them without replying).",
     },
     "shared_posted": {Language.ZH_CN: "{n}. 最近发言 {when}", Language.EN: "{n}. last posted {when}"},
@@ -62,11 +61,6 @@ class Target:
     def only_a_reply(self) -> bool:
         """Pointed at only by replying to a message (no mention, no name)."""
         return self.reply_to is not None and self.user_id is None and self.name is None
-
-    def meant(self) -> str:
-        """How the command named the member it could not find (shortened, and without
-        characters that would reorder or hide what the group reads)."""
-        return echoed("@" + self.name if self.name is not None else self.user_id or "")
 
 
 class Pointing(Request):
@@ -135,7 +129,6 @@ class Crossed:
     points at neither (acting on the name would act on someone the reply did not mean)."""
 
     replied: str  # the replied-to member's name
-    typed: str  # the `@name` typed, as the answer repeats it
 
 
 Unclear = Shared | Crossed  # a command pointing at no one member: staff are told why
@@ -155,7 +148,7 @@ def find_only(scope: StoreBase, ctx: EffectContext,
               target: Target) -> tuple[int | Unclear | None, str]:  # fmt: skip
     """The member a staff command points at, with their name; the members sharing the
     name typed (see `only_one`); a reply and a typed `@name` meaning two members
-    (`Crossed`); or None and how the command named them. A reply to a member's message
+    (`Crossed`); or None (then the name is ""). A reply to a member's message
     with a `@name` typed points at the replied-to member when the name is theirs or reads
     the same (`names_theirs`), at nobody when it is someone else's."""
     queries = PointingQueries.on(scope)
@@ -165,7 +158,7 @@ def find_only(scope: StoreBase, ctx: EffectContext,
             member_id, shown, user_id = replied
             if names_theirs(target.name, shown, user_id) and target.user_id in (None, user_id):
                 return member_id, shown
-            return Crossed(shown or user_id or "?", target.meant()), target.meant()
+            return Crossed(shown or user_id or "?"), ""
     # an @-mention points at whom it mentions, the message replied to or not
     replied_to = target.reply_to if target.user_id is None else None
     candidates = queries.members_pointed_at(
@@ -174,28 +167,30 @@ def find_only(scope: StoreBase, ctx: EffectContext,
     )  # fmt: skip
     found = only_one(candidates)
     if found is None or isinstance(found, Shared):
-        return found, target.meant()
+        return found, ""
     member = MemberQueries.on(scope).get_member(found)
     return found, member.display_name if member is not None else target.name or ""
 
 
-def shared_answer(scope: StoreBase, ctx: EffectContext, shared: Unclear, meant: str) -> str:
+def shared_answer(scope: StoreBase, ctx: EffectContext, shared: Unclear) -> str:
     """What staff read when the `@name` they typed is several members' (see `shared_text`),
     or not the replied-to member's (`crossed_text`)."""
     if isinstance(shared, Crossed):
         return crossed_text(shared, ctx.playbook.community.language)
     posted = PointingQueries.on(scope).last_posted(ctx.group.id, shared.member_ids)
-    return shared_text(meant, [posted.get(m) for m in shared.member_ids],
+    return shared_text([posted.get(m) for m in shared.member_ids],
                        ZoneInfo(ctx.playbook.community.timezone),
                        ctx.playbook.community.language)  # fmt: skip
 
 
-def shared_text(meant: str, last_posted: Sequence[datetime | None], zone: tzinfo,
+def shared_text(last_posted: Sequence[datetime | None], zone: tzinfo,
                 lang: Language) -> str:  # fmt: skip
-    """What staff read when the `@name` they typed (`meant`) is several members' name: that
-    nothing was done, how to point at one, and when each (newest member first) last posted in
-    the group, to tell which message to reply to."""
-    lines = [TEXTS.say("shared", lang, who=meant, count=len(last_posted))]
+    """What staff read when the `@name` they typed is several members' name: that nothing
+    was done, how to point at one, and when each (newest member first) last posted in the
+    group, to tell which message to reply to. The name is not repeated: the group reads the
+    answer, and a `@name` may be a member's words (a Telegram @username the client put in, a
+    display name copied from an ad account)."""
+    lines = [TEXTS.say("shared", lang, count=len(last_posted))]
     for n, at in enumerate(last_posted[:SHARED_LISTED], start=1):
         when = f"{at.astimezone(zone):%Y-%m-%d %H:%M}" if at is not None else ""
         lines.append(TEXTS.say("shared_posted" if at is not None else "shared_silent", lang,
@@ -208,4 +203,4 @@ def shared_text(meant: str, last_posted: Sequence[datetime | None], zone: tzinfo
 def crossed_text(crossed: Crossed, lang: Language) -> str:
     """What staff read when their command replies to one member and names another: both
     named, nothing done, and how to point at the one they mean."""
-    return TEXTS.say("crossed", lang, replied=crossed.replied, typed=crossed.typed)
+    return TEXTS.say("crossed", lang, replied=crossed.replied)

@@ -230,6 +230,34 @@ def test_a_members_repeated_commands_are_no_repeated_text_but_a_burst_is_floodin
     assert "flooding" in _violations(burst)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_members_own_words_repeated_in_a_command_are_repeated_text_its_names_are_not(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Every command was skipped by the repeated-text rule, so `/vote 2 <the same ad>` posted
+    again and again was never repetition. A member's own words after a command are read as a
+    message's text now (with whatever option number); the command's name (`/rank`), the
+    option voted (`/vote 2`, `/vote 下午四点`) and staff's commands are not."""
+    c = community(store, store_clock, scorer=None)  # the rules alone: no ad found in the words
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    c.engine.process([c.events.message("boss", "/poll 周六茶会几点 | 下午两点 | 下午四点")])
+    said = "周末来我店里坐坐看看新到的货"
+    spammed = c.engine.process([c.events.message("spam", f"/vote {n % 2 + 1} {said}")
+                                for n in range(5)])  # fmt: skip
+    assert "repeated_text" in _violations(spammed)
+    noted = c.engine.process([c.events.message("mei", f"/打卡 {said}") for _ in range(5)])
+    assert "repeated_text" in _violations(noted)
+    voted = [*(c.events.message("ann", "/vote 2") for _ in range(5)),
+             *(c.events.message("bob", "/vote 下午四点") for _ in range(5)),
+             *(c.events.message("carl", "/rank") for _ in range(5)),
+             *(c.events.message("boss", f"/rank {said}") for _ in range(5))]  # fmt: skip
+    assert _violations(c.engine.process(voted)) == []
+
+
 def test_a_slash_that_names_no_command_does_not_hide_an_ad(
     store: Store, store_clock: FrozenClock
 ) -> None:

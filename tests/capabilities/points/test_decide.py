@@ -39,11 +39,11 @@ def test_the_balance_lists_the_rewards_with_what_is_left() -> None:
 
 
 def test_an_award_needs_someone_found_who_is_not_the_giver() -> None:
-    assert award_refusal(None, 1, "@nobody", EN) == (
-        "I can't find @nobody: @-mention them or reply to their message."
+    assert award_refusal(None, 1, EN) == (
+        "I can't find the member you named: @-mention them or reply to their message."
     )
-    assert award_refusal(1, 1, "boss", EN) == "You cannot change your own points."
-    assert award_refusal(2, 1, "mei", EN) is None
+    assert award_refusal(1, 1, EN) == "You cannot change your own points."
+    assert award_refusal(2, 1, EN) is None
     assert award_reason("boss", "") == "awarded by boss"
     assert award_reason("boss", "typo") == "awarded by boss: typo"
     assert awarded_text("mei", -5, "typo", 20, EN) == "mei loses 5 points (typo); balance 20."
@@ -54,7 +54,6 @@ def test_whom_a_command_points_at() -> None:
     assert not Target()
     assert Target(reply_to="m-1").only_a_reply
     assert not Target(user_id="u", reply_to="m-1").only_a_reply
-    assert Target(name="小鹿").meant() == "@小鹿" and Target(user_id="u1").meant() == "u1"
 
 
 def test_a_redemption_answers_and_alerts_staff_only_when_it_went_through() -> None:

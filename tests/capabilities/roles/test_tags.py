@@ -119,7 +119,7 @@ def test_staff_tag_others_and_members_cannot(store: Store, store_clock: FrozenCl
     ) == ("🏷 mei's specialty: nutrition, medicine")
     assert tags_of(c, "mei") == ["specialty:medicine", "specialty:nutrition"]
     assert tags_of(c, "bob") == ["skin_type:dry"]
-    assert "can't find @ghost" in say(
+    assert "can't find the member you named" in say(
         c, "boss", "/tag @ghost city Paris", DAY + timedelta(minutes=4)
     )
 
@@ -191,9 +191,9 @@ def test_a_name_two_members_carry_tags_nobody(store: Store, store_clock: FrozenC
     c.engine.process([c.events.message("u7", "hi", name="Alex", at=DAY)])
     c.engine.process([c.events.message("u8", "hello", name="Alex", at=DAY + timedelta(minutes=5))])
     assert say(c, "boss", "/tag @Alex city Paris", DAY + timedelta(minutes=6)) == (
-        "@Alex is the name of 2 members here: nothing was done to anyone. Reply to a message "
-        "of the one you mean with the command (or @-mention them by picking them in the "
-        "chat).\n1. last posted 2026-05-01 09:05\n2. last posted 2026-05-01 09:00"
+        "The name you typed is the name of 2 members here: nothing was done to anyone. Reply "
+        "to a message of the one you mean with the command (or @-mention them by picking them "
+        "in the chat).\n1. last posted 2026-05-01 09:05\n2. last posted 2026-05-01 09:00"
     )
     assert tags_of(c, "u7") == [] and tags_of(c, "u8") == []
     mention = c.events.message("boss", "/tag city Paris", at=DAY + timedelta(minutes=7),
@@ -215,7 +215,7 @@ def test_a_tag_replying_to_one_member_and_naming_another_tags_nobody(
     crossed = replace(c.events.message("boss", "/tag @bob city Paris",
                                        at=DAY + timedelta(minutes=2)), reply_to="m-1")  # fmt: skip
     [answer] = said(c.engine.process([crossed]))
-    assert answer.startswith("You replied to a message of mei but typed @bob, who is not them")
+    assert answer.startswith("You replied to a message of mei but typed a name that is not")
     assert tags_of(c, "mei") == [] and tags_of(c, "bob") == []
     meant = replace(c.events.message("boss", "/tag @MEI city Paris",
                                      at=DAY + timedelta(minutes=3)), reply_to="m-1")  # fmt: skip

@@ -16,7 +16,7 @@ async def test_a_reply_naming_another_member_removes_nobody_and_a_reply_as_qq_se
     qq: QQ,
 ) -> None:
     """The secretary replies to 阿强's message and types `/封禁 @小美`: 小美, who had done
-    nothing, was kicked. Now nobody is kicked and the bot names both. A bare `/封禁` reply
+    nothing, was kicked. Now nobody is kicked and the bot names the one replied to. A bare `/封禁` reply
     arrives as QQ sends it, with its own @ of 阿强: he was kicked but his ad stayed in the
     group; now it is deleted, as any reply's is."""
     group = qq.group()
@@ -31,7 +31,7 @@ async def test_a_reply_naming_another_member_removes_nobody_and_a_reply_as_qq_se
         qq.store.set_role(member.id, stored.id, "secretary")
         pitch = await qq.fake.say(group, qiang, "姐妹们看看我的店")
         await qq.fake.say(group, secretary, "/封禁 @小美 发广告", reply_to=pitch)
-        said = await qq.fake.bot_message(group, "你回复的是 阿强 的消息，却写了 @小美")
+        said = await qq.fake.bot_message(group, "你回复的是 阿强 的消息，却写了别人的名字")
         assert "没有对任何人执行" in said.text
         assert qq.fake.actions("set_group_kick") == [] and qq.fake.actions("delete_msg") == []
         await qq.fake.say(group, secretary, "/封禁 发广告", reply_to=pitch, at=(qiang,))

@@ -113,9 +113,9 @@ def _point(scope: StoreBase, request: Pointing,
     member_id, name = find_only(scope, ctx, request.target)
     lang = ctx.playbook.community.language
     if isinstance(member_id, Unclear):
-        return None, [answer(ctx.trigger, shared_answer(scope, ctx, member_id, name))]
+        return None, [answer(ctx.trigger, shared_answer(scope, ctx, member_id))]
     if member_id is None:
-        return None, [answer(ctx.trigger, not_found_text(name, lang))]
+        return None, [answer(ctx.trigger, not_found_text(lang))]
     message_id = None
     if request.reply_to is not None:  # the replied message goes with it when it is theirs
         message_id = PointingQueries.on(scope).message_replied_to(

@@ -17,7 +17,7 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
-from hearthkeeper.capabilities.format import echoed, human_duration
+from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.requests import (
     StaffBan,
     StaffMute,
@@ -63,13 +63,15 @@ TEXTS = Phrasebook({
         Language.EN: "Usage: /pardon @member (lifts their mute and ban and takes back their "
         "latest strike; or reply to their message with /pardon)",
     },
+    # the word read as the length is not repeated: after a member picked in the chat it is
+    # their display name (Telegram and Matrix put it in the text), maybe an ad or a phone number
     "bad_duration": {
-        Language.ZH_CN: "「{given}」不是时长：请写 10m、1h、2d 或 1h30m（也可以写 30分钟、2小时、1天）。",
-        Language.EN: "'{given}' is not a duration: write 10m, 1h, 2d or 1h30m.",
+        Language.ZH_CN: "成员后面要写禁言时长：请写 10m、1h、2d 或 1h30m（也可以写 30分钟、2小时、1天）。",
+        Language.EN: "Write how long after the member: 10m, 1h, 2d or 1h30m.",
     },
     "mute_range": {
-        Language.ZH_CN: "禁言时长须在 1 分钟到 28 天之间，「{given}」不行。",
-        Language.EN: "A mute lasts from 1 minute to 28 days, not {given}.",
+        Language.ZH_CN: "禁言时长须在 1 分钟到 28 天之间。",
+        Language.EN: "A mute lasts from 1 minute to 28 days.",
     },
 })  # fmt: skip
 
@@ -122,9 +124,9 @@ def _mute(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     if word:
         found = mute_length(word)
         if found is None:
-            return _usage(event, "bad_duration", lang, given=echoed(word))
+            return _usage(event, "bad_duration", lang)
         if not SHORTEST_MUTE <= found <= LONGEST_MUTE:
-            return _usage(event, "mute_range", lang, given=echoed(word))
+            return _usage(event, "mute_range", lang)
         length = found
     request = StaffMute(user_id=target.user_id, name=target.name, reply_to=target.reply_to,
                         duration=length, reason=typed_reason(reason))  # fmt: skip

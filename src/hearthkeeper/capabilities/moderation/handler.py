@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import cache
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
-from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes
+from hearthkeeper.capabilities.command_book import NUMBER, CommandBook, Invocation, Takes
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
@@ -35,6 +36,7 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
+from hearthkeeper.text.folding import fold
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.posing import posing_as, title_worn
 from hearthkeeper.text.repeats import RepeatWindow
@@ -120,7 +122,9 @@ class Moderation:
         # them. Of a member's command it judges their own words (`_own_words`), of a reply
         # what the list or poll does not read (`+1 西兰花 <an ad>`: `replied`)
         words = None if command is None else self._own_words(command, ctx)
-        own = None if command is None or words is None else self._named_apart(command, ctx)
+        named = None if command is None or words is None else self._named_apart(command, ctx)
+        # asked by the scorer and by the repeat window alike: the store is read once
+        own = None if named is None else cache(named)
         commands = self.commands
 
         def replied() -> str:  # asked only of a text the scorer flags
@@ -145,9 +149,12 @@ class Moderation:
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        if self.repeat is not None and text.compact and command is None:
-            repeated = self.repeat.observe(key, ctx.group.id, text.compact, ctx.now)
-            if repeated is not None:
+        said = text.compact if command is None else _repeatable(words, named=own is not None)
+        if self.repeat is not None and said:
+            repeated = self.repeat.observe(key, ctx.group.id, said, ctx.now)
+            # a command's words that name only the community's own (`/vote 下午四点` asked
+            # again) are no repetition; the store is read only when they were repeated
+            if repeated is not None and (own is None or own()):
                 found.append(repeated)
         for attachment in event.attachments:  # a picture, image file or sticker fetched
             if attachment.data:
@@ -158,10 +165,12 @@ class Moderation:
         return found
 
     def _is_command(self, event: Message) -> Invocation | None:
-        """The community's in-chat command the message invokes, if any. A command is never
-        repeated text, whoever sends it: staff retry `/poll` when the bot is slow, a member
-        asks `/rank` again; a burst of them is flooding, which still counts, and the words
-        after a command are still scanned by every content rule."""
+        """The community's in-chat command the message invokes, if any. A command's name is
+        never repeated text, whoever sends it, nor a staff command: staff retry `/poll` when
+        the bot is slow, a member asks `/rank` or `/vote 2` again; a member's own words after
+        it are (`_repeatable`: `/vote 2 <an ad>` again and again). A burst of commands is
+        flooding, which still counts, and the words after a command are still scanned by
+        every content rule."""
         if self.commands is None:
             return None
         invocation = parse_command(event.text)
@@ -341,6 +350,17 @@ class Moderation:
             Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
+
+
+def _repeatable(words: str | None, *, named: bool) -> str:
+    """What of a member's command the repeat window compares (compact, as a message's text):
+    its words after the command's name, never the name (`/rank` asked again) nor a staff
+    command's (`words` None). For a command that looks names up (`named`), without the short
+    numbers it reads (`/vote 2 <an ad>` and `/vote 3 <an ad>` are one text); the names it
+    looks up are taken out only when the text was repeated (that reads the store)."""
+    if not words:
+        return ""
+    return prepare(NUMBER.sub(" ", fold(words)) if named else words).compact
 
 
 def strikes_taken(strikes: int, weight: int = 1) -> str:

@@ -40,8 +40,9 @@ TEXTS = Phrasebook({
     },
     "reason": {Language.ZH_CN: "（{reason}）", Language.EN: " ({reason})"},
     "not_found": {
-        Language.ZH_CN: "找不到 {who}，请 @ 对方或回复对方的消息。",
-        Language.EN: "I can't find {who}: @-mention them or reply to their message.",
+        Language.ZH_CN: "找不到你写的成员，请 @ 对方或回复对方的消息。",
+        Language.EN: "I can't find the member you named: @-mention them or reply to their "
+                     "message.",
     },
     "not_yourself": {
         Language.ZH_CN: "不能给自己加减积分哦。", Language.EN: "You cannot change your own points.",
@@ -94,16 +95,18 @@ def balance_text(nickname: str, balance: int, rewards: Sequence[Reward],
     return "\n".join(lines)
 
 
-def not_found_text(meant: str, lang: Language) -> str:
-    """A staff command pointed at nobody this bot knows (`meant`: how it named them)."""
-    return TEXTS.say("not_found", lang, who=meant)
+def not_found_text(lang: Language) -> str:
+    """A staff command pointed at nobody this bot knows. How it named them is not repeated:
+    the group reads the answer, and a `@name` may be a member's words (a Telegram @username
+    the client put in, a display name copied from an ad account)."""
+    return TEXTS.say("not_found", lang)
 
 
-def award_refusal(found: int | None, sender: int, meant: str, lang: Language) -> str | None:
-    """Why an award to member `found` (None: nobody found, named `meant`) by `sender` is
-    refused; None when it may go ahead."""
+def award_refusal(found: int | None, sender: int, lang: Language) -> str | None:
+    """Why an award to member `found` (None: nobody found) by `sender` is refused; None
+    when it may go ahead."""
     if found is None:
-        return not_found_text(meant, lang)
+        return not_found_text(lang)
     if found == sender:
         return TEXTS.say("not_yourself", lang)
     return None

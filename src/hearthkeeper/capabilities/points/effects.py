@@ -66,8 +66,8 @@ def award(scope: StoreBase, request: PointsAward, ctx: EffectContext) -> Sequenc
     lang = ctx.playbook.community.language
     member_id, name = find_only(scope, ctx, request.target)
     if isinstance(member_id, Unclear):  # a name several members carry: none of them gets points
-        return [answer(ctx.trigger, shared_answer(scope, ctx, member_id, name))]
-    refused = award_refusal(member_id, ctx.member.id, name, lang)
+        return [answer(ctx.trigger, shared_answer(scope, ctx, member_id))]
+    refused = award_refusal(member_id, ctx.member.id, lang)
     if refused is not None or member_id is None:
         return [answer(ctx.trigger, refused or "")]
     community = ctx.group.community_id

@@ -43,9 +43,11 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "用法：/加分 @成员 10 参加线下沙龙（也可以回复对方的消息发 /加分 10 原因）",
         Language.EN: "Usage: /award @member 10 came to the meetup (or reply to their message with /award 10 reason)",
     },
+    # the number is not repeated: after a member picked in the chat it is their display name
+    # (Telegram and Matrix put it in the text), maybe a phone number
     "award_range": {
-        Language.ZH_CN: "一次加减分须在 -999999 到 999999 之间，「{given}」不行。",
-        Language.EN: "An award is from -999999 to 999999 points, not {given}.",
+        Language.ZH_CN: "一次加减分须在 -999999 到 999999 之间。",
+        Language.EN: "An award is from -999999 to 999999 points.",
     },
     "award_zero": {
         Language.ZH_CN: "加分数不能是 0。", Language.EN: "The number of points cannot be 0.",
@@ -119,8 +121,7 @@ def _award(event: Event, ctx: Context, invocation: Invocation) -> Outcome:
     if AMOUNT.match(amount):
         points = int(amount)
     elif NUMBER.match(amount):
-        return Outcome((reply(event, TEXTS.say("award_range", lang, given=amount[:40]),
-                              handler="points"),))  # fmt: skip
+        return Outcome((reply(event, TEXTS.say("award_range", lang), handler="points"),))
     else:
         points, reason = ctx.playbook.mechanisms.points.event, rest
     if points == 0:

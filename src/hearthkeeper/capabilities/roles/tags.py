@@ -243,9 +243,9 @@ def set_tags(scope: StoreBase, request: TagsSet, ctx: EffectContext) -> Sequence
     if target:
         found, name = find_only(scope, ctx, target)
         if isinstance(found, Unclear):  # a name several members carry: none of them is tagged
-            return [answer(ctx.trigger, shared_answer(scope, ctx, found, name))]
+            return [answer(ctx.trigger, shared_answer(scope, ctx, found))]
         if found is None:
-            return [answer(ctx.trigger, not_found_text(name, lang))]
+            return [answer(ctx.trigger, not_found_text(lang))]
         member_id, nickname = found, name
     members = MemberQueries.on(scope)
     change = retag([t.tag for t in members.member_tags(member_id)], request.tagset,
