@@ -133,7 +133,7 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
 @pytest.mark.parametrize(
     ("language", "said"),
     [("en", "Keep it friendly.\nRule broken: sharing contact details. Strike 2."),
-     ("zh-CN", "Keep it friendly.\n违反群规：留联系方式，第 2 次违规。")],
+     ("zh-CN", "Keep it friendly.\n违反群规：留联系方式，第 2 次违规。")], ids=["en", "zh-CN"],
 )  # fmt: skip
 def test_the_operators_own_warning_still_names_the_rule_and_the_strike_count(
     language: str, said: str
