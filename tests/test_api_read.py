@@ -76,6 +76,18 @@ def test_groups_are_listed_by_name_as_the_console_lists_them(t: Tea) -> None:
     assert [g["name"] for g in t.get("/communities/tea/groups").json()] == listed, "every time"
 
 
+def test_a_members_groups_are_listed_by_name_as_the_groups_are(t: Tea) -> None:
+    """A member's `groups` were listed in the order the groups were opened while the groups
+    endpoint lists them by name, numbers read as numbers: a script reading both showed
+    one member's groups in another order than the community's."""
+    store = t.site.store
+    mei = t.chat.member_id("mei")
+    for name, carrier_id in (("group 10", "g-10"), ("group 2", "g-2"), ("Group 2", "g-2b")):
+        store.join(mei, store.add_group(t.id, name, "fake", carrier_id).id)
+    [found] = t.get("/communities/tea/members", query="Mei").json()["members"]
+    assert found["groups"] == ["g1", "group 2", "Group 2", "group 10"]
+
+
 def test_members_are_found_by_name_and_by_tag_a_page_at_a_time(t: Tea) -> None:
     everyone = t.get("/communities/tea/members").json()
     assert everyone["total"] == 4

@@ -82,6 +82,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
         Language.ZH_CN: "违反群规：{violation}（第 {count} 次）",
         Language.EN: "broke the rules: {violation} (strike {count})",
     },
+    # After an operator's own words for a ladder step that do not place {rule} and {count}.
+    "rule_and_count": {
+        Language.ZH_CN: "违反群规：{violation}，第 {count} 次违规。",
+        Language.EN: "Rule broken: {violation}. Strike {count}.",
+    },
     "alert": {
         Language.ZH_CN: "【需要人工处理】{group}：{nickname} — {violation}：{excerpt}",
         Language.EN: "[Needs a human] {group}: {nickname} — {violation}: {excerpt}",

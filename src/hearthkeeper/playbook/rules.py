@@ -18,6 +18,7 @@ from hearthkeeper.playbook.base import (
     over_limit,
     parse_duration,
 )
+from hearthkeeper.playbook.joining import check_placeholders
 
 
 class ViolationKind(StrEnum):
@@ -361,6 +362,8 @@ class Sanction(StrEnum):
 
 
 REMOVING = {Sanction.BAN, Sanction.BLACKLIST}
+# What a ladder step's own message may place: the member, the rule broken, their strike count.
+LADDER_PLACEHOLDERS = ("rule", "count", "nickname")
 
 
 class LadderStep(Section):
@@ -381,8 +384,15 @@ class LadderStep(Section):
         None,
         description="What the bot tells the member: the warning's text, or, on a step "
         "without `warn`, said as a warning in place of the built-in mute or removal notice. "
+        "The bot adds a line naming the rule broken and the strike count, unless the text "
+        "places them itself with {rule} and {count} (also {nickname}). "
         "Default: built-in texts naming the rule (and, for a warning, the next step).",
     )
+
+    @field_validator("message")
+    @classmethod
+    def _message_placeholders(cls, value: str | None) -> str | None:
+        return None if value is None else check_placeholders(value, LADDER_PLACEHOLDERS)
 
 
 def default_ladder() -> list[LadderStep]:

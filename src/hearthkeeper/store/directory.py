@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
@@ -40,9 +40,21 @@ from hearthkeeper.store.records import (
 from hearthkeeper.store.sanctions import _sanction
 from hearthkeeper.store.scope import StoreBase
 from hearthkeeper.store.strikes import _strike
+from hearthkeeper.text.folding import in_name_order
 
 # Targets `last_audits` reads in one statement (well under SQLite's bound parameters).
 _TARGETS_READ = 1000
+
+
+class _Group(NamedTuple):
+    id: int
+    name: str
+
+
+def _names_in_order(groups: Iterable[_Group]) -> tuple[str, ...]:
+    """The names of a member's groups in the order every list of groups shows (`group 2`
+    before `group 10`, those named alike by id)."""
+    return tuple(group.name for group in in_name_order(groups))
 
 
 class DirectoryQueries(StoreBase):
@@ -102,21 +114,20 @@ class DirectoryQueries(StoreBase):
         with self._unit(write=False) as session:
             rows = session.execute(statement).all()
             ids = [row[0] for row in rows]
-            where_now: dict[int, list[str]] = {}
+            where_now: dict[int, list[_Group]] = {}
             if ids:
                 in_groups = (
-                    select(MembershipRow.member_id, GroupRow.name)
+                    select(MembershipRow.member_id, GroupRow.id, GroupRow.name)
                     .join(GroupRow, GroupRow.id == MembershipRow.group_id)
                     .where(GroupRow.community_id == community_id, MembershipRow.left_at.is_(None),
                            MembershipRow.member_id.in_(ids))
-                    .order_by(GroupRow.id)
                 )  # fmt: skip
-                for member_id, name in session.execute(in_groups):
-                    where_now.setdefault(member_id, []).append(name)
+                for member_id, group_id, group in session.execute(in_groups):
+                    where_now.setdefault(member_id, []).append(_Group(group_id, group))
         return [
             MemberSummary(
                 member_id=member_id, display_name=name,
-                groups=tuple(where_now.get(member_id, ())), level=level_id,
+                groups=_names_in_order(where_now.get(member_id, ())), level=level_id,
                 points=int(points_now or 0), live_strikes=int(live or 0),
                 last_message_at=last, first_joined_at=first,
             )

@@ -61,7 +61,10 @@ class GroupOut(Out):
 class MemberSummaryOut(Out):
     member_id: int
     display_name: str
-    groups: list[str] = Field(description="Names of the community's groups the member is in now.")
+    groups: list[str] = Field(
+        description="Names of the community's groups the member is in now, by name as the "
+        "groups are listed (`group 2` before `group 10`)."
+    )
     level: str | None
     points: int
     live_strikes: int

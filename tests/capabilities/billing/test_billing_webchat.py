@@ -179,7 +179,8 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
 ) -> None:
     """The join page of a paid community with a free trial showed a bare nickname form: a
     newcomer learnt neither that it was a paid community nor that they were starting a trial
-    that ends with their removal unless they pay."""
+    that ends with their removal unless they pay; nor does the form shown again after a
+    refused nickname."""
     with paid_door(tmp_path, migrated_sqlite, store_clock, trial="3d") as (chat, community):
         store = chat.store
         with TestClient(chat.app) as client:
@@ -188,6 +189,13 @@ def test_the_join_page_of_a_paid_community_with_a_trial_says_so_before_the_trial
             assert "付费社群" in page.text and "免费试用 3 天" in page.text
             assert "颜学院半年会员" in page.text and "（299 元 / 6 个月）" in page.text
             assert SqlBilling.on(store).subscriptions(community.id) == []  # only looking
+            # A name the page refuses (a staff title): the form shown again kept the
+            # nickname's error but lost the notice, so the newcomer fixing their name no
+            # longer read that they were starting a paid community's trial.
+            refused = join(client, chat.code, "客服小美")
+            assert refused.status_code == 400 and 'name="nickname"' in refused.text
+            assert "付费社群" in refused.text and "免费试用 3 天" in refused.text
+            assert SqlBilling.on(store).subscriptions(community.id) == []
             assert join(client, chat.code, "小美").status_code == 303  # the trial starts
             [trial] = SqlBilling.on(store).subscriptions(community.id)
             assert trial.trial_end is not None

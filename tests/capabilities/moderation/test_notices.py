@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.capabilities.moderation import chat_effects, staff
 from hearthkeeper.capabilities.moderation.handler import Moderation
+from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.handler import Context, MemberView
-from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
 from hearthkeeper.testing import EventBuilder
@@ -121,12 +122,59 @@ def test_a_rung_that_does_not_warn_still_says_the_operators_message(
     kinds = {a.kind: a for a in done.actions if a.kind in MEMBER_FACING}
     assert {ActionKind.DELETE, ActionKind.MUTE, ActionKind.WARN} <= set(kinds)
     assert kinds[ActionKind.WARN].text == (
-        "Ads are not welcome here. If you think this is a mistake, send /appeal and why: staff "
-        "will review it."
+        "Ads are not welcome here.\nRule broken: sharing contact details. Strike 1. If you "
+        "think this is a mistake, send /appeal and why: staff will review it."
     )
     assert kinds[ActionKind.WARN].member == "spam"
     # said once: in place of the built-in mute notice, not beside it
     assert kinds[ActionKind.MUTE].text is None
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Keep it friendly.\nRule broken: sharing contact details. Strike 2."),
+     ("zh-CN", "Keep it friendly.\n违反群规：留联系方式，第 2 次违规。")], ids=["en", "zh-CN"],
+)  # fmt: skip
+def test_the_operators_own_warning_still_names_the_rule_and_the_strike_count(
+    language: str, said: str
+) -> None:
+    """A ladder step's `message` replaced the built-in warning whole: the member read the
+    operator's words and no longer learned which rule they broke, nor their strike count. The
+    bot now says both on a line after them, unless the words place them with {rule}/{count}."""
+    lang = Language(language)
+    ad = EventBuilder(NOW).message("spam", DISGUISED, name="Spammy")
+    own = parse_playbook(MINIMAL + (
+        "rules:\n  ladder:\n"
+        "    - {at: 1, do: [delete, warn]}\n"
+        "    - {at: 2, do: [delete, warn], message: Keep it friendly.}\n"
+        "    - {at: 3, do: [delete, mute], mute_for: 1h,\n"
+        "       message: '{nickname}, strike {count} for {rule}: muted an hour.'}\n"
+    )).playbook.rules.ladder  # fmt: skip
+
+    def warning(strikes: int) -> str | None:
+        [warn] = [a for a in sanction_actions(ad, own, strikes, "contact", "staff only", lang,
+                                              "moderation") if a.kind is ActionKind.WARN]  # fmt: skip
+        return warn.text
+
+    assert (warning(2) or "").startswith(said)
+    rule = "sharing contact details" if lang is Language.EN else "留联系方式"
+    placed = warning(3) or ""
+    assert placed.startswith(f"Spammy, strike 3 for {rule}: muted an hour.")
+    assert placed.count(rule) == 1  # placed by the operator: no line after it
+    # A staff /warn reaching the step: staff's reason is the rule the member reads.
+    told = chat_effects._warning(own, own[1], "Spammy", 2, "spam in the group", lang)
+    assert told == said.replace(rule, "spam in the group")
+
+
+def test_a_ladder_message_places_only_the_rule_the_count_and_the_member() -> None:
+    ladder = "rules:\n  ladder:\n    - {at: 1, do: [warn], message: '%s'}\n"
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(MINIMAL + ladder % "Strike {strikes}.")
+    [problem] = refused.value.problems
+    assert problem.path == "rules.ladder[0].message"
+    assert (
+        "unknown placeholder {strikes}; available: {rule}, {count}, {nickname}" in problem.message
+    )
 
 
 def test_a_spam_pitch_is_named_to_staff_and_not_to_the_member(

@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.appeals.decide import how_to_appeal
 from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation import staff
-from hearthkeeper.capabilities.moderation.ladder import next_hint, rung
+from hearthkeeper.capabilities.moderation.ladder import next_hint, own_words, rung
 from hearthkeeper.capabilities.moderation.requests import (
     StaffBan,
     StaffMute,
@@ -252,14 +252,15 @@ def _warning(ladder: list[LadderStep], step: LadderStep | None, name: str, count
              reason: str, lang: Language, violation: str = STAFF_WARNING) -> str:  # fmt: skip
     """What the member reads: the warning (the step's own words where the operator wrote
     some), then the mute or removal it brought. Staff's reason, never a matched keyword."""
-    own = step.message if step is not None else None
+    violation = reason or violation_name(violation, lang)
+    own = (own_words(step.message, lang, nickname=name, rule=violation, count=count)
+           if step is not None and step.message else None)  # fmt: skip
     if step is not None and Step.WARN not in step.do and own:
         return own  # said in place of the built-in notices, as the ladder does
     lines = [own or TEXTS.say("warned", lang, name=name, why=_why(reason, lang), count=count,
                               next=next_hint(ladder, count, lang))]  # fmt: skip
     if step is None:
         return lines[0]
-    violation = reason or violation_name(violation, lang)
     if Step.MUTE in step.do and step.mute_for is not None:
         lines.append(say("muted", lang, nickname=name, violation=violation,
                          duration=human_duration(step.mute_for, lang)))  # fmt: skip

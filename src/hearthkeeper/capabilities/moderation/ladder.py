@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 
 from hearthkeeper.capabilities.format import human_duration
@@ -70,15 +71,17 @@ def sanction_actions(
     nickname = message.sender.display_name or message.sender.user_id
     # the name the notices call the member by: a carrier that @-s them there names them once
     named = {"mention_names": {message.sender.user_id: nickname}}
+    words = (own_words(step.message, language, nickname=nickname, rule=name, count=strikes)
+             if step.message else None)  # fmt: skip
     # The operator's own words for a rung that does not warn are said as its warning, in
     # place of the built-in mute or removal notice (said once, on every carrier).
-    own = step.message if Sanction.WARN not in step.do else None
+    own = words if Sanction.WARN not in step.do else None
     banning = bool({Sanction.BAN, Sanction.BLACKLIST} & set(step.do))
     # a banned member cannot send /appeal in the group: their notice says whom to ask instead
     end = ask if banning else appeal
     for sanction in step.do:
         if sanction is Sanction.WARN:
-            text = (step.message or say("warn", language, nickname=nickname, violation=name,
+            text = (words or say("warn", language, nickname=nickname, violation=name,
                                         count=strikes, next=next_hint(ladder, strikes, language))) + end  # fmt: skip
             actions.append(Action(kind=ActionKind.WARN, text=text, extra=named, **common))  # type: ignore[arg-type]
             continue
@@ -105,6 +108,17 @@ def sanction_actions(
     if own is not None:
         actions.append(Action(kind=ActionKind.WARN, text=own + end, extra=named, **common))  # type: ignore[arg-type]
     return actions
+
+
+def own_words(text: str, language: Language, *, nickname: str, rule: str, count: int) -> str:
+    """A ladder step's message as the member reads it: its placeholders filled, then a line
+    naming the rule broken and the strike count, unless the text places either itself
+    (the operator's words alone left the member guessing which rule, and how many strikes)."""
+    placed = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    filled = text.format(nickname=nickname, rule=rule, count=count)
+    if placed & {"rule", "count"}:
+        return filled
+    return f"{filled}\n{say('rule_and_count', language, violation=rule, count=count)}"
 
 
 def next_hint(ladder: Sequence[LadderStep], strikes: int, language: Language) -> str:

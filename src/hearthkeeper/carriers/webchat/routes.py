@@ -255,13 +255,13 @@ def webchat_router(
 
         async def again(status: int, error: str, **more: Any) -> HTMLResponse:
             """The form again, as typed, with what the door asks (its questions, a code
-            field) and `error`."""
+            field) or says to one it lets in (a paid community's free trial) and `error`."""
             looked = await screen(chat, room.group.id, "" if user is None else user.user_id,
                                   "" if user is None else user.nickname, probe=True,
                                   network=trials(address))  # fmt: skip
             return join_page(request, more.pop("room", room), user, status=status, error=error,
                              nickname=nickname, source=source, asked=asked,
-                             verdict=None if looked.admitted else looked, probed=True,
+                             verdict=looked, probed=True,
                              **more)  # fmt: skip
 
         if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
