@@ -90,9 +90,21 @@ def pointed_at(event: Event, invocation: Invocation) -> tuple[Target, str]:
     if head.startswith(MENTION_SIGNS) and len(head) > 1:
         name = head[1:]
         rest = tail
+    elif mentions and isinstance(event, Message):
+        rest = _past_picked(rest, event.mention_texts)
     if mentions:  # a reply keeps what it answers: QQ @-mentions the replied-to member itself
         return Target(user_id=mentions[0], name=name, reply_to=replied), rest
     return Target(name=name, reply_to=replied), rest
+
+
+def _past_picked(rest: str, picked: Sequence[str]) -> str:
+    """`rest` past the name of a member picked in the chat that starts it: Telegram and
+    Matrix put the picked member's display name in the text, `Alice Smith 1h spam`, which
+    read as the duration and the reason (the longest name first: `Alice Smith`, not `Alice`)."""
+    for shown in sorted({p.strip() for p in picked if p.strip()}, key=len, reverse=True):
+        if rest.startswith(shown) and (len(rest) == len(shown) or not rest[len(shown)].isalnum()):
+            return rest[len(shown) :].lstrip(" \t\n:：,，")
+    return rest
 
 
 def first_word(text: str) -> tuple[str, str]:

@@ -99,6 +99,10 @@ class Message(Event):
     mentions: tuple[str, ...] = ()  # user ids mentioned
     reply_to: str | None = None  # the carrier's event id of the message replied to
     mentions_bot: bool = False
+    # the words standing in the text for a member picked in the chat (Telegram's mention of a
+    # user without a username, a Matrix pill: their display name, no `@`), for a command to
+    # read past: `/mute Alice Smith 1h` points at Alice and lasts 1h
+    mention_texts: tuple[str, ...] = ()
 
     @property
     def type(self) -> EventType:

@@ -323,6 +323,31 @@ def test_a_mute_length_that_is_a_picked_members_name_is_not_repeated(
     assert sanctions(c, "u7") == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_member_picked_in_the_chat_is_muted_for_the_length_typed_after_their_name(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Telegram (a member without a username) and Matrix (a pill) put a picked member's
+    display name in the text, and `/mute Alice Smith 1h spam` was refused as "not a
+    duration" (`/warn` took the name for its reason): the words the carrier says stand for
+    the pick are read past; what follows is the length and the reason."""
+    c = start(store, store_clock)
+    [group] = store.list_groups(c.runtime.community_id)
+    store.join(store.member_for("fake", "u7", "Alice Smith").id, group.id, at=DAY)
+    picked = {"mentions": ("u7",), "mention_texts": ("Alice Smith",)}
+    assert say(c, "boss", "/mute Alice Smith 2h flooding", **picked) == [
+        "Alice Smith is muted for 2 hours (flooding)." + APPEAL
+    ]
+    [mute] = [p.action for p in performed(c) if p.action.kind is ActionKind.MUTE]
+    assert (mute.member, mute.duration) == ("u7", timedelta(hours=2))
+    assert "Alice Smith" not in mute.reason and "flooding" in mute.reason
+    # a name that only starts like the pick's words is not taken for them
+    store.join(store.member_for("fake", "u8", "Ann").id, group.id, at=DAY)
+    assert say(c, "boss", "/mute Annabel 1h", mentions=("u8",), mention_texts=("Ann",)) == [
+        BAD_DURATION
+    ]
+
+
 def test_a_name_reversed_by_a_right_to_left_override_bans_neither(
     store: Store, store_clock: FrozenClock
 ) -> None:

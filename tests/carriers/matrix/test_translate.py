@@ -57,6 +57,18 @@ def test_mentions_come_from_intentional_mentions_and_pills() -> None:
     assert event.mentions == ("@dan:localhost", "@carol:localhost") and not event.mentions_bot
 
 
+def test_a_pill_says_the_words_standing_for_the_member_picked() -> None:
+    """`/mute <pill> 1h`: the body says the picked member's display name where staff typed
+    nothing; the event names those words so a command reads past them to the length."""
+    html = '/mute <a href="https://matrix.to/#/@alice:localhost">Alice &amp; Co</a> 1h spam'
+    event = translate(ROOM, text("/mute Alice & Co 1h spam", formatted_body=html,
+                                 format="org.matrix.custom.html"), BOT)  # fmt: skip
+    assert isinstance(event, Message)
+    assert event.mentions == ("@alice:localhost",) and event.mention_texts == ("Alice & Co",)
+    plain = translate(ROOM, text("/mute @alice:localhost 1h"), BOT)
+    assert isinstance(plain, Message) and plain.mention_texts == ()
+
+
 def test_the_bot_is_mentioned_by_id_pill_or_display_name() -> None:
     by_mention = text("hi", **{"m.mentions": {"user_ids": [BOT.user_id]}})
     by_typed_id = text("@hearth:localhost what time is it")

@@ -41,6 +41,18 @@ def test_a_message_names_its_sender_mentions_and_the_reply() -> None:
     assert event.mentions == ("@hearth_bot",) and event.mentions_bot
 
 
+def test_a_member_picked_without_a_username_is_named_by_the_words_standing_for_them() -> None:
+    """Picking a member who has no username puts their name in the text (a `text_mention`,
+    offsets in UTF-16: the emoji before counts two); the event names those words so a
+    command reads past them to the length."""
+    said = "/mute@hearth_bot 🌸 Li Na 1h"
+    raw = message(said, entities=[{"type": "text_mention", "offset": 17, "length": 8,
+                                   "user": {"id": 9, "is_bot": False, "first_name": "Li"}}])  # fmt: skip
+    event = translate(update(message=raw), BOT)
+    assert isinstance(event, Message) and event.text == "/mute 🌸 Li Na 1h"
+    assert event.mentions == ("9",) and event.mention_texts == ("🌸 Li Na",)
+
+
 def test_a_command_addressed_to_the_bot_loses_the_suffix() -> None:
     event = translate(update(message=message("/接龙@hearth_bot 周六夜跑")), BOT)
     assert isinstance(event, Message) and event.text == "/接龙 周六夜跑"

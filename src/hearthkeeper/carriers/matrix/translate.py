@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 
 from hearthkeeper.engine.events import (
@@ -55,6 +56,10 @@ def matrix_id(value: object) -> str | None:
 
 # A user id linked in formatted bodies: https://matrix.to/#/@alice:example.org
 _PILL = re.compile(r"https://matrix\.to/#/(@[^\"'<>\s?/]+)")
+# a pill's words: `<a href="https://matrix.to/#/@alice:hs">Alice Smith</a>`
+_PILL_WORDS = re.compile(
+    r"<a\s[^>]*href=[\"']https://matrix\.to/#/@[^\"'<>]*[\"'][^>]*>([^<]*)</a>"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +132,7 @@ def _message(content: Mapping[str, Any], base: dict[str, Any], who: Sender,
     return Message(
         **base, sender=who, kind=kind, text=body, attachments=attachments, mentions=mentions,
         reply_to=reply_to, mentions_bot=mentions_bot(content, mentions, bot),
+        mention_texts=pills_words(content) if mentions else (),
     )  # fmt: skip
 
 
@@ -156,6 +162,16 @@ def find_mentions(content: Mapping[str, Any]) -> tuple[str, ...]:
     if isinstance(html, str):
         found.extend(u for u in _PILL.findall(html) if matrix_id(u) is not None)
     return tuple(dict.fromkeys(found))
+
+
+def pills_words(content: Mapping[str, Any]) -> tuple[str, ...]:
+    """The words each pill of the HTML body shows (a picked member's display name), as the
+    plain body says them."""
+    html = content.get("formatted_body")
+    if not isinstance(html, str):
+        return ()
+    return tuple(dict.fromkeys(w for w in (unescape(m).strip() for m in _PILL_WORDS.findall(html))
+                               if w))  # fmt: skip
 
 
 def mentions_bot(content: Mapping[str, Any], mentions: tuple[str, ...], bot: BotIdentity) -> bool:

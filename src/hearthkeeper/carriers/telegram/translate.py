@@ -145,6 +145,7 @@ def _message(message: TgMessage, bot: BotIdentity) -> Event | None:
         return None  # another service message (a title, a pin, a video chat ...)
     entities = message.entities or message.caption_entities or []
     mentions = mentioned(text, entities)
+    text_as_sent = text  # the entities' offsets are the text's as sent
     text = strip_bot_suffix(text, bot)
     replied = message.reply_to_message
     addressed = (
@@ -157,6 +158,7 @@ def _message(message: TgMessage, bot: BotIdentity) -> Event | None:
         carrier=CARRIER, group=str(message.chat.id), event_id=str(message.message_id),
         at=_at(message.date), sender=_sender(user, bot), kind=kind, text=text,
         attachments=attachments, mentions=mentions, mentions_bot=addressed,
+        mention_texts=picked(text_as_sent, entities),
         reply_to=None if replied is None else str(replied.message_id),
     )  # fmt: skip
 
@@ -260,6 +262,15 @@ def mentioned(text: str, entities: list[MessageEntity]) -> tuple[str, ...]:
         elif entity.type == "mention":
             found.append(utf16_slice(text, entity.offset, entity.length))
     return tuple(dict.fromkeys(found))
+
+
+def picked(text: str, entities: list[MessageEntity]) -> tuple[str, ...]:
+    """The words standing for each member picked in the chat (`text_mention`: a user without
+    a username, shown by their name), as the text says them."""
+    return tuple(dict.fromkeys(
+        utf16_slice(text, e.offset, e.length) for e in entities
+        if e.type == "text_mention" and e.user is not None
+    ))  # fmt: skip
 
 
 def strip_bot_suffix(text: str, bot: BotIdentity) -> str:
