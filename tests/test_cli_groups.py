@@ -147,6 +147,7 @@ def test_a_community_is_named_by_its_slug_or_its_name(
     assert _names(store, community_id) == ["Tea Friends #1", "Tea Friends #2"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize("language, name, naming, opened", [
     ("en", "Tea Friends", "", ["Tea Friends #1", "Tea Friends #2"]),
     ("zh-CN", "茶友", "", ["茶友 1群", "茶友 2群"]),

@@ -244,6 +244,7 @@ def test_a_role_is_given_by_the_title_members_read_as_well_as_by_its_id(
     assert "mei (fake:mei) — monitor in g1" in listed.stdout, listed.stdout
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize("language, typed, shown", [
     ("zh-CN", "Growth", "acquisition (拉新专员)"),
     ("zh-CN", "manager", "manager (管理员)"),

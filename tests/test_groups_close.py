@@ -136,6 +136,7 @@ def test_closing_into_a_group_with_room_for_some_of_its_members_says_how_many_ha
     assert roomy.exit_code == 0 and "no room" not in _said(roomy)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 @pytest.mark.parametrize("args, said", [
     (("close", "Tea Friends #9"), "there is no group 'Tea Friends #9' (by name or carrier id); "
                                    "did you mean 'Tea Friends #1'?"),
@@ -166,6 +167,7 @@ def test_a_pasted_page_as_a_group_or_community_is_not_printed_back_whole(
     assert not any(g.closed for g in store.list_groups(community_id))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_the_last_open_group_and_closing_into_a_closed_or_full_group_are_refused(
     store: Store, community_id: int, database_url: str
 ) -> None:
@@ -228,6 +230,7 @@ def test_a_group_typed_in_full_width_is_pointed_to_itself_not_a_neighbour(
     assert not any(g.closed for g in store.list_groups(community_id))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_closing_into_an_imported_group_is_refused(
     store: Store, community_id: int, database_url: str
 ) -> None:
@@ -244,6 +247,7 @@ def test_closing_into_an_imported_group_is_refused(
     assert [i for i in store.outbox_items() if "group.close" in i.key] == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_closing_and_reopening_an_imported_group_says_what_it_does_there(
     store: Store, community_id: int, database_url: str
 ) -> None:

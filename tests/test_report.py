@@ -80,6 +80,7 @@ def test_a_report_can_be_limited_to_some_groups(store: Store) -> None:
     assert (report["overall"]["messages"], report["overall"]["members"]) == (2, 2)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_backwards_period_says_what_to_do(store: Store) -> None:
     community = tea_community(store)
     with pytest.raises(ReportError, match="starts on 2026-03-04, after it ends on 2026-03-02"):
@@ -99,6 +100,7 @@ def test_a_community_without_messages_reports_today_only(
     assert _daily(report["groups"][0]["daily"]) == [("2026-03-04", 0, 0)]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_every_field_of_the_report_is_documented(store: Store) -> None:
     community = tea_community(store)
     report = build_report(store, community.id, now=NOW).to_json()

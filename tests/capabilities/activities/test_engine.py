@@ -367,6 +367,7 @@ def test_a_fee_is_refunded_after_the_start_only_when_the_event_was_cancelled(
     assert "'Tasting night' was cancelled: your fee of 45 GBP was refunded" in (told.text or "")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_door_code_is_not_said_in_full_where_the_carrier_cannot_show_it_to_one_member(
     store: Store, store_clock: FrozenClock
 ) -> None:

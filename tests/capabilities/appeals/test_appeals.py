@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.moderation import staff
@@ -200,6 +202,7 @@ def test_an_appeal_against_a_staff_mute(store: Store, store_clock: FrozenClock) 
     assert told == ["bob, staff reviewed your appeal: your mute is taken back."]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_community_without_appeals_says_nothing_of_them(
     store: Store, store_clock: FrozenClock
 ) -> None:

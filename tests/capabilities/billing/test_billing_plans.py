@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from hearthkeeper.analytics.report_money import money_json
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.billing.metrics import money_figures
@@ -115,6 +117,7 @@ def test_moving_from_the_monthly_to_the_yearly_card_keeps_the_days_paid_and_coun
     assert (figures.renewed, figures.renewable) == (1, 1)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_newcomer_whose_free_trial_ended_reads_that_the_trial_ended_not_a_membership(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -228,6 +231,7 @@ def test_refunding_the_monthly_card_a_yearly_card_follows_starts_the_yearly_card
     assert kicks(done_late) == [("g1", "ann")]  # removed when that year and its grace end
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_the_reminders_say_which_plan_ends_and_name_the_others(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import Action
@@ -57,6 +59,7 @@ def test_a_member_who_paid_reads_no_trial_in_the_welcome(
     assert "trial" not in welcome_of(c, "bob")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_chinese_community_says_the_trial_in_chinese(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -101,6 +104,7 @@ def _sent_on_join(c: Community, user: str) -> list[Action]:
     return [p.action for p in c.carrier.performed if p.action.handler == "welcome"]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_without_private_replies_the_trial_line_is_said_in_the_welcomes_own_message(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -374,6 +374,7 @@ def test_a_name_reversed_by_a_right_to_left_override_bans_neither(
     assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_shared_name_is_answered_in_the_communitys_language(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -389,6 +390,7 @@ def test_a_shared_name_is_answered_in_the_communitys_language(
     assert sanctions(c, "u7") == [] and sanctions(c, "u8") == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_what_staff_type_on_a_phone_is_read_as_they_meant_it(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -603,6 +605,7 @@ def test_a_reply_with_a_name_acts_on_the_replied_to_member_when_the_name_is_thei
     assert sanctions(c, "u7") == [SanctionKind.BAN] and sanctions(c, "u8") == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_reply_to_one_member_naming_another_acts_on_neither_and_says_both(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -629,6 +632,7 @@ def test_a_reply_to_one_member_naming_another_acts_on_neither_and_says_both(
     ]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_reply_naming_another_is_refused_in_chinese(
     store: Store, store_clock: FrozenClock
 ) -> None:

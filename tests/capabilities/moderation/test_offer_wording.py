@@ -3,6 +3,8 @@ deals stays; an ad with only a product and its deal is deleted."""
 
 from __future__ import annotations
 
+import pytest
+
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.playbook import parse_playbook
@@ -24,6 +26,7 @@ MEMBERS = [
 AD = "Anti-wrinkle eye cream 50% off, results in 14 days"
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_members_talking_about_skincare_deals_are_not_deleted_in_the_demo_community(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -91,6 +92,7 @@ def top_with_a_referrer_named(store: Store, database_url: str, name: str) -> str
     return result.output
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_hearth_referrals_top_prints_no_terminal_escapes_from_a_members_name(
     store: Store, database_url: str
 ) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.capabilities.roles.tags import Problem, Tagging, parse_tagging
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -152,6 +154,7 @@ def test_me_shows_level_points_streak_titles_and_tags(
     ]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_chinese_members_use_chinese_commands(store: Store, store_clock: FrozenClock) -> None:
     extra = "mechanisms:\n  tags:\n    - {name: skin_type, values: [干皮, 油皮]}\n"
     pb = parse_playbook(MINIMAL.replace("language: en", "language: zh-CN") + extra).playbook
@@ -164,6 +167,7 @@ def test_chinese_members_use_chinese_commands(store: Store, store_clock: FrozenC
     )
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_tag_value_is_kept_and_shown_without_hidden_characters(
     store: Store, store_clock: FrozenClock
 ) -> None:

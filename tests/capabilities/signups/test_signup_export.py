@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from hearthkeeper.apply import apply_playbook
@@ -117,6 +118,7 @@ def test_export_keeps_spreadsheets_from_running_members_text_as_formulas(
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_terminal_output_carries_no_escape_sequences(
     store: Store, store_clock: FrozenClock, database_url: str
 ) -> None:
