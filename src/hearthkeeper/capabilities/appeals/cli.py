@@ -18,10 +18,10 @@ from hearthkeeper.cli.context import (
     UndecidedOption,
     clock_of,
     open_store,
-    pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import age, console, fail, print_table
+from hearthkeeper.cli.inbox import print_inbox
+from hearthkeeper.cli.output import age, console, fail
 from hearthkeeper.clock import Clock
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
@@ -62,17 +62,9 @@ def list_appeals(
 ) -> None:
     """Members' appeals, newest last: who, where, against what, why, how long ago, and
     whether staff pardoned or upheld it."""
-    store = open_store(settings_from(config), clock_of(ctx))
-    now = clock_of(ctx).now()
-    only = None if community is None else pick_community(store, community)
-    found = listed(store, only.id if only else None, open_only=open_only)
-    if not found:
-        console.print("No appeals waiting." if open_only else "No appeals.")
-        return
-    several = only is None and len({f.community for f in found}) > 1
-    columns = ["Id", "Member", "Group", "Appealed", "Why", "Age", "Status"]
-    print_table((["Community"] if several else []) + columns,
-                [_row(row, now, several) for row in found])  # fmt: skip
+    print_inbox(ctx, config, community, open_only, listed=listed, row=_row,
+                columns=["Id", "Member", "Group", "Appealed", "Why", "Age", "Status"],
+                none=("No appeals waiting.", "No appeals."))  # fmt: skip
 
 
 def _decide(

@@ -18,10 +18,10 @@ from hearthkeeper.cli.context import (
     UndecidedOption,
     clock_of,
     open_store,
-    pick_community,
     settings_from,
 )
-from hearthkeeper.cli.output import age, console, fail, print_table
+from hearthkeeper.cli.inbox import print_inbox
+from hearthkeeper.cli.output import age, console, fail
 from hearthkeeper.store import StoreError
 from hearthkeeper.store.ids import MAX_ID
 from hearthkeeper.text.controls import one_line
@@ -70,17 +70,9 @@ def list_reports(
     """Messages members reported, newest last: id, whose, where, what it says, how many
     reported it (how many of those count toward hiding it), how long ago, and whether staff
     upheld or dismissed the reports."""
-    store = open_store(settings_from(config), clock_of(ctx))
-    now = clock_of(ctx).now()
-    only = None if community is None else pick_community(store, community)
-    found = listed(store, only.id if only else None, open_only=open_only)
-    if not found:
-        console.print("No reports waiting." if open_only else "No reports.")
-        return
-    several = only is None and len({f.community for f in found}) > 1
-    columns = ["Id", "Author", "Group", "Message", "Reports", "Age", "Status"]
-    print_table((["Community"] if several else []) + columns,
-                [_row(row, now, several) for row in found])  # fmt: skip
+    print_inbox(ctx, config, community, open_only, listed=listed, row=_row,
+                columns=["Id", "Author", "Group", "Message", "Reports", "Age", "Status"],
+                none=("No reports waiting.", "No reports."))  # fmt: skip
 
 
 @reports_app.command("decide")
