@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -110,11 +111,21 @@ def edit_playbook(store: Store, community_id: int, versions: int) -> None:
                                    latest.content, "bench")  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Filled:
+    """A generated community in a new SQLite store (`filled`)."""
+
+    store: Store
+    clock: FrozenClock
+    folder: Path  # the store's temporary folder
+    community: Community
+    groups: list[int]  # their ids, in opening order
+
+
 @contextmanager
-def filled_community(count: int, versions: int = 0) -> Iterator[tuple[Store, Community, Playbook]]:
+def filled(count: int, versions: int = 0) -> Iterator[Filled]:
     """A new SQLite store in a temporary folder holding the generated community of `count`
-    groups (`fill`), its playbook edited `versions` times (`edit_playbook`): the store, the
-    community and its playbook as applied."""
+    groups (`fill`), its playbook edited `versions` times (`edit_playbook`)."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         url = sqlite_url(folder)
@@ -122,15 +133,22 @@ def filled_community(count: int, versions: int = 0) -> Iterator[tuple[Store, Com
         engine = create_engine_for(url)
         clock = FrozenClock(NOW)
         store = Store(engine, clock)
-        fill(store, clock, folder, count)
+        groups = fill(store, clock, folder, count)
         [community] = store.list_communities()
         edit_playbook(store, community.id, versions)
-        playbook = community_playbook(store, community.id)
-        assert playbook is not None
         try:
-            yield store, community, playbook
+            yield Filled(store, clock, folder, community, groups)
         finally:
             engine.dispose()
+
+
+@contextmanager
+def filled_community(count: int, versions: int = 0) -> Iterator[tuple[Store, Community, Playbook]]:
+    """`filled`'s store, community and its playbook as applied."""
+    with filled(count, versions) as made:
+        playbook = community_playbook(made.store, made.community.id)
+        assert playbook is not None
+        yield made.store, made.community, playbook
 
 
 def timed(client: TestClient, path: str,
@@ -150,16 +168,8 @@ def timed(client: TestClient, path: str,
 
 
 def measure(count: int, versions: int = 0) -> None:
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        url = sqlite_url(folder)
-        upgrade(url)
-        engine = create_engine_for(url)
-        clock = FrozenClock(NOW)
-        store = Store(engine, clock)
-        groups = fill(store, clock, folder, count)
-        [community] = store.list_communities()
-        edit_playbook(store, community.id, versions)
+    with filled(count, versions) as made:
+        store, clock, folder, groups = made.store, made.clock, made.folder, made.groups
         webchat = WebChatCarrier(store, clock, folder / "uploads")
         settings = WebSettings(data_dir=folder, public_url="http://chat.example")
         web = Web(store, clock, settings, {webchat.name: served(webchat)}, Playbooks(store, folder))
@@ -183,7 +193,6 @@ def measure(count: int, versions: int = 0) -> None:
             print(f"  {label}: {size:,} bytes; {min(took):.3f} s best, "
                   f"{statistics.median(took):.3f} s median of 5; CPU {min(cpu):.3f} s best, "
                   f"{statistics.median(cpu):.3f} s median")  # fmt: skip
-        engine.dispose()
 
 
 def main() -> None:
