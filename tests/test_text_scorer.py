@@ -134,9 +134,10 @@ def test_bot_commands_are_not_scored(trained: SpamScorer) -> None:
 
 
 def test_a_reply_to_a_mechanism_is_asked_about_only_when_the_scorer_would_judge_the_text() -> None:
-    # Moderation asks whether a message replies to a sign-up or poll (the scorer does not judge
-    # those) only when the scorer flags it: the verdict is dropped for a reply, kept otherwise,
-    # and a text the scorer lets pass, or a rule already caught, never asks.
+    # Moderation asks what of a message is the member's own, not the sign-up's or poll's it
+    # replies to (the scorer does not judge those), only when the scorer flags it: nothing of
+    # their own drops the verdict, all of it keeps it, and a text the scorer lets pass, or a
+    # rule already caught, never asks.
     goods = SpamScorer.trained(
         [(t, True) for t in ("西兰花 特价 便宜卖 2份", "胡萝卜 西兰花 限量 份", "西兰花 份 便宜")]
         + [(t, False) for t in ("今天天气不错", "周末一起去爬山吧", "我刚吃完饭")]
@@ -144,20 +145,20 @@ def test_a_reply_to_a_mechanism_is_asked_about_only_when_the_scorer_would_judge_
     scanner = Scanner.from_rules(Rules(), scorer=goods)
     asked: list[str] = []
 
-    def answer(reply: bool, text: str) -> Callable[[], bool]:
-        def replies() -> bool:
+    def answer(reply: bool, text: str) -> Callable[[], str]:
+        def own() -> str:
             asked.append(text)
-            return reply
+            return "" if reply else text
 
-        return replies
+        return own
 
     flagged, chat, ruled = "+1 西兰花 2份", "今天天气不错", "加微信领取免费资料"
     assert is_advertising(scanner.scan(flagged)) and not scanner.scan(chat)
-    assert scanner.scan(flagged, command=answer(True, flagged)) == []
-    assert is_advertising(scanner.scan(flagged, command=answer(False, flagged)))
-    assert scanner.scan(flagged, command=answer(False, flagged)) == scanner.scan(flagged)
-    assert scanner.scan(chat, command=answer(True, chat)) == []
-    assert scanner.scan(ruled, command=answer(True, ruled)) == scanner.scan(ruled, command=True)
+    assert scanner.scan(flagged, own=answer(True, flagged)) == []
+    assert is_advertising(scanner.scan(flagged, own=answer(False, flagged)))
+    assert scanner.scan(flagged, own=answer(False, flagged)) == scanner.scan(flagged)
+    assert scanner.scan(chat, own=answer(True, chat)) == []
+    assert scanner.scan(ruled, own=answer(True, ruled)) == scanner.scan(ruled)
     assert asked == [flagged, flagged, flagged]  # never for the chat line nor the rule's catch
 
 

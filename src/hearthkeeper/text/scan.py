@@ -149,16 +149,14 @@ class Scanner:
 
     def scan(
         self, text: str | MessageText, mentions: int = 0, *,
-        command: bool | Callable[[], bool] = False,
+        command: bool = False,
         mentioned: Callable[[], Iterable[str]] | None = None,
         words: str | None = None,
         own: Callable[[], str] | None = None,
     ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
-        knows them): the learned scorer does not judge those. `command` may be a question
-        asked only when the scorer flags the text (what it costs is then spent on the few
-        texts the scorer would judge, not on every one). `mentioned`: the names of the
+        knows them): the learned scorer does not judge those. `mentioned`: the names of the
         members the carrier says the message mentions, asked likewise only when the scorer
         flags it; the scorer then judges the text without them (a member's name is not the
         sender's words: `@武汉-小米-油皮` read as an ad), the rules still read it all.
@@ -182,12 +180,6 @@ class Scanner:
             scored = prepare(words)
             if words.strip() and not is_advertising(list(by_rules)):
                 by_scorer = self._scored_alone(scored)
-        elif callable(command):
-            # the rules read a command as any text, and the scorer is pure: its verdict on
-            # the text, dropped for a command, is what skipping it would have given
-            by_rules, by_scorer = read(message, False)
-            if by_scorer and command():
-                by_scorer = ()
         else:
             by_rules, by_scorer = read(message, command)
         if own is not None and (by_scorer or (words is not None and by_rules)):
