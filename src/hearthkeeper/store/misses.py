@@ -13,7 +13,7 @@ One way to count: `take`, which checks and counts in one transaction that holds 
 (SQLite: the database; PostgreSQL: an advisory lock per key), so no process racing another
 gets past the limit. A limit on failures known only after the request ran (a password
 checked, a ticket looked up) takes first and gives back (`give_back`) what did not fail: a
-check (`wait`) followed by a count once the request ran let requests sent together all pass
+check followed by a count once the request ran let requests sent together all pass
 the check, a few more than the limit."""
 
 from __future__ import annotations
@@ -38,15 +38,7 @@ def network_key(what: str, network: str) -> str:
 
 class SqlMisses(StoreBase):
     """At most `most` (uses, or their amounts) per key within `within`: `take` checks and
-    counts at once; `wait` only says how long until `amount` more would fit."""
-
-    def wait(self, what: str, network: str, now: datetime, most: int, within: timedelta,
-             amount: int = 1) -> timedelta | None:  # fmt: skip
-        """None if `network` may take `amount` more now, else how long until enough of what
-        it took leaves the window (at least a second)."""
-        with self._unit(write=False) as session:
-            return _wait(session, what, network_key(what, network), utc(now, "now"), most,
-                         within, amount)  # fmt: skip
+    counts at once."""
 
     def take(self, what: str, keys: Sequence[str], now: datetime, most: int,
              within: timedelta, amount: int = 1) -> timedelta | None:  # fmt: skip
