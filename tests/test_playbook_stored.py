@@ -131,7 +131,7 @@ def test_serve_runs_a_stored_version_over_a_bound_and_warns_and_apply_refuses_th
             assert running.version.version == 2 and running.is_file
             runtime = host.runtimes[running.community.id]
             assert runtime.playbook.community.purpose == LONG_PURPOSE
-            [note] = host.over_limit
+            [note] = host.stored_notes
             assert "community 'yan-academy-skincare' runs playbook version 2" in note
             assert "community.purpose is over a limit" in note
             assert "`purpose` is 1,001 characters; it is at most 1,000" in note
@@ -210,7 +210,7 @@ def test_serve_runs_a_stored_version_whose_file_is_over_the_read_bound_and_warns
     try:
         [running] = host.running
         assert running.version.version == 2 and running.is_file
-        [note] = host.over_limit
+        [note] = host.stored_notes
         assert "community 'yan-academy-skincare' runs playbook version 2" in note
         assert f"the playbook is {len(text.encode()):,} bytes" in note
         assert f"fix {playbook} and apply it" in note
@@ -381,7 +381,7 @@ def test_serve_runs_a_version_stored_with_aliases_past_their_bound(
         assert running.version.version == 2
         goals = host.runtimes[running.community.id].playbook.community.goals
         assert goals[:41] == ["g" * 7_999] * 41 and len(goals) == 44
-        [note] = host.over_limit
+        [note] = host.stored_notes
         assert "community.goals[33]" in note and "aliases (*name) repeat more than" in note
     finally:
         host.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import typing
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -112,6 +113,30 @@ def as_stored(info: ValidationInfo) -> bool:
 def over_limit(message: str) -> PydanticCustomError:
     """The error of a text over one of its bounds (`OVER_LIMIT`), saying `message`."""
     return PydanticCustomError(OVER_LIMIT, "{message}", {"message": message})
+
+
+REFUSED_SINCE = "refused_since"
+"""The error type of a check a release added to a field after earlier releases accepted and ran
+its value (a keyword joined by a Chinese comma, an unknown brace in a ladder message): a
+playbook written now is refused for it, a version stored before runs as it was accepted, the
+problem said as a warning. Only for a value the runtime runs safely as accepted; a value that
+crashed or wedged the release that stored it stays an error of its own type."""
+
+STORED_PASSES = frozenset({OVER_LIMIT, REFUSED_SINCE})
+"""The error types a stored version passes (`loader.parse_playbook(as_stored=True)` says them
+as warnings); any other error refuses a stored version too."""
+
+
+def refused_since(info: ValidationInfo, check: Callable[[], object]) -> None:
+    """Run `check` (raising `ValueError`) as a check added after its field was released
+    (`REFUSED_SINCE`): its error refuses a playbook written now; a stored version, read as it
+    was accepted, passes it (its first reading located the problem as a warning)."""
+    if as_stored(info):
+        return
+    try:
+        check()
+    except ValueError as exc:
+        raise PydanticCustomError(REFUSED_SINCE, "{message}", {"message": str(exc)}) from None
 
 
 def check_length(value: str, info: ValidationInfo) -> str:

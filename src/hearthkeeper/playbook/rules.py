@@ -17,6 +17,7 @@ from hearthkeeper.playbook.base import (
     as_stored,
     over_limit,
     parse_duration,
+    refused_since,
 )
 from hearthkeeper.playbook.joining import check_placeholders
 
@@ -391,8 +392,12 @@ class LadderStep(Section):
 
     @field_validator("message")
     @classmethod
-    def _message_placeholders(cls, value: str | None) -> str | None:
-        return None if value is None else check_placeholders(value, LADDER_PLACEHOLDERS)
+    def _message_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # added in session 39: a message stored before, with other braces, is sent with them
+        # as typed (`moderation/ladder.own_words`)
+        if value is not None:
+            refused_since(info, lambda: check_placeholders(value, LADDER_PLACEHOLDERS))
+        return value
 
 
 def default_ladder() -> list[LadderStep]:
