@@ -170,7 +170,13 @@ def check_shown(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(check_shown)]
+def _shown(value: str, info: ValidationInfo) -> str:
+    # added in session 20: a stored name with such a character is shown as before
+    refused_since(info, lambda: check_shown(value))
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_shown)]
 """A text the store keeps as a name (at most `MAX_NAME` characters), shown as one line."""
 
 MAX_COUNT = 1_000_000_000
@@ -283,14 +289,19 @@ Duration = Annotated[
 # --- dates -----------------------------------------------------------------------------------
 
 
-def refuse_number_as_date(value: Any) -> Any:
+def refuse_number_as_date(value: Any, info: ValidationInfo) -> Any:
     """A date written as a bare number (`when: 20261220`, YAML reads it as one): pydantic would
-    take it for seconds since 1970 and the activity would fall on 23 August 1970."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(
-            f"{shown_input(value)} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD HH:MM for a start), "
-            "e.g. 2026-12-19 19:30"
-        )
+    take it for seconds since 1970 and the activity would fall on 23 August 1970. Refused since
+    session 32: a version stored before keeps the date it was read as then."""
+
+    def check() -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"{shown_input(value)} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD "
+                "HH:MM for a start), e.g. 2026-12-19 19:30"
+            )
+
+    refused_since(info, check)
     return value
 
 
