@@ -386,7 +386,8 @@ class LadderStep(Section):
         description="What the bot tells the member: the warning's text, or, on a step "
         "without `warn`, said as a warning in place of the built-in mute or removal notice. "
         "The bot adds a line naming the rule broken and the strike count, unless the text "
-        "places them itself with {rule} and {count} (also {nickname}). "
+        "places them itself with {rule} and {count} (also {nickname}); other braces are "
+        "refused (a version stored before session 39 runs, its other braces sent as typed). "
         "Default: built-in texts naming the rule (and, for a warning, the next step).",
     )
 
