@@ -102,7 +102,8 @@ keep within, and a version stored by an earlier release, which had no such bound
 
 AS_STORED = "as_stored"
 """The validation context's key saying the text is a stored version, read as it was accepted
-(`loader.parse_playbook(as_stored=True)`): its bounds are not checked here."""
+(`loader.parse_playbook(as_stored=True)`): its bounds and the checks added since its fields
+were released (`refused_since`) are not checked here (its first reading located them)."""
 
 
 def as_stored(info: ValidationInfo) -> bool:
