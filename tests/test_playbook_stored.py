@@ -131,7 +131,7 @@ def test_serve_runs_a_stored_version_over_a_bound_and_warns_and_apply_refuses_th
             assert running.version.version == 2 and running.is_file
             runtime = host.runtimes[running.community.id]
             assert runtime.playbook.community.purpose == LONG_PURPOSE
-            [note] = host.over_limit
+            [note] = host.stored_notes
             assert "community 'yan-academy-skincare' runs playbook version 2" in note
             assert "community.purpose is over a limit" in note
             assert "`purpose` is 1,001 characters; it is at most 1,000" in note
@@ -210,7 +210,7 @@ def test_serve_runs_a_stored_version_whose_file_is_over_the_read_bound_and_warns
     try:
         [running] = host.running
         assert running.version.version == 2 and running.is_file
-        [note] = host.over_limit
+        [note] = host.stored_notes
         assert "community 'yan-academy-skincare' runs playbook version 2" in note
         assert f"the playbook is {len(text.encode()):,} bytes" in note
         assert f"fix {playbook} and apply it" in note
@@ -381,7 +381,7 @@ def test_serve_runs_a_version_stored_with_aliases_past_their_bound(
         assert running.version.version == 2
         goals = host.runtimes[running.community.id].playbook.community.goals
         assert goals[:41] == ["g" * 7_999] * 41 and len(goals) == 44
-        [note] = host.over_limit
+        [note] = host.stored_notes
         assert "community.goals[33]" in note and "aliases (*name) repeat more than" in note
     finally:
         host.close()
@@ -464,3 +464,171 @@ def test_a_stored_version_over_many_bounds_says_three_then_names_the_rest(
                               "this release sets, the same way: community.goals[2] (line ")  # fmt: skip
     assert said[3].endswith(" and 48 more; `hearth playbook validate` on its file lists each")
     assert said[3].count("community.goals[") == 10
+
+
+# Session 40: what a check added after its field was released refuses (`base.REFUSED_SINCE`),
+# as a stored version holds it: the text, the field, and words of the message. Each stopped
+# `hearth serve` ('cannot load') on a version an earlier release had accepted and run.
+FAQ_COMMA = ("mechanisms:\n  faq:\n    entries:\n      - question: 怎么退款？\n"
+             "        keywords: [退款，退费]\n        answer: 找客服小美办理退款。\n")  # fmt: skip
+LADDER_BRACES = ("rules:\n  ladder:\n    - at: 1\n      do: [delete, warn]\n"
+                 "      message: '请看 {群规} 第 3 条，{nickname}'\n")  # fmt: skip
+REFUSED_SINCE = [
+    pytest.param(MINIMAL + FAQ_COMMA, "mechanisms.faq.entries[0].keywords[0]",
+                 "several words joined by '，'", id="faq-keyword-chinese-comma"),
+    pytest.param(MINIMAL + "mechanisms:\n  signups:\n    join_keywords: [报名，接龙]\n",
+                 "mechanisms.signups.join_keywords[0]", "several words joined by '，'",
+                 id="signup-keyword-chinese-comma"),
+    pytest.param(MINIMAL + LADDER_BRACES, "rules.ladder[0].message",
+                 "unknown placeholder {群规}", id="ladder-message-braces"),
+    pytest.param(MINIMAL + "rules:\n  violations:\n    advertising:\n"
+                 "      extra_keywords: ['\\d{11}']\n",
+                 "rules.violations.advertising.extra_keywords[0]",
+                 "looks like a regular expression", id="regex-keyword"),
+    pytest.param(MINIMAL + "rules:\n  violations:\n    insults:\n      extra_keywords: [x]\n",
+                 "rules.violations.insults.extra_keywords[0]", "the single character 'x'",
+                 id="one-letter-keyword"),
+    pytest.param(MINIMAL + "rules:\n  violations:\n    insults:\n      extra_keywords: ['!!!']\n",
+                 "rules.violations.insults.extra_keywords[0]", "can never match",
+                 id="keyword-without-letters"),
+    pytest.param(MINIMAL + "alerts:\n  urgent: [moderaton]\n", "alerts.urgent[0]",
+                 "no violation kind or alert source", id="urgent-alert-name"),
+    pytest.param(MINIMAL + "joining:\n  ceremony:\n    welcome: 42\n",
+                 "joining.ceremony.welcome", "42 is a number", id="number-as-text"),
+    pytest.param(MINIMAL.replace("name: Tea Friends", 'name: "Tea \\u202eFriends"'),
+                 "community.name", "carries U+202E", id="name-hidden-character"),
+    pytest.param(MINIMAL + "activities:\n  - id: salon\n    name: Salon\n    when: 20261220\n",
+                 "activities[0].when", "is a number, not a date", id="date-as-number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "path", "said"), REFUSED_SINCE)
+def test_a_stored_version_passes_a_check_added_since_with_the_problem_located(
+    text: str, path: str, said: str
+) -> None:
+    """A playbook written now is refused for it, located; the same text read as a stored
+    version loads, the problem the same, located the same, as a warning (it was an error that
+    stopped the server)."""
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml")
+    [written] = [p for p in refused.value.problems if p.path == path]
+    assert said in written.message and not written.is_warning
+
+    stored = parse_playbook(text, "pb.yaml", as_stored=True)
+    [passed] = stored.refused_since
+    assert (passed.line, passed.column, passed.path, passed.message) == (
+        written.line, written.column, written.path, written.message)  # fmt: skip
+    assert passed.is_warning and stored.over_limit == ()
+
+
+def test_a_stored_version_with_another_problem_says_what_refuses_it_first() -> None:
+    """What a stored version passes is no reason to refuse it: beside a problem that does
+    (an unknown time zone), it is a warning, and the reason said first is the real one."""
+    text = (MINIMAL + FAQ_COMMA).replace("Europe/London", "Asia/Atlantis")
+    with pytest.raises(PlaybookError) as refused:
+        parse_playbook(text, "pb.yaml", as_stored=True)
+    assert [p.path for p in refused.value.problems] == ["community.timezone"]
+    assert [p.path for p in refused.value.warnings if "joined by" in p.message] == [
+        "mechanisms.faq.entries[0].keywords[0]"
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the load path, no query
+def test_serve_runs_a_version_stored_before_a_check_and_a_new_file_is_refused(
+    tmp_path: Path, database_url: str, store_clock: FrozenClock
+) -> None:
+    """An upgrade to session 39 stopped a community whose stored version had an FAQ keyword
+    list typed with a Chinese comma and a ladder message with a brace of its own. `hearth
+    serve` runs it as it was accepted and says each problem located with the fix; the FAQ
+    answers what it answered before (a message saying 退款退费), the ladder message is sent
+    with its own braces as typed (a KeyError on format, were it read); the same text as a new
+    version is refused by `hearth serve` and `hearth playbook apply`, and nothing is stored."""
+    from hearthkeeper.engine.actions import ActionKind
+    from hearthkeeper.engine.engine import Engine
+    from hearthkeeper.testing import EventBuilder, FakeCarrier
+    from tests.migrated import migrate
+
+    migrate(database_url)
+    playbook = tmp_path / "site" / "playbook.yaml"
+    playbook.parent.mkdir()
+    text = MINIMAL + FAQ_COMMA + LADDER_BRACES
+    playbook.write_text(text, encoding="utf-8")
+    line = 1 + text.splitlines().index("        keywords: [退款，退费]")
+    store = Store(create_engine_for(database_url), store_clock)
+    try:  # as a release before the checks stored it: version 1 as written
+        applied = apply_playbook(store, parse_playbook(MINIMAL, str(playbook)), "older release")
+        store.add_playbook_version(applied.community.id, text, {}, "older release")
+    finally:
+        store.engine.dispose()
+
+    settings, web_settings = settings_for(playbook, database_url)
+    host = Host.build(settings, web_settings, clock=store_clock)
+    try:
+        [running] = host.running
+        assert running.version.version == 2 and running.is_file
+        faq, ladder = host.stored_notes
+        assert faq.startswith("community 'tea' runs playbook version 2 as it was stored, but its "
+                              "mechanisms.faq.entries[0].keywords[0] holds what this release "
+                              f"refuses in a new version (line {line}): keyword '退款，退费' is several "
+                              "words joined by '，'")  # fmt: skip
+        assert "write each as a keyword of its own: [退款, 退费]" in faq
+        assert f"fix {playbook} and apply it (`hearth apply {playbook}`)" in faq
+        assert "rules.ladder[0].message holds what this release refuses" in ladder
+        assert "unknown placeholder {群规}; available: {rule}, {count}, {nickname}" in ladder
+
+        runtime = host.runtimes[running.community.id]
+        carrier = FakeCarrier("fake")
+        engine = Engine(host.store, store_clock, [runtime], {"fake": carrier},
+                        adopt_groups_into=runtime.community_id)  # fmt: skip
+        events = EventBuilder(store_clock.now())
+        [answered] = engine.process([events.message("amy", "请问退款退费怎么弄")])
+        assert [a.text for a in answered.actions if a.kind is ActionKind.REPLY] == [
+            "找客服小美办理退款。"
+        ]
+        [struck] = engine.process([events.message("ben", "加我微信 abc12345 代购面膜")])
+        [warned] = [a.text for a in struck.actions if a.kind is ActionKind.WARN]
+        assert warned is not None and warned.startswith("请看 {群规} 第 3 条，ben\n")
+    finally:
+        host.close()
+
+    playbook.write_text(text + "# edited\n", encoding="utf-8")  # no version stored is this
+    with pytest.raises(PlaybookError) as refused:
+        Host.build(settings, web_settings, clock=store_clock)
+    assert [(p.path, p.is_warning) for p in refused.value.problems] == [
+        ("mechanisms.faq.entries[0].keywords[0]", False),
+        ("rules.ladder[0].message", False),
+    ]
+    config = tmp_path / "site" / "hearth.toml"
+    config.write_text(f'database_url = "{database_url}"\nplaybooks = ["playbook.yaml"]\n',
+                      encoding="utf-8")  # fmt: skip
+    cli = CliRunner().invoke(app, ["playbook", "apply", str(playbook), "-c", str(config)])
+    assert cli.exit_code == 1
+    assert f"{playbook}:{line}:20: mechanisms.faq.entries[0].keywords[0]: keyword '退款，退费'" in (
+        cli.output
+    )
+    store = Store(create_engine_for(database_url), store_clock)
+    try:
+        assert len(store.playbook_versions(applied.community.id)) == 2, "nothing applied"
+    finally:
+        store.engine.dispose()
+
+
+def test_the_console_shows_what_a_stored_version_holds_that_checks_since_refuse(
+    console: Console,
+) -> None:
+    """The console's Playbook page of a community running such a version: it runs, and the
+    problem is listed, located, with what to do."""
+    assert "refused-since" not in console.client.get(f"{BASE}/playbook").text
+    lines = template_text("skincare").splitlines()
+    at = lines.index("        keywords: [下单, 付款, 怎么买, 链接]")  # an FAQ entry's
+    lines[at] = "        keywords: [下单，付款, 怎么买, 链接]"
+    community = console.store.get_community("yan-academy-skincare")
+    assert community is not None
+    console.store.add_playbook_version(community.id, "\n".join(lines) + "\n", {}, "older release")
+    page = console.client.get(f"{BASE}/playbook")
+    assert page.status_code == 200
+    shown = " ".join(page.text.split())
+    assert "Version 2, running" in shown
+    assert "checks added to Hearthkeeper since it was applied refuse in a new playbook" in shown
+    assert (f"line {at + 1}, column 20</span>: <code>mechanisms.faq.entries[0].keywords[0]"
+            "</code>: keyword &#39;下单，付款&#39; is several words") in shown  # fmt: skip

@@ -125,7 +125,7 @@ def stored_playbook(source_text: str, version: int) -> Playbook | None:
     loaded = _read_stored(source_text)
     if loaded is None:
         return None
-    for note in over_limit_notes(loaded.playbook.community.slug, version, loaded.over_limit):
+    for note in stored_notes(loaded.playbook.community.slug, version, loaded):
         log.warning("%s", note)
     return loaded.playbook
 
@@ -135,6 +135,13 @@ def stored_over_limit(source_text: str) -> tuple[Problem, ...]:
     them, or it no longer parses)."""
     loaded = _read_stored(source_text)
     return () if loaded is None else loaded.over_limit
+
+
+def stored_refused_since(source_text: str) -> tuple[Problem, ...]:
+    """What checks added since a stored version was applied refuse in it, located in its text
+    (none: nothing, or it no longer parses)."""
+    loaded = _read_stored(source_text)
+    return () if loaded is None else loaded.refused_since
 
 
 @functools.lru_cache(maxsize=32)
@@ -149,20 +156,46 @@ NOTES_IN_FULL = 3  # bounds said in full; the rest named in one line (every comm
 NAMED_AFTER = 10  # the fields that one line names, by path and line
 
 
+def stored_notes(slug: str, version: int, loaded: LoadedPlaybook, file: str = "",
+                 command: str = "") -> list[str]:  # fmt: skip
+    """What to say of a stored version that passes what a new version may not: the bounds it
+    passes over (`over_limit_notes`), then what checks added since refuse in it
+    (`refused_since_notes`)."""
+    return [*over_limit_notes(slug, version, loaded.over_limit, file, command),
+            *refused_since_notes(slug, version, loaded.refused_since, file, command)]  # fmt: skip
+
+
 def over_limit_notes(slug: str, version: int, problems: Sequence[Problem], file: str = "",
                      command: str = "") -> list[str]:  # fmt: skip
     """What to say of the bounds a stored version passes over (`over_limit_note`): the first
     `NOTES_IN_FULL` in full, then one line naming the others (a version with sixty texts over
     printed sixty paragraphs before every command's output)."""
     notes = [over_limit_note(slug, version, p, file, command) for p in problems[:NOTES_IN_FULL]]
+    return notes + _the_rest(problems, f"playbook version {version} of community {slug!r} "
+                             "passes over {count} more limits this release sets")  # fmt: skip
+
+
+def refused_since_notes(slug: str, version: int, problems: Sequence[Problem], file: str = "",
+                        command: str = "") -> list[str]:  # fmt: skip
+    """What to say of what checks added since a stored version was applied refuse in it
+    (`refused_since_note`): the first `NOTES_IN_FULL` in full, then one line naming the others."""
+    notes = [refused_since_note(slug, version, p, file, command)
+             for p in problems[:NOTES_IN_FULL]]  # fmt: skip
+    return notes + _the_rest(problems, f"playbook version {version} of community {slug!r} "
+                             "holds {count} more values this release refuses in a new "
+                             "version")  # fmt: skip
+
+
+def _the_rest(problems: Sequence[Problem], head: str) -> list[str]:
+    """One line naming the problems after the first `NOTES_IN_FULL` (none: there are no more);
+    `head` says how many with `{count}`."""
     rest = problems[NOTES_IN_FULL:]
-    if rest:
-        named = ", ".join(f"{p.path or 'the playbook'} (line {p.line})" for p in rest[:NAMED_AFTER])
-        more = f" and {len(rest) - NAMED_AFTER} more" if len(rest) > NAMED_AFTER else ""
-        notes.append(f"playbook version {version} of community {slug!r} passes over "
-                     f"{len(rest)} more limits this release sets, the same way: {named}{more}; "
-                     "`hearth playbook validate` on its file lists each")  # fmt: skip
-    return notes
+    if not rest:
+        return []
+    named = ", ".join(f"{p.path or 'the playbook'} (line {p.line})" for p in rest[:NAMED_AFTER])
+    more = f" and {len(rest) - NAMED_AFTER} more" if len(rest) > NAMED_AFTER else ""
+    return [f"{head.format(count=len(rest))}, the same way: {named}{more}; `hearth playbook "
+            "validate` on its file lists each"]  # fmt: skip
 
 
 def over_limit_note(
@@ -179,3 +212,18 @@ def over_limit_note(
             f"{where} is over a limit this release sets (line {problem.line}): "
             f"{problem.message}. Nothing is lost and it keeps running; {fix}: a new version "
             "is refused until it keeps within the limit")  # fmt: skip
+
+
+def refused_since_note(
+    slug: str, version: int, problem: Problem, file: str = "", command: str = ""
+) -> str:
+    """What to say of a stored version holding a value a check added since it was applied
+    refuses (`problem`, located in the version's text; `base.REFUSED_SINCE`): it runs as it
+    was accepted, doing what it did before the upgrade, and a fixed file is to be applied."""
+    command = command or f"hearth apply {file}"
+    fix = f"fix {file} and apply it (`{command}`)" if file else "apply a fixed file"
+    return (f"community {slug!r} runs playbook version {version} as it was stored, but its "
+            f"{problem.path} holds what this release refuses in a new version (line "
+            f"{problem.line}): {problem.message}. It keeps running as it was accepted, doing "
+            f"what it did before this release; {fix}: a new version is refused until this is "
+            "fixed")  # fmt: skip

@@ -88,7 +88,9 @@ def serve_command(
         raise
     for warning in running.warnings:  # e.g. a carrier the playbook names that cannot run
         typer.echo(str(warning), err=True)
-    for note in running.over_limit:  # a stored version over a bound added since: it runs
+    for (
+        note
+    ) in running.stored_notes:  # a stored version passing a bound or check added since: it runs
         errors.print(f"[yellow]warning:[/] {escape(note)}")
     show(running)
     if role is not Role.ENGINE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import typing
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -101,7 +102,8 @@ keep within, and a version stored by an earlier release, which had no such bound
 
 AS_STORED = "as_stored"
 """The validation context's key saying the text is a stored version, read as it was accepted
-(`loader.parse_playbook(as_stored=True)`): its bounds are not checked here."""
+(`loader.parse_playbook(as_stored=True)`): its bounds and the checks added since its fields
+were released (`refused_since`) are not checked here (its first reading located them)."""
 
 
 def as_stored(info: ValidationInfo) -> bool:
@@ -112,6 +114,30 @@ def as_stored(info: ValidationInfo) -> bool:
 def over_limit(message: str) -> PydanticCustomError:
     """The error of a text over one of its bounds (`OVER_LIMIT`), saying `message`."""
     return PydanticCustomError(OVER_LIMIT, "{message}", {"message": message})
+
+
+REFUSED_SINCE = "refused_since"
+"""The error type of a check a release added to a field after earlier releases accepted and ran
+its value (a keyword joined by a Chinese comma, an unknown brace in a ladder message): a
+playbook written now is refused for it, a version stored before runs as it was accepted, the
+problem said as a warning. Only for a value the runtime runs safely as accepted; a value that
+crashed or wedged the release that stored it stays an error of its own type."""
+
+STORED_PASSES = frozenset({OVER_LIMIT, REFUSED_SINCE})
+"""The error types a stored version passes (`loader.parse_playbook(as_stored=True)` says them
+as warnings); any other error refuses a stored version too."""
+
+
+def refused_since(info: ValidationInfo, check: Callable[[], object]) -> None:
+    """Run `check` (raising `ValueError`) as a check added after its field was released
+    (`REFUSED_SINCE`): its error refuses a playbook written now; a stored version, read as it
+    was accepted, passes it (its first reading located the problem as a warning)."""
+    if as_stored(info):
+        return
+    try:
+        check()
+    except ValueError as exc:
+        raise PydanticCustomError(REFUSED_SINCE, "{message}", {"message": str(exc)}) from None
 
 
 def check_length(value: str, info: ValidationInfo) -> str:
@@ -145,7 +171,13 @@ def check_shown(value: str) -> str:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(check_shown)]
+def _shown(value: str, info: ValidationInfo) -> str:
+    # added in session 20: a stored name with such a character is shown as before
+    refused_since(info, lambda: check_shown(value))
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_shown)]
 """A text the store keeps as a name (at most `MAX_NAME` characters), shown as one line."""
 
 MAX_COUNT = 1_000_000_000
@@ -258,14 +290,19 @@ Duration = Annotated[
 # --- dates -----------------------------------------------------------------------------------
 
 
-def refuse_number_as_date(value: Any) -> Any:
+def refuse_number_as_date(value: Any, info: ValidationInfo) -> Any:
     """A date written as a bare number (`when: 20261220`, YAML reads it as one): pydantic would
-    take it for seconds since 1970 and the activity would fall on 23 August 1970."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(
-            f"{shown_input(value)} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD HH:MM for a start), "
-            "e.g. 2026-12-19 19:30"
-        )
+    take it for seconds since 1970 and the activity would fall on 23 August 1970. Refused since
+    session 32: a version stored before keeps the date it was read as then."""
+
+    def check() -> None:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f"{shown_input(value)} is a number, not a date: write YYYY-MM-DD (YYYY-MM-DD "
+                "HH:MM for a start), e.g. 2026-12-19 19:30"
+            )
+
+    refused_since(info, check)
     return value
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -32,13 +32,22 @@ MIN_SCHEDULE_GAP = timedelta(minutes=10)
 LAST_GROUP_NUMBER = 9999
 
 
-def check_playbook(
-    playbook: Playbook, groups: Collection[str] | None = None
-) -> tuple[list[Finding], list[Finding]]:
-    """Everything wrong with a schema-valid playbook, each with where it is; then what is
-    allowed but probably not meant (a valid playbook may have these). `groups`: the names of
-    the community's groups as the store keeps them, where the caller knows them (None: not
-    known here, `hearth playbook validate`)."""
+class Checked(NamedTuple):
+    """What the checks across sections find in a schema-valid playbook, each with where it is."""
+
+    errors: list[Finding]
+    # Found by checks added after their fields were released (`base.REFUSED_SINCE`): errors in
+    # a playbook written now; a version stored before runs as it was accepted, these warnings.
+    refused_since: list[Finding]
+    # allowed but probably not meant (a valid playbook may have these)
+    warnings: list[Finding]
+
+
+def check_playbook(playbook: Playbook, groups: Collection[str] | None = None) -> Checked:
+    """Everything wrong with a schema-valid playbook, what checks added since its fields were
+    released refuse, and what is allowed but probably not meant. `groups`: the names of the
+    community's groups as the store keeps them, where the caller knows them (None: not known
+    here, `hearth playbook validate`)."""
     keywords = check_keywords(playbook)
     errors = [
         *_role_references(playbook),
@@ -51,10 +60,14 @@ def check_playbook(
         *_group_overrides(playbook),
         *_calendar(playbook),
         *_referrals(playbook),
-        *_urgent_alerts(playbook),
-        *((k.loc, k.message) for k in keywords if not k.warning),
     ]
-    return errors, [
+    # A check added here is one a running community's stored version may fail: it runs as it
+    # was accepted, so what it does with the value must be what the release that stored it did.
+    since = [
+        *((k.loc, k.message) for k in keywords if not k.warning),  # step 8; the comma, session 39
+        *_urgent_alerts(playbook),  # session 16: a name no alert carries matched none, as now
+    ]
+    return Checked(errors, since, [
         *((k.loc, k.message) for k in keywords if k.warning),
         *_frequent_schedules(playbook),
         *_referral_rewards(playbook),
@@ -69,7 +82,7 @@ def check_playbook(
         *_unreachable_groups(playbook, groups or ()),
         *_settings_while_off(playbook),
         *_check_in_points_while_off(playbook),
-    ]
+    ])  # fmt: skip
 
 
 def _idle_threshold_fields(pb: Playbook) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from hearthkeeper.playbook.base import AS_STORED, OVER_LIMIT
+from hearthkeeper.playbook.base import AS_STORED, OVER_LIMIT, STORED_PASSES
 from hearthkeeper.playbook.checks import CarrierKinds, GroupsOf, check_carriers, check_playbook
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.starts import start_warnings
@@ -98,14 +98,23 @@ class FileTooLarge(PlaybookError):
 @dataclass(frozen=True)
 class LoadedPlaybook:
     """A valid playbook with the text it was read from, and its warnings (located).
-    `over_limit`: read as stored (`parse_playbook(as_stored=True)`), the bounds it passes over
-    (a text's length, the playbook's size), located, as warnings: errors for a new version."""
+    Read as stored (`parse_playbook(as_stored=True)`), what it passes that a new version may
+    not, located, as warnings: `over_limit`, the bounds it passes over (a text's length, the
+    playbook's size); `refused_since`, what checks added since its fields were released
+    refuse (`base.REFUSED_SINCE`: a keyword joined by a Chinese comma, say)."""
 
     playbook: Playbook
     source_text: str
     file: str
     warnings: tuple[Problem, ...] = ()
     over_limit: tuple[Problem, ...] = ()
+    refused_since: tuple[Problem, ...] = ()
+
+    @property
+    def passed(self) -> tuple[Problem, ...]:
+        """Everything a stored version passes that a new version may not, as errors, in order."""
+        both = sorted([*self.over_limit, *self.refused_since], key=_place)
+        return tuple(replace(p, severity=Severity.ERROR) for p in both)
 
 
 def format_path(loc: Loc) -> str:
@@ -132,9 +141,10 @@ def parse_playbook(
     the community's groups have are known (a post naming one is not a slip).
 
     `as_stored`: the text is a version already stored, perhaps by an earlier release that had
-    no bound on a text's length or the playbook's size: it is read as it was accepted, and the
-    bounds it passes over are `LoadedPlaybook.over_limit`, not errors. A playbook being written
-    (validated, applied, uploaded) keeps within them."""
+    no bound on a text's length or the playbook's size, or no check a later release added to a
+    field (`base.REFUSED_SINCE`): it is read as it was accepted, and the bounds it passes over
+    are `LoadedPlaybook.over_limit`, what those checks refuse `LoadedPlaybook.refused_since`,
+    warnings, not errors. A playbook being written (validated, applied, uploaded) passes them."""
     size = _too_large(file, text)
     known = _Known(groups)
     try:
@@ -156,29 +166,36 @@ def parse_playbook(
             ]
         )
     over: list[Problem] = []
+    since: list[Problem] = []
     try:
         playbook = Playbook.model_validate(source.data)
     except ValidationError as exc:
-        if not as_stored or any(e["type"] != OVER_LIMIT for e in exc.errors()):
-            _refuse(file, source, exc, size, carriers, now, known)
-        # only bounds: read again as it was accepted (its other problems, if any, are said
-        # then: a model's own checks do not run while one of its fields is refused)
-        over = [_from_pydantic(file, source, e) for e in exc.errors()]
+        if not as_stored or any(e["type"] not in STORED_PASSES for e in exc.errors()):
+            _refuse(file, source, exc, size, carriers, now, known, as_stored=as_stored)
+        # only what a stored version passes: read again as it was accepted (its other
+        # problems, if any, are said then: a model's own checks do not run while one of its
+        # fields is refused)
+        for e in exc.errors():
+            (over if e["type"] == OVER_LIMIT else since).append(_from_pydantic(file, source, e))
         try:
             playbook = Playbook.model_validate(source.data, context={AS_STORED: True})
         except ValidationError as again:
-            _refuse(file, source, again, [], carriers, now, known)
-    errors, warnings = _checked(file, source, playbook, carriers, now, known)
+            _refuse(file, source, again, [], carriers, now, known, as_stored=as_stored)
+    errors, refused, warnings = _checked(file, source, playbook, carriers, now, known)
     if as_stored:
         aliased = source.aliased_over
         if aliased is not None:  # the aliases' bound came after it was stored
             size = [*size, _problem(file, aliased.position, aliased.path, aliased.message)]
         over = [replace(p, severity=Severity.WARNING) for p in [*size, *over]]
+        since = [replace(p, severity=Severity.WARNING)
+                 for p in sorted([*since, *refused], key=_place)]  # fmt: skip
         size = []
+    else:
+        errors = sorted([*errors, *refused], key=_place)
     if errors or size:
         raise PlaybookError([*size, *errors], warnings)
     return LoadedPlaybook(playbook=playbook, source_text=text, file=file, warnings=warnings,
-                          over_limit=tuple(over))  # fmt: skip
+                          over_limit=tuple(over), refused_since=tuple(since))  # fmt: skip
 
 
 def _refuse(
@@ -189,13 +206,25 @@ def _refuse(
     carriers: CarrierKinds | None,
     now: datetime | None,
     known: _Known,
+    *,
+    as_stored: bool = False,
 ) -> typing.NoReturn:
     """Raise the `PlaybookError` of a playbook the schema refused: every error located, and
-    what the checks across sections find in the rest (`_checked_without`)."""
-    problems = [_from_pydantic(file, source, error) for error in exc.errors()]
-    later, warnings = _checked_without(file, source, exc.errors(), carriers, now, known)
-    located = sorted(_dedupe([*problems, *later]), key=lambda p: (p.line, p.column))
-    raise PlaybookError([*size, *located], warnings) from None
+    what the checks across sections find in the rest (`_checked_without`). `as_stored`: what a
+    stored version passes is a warning beside the errors that refuse it."""
+    problems = [_from_pydantic(file, source, error) for error in exc.errors()
+                if not as_stored or error["type"] not in STORED_PASSES]  # fmt: skip
+    passed = [replace(_from_pydantic(file, source, error), severity=Severity.WARNING)
+              for error in exc.errors() if as_stored and error["type"] in STORED_PASSES]  # fmt: skip
+    later, refused, warnings = _checked_without(file, source, exc.errors(), carriers, now, known)
+    if as_stored:
+        passed += [replace(p, severity=Severity.WARNING) for p in refused]
+    else:
+        later = [*later, *refused]
+    located = sorted(_dedupe([*problems, *later]), key=_place)
+    raise PlaybookError(
+        [*size, *located], tuple(sorted([*passed, *warnings], key=_place))
+    ) from None
 
 
 def _checked(
@@ -206,19 +235,23 @@ def _checked(
     now: datetime | None,
     known: _Known,
     keep: typing.Callable[[Loc], bool] = lambda loc: True,
-) -> tuple[list[Problem], tuple[Problem, ...]]:
-    """The checks across sections of a schema-valid playbook, located: its errors, and its
-    warnings (those whose place `keep` accepts)."""
-    findings, warned = check_playbook(playbook, known.of(playbook.community.slug))
+) -> tuple[list[Problem], list[Problem], tuple[Problem, ...]]:
+    """The checks across sections of a schema-valid playbook, located: its errors, what the
+    checks added since its fields were released refuse (`Checked.refused_since`, errors too
+    until the caller says otherwise), and its warnings (those whose place `keep` accepts)."""
+    findings, since, warned = check_playbook(playbook, known.of(playbook.community.slug))
     if carriers is not None:
         warned = [*warned, *check_carriers(playbook, carriers)]
     warned = [*warned, *start_warnings(playbook, source.data, now)]
-    findings = [*findings, *_numbers_as_messages(source, playbook)]
+    # a bare number as a text members read (session 30): sent as written, as before
+    since = [*since, *_numbers_as_messages(source, playbook)]
     errors = [_from_finding(file, source, loc, msg) for loc, msg in findings if keep(loc)]
+    refused = [_from_finding(file, source, loc, msg) for loc, msg in since if keep(loc)]
     warnings = [
         _from_finding(file, source, loc, msg, Severity.WARNING) for loc, msg in warned if keep(loc)
     ]
-    return sorted(errors, key=_place), tuple(sorted(warnings, key=_place))
+    return (sorted(errors, key=_place), sorted(refused, key=_place),
+            tuple(sorted(warnings, key=_place)))  # fmt: skip
 
 
 class _Known:
@@ -255,7 +288,7 @@ def _checked_without(
     carriers: CarrierKinds | None,
     now: datetime | None,
     known: _Known,
-) -> tuple[list[Problem], tuple[Problem, ...]]:
+) -> tuple[list[Problem], list[Problem], tuple[Problem, ...]]:
     """The checks across sections, run on the playbook without the fields the schema refused
     (so an operator sees a wrong role name beside a mistyped number, not after fixing it).
     Feasible only when each refused field can simply be left out (an unknown field, or a
@@ -275,45 +308,46 @@ def _checked_without(
         removed.add(loc)
         parent = _at(pruned, loc[:-1]) if loc else None
         if not isinstance(parent, dict):
-            return [], ()
+            return [], [], ()
         if error["type"] == "extra_forbidden":  # an unknown field meant nothing anyway
             if loc[-1] not in parent:
-                return [], ()
+                return [], [], ()
             del parent[loc[-1]]
             continue
         info = _field_info(Playbook, loc)
         if info is None:
-            return [], ()
+            return [], [], ()
         if info.is_required():  # left out, the playbook would not be read at all
             values = _every_value(info.annotation)
             if not values:
-                return [], ()
+                return [], [], ()
             choices.append((parent, loc[-1], values))
             near.append(loc[:-1])
             near.extend(_DERIVED.get(loc, ()))
             continue
         if loc[-1] not in parent or isinstance(parent[loc[-1]], dict | list):
-            return [], ()
+            return [], [], ()
         near.append(loc[:-1])
         near.extend(_DERIVED.get(loc, ()))
         del parent[loc[-1]]
     runs = list(itertools.product(*(values for _, _, values in choices)))
     if len(runs) > _MOST_RUNS:
-        return [], ()
-    found: list[tuple[list[Problem], tuple[Problem, ...]]] = []
+        return [], [], ()
+    found: list[tuple[list[Problem], list[Problem], tuple[Problem, ...]]] = []
     for run in runs:
         for (parent, key, _), value in zip(choices, run, strict=True):
             parent[key] = value
         try:
             playbook = Playbook.model_validate(pruned)
         except ValidationError:
-            return [], ()
+            return [], [], ()
         found.append(_checked(file, source, playbook, carriers, now, known,
                               lambda loc: not any(loc[: len(n)] == n for n in near)))  # fmt: skip
-    first_errors, first_warnings = found[0]
+    first_errors, first_refused, first_warnings = found[0]
     return (
-        [p for p in first_errors if all(p in errs for errs, _ in found)],
-        tuple(p for p in first_warnings if all(p in warned for _, warned in found)),
+        [p for p in first_errors if all(p in errs for errs, _, _ in found)],
+        [p for p in first_refused if all(p in refused for _, refused, _ in found)],
+        tuple(p for p in first_warnings if all(p in warned for _, _, warned in found)),
     )
 
 

@@ -17,6 +17,7 @@ from hearthkeeper.playbook.base import (
     as_stored,
     over_limit,
     parse_duration,
+    refused_since,
 )
 from hearthkeeper.playbook.joining import check_placeholders
 
@@ -385,14 +386,19 @@ class LadderStep(Section):
         description="What the bot tells the member: the warning's text, or, on a step "
         "without `warn`, said as a warning in place of the built-in mute or removal notice. "
         "The bot adds a line naming the rule broken and the strike count, unless the text "
-        "places them itself with {rule} and {count} (also {nickname}). "
+        "places them itself with {rule} and {count} (also {nickname}); other braces are "
+        "refused (a version stored before session 39 runs, its other braces sent as typed). "
         "Default: built-in texts naming the rule (and, for a warning, the next step).",
     )
 
     @field_validator("message")
     @classmethod
-    def _message_placeholders(cls, value: str | None) -> str | None:
-        return None if value is None else check_placeholders(value, LADDER_PLACEHOLDERS)
+    def _message_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # added in session 39: a message stored before, with other braces, is sent with them
+        # as typed (`moderation/ladder.own_words`)
+        if value is not None:
+            refused_since(info, lambda: check_placeholders(value, LADDER_PLACEHOLDERS))
+        return value
 
 
 def default_ladder() -> list[LadderStep]:

@@ -9,13 +9,13 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
-from hearthkeeper.apply import apply_playbook, over_limit_notes
+from hearthkeeper.apply import apply_playbook, stored_notes
 from hearthkeeper.assembly import plan_community, runtime_for
 from hearthkeeper.carriers.installed import CARRIERS
 from hearthkeeper.carriers.plugin import (
@@ -39,7 +39,6 @@ from hearthkeeper.playbook import (
     Playbook,
     PlaybookError,
     Problem,
-    Severity,
     carrier_warnings,
     load_playbook,
     parse_playbook,
@@ -128,9 +127,9 @@ class Host:
         # Located warnings about carriers the playbooks name that do not run here (printed by
         # `hearth serve`; the playbooks' other warnings are `hearth playbook validate`'s).
         self.warnings: tuple[Problem, ...] = ()
-        # For each stored version run here that passes over a bound added since it was
-        # applied: what to say (`over_limit_notes`), printed by `hearth serve` and logged.
-        self.over_limit: tuple[str, ...] = ()
+        # For each stored version run here that passes a bound or a check added since it was
+        # applied: what to say (`stored_notes`), printed by `hearth serve` and logged.
+        self.stored_notes: tuple[str, ...] = ()
         self._setups = setups
         self._base_dirs = base_dirs
         self.role = role
@@ -199,7 +198,7 @@ class Host:
                 store.join_cluster(cluster)  # claims name this worker (outbox.claimed_by)
             with _one_at_a_time(cluster):
                 loaded = _one_per_community(settings.playbooks, _too_large_read(store, read))
-                _refuse_new_over_limit(store, loaded)
+                _refuse_new_passed(store, loaded)
                 host = cls._start_all(store, clock, settings, web_settings, loaded, setups,
                                       role=role, cluster=cluster)  # fmt: skip
         except BaseException:
@@ -248,7 +247,7 @@ class Host:
         host = cls(store=store, clock=clock, web_settings=web_settings, setups=setups,
                    served=served, runtimes=runtimes, base_dirs=base_dirs, running=running,
                    role=role, cluster=cluster)  # fmt: skip
-        host.over_limit = tuple(notes)  # said by `hearth serve`
+        host.stored_notes = tuple(notes)  # said by `hearth serve`
         for runtime in runtimes.values():
             plan_community(store, runtime.community_id, runtime.playbook, clock.now())
         return host
@@ -419,9 +418,9 @@ class _TooLarge:
 
 def _load_all(paths: tuple[Path, ...]) -> list[LoadedPlaybook | _TooLarge]:
     """Every playbook, or one `PlaybookError` listing the problems of them all. Each is read
-    as stored, its bounds passed over kept aside (`LoadedPlaybook.over_limit`): a file that is
-    a version stored already runs as it was accepted, another is refused
-    (`_refuse_new_over_limit`). A file too large to read is told apart once the store is open
+    as stored, what it passes that a new version may not kept aside (`LoadedPlaybook.passed`: a
+    bound, a check added since): a file that is a version stored already runs as it was
+    accepted, another is refused (`_refuse_new_passed`). A file too large to read is told apart once the store is open
     (`_too_large_read`)."""
     loaded: list[LoadedPlaybook | _TooLarge] = []
     problems: list[Problem] = []
@@ -494,11 +493,12 @@ def _is_stored(store: Store, loaded: LoadedPlaybook) -> bool:
     return any(v.sha256 == digest for v in store.playbook_versions(community.id))
 
 
-def _refuse_new_over_limit(store: Store, loaded: list[LoadedPlaybook]) -> None:
-    """A `PlaybookError` for the files over a bound that `hearth serve` would apply as a new
-    version (each bound located, as `hearth apply` says it); nothing is applied then."""
-    problems = [replace(p, severity=Severity.ERROR) for item in loaded if item.over_limit
-                and not _is_stored(store, item) for p in item.over_limit]  # fmt: skip
+def _refuse_new_passed(store: Store, loaded: list[LoadedPlaybook]) -> None:
+    """A `PlaybookError` for the files over a bound, or holding what a check added since
+    refuses, that `hearth serve` would apply as a new version (each problem located, as
+    `hearth apply` says it); nothing is applied then."""
+    problems = [p for item in loaded if item.passed and not _is_stored(store, item)
+                for p in item.passed]  # fmt: skip
     if problems:
         raise PlaybookError(problems)
 
@@ -507,7 +507,7 @@ def _start(
     store: Store, path: Path, loaded: LoadedPlaybook, config: Path | None = None
 ) -> tuple[Running, Playbook, list[str]]:
     """Apply the file unless it is already a stored version; else run the latest version.
-    With what to say of the bounds the version run passes over (`over_limit_notes`; `config`:
+    With what to say of what the version run passes that a new one may not (`stored_notes`; `config`:
     the configuration file, for the command it names)."""
     community = store.get_community(loaded.playbook.community.slug)
     if community is not None:
@@ -517,7 +517,7 @@ def _start(
             latest = versions[-1]
             if latest.sha256 == digest:
                 command = f"hearth apply {path}" + (f" --config {config}" if config else "")
-                notes = over_limit_notes(community.slug, latest.version, loaded.over_limit,
+                notes = stored_notes(community.slug, latest.version, loaded,
                                          str(path), command)  # fmt: skip
                 return Running(community, latest, path, False, True), loaded.playbook, notes
             playbook, notes = _stored(path, community, latest)
@@ -539,7 +539,7 @@ def _stored(
             f"which this Hearthkeeper cannot load ({exc.problems[0].path}: "
             f"{exc.problems[0].message}); apply a fixed file with `hearth apply {path}`"
         ) from None
-    notes = over_limit_notes(community.slug, version.version, loaded.over_limit)
+    notes = stored_notes(community.slug, version.version, loaded)
     return loaded.playbook, notes
 
 

@@ -177,6 +177,26 @@ def test_a_ladder_message_places_only_the_rule_the_count_and_the_member() -> Non
     )
 
 
+@pytest.mark.parametrize(("message", "sent"), [
+    ("请看 {群规}，{nickname}", "请看 {群规}，Spammy\n违反群规：留联系方式，第 2 次违规。"),
+    ("Read the rules {} {", "Read the rules {} {\n违反群规：留联系方式，第 2 次违规。"),
+    ("{count:>99999999} for {rule}", "{count:>99999999} for 留联系方式"),
+], ids=["unknown-name", "unbalanced", "format-spec"])  # fmt: skip
+def test_a_stored_ladder_message_with_braces_of_its_own_is_sent_as_typed(
+    message: str, sent: str
+) -> None:
+    """A version stored before ladder messages' placeholders were checked (session 39) runs as
+    it was accepted: its own braces are sent as typed, {rule} {count} {nickname} filled (the
+    warning raised KeyError, IndexError or ValueError on format, or posted megabytes)."""
+    ladder = parse_playbook(MINIMAL + "rules:\n  ladder:\n    - {at: 1, do: [delete, warn]}\n"
+                            f"    - {{at: 2, do: [delete, warn], message: '{message}'}}\n",
+                            as_stored=True).playbook.rules.ladder  # fmt: skip
+    ad = EventBuilder(NOW).message("spam", DISGUISED, name="Spammy")
+    [warn] = [a for a in sanction_actions(ad, ladder, 2, "contact", "staff only", Language.ZH_CN,
+                                          "moderation") if a.kind is ActionKind.WARN]  # fmt: skip
+    assert (warn.text or "").startswith(sent)
+
+
 def test_a_spam_pitch_is_named_to_staff_and_not_to_the_member(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Sequence
 
@@ -9,8 +10,9 @@ from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import say, violation_name
 from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
 from hearthkeeper.engine.events import Message
+from hearthkeeper.playbook.joining import check_placeholders
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.playbook.rules import LadderStep, Sanction
+from hearthkeeper.playbook.rules import LADDER_PLACEHOLDERS, LadderStep, Sanction
 
 _SANCTION_ACTIONS = {
     Sanction.DELETE: ActionKind.DELETE,
@@ -19,6 +21,8 @@ _SANCTION_ACTIONS = {
     Sanction.BAN: ActionKind.BAN,
     Sanction.BLACKLIST: ActionKind.BLACKLIST,
 }
+# A placeholder a ladder step's message may place, written bare.
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(LADDER_PLACEHOLDERS) + r")\}")
 # The sanctions whose notice to the group names the member.
 _TOLD = frozenset({ActionKind.MUTE, ActionKind.KICK, ActionKind.BAN})
 
@@ -114,8 +118,17 @@ def own_words(text: str, language: Language, *, nickname: str, rule: str, count:
     """A ladder step's message as the member reads it: its placeholders filled, then a line
     naming the rule broken and the strike count, unless the text places either itself
     (the operator's words alone left the member guessing which rule, and how many strikes)."""
-    placed = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    filled = text.format(nickname=nickname, rule=rule, count=count)
+    values = {"nickname": nickname, "rule": rule, "count": str(count)}
+    try:
+        check_placeholders(text, LADDER_PLACEHOLDERS)
+    except ValueError:
+        # a message stored before placeholders were checked (`base.REFUSED_SINCE`): its own
+        # braces ({群规}, {}, a lone {) are sent as typed, only {rule} {count} {nickname} filled
+        placed = set(_PLACEHOLDER.findall(text))
+        filled = _PLACEHOLDER.sub(lambda found: values[found[1]], text)
+    else:
+        placed = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        filled = text.format(**values)
     if placed & {"rule", "count"}:
         return filled
     return f"{filled}\n{say('rule_and_count', language, violation=rule, count=count)}"

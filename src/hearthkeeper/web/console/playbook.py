@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from hearthkeeper.apply import stored_group_names, stored_over_limit
+from hearthkeeper.apply import stored_group_names, stored_over_limit, stored_refused_since
 from hearthkeeper.capabilities.activities.left import left_behind
 from hearthkeeper.capabilities.billing.dropped import dropped_plans
 from hearthkeeper.capabilities.moderation.expiry import expiry_changed
@@ -153,10 +153,13 @@ def router(pages: Pages) -> APIRouter:
         names = [g.name for g in store.list_groups(view.community.id)]
         summary = _summary(view.playbook, web.playbooks.base_dir(view.community.id), names,
                            web.carriers) if view.playbook is not None else []  # fmt: skip
-        over = () if view.version is None else stored_over_limit(view.version.source_text)
+        stored = None if view.version is None else view.version.source_text
+        over = () if stored is None else stored_over_limit(stored)
+        since = () if stored is None else stored_refused_since(stored)
         return render(request, "console/playbook.html", status_code=status, operator=operator,
                       active="playbook", versions=list(reversed(versions)), summary=summary,
-                      current=view.version, over_limit=over, **context, **view.context())  # fmt: skip
+                      current=view.version, over_limit=over, refused_since=since, **context,
+                      **view.context())  # fmt: skip
 
     def review(request: Request, view: CommunityView, operator: Operator, text: str,
                loaded: LoadedPlaybook, **context: Any) -> HTMLResponse:  # fmt: skip
