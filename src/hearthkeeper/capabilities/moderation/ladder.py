@@ -107,9 +107,10 @@ def sanction_actions(
                 extra["text"] = say("muted", language, nickname=nickname, violation=name,
                                     duration=human_duration(step.mute_for, language)) + appeal  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
-            # said once: after the warning when the rung warns, else after the removal
+            # said once: after the warning when the rung warns, else after the removal (a
+            # member removed without a ban may come back and appeal the strike in the group)
             extra["text"] = say("removed", language, nickname=nickname, violation=name) + (
-                ask if banning and Sanction.WARN not in step.do else "")  # fmt: skip
+                "" if Sanction.WARN in step.do else end)  # fmt: skip
         told = common
         if banning and ask and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.BLACKLIST):
             told = {**common, "reason": f"{common['reason']}{ask}"}
