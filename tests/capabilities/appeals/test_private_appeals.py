@@ -59,6 +59,8 @@ def test_the_latest_ban_among_the_bots_communities_is_appealed_and_the_others_na
     assert SqlAppeals.on(store).waiting(tea.id) == []
     [appeal] = SqlAppeals.on(store).waiting(coffee.id)
     assert (appeal.group_id, appeal.text) == (coffee_room.id, "I sell nothing")
+    [filed] = [e for e in store.audit_log(coffee.id) if e.action == "appeal"]
+    assert filed.detail["from"] == "private chat"
     decisions.uphold(store, appeal.id, "console:ops", now, note="three reports")
     [told] = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
     assert (told["kind"], told["carrier"], told["member"]) == ("direct", "telegram", "42")

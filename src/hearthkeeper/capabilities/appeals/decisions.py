@@ -3,7 +3,8 @@ community's learned scorer the message was acceptable, and the mute that came wi
 lifted; for a ban, the ban lifted — with the bans and blacklisting of the same decision — and
 the strike it came with taken back). Each in one transaction with its audit entry; the member
 is told in the group they appealed in, through the outbox (a banned member, who is not in it,
-reads the outcome on the web chat's banned page instead); the appeal's staff alert is marked
+reads the outcome on the web chat's banned page instead, or is told in their private chat with
+the bot, `private.py`); the appeal's staff alert is marked
 handled. `pardon` and `uphold` are the one way an appeal is decided: the console's inbox, `hearth
 appeals` and the REST API call them."""
 

@@ -26,6 +26,7 @@ from hearthkeeper.store import Group, Sanction, Store
 # Carriers whose banned members appeal to the bot in a private chat: their ban notices say so
 # (`write_privately`), and staff's decision is told there.
 PRIVATE_APPEALS = frozenset({"telegram"})
+PRIVATE_CHAT = "private chat"  # where such an appeal came from, as the audit log says it
 
 
 def write_privately(language: Language) -> str:
@@ -65,7 +66,7 @@ def answer(store: Store, carrier: str, chats: Mapping[str, str], user_id: str, t
     elif found.state is BanAppeal.OPEN and why is not None:
         said = TEXTS.say("private_usage", lang)
         with contextlib.suppress(ValueError):  # nothing left of the words once cleaned
-            filed = file_ban_appeal(store, group, member.id, why, now)
+            filed = file_ban_appeal(store, group, member.id, why, now, came=PRIVATE_CHAT)
             said = TEXTS.say("private_filed" if filed.state is BanAppeal.FILED
                              else "private_already", lang, group=where)  # fmt: skip
     else:
