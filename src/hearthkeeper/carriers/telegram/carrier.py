@@ -534,9 +534,13 @@ class TelegramCarrier:
         if self.store is None:
             return
         now = self.clock.now()
-        text = await asyncio.to_thread(answer_privately, self.store, CARRIER, self.chats.chats,
-                                       said.user_id, said.text, now,
-                                       language=language_of(said.language_code))  # fmt: skip
+        try:
+            text = await asyncio.to_thread(answer_privately, self.store, CARRIER,
+                                           self.chats.chats, said.user_id, said.text, now,
+                                           language=language_of(said.language_code))  # fmt: skip
+        except Exception:  # a failing store: this person unanswered, never the groups' updates
+            log.exception("telegram: %s's private message was not answered", said.user_id)
+            return
         if self._answered.again(said.user_id, text, now):
             return
         try:

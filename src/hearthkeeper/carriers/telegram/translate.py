@@ -122,12 +122,14 @@ def translate(update: Update, bot: BotIdentity, sources: Mapping[str, str] = NO_
 
 
 def _private(message: TgMessage, bot: BotIdentity) -> PrivateText | None:
-    """A text a person wrote to the bot in its private chat (a photo, a sticker: None)."""
+    """What a person wrote to the bot in its private chat (a photo's caption; a sticker: no
+    text, still answered)."""
     user = message.from_user
-    if user is None or user.is_bot or user.id == bot.user_id or not message.text:
+    if user is None or user.is_bot or user.id == bot.user_id:
         return None
+    text = message.text if message.text is not None else (message.caption or "")
     return PrivateText(user_id=str(user.id), chat_id=message.chat.id,
-                       text=strip_bot_suffix(message.text, bot),
+                       text=strip_bot_suffix(text, bot),
                        language_code=user.language_code)  # fmt: skip
 
 
