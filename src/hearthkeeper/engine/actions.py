@@ -82,6 +82,12 @@ INBOX_ONLY = "inbox_only"
 # for any kick.
 BAN_FOLLOWS = "ban_follows"
 
+# `extra` on the action whose text tells a member they are banned (a ladder's banning rung):
+# how to appeal to the bot in a private chat, `{bot}` standing for the bot's name. A carrier
+# where a banned member can still write to its bot (Telegram) ends the text with it, the
+# name filled; the others leave it out (`capabilities/appeals/private.py`).
+PRIVATE_APPEAL = "private_appeal"
+
 # `extra` on a REPLY or SEND meant for `member` alone (a door code, a payment reference): what
 # the group may read instead. A carrier that shows a message to one member of a group
 # (`Capabilities.private_replies`: the web chat) shows `text` to them only; on any other the

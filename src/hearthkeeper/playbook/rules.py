@@ -419,13 +419,14 @@ class BlacklistScope(StrEnum):
 
 class Appeals(Section):
     """Members asking staff to review a strike or mute (`/appeal`, `/申诉`), or a ban (the web
-    chat's banned page; elsewhere, `contact`)."""
+    chat's banned page, Telegram's private chat with the bot; elsewhere, `contact`)."""
 
     enabled: bool = Field(
         True,
         description="Let a struck or muted member appeal with /appeal (/申诉), and a banned "
-        "member on the web chat's banned page, and tell them so in the ladder's notices; staff "
-        "uphold or pardon it in the console's inbox, with hearth appeals or the REST API.",
+        "member on the web chat's banned page or by writing /appeal to the Telegram bot in "
+        "private, and tell them so in the ladder's notices; staff uphold or pardon it in the "
+        "console's inbox, with hearth appeals or the REST API.",
     )
     within: Duration = Field(
         parse_duration("7d"),
@@ -434,9 +435,9 @@ class Appeals(Section):
     contact: Name | None = Field(
         None,
         description="Whom a banned member can ask to review the ban (a WeChat id, an e-mail "
-        "address, a web page), said at the end of every ban notice: QQ, Telegram and Matrix "
-        "give a banned member no way to reach the bot (the web chat's banned page takes an "
-        "appeal itself).",
+        "address, a web page), said at the end of every ban notice: QQ and Matrix give a "
+        "banned member no way to reach the bot (the web chat's banned page and the Telegram "
+        "bot's private chat take an appeal themselves).",
     )
 
 

@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.moderation import chat_effects, staff
 from hearthkeeper.capabilities.moderation.handler import Moderation
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.clock import FrozenClock
-from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.actions import PRIVATE_APPEAL, ActionKind
 from hearthkeeper.engine.handler import Context, MemberView
 from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.playbook.positioning import Language
@@ -215,8 +215,10 @@ def test_a_spam_pitch_is_named_to_staff_and_not_to_the_member(
 def test_a_ban_says_whom_to_ask_where_the_member_cannot_appeal_in_the_group(
     store: Store, store_clock: FrozenClock
 ) -> None:
-    """A banned member cannot send `/appeal` in the group, and QQ, Telegram and Matrix give
-    them no way to reach the bot: their notice names `rules.appeals.contact` instead."""
+    """A banned member cannot send `/appeal` in the group, and QQ and Matrix give them no way
+    to reach the bot: their notice names `rules.appeals.contact` instead; on Telegram it adds
+    that they may write `/appeal` to the bot in private (`PRIVATE_APPEAL`, the bot's name
+    filled by the carrier)."""
     pb = playbook(
         "  ladder:\n"
         "    - {at: 1, do: [delete, warn]}\n"
@@ -234,6 +236,8 @@ def test_a_ban_says_whom_to_ask_where_the_member_cannot_appeal_in_the_group(
     kick, blacklist = shown[ActionKind.KICK], shown[ActionKind.BLACKLIST]
     assert (kick.text or "").endswith("如需申诉，请联系 WeChat tea_help。")
     assert "/申诉" not in (kick.text or "")  # the group's door is shut to them
+    assert kick.extra[PRIVATE_APPEAL] == "如需申诉封禁，请私聊 {bot} 发送「/申诉 理由」。"
+    assert PRIVATE_APPEAL not in warning.extra  # not banned: they appeal in the group
     assert blacklist.reason.endswith("如需申诉，请联系 WeChat tea_help。")  # what carriers show
     # staff's own ban says it too, as what the member is shown
     c.engine.process([c.events.join("bob")])
@@ -244,6 +248,28 @@ def test_a_ban_says_whom_to_ask_where_the_member_cannot_appeal_in_the_group(
                      playbook=pb)  # as the in-chat /ban passes them  # fmt: skip
     [queued] = [i for i in store.claim(50, store_clock.now()) if i.key.startswith("ban-bob")]
     assert queued.action["reason"] == "已被管理员封禁：spam。如需申诉，请联系 WeChat tea_help。"
+
+
+def test_a_member_removed_without_a_ban_is_told_how_to_appeal_the_strike() -> None:
+    """A rung that removes without banning or warning: the member may join again and appeal
+    the strike it gave with `/appeal` in the group, which the removal's notice now says (it
+    said nothing of appealing); a ban's says whom to ask instead."""
+    ad = EventBuilder(NOW).message("spam", DISGUISED, name="Spammy")
+    ladder = parse_playbook(MINIMAL + (
+        "rules:\n  ladder:\n"
+        "    - {at: 1, do: [delete, kick]}\n"
+        "    - {at: 2, do: [delete, kick, ban]}\n"
+    )).playbook.rules.ladder  # fmt: skip
+
+    def removal(strikes: int) -> str:
+        [kick] = [a for a in sanction_actions(ad, ladder, strikes, "contact", "staff only",
+                                              Language.EN, "moderation", appeal=" APPEAL",
+                                              ask=" ASK") if a.kind is ActionKind.KICK]  # fmt: skip
+        return kick.text or ""
+
+    assert removal(1) == "Spammy broke the rules repeatedly (sharing contact details) and was " \
+        "removed. APPEAL"  # fmt: skip
+    assert removal(2).endswith("removed. ASK")
 
 
 @pytest.mark.parametrize(("language", "advert", "posing", "format_"), [

@@ -10,8 +10,11 @@ from aiogram.types import Update
 from hearthkeeper.carriers.pictures import wanted
 from hearthkeeper.carriers.telegram.links import link_gone
 from hearthkeeper.carriers.telegram.outgoing import markdown_html, shown_length, until_date
-from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, translate
+from hearthkeeper.carriers.telegram.private import language_of, with_appeal
+from hearthkeeper.carriers.telegram.translate import BotIdentity, JoinAsk, PrivateText, translate
+from hearthkeeper.engine.actions import PRIVATE_APPEAL, Action, ActionKind
 from hearthkeeper.engine.events import Attachment, Edit, Join, JoinMethod, Leave, Message
+from hearthkeeper.playbook.positioning import Language
 
 pytestmark = pytest.mark.telegram
 
@@ -51,6 +54,35 @@ def test_a_member_picked_without_a_username_is_named_by_the_words_standing_for_t
     event = translate(update(message=raw), BOT)
     assert isinstance(event, Message) and event.text == "/mute 🌸 Li Na 1h"
     assert event.mentions == ("9",) and event.mention_texts == ("🌸 Li Na",)
+
+
+def test_a_private_message_is_the_carriers_to_answer_never_a_group_event() -> None:
+    """What someone writes to the bot in its private chat is no group's message (not counted,
+    not moderated): the carrier answers it (a banned member's appeal). A sticker, with no
+    text, is answered too; the bot's own message is not."""
+    private = {"id": 7, "type": "private", "first_name": "Mei"}
+    said = translate(update(message=message("/appeal@hearth_bot 误会", chat=private,
+                                            **{"from": {**MEI, "language_code": "zh-hans"}})),
+                     BOT)  # fmt: skip
+    assert said == PrivateText(user_id="7", chat_id=7, text="/appeal 误会", language_code="zh-hans")
+    assert language_of("zh-hans") is Language.ZH_CN and language_of("de") is None
+    sticker = {k: v for k, v in message("", chat=private).items() if k != "text"}
+    sticker["sticker"] = {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
+                          "height": 1, "is_animated": False, "is_video": False}  # fmt: skip
+    assert translate(update(message=sticker), BOT) == PrivateText(
+        user_id="7", chat_id=7, text="", language_code=None)  # fmt: skip
+    own = message("hi", chat=private, **{"from": {"id": 42, "is_bot": True, "first_name": "B"}})
+    assert translate(update(message=own), BOT) is None
+
+
+def test_a_ban_notice_names_the_bot_to_appeal_to_in_private() -> None:
+    notice = Action(kind=ActionKind.KICK, carrier="telegram", group="-1001", member="7",
+                    text="Mei was removed.",
+                    extra={PRIVATE_APPEAL: " Write /appeal to {bot} privately.", "x": 1})  # fmt: skip
+    told = with_appeal(notice, "hearth_bot")
+    assert told.text == "Mei was removed. Write /appeal to @hearth_bot privately."
+    assert told.extra == {"x": 1}
+    assert with_appeal(notice, "").text == "Mei was removed."  # no @name to give: left out
 
 
 def test_a_command_addressed_to_the_bot_loses_the_suffix() -> None:

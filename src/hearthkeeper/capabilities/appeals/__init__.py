@@ -1,8 +1,9 @@
 """Appeals: a struck or muted member asks staff to review the decision (`/appeal <why>`,
 `/申诉 <理由>`), once per strike or mute, within `rules.appeals.within`; a banned member
-appeals from the web chat's banned page (`bans.py`). Staff see it in the inbox with what the
-rule matched, and uphold or pardon it (`decisions.py`) there, with `hearth appeals` or the
-REST API; the member is told the outcome in the group (a banned member, on that page)."""
+appeals from the web chat's banned page (`bans.py`), or by writing `/appeal` to the Telegram
+bot in private (`private.py`). Staff see it in the inbox with what the rule matched, and
+uphold or pardon it (`decisions.py`) there, with `hearth appeals` or the REST API; the member
+is told the outcome in the group (a banned member, on that page or in that private chat)."""
 
 from __future__ import annotations
 

@@ -72,11 +72,12 @@ def standing(store: Store, group: Group, member_id: int, now: datetime) -> Stand
     return Standing(BanAppeal.OPEN, ban, None, ban.at + rules.within, rules.within)
 
 
-def file_ban_appeal(store: Store, group: Group, member_id: int, why: str,
-                    now: datetime) -> Standing:  # fmt: skip
+def file_ban_appeal(store: Store, group: Group, member_id: int, why: str, now: datetime, *,
+                    came: str = "banned page") -> Standing:  # fmt: skip
     """Keep the member's appeal against their ban from `group` and alert staff, in one
     transaction; their standing after it (an appeal already kept, or why none can be, is
-    only answered). ValueError when `why` says nothing."""
+    only answered). ValueError when `why` says nothing. `came`: where they appealed from,
+    as the audit log says it (the web chat's banned page, a private chat with the bot)."""
     kept = " ".join(without_controls(why).split())[:MAX_WHY]
     if not kept:
         raise ValueError("say why the ban should be lifted")
@@ -92,7 +93,7 @@ def file_ban_appeal(store: Store, group: Group, member_id: int, why: str,
         tx.audit(f"member:{member_id}", "appeal", group.community_id,
                  target=f"member {member_id}",
                  detail={"appeal": appeal.id, "strike": None, "sanction": ban.id,
-                         "group": group.name, "from": "banned page"})  # fmt: skip
+                         "group": group.name, "from": came})  # fmt: skip
         _alert(tx, group, member_id, ban, appeal)
         return Standing(BanAppeal.FILED, ban, appeal, None, found.within)
 

@@ -3,7 +3,8 @@ community's learned scorer the message was acceptable, and the mute that came wi
 lifted; for a ban, the ban lifted — with the bans and blacklisting of the same decision — and
 the strike it came with taken back). Each in one transaction with its audit entry; the member
 is told in the group they appealed in, through the outbox (a banned member, who is not in it,
-reads the outcome on the web chat's banned page instead); the appeal's staff alert is marked
+reads the outcome on the web chat's banned page instead, or is told in their private chat with
+the bot, `private.py`); the appeal's staff alert is marked
 handled. `pardon` and `uphold` are the one way an appeal is decided: the console's inbox, `hearth
 appeals` and the REST API call them."""
 
@@ -20,6 +21,7 @@ from hearthkeeper.capabilities.appeals.decide import (
     same_decision,
     what,
 )
+from hearthkeeper.capabilities.appeals.private import PRIVATE_APPEALS, place
 from hearthkeeper.capabilities.appeals.repository import (
     Appeal,
     SqlAppeals,
@@ -30,7 +32,15 @@ from hearthkeeper.capabilities.appeals.texts import TEXTS
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook.positioning import Language
-from hearthkeeper.store import Sanction, SanctionKind, StaffAlert, Store, StoreError, Strike
+from hearthkeeper.store import (
+    Group,
+    Sanction,
+    SanctionKind,
+    StaffAlert,
+    Store,
+    StoreError,
+    Strike,
+)
 from hearthkeeper.text.controls import without_controls
 
 HANDLER = "appeals"
@@ -208,10 +218,13 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
           language: Language | None, note: str) -> None:  # fmt: skip
     """The member reads staff's decision in the group they appealed in, unless they left it
     (a member the carrier never reported joining is taken to be there). A banned member is
-    not in it: they read the outcome on the web chat's banned page, where they appealed."""
-    if appealable.mute is not None and appealable.mute.kind in BANS:
-        return
+    not in it: they read the outcome where they appealed, on the web chat's banned page, or
+    in their private chat with the bot (`private.py`), told there."""
     group = tx.get_group(appeal.group_id)
+    if appealable.mute is not None and appealable.mute.kind in BANS:
+        if group is not None and not group.imported and group.carrier in PRIVATE_APPEALS:
+            _tell_privately(tx, appeal, group, outcome, language, note)
+        return
     if group is None or group.imported:
         return
     stay = (group.id, appeal.member_id)
@@ -235,6 +248,23 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
                     handler=HANDLER, extra={"mention_names": {user: name}})  # fmt: skip
     tx.enqueue(f"appeal:{appeal.id}:told", group.carrier, action.to_json(), action.priority,
                group_id=group.id)  # fmt: skip
+
+
+def _tell_privately(tx: Store, appeal: Appeal, group: Group, outcome: Outcome,
+                    language: Language | None, note: str) -> None:  # fmt: skip
+    """A banned member who appealed to the bot in private reads staff's decision there (they
+    opened that chat, so the bot may write to them)."""
+    user = tx.user_on(appeal.member_id, group.carrier)
+    if user is None:
+        return
+    lang = language if language is not None else _language(tx, appeal.community_id)
+    names = {c.id: c.name for c in tx.list_communities()}
+    where = place(group, names.get(group.community_id, group.name))
+    text = TEXTS.say(f"private_{outcome.value}", lang, group=where)
+    text += TEXTS.say("note", lang, note=note) if note else ""
+    action = Action(kind=ActionKind.DIRECT, carrier=group.carrier, member=user, text=text,
+                    reason=f"appeal {appeal.id} {outcome.value}", handler=HANDLER)  # fmt: skip
+    tx.enqueue(f"appeal:{appeal.id}:told", group.carrier, action.to_json(), action.priority)
 
 
 def _language(tx: Store, community_id: int) -> Language:

@@ -62,6 +62,65 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "{name}，管理员复核了你的申诉，决定维持原处罚（{what}）。",
         Language.EN: "{name}, staff reviewed your appeal and upheld the decision ({what}).",
     },
+    # a banned member's private chat with the bot (`private.py`): what a ban notice adds, on a
+    # carrier where they can still write to it (`{bot}`: the bot's @name, filled there)
+    "write_privately": {
+        Language.ZH_CN: "如需申诉封禁，请私聊 {bot} 发送「/申诉 理由」。",
+        Language.EN: " To appeal the ban, write /appeal and why to {bot} in a private chat.",
+    },
+    "private_help": {
+        Language.ZH_CN: "你没有被本机器人服务的群封禁，这里没有需要申诉的处罚。违规记录或禁言请在群里发送「/申诉 理由」。",
+        Language.EN: "You are not banned from any group this bot serves, so there is nothing to "
+        "appeal here. A strike or mute is appealed in its group: send /appeal and why there.",
+    },
+    "private_banned": {
+        Language.ZH_CN: "你已被「{group}」封禁。如需申诉，请发送「/申诉 理由」，截止 {until}。",
+        Language.EN: "You are banned from {group}. To ask staff to review it, send /appeal and "
+        "why, by {until}.",
+    },
+    "private_usage": {
+        Language.ZH_CN: "请在 /申诉 后写上理由，例如：/申诉 我发的是活动报名链接",
+        Language.EN: "Please write why after /appeal, e.g. /appeal that link was our own "
+        "event's sign-up",
+    },
+    "private_filed": {
+        Language.ZH_CN: "你对「{group}」封禁的申诉已转给管理员，处理后会在这里告诉你结果。",
+        Language.EN: "Your appeal against your ban from {group} is with staff; I will tell you "
+        "here what they decide.",
+    },
+    "private_already": {
+        Language.ZH_CN: "你对「{group}」封禁的申诉已在管理员处，请耐心等待。",
+        Language.EN: "Your appeal against your ban from {group} is already with staff; please "
+        "wait for their answer.",
+    },
+    "private_decided": {
+        Language.ZH_CN: "你对「{group}」封禁的申诉已经处理过了（{outcome}），每次封禁只能申诉一次。",
+        Language.EN: "Your appeal against your ban from {group} was already decided "
+        "({outcome}); a ban can be appealed once.",
+    },
+    "private_late": {
+        Language.ZH_CN: "你在「{group}」的封禁已超过 {days} 天的申诉期限，无法再申诉。",
+        Language.EN: "Your ban from {group} is older than the {days} days within which a ban "
+        "can be appealed.",
+    },
+    "private_closed": {
+        Language.ZH_CN: "你已被「{group}」封禁；本社群没有开放申诉。",
+        Language.EN: "You are banned from {group}; this community takes no appeals.",
+    },
+    # the member is banned in more than one community the bot serves: the latest ban is the one
+    "private_others": {
+        Language.ZH_CN: "（你在 {others} 也被封禁；以上说的是最近的一次封禁。）",
+        Language.EN: " (You are also banned in {others}; this is about your latest ban.)",
+    },
+    "private_pardoned": {
+        Language.ZH_CN: "管理员复核了你的申诉：你在「{group}」的封禁已解除，可以重新加入。",
+        Language.EN: "Staff reviewed your appeal: your ban from {group} is lifted, and you may "
+        "join again.",
+    },
+    "private_upheld": {
+        Language.ZH_CN: "管理员复核了你的申诉，决定维持你在「{group}」的封禁。",
+        Language.EN: "Staff reviewed your appeal and upheld your ban from {group}.",
+    },
     "alert": {
         Language.ZH_CN: "【申诉】{group}：{name} 对「{what}」（{when}）提出申诉：{why}\n"
         "当时的判定：{explanation}\n请在后台收件箱维持或撤销。",

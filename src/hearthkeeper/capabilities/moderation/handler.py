@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import cache
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
+from hearthkeeper.capabilities.appeals.private import write_privately
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import NUMBER, CommandBook, Invocation, Takes
 from hearthkeeper.capabilities.command_book import parse as parse_command
@@ -324,10 +325,11 @@ class Moderation:
         lang = pb.community.language
         appeal = how_to_appeal(lang) if pb.rules.appeals.enabled else ""
         ask = whom_to_ask(lang, pb.rules.appeals.contact)
+        privately = write_privately(lang) if pb.rules.appeals.enabled else ""
         # the member reads the rule their name broke: an ad in it, not its format
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason, lang,
                                 self.name, weight=weight, appeal=appeal, ask=ask,
-                                label=_label(worst, lang))  # fmt: skip
+                                label=_label(worst, lang), privately=privately)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation

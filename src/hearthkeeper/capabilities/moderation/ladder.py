@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import say, violation_name
-from hearthkeeper.engine.actions import BAN_FOLLOWS, Action, ActionKind
+from hearthkeeper.engine.actions import BAN_FOLLOWS, PRIVATE_APPEAL, Action, ActionKind
 from hearthkeeper.engine.events import Message
 from hearthkeeper.playbook.joining import check_placeholders
 from hearthkeeper.playbook.positioning import Language
@@ -53,6 +53,7 @@ def sanction_actions(
     appeal: str = "",
     ask: str = "",
     label: str | None = None,
+    privately: str = "",
 ) -> list[Action]:
     """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
 
@@ -62,7 +63,9 @@ def sanction_actions(
     (the operator's own words too); `ask` (whom to contact, `rules.appeals.contact`) ends a
     ban's or blacklisting's: the reason carriers show the member, and the group's notice.
     `label` is the rule broken as the member reads it, when the violation's name says less
-    (a display name that advertises is no matter of its format)."""
+    (a display name that advertises is no matter of its format). `privately` (how to appeal
+    to the bot in a private chat, `{bot}` for its name) goes with a ban's notice as
+    `PRIVATE_APPEAL`, for the carriers where a banned member can still write to the bot."""
     step = rung(ladder, strikes)
     name = label or violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
@@ -74,23 +77,32 @@ def sanction_actions(
         return actions
     nickname = message.sender.display_name or message.sender.user_id
     # the name the notices call the member by: a carrier that @-s them there names them once
-    named = {"mention_names": {message.sender.user_id: nickname}}
+    named: dict[str, object] = {"mention_names": {message.sender.user_id: nickname}}
     words = (own_words(step.message, language, nickname=nickname, rule=name, count=strikes)
              if step.message else None)  # fmt: skip
     # The operator's own words for a rung that does not warn are said as its warning, in
     # place of the built-in mute or removal notice (said once, on every carrier).
     own = words if Sanction.WARN not in step.do else None
     banning = bool({Sanction.BAN, Sanction.BLACKLIST} & set(step.do))
-    # a banned member cannot send /appeal in the group: their notice says whom to ask instead
+    # a banned member cannot send /appeal in the group: their notice says whom to ask instead,
+    # and where they may write to the bot privately, that they can appeal there
     end = ask if banning else appeal
+    notice = {**named, PRIVATE_APPEAL: privately} if banning and privately else named
     for sanction in step.do:
         if sanction is Sanction.WARN:
             text = (words or say("warn", language, nickname=nickname, violation=name,
                                         count=strikes, next=next_hint(ladder, strikes, language))) + end  # fmt: skip
-            actions.append(Action(kind=ActionKind.WARN, text=text, extra=named, **common))  # type: ignore[arg-type]
+            actions.append(Action(kind=ActionKind.WARN, text=text, extra=notice, **common))  # type: ignore[arg-type]
             continue
         kind = _SANCTION_ACTIONS[sanction]
-        extra: dict[str, object] = {"extra": named} if kind in _TOLD else {}
+        extra: dict[str, object] = {}
+        if kind in _TOLD:
+            # the removal's notice is the ban's when said (no warning, nor own words, says it);
+            # a kick whose rung bans says so (no rejoining)
+            said = kind is not ActionKind.MUTE and own is None and Sanction.WARN not in step.do
+            shown = notice if said else named
+            extra["extra"] = {**shown, BAN_FOLLOWS: True} if kind is ActionKind.KICK and banning \
+                else shown  # fmt: skip
         if kind is ActionKind.DELETE:
             extra["target"] = message.event_id
         if kind is ActionKind.MUTE and step.mute_for is not None:
@@ -99,18 +111,16 @@ def sanction_actions(
                 extra["text"] = say("muted", language, nickname=nickname, violation=name,
                                     duration=human_duration(step.mute_for, language)) + appeal  # fmt: skip
         if kind in (ActionKind.KICK, ActionKind.BAN) and own is None:
-            # said once: after the warning when the rung warns, else after the removal
+            # said once: after the warning when the rung warns, else after the removal (a
+            # member removed without a ban may come back and appeal the strike in the group)
             extra["text"] = say("removed", language, nickname=nickname, violation=name) + (
-                ask if banning and Sanction.WARN not in step.do else "")  # fmt: skip
-        if kind is ActionKind.KICK and banning:
-            # the same rung bans them: the kick's word to the member says so (no rejoining)
-            extra["extra"] = {**named, BAN_FOLLOWS: True}
+                "" if Sanction.WARN in step.do else end)  # fmt: skip
         told = common
         if banning and ask and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.BLACKLIST):
             told = {**common, "reason": f"{common['reason']}{ask}"}
         actions.append(Action(kind=kind, **{**told, **extra}))  # type: ignore[arg-type]
     if own is not None:
-        actions.append(Action(kind=ActionKind.WARN, text=own + end, extra=named, **common))  # type: ignore[arg-type]
+        actions.append(Action(kind=ActionKind.WARN, text=own + end, extra=notice, **common))  # type: ignore[arg-type]
     return actions
 
 

@@ -33,6 +33,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import LinkPreviewOptions, ReplyParameters, Update
 
+from hearthkeeper.capabilities.appeals.private import answer as answer_privately
 from hearthkeeper.carriers.assets import (
     Asset,
     AssetRefused,
@@ -92,11 +93,13 @@ from hearthkeeper.carriers.telegram.outgoing import (
     shown_length,
     until_date,
 )
+from hearthkeeper.carriers.telegram.private import Answered, language_of, with_appeal
 from hearthkeeper.carriers.telegram.settings import TelegramSettings
 from hearthkeeper.carriers.telegram.translate import (
     CARRIER,
     BotIdentity,
     JoinAsk,
+    PrivateText,
     link_of,
     translate,
 )
@@ -202,6 +205,7 @@ class TelegramCarrier:
         self._let_in_links = Remembered[str]()  # let-in links made, by outbox key
         self._declined = Remembered[bool]()  # join requests declined, by outbox key
         self._parts_sent = SentParts(CARRIER, self.store)  # a long text's parts sent, by key
+        self._answered = Answered()  # the last answer to each person in the private chat
 
     # --- the Carrier protocol ---------------------------------------------------------------
 
@@ -295,6 +299,7 @@ class TelegramCarrier:
             return None  # the inbox, the staff group and direct messages carry an alert
         client = self._require_client()
         doing = f"telegram: {action.kind} in {action.group or action.member}"
+        action = with_appeal(action, self.bot.username)  # a ban's notice: appeal here, in private
         try:
             return await self._perform(client, action, key)
         except TelegramAPIError as exc:
@@ -412,7 +417,9 @@ class TelegramCarrier:
             found = translate(update, self.bot, await self._digests(update))
             if found is None:
                 continue
-            if isinstance(found, JoinAsk):
+            if isinstance(found, PrivateText):
+                await self._answer(found)
+            elif isinstance(found, JoinAsk):
                 if self.chats.accepts(found.chat_id):
                     if found.source is not None:
                         await asyncio.to_thread(self._remember, found.chat_id, found.user_id,
@@ -519,6 +526,27 @@ class TelegramCarrier:
             return None
         made = recorded_link(self.store, community, name, chat_id, link=link)
         return None if made is None else made.source
+
+    async def _answer(self, said: PrivateText) -> None:
+        """Answer a person writing to the bot in private: a banned member's appeal filed, or
+        where they stand (`capabilities/appeals/private.py`). The same answer is not said
+        again within a minute (`Answered`)."""
+        if self.store is None:
+            return
+        now = self.clock.now()
+        try:
+            text = await asyncio.to_thread(answer_privately, self.store, CARRIER,
+                                           self.chats.chats, said.user_id, said.text, now,
+                                           language=language_of(said.language_code))  # fmt: skip
+        except Exception:  # a failing store: this person unanswered, never the groups' updates
+            log.exception("telegram: %s's private message was not answered", said.user_id)
+            return
+        if self._answered.again(said.user_id, text, now):
+            return
+        try:
+            await self._require_client().send_message(said.chat_id, text)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            log.warning("telegram: %s was not answered in private: %s", said.user_id, exc)
 
     async def _screen(self, ask: JoinAsk) -> None:
         """Ask the door: admitted → approved; refused → declined, the reason sent to them in

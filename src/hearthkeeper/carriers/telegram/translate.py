@@ -68,6 +68,17 @@ class JoinAsk:
     user_chat_id: int  # the private chat the bot may write to for 5 minutes
 
 
+@dataclass(frozen=True, kw_only=True)
+class PrivateText:
+    """Someone writing to the bot in its private chat: not a group's message (never counted
+    or moderated), answered by the carrier (a banned member's appeal, `private.py`)."""
+
+    user_id: str
+    chat_id: int
+    text: str
+    language_code: str | None  # the language their app is set to, if it says
+
+
 def name_of(user: User) -> str:
     """A person's name as Telegram shows it."""
     return " ".join(p for p in (user.first_name, user.last_name) if p).strip()
@@ -91,11 +102,14 @@ def source_of(link: ChatInviteLink | None, sources: Mapping[str, str]) -> str | 
     return source_in_name(name) or sources.get(name)
 
 
-def translate(update: Update, bot: BotIdentity,
-              sources: Mapping[str, str] = NO_SOURCES) -> Event | JoinAsk | None:  # fmt: skip
-    """The engine event (or join request) of one update; None for what the engine does not
-    handle (service messages, channel posts, the bot's own doings, other update kinds).
-    `sources`: the token of each digest-named link (`links.py`) the update may name."""
+def translate(update: Update, bot: BotIdentity, sources: Mapping[str, str] = NO_SOURCES
+              ) -> Event | JoinAsk | PrivateText | None:  # fmt: skip
+    """The engine event (or join request, or text written to the bot in private) of one
+    update; None for what the engine does not handle (service messages, channel posts, the
+    bot's own doings, other update kinds). `sources`: the token of each digest-named link
+    (`links.py`) the update may name."""
+    if update.message is not None and update.message.chat.type == "private":
+        return _private(update.message, bot)
     if update.message is not None:
         return _message(update.message, bot)
     if update.edited_message is not None:
@@ -105,6 +119,18 @@ def translate(update: Update, bot: BotIdentity,
     if update.chat_join_request is not None:
         return _ask(update.chat_join_request, sources)
     return None
+
+
+def _private(message: TgMessage, bot: BotIdentity) -> PrivateText | None:
+    """What a person wrote to the bot in its private chat (a photo's caption; a sticker: no
+    text, still answered)."""
+    user = message.from_user
+    if user is None or user.is_bot or user.id == bot.user_id:
+        return None
+    text = message.text if message.text is not None else (message.caption or "")
+    return PrivateText(user_id=str(user.id), chat_id=message.chat.id,
+                       text=strip_bot_suffix(text, bot),
+                       language_code=user.language_code)  # fmt: skip
 
 
 def _sender(user: User, bot: BotIdentity) -> Sender:

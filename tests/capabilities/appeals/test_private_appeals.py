@@ -1,0 +1,82 @@
+"""What the bot answers a banned member in its private chat (`private.answer`), in the store:
+the latest ban among the communities the bot serves (the others named), the appeal window,
+staff's decision told there. The Telegram walk through the fake Bot API is
+tests/carriers/telegram/test_private_appeals.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hearthkeeper.apply import apply_playbook
+from hearthkeeper.capabilities.appeals import decisions
+from hearthkeeper.capabilities.appeals.private import answer
+from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.moderation import staff
+from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.store import Community, Group, Store
+from tests.playbook_samples import MINIMAL
+
+BANNED = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+LATER = datetime.now(UTC) + timedelta(days=400)  # past whatever clock queued the outcome
+
+
+def served(
+    store: Store, slug: str, name: str, chat: str, group_name: str
+) -> tuple[Community, Group]:
+    """A community (its playbook applied) with one Telegram group."""
+    text = MINIMAL.replace("slug: tea", f"slug: {slug}").replace("Tea Friends", name)
+    apply_playbook(store, parse_playbook(text), "test", now=BANNED)
+    community = store.get_community(slug)
+    assert community is not None
+    return community, store.add_group(community.id, group_name, "telegram", chat)
+
+
+def banned(store: Store, user: str, group: Group, at: datetime) -> int:
+    member = store.member_for("telegram", user, user)
+    store.join(member.id, group.id, at=at - timedelta(days=1))
+    staff.ban_member(store, member.id, group, "console:ops", at, key=f"ban-{user}-{group.id}")
+    return member.id
+
+
+def test_the_latest_ban_among_the_bots_communities_is_appealed_and_the_others_named(
+    store: Store,
+) -> None:
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    # a group named by its chat id (as a Telegram group is until staff rename it): the
+    # member reads the community's name
+    coffee, coffee_room = served(store, "coffee", "Coffee Lovers", "-1002", "-1002")
+    chats = {"-1001": "tea", "-1002": "coffee"}
+    mei = banned(store, "42", tea_room, BANNED)
+    assert banned(store, "42", coffee_room, BANNED + timedelta(hours=1)) == mei
+    now = BANNED + timedelta(hours=2)
+    assert answer(store, "telegram", chats, "42", "hello", now) == (
+        "You are banned from Coffee Lovers. To ask staff to review it, send /appeal and why, by "
+        "2026-05-08 10:00. (You are also banned in Tea Friends; this is about your latest ban.)"
+    )
+    assert answer(store, "telegram", chats, "42", "/appeal I sell nothing", now).startswith(
+        "Your appeal against your ban from Coffee Lovers is with staff; I will tell you here"
+    )
+    assert SqlAppeals.on(store).waiting(tea.id) == []
+    [appeal] = SqlAppeals.on(store).waiting(coffee.id)
+    assert (appeal.group_id, appeal.text) == (coffee_room.id, "I sell nothing")
+    [filed] = [e for e in store.audit_log(coffee.id) if e.action == "appeal"]
+    assert filed.detail["from"] == "private chat"
+    decisions.uphold(store, appeal.id, "console:ops", now, note="three reports")
+    [told] = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
+    assert (told["kind"], told["carrier"], told["member"]) == ("direct", "telegram", "42")
+    assert told["text"] == ("Staff reviewed your appeal and upheld your ban from Coffee Lovers. "
+                            "Staff's note: three reports")  # fmt: skip
+    assert answer(store, "telegram", chats, "42", "/appeal again", now).startswith(
+        "Your appeal against your ban from Coffee Lovers was already decided (upheld); a ban "
+        "can be appealed once."
+    )
+    # someone banned a week and more ago may no longer appeal; someone never banned is told so
+    banned(store, "7", tea_room, BANNED)
+    late = BANNED + timedelta(days=8)
+    assert answer(store, "telegram", chats, "7", "/申诉 sorry", late) == (
+        "Your ban from Tea room is older than the 7 days within which a ban can be appealed."
+    )
+    assert answer(store, "telegram", chats, "99", "/appeal", now).startswith(
+        "You are not banned from any group this bot serves"
+    )
+    assert len(SqlAppeals.on(store).listed(None)) == 1
