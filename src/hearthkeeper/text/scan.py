@@ -141,7 +141,11 @@ class Scanner:
                 MentionSpamDetector(v.mention_spam.max_mentions) if v.mention_spam.enabled else None
             ),
             insults=(
-                KeywordDetector(ViolationKind.INSULTS.value, v.insults.all_keywords)
+                KeywordDetector(
+                    ViolationKind.INSULTS.value,
+                    v.insults.all_keywords,
+                    whole=v.insults.whole_messages,
+                )
                 if v.insults.enabled
                 else None
             ),
