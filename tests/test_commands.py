@@ -8,9 +8,18 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearthkeeper.capabilities.command_book import own_words, parse
+from hearthkeeper.capabilities.command_book import (
+    Command,
+    CommandBook,
+    Takes,
+    own_words,
+    parse,
+    without_forms,
+)
+from hearthkeeper.capabilities.signups.parse import FORMS
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.handler import Outcome
 from hearthkeeper.store import Store
 from tests.engine_setup import community
 
@@ -34,6 +43,35 @@ def test_own_words_are_what_names_nothing_numbers_and_names_taken_out() -> None:
     assert own_words("2 加V信ab12345 领福利", ["爬山"]) == "加v信ab12345 领福利"
     assert own_words("call 13800138000", []) == "call 13800138000"
     assert own_words("是 代购找我", ["是"]) == "是 代购找我"  # one character: only whole
+
+
+def test_a_name_mistyped_by_one_character_is_named_a_short_names_miss_is_not() -> None:
+    """`/兑换 包邮劵` (劵 for 券) was judged as the member's own words and struck as an ad."""
+    assert own_words("包邮劵", ["包邮券"]) == ""
+    assert own_words("包邮卷 x2", ["包邮券"], FORMS) == ""
+    assert own_words("包邮劵 加我微信", ["包邮券"]) == "包邮劵 加我微信"
+    assert own_words("爬水", ["爬山"]) == "爬水"  # two characters: one changed is another word
+
+
+@given(st.text(max_size=60))
+def test_the_repeat_key_drops_exactly_what_own_words_takes_out_besides_names(words: str) -> None:
+    """Moderation's repeat window compares `without_forms`: `/参加 西兰花 2份 <an ad>` and
+    `… x3 <an ad>` are one text exactly when the scorer would judge the same words of both."""
+    kept = " ".join(without_forms(words, FORMS).split())
+    assert own_words(words, [], FORMS) == (kept if any(c.isalnum() for c in kept) else "")
+
+
+def test_a_command_word_typed_without_its_slash_or_space_is_read_as_the_command() -> None:
+    book = CommandBook()
+    book.add(Command("redeem", ("兑换",), {}, lambda *_: Outcome(), takes=Takes.WORDS))
+    book.add(Command("rank", ("排行榜",), {}, lambda *_: Outcome(), takes=Takes.NOTHING))
+    for text in ("兑换 包邮券", "兑换包邮券", "/兑换包邮券", "  REDEEM 包邮券 "):
+        invocation = book.unslashed(text)
+        assert invocation is not None and invocation.rest == "包邮券", text
+        assert book.find(invocation.name) is not None
+    # an English name needs its space; a command word alone names nothing
+    for text in ("redeeming 包邮券", "兑换", "/兑换 ", "排行", "我想兑换包邮券", ""):
+        assert book.unslashed(text) is None, text
 
 
 # names as operators write them: letters or CJK, no spaces, two characters or more once folded

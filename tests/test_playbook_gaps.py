@@ -87,7 +87,7 @@ rules:
     repeated_text: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, max_repeats: 3, within: 10m}
     mention_spam: {enabled: true, response: ladder, exempt_roles: [owner], strikes: 1, max_mentions: 5}
     insults: {enabled: true, response: alert, exempt_roles: [owner], strikes: 1,
-              keywords: [idiot], extra_keywords: [moron]}
+              keywords: [idiot], extra_keywords: [moron], whole_messages: [滚]}
     nickname: {enabled: true, response: alert, exempt_roles: [owner], strikes: 1, grace: 1h}
   ladder:
     - {at: 1, do: [delete, warn], message: Please keep to the rules.}

@@ -108,6 +108,24 @@ def test_a_disabled_kind_is_not_scanned(kind: str, text: str) -> None:
     assert kind not in kinds(Scanner.from_rules(rules).scan(text))
 
 
+def test_the_default_insults_hold_what_a_chinese_group_expects_and_spare_ordinary_words() -> None:
+    """`有病吧`, `你有病吧` and `滚` alerted nobody with the defaults (only the templates listed
+    `有病吧`, and none `滚`). A word that is ordinary inside a message (`滚动`, `没有病吧`)
+    counts only as the whole message, said once or over again, @-mentions aside."""
+    scanner = Scanner.from_rules(Rules(), scorer=None)
+    for insult in ("有病吧", "有病吧？", "你有病吧", "有病吧你", "你是不是有病吧，天天装专家",
+                   "滚", "滚！！", "滚滚滚", "@小王 滚", "滚吧", "贱人", "傻叉", "死全家"):  # fmt: skip
+        assert kinds(scanner.scan(insult)) == ["insults"], insult
+    [found] = scanner.scan("@小王 滚")
+    assert found.explanation == "keyword '滚' as the whole message"
+    for ordinary in ("滚动播放", "页面滚到底部就能看到", "球滚出去了", "狗狗应该没有病吧？",
+                     "让球自己滚吧", "小王有病啊？去医院看了吗", "问个白痴问题",
+                     "我家小混蛋又闹了", "去动物园看草泥马"):  # fmt: skip
+        assert scanner.scan(ordinary) == [], ordinary
+    rules = Rules.model_validate({"violations": {"insults": {"whole_messages": []}}})
+    assert Scanner.from_rules(rules, scorer=None).scan("滚") == []
+
+
 @pytest.mark.parametrize("name", list(TEMPLATES))
 def test_every_template_builds_a_scanner_that_catches_a_disguised_ad(name: str) -> None:
     rules = parse_playbook(template_text(name), name).playbook.rules

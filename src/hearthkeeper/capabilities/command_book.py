@@ -46,6 +46,8 @@ Run = Callable[[Event, Context, Invocation], Outcome]
 Own = Callable[[str, Context], str]
 # A number a command reads (an option, an item, a quantity: `2`, `x2`, `#3`); a longer one
 # (a phone or order number) is the member's own words
+# the shortest name whose one-character miss still names it (`包邮劵`); `爬山` and `爬水` differ
+MISTYPED = 3
 NUMBER = re.compile(r"(?<!\d)[#x×*]?\s*\d{1,3}(?!\d)", re.IGNORECASE)
 
 
@@ -83,6 +85,11 @@ class Command:
         """Every name that invokes it, lower-cased."""
         return (self.name.lower(), *(a.lower() for a in self.aliases))
 
+    def forms(self) -> tuple[re.Pattern[str], ...]:
+        """What of its words `own` takes out as the command's own besides names and short
+        numbers (a sign-up's quantity, `2份`): nothing for a command that reads names whole."""
+        return self.own.forms if isinstance(self.own, Naming) else ()
+
     def usable(self, ctx: Context) -> bool:
         """Whether this member may use it (their role's permission, the playbook's roles)."""
         return (self.permission is None or ctx.member.may(self.permission)) and (
@@ -97,27 +104,65 @@ def own_words(words: str, names: Iterable[str], also: Iterable[re.Pattern[str]] 
     ignored; "" when nothing of the member's own is left. The one reading every command that
     looks names up shares: `/vote 2 加V信ab12345 领福利` keeps `加v信ab12345 领福利`."""
     text = fold(words)
+    folded = sorted({fold(n) for n in names}, key=len, reverse=True)
     # longest first: `秋冬保湿套装` before `保湿`; a one-character name only as the whole
     # words (taken out everywhere it would cut an ad's words apart)
-    for name in sorted({fold(n) for n in names}, key=len, reverse=True):
+    for name in folded:
         if len(name) > 1 or (name and text == name):
             text = text.replace(name, " ")
+    rest = " ".join(_forms_out(text, also).split())
+    if not any(c.isalnum() for c in rest):
+        return ""
+    # all that is left a name mistyped by one character (`包邮劵`, `包邮卷` for `包邮券`): the
+    # member named it (the command says there is no such thing); never a short name's miss
+    typed = "".join(rest.split())
+    return "" if any(len(n) >= MISTYPED and _one_edit(typed, n) for n in folded) else rest
+
+
+def _one_edit(typed: str, name: str) -> bool:
+    """Whether `typed` is `name` with one character changed, added or left out."""
+    if abs(len(typed) - len(name)) > 1 or typed == name:
+        return False
+    short, long = sorted((typed, name), key=len)
+    start = 0
+    while start < len(short) and short[start] == long[start]:
+        start += 1
+    skip = 1 if len(short) == len(long) else 0  # changed: skip it in both; else in the longer
+    return short[start + skip :] == long[start + 1 :]
+
+
+def without_forms(words: str, also: Iterable[re.Pattern[str]] = ()) -> str:
+    """A command's `words` folded without what `own_words` takes out as the command's own
+    besides names: short numbers and what `also` matches (`西兰花 x3`, `西兰花 2份` → `西兰花`),
+    each left as a space: what moderation's repeat window compares (names are read from
+    the store, and only when a text was repeated)."""
+    return _forms_out(fold(words), also)
+
+
+def _forms_out(folded: str, also: Iterable[re.Pattern[str]]) -> str:
     for pattern in (*also, NUMBER):
-        text = pattern.sub(" ", text)
-    rest = " ".join(text.split())
-    return rest if any(c.isalnum() for c in rest) else ""
+        folded = pattern.sub(" ", folded)
+    return folded
 
 
-def naming(names: Callable[[Context], Iterable[str] | None],
-           *also: re.Pattern[str]) -> Own:  # fmt: skip
+@dataclass(frozen=True)
+class Naming:
     """`Command.own` for a command whose words name what `names` lists (None: it cannot be
-    read now, no store to read: the words are taken as naming it)."""
+    read now, no store to read: the words are taken as naming it), in the command's own
+    `forms` besides short numbers (a sign-up's quantity: `2份`, `x2`)."""
 
-    def own(words: str, ctx: Context) -> str:
-        found = names(ctx)
-        return "" if found is None else own_words(words, found, also)
+    names: Callable[[Context], Iterable[str] | None]
+    forms: tuple[re.Pattern[str], ...] = ()
 
-    return own
+    def __call__(self, words: str, ctx: Context) -> str:
+        found = self.names(ctx)
+        return "" if found is None else own_words(words, found, self.forms)
+
+
+def naming(names: Callable[[Context], Iterable[str] | None], *also: re.Pattern[str]) -> Naming:
+    """`Command.own` for a command whose words name what `names` lists, in the forms `also`
+    matches (a quantity) besides short numbers."""
+    return Naming(names, also)
 
 
 def whole(known: Callable[[str, Context], bool]) -> Own:
@@ -184,6 +229,23 @@ class CommandBook:
     def find(self, name: str) -> Command | None:
         """The command invoked by `name` (case-insensitive)."""
         return self._by_name.get(name.lower())
+
+    def unslashed(self, text: str) -> Invocation | None:
+        """The command `text` names when read as typed without its slash or its space, as
+        members in Chinese circles type them (`兑换 包邮券`, `兑换包邮券`, `/兑换包邮券`): the
+        longest name it starts with, then a space, or, after a name written in Chinese,
+        anything; None when it starts with no command's name or is nothing but one."""
+        said = text.strip()
+        if said[:1] in PREFIXES:
+            said = said[1:]
+        for name in sorted(self._by_name, key=len, reverse=True):
+            if len(said) <= len(name) or said[: len(name)].lower() != name:
+                continue
+            after = said[len(name)]
+            if after.isspace() or not name[-1].isascii():
+                rest = said[len(name) :].strip()
+                return Invocation(name, tuple(rest.split()), rest) if rest else None
+        return None
 
     def available(self, ctx: Context) -> list[Command]:
         """The commands this member may use, in registration order."""

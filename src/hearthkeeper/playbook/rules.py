@@ -303,11 +303,24 @@ class Insults(KeywordDetector):
             "垃圾人",
             "去死",
             "神经病",
+            "你有病吧",
+            "有病吧你",
+            "是不是有病吧",
+            "贱人",
+            "王八蛋",
+            "傻叉",
+            "傻b",
+            "死全家",
             "idiot",
             "shut up",
             "moron",
         ],
         description="Insulting words.",
+    )
+    whole_messages: list[Text] = Field(
+        default_factory=lambda: ["滚", "滚吧", "有病吧", "有病啊"],
+        description="Insults only as the whole message, said once or over again (`滚`, "
+        "`滚滚滚`, `@bob 滚`): inside a message they are ordinary words (`滚动`, `没有病吧`).",
     )
 
 

@@ -26,6 +26,10 @@ class KeywordMatch:
 
 
 _DIGIT = re.compile("[0-9]")
+# an @-mention as the text shows it, up to the next space
+_MENTION = re.compile(r"@\S+")
+# a whole-message word said over again at most this many times (`滚滚滚`)
+_LONGEST_WHOLE = 8
 
 
 def _ascii_letter(char: str) -> bool:
@@ -139,12 +143,34 @@ def keyword_finding(kind: str, match: KeywordMatch, what: str = "keyword") -> Fi
 
 
 class KeywordDetector:
-    """A violation kind detected by keywords alone (advertising, insults)."""
+    """A violation kind detected by keywords alone (advertising, insults); `whole`: words
+    that count only as the whole message (`滚`, not the `滚` of `滚动`)."""
 
-    def __init__(self, kind: str, keywords: Iterable[str]) -> None:
+    def __init__(self, kind: str, keywords: Iterable[str], whole: Iterable[str] = ()) -> None:
         self.kind = kind
         self.keywords = KeywordSet((keyword, kind) for keyword in keywords)
+        self.whole = {key: word for word in whole if (key := _key(word))}
 
     def __call__(self, message: MessageText) -> list[Finding]:
-        """A finding per keyword found."""
-        return [keyword_finding(self.kind, match) for match in self.keywords.find(message)]
+        """A finding per keyword found, or one for a message that is a `whole` word."""
+        found = [keyword_finding(self.kind, match) for match in self.keywords.find(message)]
+        if self.whole and not found and message.compact:
+            word = self._whole_word(message)
+            if word is not None:
+                said = message.normalised.strip()
+                found.append(Finding(self.kind, said, f"keyword '{word}' as the whole message"))
+        return found
+
+    def _whole_word(self, message: MessageText) -> str | None:
+        """The `whole` word the message is, said once or over again (`滚滚滚`), with the
+        members it @-mentions aside (`@bob 滚`)."""
+        said = message.compact
+        if "@" in message.normalised:
+            said = compact(_MENTION.sub(" ", message.normalised))
+        if not said or len(said) > _LONGEST_WHOLE * max(map(len, self.whole)):
+            return None
+        for key, word in self.whole.items():
+            times, left = divmod(len(said), len(key))
+            if not left and said == key * times:
+                return word
+        return None

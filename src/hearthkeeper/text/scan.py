@@ -141,7 +141,11 @@ class Scanner:
                 MentionSpamDetector(v.mention_spam.max_mentions) if v.mention_spam.enabled else None
             ),
             insults=(
-                KeywordDetector(ViolationKind.INSULTS.value, v.insults.all_keywords)
+                KeywordDetector(
+                    ViolationKind.INSULTS.value,
+                    v.insults.all_keywords,
+                    whole=v.insults.whole_messages,
+                )
                 if v.insults.enabled
                 else None
             ),
@@ -153,6 +157,7 @@ class Scanner:
         mentioned: Callable[[], Iterable[str]] | None = None,
         words: str | None = None,
         own: Callable[[], str] | None = None,
+        spared: Callable[[], bool] | None = None,
     ) -> list[Finding]:  # fmt: skip
         """Every violation found in one message; `mentions` is the carrier's mention count,
         `command` whether it invokes one of the community's in-chat commands (the caller
@@ -169,7 +174,9 @@ class Scanner:
         flags them too, and nothing drops the rules' findings as well: the words name the
         community's own reward, title or event, and the command's name is the community's too
         (`/兑换 院长一对一肤质诊断` redeems the playbook's reward; read as a message it is a
-        seller's line)."""
+        seller's line). `spared`: asked only when a rule or the scorer found something in a
+        message that is no command, whether it is one typed without its slash that names only
+        the community's own (`兑换 包邮券`); then none of those findings stands."""
         message = text if isinstance(text, MessageText) else prepare(text)
         short = len(message.original) <= LONGEST_REMEMBERED
         read = self._read_text if short else self._text_findings
@@ -190,6 +197,8 @@ class Scanner:
             elif by_scorer and left != (message.original if words is None else words):
                 scored = prepare(left)  # the names taken out: what is left is judged alone
                 by_scorer = self._scored_alone(scored)
+        if spared is not None and (by_rules or by_scorer) and spared():
+            by_rules = by_scorer = ()
         if by_scorer and mentioned is not None:
             by_scorer = self._without_names(scored, mentioned(), by_scorer)
         if self.mention_spam is None:

@@ -258,6 +258,32 @@ def test_a_members_own_words_repeated_in_a_command_are_repeated_text_its_names_a
     assert _violations(c.engine.process(voted)) == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_the_same_words_after_a_join_with_another_quantity_are_repeated_text(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The repeat window dropped short numbers from a member's command but not its own forms:
+    `/参加 西兰花 2份 <an ad>`, `… x3 <an ad>`, `… 4个 <an ad>` were three texts, so the ad
+    repeated unseen. What the command reads as its own (the quantity) is left out of the
+    text compared, as it is of what the scorer judges; members joining again and again with
+    other quantities, and other members joining alike, name only the list's item."""
+    c = community(store, store_clock, scorer=None)  # the rules alone: no ad found in the words
+    c.engine.process([c.events.message("boss", "hello")])
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.join(c.member_id("boss"), group.id, role="manager")
+    c.restart()
+    c.engine.process([c.events.message("boss", "/signup 周末团购 | 西兰花 ¥12 | 氨基酸洁面 ¥69")])
+    said = "周末来我店里坐坐看看新到的货"
+    quantities = ["2份", "x3", "4个", "1500份", "2 boxes"]
+    spammed = c.engine.process([c.events.message("spam", f"/参加 西兰花 {q} {said}")
+                                for q in quantities])  # fmt: skip
+    assert "repeated_text" in _violations(spammed)
+    joined = [c.events.message(name, f"/参加 西兰花 {q}")
+              for name in ("ann", "bob", "carl") for q in quantities]  # fmt: skip
+    assert _violations(c.engine.process(joined)) == []
+
+
 def test_a_slash_that_names_no_command_does_not_hide_an_ad(
     store: Store, store_clock: FrozenClock
 ) -> None:
@@ -438,6 +464,39 @@ def test_a_member_redeeming_or_joining_what_the_playbook_names_is_not_struck_as_
         [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
         assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
         assert "advertising" in _violations([hidden]), hiding
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_command_typed_without_its_slash_naming_the_communitys_own_is_not_struck(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Members in Chinese circles type `兑换 包邮券` without the slash: read as a message it is
+    a seller's line (兑换 beside 包邮), and the member redeeming a reward was struck. A message
+    that is a member's command word followed only by what the community names (a reward, a
+    title, a sign-up's item) is spared as the slash form is, also typed again when the bot
+    did not answer; an ad after the name, or instead of it, is still struck. A reward's name
+    mistyped by one character (`/兑换 包邮劵`) was struck too; the member now reads that
+    there is no such reward, with the rewards' list."""
+    extra = ("mechanisms:\n  points:\n    rewards:\n"
+             "      - {id: ship, name: 包邮券, cost: 10}\n"
+             "      - {id: review, name: 院长一对一肤质诊断（15 分钟）, cost: 100}\n"
+             "  titles:\n    - {name: 包邮委员, duty: 每周整理包邮好物}\n")  # fmt: skip
+    c = community(store, store_clock, playbook(extra))
+    ordinary = ["兑换 包邮券", "兑换包邮券", "/兑换包邮券", "兑换 院长一对一肤质诊断（15 分钟）",
+                "认领 包邮委员", "redeem 包邮券", "/兑换 包邮劵"]  # fmt: skip
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    assert not any(a.kind is ActionKind.DELETE for r in used for a in r.actions)
+    [mistyped] = [a.text for a in used[-1].actions if a.kind is ActionKind.REPLY]
+    assert "no such reward" in (mistyped or "") and "包邮券" in (mistyped or "")
+    again = c.engine.process([c.events.message("bob", "兑换 包邮券") for _ in range(5)])
+    assert _violations(again) == []
+    alerts = store.staff_alerts(c.runtime.community_id)
+    assert [a for a in alerts if a.handler == "moderation"] == []
+    for n, hiding in enumerate(("兑换 包邮券 加我微信 abc123", f"兑换 包邮券 {AD}",
+                                "兑换 需要代购韩国化妆品的姐妹找我", "/兑换 包邮劵 加我微信 abc123")):  # fmt: skip
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
 
 
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(

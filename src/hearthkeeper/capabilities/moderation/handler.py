@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cache
@@ -10,7 +11,7 @@ from functools import cache
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
 from hearthkeeper.capabilities.appeals.private import write_privately
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
-from hearthkeeper.capabilities.command_book import NUMBER, CommandBook, Invocation, Takes
+from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes, without_forms
 from hearthkeeper.capabilities.command_book import parse as parse_command
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.moderation.decide import (
@@ -37,7 +38,6 @@ from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.text.findings import Finding
 from hearthkeeper.text.flooding import FloodWindow
-from hearthkeeper.text.folding import fold
 from hearthkeeper.text.normalise import MessageText, prepare
 from hearthkeeper.text.posing import posing_as, title_worn
 from hearthkeeper.text.repeats import RepeatWindow
@@ -126,6 +126,9 @@ class Moderation:
         named = None if command is None or words is None else self._named_apart(command, ctx)
         # asked by the scorer and by the repeat window alike: the store is read once
         own = None if named is None else cache(named)
+        # a member's command typed without its slash (`兑换 包邮券`) that names only the
+        # community's own: neither a rule's nor the scorer's finding, nor a repeat, stands
+        bare = None if command is not None else self._unslashed(event, ctx)
         commands = self.commands
 
         def replied() -> str:  # asked only of a text the scorer flags
@@ -146,16 +149,19 @@ class Moderation:
         found = self.scanner.scan(text, mentions=len(event.mentions),
                                   command=command is not None,
                                   mentioned=mentioned if others else None,
-                                  words=words, own=replied if command is None else own)  # fmt: skip
+                                  words=words, own=replied if command is None else own,
+                                  spared=bare)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
         if self.flood is not None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
-        said = text.compact if command is None else _repeatable(words, named=own is not None)
+        said = text.compact if command is None else \
+            _repeatable(words, named=own is not None, forms=self._forms(command))  # fmt: skip
         if self.repeat is not None and said:
             repeated = self.repeat.observe(key, ctx.group.id, said, ctx.now)
             # a command's words that name only the community's own (`/vote 下午四点` asked
-            # again) are no repetition; the store is read only when they were repeated
-            if repeated is not None and (own is None or own()):
+            # again, `兑换 包邮券` when the bot did not answer it) are no repetition; the store
+            # is read only when they were repeated
+            if repeated is not None and (own is None or own()) and (bare is None or not bare()):
                 found.append(repeated)
         for attachment in event.attachments:  # a picture, image file or sticker fetched
             if attachment.data:
@@ -206,6 +212,28 @@ class Moderation:
             return None
         own, words = command.own, invocation.rest
         return lambda: own(words, ctx)
+
+    def _forms(self, invocation: Invocation) -> tuple[re.Pattern[str], ...]:
+        """What of a command's words it reads as its own besides names (a quantity: `2份`)."""
+        command = None if self.commands is None else self.commands.find(invocation.name)
+        return () if command is None else command.forms()
+
+    def _unslashed(self, event: Message, ctx: Context) -> Callable[[], bool] | None:
+        """The question whether a message that invokes no command is a member's command typed
+        without its slash whose words name only the community's own (`兑换 包邮券`, `认领
+        包邮委员`: read as a seller's line): asked only when something was found in it. Not
+        without the store: a poll's or a list's names cannot be read, and any words would be
+        taken as naming them."""
+        if self.commands is None or ctx.reads is None:
+            return None
+        book = self.commands
+
+        def names_only() -> bool:
+            invocation = book.unslashed(event.text)
+            named = None if invocation is None else self._named_apart(invocation, ctx)
+            return named is not None and not named()
+
+        return cache(names_only)
 
     def _learn(self, ctx: Context) -> None:
         """Add to the learned scorer the community's decisions it has not learned yet (the
@@ -354,15 +382,17 @@ class Moderation:
         ]  # fmt: skip
 
 
-def _repeatable(words: str | None, *, named: bool) -> str:
+def _repeatable(words: str | None, *, named: bool, forms: tuple[re.Pattern[str], ...] = ()) -> str:
     """What of a member's command the repeat window compares (compact, as a message's text):
     its words after the command's name, never the name (`/rank` asked again) nor a staff
-    command's (`words` None). For a command that looks names up (`named`), without the short
-    numbers it reads (`/vote 2 <an ad>` and `/vote 3 <an ad>` are one text); the names it
-    looks up are taken out only when the text was repeated (that reads the store)."""
+    command's (`words` None). For a command that looks names up (`named`), without what
+    `own_words` takes out as the command's own: the short numbers and the `forms` it reads
+    (`/vote 2 <an ad>` and `/vote 3 <an ad>`, `/join 西兰花 2份 <an ad>` and `/join 西兰花
+    x3 <an ad>` are one text); the names it looks up are taken out only when the text was
+    repeated (that reads the store)."""
     if not words:
         return ""
-    return prepare(NUMBER.sub(" ", fold(words)) if named else words).compact
+    return prepare(without_forms(words, forms) if named else words).compact
 
 
 def strikes_taken(strikes: int, weight: int = 1) -> str:
