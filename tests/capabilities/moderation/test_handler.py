@@ -341,10 +341,18 @@ def test_a_member_back_to_a_reported_name_after_a_day_is_reported_again(
     reported = _name_alerts(store, community_id)
     assert len(reported) == 2 and "Admin — display name impersonates staff" in reported[1]
     assert "just took this name" in reported[1]
+    # a QQ card is per group: `Admin` here and `Bob` in another group is no coming back
+    c.events.now = later + timedelta(days=2)
+    c.engine.process([c.events.message("kim", "hi", name="Bob", group="g2"),
+                      c.events.message("kim", "hi", name="Admin"),
+                      c.events.message("kim", "hi", name="Admin", group="g3"),
+                      c.events.message("kim", "hi", name="Bob", group="g2"),
+                      c.events.message("kim", "hi", name="Admin")])  # fmt: skip
+    assert len(_name_alerts(store, community_id)) == 2, "a name kept is not reported again"
     c.restart()
     c.events.now = later + timedelta(days=3)
     c.engine.process([c.events.message("kim", "still me", name="Admin")])
-    assert len(_name_alerts(store, community_id)) == 2, "a name kept is not reported again"
+    assert len(_name_alerts(store, community_id)) == 2, "nor after a restart"
 
 
 def _name_alerts(store: Store, community_id: int) -> list[str]:

@@ -70,8 +70,10 @@ class Moderation:
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
         self._violations = rules.violations
         self.flood, self.repeat = self._windows()
-        # member id -> the display name reported that they carry: a name is reported once
-        self._nickname_flagged: dict[int, str] = {}
+        # (member id, group id) -> the display name reported that they carry there, "" once
+        # they took a fine one (QQ cards are per group: a member may be `Admin` in one group
+        # and `Bob` in another, which is no coming back to `Admin`)
+        self._nickname_flagged: dict[tuple[int, int], str] = {}
         # (member id, name) -> when it was last reported, and whether that was a report again
         self._nickname_reported: dict[tuple[int, str], tuple[datetime, bool]] = {}
 
@@ -249,14 +251,15 @@ class Moderation:
         cannot be refused as the web chat refuses one), else one that breaks
         `joining.ceremony.nickname_format` after the grace. Once per member and name, not
         once a day: staff who saw it (and marked it handled) are not told again while the
-        member keeps it; a member who took another name and came back to it is reported
-        again, but not within `REPORTED_AGAIN_AFTER` of the last report (that alert is fresh;
-        a return is known to this run only: after a restart the name's first alert stands)."""
+        member keeps it; a member who took another name in the group and came back to it is
+        reported again, but not within `REPORTED_AGAIN_AFTER` of the last report (that alert
+        is fresh; a return is known to this run only: after a restart the name's first alert
+        stands)."""
         pb = ctx.playbook
         setting = pb.rules.violations.nickname
         name = event.sender.display_name
-        member = ctx.member.id
-        if not setting.enabled or not name or self._nickname_flagged.get(member) == name:
+        member, here = ctx.member.id, (ctx.member.id, ctx.group.id)
+        if not setting.enabled or not name or self._nickname_flagged.get(here) == name:
             return None
         found: Finding | None = None
         advert = name_advert(name, self.scanner)
@@ -272,12 +275,14 @@ class Moderation:
                     and ctx.now - joined >= setting.grace and not nickname_fits(name, fmt)):  # fmt: skip
                 found = Finding("nickname", name, f"display name does not follow {fmt}")
         if found is None:
-            self._nickname_flagged.pop(member, None)  # a return to the reported name is news
+            if here in self._nickname_flagged:  # a return to the reported name is news
+                self._nickname_flagged[here] = ""
             return None
-        self._nickname_flagged[member] = name
+        back = here in self._nickname_flagged  # here under another name since it was flagged
+        self._nickname_flagged[here] = name
         last = self._nickname_reported.get((member, name))
-        if last is not None and ctx.now - last[0] < REPORTED_AGAIN_AFTER:
-            return None
+        if last is not None and (not back or ctx.now - last[0] < REPORTED_AGAIN_AFTER):
+            return None  # kept (seen first in this group), or back within the day
         self._nickname_reported[(member, name)] = (ctx.now, last is not None)
         return found
 
