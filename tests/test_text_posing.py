@@ -18,7 +18,7 @@ JUDGED = [
     ("Admin", "admin"), ("admin1", "admin"), ("_admin_", "admin"), ("Admin-2", "admin"),
     ("a d m i n", "admin"), ("bob (mod)", "mod"), ("Moderator Kim", "moderator"),
     ("Admin Bob", "admin"), ("Bob Admin", "admin"), ("Administrator", "administrator"),
-    ("AdminBob", "admin"), ("ModKim", "mod"), ("ADMINBob", "admin"),
+    ("AdminBob", "admin"), ("ModKim", "mod"), ("ADMINBob", "admin"), ("GitHub Admin", "admin"),
     ("Admin小王", "admin"), ("Official Fan", "official"), ("Staff Kim", "staff"),
     ("Support Team", "support"), ("SupportTeam", "support"), ("Tech Support", "support"),
     ("Customer Support Team", "support"), ("System Message", "system"),

@@ -101,7 +101,7 @@ def _posing_as(name: str, words: tuple[str, ...], beside: bool) -> str | None:
     keys = _keys(words)
     wanted = {key for key, _ in keys}
     services = _service_keys() if beside else frozenset()
-    found = [(start, end, key) for start, end in _words(text)
+    found = [(start, end, key, unit) for start, end, unit in _words(text)
              if (key := word_key(text[start:end]))]  # fmt: skip
     for first in range(len(found)):
         joined = ""
@@ -113,7 +113,7 @@ def _posing_as(name: str, words: tuple[str, ...], beside: bool) -> str | None:
                                             beside and joined not in services):  # fmt: skip
                 return joined
     # a service's name: `Support Team`, `Tech Support`, `系统助手`, `supportteam`
-    served = _made_of("".join(key for _, _, key in found), frozenset(wanted)) if beside else None
+    served = _made_of("".join(w[2] for w in found), frozenset(wanted)) if beside else None
     if served is not None:
         return served
     whole = compact(normalise(name))
@@ -135,22 +135,27 @@ def _service_word_keys() -> frozenset[str]:
     return frozenset(key for key, _ in _keys(SERVICE_WORDS))
 
 
-def _words(text: str) -> list[tuple[int, int]]:
+def _words(text: str) -> list[tuple[int, int, int]]:
     """The spans of the words of `text`: runs of letters, parted where a lower-case letter is
     followed by a capital (`AdminBob`), before the capital that starts a word after a run of
-    capitals (`ADMINBob`), and where letters with case meet letters without (`Admin小王`)."""
-    spans: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
-        start = match.start()
+    capitals (`ADMINBob`), and where letters with case meet letters without (`Admin小王`);
+    each with the run it was cut from (`GitHub` is one other word beside `Admin`)."""
+    spans: list[tuple[int, int, int]] = []
+    for unit, match in enumerate(_WORD.finditer(text)):
+        start, run = match.start(), match.group()
+        if (run.isascii() and (run.islower() or run.isupper() or run.istitle())) \
+                or run.lower() == run.upper():  # fmt: skip
+            spans.append((start, match.end(), unit))  # one case, or no case (Chinese)
+            continue
         for at in range(match.start() + 1, match.end()):
             before, char = text[at - 1], text[at]
             after = text[at + 1] if at + 1 < match.end() else ""
             if (before.islower() and char.isupper()) \
                     or (before.isupper() and char.isupper() and after.islower()) \
                     or _cased(before) != _cased(char):  # fmt: skip
-                spans.append((start, at))
+                spans.append((start, at, unit))
                 start = at
-        spans.append((start, match.end()))
+        spans.append((start, match.end(), unit))
     return spans
 
 
@@ -161,12 +166,14 @@ def _cased(char: str) -> bool:
 def _made_of(text: str, wanted: frozenset[str]) -> str | None:
     """The first word of `wanted` in `text` when `text` is made only of words of `wanted`
     and `SERVICE_WORDS` (one of `wanted` at least), else None."""
-    vocabulary = wanted | _service_word_keys()
+    if not text or not any(word in text for word in wanted):
+        return None  # most names: no word to wear
+    starting = _by_first_letter(wanted)
     # worn[i]: for text[i:], None if it is not made of the vocabulary, else the first word of
     # `wanted` in it ("" if it has none)
     worn: list[str | None] = [None] * len(text) + [""]
     for start in range(len(text) - 1, -1, -1):
-        for word in vocabulary:
+        for word in starting.get(text[start], ()):
             rest = worn[start + len(word)] if text.startswith(word, start) else None
             if rest is None:
                 continue
@@ -178,10 +185,20 @@ def _made_of(text: str, wanted: frozenset[str]) -> str | None:
     return worn[0] or None
 
 
-def _titled(text: str, found: list[tuple[int, int, str]], first: int, last: int,
+@lru_cache(maxsize=16)
+def _by_first_letter(wanted: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The words of `wanted` and `SERVICE_WORDS` by their first letter."""
+    starting: dict[str, list[str]] = {}
+    for word in sorted(wanted | _service_word_keys()):
+        starting.setdefault(word[0], []).append(word)
+    return {letter: tuple(words) for letter, words in starting.items()}
+
+
+def _titled(text: str, found: list[tuple[int, int, str, int]], first: int, last: int,
             beside: bool) -> bool:  # fmt: skip
-    """Whether words `first`..`last` of `found` (spans in `text`) stand as a title."""
-    others = len(found) - (last - first + 1)
+    """Whether words `first`..`last` of `found` (spans in `text`, the runs of letters they
+    were cut from) stand as a title."""
+    others = len({w[3] for at, w in enumerate(found) if not first <= at <= last})
     before = text[found[first - 1][1] if first else 0 : found[first][0]]
     after = text[found[last][1] : found[last + 1][0] if last + 1 < len(found) else len(text)]
     if others == 0:
