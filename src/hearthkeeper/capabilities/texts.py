@@ -102,6 +102,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "joined": {Language.ZH_CN: "刚入群", Language.EN: "just joined"},
     # ... and about a member who just took that name (a rename the carrier reported)
     "renamed": {Language.ZH_CN: "刚改了群昵称", Language.EN: "just took this name"},
+    # ... and about a member who edited a message under it (Telegram tells a bot no rename)
+    "edited": {
+        Language.ZH_CN: "用这个群昵称编辑了一条消息",
+        Language.EN: "edited a message under this name",
+    },
     "refused": {
         Language.ZH_CN: "{nickname} 在黑名单中，已被移出。",
         Language.EN: "{nickname} is blacklisted and was removed.",

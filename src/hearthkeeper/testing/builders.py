@@ -5,7 +5,16 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from hearthkeeper.engine.events import Attachment, Join, JoinMethod, Leave, Message, Rename, Sender
+from hearthkeeper.engine.events import (
+    Attachment,
+    Edit,
+    Join,
+    JoinMethod,
+    Leave,
+    Message,
+    Rename,
+    Sender,
+)
 
 
 class EventBuilder:
@@ -57,3 +66,12 @@ class EventBuilder:
         eid, when = self._next(at)
         return Rename(carrier=self.carrier, group=group or self.group, event_id=eid, at=when,
                       sender=Sender(user_id=user, display_name=name))  # fmt: skip
+
+    def edit(self, user: str, target: str, text: str, *, name: str | None = None,
+             group: str | None = None, at: datetime | None = None) -> Edit:  # fmt: skip
+        """`user` edits their message `target` to read `text`, under `name` (their name now, as
+        Telegram's `edited_message` carries it; by default the id)."""
+        eid, when = self._next(at)
+        return Edit(carrier=self.carrier, group=group or self.group, event_id=eid, at=when,
+                    sender=Sender(user_id=user, display_name=name or user), target=target,
+                    text=text)  # fmt: skip

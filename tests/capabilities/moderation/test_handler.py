@@ -327,6 +327,67 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_name_taken_unreported_is_read_when_the_member_edits_a_message(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Telegram tells a bot no rename: a member who renamed to `Admin` and only edited old
+    messages (`edited_message` carries her name now) was never reported — moderation read
+    names on messages, joins and renames, not edits. Once per name still."""
+    c = community(store, store_clock, scorer=None)  # the rules alone read a name
+    c.engine.process([c.events.join("kim", name="Kim"),
+                      c.events.message("kim", "hello", name="Kim", event_id="m1")])  # fmt: skip
+    [edited] = c.engine.process([c.events.edit("kim", "m1", "hello!", name="Admin")])
+    assert ActionKind.ALERT_STAFF in [a.kind for a in edited.actions]
+    reported = _name_alerts(store, c.runtime.community_id)
+    assert len(reported) == 1 and "Admin — display name impersonates staff" in reported[0]
+    assert "edited a message under this name" in reported[0]
+    c.engine.process([c.events.edit("kim", "m1", "hello!!", name="Admin"),
+                      c.events.message("kim", "hi", name="Admin")])  # fmt: skip
+    assert len(_name_alerts(store, c.runtime.community_id)) == 1, "once per name"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_member_back_to_a_reported_name_after_a_day_is_reported_again(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member reported for `Admin` who took a fine name and came back to `Admin` was never
+    reported again, whatever the days between (staff who marked the alert handled when she
+    renamed never learnt she was back). Now again after a day; within the day the first
+    alert is fresh in the inbox (a member flipping between names is told once); never for a
+    name kept, however many messages and restarts."""
+    c = community(store, store_clock, scorer=None)  # the rules alone read a name
+    community_id = c.runtime.community_id
+    c.engine.process([c.events.join("kim", name="Admin")])
+    assert len(_name_alerts(store, community_id)) == 1
+    c.engine.process([c.events.rename("kim", "Kim"), c.events.rename("kim", "Admin")])
+    assert len(_name_alerts(store, community_id)) == 1, "back within the day: the alert is fresh"
+    later = c.events.now + timedelta(days=1, hours=1)
+    c.engine.process([c.events.rename("kim", "Kim", at=later),
+                      c.events.rename("kim", "Admin", at=later + timedelta(minutes=5))])  # fmt: skip
+    reported = _name_alerts(store, community_id)
+    assert len(reported) == 2 and "Admin — display name impersonates staff" in reported[1]
+    assert "just took this name" in reported[1]
+    # a QQ card is per group: `Admin` here and `Bob` in another group is no coming back
+    c.events.now = later + timedelta(days=2)
+    c.engine.process([c.events.message("kim", "hi", name="Bob", group="g2"),
+                      c.events.message("kim", "hi", name="Admin"),
+                      c.events.message("kim", "hi", name="Admin", group="g3"),
+                      c.events.message("kim", "hi", name="Bob", group="g2"),
+                      c.events.message("kim", "hi", name="Admin")])  # fmt: skip
+    assert len(_name_alerts(store, community_id)) == 2, "a name kept is not reported again"
+    c.restart()
+    c.events.now = later + timedelta(days=3)
+    c.engine.process([c.events.message("kim", "still me", name="Admin")])
+    assert len(_name_alerts(store, community_id)) == 2, "nor after a restart"
+
+
+def _name_alerts(store: Store, community_id: int) -> list[str]:
+    """The texts of the alerts about display names, oldest first."""
+    alerts = store.staff_alerts(community_id, open_only=False)
+    return [a.text for a in reversed(alerts) if a.violation == "nickname"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
 def test_a_display_name_posing_as_staff_is_reported_once_as_it_is_taken(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.carriers.telegram.telegram_setup import Hearth, bot_message, serving
+from tests.carriers.telegram.telegram_setup import Hearth, bot_message, eventually, serving
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -17,14 +17,28 @@ def console_names(community: Hearth) -> list[str]:
 
 
 async def test_a_member_who_renamed_herself_is_listed_by_her_new_name(community: Hearth) -> None:
-    """The console kept "Mei" (the name she joined with): names changed only on a join."""
+    """The console kept "Mei" (the name she joined with): names changed only on a join. A
+    name posing as staff is read from an edit too."""
     chat = community.group()
     async with serving(community):
         mei = await community.newcomer("Mei", chat)
         assert "Mei" in console_names(community)
         community.api.rename(mei, "Meimei", "Chen")
-        community.api.say(chat, mei, "打卡")
+        checked_in = community.api.say(chat, mei, "打卡")
         # the reply is written in the same transaction as what the engine learnt of her post
         await bot_message(community, chat, "✅ Meimei Chen 打卡成功")
-    names = console_names(community)
-    assert "Meimei Chen" in names and "Mei" not in names, names
+        names = console_names(community)
+        assert "Meimei Chen" in names and "Mei" not in names, names
+        # Telegram tells a bot no rename: she takes a staff word and only edits her post
+        # (the edit carries her name now); staff were never told, an edit read no name
+        community.api.rename(mei, "Admin")
+        community.api.edit(chat, checked_in, "打卡 ✅")
+        alerts = await eventually(lambda: name_alerts(community), "an alert about Admin")
+    assert len(alerts) == 1 and "Admin — 群昵称冒充管理员或官方" in alerts[0], alerts
+    assert "用这个群昵称编辑了一条消息" in alerts[0]
+
+
+def name_alerts(community: Hearth) -> list[str]:
+    """The texts of the alerts staff got about members' display names."""
+    alerts = community.store.staff_alerts(community.runtime.community_id, open_only=False)
+    return [a.text for a in alerts if a.violation == "nickname"]

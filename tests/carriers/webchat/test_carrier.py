@@ -117,16 +117,20 @@ def test_a_member_may_not_pose_as_staff_or_the_system_by_name_staff_may(chat: Ch
     members (whole, or as a label: `[admin] bob`, `管理员-小王`; look-alikes folded), with
     why; a staff member may take them; a word within a name is fine (`管理学小王`).
     Words are whole words now: `admin1`, `_admin_`, `Admin-2` were let in while `System of
-    a Down fan` was refused; a Chinese staff word counts anywhere (`小王管理员`)."""
+    a Down fan` was refused; a Chinese staff word counts anywhere (`小王管理员`). Camel case
+    parts words (`AdminBob` was let in), and a service's word beside a name is an everyday
+    word (`Support Ukraine`, `Notice me` were refused), not beside its own (`Support Team`)."""
     for posing in ("管理员", "群主", "系统通知", "【官方】客服", "Admin", "Moderator", "System",
                    "Аdmin", "ＡＤＭＩＮ", "[admin] bob", "管理员-小王", "admin1", "_admin_",
-                   "Admin-2", "Bob (mod)", "小王管理员", "官方客服小美"):  # fmt: skip
+                   "Admin-2", "Bob (mod)", "小王管理员", "官方客服小美", "AdminBob", "ModKim",
+                   "SupportTeam", "Tech Support", "系统助手"):  # fmt: skip
         with pytest.raises(BadNickname) as refused:
             chat.carrier.create_user(posing)
         assert "reads as staff or the system speaking" in str(refused.value), posing
         assert "only staff may use such a name" in str(refused.value)
     for fine in ("管理学小王", "System of a Down fan", "administrative assistant",
-                 "I am not an admin", "时间管理达人"):  # fmt: skip
+                 "I am not an admin", "时间管理达人", "Support Ukraine", "Notice me",
+                 "Modern Family"):  # fmt: skip
         assert chat.carrier.create_user(fine)[0].nickname == fine
     garden = chat.groups[1].id
     keeper = _joined(chat, "keeper", group=1)

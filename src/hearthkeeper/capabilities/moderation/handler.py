@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
@@ -31,7 +31,7 @@ from hearthkeeper.capabilities.moderation.ladder import sanction_actions
 from hearthkeeper.capabilities.moderation.repository import SqlMentioned, SqlStanding
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.events import Event, Join, Message, Rename
+from hearthkeeper.engine.events import Edit, Event, Join, Message, Rename
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
@@ -49,6 +49,9 @@ QUOTED = 60  # characters of the message a staff notice quotes
 ADVERT_NAME = "display name advertises"
 # ... and one about a display name that wears a staff title or an authority word
 POSING_NAME = "display name impersonates staff"
+# a member back to a name reported about them is reported again after this: within it, the
+# alert about the name is fresh in the inbox (a member flipping between names is told once)
+REPORTED_AGAIN_AFTER = timedelta(days=1)
 
 
 class Moderation:
@@ -68,8 +71,12 @@ class Moderation:
         self._learned = 0  # how many of the community's decisions the scanner's scorer knows
         self._violations = rules.violations
         self.flood, self.repeat = self._windows()
-        # member id -> the display name last reported: a name is reported once
-        self._nickname_flagged: dict[int, str] = {}
+        # (member id, group id) -> the display name reported that they carry there, "" once
+        # they took a fine one (QQ cards are per group: a member may be `Admin` in one group
+        # and `Bob` in another, which is no coming back to `Admin`)
+        self._nickname_flagged: dict[tuple[int, int], str] = {}
+        # (member id, name) -> when it was last reported, and whether that was a report again
+        self._nickname_reported: dict[tuple[int, str], tuple[datetime, bool]] = {}
 
     def forget(self) -> None:
         """Drop what a rolled-back batch may have left in memory: messages counted towards a
@@ -78,6 +85,7 @@ class Moderation:
         committed decisions."""
         self.flood, self.repeat = self._windows()
         self._nickname_flagged.clear()
+        self._nickname_reported.clear()
 
     def _windows(self) -> tuple[FloodWindow | None, RepeatWindow | None]:
         """Empty flood and repeat windows for the detectors the playbook turns on."""
@@ -87,10 +95,10 @@ class Moderation:
         return flood, repeat
 
     def check(self, event: Event, ctx: Context) -> bool:
-        return isinstance(event, Message | Join | Rename) and not event.sender.is_bot
+        return isinstance(event, Message | Join | Rename | Edit) and not event.sender.is_bot
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
-        if isinstance(event, Join | Rename):
+        if isinstance(event, Join | Rename | Edit):
             return self._arrived(event, ctx)
         assert isinstance(event, Message)
         text = prepare(event.text)
@@ -266,17 +274,21 @@ class Moderation:
             enough=setting.messages)  # fmt: skip
         return standing if in_good_standing(standing, setting, ctx.now) else None
 
-    def _nickname(self, event: Message | Join | Rename, ctx: Context) -> Finding | None:
+    def _nickname(self, event: Message | Join | Rename | Edit, ctx: Context) -> Finding | None:
         """A finding about the sender's display name: one that advertises, else one that
-        poses as staff (on every carrier, from the first message: a carrier's name cannot be
-        refused as the web chat refuses one), else one that breaks
+        poses as staff (on every carrier, from the first message or edit: a carrier's name
+        cannot be refused as the web chat refuses one), else one that breaks
         `joining.ceremony.nickname_format` after the grace. Once per member and name, not
-        once a day: staff who saw it (and marked it handled) are not told again until the
-        member takes another name."""
+        once a day: staff who saw it (and marked it handled) are not told again while the
+        member keeps it; a member who took another name in the group and came back to it is
+        reported again, but not within `REPORTED_AGAIN_AFTER` of the last report (that alert
+        is fresh; a return is known to this run only: after a restart the name's first alert
+        stands)."""
         pb = ctx.playbook
         setting = pb.rules.violations.nickname
         name = event.sender.display_name
-        if not setting.enabled or not name or self._nickname_flagged.get(ctx.member.id) == name:
+        member, here = ctx.member.id, (ctx.member.id, ctx.group.id)
+        if not setting.enabled or not name or self._nickname_flagged.get(here) == name:
             return None
         found: Finding | None = None
         advert = name_advert(name, self.scanner)
@@ -291,14 +303,32 @@ class Moderation:
             if (isinstance(event, Message) and fmt and joined is not None
                     and ctx.now - joined >= setting.grace and not nickname_fits(name, fmt)):  # fmt: skip
                 found = Finding("nickname", name, f"display name does not follow {fmt}")
-        if found is not None:
-            self._nickname_flagged[ctx.member.id] = name
+        if found is None:
+            if here in self._nickname_flagged:  # a return to the reported name is news
+                self._nickname_flagged[here] = ""
+            return None
+        back = here in self._nickname_flagged  # here under another name since it was flagged
+        self._nickname_flagged[here] = name
+        last = self._nickname_reported.get((member, name))
+        if last is not None and (not back or ctx.now - last[0] < REPORTED_AGAIN_AFTER):
+            return None  # kept (seen first in this group), or back within the day
+        self._nickname_reported[(member, name)] = (ctx.now, last is not None)
         return found
 
-    def _arrived(self, event: Join | Rename, ctx: Context) -> Outcome:
-        """A newcomer, or a member who renamed, whose display name advertises or poses as
-        staff (an ad account joining to be seen in the member list, or renaming once in; a
-        fake 客服 waiting to be written to): staff are told at once, whatever
+    def _nickname_key(self, ctx: Context, name: str) -> str:
+        """The alert's key for the sender's display name `name` (`nickname_alert_key`), with
+        the time of a report again: the inbox keeps the first report under the plain key."""
+        key = nickname_alert_key(ctx.group.community_id, ctx.member.id, name)
+        reported = self._nickname_reported.get((ctx.member.id, name))
+        if reported is None or not reported[1]:
+            return key
+        return f"{key}:{reported[0]:%Y%m%dT%H%M%S}"
+
+    def _arrived(self, event: Join | Rename | Edit, ctx: Context) -> Outcome:
+        """A newcomer, a member who renamed, or one who edited a message, whose display name
+        advertises or poses as staff (an ad account joining to be seen in the member list, or
+        renaming once in; a fake 客服 waiting to be written to; a Telegram rename, which a bot
+        learns of from the member's next message or edit): staff are told at once, whatever
         `nickname.response` says (a strike waits for something the member posts)."""
         if ctx.member.is_staff:
             return NOTHING
@@ -308,8 +338,8 @@ class Moderation:
         lang = ctx.playbook.community.language
         text = say("alert", lang, group=ctx.group.name, violation=_label(finding, lang),
                    nickname=finding.matched,
-                   excerpt=say("joined" if isinstance(event, Join) else "renamed", lang))  # fmt: skip
-        key = nickname_alert_key(ctx.group.community_id, ctx.member.id, finding.matched)
+                   excerpt=say(_how_named(event), lang))  # fmt: skip
+        key = self._nickname_key(ctx, finding.matched)
         return Outcome((Action(kind=ActionKind.ALERT_STAFF, carrier=event.carrier,
                                group=event.group, member=event.sender.user_id, text=text,
                                violation=finding.kind, reason=finding.explanation,
@@ -330,7 +360,7 @@ class Moderation:
             reason = f"{reason}; {spared_why(spared, ctx.now)}"
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
-            key = nickname_alert_key(ctx.group.community_id, ctx.member.id, alerts[0].matched)
+            key = self._nickname_key(ctx, alerts[0].matched)
         # a spared ad's alert is an advertising alert whatever else the message held (a
         # nickname, an insult): staff may say it was not an ad, and it waits as one (`_spared`)
         violation = ViolationKind.ADVERTISING.value if spared is not None else alerts[0].kind
@@ -432,6 +462,13 @@ def _posing(name: str, ctx: Context) -> str | None:
     if worn is None and not ctx.member.is_staff:
         worn = posing_as(name)
     return worn
+
+
+def _how_named(event: Join | Rename | Edit) -> str:
+    """The text saying how the member came to be read under the name an alert is about."""
+    if isinstance(event, Join):
+        return "joined"
+    return "renamed" if isinstance(event, Rename) else "edited"
 
 
 def nickname_alert_key(community_id: int, member_id: int, name: str) -> str:
