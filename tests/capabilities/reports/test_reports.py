@@ -181,12 +181,19 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
 ) -> None:
     c, pb = start(store, store_clock)
     cid = c.runtime.community_id
-    assert answers(say(c, "mei", "/report spam everywhere")) == [
+    assert answers(say(c, "mei", "/report spam everywhere", event_id="r-0")) == [
         "mei, to report a message, reply to it with /report and why."
     ]
+    # a carrier that cannot show it to mei alone says it in the group as a reply to her
+    # `/report`, mentioning her: the group sees whom it answers (before, a plain message)
+    done = sent(c)
+    [told] = [a for a in done if a.kind in (ActionKind.REPLY, ActionKind.SEND)]
+    assert (told.kind, told.target, told.member) == (ActionKind.REPLY, "r-0", "mei")
+    assert told.extra == {"mentions": ["mei"], "mention_names": {"mei": "mei"}}
+    assert [a.target for a in done if a.kind is ActionKind.DELETE] == ["r-0"]
     # the same again is answered once: a flood of reports is no flood of answers
     say(c, "mei", "/report spam everywhere")
-    assert answers(sent(c)) == ["mei, to report a message, reply to it with /report and why."]
+    assert answers(sent(c)) == []
     assert answers(say(c, "mei", "/report", reply_to="hi-mei")) == [
         "mei, you cannot report your own message; you can delete it yourself."
     ]
