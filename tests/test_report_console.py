@@ -4,6 +4,7 @@ one group or the whole community, chart data as inert JSON the page's script dra
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 from datetime import timedelta
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from hearthkeeper.analytics.report import build_report
+from hearthkeeper.web.assets import STATIC
 from hearthkeeper.web.auth import SESSION_COOKIE, new_token, token_hash
 from tests.console_setup import BASE, SCRIPT, Console
 
@@ -40,8 +42,17 @@ def test_the_dashboard_shows_todays_activity_and_loads_the_chart_script(console:
     assert page.status_code == 200
     text = page.text
     assert 'aria-current="page">Health' in text  # the nav entry is marked
-    assert '<script src="/static/console/charts.js" defer></script>' in text
-    assert '<script src="/static/vendor/chart.umd.min.js" defer></script>' in text
+    for script in ("console/charts.js", "vendor/chart.umd.min.js", "console/console.js"):
+        # named by a version of its content: a browser holding an older copy fetches it anew
+        version = hashlib.sha256((STATIC / script).read_bytes()).hexdigest()[:10]
+        assert f'<script src="/static/{script}?v={version}" defer></script>' in text
+    # served to be kept for good at that address, and checked again at the bare one
+    client = console.client
+    drawn = hashlib.sha256((STATIC / "console/charts.js").read_bytes()).hexdigest()[:10]
+    served = client.get(f"/static/console/charts.js?v={drawn}")
+    assert served.content == (STATIC / "console/charts.js").read_bytes()
+    assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert client.get("/static/console/charts.js").headers["cache-control"] == "no-cache"
     charts = _charts(text)
     everyone = charts["scopes"][0]
     assert everyone["key"] == "all" and charts["selected"] == "all"

@@ -102,11 +102,22 @@ IN_GROUP = "in_group"
 IN_GROUP_AFTER = "in_group_after"
 
 
-def privately(action: Action, in_group: str) -> Action:
+# `extra` on a private SEND (`privately(..., replying=…)`): the carrier's id of the member's
+# message it answers, where a carrier without private replies says it in the group as a reply
+# to that message (so the group sees whom it answers). Where the member alone reads it, it is
+# no reply: the message it answers is gone from the group (a `/report` the gate took out),
+# and the web chat would quote it as "an earlier message".
+IN_GROUP_REPLYING = "in_group_replying"
+
+
+def privately(action: Action, in_group: str, *, replying: str | None = None) -> Action:
     """`action` (a REPLY or SEND naming its `member`) for that member's eyes only, where the
     carrier can; `in_group` is said in the group where it cannot (`IN_GROUP`; empty: nothing
-    is said there)."""
-    return replace(action, extra={**action.extra, IN_GROUP: in_group})
+    is said there), as a reply to the message `replying` when given (`IN_GROUP_REPLYING`)."""
+    extra = {**action.extra, IN_GROUP: in_group}
+    if replying:
+        extra[IN_GROUP_REPLYING] = replying
+    return replace(action, extra=extra)
 
 
 def folded(first: Action, private: Action) -> tuple[Action, Action]:
@@ -122,7 +133,8 @@ def folded(first: Action, private: Action) -> tuple[Action, Action]:
 
 def for_the_group(action: Action) -> Action:
     """A private action as a carrier without private replies says it: `IN_GROUP`'s text, and
-    the text folded into it said after (`IN_GROUP_AFTER`)."""
+    the text folded into it said after (`IN_GROUP_AFTER`); a reply to the member's message
+    where it is `IN_GROUP_REPLYING`."""
     if IN_GROUP not in action.extra and IN_GROUP_AFTER not in action.extra:
         return action
     extra = dict(action.extra)
@@ -131,6 +143,10 @@ def for_the_group(action: Action) -> Action:
     after = extra.pop(IN_GROUP_AFTER, None)
     if after:
         text = f"{text}\n{after}" if text else str(after)
+    replying = extra.pop(IN_GROUP_REPLYING, None)
+    if replying:
+        return replace(action, kind=ActionKind.REPLY, target=str(replying), text=text,
+                       extra=extra)  # fmt: skip
     return replace(action, text=text, extra=extra)
 
 

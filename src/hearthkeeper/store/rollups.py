@@ -14,7 +14,8 @@ from `messages`, `memberships` and `strikes` (after an import, or to repair) thr
 - a message the bot deleted (`messages.deleted_at`: moderation, a held member's message,
   staff in the console) is not counted: `delete_messages` marks it and takes it out of the
   rollups that counted it already — not one imported since its group's `uncounted_imports`
-  (an import that stopped before rebuilding the rollups), which they never counted.
+  (an import that stopped before rebuilding the rollups), which they never counted; one
+  brought back (reports dismissed) is counted again on its own day by `count_again`.
 """
 
 from __future__ import annotations
@@ -220,6 +221,23 @@ class RollupQueries(StoreBase):
             if counted:
                 _uncount(session, counted)
         return len(marked)
+
+    def count_again(self, message_ids: Collection[int]) -> None:
+        """Count messages brought back (no longer deleted: a message reports hid, the reports
+        dismissed) in the rollups again, by the rules `delete_messages` took them out with:
+        only their own day's rows change, whatever their age. One the rollups never counted
+        (imported since its group's `uncounted_imports`) is left out, as there. Run it in
+        the transaction that marked them not deleted."""
+        if not message_ids:
+            return
+        m = table_of(MessageRow)
+        query = select(m.c.id, m.c.group_id, m.c.member_id, m.c.kind, m.c.text, m.c.sent_at,
+                       m.c.carrier_event_id, m.c.recorded_at).where(
+            m.c.id.in_(sorted(set(message_ids))), m.c.deleted_at.is_(None))  # fmt: skip
+        with self._unit(write=True) as session:
+            counted = _counted(session, list(session.execute(query)))
+            if counted:
+                _count(session, counted, 1)
 
     def rebuild_rollups(self, group_ids: Iterable[int], since: date | datetime | None = None,
                         *, zone: tzinfo | None = None) -> None:  # fmt: skip
@@ -455,10 +473,9 @@ def _counted(session: Session, rows: Sequence[Any]) -> list[Any]:
     return [r for r in rows if (r.group_id, r.carrier_event_id) not in uncounted]
 
 
-def _uncount(session: Session, rows: Sequence[Any]) -> None:
-    """Take messages (rows of id, group, member, kind, text, sent at) out of the rollups, by
-    the rules they were counted with; a member's day left with no message loses its row
-    (it would count them among the day's speakers)."""
+def _count(session: Session, rows: Sequence[Any], by: int) -> RollupTally:
+    """Add messages (rows of id, group, member, kind, text, sent at) to the rollups `by`
+    times (-1: take them out), by the rules the engine counts them with; the tally written."""
     groups = sorted({int(r.group_id) for r in rows})
     query = select(GroupRow.id, GroupRow.community_id).where(GroupRow.id.in_(groups))
     communities = {int(g): int(c) for g, c in session.execute(query)}
@@ -473,9 +490,17 @@ def _uncount(session: Session, rows: Sequence[Any]) -> None:
         staff = _staff_sql(session, [row.group_id], roles[community_id])
         by_staff = session.scalar(select(staff).where(MessageRow.id == row.id))
         day = local_day(row.sent_at, zones[community_id])
-        tally.messages(row.group_id, row.member_id, day, row.kind, -1,
-                       -int(is_question(row.text)), -int(by_staff or 0))  # fmt: skip
+        tally.messages(row.group_id, row.member_id, day, row.kind, by,
+                       by * int(is_question(row.text)), by * int(by_staff or 0))  # fmt: skip
     _write(session, tally)
+    return tally
+
+
+def _uncount(session: Session, rows: Sequence[Any]) -> None:
+    """Take messages (rows of id, group, member, kind, text, sent at) out of the rollups, by
+    the rules they were counted with; a member's day left with no message loses its row
+    (it would count them among the day's speakers)."""
+    tally = _count(session, rows, -1)
     a, k = table_of(ActivityDayRow), table_of(GroupDayKindRow)
     for group_id, member_id, day in sorted(tally.activity):
         session.execute(delete(a).where(a.c.group_id == group_id, a.c.member_id == member_id,

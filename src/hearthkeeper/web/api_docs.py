@@ -10,16 +10,18 @@ from html import escape
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
+from hearthkeeper.web.assets import static_url
+
 _PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} — API</title>
-<link rel="icon" href="/static/console/favicon.svg">
-<link rel="stylesheet" href="/static/vendor/swagger-ui.css">
-<script src="/static/vendor/swagger-ui-bundle.js" defer></script>
-<script src="/static/console/api-docs.js" defer></script>
+<link rel="icon" href="{favicon}">
+<link rel="stylesheet" href="{css}">
+<script src="{bundle}" defer></script>
+<script src="{script}" defer></script>
 </head>
 <body>
 <div id="swagger-ui" data-openapi="{openapi}"></div>
@@ -31,7 +33,11 @@ _PAGE = """<!doctype html>
 def api_docs_router(app: FastAPI, path: str) -> APIRouter:
     """The page at `path` for `app`'s OpenAPI document."""
     router = APIRouter()
-    page = _PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""))
+    page = _PAGE.format(title=escape(app.title), openapi=escape(app.openapi_url or ""),
+                        favicon=static_url("console/favicon.svg"),
+                        css=static_url("vendor/swagger-ui.css"),
+                        bundle=static_url("vendor/swagger-ui-bundle.js"),
+                        script=static_url("console/api-docs.js"))  # fmt: skip
 
     @router.get(path, include_in_schema=False)
     def docs() -> HTMLResponse:

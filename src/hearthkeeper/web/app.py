@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from hearthkeeper import __version__
 from hearthkeeper.capabilities.installed import CAPABILITIES
 from hearthkeeper.web.api import api_router
 from hearthkeeper.web.api_docs import api_docs_router
+from hearthkeeper.web.assets import VersionedStaticFiles
 from hearthkeeper.web.console import console_router
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.invalid import install_invalid
@@ -20,8 +18,6 @@ from hearthkeeper.web.security import DOCS_PATH, install_security
 from hearthkeeper.web.signin import signin_router
 from hearthkeeper.web.slashed import install_slashed_names
 from hearthkeeper.web.unavailable import install_unavailable
-
-STATIC = Path(__file__).parent / "static"
 
 
 def create_app(web: Web) -> FastAPI:
@@ -39,7 +35,7 @@ def create_app(web: Web) -> FastAPI:
     install_unavailable(app)
     install_invalid(app)
     install_slashed_names(app)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", VersionedStaticFiles(), name="static")  # versioned: web/assets.py
     # Each router is built for this `web` (its handlers close over it), and its routes are
     # added as they are: see web/joined.py (FastAPI's include_router analyses them again)
     add_routes(app, api_docs_router(app, DOCS_PATH))

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from hearthkeeper.text.counts import counted, percent
+from hearthkeeper.web.assets import static_url
 from hearthkeeper.web.auth import csrf_token, signed_in
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -102,6 +103,7 @@ def _environment() -> jinja2.Environment:
     # {{ 0.125|percent }}: "13%", {{ 0.1225|percent(1) }}: "12.3%" (half up, as by hand)
     env.filters["percent"] = percent
     env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
+    env.globals["static"] = static_url  # {{ static("console/console.js") }}: versioned
     return env
 
 

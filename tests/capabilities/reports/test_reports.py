@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -181,12 +181,19 @@ def test_what_cannot_be_reported_is_answered_and_abuse_is_bounded(
 ) -> None:
     c, pb = start(store, store_clock)
     cid = c.runtime.community_id
-    assert answers(say(c, "mei", "/report spam everywhere")) == [
+    assert answers(say(c, "mei", "/report spam everywhere", event_id="r-0")) == [
         "mei, to report a message, reply to it with /report and why."
     ]
+    # a carrier that cannot show it to mei alone says it in the group as a reply to her
+    # `/report`, mentioning her: the group sees whom it answers (before, a plain message)
+    done = sent(c)
+    [told] = [a for a in done if a.kind in (ActionKind.REPLY, ActionKind.SEND)]
+    assert (told.kind, told.target, told.member) == (ActionKind.REPLY, "r-0", "mei")
+    assert told.extra == {"mentions": ["mei"], "mention_names": {"mei": "mei"}}
+    assert [a.target for a in done if a.kind is ActionKind.DELETE] == ["r-0"]
     # the same again is answered once: a flood of reports is no flood of answers
     say(c, "mei", "/report spam everywhere")
-    assert answers(sent(c)) == ["mei, to report a message, reply to it with /report and why."]
+    assert answers(sent(c)) == []
     assert answers(say(c, "mei", "/report", reply_to="hi-mei")) == [
         "mei, you cannot report your own message; you can delete it yourself."
     ]
@@ -309,6 +316,39 @@ def test_dismissed_reports_bring_back_the_message_they_hid(
     later = next(r for r in SqlReports.on(store).waiting(cid) if r.message_id == joe)
     decisions.decide(store, later.id, decisions.Decision.DISMISS, "cli", c.clock.now())
     assert store.get_message(joe).deleted_at is not None and sent(c) == []
+
+
+def test_a_month_old_message_dismissed_counts_again_on_its_own_day_alone(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Dismissing reports of a message hidden 30 days ago counts it again in its own day's
+    figures (the Health page's messages and active members), and changes no other day's:
+    before, every day since was rebuilt from the stored messages, which also counted the
+    messages of an import that stopped before rebuilding them (`uncounted_imports`)."""
+    c, _ = start(store, store_clock)
+    say(c, "bob", "the tasting on Friday is at 7, not 6", event_id="m-bob")
+    say(c, "mei", "/report wrong time", reply_to="m-bob")
+    say(c, "ann", "/report wrong", reply_to="m-bob")
+    sent(c)
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    store.add_imported_rows([  # an import of the group's history that stopped before its end
+        (group.id, c.member_id("joe"), f"import-{n}", "text", "from the export",
+         DAY + timedelta(days=10 * n), None) for n in (1, 2)
+    ])  # fmt: skip
+    c.clock.advance(timedelta(days=30))
+    say(c, "joe", "a month on", event_id="m-joe")
+    sent(c)
+    first, last = DAY.date(), c.clock.now().date()
+    before = _figures(store, group.id, first, last)
+    assert before[first][0] == 5 and before[first][1]["bob"] == 1  # "morning", not m-bob
+    [reported] = SqlReports.on(store).waiting(c.runtime.community_id)
+    decisions.decide(store, reported.id, decisions.Decision.DISMISS, "cli", c.clock.now())
+    after = _figures(store, group.id, first, last)
+    assert after[first] == (6, {**before[first][1], "bob": 2})
+    assert {d: f for d, f in after.items() if d != first} == \
+        {d: f for d, f in before.items() if d != first}  # fmt: skip
+    assert last in after and len(after) == 2  # the import's days still uncounted
 
 
 def test_staff_are_told_once_when_reports_hide_a_message(
@@ -458,6 +498,17 @@ def _messages_today(store: Store) -> int:
 
     with store.engine.connect() as connection:
         return int(connection.scalar(select(GroupDayRow.messages)) or 0)
+
+
+def _figures(store: Store, group_id: int, first: date,
+             last: date) -> dict[date, tuple[int, dict[str, int]]]:  # fmt: skip
+    """The group's messages by day, and each speaker's, as the Health page reads them."""
+    days = store.group_day_activity([group_id], first, last)
+    names = store.member_names({m for a in days for m in a.members})
+    speakers = {a.day: {names[m]: n for m, n in zip(a.members, a.messages, strict=True)}
+                for a in days}  # fmt: skip
+    return {d.day: (d.messages, speakers.get(d.day, {}))
+            for d in store.group_days([group_id], first, last)}  # fmt: skip
 
 
 def _deleted_by(store: Store, message_id: int, by: str) -> None:

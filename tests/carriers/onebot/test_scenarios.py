@@ -62,6 +62,19 @@ async def test_an_advertisement_is_recalled_and_its_poster_warned(qq: QQ) -> Non
         assert [e["message_id"] for e in recall] == [ad]
 
 
+async def test_a_refused_report_quotes_it_and_ats_its_member(qq: QQ) -> None:
+    """QQ shows no message to one member of a group: a `/举报` the bot refuses (it replies to
+    nothing) is answered in the group as a reply to it, @-ing her where it names her. Before,
+    a plain message naming her as text, answering nothing the group could see."""
+    group = qq.group()
+    async with serving(qq):
+        mei = await qq.newcomer(group)
+        report = await qq.fake.say(group, mei, "/举报 有人发广告")
+        refused = await qq.fake.bot_message(group, "举报请回复", about=mei)
+        assert refused.quoted() == str(report) and refused.mentions() == [str(mei)]
+        assert qq.fake.groups[group].messages[report].recalled  # taken out of the group
+
+
 async def test_the_ladder_mutes_then_removes_and_the_blacklist_bans_in_both_groups(qq: QQ) -> None:
     first, second = qq.group(), qq.group()
     async with serving(qq):

@@ -180,3 +180,19 @@ async def test_a_sign_up_started_by_staff_is_joined_in_order(community: Hearth) 
         await bot_message(community, chat, "✅ Mei 接龙成功，第 1 位")
         community.api.say(chat, lan, "+1")
         await bot_message(community, chat, "✅ Lan 接龙成功，第 2 位")
+
+
+async def test_a_refused_report_is_answered_mentioning_its_member(community: Hearth) -> None:
+    """Telegram shows no message to one member of a group: a `/举报` the bot refuses (it
+    replies to nothing) is answered in the group as a reply to it, her name a mention that
+    notifies her. The `/举报` is deleted by then, so Telegram shows no quote: the mention is
+    what shows whom it answers. Before, a plain message naming her as text."""
+    chat = community.group()
+    async with serving(community):
+        mei = await community.newcomer("Mei", chat)
+        report = community.api.say(chat, mei, "/举报 有人发广告")
+        await eventually(lambda: community.api.deleted(chat, report), "the /举报 to be deleted")
+        refused = await bot_message(community, chat, "举报请回复")
+        assert text_of(refused).startswith("Mei，举报请回复")
+        assert [(e["offset"], e["length"], e["user"]["id"]) for e in refused.get("entities", [])
+                if e["type"] == "text_mention"] == [(0, 3, mei["id"])]  # fmt: skip

@@ -17,6 +17,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Join
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Store
+from hearthkeeper.web.assets import STATIC
 from tests.webchat_setup import Chat, build_chat, join, sqlite_store
 
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -49,6 +50,12 @@ def test_choosing_a_nickname_joins_and_sets_the_member_cookie(chat: Chat) -> Non
     page = client.get(f"/chat/{chat.codes[0]}")
     assert page.status_code == 200 and "Tea room" in page.text and 'id="messages"' in page.text
     assert f'data-me="{user.user_id}"' in page.text
+    # the page names its script and style by a version of their content: after an upgrade a
+    # browser fetches the new ones (an old cached chat.js ignored the `restored` frame)
+    for asset, tag in (("chat/chat.js", '<script src="{}" defer>'),
+                       ("chat/chat.css", '<link rel="stylesheet" href="{}">')):  # fmt: skip
+        version = hashlib.sha256((STATIC / asset).read_bytes()).hexdigest()[:10]
+        assert tag.format(f"/static/{asset}?v={version}") in page.text
 
 
 def test_a_returning_member_keeps_their_identity_in_another_group(chat: Chat) -> None:

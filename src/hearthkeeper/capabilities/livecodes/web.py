@@ -25,6 +25,7 @@ from hearthkeeper.capabilities.livecodes.routing import (
 from hearthkeeper.capabilities.livecodes.texts import say
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.web.assets import static_url
 from hearthkeeper.web.clientaddr import requester_network
 from hearthkeeper.web.console.pages import Pages
 from hearthkeeper.web.context import Web
@@ -35,6 +36,7 @@ COOKIE = "hearth_go"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
 )
+_TEMPLATES.globals["static"] = static_url  # versioned addresses: web/assets.py
 
 
 def router(web: Web) -> APIRouter:

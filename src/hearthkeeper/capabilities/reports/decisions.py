@@ -160,7 +160,7 @@ def restore(tx: Store, reported: ReportedMessage) -> bool:
     message, group = tx.get_message(reported.message_id), tx.get_group(reported.group_id)
     if message is None or group is None or not SqlReports.on(tx).bring_back(message.id):
         return False
-    tx.rebuild_rollups([group.id], since=message.sent_at)
+    tx.count_again([message.id])  # its own day's figures: not every day since (its age)
     if not group.imported:
         shown = Action(kind=ActionKind.RESTORE, carrier=group.carrier,
                        group=group.carrier_group_id, target=message.carrier_event_id,

@@ -19,7 +19,7 @@ from hearthkeeper.capabilities.reports.repository import (
 )
 from hearthkeeper.capabilities.reports.requests import FileReport
 from hearthkeeper.capabilities.reports.texts import TEXTS
-from hearthkeeper.engine.actions import INBOX_ONLY, Action, ActionKind, privately
+from hearthkeeper.engine.actions import INBOX_ONLY, Action, ActionKind, mentioning, privately
 from hearthkeeper.engine.appliers import inbox_entry
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import GroupView
@@ -58,13 +58,23 @@ def file_report(scope: StoreBase, request: FileReport, ctx: EffectContext) -> Se
         if about is None:  # a reply to nothing: once an hour
             about = "hour:" + ctx.now.strftime("%Y-%m-%dT%H")
         said = answer(ctx.trigger, TEXTS.say(key, lang, name=name, **values))
-        if key not in ANSWERS_KEPT:
-            # Not a reply to the `/report`, taken out of the group, which the web chat would
-            # quote as "an earlier message": the answers about a message name it (quoting it)
-            said = replace(said, kind=ActionKind.SEND, target=None)
-        # for the reporter's eyes (the web chat); where a carrier cannot, an answer that would
-        # tell the group who reported is not said at all
-        said = privately(said, "" if key in REVEALING else (said.text or ""))
+        if key in ANSWERS_KEPT:
+            said = privately(said, said.text or "")
+        elif key in REVEALING:
+            # for the reporter's eyes (the web chat); where a carrier cannot, an answer that
+            # would tell the group who reported is not said at all. Not a reply to the
+            # `/report`, taken out of the group, which the web chat would quote as "an
+            # earlier message": these answers name the message (quoting it)
+            said = privately(replace(said, kind=ActionKind.SEND, target=None), "")
+        else:
+            # a refusal: to the reporter alone where the carrier can (the web chat), else in
+            # the group as a reply to their `/report`, naming them as a mention — where the
+            # platform shows no quote of a `/report` deleted by then (Telegram), the mention
+            # is what shows whom it answers, as every private answer falls back to a reply
+            report = said.target
+            said = replace(said, kind=ActionKind.SEND, target=None,
+                           extra=mentioning([(said.member, name)]))  # fmt: skip
+            said = privately(said, said.text or "", replying=report)
         return [replace(said, key=f"report-{key}:{member.id}:{about}")]
 
     if not setting.enabled:

@@ -61,6 +61,7 @@ from hearthkeeper.store import Group, Store
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.misses import SqlMisses
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.web.assets import static_url
 from hearthkeeper.web.clientaddr import UNKNOWN, requester_network, trial_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -79,6 +80,7 @@ ASKS, ASKS_FOR, LOOKUPS = "matrix_ask", "matrix_ask_for", "matrix_lookup"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True
 )
+_TEMPLATES.globals["static"] = static_url  # versioned addresses: web/assets.py
 _CLOSED = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <title>这个群已关闭 · This room is closed</title>
 <p>这个 Matrix 群已关闭，不再接收新成员。</p>

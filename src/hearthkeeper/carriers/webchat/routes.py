@@ -58,6 +58,7 @@ from hearthkeeper.carriers.webchat.uploads import (
 )
 from hearthkeeper.engine.admission import Entry, Verdict
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.web.assets import static_url
 from hearthkeeper.web.clientaddr import requester_network, trial_network
 from hearthkeeper.web.context import Web
 from hearthkeeper.web.missing import missing_below
@@ -84,6 +85,7 @@ _TEMPLATES = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
+_TEMPLATES.globals["static"] = static_url  # versioned addresses: web/assets.py
 
 
 def webchat_router(
