@@ -26,7 +26,7 @@ from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.holds import move_up
 from hearthkeeper.capabilities.activities.moments import tell
 from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
-from hearthkeeper.capabilities.activities.render import amount_text, when_text
+from hearthkeeper.capabilities.activities.render import amount_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.amounts import amount_of
@@ -35,7 +35,7 @@ from hearthkeeper.capabilities.billing.lookup import playbook_of
 from hearthkeeper.capabilities.billing.payments import checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.format import currency_words
+from hearthkeeper.capabilities.format import currency_words, when_text
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.playbook.positioning import Language

@@ -14,12 +14,12 @@ from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.fees import EventError, event_of
 from hearthkeeper.capabilities.activities.moments import tell_group
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp
-from hearthkeeper.capabilities.activities.render import when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.amounts import MAX_AMOUNT, typed_amount
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.playbook.base import MAX_COUNT, MAX_NAME, parse_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language

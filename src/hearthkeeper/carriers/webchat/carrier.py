@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.carriers.webchat.base import UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
@@ -37,7 +38,6 @@ from hearthkeeper.carriers.webchat.perform import PERFORMS, Performer, mute_end
 from hearthkeeper.carriers.webchat.protocol import (
     CLOSE_GOING_AWAY,
     MAX_TEXT,
-    clock_time,
     message_frame,
     muted_frame,
 )
@@ -473,7 +473,7 @@ class WebChatCarrier(Performer):
         muted = None
         if seat is not None and is_muted(seat, self.clock.now()):
             frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "",
-                                self.zone(room.group))  # fmt: skip
+                                self.zone(room.group), self.language(room.group))  # fmt: skip
             muted = {"until": frame["until"], "when": frame["when"], "reason": frame["reason"]}
         closed = closed_line(self.store, room.group, user.user_id, self.language(room.group))
         return {
@@ -510,9 +510,9 @@ def is_muted(seat: WebSeat, now: datetime) -> bool:
 
 def muted_text(seat: WebSeat, language: Language = Language.EN, zone: ZoneInfo = UTC_ZONE) -> str:
     """What a muted member is told when they try to post: until when, on the community's
-    clock, its zone named."""
+    clock (`format.when_text`)."""
     until = mute_end(seat.muted_until)
-    when = say("staff_lift", language) if until is None else clock_time(until, zone)
+    when = say("staff_lift", language) if until is None else when_text(until, zone, language)
     reason = seat.mute_reason or say("moderator_decision", language)
     return say("muted", language, when=when, reason=reason)
 

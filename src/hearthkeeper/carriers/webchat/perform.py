@@ -457,7 +457,8 @@ class _Act:
             raise CarrierError(f"{self.chat.name}: {user_id!r} was never in group "
                                f"{group.name!r}", retry=False)  # fmt: skip
         self._send_to(group, user_id,
-                      muted_frame(mute_end(until), reason, self.chat.zone(group)))  # fmt: skip
+                      muted_frame(mute_end(until), reason, self.chat.zone(group),
+                                  self.chat.language(group)))  # fmt: skip
 
     def _remove(self, group: Group, user_id: str, action: Action) -> None:
         chat = self.chat
