@@ -110,7 +110,7 @@ def test_a_muted_member_and_a_too_long_message_are_refused_in_chinese(zh: Chat) 
     asyncio.run(zh.carrier.perform(mute, "m1"))
     with pytest.raises(WebChatRefused) as muted:
         asyncio.run(zh.carrier.say(group, user.user_id, "再发一条"))
-    assert muted.value.message == "你被禁言至 2026-05-01 09:10 UTC：刷屏。"
+    assert muted.value.message == "你被禁言至 5月1日 周五 09:10：刷屏。"
 
 
 def test_a_rate_limit_says_when_to_try_again_in_the_members_language(zh: Chat) -> None:
