@@ -100,6 +100,26 @@ def test_a_time_zone_that_is_no_place_is_located_naming_a_real_one(zone: str, in
     assert f"name one such as {instead}" in p.message
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [('""', "the bot's name is empty"), ("x" * 33, "is 33 characters; a bot's name is at most 32"),
+     ('"Tea\\u202eBot"', "carries U+202E"), ('"a\\nb"', "carries U+000A"),
+     ('" Tea"', "starts or ends with a space"), ("'@小助手'", "carries an @")],
+)  # fmt: skip
+def test_a_bot_name_members_could_not_read_or_mention_is_refused(name: str, said: str) -> None:
+    text = MINIMAL.replace(
+        "timezone: Europe/London", f"timezone: Europe/London\n  bot_name: {name}"
+    )
+    [p] = problems(text)
+    assert p.path == "community.bot_name" and said in p.message, p.message
+
+
+def test_the_bot_is_called_hearthkeeper_unless_the_playbook_names_it() -> None:
+    assert parse_playbook(MINIMAL).playbook.community.bot_name == "Hearthkeeper"
+    text = MINIMAL.replace("timezone: Europe/London", "timezone: Europe/London\n  bot_name: 小助手")
+    assert parse_playbook(text).playbook.community.bot_name == "小助手"
+
+
 def test_ladder_step_after_a_ban_can_never_fire() -> None:
     text = MINIMAL + (
         "rules:\n  ladder:\n"

@@ -23,6 +23,7 @@ version: 1
 community:
   slug: tea
   name: Tea Friends
+  bot_name: Tea Club Bot
   language: en
   timezone: Europe/London
   type: commercial
@@ -215,6 +216,11 @@ def test_a_playbook_using_every_field_is_told_what_does_not_run(every_field: Pat
     assert result.exit_code == 0, result.output
     gaps = [line.strip() for line in result.output.splitlines() if "Gap:" in line]
     unbuilt = " | ".join(gap for gap in gaps if NOT_BUILT in gap)
+    # the bot's own name is shown by the web chat alone (EVERY_FIELD names matrix too); the
+    # platforms name the bot by its account there
+    assert any("community.bot_name: members read 'Tea Club Bot' as the bot's name in the web "
+               "chat; on matrix and telegram" in gap and "(the bot's account on each platform)"
+               in gap for gap in gaps)  # fmt: skip
     # carrier settings belong in hearth.toml; one server runs one carrier of a kind
     assert "structure.carriers[1].settings: not read" in unbuilt
     assert "structure.carriers[2]: matrix is named twice" in unbuilt

@@ -65,12 +65,15 @@ def test_a_new_version_runs_at_once_and_survives_a_restart(
     community = host.running[0].community.id
     [group] = host.store.list_groups(community)
     text = playbook.read_text(encoding="utf-8").replace(WELCOME, "Hello {nickname}, this is v2!")
+    # v2 also names the bot: its messages in the web chat are sent under that name at once
+    text = text.replace("  name: 颜学院护肤社", "  name: 颜学院护肤社\n  bot_name: Tea Club Bot", 1)
     version = host.replace(community, parse_playbook(text, str(playbook)), by="alice")
     assert version.version == 2
     asyncio.run(_join(host, group.id, "上海-小鹿-混油皮"))
-    assert any(
-        "Hello 上海-小鹿-混油皮, this is v2!" in m.text for m in bot_messages(host, group.id)
-    )
+    welcome = [
+        m for m in bot_messages(host, group.id) if "Hello 上海-小鹿-混油皮, this is v2!" in m.text
+    ]
+    assert [m.nickname for m in welcome] == ["Tea Club Bot"]
     host.close()
 
     settings, web_settings = settings_for(playbook, url)

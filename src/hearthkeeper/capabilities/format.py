@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.text.controls import one_line
 
 ECHOED = 40  # the most of what someone typed that a reply repeats
+
+
+_ZH_WEEKDAYS = "一二三四五六日"
+_EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# not strftime's %a and %b: they follow the server's locale, which members do not read in
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def when_text(moment: datetime, zone: tzinfo, language: Language) -> str:
+    """A moment as members read it, the one way every capability writes one (a poll's or a
+    sign-up list's deadline, an event's start, a payment's deadline, a ritual's next session,
+    a mute's end): `12月9日 周三 20:00` or `Wed 9 Dec 20:00`, on the community's clock.
+    No brackets around the weekday: texts put the whole in their own (`「品鉴会」（{when}）`)."""
+    local = moment.astimezone(zone)
+    if language is Language.ZH_CN:
+        return f"{local.month}月{local.day}日 周{_ZH_WEEKDAYS[local.weekday()]} {local:%H:%M}"
+    return (f"{_EN_WEEKDAYS[local.weekday()]} {local.day} {_EN_MONTHS[local.month - 1]} "
+            f"{local:%H:%M}")  # fmt: skip
 
 
 def human_duration(delta: timedelta, language: Language) -> str:

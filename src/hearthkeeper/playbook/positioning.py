@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from hearthkeeper.playbook.base import (
     Day,
@@ -14,13 +14,44 @@ from hearthkeeper.playbook.base import (
     Text,
     TimeZoneName,
     as_stored,
+    check_shown,
     over_limit,
 )
+from hearthkeeper.text.controls import quoted
 
 MAX_PURPOSE = 1_000
 """The most characters of `community.purpose`: a sentence or a paragraph, quoted in every
 welcome and welcome back (beside the welcome's own text and the rules) and a Matrix room's
 topic."""
+
+
+BOT_NAME = "Hearthkeeper"
+"""What the bot is called where no playbook names it (`community.bot_name`)."""
+
+MAX_BOT_NAME = 32
+"""The most characters of `community.bot_name`: as many as a member's web chat nickname."""
+
+_MENTION_SIGNS = "@＠"
+
+
+def check_bot_name(value: str) -> str:
+    """A bot's name members read beside its messages: one line of visible text (`Name`),
+    as long as a nickname at most, without spaces around it or an @ (members @ the bot by
+    its name)."""
+    if not value.strip():
+        raise ValueError("the bot's name is empty; leave the field out for Hearthkeeper")
+    if len(value) > MAX_BOT_NAME:
+        raise ValueError(f"{quoted(value)} is {len(value)} characters; a bot's name is at most "
+                         f"{MAX_BOT_NAME}, as a member's nickname")  # fmt: skip
+    if value != value.strip():
+        raise ValueError(f"{quoted(value)} starts or ends with a space; write the name alone")
+    if any(sign in value for sign in _MENTION_SIGNS):
+        raise ValueError(f"{quoted(value)} carries an @; members write @ before the bot's "
+                         "name to mention it, so the name itself has none")  # fmt: skip
+    return value
+
+
+BotName = Annotated[str, AfterValidator(check_bot_name), AfterValidator(check_shown)]
 
 
 class Language(StrEnum):
@@ -70,6 +101,13 @@ class Community(Section):
         description="Stable identifier of the community in the store: lowercase letters, digits and '-'."
     )
     name: Name = Field(description="The community's name, used in group names and bot texts.")
+    bot_name: BotName = Field(
+        BOT_NAME,
+        description=f"What the bot is called where members read it: the sender of its "
+        f"messages in the web chat (a member may not take it, or a name that looks like it, as "
+        f"a nickname); at most {MAX_BOT_NAME} characters, one line, no @. E.g. 小助手 or "
+        f"Tea Club Bot.",
+    )
     language: Language = Field(
         Language.ZH_CN,
         description="Language of what members read: the bot's texts and the web chat's pages; "

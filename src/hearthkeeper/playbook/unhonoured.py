@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.playbook.model import Playbook
+from hearthkeeper.playbook.positioning import BOT_NAME
 from hearthkeeper.playbook.rules import Sanction
 from hearthkeeper.playbook.structure import CarrierKind, Permission
 
@@ -120,6 +121,7 @@ def unhonoured(pb: Playbook) -> Iterator[Unhonoured]:
     yield from _bans(pb, named)
     yield from _one_answer(pb, named)
     yield from _door_codes(pb, named)
+    yield from _bot_name(pb, named)
     probation = pb.joining.probation
     unseen = _named(named, FILES_UNSEEN)
     if probation.duration is not None and probation.no_files and unseen:
@@ -189,6 +191,19 @@ def _door_codes(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
             "member is told to ask staff, who pass the whole code on privately (the console's "
             "Events page lists each sign-up's code); the web chat shows it to the member alone",
             limit_of(where),
+        )
+
+
+def _bot_name(pb: Playbook, named: list[CarrierKind]) -> Iterator[Unhonoured]:
+    """A bot's name of the community's own, which the web chat alone shows."""
+    elsewhere = [kind for kind in dict.fromkeys(k.value for k in named) if kind != "webchat"]
+    if pb.community.bot_name != BOT_NAME and elsewhere:
+        yield Unhonoured(
+            "Interest",
+            f"community.bot_name: members read {pb.community.bot_name!r} as the bot's name in "
+            f"the web chat; on {_listed(elsewhere)} the bot is called what its account is "
+            "named there (set it on the platform)",
+            "the bot's account on each platform",
         )
 
 

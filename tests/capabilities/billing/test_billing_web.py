@@ -232,6 +232,28 @@ def test_a_refused_payment_keeps_what_staff_typed(c: Console) -> None:
     assert 'value="half-year" selected' in refused.text
 
 
+def test_the_console_takes_an_amount_as_staff_type_it_and_refuses_another_currency(
+    c: Console,
+) -> None:
+    """The amount field refused `￥299` and `299元` ("not an amount"), what a Chinese
+    operator types for the half-year plan's 299 CNY; `$29` is refused naming both currencies,
+    never recorded as 29 CNY."""
+    form = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-2100",
+            "amount": "$29"}  # fmt: skip
+    refused = c.post("/billing/pay", form)
+    assert refused.status_code == 409 and orders(c) == []
+    assert "in USD, HKD" in refused.text and "priced in CNY" in refused.text
+    done = c.post("/billing/pay", {**form, "amount": "￥299"})
+    assert done.headers["location"].endswith("notice=paid")
+    assert orders(c) == [(OrderKind.PURCHASE, Decimal("299.00"), Provider.MANUAL)]
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    body = {"who": "webchat:angry", "plan": "half-year", "receipt": "wx-2101", "amount": "299元"}
+    paid = c.client.post(f"/api/v1/communities/{SLUG}/payments", json=body,
+                         headers={"Authorization": f"Bearer {c.site.token(operator)}"})  # fmt: skip
+    assert paid.status_code == 200 and paid.json()["order"]["amount"] == "299.00"
+
+
 def test_a_free_stripe_checkout_is_held_for_staff_who_grant_it_in_the_console_or_api(
     c: Console,
 ) -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.capabilities.points.repository import SqlPoints
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.engine.executor import Processed
+from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import SanctionKind, Store
 from tests.engine_setup import Community, community, playbook
 
@@ -51,6 +54,10 @@ def test_a_muted_members_check_in_is_deleted_earns_nothing_and_they_are_told_onc
     assert "checkin" not in first[0].handlers
     notice = first[0].actions[1].text or ""
     assert "muted until" in notice and "check" not in notice  # never the matched keyword
+    # the mute's end written as every moment members read is (it read 2026-05-01 10:00)
+    zone = ZoneInfo(c.runtime.playbook.community.timezone)
+    until = when_text(c.events.now + timedelta(hours=1), zone, Language.EN)
+    assert f"muted until {until};" in notice, notice
     again = c.engine.process([c.events.message("mei", "/checkin"), c.events.message("mei", AD)])
     assert kinds(again).count(ActionKind.DELETE) == 2  # no strike, no check-in
     assert ActionKind.STRIKE not in kinds(again)

@@ -287,7 +287,7 @@ def test_a_muted_member_is_refused_until_the_mute_ends(chat: Chat) -> None:
     asyncio.run(chat.carrier.perform(mute, "m1"))
     with pytest.raises(WebChatRefused) as refused:
         asyncio.run(chat.carrier.say(group, user_id, "again"))
-    assert refused.value.message == "You are muted until 2026-05-01 09:10 UTC: flooding."
+    assert refused.value.message == "You are muted until Fri 1 May 09:10: flooding."
     chat.clock.advance(timedelta(minutes=10, seconds=1))
     asyncio.run(chat.carrier.say(group, user_id, "I'm back"))
     asyncio.run(chat.carrier.perform(_action(ActionKind.MUTE, member=user_id), "m2"))
@@ -327,7 +327,8 @@ def test_a_muted_member_may_still_send_an_appeal_or_a_report(chat: Chat) -> None
 
 def test_a_muted_member_reads_until_when_on_the_communitys_clock(chat: Chat) -> None:
     """A member of a community in Shanghai used to read "muted until 2026-05-01 09:10 UTC",
-    eight hours off their own clock, in the chat and when uploading a picture."""
+    eight hours off their own clock, in the chat and when uploading a picture; now the
+    community's clock, written as every moment members read (`format.when_text`)."""
     chat.carrier.zones = {chat.community_id: ZoneInfo("Asia/Shanghai")}
     user, token = chat.member("flooder")
     mute = _action(ActionKind.MUTE, member=user.user_id, duration=timedelta(minutes=10),
@@ -335,7 +336,7 @@ def test_a_muted_member_reads_until_when_on_the_communitys_clock(chat: Chat) -> 
     asyncio.run(chat.carrier.perform(mute, "m1"))
     with pytest.raises(WebChatRefused) as refused:
         asyncio.run(chat.carrier.say(chat.groups[0].id, user.user_id, "again"))
-    assert refused.value.message == "You are muted until 2026-05-01 17:10 Asia/Shanghai: flooding."
+    assert refused.value.message == "You are muted until Fri 1 May 17:10: flooding."
     client = TestClient(chat.app, cookies={"hearth_member": token})
     upload = client.post(f"/chat/{chat.codes[0]}/upload",
                          files={"picture": ("p.png", picture(), "image/png")})  # fmt: skip

@@ -110,7 +110,7 @@ def test_a_muted_member_and_a_too_long_message_are_refused_in_chinese(zh: Chat) 
     asyncio.run(zh.carrier.perform(mute, "m1"))
     with pytest.raises(WebChatRefused) as muted:
         asyncio.run(zh.carrier.say(group, user.user_id, "再发一条"))
-    assert muted.value.message == "你被禁言至 2026-05-01 09:10 UTC：刷屏。"
+    assert muted.value.message == "你被禁言至 5月1日 周五 09:10：刷屏。"
 
 
 def test_a_rate_limit_says_when_to_try_again_in_the_members_language(zh: Chat) -> None:
@@ -133,7 +133,10 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
     tmp_path: Path, store_clock: FrozenClock
 ) -> None:
     playbook = project(tmp_path / "site")  # the skincare template: zh-CN
-    playbook.write_text(open_to_everyone(playbook.read_text(encoding="utf-8")), encoding="utf-8")
+    text = open_to_everyone(playbook.read_text(encoding="utf-8"))
+    # the brand calls its bot 小助手 (community.bot_name), not Hearthkeeper
+    text = text.replace("  name: 颜学院护肤社", "  name: 颜学院护肤社\n  bot_name: 小助手", 1)
+    playbook.write_text(text, encoding="utf-8")
     host = build(playbook, sqlite_url(tmp_path / "site" / "data"), store_clock)
     try:
         community = host.running[0].community.id
@@ -148,7 +151,12 @@ def test_the_join_page_follows_the_language_of_the_playbook_being_run(
         advert = join(member, code, "加V信ab1234领福利")
         assert advert.status_code == 400
         assert "昵称不能带联系方式、链接或广告（“加V信ab1234领福利”里的" in advert.text
+        # nor the bot's name as the community calls it, however it is spaced or widened
+        bot = join(member, code, "小 助 手")
+        assert bot.status_code == 400 and "和机器人的名字 小助手 太像了" in bot.text
         assert join(member, code, "杭州-小鹿-混油皮").status_code == 303
+        with member.websocket_connect(f"/chat/{code}/ws") as ws:
+            assert ws.receive_json()["group"]["bot"] == "小助手"
         renamed = join(member, code, "vx abc12345")
         assert renamed.status_code == 400 and "昵称不能带联系方式" in renamed.text
         assert "昵称是 <strong>杭州-小鹿-混油皮</strong>" in member.get(path).text

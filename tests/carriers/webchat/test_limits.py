@@ -235,7 +235,7 @@ def test_a_muted_or_banned_member_uploads_nothing(chat: Chat) -> None:
                                "flooding")  # fmt: skip
     refused = _upload(client, chat, picture())
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "You are muted until 2026-05-01 10:00 UTC: flooding."
+    assert refused.json()["detail"] == "You are muted until Fri 1 May 10:00: flooding."
     banned, other = _uploader(chat, "Spammer")
     chat.carrier.platform.ban(chat.groups[0].id, banned, "adverts", chat.clock.now())
     refused = _upload(other, chat, picture())

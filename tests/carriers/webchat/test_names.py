@@ -80,6 +80,20 @@ def test_nicknames_that_look_like_the_bots_are_refused(lookalike: str) -> None:
         clean_nickname(lookalike, bot_name=BOT)
 
 
+def test_every_name_the_bot_goes_by_on_the_server_is_refused_naming_it() -> None:
+    """One identity's nickname is shown in every group it is in: a member of two communities
+    may take neither community's bot name (`community.bot_name`), nor the default."""
+    bots = (BOT, "Tea Club Bot", "小助手")
+    for nickname, bot in (
+        ("tea club BOT", "Tea Club Bot"),
+        ("小 助 手", "小助手"),
+        ("HEARTH keeper", BOT),
+    ):
+        with pytest.raises(BadNickname, match=f"looks like {bot}, the bot's name"):
+            clean_nickname(nickname, bot_name=bots)
+    assert clean_nickname("Tea Club fan", bot_name=bots) == "Tea Club fan"
+
+
 def test_a_clash_is_someone_elses_nickname_that_looks_the_same() -> None:
     seated = [("w-1", "小美"), ("w-2", "Ann"), ("w-3", "🙂")]
     assert nickname_clash("小 美", seated, "w-9") == "小美"

@@ -19,12 +19,7 @@ from hearthkeeper.capabilities.activities.holds import (
 )
 from hearthkeeper.capabilities.activities.moments import plan_moments
 from hearthkeeper.capabilities.activities.records import Event, EventStatus, SignUp, Status
-from hearthkeeper.capabilities.activities.render import (
-    amount_text,
-    listing,
-    place_text,
-    when_text,
-)
+from hearthkeeper.capabilities.activities.render import amount_text, listing, place_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import (
     EventSignUp,
@@ -33,7 +28,7 @@ from hearthkeeper.capabilities.activities.requests import (
     EventWithdraw,
 )
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.format import currency_words
+from hearthkeeper.capabilities.format import currency_words, when_text
 from hearthkeeper.capabilities.lists_common.actions import Answers, language, zone
 from hearthkeeper.engine.actions import IN_GROUP, Action, privately
 from hearthkeeper.engine.effects import EffectContext

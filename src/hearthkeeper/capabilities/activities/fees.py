@@ -26,15 +26,16 @@ from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.holds import move_up
 from hearthkeeper.capabilities.activities.moments import tell
 from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
-from hearthkeeper.capabilities.activities.render import amount_text, when_text
+from hearthkeeper.capabilities.activities.render import amount_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.billing.amounts import amount_of
 from hearthkeeper.capabilities.billing.ledger import BillingError, staff_reason
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.payments import amount_of, checked_order, payer
+from hearthkeeper.capabilities.billing.payments import checked_order, payer
 from hearthkeeper.capabilities.billing.records import NewOrder, Order, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.format import currency_words
+from hearthkeeper.capabilities.format import currency_words, when_text
 from hearthkeeper.engine.effects import EffectContext
 from hearthkeeper.engine.handler import group_view
 from hearthkeeper.playbook.positioning import Language
@@ -92,9 +93,12 @@ def record_fee(store: Store, community: Community, event_id: int, who: str, rece
         event = event_of(repo, community, event_id)
         try:
             member_id = payer(tx, who)
-            value = amount_of(amount) if amount.strip() else (event.price or Decimal(0))
+            priced = f"event {event.id}'s fee is in {event.currency}"
+            value = amount_of(amount, event.currency, priced) if amount.strip() else None
         except BillingError as exc:
             raise EventError(str(exc)) from None
+        if value is None:
+            value = event.price or Decimal(0)
         repo.lock_event(event.id)
         # read once the lock is held: a second staff member recording the same receipt at
         # once then finds the first one's order, not a paid place to call a second payment

@@ -22,13 +22,13 @@ from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.addresses import ticket_link
 from hearthkeeper.capabilities.activities.moments import tell
 from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
-from hearthkeeper.capabilities.activities.render import amount_text, when_text
+from hearthkeeper.capabilities.activities.render import amount_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventPayLapse, EventPayRemind
 from hearthkeeper.capabilities.activities.texts import TEXTS
 from hearthkeeper.capabilities.billing.ledger import has_access
 from hearthkeeper.capabilities.billing.repository import SqlBilling
-from hearthkeeper.capabilities.format import currency_words
+from hearthkeeper.capabilities.format import currency_words, when_text
 from hearthkeeper.capabilities.lists_common.actions import language, zone
 from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.effects import EffectContext, schedule_request

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.records import Event, SignUp, Status
-from hearthkeeper.capabilities.activities.render import names, place_text, when_text
+from hearthkeeper.capabilities.activities.render import names, place_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.requests import EventRemind, EventRound
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.lists_common.actions import language, zone
 from hearthkeeper.engine.actions import Action, ActionKind, mentioning, privately
 from hearthkeeper.engine.effects import EffectContext, schedule_request

@@ -1,27 +1,17 @@
-"""How events read in chat, pure: a date in the community's language, one line per event,
-and the list of names in a reminder."""
+"""How events read in chat, pure: one line per event (its date written as every date members
+read, `format.when_text`), and the list of names in a reminder."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from decimal import Decimal
 
 from hearthkeeper.capabilities.activities.decide import left
 from hearthkeeper.capabilities.activities.records import Event, SignUp
 from hearthkeeper.capabilities.activities.texts import TEXTS
-from hearthkeeper.capabilities.format import currency_words
+from hearthkeeper.capabilities.format import currency_words, when_text
 from hearthkeeper.playbook.positioning import Language
-
-_ZH_DAYS = "一二三四五六日"
-
-
-def when_text(at: datetime, zone: tzinfo, lang: Language) -> str:
-    """`12月12日（周六）14:00` or `Sat 12 Dec 14:00`, local time."""
-    local = at.astimezone(zone)
-    if lang is Language.ZH_CN:
-        return f"{local.month}月{local.day}日（周{_ZH_DAYS[local.weekday()]}）{local:%H:%M}"
-    return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 
 def amount_text(amount: Decimal) -> str:

@@ -7,18 +7,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from hearthkeeper.capabilities.activities import decide as d
 from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.fees import EventError, event_of
 from hearthkeeper.capabilities.activities.moments import tell_group
 from hearthkeeper.capabilities.activities.records import Event, NewEvent, SignUp
-from hearthkeeper.capabilities.activities.render import when_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.activities.texts import TEXTS
+from hearthkeeper.capabilities.billing.amounts import MAX_AMOUNT, typed_amount
+from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.payments import MAX_AMOUNT
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.playbook.base import MAX_COUNT, MAX_NAME, parse_duration
 from hearthkeeper.playbook.business import PAY_WITHIN
 from hearthkeeper.playbook.positioning import Language
@@ -52,9 +53,9 @@ def create_event(store: Store, community: Community, title: str, starts_at: date
     if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
         raise EventError(f"capacity is a number of places, from 1 to {MAX_CAPACITY} (leave it "
                          "out: unlimited)")  # fmt: skip
-    fee = _price(price)
     if len(currency) != 3 or not currency.isalpha():
         raise EventError(f"{currency!r} is not a currency code (ISO 4217, e.g. CNY)")
+    fee = _price(price, currency.upper())
     window = pay_window(pay_within)
     new = NewEvent(activity_id=None, title=title.strip(), place=(place or "").strip() or None,
                    starts_at=starts_at, capacity=capacity, price=fee, currency=currency.upper(),
@@ -177,13 +178,14 @@ def pay_window(text: str) -> timedelta | None:
 MAX_PRICE = MAX_AMOUNT  # an event's fee is kept in the ledger's NUMERIC(12, 2)
 
 
-def _price(text: str) -> Decimal | None:
+def _price(text: str, currency: str) -> Decimal | None:
+    """The fee staff typed (`45`, `¥45`, `45元`), read as `amount_of` reads a payment."""
     if not text.strip():
         return None
     try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50") from None
+        value = typed_amount(text, currency, f"the event's currency is {currency}")
+    except BillingError as exc:
+        raise EventError(str(exc)) from None
     # Finite first: comparing NaN raises. Then what the events' NUMERIC(12, 2) keeps.
     if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
         raise EventError(f"{text!r} is not an amount: write e.g. 45 or 45.50")

@@ -30,9 +30,10 @@ from hearthkeeper.capabilities.activities.addresses import door_path, serve_tick
 from hearthkeeper.capabilities.activities.catalogue import zone_of
 from hearthkeeper.capabilities.activities.decide import normal_code, shown_code
 from hearthkeeper.capabilities.activities.records import Status
-from hearthkeeper.capabilities.activities.render import place_text, when_text
+from hearthkeeper.capabilities.activities.render import place_text
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.billing.lookup import playbook_of
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store.misses import SqlMisses
 from hearthkeeper.web.clientaddr import requester_network

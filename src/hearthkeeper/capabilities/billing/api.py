@@ -3,6 +3,7 @@ session, like the rest of /api/v1), and the public webhooks of the payment provi
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, NoReturn
@@ -88,15 +89,20 @@ class PaymentIn(BaseModel):
     plan: str = Field(description="The plan paid for (monetisation.plans id).")
     receipt: str = Field(min_length=1, description="The shop's order or receipt number.")
     amount: str = Field(
-        "", description="Amount paid, a number or a decimal string; empty: the plan's price."
-    )
+        "", description="Amount paid, a number or a text as staff type it (299.00, ￥299, "
+        "299元, RMB 299, 1,299: a currency sign or code must be the payment's); empty: the "
+        "plan's price.",
+    )  # fmt: skip
 
     @field_validator("amount", mode="before")
     @classmethod
     def _number(cls, value: object) -> object:
-        """`299` and `299.5` as well as `"299.00"` (a float is read by its shortest digits)."""
+        """`299` and `299.5` as well as `"299.00"` (a float is read by its shortest digits,
+        written out: 1e20 is an amount too large, not a text that is none)."""
         if isinstance(value, bool):
             return value  # refused as not a string
+        if isinstance(value, float) and math.isfinite(value):
+            return f"{Decimal(repr(value)):f}"
         return str(value) if isinstance(value, int | float) else value
 
     currency: str | None = Field(None, description="ISO 4217; default: the plan's.")

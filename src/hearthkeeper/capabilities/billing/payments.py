@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from hearthkeeper.capabilities.billing.amounts import checked_amount
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     chain_moved_up,
@@ -53,7 +54,6 @@ from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, NewStaffAlert, Store
 from hearthkeeper.store.ids import MAX_ID, split_reference, typed_id
 from hearthkeeper.store.models.base import KEY
-from hearthkeeper.text.controls import quoted
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -522,9 +522,6 @@ def _recorded(repo: SqlBilling, order: Order, created: bool) -> Recorded:
     return Recorded(order, sub, created)
 
 
-MAX_AMOUNT = Decimal("9999999999.99")  # the ledger's NUMERIC(12, 2)
-
-
 def checked_order(order: NewOrder) -> NewOrder:
     """`order` if the ledger can keep its reference and currency, else `BillingError` saying
     which is wrong: the reference (a receipt, a provider's event or payment id) keeps the
@@ -542,25 +539,3 @@ def checked_order(order: NewOrder) -> NewOrder:
         raise BillingError(f"{order.currency[:24]!r} is not a currency: give ISO 4217's three "
                            "letters, e.g. CNY or USD")  # fmt: skip
     return order
-
-
-def amount_of(text: str) -> Decimal:
-    """An amount as typed ('299', '299.00'); `BillingError` if it is not one."""
-    try:
-        value = Decimal(text.strip())
-    except ArithmeticError:
-        raise BillingError(f"{quoted(text)} is not an amount; write e.g. 299 or 299.00") from None
-    return checked_amount(value, text)
-
-
-def checked_amount(value: Decimal, shown: object) -> Decimal:
-    """`value` if the ledger can keep it (finite, at most 2 decimals, at most `MAX_AMOUNT`
-    either way); `BillingError` naming `shown` (what was sent) otherwise."""
-    if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise BillingError(f"{quoted(shown)} is not an amount with at most 2 decimals")
-    # by its digits first: abs() of a number like 1e999999999 overflows the decimal context
-    if value.adjusted() > MAX_AMOUNT.adjusted() or abs(value) > MAX_AMOUNT:
-        raise BillingError(
-            f"the amount {quoted(shown)} is larger than the ledger keeps ({MAX_AMOUNT:f})"
-        )
-    return value

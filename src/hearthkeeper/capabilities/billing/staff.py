@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hearthkeeper.capabilities.billing import payments
+from hearthkeeper.capabilities.billing.amounts import amount_of
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     access_until,
@@ -19,7 +20,7 @@ from hearthkeeper.capabilities.billing.ledger import (
 )
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.payments import Recorded, amount_of
+from hearthkeeper.capabilities.billing.payments import Recorded
 from hearthkeeper.capabilities.billing.records import (
     NewOrder,
     Order,
@@ -50,10 +51,13 @@ def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
         known = ", ".join(p.id for p in playbook.monetisation.plans) if playbook else ""
         raise BillingError(f"community {community.slug!r} has no plan {plan_id!r} "
                            f"(monetisation.plans: {known or 'none'})")  # fmt: skip
-    value = amount_of(amount) if amount.strip() else plan.price
+    paid_in = (currency or plan.currency).strip().upper()
+    priced = (f"plan {plan.id!r} is priced in {plan.currency}" if paid_in == plan.currency
+              else f"the payment's currency is {paid_in}")  # fmt: skip
+    value = amount_of(amount, paid_in, priced) if amount.strip() else plan.price
     with store.transaction() as tx:
         member_id = payments.payer(tx, who)
-        order = NewOrder(plan_id, value, (currency or plan.currency).upper(),
+        order = NewOrder(plan_id, value, paid_in,
                          Provider.MANUAL, receipt.strip(), by)  # fmt: skip
         return payments.record_payment(tx, community, playbook, member_id, order, now,
                                        discount=discount)  # fmt: skip

@@ -29,10 +29,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from hearthkeeper.capabilities.billing import payments
+from hearthkeeper.capabilities.billing.amounts import checked_amount
 from hearthkeeper.capabilities.billing.ledger import BillingError, payments_of
 from hearthkeeper.capabilities.billing.lifecycle import plan_of
 from hearthkeeper.capabilities.billing.lookup import community_by_slug, playbook_of
-from hearthkeeper.capabilities.billing.payments import checked_amount
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.text.controls import quoted, shown_input

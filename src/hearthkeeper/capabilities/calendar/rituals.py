@@ -31,7 +31,7 @@ from hearthkeeper.capabilities.calendar.series import (
     send_text,
 )
 from hearthkeeper.capabilities.calendar.sessions import next_moment, sessions_in
-from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, mentioning
 from hearthkeeper.engine.effects import EffectContext

@@ -48,8 +48,7 @@ from hearthkeeper.capabilities.command_book import (
     ask,
     reply,
 )
-from hearthkeeper.capabilities.format import excerpt
-from hearthkeeper.capabilities.lists_common.deadline import when_text
+from hearthkeeper.capabilities.format import excerpt, when_text
 from hearthkeeper.capabilities.pointing import who_typed
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind

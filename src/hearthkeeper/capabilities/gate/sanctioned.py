@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
@@ -77,7 +78,8 @@ class Sanctioned:
         assert until is not None
         lang = ctx.playbook.community.language
         notice = say("held_muted", lang, nickname=event.sender.display_name or event.sender.user_id,
-                     until=_local(until, ctx.playbook.community.timezone))  # fmt: skip
+                     until=when_text(until, ZoneInfo(ctx.playbook.community.timezone),
+                                     lang))  # fmt: skip
         key = f"held:{ctx.group.id}:{ctx.member.id}:{until:%Y%m%dT%H%M%S.%f}"  # once per mute
         return Outcome((action(ActionKind.DELETE, "sent while muted"),
                         action(ActionKind.REPLY, "sent while muted", text=notice, key=key)),
@@ -92,8 +94,3 @@ def _reporting(event: Message, ctx: Context) -> bool:
         return False
     hold, _ = held(ctx)
     return hold is not None and not removed(hold, ctx.member.joined_at)
-
-
-def _local(at: datetime, zone: str) -> str:
-    """`at` as the community reads it: a date and time in its time zone."""
-    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"

@@ -1,5 +1,5 @@
 """Deadlines as people write them: `20:00`, `明天 10:00`, `周六晚上8点`, `5/3 18:00`, `2h`,
-and as the bot shows them (`5月2日 周六 20:00`).
+(the bot writes them back as it writes every moment, `format.when_text`: `5月2日 周六 20:00`).
 
 Shared by sign-up lists and polls. Times are read in the community's time zone; a time of
 day alone means its next occurrence; a day alone means the end of that day (23:59);
@@ -51,17 +51,6 @@ _CLOCK = re.compile(
     r"(\d{1,2})\s*(am|pm)"
 )
 _FILLER = re.compile(r"(?:之前|以前|为止|前|止|的|\b(?:at|by|on|before|the)\b|,|，|。|\s)+")
-_SHOWN_WEEKDAYS = {Language.ZH_CN: "一二三四五六日",
-                   Language.EN: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}  # fmt: skip
-
-
-def when_text(moment: datetime, zone: ZoneInfo, lang: Language) -> str:
-    """`5月2日 周六 20:00` / `Sat 2 May 20:00`, in the community's time zone."""
-    local = moment.astimezone(zone)
-    if lang is Language.ZH_CN:
-        day = _SHOWN_WEEKDAYS[lang][local.weekday()]
-        return f"{local.month}月{local.day}日 周{day} {local:%H:%M}"
-    return f"{_SHOWN_WEEKDAYS[Language.EN][local.weekday()]} {local.day} {local:%b %H:%M}"
 
 
 def parse_deadline(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:

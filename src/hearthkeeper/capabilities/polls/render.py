@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from hearthkeeper.capabilities.format import echoed
-from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS, when_text
+from hearthkeeper.capabilities.format import echoed, when_text
+from hearthkeeper.capabilities.lists_common.deadline import DEADLINE_TEXTS
 from hearthkeeper.capabilities.polls.records import Poll, PollVote
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook.positioning import Language

@@ -17,7 +17,7 @@ from hearthkeeper.carriers.webchat.repository import SqlWebChat
 from hearthkeeper.clock import Clock
 from hearthkeeper.engine.admission import Admission
 from hearthkeeper.engine.events import Event
-from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.positioning import BOT_NAME, Language
 from hearthkeeper.store import Group, Store
 from hearthkeeper.store.rooms import SqlRooms
 from hearthkeeper.store.scope import StoreBase
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from hearthkeeper.text.scan import Scanner
 
 MiB = 1024 * 1024
-BOT_NAME = "Hearthkeeper"
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -60,6 +59,7 @@ class ChatBase:
         staff_channels: Mapping[int, str] | None = None,
         nickname_rules: Mapping[int, Scanner] | None = None,
         staff_titles: Mapping[int, Mapping[str, str]] | None = None,
+        bot_names: Mapping[int, str] | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -67,7 +67,7 @@ class ChatBase:
         self.clock = clock
         self.uploads_dir = uploads_dir
         self.max_upload_bytes = max_upload_bytes
-        self.bot_name = bot_name
+        self.bot_name = bot_name  # where no playbook names the bot (`bot_names`)
         # community id → its playbook's language, kept current by whoever runs the playbooks
         self.languages: Mapping[int, Language] = {} if languages is None else languages
         # community id → its playbook's time zone, kept current the same way
@@ -85,6 +85,9 @@ class ChatBase:
         self.staff_titles: Mapping[int, Mapping[str, str]] = (
             {} if staff_titles is None else staff_titles
         )
+        # community id → what its playbook calls the bot (`community.bot_name`): the sender
+        # of its messages in that community's groups; kept current the same way
+        self.bot_names: Mapping[int, str] = {} if bot_names is None else bot_names
         # asks a community's joining threshold before a new member is seated (None: everyone
         # is let in, as a chat built on its own for tests or demos)
         self.admission = admission
@@ -100,6 +103,16 @@ class ChatBase:
         # Users an action was performed on: they exist (users are never removed), so a later
         # action on them needs no look-up.
         self._known_users: set[str] = set()
+
+    def bot_name_for(self, group: Group | None) -> str:
+        """What members of `group`'s community call the bot (`community.bot_name`)."""
+        return self.bot_name if group is None else self.bot_names.get(group.community_id,
+                                                                      self.bot_name)  # fmt: skip
+
+    def bots_named(self) -> tuple[str, ...]:
+        """Every name the bot goes by on this server (the default and each community's): a
+        member's one identity and nickname is shown in all the groups they are in."""
+        return (self.bot_name, *sorted(set(self.bot_names.values()) - {self.bot_name}))
 
     def rules_for(self, group: Group | None) -> Scanner | None:
         """The moderation rules a nickname shown in `group` is read by (None: no playbook)."""

@@ -21,11 +21,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.capabilities.reports.words import is_report
-from hearthkeeper.carriers.webchat.base import BOT_NAME, UTC_ZONE, MiB, WebChatRefused
+from hearthkeeper.carriers.webchat.base import UTC_ZONE, MiB, WebChatRefused
 from hearthkeeper.carriers.webchat.closed import ClosedLine, closed_line
 from hearthkeeper.carriers.webchat.names import (
     BadNickname,
+    bot_like,
     clean_nickname,
     find_mentions,
     has_mention,
@@ -36,7 +38,6 @@ from hearthkeeper.carriers.webchat.perform import PERFORMS, Performer, mute_end
 from hearthkeeper.carriers.webchat.protocol import (
     CLOSE_GOING_AWAY,
     MAX_TEXT,
-    clock_time,
     message_frame,
     muted_frame,
 )
@@ -56,7 +57,7 @@ from hearthkeeper.carriers.webchat.uploads import Picture, picture_path, store_p
 from hearthkeeper.engine.admission import ADMIT, Entry, JoinRequest, Verdict
 from hearthkeeper.engine.carrier import Capabilities
 from hearthkeeper.engine.events import Event
-from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.positioning import BOT_NAME, Language
 from hearthkeeper.store import Group
 from hearthkeeper.store.join_sources import SqlJoinSources
 from hearthkeeper.store.scope import StoreBase
@@ -184,7 +185,7 @@ class WebChatCarrier(Performer):
         """A new member identity, not stored yet (`join` stores it with their seat), and the
         secret token for its cookie (BadNickname, in `language`, if the nickname cannot be
         used, or if `group`'s moderation rules call it advertising)."""
-        nickname = clean_nickname(nickname, bot_name=self.bot_name, language=language,
+        nickname = clean_nickname(nickname, bot_name=self.bots_named(), language=language,
                                   rules=self.rules_for(group),
                                   titles=self.titles_for(group))  # fmt: skip
         token = secrets.token_urlsafe(32)
@@ -213,7 +214,7 @@ class WebChatCarrier(Performer):
         language = Language.EN if group is None else self.language(group)
         role = self._role(user_id, group)
         held = () if role is None or group is None else self.title_of(group, role)
-        cleaned = clean_nickname(nickname, bot_name=self.bot_name, language=language,
+        cleaned = clean_nickname(nickname, bot_name=self.bots_named(), language=language,
                                  rules=self.rules_for(group), titles=self.titles_for(group),
                                  staff=role is not None, held=held)  # fmt: skip
         try:
@@ -235,8 +236,12 @@ class WebChatCarrier(Performer):
 
     def _refuse_lookalike(self, group_id: int, user_id: str, nickname: str,
                           language: Language) -> None:  # fmt: skip
-        """BadNickname if someone else in the group has a nickname that looks the same: a
-        copy would let one member speak as another."""
+        """BadNickname if someone else in the group has a nickname that looks the same, or
+        the bot's name there does (a nickname taken before the community named its bot so):
+        a copy would let one member speak as another, or as the bot."""
+        bot = bot_like(nickname, (self.bot_name_for(self._group_by_id(group_id)),))
+        if bot is not None:
+            raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot))
         seated = ((s.user_id, s.nickname) for s in self.platform.seated(group_id))
         other = nickname_clash(nickname, seated, user_id)
         if other is not None:
@@ -468,7 +473,7 @@ class WebChatCarrier(Performer):
         muted = None
         if seat is not None and is_muted(seat, self.clock.now()):
             frame = muted_frame(mute_end(seat.muted_until), seat.mute_reason or "",
-                                self.zone(room.group))  # fmt: skip
+                                self.zone(room.group), self.language(room.group))  # fmt: skip
             muted = {"until": frame["until"], "when": frame["when"], "reason": frame["reason"]}
         closed = closed_line(self.store, room.group, user.user_id, self.language(room.group))
         return {
@@ -479,7 +484,7 @@ class WebChatCarrier(Performer):
                 "community": room.community,
                 "members": room.taken,
                 "capacity": room.group.capacity,
-                "bot": self.bot_name,
+                "bot": self.bot_name_for(room.group),
             },
             "history": [
                 message_frame(m) for m in self.platform.history(room.group.id, viewer=user.user_id)
@@ -493,7 +498,8 @@ class WebChatCarrier(Performer):
     def _mentions(self, group_id: int, text: str) -> tuple[list[str], bool]:
         if not has_mention(text):
             return [], False
-        found = find_mentions(text, [*self._people(group_id), ("", self.bot_name)])
+        bot = self.bot_name_for(self._group_by_id(group_id))
+        found = find_mentions(text, [*self._people(group_id), ("", bot)])
         return [user_id for user_id in found if user_id], "" in found
 
 
@@ -504,9 +510,9 @@ def is_muted(seat: WebSeat, now: datetime) -> bool:
 
 def muted_text(seat: WebSeat, language: Language = Language.EN, zone: ZoneInfo = UTC_ZONE) -> str:
     """What a muted member is told when they try to post: until when, on the community's
-    clock, its zone named."""
+    clock (`format.when_text`)."""
     until = mute_end(seat.muted_until)
-    when = say("staff_lift", language) if until is None else clock_time(until, zone)
+    when = say("staff_lift", language) if until is None else when_text(until, zone, language)
     reason = seat.mute_reason or say("moderator_decision", language)
     return say("muted", language, when=when, reason=reason)
 

@@ -55,11 +55,13 @@ def taken_message(other: str, language: Language = Language.EN) -> str:
     return say("nick_taken", language, other=other)
 
 
-def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
+def clean_nickname(raw: str, *, bot_name: str | tuple[str, ...],
+                   language: Language = Language.EN,
                    rules: Scanner | None = None, titles: Iterable[str] = (),
                    staff: bool = False, held: Iterable[str] = ()) -> str:  # fmt: skip
     """The nickname as kept: NFC, trimmed, 1–32 characters, no control characters, not the
-    bot's name nor one that looks like it, not wearing one of the community's staff role
+    bot's name (any of them: each community's, `community.bot_name`) nor one that looks like
+    it, not wearing one of the community's staff role
     `titles` (院长, 群秘书, 【院长】小王: the names members know staff by) but the titles the
     member `held`, not wearing an `AUTHORITY` word (管理员, 【官方】, [admin], admin1:
     `text.posing`) unless they are `staff`, nothing the community's moderation `rules` call
@@ -76,8 +78,9 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
             raise BadNickname(say("nick_invisible", language, code=f"U+{ord(char):04X}"))
     if any(sign in nickname for sign in MENTION_SIGNS):
         raise BadNickname(say("nick_at", language))
-    if nickname_key(nickname) == nickname_key(bot_name):
-        raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot_name))
+    bot = bot_like(nickname, (bot_name,) if isinstance(bot_name, str) else bot_name)
+    if bot is not None:
+        raise BadNickname(say("nick_bot", language, nickname=nickname, bot=bot))
     title = title_worn(nickname, others_titles(titles, held))
     if title is not None:
         raise BadNickname(say("nick_title", language, nickname=nickname, title=title))
@@ -88,6 +91,12 @@ def clean_nickname(raw: str, *, bot_name: str, language: Language = Language.EN,
     if advert is not None:
         raise BadNickname(say("nick_advert", language, nickname=nickname, found=advert))
     return nickname
+
+
+def bot_like(nickname: str, bots: Iterable[str]) -> str | None:
+    """The bot's name of `bots` that `nickname` looks the same as, if any."""
+    key = nickname_key(nickname)
+    return next((bot for bot in bots if nickname_key(bot) == key), None)
 
 
 def advert_in(nickname: str, rules: Scanner) -> str | None:

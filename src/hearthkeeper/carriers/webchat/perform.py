@@ -343,7 +343,7 @@ class _Act:
             if n == 0:
                 self._mention_named(action, mentions)
             message, created = self.platform.add_message(
-                group.id, user_id=None, nickname=self.chat.bot_name,
+                group.id, user_id=None, nickname=self.chat.bot_name_for(group),
                 kind=kind if n == 0 else "text", text=text, picture=stored if n == 0 else None,
                 reply_to=reply_to if n == 0 else None, mentions=mentions,
                 action_key=part_key(key, n), format="markdown" if markdown else None,
@@ -457,7 +457,8 @@ class _Act:
             raise CarrierError(f"{self.chat.name}: {user_id!r} was never in group "
                                f"{group.name!r}", retry=False)  # fmt: skip
         self._send_to(group, user_id,
-                      muted_frame(mute_end(until), reason, self.chat.zone(group)))  # fmt: skip
+                      muted_frame(mute_end(until), reason, self.chat.zone(group),
+                                  self.chat.language(group)))  # fmt: skip
 
     def _remove(self, group: Group, user_id: str, action: Action) -> None:
         chat = self.chat
@@ -465,9 +466,13 @@ class _Act:
         reason = action.reason or ("banned by a moderator" if banned else "removed by a moderator")
         now = chat.clock.now()
         if banned:
-            was_in = self.platform.ban(group.id, user_id, reason, now, removed_by=chat.bot_name)
+            was_in = self.platform.ban(
+                group.id, user_id, reason, now, removed_by=chat.bot_name_for(group)
+            )
         else:
-            left = self.platform.leave_seat(group.id, user_id, now, removed_by=chat.bot_name)
+            left = self.platform.leave_seat(
+                group.id, user_id, now, removed_by=chat.bot_name_for(group)
+            )
             was_in = left is not None
         # a kick whose decision also bans them (a ladder rung of kick and blacklist) is told
         # as a ban: the rejoin link would only lead to the ban

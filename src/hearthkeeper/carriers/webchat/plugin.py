@@ -96,6 +96,7 @@ class WebChatSetup:
     staff_channels: dict[int, str] = field(default_factory=dict, compare=False)
     nickname_rules: dict[int, Scanner] = field(default_factory=dict, compare=False)
     staff_titles: dict[int, dict[str, str]] = field(default_factory=dict, compare=False)
+    bot_names: dict[int, str] = field(default_factory=dict, compare=False)
 
     def adopt(self, store: Store, community_id: int, playbook: Playbook) -> None:
         """Every community has a web chat group to invite members to, and its staff channel
@@ -103,6 +104,7 @@ class WebChatSetup:
         playbook's `community.language`."""
         self.languages[community_id] = playbook.community.language
         self.zones[community_id] = ZoneInfo(playbook.community.timezone)
+        self.bot_names[community_id] = playbook.community.bot_name
         from hearthkeeper.text.scan import Scanner
 
         # built once a playbook: a nickname is read by them once a join or rename
@@ -128,7 +130,8 @@ class WebChatSetup:
                               admission=server.admission,
                               staff_channels=self.staff_channels,
                               nickname_rules=self.nickname_rules,
-                              staff_titles=self.staff_titles)  # fmt: skip
+                              staff_titles=self.staff_titles,
+                              bot_names=self.bot_names)  # fmt: skip
         if server.cluster is None:
             return served(chat, self.limits)
         # Several processes share the database: the engine workers split the groups between

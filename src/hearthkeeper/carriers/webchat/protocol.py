@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.carriers.markdown import blocks
 from hearthkeeper.carriers.webchat.records import WebChatMessage
 from hearthkeeper.carriers.webchat.texts import say
@@ -236,17 +237,14 @@ def restored_frame(message: WebChatMessage) -> dict[str, Any]:
     return {"type": "restored", "message": message_frame(message)}
 
 
-def muted_frame(until: datetime | None, reason: str, zone: ZoneInfo) -> dict[str, Any]:
+def muted_frame(until: datetime | None, reason: str, zone: ZoneInfo,
+                language: Language = Language.EN) -> dict[str, Any]:  # fmt: skip
     """You are muted until `until` (None: until staff lift it) because of `reason`; `when`
-    is that time on the community's clock, its zone named, as a refused post says it."""
+    is that time on the community's clock, as a refused post says it and as every moment
+    members read is written (`format.when_text`: `5月1日 周五 17:10`)."""
     return {"type": "muted", "until": None if until is None else until.isoformat(),
-            "when": None if until is None else clock_time(until, zone),
+            "when": None if until is None else when_text(until, zone, language),
             "reason": reason}  # fmt: skip
-
-
-def clock_time(moment: datetime, zone: ZoneInfo) -> str:
-    """`moment` on the clock of `zone`, the zone named: "2026-05-01 17:10 Asia/Shanghai"."""
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
 
 
 def unmuted_frame() -> dict[str, Any]:
