@@ -62,12 +62,16 @@ def test_an_english_plan_named_as_a_membership_is_not_called_one_twice() -> None
                          currency="GBP", period="1 month", code="6XK1-0ERN")  # fmt: skip
 
     assert said("reminder", "Monthly membership").startswith(
-        "Ann, your “Monthly membership” ends on 2027-01-14. Renew for 9 GBP")
+        "Ann, your “Monthly membership” ends on 2027-01-14. Renew for 9 GBP"
+    )
     assert said("paid_in", "Yearly Membership") == (
-        "Your “Yearly Membership” is paid until 2027-01-14: press Join to come in.")
+        "Your “Yearly Membership” is paid until 2027-01-14: press Join to come in."
+    )
     assert said("expired_before", "Monthly membership") == (
-        "Your “Monthly membership” ended on 2027-01-14.")
+        "Your “Monthly membership” ended on 2027-01-14."
+    )
     assert said("removed_expired", "Monthly membership") == (
-        "the “Monthly membership” ended and was not renewed")
+        "the “Monthly membership” ended and was not renewed"
+    )
     assert said("removed_refunded", "Monthly membership") == "the “Monthly membership” was refunded"
     assert said("reminder", "Monthly card").startswith("Ann, your “Monthly card” membership ends")
