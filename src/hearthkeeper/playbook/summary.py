@@ -540,6 +540,16 @@ def _referrals(pb: Playbook, el: Element) -> None:
                 "none of these carriers, nobody a link brings is counted",
                 "the referrals capability (docs/referrals.md)", "structure.carriers",
             ))  # fmt: skip
+        plan = next((p for p in pb.monetisation.plans if p.id == threshold.plan), None)
+        trial = None if threshold.kind is not ThresholdKind.PAID or plan is None else plan.trial
+        if plan is not None and trial is not None and r.stay < trial:  # still on the trial
+            el.gaps.append(Gap(
+                f"a friend is counted after {_dur(r.stay)}, while still on the {_dur(trial)} "
+                f"free trial of “{plan.name}” (monetisation.plans[id={plan.id}].trial), so the "
+                "task rewards friends who may never pay; make mechanisms.referrals.stay longer "
+                f"than {_dur(trial)} to count only friends who paid to stay",
+                "the referrals capability (docs/referrals.md)", "mechanisms.referrals.stay",
+            ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
         el.gaps.append(Gap(
             "the task threshold counts this community's own referrals, so the friends members "
