@@ -45,7 +45,8 @@ def money_json(
         "repurchase_rate": figures.repurchase_rate,
         "free_members": figures.free_members, "upgraded": figures.upgraded,
         "upgrade_rate": figures.upgrade_rate,
-        "paying_now": figures.paying_now, "in_trial": figures.in_trial, "lost": figures.lost,
+        "paying_now": figures.paying_now, "in_trial": figures.in_trial,
+        "given_free": figures.given_free, "lost": figures.lost,
         "revenue": _amounts(figures.revenue), "currency": figures.currency,
         "groups": [
             {"id": g.group_id, "name": g.name, "members": g.members, "payers": g.payers,

@@ -451,6 +451,17 @@ def _money(pb: Playbook) -> Element:
                 f"monetisation.plans[{pb.monetisation.plans.index(gated)}].renewal_reminder",
             )
         )
+    on_telegram = any(c.kind is CarrierKind.TELEGRAM for c in pb.structure.carriers)
+    if threshold.kind is ThresholdKind.PAID and gated is not None and on_telegram:
+        # a direct join has no request to answer: it is welcomed, with no subscription to end
+        el.gaps.append(Gap(
+            "on telegram only join requests are screened: someone who joins by a link that "
+            "does not ask to join (the group's own invite link passed on, a public username) "
+            "is not asked to pay and is never removed; hand out only links that ask to join "
+            "(live codes, members' invite links, or your own with “Approve new members” on) "
+            "and keep the group private (a limit of Telegram)",
+            "the paid membership capability (docs/membership.md)", "joining.threshold",
+        ))  # fmt: skip
     if not pb.monetisation.plans:
         el.lines.append("No membership plans.")
         if pb.community.type is CommunityType.COMMERCIAL:
@@ -539,6 +550,16 @@ def _referrals(pb: Playbook, el: Element) -> None:
                 "members' invite links open web chat, Telegram and Matrix groups only: with "
                 "none of these carriers, nobody a link brings is counted",
                 "the referrals capability (docs/referrals.md)", "structure.carriers",
+            ))  # fmt: skip
+        plan = next((p for p in pb.monetisation.plans if p.id == threshold.plan), None)
+        trial = None if threshold.kind is not ThresholdKind.PAID or plan is None else plan.trial
+        if plan is not None and trial is not None and r.stay < trial:  # still on the trial
+            el.gaps.append(Gap(
+                f"a friend is counted after {_dur(r.stay)}, while still on the {_dur(trial)} "
+                f"free trial of “{plan.name}” (monetisation.plans[id={plan.id}].trial), so the "
+                "task rewards friends who may never pay; make mechanisms.referrals.stay longer "
+                f"than {_dur(trial)} to count only friends who paid to stay",
+                "the referrals capability (docs/referrals.md)", "mechanisms.referrals.stay",
             ))  # fmt: skip
     if threshold.kind is ThresholdKind.TASK and not threshold.referrals_in:
         el.gaps.append(Gap(

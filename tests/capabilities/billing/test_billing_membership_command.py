@@ -48,3 +48,30 @@ def test_each_member_reads_their_own_plan_until_when_and_payment_reference(
     assert "You hold no membership now." in cy
     assert "Join with “Half-year membership”: 299 CNY per 6 months." in cy
     assert _reference(c, "cy") in cy
+
+
+def test_an_english_plan_named_as_a_membership_is_not_called_one_twice() -> None:
+    """A book club's “Monthly membership” read “your “Monthly membership” membership ends
+    on …” in its renewal reminder, the join page's payment line, the removal and the refund;
+    session 39 fixed the same doubling in Chinese only. A plan named otherwise keeps the word."""
+    from hearthkeeper.capabilities.billing.texts import TEXTS
+    from hearthkeeper.playbook.positioning import Language
+
+    def said(key: str, plan: str) -> str:
+        return TEXTS.say(key, Language.EN, plan=plan, name="Ann", date="2027-01-14", price="9",
+                         currency="GBP", period="1 month", code="6XK1-0ERN")  # fmt: skip
+
+    assert said("reminder", "Monthly membership").startswith(
+        "Ann, your “Monthly membership” ends on 2027-01-14. Renew for 9 GBP"
+    )
+    assert said("paid_in", "Yearly Membership") == (
+        "Your “Yearly Membership” is paid until 2027-01-14: press Join to come in."
+    )
+    assert said("expired_before", "Monthly membership") == (
+        "Your “Monthly membership” ended on 2027-01-14."
+    )
+    assert said("removed_expired", "Monthly membership") == (
+        "the “Monthly membership” ended and was not renewed"
+    )
+    assert said("removed_refunded", "Monthly membership") == "the “Monthly membership” was refunded"
+    assert said("reminder", "Monthly card").startswith("Ann, your “Monthly card” membership ends")

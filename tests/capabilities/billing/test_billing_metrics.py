@@ -153,3 +153,39 @@ def test_a_member_in_grace_is_paying_renewing_in_grace_is_renewed_and_lapsing_is
         "1 paying; 1 who paid before has no access now (lapsed or refunded)"
     )
     assert figures.repurchase_rate_text == "50% (1 of 2)"
+
+
+def test_a_period_given_free_is_no_purchase_no_renewal_and_no_paying_member(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A book club gives a week or a month free for a referral or a complaint, recorded at 0
+    with its reason (`hearth billing pay … --amount 0 --discount "referral reward"`). The
+    Billing page counted such a member as one who bought (purchase rate, the group's payers),
+    a free month added to a paid one as a renewal (repurchase rate) and the member as
+    *paying*; once it ran out, as a payer lost."""
+    c = paid_community(store, store_clock)  # half-year plan, grace 3d
+    for user in ("ann", "bo", "cy"):
+        seat(c, user, "g1")
+    ends = pay(c, "ann", "r-1").subscription.period_end  # type: ignore[union-attr]
+    pay(c, "ann", "gift-1", amount="0", discount="referral reward")  # added to a paid period
+    pay(c, "bo", "gift-2", amount="0", discount="referral reward")  # all bo ever had
+    pay(c, "cy", "r-2")
+
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert figures.purchase_rate_text == "67% (2 of 3)"  # ann and cy paid; bo was given it
+    assert [g.payers for g in figures.per_group if g.name == "g1"] == [2]
+    assert figures.members_now_text == "2 paying, 1 on a period given free"
+
+    store_clock.set(ends + timedelta(days=4))  # cy's and bo's periods and graces are over
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    # ann's free period was no renewal: she and cy paid once and did not renew; bo's period
+    # given free was no paid subscription to renew
+    assert figures.repurchase_rate_text == "0% (0 of 2)"
+    assert figures.members_now_text == (
+        "1 paying; 1 who paid before has no access now (lapsed or refunded)"
+    )  # ann on her free half-year; cy lost; bo never paid
+    assert figures.lost == 1
+
+    assert pay(c, "ann", "r-3").order.kind.value == "renewal"  # paid again: a renewal
+    figures = money_figures(store, c.runtime.community_id, store_clock.now())
+    assert figures.repurchase_rate_text == "50% (1 of 2)"

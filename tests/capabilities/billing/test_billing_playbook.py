@@ -59,3 +59,20 @@ def test_none_written_as_the_docs_write_it_turns_a_duration_off() -> None:
     required = r"period: 'none' is not a service period"  # a field that may not be none
     with pytest.raises(PlaybookError, match=required):
         parse_playbook(MINIMAL + plan.replace("period: 6 months", "period: none"))
+
+
+def test_the_summary_names_telegram_joins_a_paid_community_cannot_screen() -> None:
+    """A paid book club's Telegram group: someone who came in by a link that does not ask to
+    join (the group's own link passed on, its public username) was welcomed, never asked to
+    pay, given no trial and never removed; `/membership` told them they hold none. Only join
+    requests reach the door on Telegram, and `hearth playbook show` said nothing of it."""
+    on_telegram = "structure:\n  carriers:\n    - kind: webchat\n    - kind: telegram\n"
+    money = next(e for e in summarise(playbook(PAID + on_telegram))
+                 if e.title.startswith("Monetisation"))  # fmt: skip
+    [gap] = money.gaps
+    assert gap.path == "joining.threshold"
+    assert gap.message.startswith("on telegram only join requests are screened")
+    assert "is not asked to pay and is never removed" in gap.message
+    assert "links that ask to join" in gap.message
+    web_only = next(e for e in summarise(playbook(PAID)) if e.title.startswith("Monetisation"))
+    assert web_only.gaps == []

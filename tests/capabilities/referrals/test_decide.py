@@ -96,3 +96,35 @@ def test_the_task_threshold_says_what_is_missing() -> None:
         "To join this community you first need 3 friends you invited to have stayed. "
         "You have 1; 2 to go."
     )
+
+
+def test_an_english_task_of_one_friend_reads_in_the_singular() -> None:
+    """A book club's task "invite a friend, get a week free" (`invites: 1`) read "Bring 1
+    friends who stay 7 days and post at least 1 message", "brought 1 friends who stayed" and
+    "you first need 1 friends"; three friends keep the plural."""
+    from hearthkeeper.capabilities.referrals.decide import link_text, rewarded_text
+    from hearthkeeper.capabilities.referrals.repository import Progress
+
+    one = Offer(Referrals(enabled=True, invites=1, posts=1,
+                          reward=ReferralReward(title="Book Friend")))  # fmt: skip
+    three = Offer(Referrals(enabled=True, invites=3, posts=2,
+                            reward=ReferralReward(title="Book Friend")))  # fmt: skip
+    progress = Progress(credited=0, pending=0)
+
+    def task(offer: Offer) -> str:
+        said = link_text("Ann", "https://x/ref/t", progress, offer, Language.EN, rewarded=False)
+        return said.splitlines()[-1]
+
+    assert task(one).startswith(
+        "Bring 1 friend who stays 7 days and posts at least 1 message to earn the title"
+    ), task(one)
+    assert task(three).startswith(
+        "Bring 3 friends who stay 7 days and post at least 2 messages to earn the title"
+    ), task(three)
+    assert rewarded_text("Ann", one, Language.EN).startswith("🎉 Ann brought 1 friend who stayed:")
+    assert rewarded_text("Ann", three, Language.EN).startswith("🎉 Ann brought 3 friends who")
+    assert task_refusal(0, 1, Language.EN) == (
+        "To join this community you first need 1 friend you invited to have stayed. "
+        "You have 0; 1 to go."
+    )
+    assert "need 2 friends you invited" in (task_refusal(0, 2, Language.EN) or "")

@@ -60,3 +60,23 @@ def test_show_names_referrals_the_deployment_cannot_honour() -> None:
     task = MINIMAL + "joining:\n  threshold:\n    kind: task\n    invite_friends: 2\n"
     assert any("refused at the door" in g for g in gaps(task))
     assert not any("refused at the door" in g for g in gaps(task + "    referrals_in: [free]\n"))
+
+
+def test_show_names_a_stay_shorter_than_the_free_trial_of_a_paid_community() -> None:
+    """A paid book club with a 7-day trial and "invite a friend who stays 3 days": a friend is
+    counted, and the inviter rewarded, while the friend is still on the free trial and may
+    never pay. `hearth playbook show` said nothing of it."""
+    paid = """\
+joining:
+  threshold: {kind: paid, plan: monthly}
+monetisation:
+  plans:
+    - {id: monthly, name: Monthly, price: 9, currency: GBP, period: 1 month, trial: 7d}
+"""
+    short = TASK.replace("stay: 14d", "stay: 3d").replace("invites: 3", "invites: 1")
+    [said] = [g for g in gaps(MINIMAL + paid + short) if "free trial" in g]
+    assert "a friend is counted after 3d, while still on the 7d free trial" in said
+    assert "make mechanisms.referrals.stay longer than 7d" in said
+    assert not [g for g in gaps(MINIMAL + paid + TASK) if "free trial" in g]  # 14d > 7d
+    no_trial = paid.replace(", trial: 7d", "")
+    assert not [g for g in gaps(MINIMAL + no_trial + short) if "free trial" in g]

@@ -5,6 +5,9 @@ and revenue per group, from the ledger and the groups' stays.
   paid for a plan (a purchase order);
 - repurchase rate: of the paid subscriptions whose first period has ended (or was renewed),
   the share renewed at least once (a renewal refunded does not count);
+- a period given free (recorded at 0 with its reason: a referral's free week, a goodwill
+  month) is no payment: it makes nobody a payer, renews nothing, and a subscription only ever
+  given free is none of the paid ones; its member is counted apart (`given_free`);
 - free → paid: of the members of this server's free communities (a threshold other than
   `paid`), the share who later bought here;
 - revenue: payments less refunds, by currency (event fees included); per group, attributed
@@ -60,6 +63,7 @@ class MoneyFigures:
     per_group: list[GroupMoney] = field(default_factory=list)
     paying_now: int = 0  # members a paid period (or its grace) lets in now
     in_trial: int = 0  # members only a free trial lets in now
+    given_free: int = 0  # members only periods given free (recorded at 0) let in now
     lost: int = 0  # members who once paid and whom nothing lets in now (lapsed or refunded)
     # What no revenue is said in ("0.00 CNY"): its first plan's currency, else its first
     # payment's; None when it has neither (then a bare "0").
@@ -68,6 +72,7 @@ class MoneyFigures:
     @property
     def members_now_text(self) -> str:
         trial = f", {self.in_trial} in a free trial" if self.in_trial else ""
+        trial += f", {self.given_free} on a period given free" if self.given_free else ""
         lost = (f"; {self.lost} who paid before {'has' if self.lost == 1 else 'have'} no access "
                 "now (lapsed or refunded)" if self.lost else "")  # fmt: skip
         return f"{self.paying_now} paying{trial}{lost}"
@@ -147,22 +152,34 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
     by_member: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     renewals: dict[int, int] = defaultdict(int)  # per subscription, less renewals refunded
     live = {s.id for s in subs if s.live}
-    kinds = {order.id: order.kind for order in orders}
+    kinds = {order.id: order.kind for order in orders if order.amount > 0}  # payments only
+    paid_subs: set[int] = set()  # subscriptions someone paid for, not only given free
+    extended: set[int] = set()  # subscriptions a period given free followed (a gift has no
+    # refund, so it stays; a paid renewal given back does not: `renewals`)
     for order in orders:
         revenue[order.currency] += order.amount
         by_member[order.member_id][order.currency] += order.amount
-        if order.kind is OrderKind.PURCHASE and order.member_id not in first_purchase:
-            first_purchase[order.member_id] = order.at
-        if order.kind is OrderKind.RENEWAL and order.subscription_id is not None:
-            renewals[order.subscription_id] += 1
-        if order.kind is OrderKind.REFUND and order.subscription_id is not None:
+        payment = order.kind in (OrderKind.PURCHASE, OrderKind.RENEWAL) and order.amount > 0
+        if payment and order.member_id not in first_purchase:
+            first_purchase[order.member_id] = order.at  # a paid renewal of a gift: a purchase
+        if order.subscription_id is None:
+            continue
+        if order.kind is OrderKind.RENEWAL and not payment:
+            extended.add(order.subscription_id)
+        if payment:
+            if order.kind is OrderKind.RENEWAL:
+                # the first payment of a subscription given free is its purchase, not a renewal
+                renewals[order.subscription_id] += order.subscription_id in paid_subs
+            paid_subs.add(order.subscription_id)
+        if order.kind is OrderKind.REFUND:
             renewals[order.subscription_id] -= _gave_back_renewal(order, kinds, live)
     renewed_subs = {sub_id for sub_id, count in renewals.items() if count > 0}
     plans = _plans(store, community_id)
     currency = money_currency(list(plans.values()), orders)
-    renewed_subs |= _moved_on(subs, plans)
-    renewable = [s for s in subs if s.paid and s.status is not Status.REFUNDED
-                 and (s.id in renewed_subs or s.period_end <= now)]  # fmt: skip
+    paid = [s for s in subs if s.paid and s.id in paid_subs]
+    renewed_subs |= _moved_on(paid, plans)
+    renewable = [s for s in paid if s.status is not Status.REFUNDED
+                 and (s.id in renewed_subs or s.id in extended or s.period_end <= now)]  # fmt: skip
     joins = _first_joins(store, [community_id])
     people = set(joins)  # everyone ever in the groups; someone who paid and never came is
     # revenue, not a member who bought
@@ -184,14 +201,15 @@ def money_figures(store: Store, community_id: int, now: datetime) -> MoneyFigure
                 money[currency] += amount
         per_group.append(GroupMoney(group.id, group.name, counts.get(group.id, 0), len(payers),
                                     dict(money), currency))  # fmt: skip
-    paying, trying = _members_now(subs, plans, now)
+    paying, given, trying = _members_now(subs, paid_subs, plans, now)
     return MoneyFigures(people=len(people), payers=len(people & first_purchase.keys()),
                         renewable=len(renewable),
                         renewed=len([s for s in renewable if s.id in renewed_subs]),
                         free_members=len(free_joins), upgraded=len(upgraded),
                         revenue=dict(revenue), per_group=per_group, paying_now=len(paying),
-                        in_trial=len(trying - paying),
-                        lost=len(first_purchase.keys() - paying - trying),
+                        in_trial=len(trying - paying - given),
+                        given_free=len(given - paying),
+                        lost=len(first_purchase.keys() - paying - given - trying),
                         currency=currency)  # fmt: skip
 
 
@@ -211,15 +229,20 @@ def _plans(store: Store, community_id: int) -> dict[str, Plan]:
     return {} if playbook is None else {p.id: p for p in playbook.monetisation.plans}
 
 
-def _members_now(subs: list[Subscription], plans: dict[str, Plan],
-                 now: datetime) -> tuple[set[int], set[int]]:  # fmt: skip
-    """The members a paid subscription lets in at `now`, and those a free trial does."""
+def _members_now(subs: list[Subscription], paid_subs: set[int], plans: dict[str, Plan],
+                 now: datetime) -> tuple[set[int], set[int], set[int]]:  # fmt: skip
+    """The members a paid subscription lets in at `now`, those one only ever given free
+    does, and those a free trial does."""
     paying: set[int] = set()
+    given: set[int] = set()
     trying: set[int] = set()
     for sub in subs:
         if has_access(sub, plans.get(sub.plan_id), now):
-            (paying if sub.paid else trying).add(sub.member_id)
-    return paying, trying
+            if not sub.paid:
+                trying.add(sub.member_id)
+            else:
+                (paying if sub.id in paid_subs else given).add(sub.member_id)
+    return paying, given, trying
 
 
 def _moved_on(subs: list[Subscription], plans: dict[str, Plan]) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -11,14 +12,19 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.positioning import Language
 
+_TWICE_EN = re.compile(r"(membership”) membership\b", re.IGNORECASE)
+
 
 class _MembershipTexts(Phrasebook):
-    """The texts below; in Chinese, a plan named as a membership (`颜学院半年会员`) is not called
-    a membership twice (`你的「颜学院半年会员」会员已开通` read so)."""
+    """The texts below; a plan named as a membership (`颜学院半年会员`, `Monthly membership`)
+    is not called a membership twice (`你的「颜学院半年会员」会员已开通`, `your “Monthly
+    membership” membership ends` read so; in English until session 40)."""
 
     def say(self, key: str, language: Language, **values: Any) -> str:
         said = super().say(key, language, **values)
-        return said.replace("会员」会员", "会员」") if language is Language.ZH_CN else said
+        if language is Language.ZH_CN:
+            return said.replace("会员」会员", "会员」")
+        return _TWICE_EN.sub(r"\1", said)
 
 
 TEXTS = _MembershipTexts({

@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.referrals.repository import Link, Progress, Ranke
 from hearthkeeper.capabilities.texts import Phrasebook, accepts_rules
 from hearthkeeper.playbook.mechanisms import Referrals as Settings
 from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.text.counts import counted
 
 PREFIX = "ref:"  # the prefix referrals own among link tokens (`Join.source`)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -31,7 +32,7 @@ TEXTS = Phrasebook({
     "task": {
         Language.ZH_CN: "邀请 {invites} 位朋友入群并留满 {stay}{posting}，可获得：{reward}。"
                         "目前已计入 {credited} 位，考察中 {pending} 位。",
-        Language.EN: "Bring {invites} friends who stay {stay}{posting} to earn {reward}. "
+        Language.EN: "Bring {friends} who {stays} {stay}{posting} to earn {reward}. "
                      "So far {credited} counted, {pending} still in their first {stay}.",
     },
     "task_done": {
@@ -41,7 +42,7 @@ TEXTS = Phrasebook({
     },
     "posting": {
         Language.ZH_CN: "、期间发言至少 {posts} 条",
-        Language.EN: " and post at least {posts} message{s}",
+        Language.EN: " and {post} at least {posts} message{s}",
     },
     "reward_points": {Language.ZH_CN: "{points} 积分", Language.EN: "{points} points"},
     "reward_title": {Language.ZH_CN: "头衔「{title}」", Language.EN: "the title '{title}'"},
@@ -49,7 +50,7 @@ TEXTS = Phrasebook({
     "reward_none": {Language.ZH_CN: "大家的感谢", Language.EN: "everyone's thanks"},
     "rewarded": {
         Language.ZH_CN: "🎉 {nickname} 邀请的 {invites} 位朋友都留了下来，完成邀请任务，获得 {reward}！",
-        Language.EN: "🎉 {nickname} brought {invites} friends who stayed: invite task done, "
+        Language.EN: "🎉 {nickname} brought {friends} who stayed: invite task done, "
                      "earning {reward}!",
     },
     "hand_over": {
@@ -87,7 +88,7 @@ TEXTS = Phrasebook({
     "refused": {
         Language.ZH_CN: "加入本社群需要先邀请 {needed} 位朋友（留满考察期才计入）。你目前已计入 {have} 位，"
                         "还差 {missing} 位。",
-        Language.EN: "To join this community you first need {needed} friends you invited to have "
+        Language.EN: "To join this community you first need {friends} you invited to have "
                      "stayed. You have {have}; {missing} to go.",
     },
 })  # fmt: skip
@@ -179,11 +180,13 @@ class Offer:
     item: str | None = None
 
 
-def posting_text(posts: int, lang: Language) -> str:
-    """What the task asks a friend to post during their stay, in words ("" for nothing)."""
+def posting_text(posts: int, lang: Language, invites: int = 2) -> str:
+    """What the task asks a friend to post during their stay, in words ("" for nothing);
+    `invites` friends are asked it (one "posts", several "post")."""
     if posts <= 0:
         return ""
-    return TEXTS.say("posting", lang, posts=posts, s="" if posts == 1 else "s")
+    return TEXTS.say("posting", lang, posts=posts, s="" if posts == 1 else "s",
+                     post="posts" if invites == 1 else "post")  # fmt: skip
 
 
 def reward_text(offer: Offer, lang: Language) -> str:
@@ -208,7 +211,9 @@ def link_text(nickname: str, link: str, progress: Progress, offer: Offer, lang: 
     else:
         settings = offer.settings
         task = TEXTS.say("task", lang, invites=settings.invites, stay=stay_text(settings.stay, lang),
-                         posting=posting_text(settings.posts, lang),
+                         friends=counted(settings.invites, "friend"),
+                         stays="stays" if settings.invites == 1 else "stay",
+                         posting=posting_text(settings.posts, lang, settings.invites),
                          reward=reward_text(offer, lang), credited=progress.credited,
                          pending=progress.pending)  # fmt: skip
     return TEXTS.say("link", lang, nickname=nickname, link=shown, task=task)
@@ -217,6 +222,7 @@ def link_text(nickname: str, link: str, progress: Progress, offer: Offer, lang: 
 def rewarded_text(nickname: str, offer: Offer, lang: Language) -> str:
     """What the group reads when a member completes the invite task."""
     return TEXTS.say("rewarded", lang, nickname=nickname, invites=offer.settings.invites,
+                     friends=counted(offer.settings.invites, "friend"),
                      reward=reward_text(offer, lang))  # fmt: skip
 
 
@@ -251,4 +257,11 @@ def task_refusal(have: int, needed: int, lang: Language) -> str | None:
     """The `task` threshold: None when `have` credited referrals are enough, else why not."""
     if have >= needed:
         return None
-    return TEXTS.say("refused", lang, needed=needed, have=have, missing=needed - have)
+    return TEXTS.say(
+        "refused",
+        lang,
+        needed=needed,
+        have=have,
+        missing=needed - have,
+        friends=counted(needed, "friend"),
+    )
