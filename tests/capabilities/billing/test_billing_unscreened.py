@@ -78,7 +78,9 @@ def test_a_direct_joiner_without_a_trial_is_told_to_pay_and_removed_a_day_later_
     joined = _join(c, "ann")
     told = _said(joined, "billing")
     code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
-    assert told.startswith("ann, Tea Friends is a paid community and you joined without a membership")
+    assert told.startswith(
+        "ann, Tea Friends is a paid community and you joined without a membership"
+    )
     assert "“Half-year membership” (299 CNY per 6 months) by Sat 2 May 10:00" in told
     assert f"quote your payment reference {code}." in told
     assert [a.member for a in joined if a.handler == "billing"] == ["ann"]

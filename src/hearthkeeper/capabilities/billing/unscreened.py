@@ -28,7 +28,7 @@ from hearthkeeper.capabilities.format import when_text
 from hearthkeeper.engine.actions import Action, ActionKind, privately
 from hearthkeeper.engine.effects import EffectContext, schedule_request
 from hearthkeeper.engine.events import Event, Join
-from hearthkeeper.engine.handler import Context, MemberView, Outcome
+from hearthkeeper.engine.handler import Context, GroupView, MemberView, Outcome
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -36,6 +36,9 @@ from hearthkeeper.store import Store
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "billing"
+# Carriers where nobody joins but through the door: the web chat seats only whom its join
+# page admitted (a trial, a payment), so a join there is never an unscreened one.
+SCREENS_EVERY_JOIN = frozenset({"webchat"})
 
 
 @dataclass(frozen=True)
@@ -48,14 +51,17 @@ class Unscreened:
     removal: datetime | None
 
 
-def unscreened(reads: StoreBase, playbook: Playbook, community_id: int, member: MemberView,
+def unscreened(reads: StoreBase, playbook: Playbook, group: GroupView, member: MemberView,
                now: datetime) -> Unscreened | None:  # fmt: skip
-    """What becomes of `member`, who has just joined a group of the community, if the door
-    never screened them; None when nothing (not a paid community, staff, a membership lets
-    them in, or they were there before the door asked for payment)."""
+    """What becomes of `member`, who has just joined `group`, if the door never screened
+    them; None when nothing (not a paid community, a carrier whose every join passed the door,
+    staff, a membership lets them in, or they were there before the door asked for payment)."""
     threshold = playbook.joining.threshold
     if threshold.kind is not ThresholdKind.PAID or member.is_staff:
         return None
+    if group.carrier in SCREENS_EVERY_JOIN:
+        return None
+    community_id = group.community_id
     plan = plan_of(playbook, threshold.plan or "")
     if plan is None:
         return None
@@ -85,7 +91,7 @@ class UnscreenedJoiner:
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert ctx.reads is not None
-        found = unscreened(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member, ctx.now)
+        found = unscreened(ctx.reads, ctx.playbook, ctx.group, ctx.member, ctx.now)
         if found is None:
             return Outcome(())
         action = ask(event, UnscreenedJoin(), handler=HANDLER, reason="joined without the door")
@@ -100,7 +106,7 @@ def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
     if member is None or trigger is None:
         return []
     community_id = ctx.group.community_id
-    found = unscreened(scope, ctx.playbook, community_id, member, ctx.now)
+    found = unscreened(scope, ctx.playbook, ctx.group, member, ctx.now)
     if found is None:
         return []
     tx = Store.on(scope)
@@ -144,13 +150,16 @@ def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
 def remove_unpaid(scope: StoreBase, request: UnpaidJoinEnds,
                   ctx: EffectContext) -> Sequence[Action]:  # fmt: skip
     """Effect, `unpaid_stay` after an unscreened join: the member is removed from every group
-    of the community they are in, unless a membership lets them in now (they paid) or they
-    hold a role."""
+    of the community they are in, unless they paid since the join (or a membership lets them
+    in now), and not from a group where they hold a role."""
     community_id = ctx.group.community_id
     playbook = ctx.playbook
     subs = SqlBilling.on(scope).subscriptions(community_id, member_id=request.member)
-    if any(has_access(s, plan_of(playbook, s.plan_id), ctx.now) for s in subs):
-        return []  # paid meanwhile: a member like any other
+    if any(s.created_at >= request.joined_at or has_access(s, plan_of(playbook, s.plan_id),
+                                                           ctx.now) for s in subs):  # fmt: skip
+        # paid since the join (or a membership lets them in): a member like any other, whose
+        # subscription's own end removes them if it lapses (this work, run late, does not)
+        return []
     tx = Store.on(scope)
     plan = plan_of(playbook, playbook.joining.threshold.plan or "")
     language = playbook.community.language
