@@ -322,7 +322,9 @@ class SqlBilling(StoreBase):
         """Whether the member was in the community at `since`: a stay in one of its groups
         that began before it and had not ended by then, or a message posted there before it
         (a member the bot never saw join: they were there before the bot)."""
-        at = utc(since, "since")
+        # carriers time a join to the second (Telegram's `date`): one in the very second the
+        # threshold was applied is after it, not before
+        at = utc(since, "since").replace(microsecond=0)
         groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
         stay = select(MembershipRow.id).where(
             MembershipRow.member_id == member_id, MembershipRow.group_id.in_(groups),
