@@ -106,8 +106,9 @@ def test_members_there_before_the_door_asked_for_payment_and_staff_are_not_touch
     store: Store, store_clock: FrozenClock
 ) -> None:
     """The tea club was free; `old` joined, `talker` only spoke (there before the bot saw
-    joins). A day later the operator applies a paid threshold: both join the second group
-    and stay, unasked. `host`, made staff, joins the second group: not asked either."""
+    joins), `gone` joined and left. A day later the operator applies a paid threshold: `old`
+    and `talker` join the second group and stay, unasked; `gone` is asked, as at the door.
+    `host`, made staff, joins the second group: not asked either."""
     free = parse_playbook(MINIMAL + RULES + STAFF)
     apply_playbook(store, free, "setup")
     runtime = runtime_for(store, free.playbook)
@@ -119,6 +120,9 @@ def test_members_there_before_the_door_asked_for_payment_and_staff_are_not_touch
     c = Community(store, store_clock, carrier, runtime, engine, EventBuilder(store_clock.now()))
     _join(c, "old")
     c.engine.process([c.events.message("talker", "hello all", group="g1", at=store_clock.now())])
+    _join(c, "gone")
+    c.engine.process([c.events.message("gone", "bye all", group="g1", at=store_clock.now())])
+    c.engine.process([c.events.leave("gone", group="g1", at=store_clock.now())])
     store_clock.advance(timedelta(days=1))
     paid = parse_playbook(MINIMAL + RULES + STAFF + PAID)
     apply_playbook(store, paid, "setup")
@@ -127,6 +131,7 @@ def test_members_there_before_the_door_asked_for_payment_and_staff_are_not_touch
     c.clock.advance(timedelta(minutes=1))
     assert _said(_join(c, "old", "g2"), "billing") == ""
     assert _said(_join(c, "talker", "g2"), "billing") == ""
+    assert "paid community" in _said(_join(c, "gone", "g2"), "billing")  # had left: asked
     assert "paid community" in _said(_join(c, "host"), "billing")  # a newcomer, not staff yet
     host = c.member_id("host")
     group = store.group_for_carrier("fake", "g1")
@@ -136,5 +141,5 @@ def test_members_there_before_the_door_asked_for_payment_and_staff_are_not_touch
     assert _said(_join(c, "host", "g2"), "billing") == ""
     assert _said(_join(c, "new", "g2"), "billing") != ""  # one who came after is asked
     removed = run_at(c, store_clock.now() + timedelta(days=2), restart=True)
-    assert kicks(removed) == [("g2", "new")]  # host, made staff, is not removed from g1
+    assert kicks(removed) == [("g2", "gone"), ("g2", "new")]  # host, made staff, stays in g1
     asyncio.run(c.engine.drain())

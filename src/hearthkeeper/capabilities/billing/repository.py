@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from hearthkeeper.capabilities.billing.records import (
     LIVE,
@@ -320,22 +320,24 @@ class SqlBilling(StoreBase):
 
     def there_before(self, community_id: int, member_id: int, since: datetime) -> bool:
         """Whether the member was in the community at `since`: a stay in one of its groups
-        that began before it and had not ended by then, or a message posted there before it
-        (a member the bot never saw join: they were there before the bot)."""
+        that began before it and had not ended by then; or, for a member with no stay there
+        before it (one the bot never saw join: there before the bot), a message posted in
+        its groups before it."""
         # carriers time a join to the second (Telegram's `date`): one in the very second the
         # threshold was applied is after it, not before
         at = utc(since, "since").replace(microsecond=0)
         groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
-        stay = select(MembershipRow.id).where(
+        stays = select(MembershipRow.left_at).where(
             MembershipRow.member_id == member_id, MembershipRow.group_id.in_(groups),
-            MembershipRow.joined_at < at,
-            or_(MembershipRow.left_at.is_(None), MembershipRow.left_at > at)).limit(1)  # fmt: skip
+            MembershipRow.joined_at < at)  # fmt: skip
         said = select(MessageRow.id).where(
             MessageRow.member_id == member_id, MessageRow.group_id.in_(groups),
             MessageRow.sent_at < at).limit(1)  # fmt: skip
         with self._unit(write=False) as session:
-            return (session.execute(stay).first() is not None
-                    or session.execute(said).first() is not None)  # fmt: skip
+            ends = [left for (left,) in session.execute(stays)]
+            if ends:  # seen joining before it: in at `since` if a stay was still open then
+                return any(left is None or utc(left, "left_at") > at for left in ends)
+            return session.execute(said).first() is not None
 
     def change(self, subscription_id: int, **values: Any) -> Subscription:
         """Set `values` (status, period_end, ended_at) on a subscription."""
