@@ -84,6 +84,7 @@ def test_a_direct_joiner_without_a_trial_is_told_to_pay_and_removed_a_day_later_
     assert "“Half-year membership” (299 CNY per 6 months) by Sat 2 May 10:00" in told
     assert f"quote your payment reference {code}." in told
     assert [a.member for a in joined if a.handler == "billing"] == ["ann"]
+    assert [a.handler for a in joined] == ["welcome", "billing"]  # the welcome first
     _join(c, "bob")
     pay(c, "bob", "shop-1")  # bob pays in time
     assert run_at(c, store_clock.now() + timedelta(hours=23)) == []

@@ -56,8 +56,10 @@ class Billing(CapabilityBase):
 
         registry.add_effect(UnscreenedJoin, admit_unscreened)
         registry.add_effect(UnpaidJoinEnds, remove_unpaid)
-        if setup.playbook.monetisation.plans:  # before the welcome: one removed at once has none
-            registry.add(UnscreenedJoiner(), Stage.CEREMONY - 1)
+        if setup.playbook.monetisation.plans:  # one removed at once has no welcome; anyone
+            # else reads the welcome first, then what staying costs
+            registry.add(UnscreenedJoiner(at_once=True), Stage.CEREMONY - 1)
+            registry.add(UnscreenedJoiner(at_once=False), Stage.CEREMONY + 2)
         if setup.playbook.monetisation.plans:  # `/membership`: a paid community's members
             from hearthkeeper.capabilities.billing.requests import MembershipAsked
             from hearthkeeper.capabilities.billing.status import COMMAND, membership

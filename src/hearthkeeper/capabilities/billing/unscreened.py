@@ -81,21 +81,28 @@ def unscreened(reads: StoreBase, playbook: Playbook, group: GroupView, member: M
 
 class UnscreenedJoiner:
     """On a join to a paid community: ask for `UnscreenedJoin` when the door never screened
-    the joiner; when they are to be removed at once, stop: no welcome to a group they leave."""
+    the joiner. Registered twice: `at_once`, before the welcome, for one removed at the join
+    (then it stops: no welcome to a group they are put out of); otherwise after it, so that
+    the group reads the welcome first, then what staying costs."""
 
-    name = "unscreened-join"
+    def __init__(self, *, at_once: bool) -> None:
+        self.at_once = at_once
+        self.name = "unscreened-join-at-once" if at_once else "unscreened-join"
 
     def check(self, event: Event, ctx: Context) -> bool:
+        threshold = ctx.playbook.joining.threshold
         return (isinstance(event, Join) and not event.sender.is_bot and ctx.reads is not None
-                and ctx.playbook.joining.threshold.kind is ThresholdKind.PAID)  # fmt: skip
+                and threshold.kind is ThresholdKind.PAID
+                and (threshold.unpaid_stay is None or not self.at_once))  # fmt: skip
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert ctx.reads is not None
         found = unscreened(ctx.reads, ctx.playbook, ctx.group, ctx.member, ctx.now)
-        if found is None:
-            return Outcome(())
+        if found is None or self.at_once is not (found.removal is not None
+                                                 and found.removal <= ctx.now):  # fmt: skip
+            return Outcome(())  # nothing, or the other registration's (a trial: after the welcome)
         action = ask(event, UnscreenedJoin(), handler=HANDLER, reason="joined without the door")
-        return Outcome((action,), stop=found.removal is not None and found.removal <= ctx.now)
+        return Outcome((action,), stop=self.at_once)
 
 
 def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
@@ -136,8 +143,9 @@ def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
     text = TEXTS.say("unscreened_pay", language, **values,
                      when=when_text(found.removal, zone_of(ctx.playbook), language))  # fmt: skip
     text += other_plans(ctx.playbook, found.plan)
+    # queued as the welcome is (welcomes go after sanctions and replies), so it follows it
     tell = privately(Action(kind=ActionKind.SEND, carrier=trigger.carrier, group=trigger.group,
-                            member=member.user_id, text=text, handler=HANDLER,
+                            member=member.user_id, text=text, handler=HANDLER, welcome=True,
                             reason="joined without a membership"), text)  # fmt: skip
     ends = UnpaidJoinEnds(member=member.id, joined_at=ctx.now)
     schedule_request(scope, f"billing:unpaid-join:{member.id}:{ctx.now.isoformat()}",
