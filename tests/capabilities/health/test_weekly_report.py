@@ -313,3 +313,30 @@ def test_a_community_whose_group_opened_after_the_week_gets_no_report_of_it(
     assert heads(monday(c, MONDAY + timedelta(days=7))) == [
         "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22"
     ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_group_opened_during_the_week_of_an_older_community_is_named_as_new(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """g3 opened on Thursday 12 November in a community open since October: the report's
+    totals held its days and the week before none of it, with nothing saying so ("Messages:
+    4 (week before 0)"). Now it is named as new this week, over the days it had; a week
+    later it is an ordinary group."""
+    c = quiet_community(store, store_clock)
+    act(c, at(10), ("pot", "ann", "g1"))
+    act(c, at(12), ("join", "bo", "g3"), ("join", "cy", "g3"), ("hello", "bo", "g3"),
+        ("hi", "cy", "g3"), ("tea?", "bo", "g3"))  # fmt: skip
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
+    [report] = monday(c)
+    assert report.splitlines()[:7] == [
+        "📊 Weekly report of Tea Friends, 2026-11-09 – 2026-11-15",
+        "Messages: 4 (week before 0)",
+        "Active members: 3 (week before 0)",
+        "Joined 2, left 0; nobody new the week before",
+        "New this week: 1 group, not in the week before",
+        "- g3, open since 2026-11-12 (4 days): 3 messages, 2 active members",
+        "→ console Health · hearth report --community tea",
+    ]
+    [later, _] = monday(c, MONDAY + timedelta(days=7))
+    assert "New this week" not in later
