@@ -23,7 +23,7 @@ class Health(CapabilityBase):
         from hearthkeeper.capabilities.health import watch, weekly
 
         registry.add_effect(watch.HealthWatch, watch.watch)
-        registry.add_effect(weekly.SendWeeklyReport, weekly.weekly)
+        registry.add_effect(weekly.SendWeeklyReport, weekly.weekly, prepare=weekly.prepare)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         from hearthkeeper.capabilities.health import watch, weekly
