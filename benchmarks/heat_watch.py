@@ -35,8 +35,10 @@ def catch_up(count: int, missed: int) -> None:
         began, began_cpu = time.perf_counter(), time.process_time()
         read = prepare(store, HealthWatch(day=today - timedelta(days=missed)), ctx)
         took, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-        print(f"{count} groups, a watch {missed} days late: {len(read.alerts)} alerts; "
-              f"{took:.3f} s, CPU {cpu:.3f} s")  # fmt: skip
+        gap = [a for a in read.alerts if a.key and a.key.startswith("health:gap:")]
+        lines = len((gap[0].text or "").splitlines()) if gap else 0
+        print(f"{count} groups, a watch {missed} days late: {len(read.alerts)} alerts "
+              f"({len(gap)} of the days missed, {lines} lines); {took:.3f} s, CPU {cpu:.3f} s")  # fmt: skip
 
 
 def measure(count: int, versions: int = 0) -> None:

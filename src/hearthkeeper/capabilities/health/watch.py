@@ -108,6 +108,14 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "-「{group}」热寂预警 {days} 天（{start} – {end}）：{headline}",
         Language.EN: "- Heat-death warning for {group}, {days} ({start} – {end}): {headline}",
     },
+    "gap_more_heat": {
+        Language.ZH_CN: "……另有 {more} 个群",
+        Language.EN: "… and {more} more groups",
+    },
+    "gap_more_silent": {
+        Language.ZH_CN: "……另有 {more} 位关键成员",
+        Language.EN: "… and {more} more key members",
+    },
     "gap_silent": {
         Language.ZH_CN: "- 关键成员 {name} 沉默了 {days} 天（最后活跃于 {last}，「{group}」）",
         Language.EN: "- Key member {name} was silent {days} after {last} (last active in {group})",
@@ -278,7 +286,7 @@ def ended_runs(warned: Sequence[bool]) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class _Spell:
+class Spell:
     """A key member's silence seen on a missed day: its longest, and where they last were."""
 
     key: SilentKey
@@ -293,7 +301,7 @@ class Gap:
     last: date
     since: date  # the first day checked
     heat: tuple[tuple[HeatWarning, int, date, date], ...] = ()  # warning, days, first, last
-    silent: tuple[_Spell, ...] = ()
+    silent: tuple[Spell, ...] = ()
     groups: Mapping[int, str] = field(default_factory=dict)  # group id → name, for the spells
 
 
@@ -319,7 +327,7 @@ def _warned(warning: HeatWarning | None) -> bool:
 
 
 def _silent_spells(scope: StoreBase, community: int, days: Sequence[date], zone: ZoneInfo,
-                   today: Sequence[Silent]) -> list[_Spell]:  # fmt: skip
+                   today: Sequence[Silent]) -> list[Spell]:  # fmt: skip
     """Key members' silences seen on the checked days (`days[1:]`), not on the day before
     them (alerted then) and over by today (not in `today`'s list)."""
     store = Store.on(scope)
@@ -328,14 +336,14 @@ def _silent_spells(scope: StoreBase, community: int, days: Sequence[date], zone:
                                             rules=DEFAULT_RULES)}
             for day in days[:-1]]  # fmt: skip
     known = set(seen[0]) | {(s.key.placed.member_id, s.key.placed.last_active) for s in today}
-    spells: dict[tuple[int, date | None], _Spell] = {}
+    spells: dict[tuple[int, date | None], Spell] = {}
     for found in seen[1:]:
         for spell, k in found.items():
             if spell in known:
                 continue
             longest, length = spells.get(spell), k.placed.silent_days or 0
             if longest is None or length > longest.days:
-                spells[spell] = _Spell(k, length)
+                spells[spell] = Spell(k, length)
     return sorted(spells.values(), key=lambda s: (s.key.name, s.key.placed.member_id))
 
 
@@ -370,12 +378,16 @@ def gap_alert(lang: Language, community_id: int, gap: Gap,
     lines = [say("gap_heat", lang, group=w.name, headline=w.headline or "",
                  days=counted(days, "day") if en else str(days), start=start.isoformat(),
                  end=end.isoformat())
-             for w, days, start, end in gap.heat]  # fmt: skip
+             for w, days, start, end in gap.heat[:HEAT_NAMED]]  # fmt: skip
+    if len(gap.heat) > HEAT_NAMED:
+        lines.append(say("gap_more_heat", lang, more=len(gap.heat) - HEAT_NAMED))
     lines += [say("gap_silent", lang, name=s.key.name,
                   days=counted(s.days, "day") if en else str(s.days),
                   last=s.key.placed.last_active.isoformat() if s.key.placed.last_active else "—",
                   group=gap.groups.get(s.key.group_id, "?"))
-              for s in gap.silent]  # fmt: skip
+              for s in gap.silent[:HEAT_NAMED]]  # fmt: skip
+    if len(gap.silent) > HEAT_NAMED:
+        lines.append(say("gap_more_silent", lang, more=len(gap.silent) - HEAT_NAMED))
     bounded = (say("gap_bounded", lang, days=CATCH_UP_DAYS, since=gap.since.isoformat())
                if gap.since > gap.first else "")  # fmt: skip
     text = say("gap", lang, first=gap.first.isoformat(), last=gap.last.isoformat(),
