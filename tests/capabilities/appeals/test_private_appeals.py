@@ -80,3 +80,24 @@ def test_the_latest_ban_among_the_bots_communities_is_appealed_and_the_others_na
         "You are not banned from any group this bot serves"
     )
     assert len(SqlAppeals.on(store).listed(None)) == 1
+
+
+def test_staff_lifting_the_ban_by_hand_tells_the_appeals_pardon_privately_once(
+    store: Store,
+) -> None:
+    """In-chat `/pardon` lifts what holds the member back without telling them in the group
+    (it answers there itself): a member banned from it reads neither, so their appeal's
+    outcome is told in the bot's private chat, where they appealed."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    mei = banned(store, "42", tea_room, BANNED)
+    now = BANNED + timedelta(hours=1)
+    answer(store, "telegram", {"-1001": "tea"}, "42", "/appeal I sell nothing", now)
+    [appeal] = SqlAppeals.on(store).waiting(tea.id)
+    [ban] = store.active_sanctions(member_id=mei, now=now)
+    staff.lift(store, ban.id, "chat:boss", now, tell=False)  # as `/pardon @mei` does
+    assert SqlAppeals.on(store).waiting(tea.id) == []
+    told = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
+    assert [(t["kind"], t["member"], t["text"]) for t in told] == [
+        ("direct", "42", "Staff reviewed your appeal: your ban from Tea room is lifted, and you "
+         "may join again.")
+    ]  # fmt: skip

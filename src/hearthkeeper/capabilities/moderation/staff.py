@@ -308,7 +308,9 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime, *,
          tell: bool = True) -> tuple[Sanction, int]:  # fmt: skip
     """End a sanction now and undo it on the carriers; returns it and the undo actions queued.
     A member's appeal waiting against the mute is decided as pardoned with it; with `tell`
-    they read that outcome in the group (`/pardon` in the chat answers there itself)."""
+    they read that outcome in the group (`/pardon` in the chat answers there itself). So is
+    one against a ban decision nothing of which keeps them out any more (its bans and its
+    blacklisting lifted, this one last): told where they appealed (`decisions.settle_bans`)."""
     from hearthkeeper.capabilities.appeals import decisions  # appeals build on moderation
 
     with store.transaction() as tx:
@@ -335,7 +337,13 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime, *,
         tx.audit(by, f"lift {sanction.kind.value}", sanction.community_id,
                  target=f"member {sanction.member_id}",
                  detail={"sanction": sanction_id, "undo_actions": queued})  # fmt: skip
-        decisions.settle(tx, by, now, mute=sanction, tell=tell)
+        if sanction.kind in (SanctionKind.BAN, SanctionKind.BLACKLIST):
+            # an appeal against the ban decision, once nothing of it keeps the member out;
+            # they are told where they appealed (`tell` is about the group, which they are
+            # not in)
+            decisions.settle_bans(tx, by, now, undone)
+        else:
+            decisions.settle(tx, by, now, mute=sanction, tell=tell)
     return sanction, queued
 
 
