@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.appeals import decisions
-from hearthkeeper.capabilities.appeals.private import answer
+from hearthkeeper.capabilities.appeals.private import answer, ban_notice
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.rules import Appeals
 from hearthkeeper.store import Community, Group, Store
 from tests.playbook_samples import MINIMAL
 
@@ -101,3 +103,26 @@ def test_staff_lifting_the_ban_by_hand_tells_the_appeals_pardon_privately_once(
         ("direct", "42", "Staff reviewed your appeal: your ban from Tea room is lifted, and you "
          "may join again.")
     ]  # fmt: skip
+
+
+def test_a_ban_from_several_groups_is_told_once_naming_the_community(store: Store) -> None:
+    """Staff's ban reaches every group the member is in: one private notice (dropped by the
+    carrier if they never opened the bot's chat), naming the community and staff's reason;
+    a community that takes no appeals names whom to contact instead."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    garden = store.add_group(tea.id, "Garden", "telegram", "-1003")
+    mei = store.member_for("telegram", "42", "42")
+    for group in (tea_room, garden):
+        store.join(mei.id, group.id, at=BANNED - timedelta(days=1))
+    staff.ban_member(store, mei.id, tea_room, "console:ops", BANNED, key="ban-mei",
+                     reason="selling accounts")  # fmt: skip
+    queued = [i for i in store.claim(50, LATER) if i.action["kind"] == "direct"]
+    assert [(i.key, i.action["member"], i.action["text"]) for i in queued] == [
+        ("ban-mei:told:telegram", "42", "You are banned from Tea Friends by a moderator: selling "
+         "accounts. To ask staff to review it, send /appeal and why here within 7 days.")
+    ]  # fmt: skip
+    assert queued[0].action["extra"] == {"unless_unreachable": True}
+    closed = Appeals(enabled=False, contact="@tea_ops")
+    assert ban_notice(Language.ZH_CN, "Tea room", closed, reason="卖号！") == (
+        "你已被管理员封禁，无法再进入「Tea room」。原因：卖号！如需申诉，请联系 @tea_ops。"
+    )

@@ -18,6 +18,7 @@ from hearthkeeper.capabilities.appeals.decide import BANS, whom_to_ask
 from hearthkeeper.capabilities.appeals.texts import TEXTS
 from hearthkeeper.capabilities.appeals.words import ALIASES, NAME
 from hearthkeeper.capabilities.command_book import parse
+from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import Appeals
@@ -35,7 +36,34 @@ def write_privately(language: Language) -> str:
     return TEXTS.template("write_privately", language)
 
 
-def place(group: Group, community: str) -> str:
+def ban_notice(language: Language, where: str, rules: Appeals, *, reason: str = "",
+               violation: str = "") -> str:  # fmt: skip
+    """What a member banned from `where` (`place`) reads in the bot's private chat: banned by
+    a moderator (with staff's `reason`, if they gave one) or for breaking the rule
+    `violation` (the ladder's), then how to appeal there within `rules.within` — or, when the
+    community takes no appeals, whom to contact (`rules.contact`), if the playbook names
+    someone."""
+    if violation:
+        said = TEXTS.say("notice_ladder", language, group=where, violation=violation)
+    elif reason:
+        said = _stopped(TEXTS.say("notice_staff_because", language, group=where,
+                                  reason=reason), language)  # fmt: skip
+    else:
+        said = TEXTS.say("notice_staff", language, group=where)
+    if not rules.enabled:
+        return said + whom_to_ask(language, rules.contact)
+    days = max(1, round(rules.within.total_seconds() / 86400))
+    return said + TEXTS.say("notice_appeal", language, days=days)
+
+
+def _stopped(text: str, language: Language) -> str:
+    """`text` ended as a sentence (staff's reason may end with or without a stop)."""
+    if text.endswith(("。", "！", "？", ".", "!", "?")):
+        return text
+    return text + ("。" if language == Language.ZH_CN else ".")
+
+
+def place(group: Group | GroupView, community: str) -> str:
     """What a banned member is told they are banned from: the group by its name, or the
     community when the group has none of its own (a Telegram group is named by its chat id
     until staff rename it)."""
