@@ -126,3 +126,39 @@ def test_a_ban_from_several_groups_is_told_once_naming_the_community(store: Stor
     assert ban_notice(Language.ZH_CN, "Tea room", closed, reason="卖号！") == (
         "你已被管理员封禁，无法再进入「Tea room」。原因：卖号！如需申诉，请联系 @tea_ops。"
     )
+
+
+def test_a_blacklisting_without_a_ban_on_record_here_is_appealed_privately(store: Store) -> None:
+    """A blacklisting keeps the member out of every group of the community whether or not a
+    ban from one of them is on record (one lifted by hand, the blacklisting kept; one across
+    communities, given where they were): they appeal it to the bot, the community named."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    coffee, coffee_room = served(store, "coffee", "Coffee Lovers", "-1002", "Coffee room")
+    chats = {"-1001": "tea"}  # this bot serves Tea Friends alone
+    mei = store.member_for("telegram", "42", "42")
+    store.join(mei.id, tea_room.id, at=BANNED - timedelta(days=1))
+    staff.blacklist_member(store, mei.id, tea_room, "console:ops", BANNED, everywhere=False,
+                           key="bl-mei")  # fmt: skip
+    [ban] = [s for s in store.active_sanctions(member_id=mei.id) if s.group_id == tea_room.id]
+    now = BANNED + timedelta(hours=1)
+    staff.lift(store, ban.id, "console:ops", now)  # the blacklisting still keeps her out
+    assert answer(store, "telegram", chats, "42", "/appeal I sell nothing", now) == (
+        "Your appeal against your ban from Tea Friends is with staff; I will tell you here what "
+        "they decide."
+    )
+    [appeal] = SqlAppeals.on(store).waiting(tea.id)
+    decided = decisions.pardon(store, appeal.id, "console:ops", now)
+    assert decided.lifted and store.active_sanctions(member_id=mei.id, now=now) == []
+    [told] = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
+    assert told["text"] == (
+        "Staff reviewed your appeal: your ban from Tea Friends is lifted, and you may join again."
+    )
+    # blacklisted across communities from Coffee Lovers, never in a group of Tea Friends
+    lan = store.member_for("telegram", "7", "7")
+    store.join(lan.id, coffee_room.id, at=BANNED - timedelta(days=1))
+    staff.blacklist_member(store, lan.id, coffee_room, "console:ops", BANNED, everywhere=True,
+                           key="bl-lan")  # fmt: skip
+    assert answer(store, "telegram", chats, "7", "hello", now).startswith(
+        "You are banned from Tea Friends. To ask staff to review it, send /appeal and why"
+    )
+    assert SqlAppeals.on(store).waiting(coffee.id) == []

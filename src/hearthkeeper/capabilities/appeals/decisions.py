@@ -277,7 +277,7 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
     group = tx.get_group(appeal.group_id)
     if appealable.mute is not None and appealable.mute.kind in BANS:
         if group is not None and not group.imported and group.carrier in PRIVATE_APPEALS:
-            _tell_privately(tx, appeal, group, outcome, language, note)
+            _tell_privately(tx, appeal, group, appealable.mute, outcome, language, note)
         return
     if group is None or group.imported:
         return
@@ -304,16 +304,18 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
                group_id=group.id)  # fmt: skip
 
 
-def _tell_privately(tx: Store, appeal: Appeal, group: Group, outcome: Outcome,
+def _tell_privately(tx: Store, appeal: Appeal, group: Group, ban: Sanction, outcome: Outcome,
                     language: Language | None, note: str) -> None:  # fmt: skip
     """A banned member who appealed to the bot in private reads staff's decision there (they
-    opened that chat, so the bot may write to them)."""
+    opened that chat, so the bot may write to them), about the group they were banned from,
+    or the community a blacklisting kept them out of."""
     user = tx.user_on(appeal.member_id, group.carrier)
     if user is None:
         return
     lang = language if language is not None else _language(tx, appeal.community_id)
     names = {c.id: c.name for c in tx.list_communities()}
-    where = place(group, names.get(group.community_id, group.name))
+    community = names.get(group.community_id, group.name)
+    where = place(group, community) if ban.group_id is not None else community
     text = TEXTS.say(f"private_{outcome.value}", lang, group=where)
     text += TEXTS.say("note", lang, note=note) if note else ""
     action = Action(kind=ActionKind.DIRECT, carrier=group.carrier, member=user, text=text,
