@@ -224,9 +224,9 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
     shown (whom to ask to review it added, when the playbook names someone), `why` what staff
     read; `reason`, staff's own words, goes with the notice the member is sent privately where
     the bot may write to them (`_tell_banned`). Out of every group, the member's event places
-    and their
-    lines on open sign-up lists go to those waiting (`out`, banned or blacklisted, says why; a place they paid a fee for stays), by
-    `playbook` (the engine's, for a command in the chat; else the one the store holds)."""
+    and their lines on open sign-up lists go to those waiting (`out`, banned or blacklisted,
+    says why; a place they paid a fee for stays), by `playbook` (the engine's, for a command
+    in the chat; else the one the store holds)."""
     from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
     from hearthkeeper.capabilities.activities.departures import member_removed
     from hearthkeeper.capabilities.appeals.decide import then_ask
