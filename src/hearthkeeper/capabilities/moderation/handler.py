@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
-from hearthkeeper.capabilities.appeals.private import write_privately
+from hearthkeeper.capabilities.appeals.private import (
+    PRIVATE_APPEALS,
+    ban_notice,
+    place,
+    write_privately,
+)
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes, without_forms
 from hearthkeeper.capabilities.command_book import parse as parse_command
@@ -384,10 +389,16 @@ class Moderation:
         appeal = how_to_appeal(lang) if pb.rules.appeals.enabled else ""
         ask = whom_to_ask(lang, pb.rules.appeals.contact)
         privately = write_privately(lang) if pb.rules.appeals.enabled else ""
-        # the member reads the rule their name broke: an ad in it, not its format
+        label = _label(worst, lang)  # the rule their name broke: an ad in it, not its format
+        # a banned member reads the group's notice no more: told in private where the bot may
+        # write to them
+        told = (ban_notice(lang, place(ctx.group, pb.community.name), pb.rules.appeals,
+                           violation=label)
+                if event.carrier in PRIVATE_APPEALS else "")  # fmt: skip
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason, lang,
                                 self.name, weight=weight, appeal=appeal, ask=ask,
-                                label=_label(worst, lang), privately=privately)  # fmt: skip
+                                label=label, privately=privately,
+                                banned_notice=told)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation
