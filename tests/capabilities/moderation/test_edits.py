@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from hearthkeeper.capabilities.moderation.staff import pardon
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
@@ -44,6 +45,11 @@ def test_a_message_edited_into_an_ad_is_deleted_struck_and_the_member_told(
     assert group is not None
     kept = {m.carrier_event_id: m for m in store.messages(group.id)}
     assert kept["m1"].deleted_at is not None and kept["m2"].deleted_at is None
+    # what staff see deleted is the ad, not `hi all`; a message kept reads as edited
+    assert (kept["m1"].text, kept["m2"].text) == (AD, "good morning everyone, tea at 4?")
+    # the strike names the message edited: a pardon teaches the scorer its text as chat
+    pardon(store, strike.id, "manager", store_clock.now(), tell=False)
+    assert [e.text for e in store.moderation_examples()] == [AD]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
