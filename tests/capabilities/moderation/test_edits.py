@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from hearthkeeper.capabilities.moderation.staff import pardon
+from hearthkeeper.capabilities.moderation.staff import not_an_ad, pardon
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.engine_setup import community
+from tests.engine_setup import community, playbook
 
 AD = "加我微信 abc12345 低价出货"
 
@@ -110,3 +110,25 @@ def test_staff_editing_in_an_ad_are_not_struck_and_an_edit_of_anothers_message_i
     forged = c.events.edit("mallory", "k1", AD)
     [done] = c.engine.process([forged])
     assert [a.target for a in done.actions if a.kind is ActionKind.DELETE] == [forged.event_id]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_staff_alerted_about_an_edit_find_the_message_edited(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An alert about what a message was edited into names that message: 'Not an ad' on it
+    teaches the scorer the text as edited (keyed by the edit, it named no message and was
+    refused)."""
+    alerting = playbook(
+        "  violations:\n    advertising:\n      response: alert\n"
+        "    contact:\n      response: alert\n"
+    )
+    c = community(store, store_clock, alerting)
+    c.engine.process([c.events.message("ann", "hi all", event_id="m1")])
+    [edited] = c.engine.process([c.events.edit("ann", "m1", AD)])
+    assert [a.kind for a in edited.actions] == [ActionKind.ALERT_STAFF]
+    [alert] = [
+        a for a in store.staff_alerts(c.runtime.community_id) if a.violation == "advertising"
+    ]
+    not_an_ad(store, alert.id, "manager", store_clock.now())
+    assert [e.text for e in store.moderation_examples()] == [AD]

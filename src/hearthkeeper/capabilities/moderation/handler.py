@@ -150,7 +150,7 @@ class Moderation:
             found = Triage((*found.alerts, *found.ladder), ())
         actions: list[Action] = []
         if found.alerts:
-            actions.append(self._alert(event, ctx, found.alerts, spared))
+            actions.append(self._alert(event, ctx, found.alerts, spared, edited=edit is not None))
         if found.ladder:
             actions.extend(self._sanction(event, ctx, found.ladder, edit))
             return Outcome(tuple(actions), stop=True)
@@ -398,7 +398,7 @@ class Moderation:
                                handler=self.name, key=key),))  # fmt: skip
 
     def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding],
-               spared: MemberStanding | None = None) -> Action:  # fmt: skip
+               spared: MemberStanding | None = None, *, edited: bool = False) -> Action:  # fmt: skip
         lang = ctx.playbook.community.language
         names = ", ".join(dict.fromkeys(_label(f, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
@@ -413,6 +413,8 @@ class Moderation:
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = self._nickname_key(ctx, alerts[0].matched)
+        elif edited:
+            key = edit_alert_key(event)
         # a spared ad's alert is an advertising alert whatever else the message held (a
         # nickname, an insult): staff may say it was not an ad, and it waits as one (`_spared`)
         violation = ViolationKind.ADVERTISING.value if spared is not None else alerts[0].kind
@@ -510,6 +512,15 @@ def as_edited(edit: Edit, stored: EditedMessage | None, member_id: int) -> Messa
     return Message(carrier=edit.carrier, group=edit.group,
                    event_id=edit.target if theirs else edit.event_id, at=edit.at,
                    sender=edit.sender, text=edit.text)  # fmt: skip
+
+
+def edit_alert_key(message: Message) -> str:
+    """The key of an alert about what a message was edited into (`as_edited`): keyed as the
+    message's own actions are (`<carrier>:<group>:<event id>:<index>`), so that staff's buttons
+    on it (not an ad, delete, ban: `staff_actions.alerted_event`) find the message edited, with
+    an index of its own for each second the message is edited at (the message's own actions
+    count from 0; a redelivered edit is the same alert)."""
+    return f"{message.carrier}:{message.group}:{message.event_id}:9{int(message.at.timestamp())}"
 
 
 def _repeatable(words: str | None, *, named: bool, forms: tuple[re.Pattern[str], ...] = ()) -> str:
