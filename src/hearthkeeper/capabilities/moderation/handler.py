@@ -214,8 +214,8 @@ class Moderation:
             edited = (ctx.group.id, event.event_id)
             if edited in self._edit_counted or said == prepare(edit.text).compact:
                 said = ""
-            else:
-                self._edit_counted.add(edited)
+            elif self.repeat is not None and len(said) >= self.repeat.min_length:
+                self._edit_counted.add(edited)  # counted now (a text too short never counts)
         if self.repeat is not None and said:
             repeated = self.repeat.observe(key, ctx.group.id, said, ctx.now)
             # a command's words that name only the community's own (`/vote 下午四点` asked
