@@ -113,10 +113,13 @@ def own_words(words: str, names: Iterable[str], also: Iterable[re.Pattern[str]] 
     rest = " ".join(_forms_out(text, also).split())
     if not any(c.isalnum() for c in rest):
         return ""
-    # all that is left a name mistyped by one character (`包邮劵`, `包邮卷` for `包邮券`): the
-    # member named it (the command says there is no such thing); never a short name's miss
+    # all that is left a name written with spaces in it (`包邮 券`), or mistyped by one
+    # character (`包邮劵`, `包邮卷` for `包邮券`): the member named it (the command says there
+    # is no such thing); never a short name's miss
     typed = "".join(rest.split())
-    return "" if any(len(n) >= MISTYPED and _one_edit(typed, n) for n in folded) else rest
+    named = any(typed == "".join(n.split()) or (len(n) >= MISTYPED and _one_edit(typed, n))
+                for n in folded)  # fmt: skip
+    return "" if named else rest
 
 
 def _one_edit(typed: str, name: str) -> bool:
@@ -246,6 +249,33 @@ class CommandBook:
                 rest = said[len(name) :].strip()
                 return Invocation(name, tuple(rest.split()), rest) if rest else None
         return None
+
+    def names_only(self, text: str, ctx: Context) -> bool:
+        """Whether `text`, whole, is nothing but what the community's commands look up (a
+        reward, a poll's option, a sign-up's item, an event, a title, a tag: `包邮券`,
+        `包邮券！`), read as each command's `own` reads its words; False without the store (a
+        poll's or a list's names cannot be read, and any words would be taken as naming
+        them) and for a text without a letter (`2`, `+1`: a number names nothing alone)."""
+        if ctx.reads is None or not any(c.isalpha() for c in text):
+            return False
+        return any(c.takes is Takes.WORDS and c.own is not None and not c.own(text, ctx)
+                   for c in self._commands)  # fmt: skip
+
+    def commanded(self, text: str, ctx: Context) -> bool:
+        """Whether `text` is a member's command to the bot, not words to the group: one the
+        book knows with its slash (`/打卡 …`), a command's name alone without it (`签到`,
+        `排行榜`), or typed without its slash with words naming only the community's own
+        (`兑换 包邮券`: `unslashed`; only with the store, as `names_only`). A message that
+        merely starts with a command's word (`结果退款一直没到`, `我的脸过敏了`) is not."""
+        invocation = parse(text)
+        if invocation is not None and self.find(invocation.name) is not None:
+            return True
+        if self.find("".join(c for c in text if c.isalnum())) is not None:
+            return True  # spaces and signs folded: `签到！`
+        invocation = None if ctx.reads is None else self.unslashed(text)
+        command = None if invocation is None else self.find(invocation.name)
+        return (command is not None and command.takes is Takes.WORDS and command.own is not None
+                and invocation is not None and not command.own(invocation.rest, ctx))  # fmt: skip
 
     def available(self, ctx: Context) -> list[Command]:
         """The commands this member may use, in registration order."""

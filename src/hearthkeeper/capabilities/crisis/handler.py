@@ -4,6 +4,7 @@ store. It keeps nothing in memory, so a restart or a rolled-back batch needs not
 
 from __future__ import annotations
 
+from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.crisis.requests import NoteAlarm
 from hearthkeeper.capabilities.crisis.signal import Signal
 from hearthkeeper.capabilities.format import excerpt
@@ -13,12 +14,16 @@ from hearthkeeper.text.normalise import prepare
 
 
 class CrisisWatch:
-    """Alarming messages (panic words, clearly negative) of members, not staff, not bots."""
+    """Alarming messages (panic words, clearly negative) of members, not staff, not bots;
+    not a member's command to the bot nor a message naming only the community's own things
+    (`兑换 包邮券`, `排行榜`, `包邮券`: the sentiment model reads the community's words, not
+    the member's mood)."""
 
     name = "crisis"
 
-    def __init__(self, signal: Signal | None = None) -> None:
+    def __init__(self, signal: Signal | None = None, book: CommandBook | None = None) -> None:
         self._signal = signal
+        self.book = book
 
     @property
     def signal(self) -> Signal:
@@ -34,7 +39,7 @@ class CrisisWatch:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         reading = self.signal.read(prepare(event.text).normalised)
-        if not reading.alarming:
+        if not reading.alarming or self._communitys_own(event.text, ctx):
             return NOTHING
         author = ctx.member.display_name or event.sender.display_name or event.sender.user_id
         request = NoteAlarm(event_id=event.event_id, author=author, text=excerpt(event.text, 200),
@@ -43,3 +48,9 @@ class CrisisWatch:
         return Outcome((request.action(carrier=event.carrier, group=event.group,
                                        member=event.sender.user_id, target=event.event_id,
                                        handler=self.name, reason=f"alarming: {why}"),))  # fmt: skip
+
+    def _communitys_own(self, text: str, ctx: Context) -> bool:
+        """Whether an alarming text is a member's command or names only the community's own
+        (asked of alarming texts only: it may read the store, a poll's options)."""
+        book = self.book
+        return book is not None and (book.commanded(text, ctx) or book.names_only(text, ctx))
