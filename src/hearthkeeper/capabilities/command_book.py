@@ -250,16 +250,29 @@ class CommandBook:
                 return Invocation(name, tuple(rest.split()), rest) if rest else None
         return None
 
-    def names_only(self, text: str, ctx: Context) -> bool:
-        """Whether `text`, whole, is nothing but what the community's commands look up (a
-        reward, a poll's option, a sign-up's item, an event, a title, a tag: `包邮券`,
-        `包邮券！`), read as each command's `own` reads its words; False without the store (a
+    def members_words(self, text: str, ctx: Context) -> str:
+        """What of a message names nothing the community's commands look up (a reward, a
+        poll's option, a sign-up's item, an event, a title, a tag), read as each command's
+        `own` reads its words, one after the other: `领到包邮券了` → `领到 了`; "" when nothing
+        else is left (`包邮券`, `包邮券！`, `包邮 券`). The text itself without the store (a
         poll's or a list's names cannot be read, and any words would be taken as naming
-        them) and for a text without a letter (`2`, `+1`: a number names nothing alone)."""
-        if ctx.reads is None or not any(c.isalpha() for c in text):
-            return False
-        return any(c.takes is Takes.WORDS and c.own is not None and not c.own(text, ctx)
-                   for c in self._commands)  # fmt: skip
+        them)."""
+        if ctx.reads is None:
+            return text
+        said = text
+        for command in self._commands:
+            if command.takes is Takes.WORDS and command.own is not None:
+                said = command.own(said, ctx)
+                if not said:
+                    return ""
+        return said
+
+    def names_only(self, text: str, ctx: Context) -> bool:
+        """Whether `text`, whole, is nothing but what the community's commands look up
+        (`members_words` leaves nothing); never a text without a letter (`2`, `+1`: a number
+        names nothing alone) nor without the store."""
+        return (ctx.reads is not None and any(c.isalpha() for c in text)
+                and not self.members_words(text, ctx))  # fmt: skip
 
     def commanded(self, text: str, ctx: Context) -> bool:
         """Whether `text` is a member's command to the bot, not words to the group: one the

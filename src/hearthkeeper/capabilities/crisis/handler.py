@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from hearthkeeper.capabilities.command_book import CommandBook
 from hearthkeeper.capabilities.crisis.requests import NoteAlarm
-from hearthkeeper.capabilities.crisis.signal import Signal
+from hearthkeeper.capabilities.crisis.signal import Reading, Signal
 from hearthkeeper.capabilities.format import excerpt
 from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.handler import NOTHING, Context, Outcome
 from hearthkeeper.text.normalise import prepare
+
+# what a text that is none of the member's own words reads as: nothing alarming
+CALM = Reading("zh", 1.0)
 
 
 class CrisisWatch:
@@ -39,7 +42,9 @@ class CrisisWatch:
     def handle(self, event: Event, ctx: Context) -> Outcome:
         assert isinstance(event, Message)
         reading = self.signal.read(prepare(event.text).normalised)
-        if not reading.alarming or self._communitys_own(event.text, ctx):
+        if reading.alarming and self.book is not None:
+            reading = self._members_own(event.text, ctx, self.book)
+        if not reading.alarming:
             return NOTHING
         author = ctx.member.display_name or event.sender.display_name or event.sender.user_id
         request = NoteAlarm(event_id=event.event_id, author=author, text=excerpt(event.text, 200),
@@ -49,8 +54,12 @@ class CrisisWatch:
                                        member=event.sender.user_id, target=event.event_id,
                                        handler=self.name, reason=f"alarming: {why}"),))  # fmt: skip
 
-    def _communitys_own(self, text: str, ctx: Context) -> bool:
-        """Whether an alarming text is a member's command or names only the community's own
-        (asked of alarming texts only: it may read the store, a poll's options)."""
-        book = self.book
-        return book is not None and (book.commanded(text, ctx) or book.names_only(text, ctx))
+    def _members_own(self, text: str, ctx: Context, book: CommandBook) -> Reading:
+        """The reading of what of an alarming text is the member's own words: nothing of a
+        command to the bot (`兑换 包邮券`, `排行榜`), the text without the community's names
+        (`领到包邮券了` → `领到 了`). Asked of alarming texts only: it may read the store (a
+        poll's options, a list's items)."""
+        if book.commanded(text, ctx):
+            return CALM
+        said = book.members_words(text, ctx)
+        return self.signal.read(prepare(said).normalised) if said.strip() else CALM
