@@ -276,15 +276,16 @@ class CommandBook:
 
     def commanded(self, text: str, ctx: Context) -> bool:
         """Whether `text` is a member's command to the bot, not words to the group: one the
-        book knows with its slash (`/打卡 …`), a command's name alone without it (`签到`,
-        `排行榜`), or typed without its slash with words naming only the community's own
-        (`兑换 包邮券`: `unslashed`; only with the store, as `names_only`). A message that
-        merely starts with a command's word (`结果退款一直没到`, `我的脸过敏了`) is not."""
+        book knows with its slash (`/打卡 …`), nothing but commands' names without it
+        (`签到`, `排行榜`, `积分排行榜`), or typed without its slash with words naming only
+        the community's own (`兑换 包邮券`: `unslashed`; only with the store, as
+        `names_only`). A message that merely starts with a command's word (`结果退款一直没到`,
+        `我的脸过敏了`) is not."""
         invocation = parse(text)
         if invocation is not None and self.find(invocation.name) is not None:
             return True
-        if self.find("".join(c for c in text if c.isalnum())) is not None:
-            return True  # spaces and signs folded: `签到！`
+        if any(c.isalpha() for c in text) and not own_words(text, self._by_name):
+            return True  # nothing but commands' names: `签到！`, `积分排行榜`
         invocation = None if ctx.reads is None else self.unslashed(text)
         command = None if invocation is None else self.find(invocation.name)
         return (command is not None and command.takes is Takes.WORDS and command.own is not None
