@@ -168,10 +168,21 @@ def naming(names: Callable[[Context], Iterable[str] | None], *also: re.Pattern[s
     return Naming(names, also)
 
 
-def whole(known: Callable[[str, Context], bool]) -> Own:
+@dataclass(frozen=True)
+class Whole:
+    """`Command.own` for a command whose words name something as a whole or not at all:
+    `known` says which."""
+
+    known: Callable[[str, Context], bool]
+
+    def __call__(self, words: str, ctx: Context) -> str:
+        return "" if self.known(words, ctx) else words
+
+
+def whole(known: Callable[[str, Context], bool]) -> Whole:
     """`Command.own` for a command whose words name something as a whole or not at all
     (`/rsvp 护肤沙龙`, part of an event's title; `/tag 肤质 油皮`): `known` says which."""
-    return lambda words, ctx: "" if known(words, ctx) else words
+    return Whole(known)
 
 
 def parse(text: str) -> Invocation | None:
@@ -250,21 +261,45 @@ class CommandBook:
                 return Invocation(name, tuple(rest.split()), rest) if rest else None
         return None
 
-    def members_words(self, text: str, ctx: Context) -> str:
+    def members_words(self, text: str, ctx: Context, *, stored: bool = True) -> str:
         """What of a message names nothing the community's commands look up (a reward, a
         poll's option, a sign-up's item, an event, a title, a tag), read as each command's
-        `own` reads its words, one after the other: `领到包邮券了` → `领到 了`; "" when nothing
+        `own` reads its words, one after the other: `包邮券怎么用` → `怎么用`; "" when nothing
         else is left (`包邮券`, `包邮券！`, `包邮 券`). The text itself without the store (a
         poll's or a list's names cannot be read, and any words would be taken as naming
-        them)."""
+        them). `stored=False`: only the names the playbook holds (rewards, titles), without
+        reading the store (a poll's options, a list's items, events and tags are left in)."""
         if ctx.reads is None:
             return text
+        if not stored:  # a `Naming` of what the store holds answers None without it
+            ctx = replace(ctx, reads=None)
         said = text
+        # what several commands look up is read once (`/join` and `/cancel` a list's items,
+        # `/vote` and `/unvote` a poll's options, `/rsvp` and `/unrsvp` the events)
+        names: dict[Callable[[Context], Iterable[str] | None], Iterable[str] | None] = {}
+        asked: set[tuple[Callable[[str, Context], bool], str]] = set()
         for command in self._commands:
-            if command.takes is Takes.WORDS and command.own is not None:
-                said = command.own(said, ctx)
-                if not said:
-                    return ""
+            own = command.own
+            if command.takes is not Takes.WORDS or own is None:
+                continue
+            if isinstance(own, Naming):
+                if own.names not in names:
+                    names[own.names] = own.names(ctx)
+                found = names[own.names]
+                if found is not None:
+                    said = own_words(said, found, own.forms)
+                elif stored:
+                    return ""  # no store to read: the words are taken as naming it
+            elif not stored:
+                continue  # what `known` reads is not said
+            elif isinstance(own, Whole):
+                if (own.known, said) not in asked:
+                    asked.add((own.known, said))
+                    said = own(said, ctx)
+            else:
+                said = own(said, ctx)
+            if not said:
+                return ""
         return said
 
     def names_only(self, text: str, ctx: Context) -> bool:
