@@ -192,9 +192,15 @@ class Moderation:
 
         def replied() -> str:  # asked only of a text the scorer flags
             # a reply to the community's own sign-up or poll: what of it the list or poll
-            # does not read (`+1 西兰花 <an ad>`); any other message: all of it
-            said = None if commands is None else commands.own_of_reply(event, ctx)
-            return event.text if said is None else said
+            # does not read (`+1 西兰花 <an ad>`); a message that is nothing but a name the
+            # community's commands look up (`包邮券`, a reward): none of it; any other
+            # message: all of it
+            if commands is None:
+                return event.text
+            said = commands.own_of_reply(event, ctx)
+            if said is None:
+                return "" if commands.names_only(event.text, ctx) else event.text
+            return said
 
         # a member mentioning themselves mentions nobody: their own name in their message is
         # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
