@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.calendar import polling
 from hearthkeeper.capabilities.calendar.content import (
     PostContent,
     TooLong,
@@ -100,6 +101,8 @@ def decide_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo, at:
     if lapsed is not None or post is None:
         return lapsed or Lapsed.ENDED
     timing = due(at, now, post.grace)
+    if post.poll is not None:  # opened by `polling` once claimed: no content to choose
+        return PostFiring("skipped" if timing.late else "posted", None, timing)
     content = None if timing.late else choose(post, library, list(posted))
     if timing.late or not isinstance(content, PostContent):
         status = "skipped"
@@ -154,11 +157,13 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         keep(scope, g, next_post(g.id, post, zone, ctx.now))
         return []
     content = firing.content if isinstance(firing.content, PostContent) else None
+    open_question = None if post.poll is None or firing.due.late else polling.still_open(scope, ctx)
+    status = "skipped" if open_question is not None else firing.status
     ref = posts.claim_post(
         g.community_id, g.id, post.id, at, item_id=None if content is None else content.item_id,
-        content_kind=post.content.kind.value if content is None else content.kind,
-        mode=post.mode.value, status=firing.status,
-        posted_at=ctx.now if firing.status == "posted" else None,
+        content_kind=post.content_kind if content is None else content.kind,
+        mode=post.mode.value, status=status,
+        posted_at=ctx.now if status == "posted" else None,
     )  # fmt: skip
     # The series goes on whoever claimed this firing: another process or an earlier run of
     # this one (which planned the same next key: nothing is added), or staff ahead of its time
@@ -173,6 +178,10 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         log.warning("post %s in group %s due %s was missed by more than its grace (%s); skipped",
                     post.id, g.name, at.isoformat(), post.grace)  # fmt: skip
         return []
+    if open_question is not None:
+        return [polling.passed_over(ctx, post, at, open_question)]
+    if post.poll is not None:
+        return polling.open_poll(scope, ctx, post, ref, at)
     return said(ctx, post, firing, ref, at, library, posted)
 
 
