@@ -103,6 +103,26 @@ def test_a_poll_still_open_at_the_firing_is_left_open_and_staff_are_told(
     assert [r.status for r in records(c, "weekly-poll")] == ["skipped"]
     assert pending_firing(c, "weekly-poll", WEDNESDAY + timedelta(days=7))
 
+    store.join(store.member_for("fake", "boss", "Boss").id, g.id, role="manager")
+    now = WEDNESDAY + timedelta(hours=2)
+    store_clock.set(now)
+    c.engine.process([c.events.message("boss", "/postnow weekly-poll", at=now)])
+    assert [a.text for a in performed(c)] == [
+        "'Picnic?' is still open: close it with /endpoll before starting another."
+    ]
+    assert SqlPolls.on(store).close(current.id, now)
+    c.engine.process([c.events.message("boss", "/postnow weekly-poll", at=now)])
+    done = {a.kind: a.text.splitlines()[0] for a in performed(c)}
+    assert done == {ActionKind.SEND: "📊 Poll: Next week's topic?", ActionKind.REPLY:
+                    "✅ Sent 'weekly-poll' now instead of on Wed 13 May 20:00. "
+                    "Next: Wed 20 May 20:00."}  # fmt: skip
+    opened = SqlPolls.on(store).current(g.id)
+    assert opened is not None and opened.deadline == now + timedelta(hours=24)
+    store_clock.set(WEDNESDAY + timedelta(days=7))  # its own time: closed, not opened again
+    c.engine.tick()
+    assert [a.text.split(" (")[0] for a in performed(c)] == ["📊 Poll closed: Next week's topic?"]
+    assert SqlPolls.on(store).current(g.id) is None
+
 
 def refused(calendar: str, polls: str = "") -> list[tuple[str, str]]:
     with pytest.raises(PlaybookError) as info:
