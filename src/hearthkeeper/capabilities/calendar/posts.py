@@ -1,5 +1,6 @@
 """Scheduled posts through the engine: each firing claimed once per group, then posted, offered
-to staff (`remind` mode) or skipped when it was missed beyond its grace window.
+to staff (`remind` mode) or skipped when it was missed beyond its grace window; a post of kind
+poll opens its poll instead (`polling`).
 
 Each (post, group) keeps exactly one next firing as scheduled work, keyed by the firing's
 instant, so planning is idempotent and two chains for the same post always converge (see
