@@ -5,9 +5,11 @@ tests on SQLite and PostgreSQL); entries that cannot work are refused where they
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from hearthkeeper.capabilities.calendar.agenda import build_agenda
 from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -172,3 +174,12 @@ def test_playbook_show_says_what_the_scheduled_poll_is() -> None:
     lines = [line for element in summarise(pb) for line in element.lines]
     assert ("Post weekly-poll: Wed 20:00 (cron 0 20 * * 3), auto, poll \"Next week's topic?\" "
             "(3 options, single choice, named, closes after 1d)") in lines  # fmt: skip
+
+
+def test_the_calendar_lists_each_firing_of_the_poll_with_its_question() -> None:
+    pb = parse_playbook(MINIMAL + WEEKLY).playbook
+    agenda = build_agenda(pb, Path("."), utc(2026, 5, 1), utc(2026, 5, 15))
+    assert [(f.at, f.post, f.kind, f.item) for f in agenda.firings] == [
+        (WEDNESDAY + timedelta(days=d), "weekly-poll", "poll", "📊 Next week's topic?")
+        for d in (0, 7)
+    ]

@@ -141,7 +141,7 @@ def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
                 gets.setdefault(post.id, []).append(group.name)
     told = []
     for line in lines:
-        if line.kind == "post":
+        if line.kind in ("post", "poll"):
             names = gets.get(line.post, [])
             if {g.name for g in members} <= (receiving := set(names)):
                 said = "every group"
