@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hearthkeeper.capabilities.calendar.agenda import build_agenda
+from hearthkeeper.capabilities.calendar.posts import PostFiring, decide_post
 from hearthkeeper.capabilities.polls.repository import SqlPolls
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -17,6 +18,7 @@ from hearthkeeper.playbook import PlaybookError, parse_playbook
 from hearthkeeper.playbook.summary import summarise
 from hearthkeeper.store import Store
 from tests.capabilities.calendar.test_calendar_posting import (
+    LONDON,
     calendar_community,
     group,
     pending_firing,
@@ -183,3 +185,15 @@ def test_the_calendar_lists_each_firing_of_the_poll_with_its_question() -> None:
         (WEDNESDAY + timedelta(days=d), "weekly-poll", "poll", "📊 Next week's topic?")
         for d in (0, 7)
     ]
+
+
+def test_a_poll_firing_missed_until_its_poll_would_have_closed_opens_nothing() -> None:
+    """Within its grace (1h) but past its 30 minutes open, a poll would open already closed:
+    the firing is skipped as a late one is."""
+    short = WEEKLY.replace("closes_after: 24h", "closes_after: 30m")
+    [post] = parse_playbook(MINIMAL + short).playbook.calendar.posts
+    lasts = timedelta(minutes=30)
+    for late, status in ((timedelta(minutes=20), "posted"), (timedelta(minutes=40), "skipped")):
+        firing = decide_post(post, "g1", LONDON, WEDNESDAY, WEDNESDAY + late, None, [], lasts)
+        assert isinstance(firing, PostFiring)
+        assert (firing.status, firing.due.late) == (status, status == "skipped")
