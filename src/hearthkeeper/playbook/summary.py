@@ -284,7 +284,14 @@ def _output(pb: Playbook) -> Element:
     cal = pb.calendar
     el = Element("Output (输出)")
     for post in cal.posts:
-        what = "library " + post.content.library if post.content.library else "inline text"
+        what = "library " + post.library if post.library else "inline text"
+        if post.poll is not None:
+            polls = pb.mechanisms.polls
+            closes = format_duration(post.poll.closes_after or polls.default_duration)
+            anonymous = polls.anonymous if post.poll.anonymous is None else post.poll.anonymous
+            what = (f"poll {post.poll.question!r} ({len(post.poll.options)} options, "
+                    f"{'multiple' if post.poll.multiple else 'single'} choice, "
+                    f"{'anonymous' if anonymous else 'named'}, closes after {closes})")  # fmt: skip
         el.lines.append(
             f"Post {post.id}: {post.schedule} (cron {parse_schedule(post.schedule)}), "
             f"{post.mode.value}, {what}"
