@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import Order, Subscription
+from hearthkeeper.capabilities.billing.records import Order, OrderKind, Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -385,7 +385,9 @@ def list_billing(
         reasons = repo.reasons(found.id, [order for order, _ in paid])
         for order, name in paid:
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
-            if order.id in reasons:
+            if order.kind is OrderKind.DAYS_GIVEN:
+                gave += f"\t{escape(reasons.get(order.id, 'days given'))}"
+            elif order.id in reasons:
                 gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)} (member {order.member_id})\t"

@@ -89,11 +89,13 @@ def give_days(tx: Store, community: Community, playbook: Playbook | None, member
     repo.lock_member(member_id)  # the end read below is the one these days extend
     key = key or new_key()
     before = repo.order(Provider.MANUAL, key)
-    if before is not None and before.subscription_id is not None:
-        sub = repo.subscription(before.subscription_id)
-        if sub is not None and before.member_id == member_id:
+    if before is not None:
+        sub = repo.subscription(before.subscription_id) if before.subscription_id else None
+        if sub is not None and before.member_id == member_id and (
+                before.kind is OrderKind.DAYS_GIVEN):  # fmt: skip
             return Given(before, sub, False)
-        raise BillingError(f"reference {key!r} is recorded already as order {before.id}")
+        raise BillingError(f"reference {key!r} is recorded already as order {before.id}; "
+                           "nothing was given")  # fmt: skip
     subs = repo.subscriptions(community.id, member_id=member_id)
     holding = [s for s in subs if s.live and (has_access(s, plans.get(s.plan_id), now)
                                               or s.period_start > now)]  # fmt: skip
