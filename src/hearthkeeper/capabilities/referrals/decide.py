@@ -47,6 +47,7 @@ TEXTS = Phrasebook({
     "reward_points": {Language.ZH_CN: "{points} 积分", Language.EN: "{points} points"},
     "reward_title": {Language.ZH_CN: "头衔「{title}」", Language.EN: "the title '{title}'"},
     "reward_item": {Language.ZH_CN: "奖品「{item}」", Language.EN: "the reward '{item}'"},
+    "reward_days": {Language.ZH_CN: "{days} 天会员", Language.EN: "{days} day{s} of membership"},
     "reward_none": {Language.ZH_CN: "大家的感谢", Language.EN: "everyone's thanks"},
     "rewarded": {
         Language.ZH_CN: "🎉 {nickname} 邀请的 {invites} 位朋友都留了下来，完成邀请任务，获得 {reward}！",
@@ -199,6 +200,9 @@ def reward_text(offer: Offer, lang: Language) -> str:
         parts.append(TEXTS.say("reward_title", lang, title=reward.title))
     if reward.reward:
         parts.append(TEXTS.say("reward_item", lang, item=offer.item or reward.reward))
+    if reward.membership_days:
+        days = reward.membership_days
+        parts.append(TEXTS.say("reward_days", lang, days=days, s="" if days == 1 else "s"))
     return SEP[lang].join(parts) or TEXTS.say("reward_none", lang)
 
 
