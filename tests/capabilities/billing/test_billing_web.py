@@ -846,6 +846,8 @@ def test_the_console_and_the_api_give_days_once_said_in_the_ledger_as_given_free
     back = f"{BASE}/members/{mei.id}"
     done = c.post("/billing/give", {"who": f"member:{mei.id}", "days": "1", "back": back})
     assert done.headers["location"].endswith(f"/members/{mei.id}?notice=given")
+    assert "Days of membership given: the new end is under Paid membership" in c.get(
+        f"/members/{mei.id}?notice=given").text  # fmt: skip
     # the API, once per key
     operator = c.store.operator_by_name("ann")
     assert operator is not None
