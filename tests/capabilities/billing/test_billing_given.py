@@ -23,6 +23,7 @@ from tests.capabilities.billing.billing_setup import (
     paid_community,
     pay,
     performed,
+    reminders,
     run_at,
     screen,
     seat,
@@ -90,6 +91,9 @@ def test_days_given_to_a_member_without_a_membership_start_now_and_count_as_give
     assert figures.members_now_text == "1 paying, 1 on a period given free"
     assert figures.purchase_rate_text == "50% (1 of 2)"  # bo bought nothing
     assert figures.revenue_text.startswith("299.00")
+    # a week is shorter than the plan's 14 days' reminder: bo is reminded the day before
+    assert reminders(run_at(c, now + timedelta(days=5, hours=23))) == []
+    assert reminders(run_at(c, now + timedelta(days=6, minutes=1))) == [("g1", "bo")]
 
 
 @pytest.mark.parametrize(("days", "said"), [
