@@ -409,3 +409,27 @@ def test_a_reward_of_membership_days_is_given_when_the_friends_stay_completes(
     join(c, "cat", token, at=DAY + timedelta(days=8))  # a second friend: no second week
     at_day(c, 15.1)
     assert len(billing.orders(c.runtime.community_id, member_id=ann)) == 1
+
+
+def test_membership_days_that_cannot_be_given_are_said_to_staff(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two plans and an inviter who never held one: which plan's days is staff's to decide."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    two = DAYS_TASK.replace(
+        "    - {id: monthly", "    - {id: yearly, name: Yearly, price: 300, currency: CNY, "
+        "period: 1 year}\n    - {id: monthly")  # fmt: skip
+    store_clock.set(DAY)
+    c = community(store, store_clock, playbook(two))
+    join(c, "ann")
+    token, _ = invite_link(c, "ann")
+    join(c, "bob", token)
+    at_day(c, 7.01)
+    ann = c.member_id("ann")
+    assert sent(c.carrier, ActionKind.ALERT_STAFF) == [
+        "[Invite reward] g1: ann completed the invite task, but its 7 days of membership were "
+        f"not given: member {ann} holds no membership and the community has 2 plans: say which "
+        "to give days of (CLI --plan, console 'plan', API \"plan\"; one of yearly, monthly)"
+    ]
+    assert SqlBilling.on(store).orders(c.runtime.community_id) == []

@@ -54,6 +54,11 @@ TEXTS = Phrasebook({
         Language.EN: "🎉 {nickname} brought {friends} who stayed: invite task done, "
                      "earning {reward}!",
     },
+    "days_not_given": {
+        Language.ZH_CN: "【邀请奖励】{group}：{nickname} 完成邀请任务，但 {days} 天会员未能发放：{why}",
+        Language.EN: "[Invite reward] {group}: {nickname} completed the invite task, but its "
+                     "{days} days of membership were not given: {why}",
+    },
     "hand_over": {
         Language.ZH_CN: "【邀请奖励】{group}：{nickname} 完成邀请任务，请发放「{item}」。",
         Language.EN: "[Invite reward] {group}: {nickname} completed the invite task; please "

@@ -10,6 +10,7 @@ from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.referrals.addresses import link_for
 from hearthkeeper.capabilities.referrals.decide import (
     SAID_READ,
+    TEXTS,
     JoinVerdict,
     Offer,
     decide_join,
@@ -215,8 +216,9 @@ def _membership_days(scope: StoreBase, ctx: EffectContext, community: int, invit
         users = PointingQueries.on(scope).user_ids([inviter], group.carrier)
         return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
                        group=group.carrier_group_id, member=users.get(inviter),
-                       text=f"{nickname} completed the invite task, but its {days} days of "
-                       f"membership were not given: {exc}", handler="referrals",
+                       text=TEXTS.say("days_not_given", pb.community.language,
+                                      group=group.name, nickname=nickname, days=days,
+                                      why=str(exc)), handler="referrals",
                        key=f"referrals:reward:{community}:{inviter}:days",
                        reason="invite reward's membership days not given")]  # fmt: skip
     return []
