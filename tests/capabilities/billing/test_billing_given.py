@@ -97,9 +97,9 @@ def test_days_given_to_a_member_without_a_membership_start_now_and_count_as_give
 
 
 @pytest.mark.parametrize(("days", "said"), [
-    (0, "--days 0: give 1 to 3650 days"), (-7, "--days -7: give 1 to 3650 days; days given "
+    (0, "0 days: give 1 to 3650 days"), (-7, "-7 days: give 1 to 3650 days; days given "
                                                "are not taken back"),
-    (4000, "--days 4000: at most 3650 days"),
+    (4000, "4000 days: at most 3650 days"),
 ])  # fmt: skip
 def test_days_out_of_one_to_3650_are_refused_and_nothing_is_recorded(
     store: Store, store_clock: FrozenClock, days: int, said: str

@@ -56,11 +56,11 @@ class Given:
 def checked_days(days: int) -> int:
     """`days` when it is 1 to `MAX_DAYS`, else `BillingError` saying what is allowed."""
     if days < 1:
-        raise BillingError(f"--days {days}: give 1 to {MAX_DAYS} days; days given are not "
+        raise BillingError(f"{days} days: give 1 to {MAX_DAYS} days; days given are not "
                            "taken back (nothing was recorded; docs/membership.md says how to "
                            "correct a gift)")  # fmt: skip
     if days > MAX_DAYS:
-        raise BillingError(f"--days {days}: at most {MAX_DAYS} days (ten years) are given at "
+        raise BillingError(f"{days} days: at most {MAX_DAYS} days (ten years) are given at "
                            "once; nothing was recorded")  # fmt: skip
     return days
 
