@@ -125,7 +125,7 @@ mechanisms:
   tags: [{name: region, values: [Yunnan], self_service: true,
           expert_topics: {Yunnan: [puer]}}]
   referrals: {enabled: true, invites: 2, stay: 7d, posts: 1,
-              reward: {points: 10, title: Recruiter, reward: mug}}
+              reward: {points: 10, title: Recruiter, reward: mug, membership_days: 7}}
   crisis: {enabled: true, sensitivity: normal}
 calendar:
   posts:

@@ -340,8 +340,12 @@ def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
     if not referrals.enabled:
         return
     reward, loc = referrals.reward, ("mechanisms", "referrals", "reward")
-    if not (reward.points or reward.title or reward.reward):
-        yield loc, "the invite task rewards nothing: give points, a title or a reward item"
+    if not (reward.points or reward.title or reward.reward or reward.membership_days):
+        yield loc, ("the invite task rewards nothing: give points, a title, a reward item or "
+                    "membership days")  # fmt: skip
+    if reward.membership_days and not pb.monetisation.plans:
+        yield (*loc, "membership_days"), ("there is no membership to give days of: "
+                                          "monetisation.plans is empty")  # fmt: skip
     if reward.points and not points.enabled:
         yield (*loc, "points"), "mechanisms.points is disabled, so these points are not given"
 

@@ -11,6 +11,7 @@ from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
 from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.joining import ThresholdKind
+from hearthkeeper.playbook.mechanisms import ReferralReward
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType, Language
 from hearthkeeper.playbook.rules import LearnedScorer, Response, ViolationKind
@@ -543,6 +544,16 @@ def _dur(value: object) -> str:
     return format_duration(value) if isinstance(value, timedelta) else str(value)
 
 
+def _prize(reward: ReferralReward) -> str:
+    """What the invite task gives, as ' with …' ('' for nothing named)."""
+    parts = [f"{reward.points} points"] if reward.points else []
+    parts += [f"the title {reward.title}"] if reward.title else []
+    parts += [f"the reward item {reward.reward}"] if reward.reward else []
+    days = reward.membership_days
+    parts += [f"{days} day{'' if days == 1 else 's'} of membership"] if days else []
+    return f" with {', '.join(parts)}" if parts else ""
+
+
 def _referrals(pb: Playbook, el: Element) -> None:
     """The invite task, and what of it this deployment cannot honour."""
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
@@ -550,6 +561,7 @@ def _referrals(pb: Playbook, el: Element) -> None:
         posting = f" and post {r.posts}" if r.posts else ""
         el.lines.append(
             f"Referrals: invite {r.invites} who stay {_dur(r.stay)}{posting}, once rewarded"
+            f"{_prize(r.reward)}"
         )
         landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM, CarrierKind.MATRIX)  # joins
         if not any(c.kind in landing for c in pb.structure.carriers):  # that name their link
