@@ -384,6 +384,10 @@ def test_the_calendar_counts_a_librarys_items_left_where_the_post_goes(console: 
             '  quiet_hours: "23:00-08:00"', '  quiet_hours: "23:00-08:00"\n  staff_group: 员工群'
         )
         + '\ngroups:\n  "颜学院护肤社 9群":\n    calendar_posts: [share-reward]\n'
+    ).replace(
+        "calendar:\n  posts:\n",
+        "calendar:\n  posts:\n    - id: weekly-poll\n"
+        "      schedule: 每周三 20:00\n      poll: {question: 下周聊什么, options: [防晒, 修护]}\n",
     )
     apply_playbook(console.store, parse_playbook(text, "playbook.yaml"), "ann")
     items = load_library(console.playbooks.base_dir(console.community_id) / "content" /
@@ -399,6 +403,9 @@ def test_the_calendar_counts_a_librarys_items_left_where_the_post_goes(console: 
     rows = {r.split("<td>")[1].split("<")[0]: r for r in ahead.split("<tr>")[2:]}
     assert "<td>every group but 颜学院护肤社 9群</td>" in rows["morning-pack"]
     assert "<td>every group</td>" in rows["share-reward"]
+    # a scheduled poll goes where a post would: not to 9群, whose calendar_posts leave it out
+    assert '<td class="text">📊 下周聊什么</td>' in rows["weekly-poll"]
+    assert "<td>every group but 颜学院护肤社 9群</td>" in rows["weekly-poll"]
     left = page.split('class="muted small library-left"')[1].split("</p>")[0]
     assert "9群" not in left and "员工群" not in left and "旧群" not in left
     posts = SqlPosts.on(console.store)

@@ -97,7 +97,7 @@ def test_an_effect_is_told_the_action_that_asked_for_it_and_all_else_the_engine_
     member = MemberView(id=7, user_id="u7", display_name="Mei")
     ctx = EffectContext(playbook=playbook(), group=GROUP, member=member,
                         now=datetime(2026, 6, 1, tzinfo=UTC), event_id=42,
-                        memory=object())  # type: ignore[arg-type]  # fmt: skip
+                        memory=object(), prepared=object())  # type: ignore[arg-type]  # fmt: skip
     assert all(getattr(ctx, f.name) != f.default for f in fields(EffectContext)
                if f.name != "trigger"), "every field set: a missed one would show"  # fmt: skip
     action = Action(kind=ActionKind.SEND, carrier="fake", group="g", text="hi")

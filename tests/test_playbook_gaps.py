@@ -125,7 +125,7 @@ mechanisms:
   tags: [{name: region, values: [Yunnan], self_service: true,
           expert_topics: {Yunnan: [puer]}}]
   referrals: {enabled: true, invites: 2, stay: 7d, posts: 1,
-              reward: {points: 10, title: Recruiter, reward: mug}}
+              reward: {points: 10, title: Recruiter, reward: mug, membership_days: 7}}
   crisis: {enabled: true, sensitivity: normal}
 calendar:
   posts:
@@ -138,6 +138,10 @@ calendar:
     - id: note
       schedule: every Monday 20:00
       content: {text: A new week of tea., kind: text}
+    - id: weekly-poll
+      schedule: every Wednesday 20:00
+      poll: {question: "Which tea next week?", options: [Oolong, Pu-erh], multiple: true,
+             anonymous: true, closes_after: 1d}
   rituals:
     anniversary: {enabled: true, day: 18, at: "20:00", text: "{community} is {months} months old"}
     welcome_week_digest: true

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hearthkeeper.store import Group, Member, MessageKind, Store, StoreError
-from hearthkeeper.store.records import MessageDeletion
+from hearthkeeper.store.records import MessageDeletion, MessageEdit
 
 SENT = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
 
@@ -196,3 +196,18 @@ def test_seats_say_who_has_posted_in_each_group(store: Store, chat: Chat) -> Non
     assert {pair: stay for pair, (stay, _) in seats.items()} == store.active_stays(pairs)
     assert seats[(other.id, chat.ann.id)][0].role == "manager"
     assert store.seats([]) == {}
+
+
+def test_an_edit_keeps_the_authors_new_text_and_nobody_elses(store: Store, chat: Chat) -> None:
+    """The stored text was the text as first posted: an edit was never kept, and staff saw
+    `hi all` where the member had edited in an ad. The last edit stands; an edit naming
+    someone else's message (Matrix lets anyone send one) or one never stored changes nothing."""
+    _text(store, chat, "evt-1", "hi all")
+    store.record_message(chat.group.id, "evt-2", chat.bob.id, "text", "bob's", SENT)
+    with store.transaction() as tx:
+        tx.edit_messages([MessageEdit(chat.group.id, "evt-1", chat.ann.id, "hi all!"),
+                          MessageEdit(chat.group.id, "evt-1", chat.ann.id, "加我微信 abc12345"),
+                          MessageEdit(chat.group.id, "evt-2", chat.ann.id, "forged"),
+                          MessageEdit(chat.group.id, "evt-9", chat.ann.id, "never seen")])  # fmt: skip
+    texts = {m.carrier_event_id: m.text for m in store.messages(chat.group.id)}
+    assert texts == {"evt-1": "加我微信 abc12345", "evt-2": "bob's"}

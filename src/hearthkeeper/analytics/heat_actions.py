@@ -97,8 +97,8 @@ def stopped_posts(inputs: HeatInputs, playbook: Playbook | None, quiet: int,
             since = said("since_added", lang, day=day.isoformat())
         if post.mode is PostMode.REMIND:
             fix = said("fix_remind", lang)
-        elif post.content.library:
-            fix = said("fix_library", lang, library=post.content.library)
+        elif post.library:
+            fix = said("fix_library", lang, library=post.library)
         else:
             fix = said("fix_calendar", lang)
         found.append(said("post_stopped" if missed == 1 else "post_stopped_many", lang,

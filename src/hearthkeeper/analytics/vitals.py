@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,6 +76,7 @@ class Vitals:
     groups: Mapping[int, ScopeVitals]
     silent_key: tuple[SilentKey, ...]
     opened: date | None = None  # the local day its oldest group opened (None: no group)
+    groups_opened: Mapping[int, date] = field(default_factory=dict)  # each group's
 
     def sections(self) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
         """(community sections, per-group sections by group id)."""
@@ -133,7 +134,8 @@ def community_vitals(store: Store, community_id: int, *, as_of: date, zone: Zone
             groups[group.id] = replace(groups[group.id], heat=heat)
     lifecycle = infer_stage(signals.community_facts(data, members), playbook)
     return Vitals(as_of, community, lifecycle, groups, key,
-                  opened=min(data.opened.values(), default=None))  # fmt: skip
+                  opened=min(data.opened.values(), default=None),
+                  groups_opened=dict(data.opened))  # fmt: skip
 
 
 def silent_key_members_of(store: Store, community_id: int, *, as_of: date, zone: ZoneInfo,

@@ -113,10 +113,13 @@ def own_words(words: str, names: Iterable[str], also: Iterable[re.Pattern[str]] 
     rest = " ".join(_forms_out(text, also).split())
     if not any(c.isalnum() for c in rest):
         return ""
-    # all that is left a name mistyped by one character (`包邮劵`, `包邮卷` for `包邮券`): the
-    # member named it (the command says there is no such thing); never a short name's miss
+    # all that is left a name written with spaces in it (`包邮 券`), or mistyped by one
+    # character (`包邮劵`, `包邮卷` for `包邮券`): the member named it (the command says there
+    # is no such thing); never a short name's miss
     typed = "".join(rest.split())
-    return "" if any(len(n) >= MISTYPED and _one_edit(typed, n) for n in folded) else rest
+    named = any(typed == "".join(n.split()) or (len(n) >= MISTYPED and _one_edit(typed, n))
+                for n in folded)  # fmt: skip
+    return "" if named else rest
 
 
 def _one_edit(typed: str, name: str) -> bool:
@@ -165,10 +168,21 @@ def naming(names: Callable[[Context], Iterable[str] | None], *also: re.Pattern[s
     return Naming(names, also)
 
 
-def whole(known: Callable[[str, Context], bool]) -> Own:
+@dataclass(frozen=True)
+class Whole:
+    """`Command.own` for a command whose words name something as a whole or not at all:
+    `known` says which."""
+
+    known: Callable[[str, Context], bool]
+
+    def __call__(self, words: str, ctx: Context) -> str:
+        return "" if self.known(words, ctx) else words
+
+
+def whole(known: Callable[[str, Context], bool]) -> Whole:
     """`Command.own` for a command whose words name something as a whole or not at all
     (`/rsvp 护肤沙龙`, part of an event's title; `/tag 肤质 油皮`): `known` says which."""
-    return lambda words, ctx: "" if known(words, ctx) else words
+    return Whole(known)
 
 
 def parse(text: str) -> Invocation | None:
@@ -246,6 +260,71 @@ class CommandBook:
                 rest = said[len(name) :].strip()
                 return Invocation(name, tuple(rest.split()), rest) if rest else None
         return None
+
+    def members_words(self, text: str, ctx: Context, *, stored: bool = True) -> str:
+        """What of a message names nothing the community's commands look up (a reward, a
+        poll's option, a sign-up's item, an event, a title, a tag), read as each command's
+        `own` reads its words, one after the other: `包邮券怎么用` → `怎么用`; "" when nothing
+        else is left (`包邮券`, `包邮券！`, `包邮 券`). The text itself without the store (a
+        poll's or a list's names cannot be read, and any words would be taken as naming
+        them). `stored=False`: only the names the playbook holds (rewards, titles), without
+        reading the store (a poll's options, a list's items, events and tags are left in)."""
+        if ctx.reads is None:
+            return text
+        if not stored:  # a `Naming` of what the store holds answers None without it
+            ctx = replace(ctx, reads=None)
+        said = text
+        # what several commands look up is read once (`/join` and `/cancel` a list's items,
+        # `/vote` and `/unvote` a poll's options, `/rsvp` and `/unrsvp` the events)
+        names: dict[Callable[[Context], Iterable[str] | None], Iterable[str] | None] = {}
+        asked: set[tuple[Callable[[str, Context], bool], str]] = set()
+        for command in self._commands:
+            own = command.own
+            if command.takes is not Takes.WORDS or own is None:
+                continue
+            if isinstance(own, Naming):
+                if own.names not in names:
+                    names[own.names] = own.names(ctx)
+                found = names[own.names]
+                if found is not None:
+                    said = own_words(said, found, own.forms)
+                elif stored:
+                    return ""  # no store to read: the words are taken as naming it
+            elif not stored:
+                continue  # what `known` reads is not said
+            elif isinstance(own, Whole):
+                if (own.known, said) not in asked:
+                    asked.add((own.known, said))
+                    said = own(said, ctx)
+            else:
+                said = own(said, ctx)
+            if not said:
+                return ""
+        return said
+
+    def names_only(self, text: str, ctx: Context) -> bool:
+        """Whether `text`, whole, is nothing but what the community's commands look up
+        (`members_words` leaves nothing); never a text without a letter (`2`, `+1`: a number
+        names nothing alone) nor without the store."""
+        return (ctx.reads is not None and any(c.isalpha() for c in text)
+                and not self.members_words(text, ctx))  # fmt: skip
+
+    def commanded(self, text: str, ctx: Context) -> bool:
+        """Whether `text` is a member's command to the bot, not words to the group: one the
+        book knows with its slash (`/打卡 …`), nothing but commands' names without it
+        (`签到`, `排行榜`, `积分排行榜`), or typed without its slash with words naming only
+        the community's own (`兑换 包邮券`: `unslashed`; only with the store, as
+        `names_only`). A message that merely starts with a command's word (`结果退款一直没到`,
+        `我的脸过敏了`) is not."""
+        invocation = parse(text)
+        if invocation is not None and self.find(invocation.name) is not None:
+            return True
+        if any(c.isalpha() for c in text) and not own_words(text, self._by_name):
+            return True  # nothing but commands' names: `签到！`, `积分排行榜`
+        invocation = None if ctx.reads is None else self.unslashed(text)
+        command = None if invocation is None else self.find(invocation.name)
+        return (command is not None and command.takes is Takes.WORDS and command.own is not None
+                and invocation is not None and not command.own(invocation.rest, ctx))  # fmt: skip
 
     def available(self, ctx: Context) -> list[Command]:
         """The commands this member may use, in registration order."""

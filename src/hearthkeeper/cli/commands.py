@@ -126,7 +126,8 @@ MEANT: Final[Mapping[str, tuple[str, ...]]] = {
     "accept": ("approve",), "admit": ("approve",), "reject": ("refuse",),
     "deny": ("refuse",), "decline": ("refuse",), "csv": ("export",), "download": ("export",),
     "check-in": ("checkin",), "stats": ("report",), "health": ("report",),
-    "uphold": ("decide",), "dismiss": ("decide",),
+    "uphold": ("decide",), "dismiss": ("decide",), "gift": ("give",), "extend": ("give",),
+    "comp": ("give",),
 }  # fmt: skip
 
 
@@ -143,6 +144,7 @@ TOP_MEANT: Final[Mapping[str, tuple[str, ...]]] = {
     "export": ("signups export", "billing export", "grid export"), "pardon": ("strikes pardon",),
     "lift": ("sanctions lift",), "unban": ("sanctions lift",), "approve": ("applications approve",),
     "refuse": ("applications refuse",), "pay": ("billing pay",), "refund": ("billing refund",),
+    "give": ("billing give",), "gift": ("billing give",),
     "rooms": ("matrix rooms",), "episodes": ("crisis episodes",), "top": ("referrals top",),
     "rollups": ("db rollups",), "poll": ("grid poll",), "skip": ("grid skip",),
     "checkin": ("grid checkin", "events checkin"),

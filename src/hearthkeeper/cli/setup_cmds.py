@@ -203,7 +203,7 @@ def _copy_libraries(posts: list[ScheduledPost], playbook: Path, directory: Path)
     import shutil
 
     notes = []
-    for folder in dict.fromkeys(p.content.library for p in posts if p.content.library):
+    for folder in dict.fromkeys(p.library for p in posts if p.library):
         source, target = playbook.parent / folder, directory / folder
         if Path(folder).is_absolute():
             continue  # read from where it is, whichever the playbook's folder

@@ -88,6 +88,11 @@ BAN_FOLLOWS = "ban_follows"
 # name filled; the others leave it out (`capabilities/appeals/private.py`).
 PRIVATE_APPEAL = "private_appeal"
 
+# `extra` on a DIRECT to someone who may never have opened a private chat with the bot (a
+# banned member's notice: `capabilities/appeals/private.py`): a carrier that may not write to
+# them (Telegram, until they press Start) drops it; not said is no failure.
+UNLESS_UNREACHABLE = "unless_unreachable"
+
 # `extra` on a REPLY or SEND meant for `member` alone (a door code, a payment reference): what
 # the group may read instead. A carrier that shows a message to one member of a group
 # (`Capabilities.private_replies`: the web chat) shows `text` to them only; on any other the

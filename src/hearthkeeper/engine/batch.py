@@ -17,6 +17,7 @@ from hearthkeeper.engine.events import Event
 from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.store import (
     MessageDeletion,
+    MessageEdit,
     NewMessage,
     NewOutboxItem,
     NewReaction,
@@ -76,6 +77,7 @@ class Batch:
     strikes: list[NewStrike] = field(default_factory=list)
     alerts: dict[str, NewStaffAlert] = field(default_factory=dict)  # the staff inbox, by key
     deletions: list[MessageDeletion] = field(default_factory=list)
+    edits: list[MessageEdit] = field(default_factory=list)  # messages edited by their authors
     record: BatchRecord = field(default_factory=BatchRecord)
     # (community id, member id) of the members who were in the community before: read once
     # for the batch's joins, and added to as members leave in it (returning if they rejoin)

@@ -164,6 +164,9 @@ class EffectContext:
     event_id: int | None = None
     trigger: Action | None = None
     memory: Remembers | None = None  # the engine's memory (None for scheduled work)
+    # What the effect's slow reads found, read aside beforehand (`Registry.add_effect`'s
+    # `prepare`, run off the engine's path by `Engine.run`); None: the effect reads itself
+    prepared: object = None
 
     def triggered_by(self, action: Action) -> EffectContext:
         """This context for the effect `action` asks for: `dataclasses.replace(self,
@@ -171,11 +174,15 @@ class EffectContext:
         fields' descriptions each time). A field added above is added here too."""
         return EffectContext(playbook=self.playbook, group=self.group, member=self.member,
                              now=self.now, event_id=self.event_id, trigger=action,
-                             memory=self.memory)  # fmt: skip
+                             memory=self.memory, prepared=self.prepared)  # fmt: skip
 
 
 R = TypeVar("R", bound=Request)
 Effect = Callable[[StoreBase, R, EffectContext], Sequence[Action]]
+# The slow, read-only part of a scheduled effect, run outside any transaction that writes
+# (`Engine.run`: in a worker thread while the engine goes on deciding events); what it
+# returns reaches the effect as `EffectContext.prepared`.
+Prepare = Callable[[StoreBase, R, EffectContext], object]
 
 
 def schedule_request(scope: StoreBase, key: str, community_id: int, request: Request,

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
@@ -15,7 +16,7 @@ from hearthkeeper.engine.events import Event, Message
 from hearthkeeper.engine.executor import Executor, Processed, Runtime
 from hearthkeeper.engine.outage import Outage
 from hearthkeeper.engine.outbound import OutboundQueue, Sent
-from hearthkeeper.engine.scheduled import run_due
+from hearthkeeper.engine.scheduled import prepare_aside, run_due
 from hearthkeeper.engine.timers import lift_due_mutes
 from hearthkeeper.store import OutboxItem, Scheduled, Store
 from hearthkeeper.store.cluster import ClusterLost
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 
 SMALL_BATCH = 8  # events decided on the event loop itself (larger batches: a worker thread)
 PUMP_PAUSE, PUMP_PAUSE_MAX = 1.0, 60.0  # seconds before a failed event stream is read again
+PREPARED_KEPT = 3600.0  # seconds a result read aside waits for its item (another worker ran it)
+# The interpreter's switch interval while reads aside run (Python's default is 5 ms). The
+# reads hold the interpreter between their statements; the engine's thread lets it go at
+# each of its own (SQLite works in this process) and waited up to the interval each time to
+# have it back: a batch of one message took ~1 s instead of ~0.1 s beside the weekly report
+# of 500 groups. 0.5 ms: messages waited at most ~2 s instead of ~14 s (docs/benchmarks.md,
+# session 40).
+ASIDE_SWITCH_INTERVAL = 0.0005
 
 
 _SETTLED = [False]
@@ -94,6 +103,12 @@ class Engine:
         # chat) are decided by the holder of their lease (`hold_group` takes and keeps it).
         self._hold_group = hold_group
         self._leased = frozenset(self.carriers) if hold_group is not None else frozenset()
+        # Scheduled work's slow reads done aside (`run`): by item key, what was read and when;
+        # and the reads under way. Touched on the event loop only.
+        self._prepared: dict[str, tuple[object, float]] = {}
+        self._preparing: dict[str, asyncio.Task[None]] = {}
+        self._switch_interval = sys.getswitchinterval()  # the interpreter's, outside reads aside
+        self._reading_aside = 0  # reads aside under way
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -115,12 +130,57 @@ class Engine:
     def tick(self) -> int:
         """Do what time asks for now: lift ended mutes, run scheduled work that fell due,
         and learn the moderation decisions staff took since the last tick."""
+        return self._tick(None, None)[0]
+
+    def _tick(self, prepared: Mapping[str, object] | None,
+              aside: list[Scheduled] | None) -> tuple[int, list[str]]:  # fmt: skip
+        """`tick`; with `aside`, scheduled work with slow reads not yet in `prepared` is
+        left pending and named there (`run_due`). Also the keys of the work that ran."""
         now = self.clock.now()
         self.executor.state.refresh_examples()
         beside = self._hold_group is not None
         lifted = lift_due_mutes(self.store, now, may_lift=self._decides if beside else None)
-        ran = run_due(self.store, self.runtimes, now, may_run=self._may_run if beside else None)
-        return lifted + len(ran)
+        if aside is not None:
+            aside.clear()  # a tick the outage made try again starts over
+        ran = run_due(self.store, self.runtimes, now, may_run=self._may_run if beside else None,
+                      prepared=prepared, aside=aside)  # fmt: skip
+        return lifted + len(ran), [item.key for item, _ in ran]
+
+    async def _timed_work(self) -> None:
+        """`tick` as `run` does it: scheduled work whose reads are slow (the weekly report,
+        the daily watch at hundreds of groups) is read aside in a worker thread while events
+        go on being decided; the tick after the reads end runs it with what they found."""
+        prepared = {key: found for key, (found, _) in self._prepared.items()}
+        aside: list[Scheduled] = []
+        _, ran = await self.outage.call(lambda: asyncio.to_thread(self._tick, prepared, aside))
+        for key in ran:
+            self._prepared.pop(key, None)
+        now = asyncio.get_running_loop().time()
+        self._prepared = {k: v for k, v in self._prepared.items() if now - v[1] < PREPARED_KEPT}
+        for item in aside:
+            if item.key not in self._preparing:
+                self._preparing[item.key] = asyncio.create_task(self._prepare(item))
+
+    async def _prepare(self, item: Scheduled) -> None:
+        """Read aside what `item`'s effect needs; should that fail, the item runs its own
+        reads at the next tick (where a failure sets it aside as any failed work)."""
+        found: object = None
+        if not self._reading_aside:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self._switch_interval, ASIDE_SWITCH_INTERVAL))
+        self._reading_aside += 1
+        try:
+            found = await asyncio.to_thread(prepare_aside, self.store, self.runtimes, item,
+                                            self.clock.now())  # fmt: skip
+        except Exception:
+            log.exception("scheduled %s (%s): its reads aside failed; it reads itself",
+                          item.key, item.effect)  # fmt: skip
+        finally:
+            self._preparing.pop(item.key, None)
+            self._reading_aside -= 1
+            if not self._reading_aside:
+                sys.setswitchinterval(self._switch_interval)
+        self._prepared[item.key] = (found, asyncio.get_running_loop().time())
 
     def _may_run(self, tx: Store, item: Scheduled) -> AbstractContextManager[bool]:
         """Whether this worker runs the scheduled `item` (beside others): `_decides`."""
@@ -198,14 +258,14 @@ class Engine:
                     await self._decide_and_perform(events)
                 if loop.time() >= due:
                     await self._take_over(pumps, inbox)
-                    await self.outage.call(lambda: asyncio.to_thread(self.tick))
+                    await self._timed_work()
                     await self._drain(100)
                     due = loop.time() + idle
         finally:
             stopping.cancel()
-            for task in pumps:
+            for task in [*pumps, *self._preparing.values()]:
                 task.cancel()
-            for task in pumps:
+            for task in [*pumps, *self._preparing.values()]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             if len(self.queue.aside):

@@ -25,7 +25,7 @@ from hearthkeeper.engine.actions import Action
 from hearthkeeper.engine.appliers import APPLIERS, Step
 from hearthkeeper.engine.batch import Batch, Posted
 from hearthkeeper.engine.effects import EffectContext
-from hearthkeeper.engine.events import Event, Join, Leave, Message, Reaction, Rename
+from hearthkeeper.engine.events import Edit, Event, Join, Leave, Message, Reaction, Rename
 from hearthkeeper.engine.handler import Context, GroupView, MemberView, group_view
 from hearthkeeper.engine.observers import OBSERVERS, Observer
 from hearthkeeper.engine.registry import Registry, Stage
@@ -35,6 +35,7 @@ from hearthkeeper.playbook.groups import group_playbook, is_staff_channel
 from hearthkeeper.playbook.structure import Permission
 from hearthkeeper.store import (
     Group,
+    MessageEdit,
     MessageKind,
     NewEvent,
     NewMessage,
@@ -294,6 +295,8 @@ class Executor:
             SqlWaitingAdmissions.on(tx).requeue(community_id)
         if batch.messages:
             tx.store_messages(batch.messages)
+        if batch.edits:  # before the deletions: a message deleted for its edit reads as edited
+            tx.edit_messages(batch.edits)
         if batch.deletions:  # the batch's own messages are not tallied yet: nothing to undo
             tx.delete_messages(batch.deletions, {(m.group_id, m.carrier_event_id)
                                                  for m in batch.messages})  # fmt: skip
@@ -346,6 +349,8 @@ class Executor:
             kind = event.kind if event.kind in _KINDS else "other"
             batch.messages.append(NewMessage(group.id, event.event_id, member_id, kind,
                                              event.text, event.at, event.reply_to))  # fmt: skip
+        elif isinstance(event, Edit):
+            batch.edits.append(MessageEdit(group.id, event.target, member_id, event.text))
         elif isinstance(event, Reaction):
             batch.reactions.append(NewReaction(group.id, member_id, event.event_id, event.target,
                                                event.emoji, event.at))  # fmt: skip
@@ -373,6 +378,11 @@ class Executor:
         decision = runtime.registry.decide(event, ctx, through=through)
         decided_in = time.perf_counter() - started
         done: list[Action] = []
+        if decision.actions and isinstance(event, Edit):
+            # what is done about an edit is done about the member's message edited: its strike
+            # names that message's event (a pardon teaches the scorer its text, kept as edited;
+            # an edit of it again costs no strike after a restart either)
+            event_id = tx.event_id_of(group.id, event.target, member_id) or event_id
         if decision.actions:
             step = Step(
                 tx=tx, playbook=playbook, registry=runtime.registry, group=group,

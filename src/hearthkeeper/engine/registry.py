@@ -14,6 +14,7 @@ from hearthkeeper.engine.effects import (
     Effect,
     EffectContext,
     EffectError,
+    Prepare,
     R,
     Request,
 )
@@ -88,17 +89,33 @@ class Registry:
         self._stages: tuple[tuple[Handler, ...], ...] = ()
         self._stage_numbers: tuple[int, ...] = ()  # each of `_stages`' priority group
         self._effects: dict[str, tuple[type[Request], Effect[Any]]] = {}
+        self._prepares: dict[str, Prepare[Any]] = {}  # effects whose slow reads go aside
         self._stateful: list[Stateful] = []  # handlers to tell when a batch rolls back
         self._thresholds: dict[str, ThresholdCheck] = {}  # joining.threshold.kind -> its check
         self.alert_router: AlertRouter | None = None  # staff alerts beyond the inbox
         self._lock_ahead: list[LockAhead] = []
         self._removed: list[Removed] = []  # what to do when moderation puts a member out
 
-    def add_effect(self, kind: type[R], effect: Effect[R]) -> None:
-        """Register the store work behind a request type (`kind.effect` names it)."""
+    def add_effect(self, kind: type[R], effect: Effect[R], *,
+                   prepare: Prepare[R] | None = None) -> None:  # fmt: skip
+        """Register the store work behind a request type (`kind.effect` names it). `prepare`:
+        the slow reads of scheduled work of that type, which a running engine does aside,
+        in a worker thread while it goes on deciding events, before it runs the item
+        (`EffectContext.prepared`)."""
         if kind.effect in self._effects:
             raise ValueError(f"effect {kind.effect!r} is registered twice")
         self._effects[kind.effect] = (kind, effect)
+        if prepare is not None:
+            self._prepares[kind.effect] = prepare
+
+    def prepares(self, name: str) -> bool:
+        """Whether the effect `name` has slow reads to do aside (`add_effect`'s `prepare`)."""
+        return name in self._prepares
+
+    def prepare(self, store: Any, request: Request, ctx: EffectContext) -> object:
+        """What the effect of `request` reads aside (None: it has nothing to read aside)."""
+        prepare = self._prepares.get(request.effect)
+        return None if prepare is None else prepare(store, request, ctx)
 
     def perform(self, tx: Any, action: Action, ctx: EffectContext) -> Sequence[Action]:
         """Run the effect `action.request` asks for, in `tx`; the actions it answers with."""

@@ -18,6 +18,14 @@ by the worker holding the group's lease (web chat groups: taken for the item if 
 while it runs), or the worker running the group's carrier (Matrix, Telegram, QQ), so that a
 poll is never closed in one worker while a vote on it is being decided in another (the voter
 told "counted", the results posted without the vote). Work of no group runs anywhere.
+
+Slow reads aside: an effect registered with a `prepare` (the weekly report, the daily watch:
+seconds of reading and arithmetic at hundreds of groups) does its reads before its item is
+claimed, outside any transaction that writes, when the caller asks so (`aside`): `run_due`
+passes such an item over and names it, the engine runs `prepare_aside` in a worker thread
+while it goes on deciding events, and a later `run_due` runs the item with what was read
+(`prepared`, keyed by the item's key), in a transaction as short as any. Otherwise (`aside`
+None: a direct `Engine.tick`, the CLI) the effect reads in its own transaction, as before.
 """
 
 from __future__ import annotations
@@ -50,32 +58,49 @@ class _NotHere(Exception):
     """The item is another worker's to run: its claim is rolled back."""
 
 
+class _Aside(Exception):
+    """The item's slow reads are to be done aside first: its claim is rolled back."""
+
+
 def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *, limit: int = 100,
-            may_run: MayRun | None = None,
-            only: WorkOf | None = None) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
+            may_run: MayRun | None = None, only: WorkOf | None = None,
+            prepared: Mapping[str, object] | None = None,
+            aside: list[Scheduled] | None = None) -> list[tuple[Scheduled, list[Action]]]:  # fmt: skip
     """Run the work due at `now`; returns each item with the actions it led to. Beside other
     workers, `may_run` says whether this one runs an item (and keeps it so while it runs):
     the work of a group is decided where its events are; the others are passed over.
     `only`: just one community's work of one kind (`hearth billing rehearse` runs the
-    membership calendar's this way, in a transaction it rolls back)."""
+    membership calendar's this way, in a transaction it rolls back). `aside` given: an item
+    whose effect has slow reads (`Registry.prepares`) and no entry in `prepared` under its
+    key is left pending and added to `aside`, for the caller to read aside
+    (`prepare_aside`); with its entry, it runs with what was read."""
     ran: list[tuple[Scheduled, list[Action]]] = []
     elsewhere: set[int] = set()  # groups whose work another worker runs
+    later: set[int] = set()  # items to read aside first
+    ready = prepared or {}
     for _ in range(limit):
         failed: Scheduled | None = None
         try:
             with store.transaction() as tx:
-                items = tx.take_due(now, limit=1, passing_over=elsewhere, only=only)
+                items = tx.take_due(now, limit=1, passing_over=elsewhere, skipping=later,
+                                    only=only)  # fmt: skip
                 if not items:
                     break
                 item = failed = items[0]
                 with may_run(tx, item) if may_run is not None else nullcontext(True) as here:
                     if not here:
                         raise _NotHere
-                    ran.append((item, _run(tx, runtimes, item, now)))
+                    if aside is not None and item.key not in ready and _slow(runtimes, item):
+                        raise _Aside
+                    ran.append((item, _run(tx, runtimes, item, now, ready.get(item.key))))
                 failed = None
         except _NotHere:
             assert failed is not None and failed.group_id is not None
             elsewhere.add(failed.group_id)
+        except _Aside:
+            assert failed is not None and aside is not None
+            later.add(failed.id)
+            aside.append(failed)
         except Exception as error:
             if failed is None or unavailable(error):
                 raise  # the store, not the work: it stays due, run when the store is back
@@ -84,9 +109,28 @@ def run_due(store: Store, runtimes: Mapping[int, Runtime], now: datetime, *, lim
     return ran
 
 
-def _run(
-    tx: Store, runtimes: Mapping[int, Runtime], item: Scheduled, now: datetime
-) -> list[Action]:
+def _slow(runtimes: Mapping[int, Runtime], item: Scheduled) -> bool:
+    runtime = runtimes.get(item.community_id)
+    return runtime is not None and runtime.registry.prepares(item.effect)
+
+
+def prepare_aside(store: Store, runtimes: Mapping[int, Runtime], item: Scheduled,
+                  now: datetime) -> object:  # fmt: skip
+    """The slow reads of `item`'s effect as of `now`, each in a read of its own (no
+    transaction that writes is held meanwhile); None when there is nothing to read."""
+    runtime = runtimes.get(item.community_id)
+    group = store.get_group(item.group_id) if item.group_id is not None else None
+    if runtime is None or group is None:
+        return None
+    view = group_view(group, runtime.slug)
+    playbook = runtime.playbook_for(view)
+    request = runtime.registry.request_from(item.effect, item.payload)
+    ctx = EffectContext(playbook=playbook, group=view, member=None, now=now)
+    return runtime.registry.prepare(store, request, ctx)
+
+
+def _run(tx: Store, runtimes: Mapping[int, Runtime], item: Scheduled, now: datetime,
+         prepared: object = None) -> list[Action]:  # fmt: skip
     runtime = runtimes.get(item.community_id)
     group = tx.get_group(item.group_id) if item.group_id is not None else None
     if runtime is None or group is None:
@@ -102,7 +146,8 @@ def _run(
         tx=tx, playbook=playbook, registry=runtime.registry, group=view,
         writes=Direct(tx, now), now=now, refused=_REFUSED,
         appliers=CLOSED_GROUP_APPLIERS if quiet else SCHEDULED_APPLIERS,
-        effects=EffectContext(playbook=playbook, group=view, member=None, now=now),
+        effects=EffectContext(playbook=playbook, group=view, member=None, now=now,
+                              prepared=prepared),
     )  # fmt: skip
     # What the work led to: everything applied but the scheduled effect itself.
     return step.apply([action], f"sched:{item.id}")[1:]

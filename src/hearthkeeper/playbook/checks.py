@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from hearthkeeper.playbook.base import MAX_NAME
+from hearthkeeper.playbook.base import MAX_NAME, format_duration
 from hearthkeeper.playbook.business import ALERT_SOURCES, ALERT_VIOLATIONS
 from hearthkeeper.playbook.group_names import naming_in_use, naming_pattern
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -340,8 +340,12 @@ def _referral_rewards(pb: Playbook) -> Iterator[Finding]:
     if not referrals.enabled:
         return
     reward, loc = referrals.reward, ("mechanisms", "referrals", "reward")
-    if not (reward.points or reward.title or reward.reward):
-        yield loc, "the invite task rewards nothing: give points, a title or a reward item"
+    if not (reward.points or reward.title or reward.reward or reward.membership_days):
+        yield loc, ("the invite task rewards nothing: give points, a title, a reward item or "
+                    "membership days")  # fmt: skip
+    if reward.membership_days and not pb.monetisation.plans:
+        yield (*loc, "membership_days"), ("there is no membership to give days of: "
+                                          "monetisation.plans is empty")  # fmt: skip
     if reward.points and not points.enabled:
         yield (*loc, "points"), "mechanisms.points is disabled, so these points are not given"
 
@@ -586,9 +590,35 @@ def _group_overrides(pb: Playbook) -> Iterator[Finding]:
 
 
 def _calendar(pb: Playbook) -> Iterator[Finding]:
+    yield from _scheduled_polls(pb)
     anniversary = pb.calendar.rituals.anniversary
     if anniversary and anniversary.enabled and anniversary.day is None and not pb.community.founded:
         yield (
             ("calendar", "rituals", "anniversary", "day"),
             ("the anniversary needs a day: set `day`, or `community.founded` to count from it"),
         )
+
+
+def _scheduled_polls(pb: Playbook) -> Iterator[Finding]:
+    """A scheduled poll needs polls on (votes are read by them, the results posted), and must
+    close before its next firing: one poll is open per group at a time, so a poll still open
+    then would keep that firing's from opening."""
+    settings = pb.mechanisms.polls
+    for i, post in enumerate(pb.calendar.posts):
+        if post.poll is None:
+            continue
+        loc: Loc = ("calendar", "posts", i, "poll")
+        if not settings.enabled:
+            yield (loc, "a scheduled poll needs polls on: set mechanisms.polls.enabled to true")
+            continue
+        lasts = post.poll.closes_after or settings.default_duration
+        gap = shortest_gap(parse_schedule(post.schedule), lasts + timedelta(seconds=1))
+        if gap is not None:
+            field = "closes_after" if post.poll.closes_after is not None else None
+            whose = "" if field else " (mechanisms.polls.default_duration)"
+            yield (
+                (*loc, field) if field else loc,
+                f"the poll stays open {format_duration(lasts)}{whose}, but {post.schedule!r} "
+                f"fires again {format_duration(gap)} later, while it would still be open: set "
+                f"closes_after shorter than {format_duration(gap)}",
+            )

@@ -209,6 +209,15 @@ class ReferralReward(Section):
         description="A reward item (a mechanisms.points.rewards id) given free, from its stock; "
         "staff are alerted to hand it over.",
     )
+    membership_days: int = Field(
+        0,
+        ge=0,
+        le=3650,
+        description="Days of paid membership given free (7: a week), as `hearth billing give` "
+        "gives them: the inviter's membership ends that much later, or, holding none, a period "
+        "of that many days of the plan they last held (else the only plan) starts. Needs "
+        "monetisation.plans (one plan, or members who held one).",
+    )
 
 
 class Referrals(Section):

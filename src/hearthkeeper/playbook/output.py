@@ -76,14 +76,68 @@ class Content(Section):
         return self
 
 
+# The most options a poll may have: a scheduled one, or one staff start with `/poll`.
+MAX_POLL_OPTIONS = 20
+
+
+class PollPost(Section):
+    """A poll a scheduled post opens in each of its groups (the weekly discussion poll), as a
+    staff member's `/poll` would: members vote by replying, the results are posted when it
+    closes."""
+
+    question: Text = Field(description="The question asked.")
+    options: list[Text] = Field(
+        description=f"The options, 2 to {MAX_POLL_OPTIONS}, each different."
+    )
+    multiple: bool = Field(False, description="Members may vote for several options.")
+    anonymous: bool | None = Field(
+        None, description="Hide who voted for what. None: mechanisms.polls.anonymous."
+    )
+    closes_after: Duration | None = Field(
+        None,
+        description="How long the poll stays open; it must close before the next firing. "
+        "None: mechanisms.polls.default_duration.",
+    )
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, options: list[str]) -> list[str]:
+        blank = [n + 1 for n, o in enumerate(options) if not o.strip()]
+        if blank:
+            raise ValueError(f"option {blank[0]} is blank")
+        if len(options) < 2:
+            raise ValueError(f"a poll needs at least two options, not {len(options)}")
+        if len(options) > MAX_POLL_OPTIONS:
+            raise ValueError(f"a poll has at most {MAX_POLL_OPTIONS} options, not {len(options)}")
+        seen: dict[str, str] = {}
+        for option in options:
+            key = "".join(option.casefold().split())
+            if key in seen:
+                raise ValueError(f"the option {option!r} is there twice (as {seen[key]!r})")
+            seen[key] = option
+        return options
+
+    @field_validator("closes_after")
+    @classmethod
+    def _closes_after(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(minutes=1):
+            raise ValueError("a poll stays open at least a minute ('30m', '24h', '6d')")
+        return value
+
+
 class ScheduledPost(Section):
-    """A post that goes out on a schedule (the two-minute morning knowledge pack)."""
+    """A post that goes out on a schedule (the two-minute morning knowledge pack), or a poll
+    opened on a schedule (the weekly discussion poll)."""
 
     id: Id = Field(description="Identifier of the post series.")
     schedule: Schedule = Field(
         description="When: 'every day 08:00', 'Mon,Wed,Fri,Sun 20:00', cron ..."
     )
-    content: Content = Field(description="What is posted.")
+    content: Content | None = Field(None, description="What is posted (give this or `poll`).")
+    poll: PollPost | None = Field(
+        None,
+        description="A poll opened at each firing instead of a post (give this or `content`).",
+    )
     mode: PostMode = Field(
         PostMode.AUTO, description="auto: post; remind: remind staff to confirm."
     )
@@ -98,6 +152,31 @@ class ScheduledPost(Section):
         parse_duration("1h"),
         description="A firing missed (server down) is still posted within this time, otherwise skipped.",
     )
+
+    @model_validator(mode="after")
+    def _content_or_poll(self) -> Self:
+        if (self.content is None) == (self.poll is None):
+            raise ValueError("give exactly one of `content` (a post) or `poll` (a poll to open)")
+        if self.poll is not None and self.mode is PostMode.REMIND:
+            raise ValueError("a scheduled poll opens by itself: `mode: remind` is for posts")
+        return self
+
+    @property
+    def body(self) -> Content:
+        """The content of a post (not a poll): ValueError for a poll, which has none."""
+        if self.content is None:
+            raise ValueError(f"scheduled post {self.id} is a poll: it has no content")
+        return self.content
+
+    @property
+    def content_kind(self) -> str:
+        """What a firing records as its content's kind: the inline text's, or `poll`."""
+        return "poll" if self.content is None else self.content.kind.value
+
+    @property
+    def library(self) -> str | None:
+        """The content folder the post takes its items from (None: inline text, or a poll)."""
+        return None if self.content is None else self.content.library
 
 
 class Anniversary(Section):

@@ -11,6 +11,7 @@ from hearthkeeper.playbook.base import format_duration
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
 from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.joining import ThresholdKind
+from hearthkeeper.playbook.mechanisms import ReferralReward
 from hearthkeeper.playbook.model import Playbook
 from hearthkeeper.playbook.positioning import CommunityType, Language
 from hearthkeeper.playbook.rules import LearnedScorer, Response, ViolationKind
@@ -284,7 +285,14 @@ def _output(pb: Playbook) -> Element:
     cal = pb.calendar
     el = Element("Output (输出)")
     for post in cal.posts:
-        what = "library " + post.content.library if post.content.library else "inline text"
+        what = "library " + post.library if post.library else "inline text"
+        if post.poll is not None:
+            polls = pb.mechanisms.polls
+            closes = format_duration(post.poll.closes_after or polls.default_duration)
+            anonymous = polls.anonymous if post.poll.anonymous is None else post.poll.anonymous
+            what = (f"poll {post.poll.question!r} ({len(post.poll.options)} options, "
+                    f"{'multiple' if post.poll.multiple else 'single'} choice, "
+                    f"{'anonymous' if anonymous else 'named'}, closes after {closes})")  # fmt: skip
         el.lines.append(
             f"Post {post.id}: {post.schedule} (cron {parse_schedule(post.schedule)}), "
             f"{post.mode.value}, {what}"
@@ -538,6 +546,16 @@ def _dur(value: object) -> str:
     return format_duration(value) if isinstance(value, timedelta) else str(value)
 
 
+def _prize(reward: ReferralReward) -> str:
+    """What the invite task gives, as ' with …' ('' for nothing named)."""
+    parts = [f"{reward.points} points"] if reward.points else []
+    parts += [f"the title {reward.title}"] if reward.title else []
+    parts += [f"the reward item {reward.reward}"] if reward.reward else []
+    days = reward.membership_days
+    parts += [f"{days} day{'' if days == 1 else 's'} of membership"] if days else []
+    return f" with {', '.join(parts)}" if parts else ""
+
+
 def _referrals(pb: Playbook, el: Element) -> None:
     """The invite task, and what of it this deployment cannot honour."""
     r, threshold = pb.mechanisms.referrals, pb.joining.threshold
@@ -545,6 +563,7 @@ def _referrals(pb: Playbook, el: Element) -> None:
         posting = f" and post {r.posts}" if r.posts else ""
         el.lines.append(
             f"Referrals: invite {r.invites} who stay {_dur(r.stay)}{posting}, once rewarded"
+            f"{_prize(r.reward)}"
         )
         landing = (CarrierKind.WEBCHAT, CarrierKind.TELEGRAM, CarrierKind.MATRIX)  # joins
         if not any(c.kind in landing for c in pb.structure.carriers):  # that name their link

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hearthkeeper.store.columns import require_aware, sqlite_time, storable
@@ -60,6 +61,16 @@ class EventQueries(StoreBase):
                 raise StoreError(
                     f"cannot record {len(rows)} events: a group or member among them does not exist"
                 ) from exc
+
+    def event_id_of(self, group_id: int, carrier_event_id: str, by: int) -> int | None:
+        """The id of the recorded event the carrier calls `carrier_event_id` in the group, if
+        member `by` sent it."""
+        query = select(EventRow.id).where(EventRow.group_id == group_id,
+                                          EventRow.carrier_event_id == storable(carrier_event_id),
+                                          EventRow.member_id == by)  # fmt: skip
+        with self._unit(write=False) as session:
+            found = session.scalar(query)
+            return None if found is None else int(found)
 
     def get_event(self, event_id: int) -> RecordedEvent | None:
         """The recorded event with this id, if there is one."""

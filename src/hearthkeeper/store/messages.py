@@ -6,16 +6,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ScalarSelect, insert, select, update
+from sqlalchemy import ScalarSelect, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hearthkeeper.store.columns import require_aware
+from hearthkeeper.store.columns import require_aware, storable
 from hearthkeeper.store.errors import StoreError
 from hearthkeeper.store.inserts import insert_ignoring, insert_many, table_of
 from hearthkeeper.store.message_rows import insert_prepared
 from hearthkeeper.store.models import MentionRow, MessageRow
-from hearthkeeper.store.records import Message, MessageKind, NewMessage
+from hearthkeeper.store.records import Message, MessageEdit, MessageKind, NewMessage
 from hearthkeeper.store.scope import StoreBase
 
 _KEY = ("group_id", "carrier_event_id")
@@ -120,6 +120,25 @@ class MessageQueries(StoreBase):
                     ) from exc
             if rich:
                 self._insert_messages(session, rich, [_bulk_values(row, now) for row in rich])
+
+    def edit_messages(self, edits: Sequence[MessageEdit]) -> None:
+        """Keep the text each message was edited into, in order (the last edit's stands): the
+        message as the group reads it, what staff see deleted and what the learned scorer is
+        taught from it. Only the author's edit is kept (a Matrix edit may name anyone's
+        message); a message never stored is left unstored. One executemany."""
+        if not edits:
+            return
+        m = table_of(MessageRow)
+        statement = (
+            update(m)
+            .where(m.c.group_id == bindparam("g"), m.c.carrier_event_id == bindparam("e"),
+                   m.c.member_id == bindparam("m"))
+            .values(text=bindparam("t"))
+        )  # fmt: skip
+        rows = [{"g": e.group_id, "e": storable(e.carrier_event_id), "m": e.member_id,
+                 "t": e.text} for e in edits]  # fmt: skip
+        with self._unit(write=True) as session:
+            session.connection().execute(statement, rows)
 
     def _insert_messages(
         self, session: Session, rows: Sequence[NewMessage], values: list[dict[str, Any]]

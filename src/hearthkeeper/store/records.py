@@ -365,6 +365,16 @@ sent at, carrier event id of the message it replies to)."""
 
 
 @dataclass(frozen=True, slots=True)
+class MessageEdit:
+    """A stored message its author edited to read `text` (`Store.edit_messages`)."""
+
+    group_id: int
+    carrier_event_id: str
+    member_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class MessageDeletion:
     """A stored message the bot deletes: `by` decided it (a handler's name, or staff) at `at`."""
 

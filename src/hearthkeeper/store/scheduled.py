@@ -135,18 +135,21 @@ class ScheduledQueries(StoreBase):
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def take_due(self, now: datetime, limit: int = 50, *,
-                 passing_over: Collection[int] = (),
+                 passing_over: Collection[int] = (), skipping: Collection[int] = (),
                  only: WorkOf | None = None) -> list[Scheduled]:  # fmt: skip
         """Pending work due at `now`, marked done in the caller's transaction: run it in the
         same `store.transaction()` so that a failure leaves it pending (exactly once). Work
-        of the groups `passing_over` names is left for others; `only`: just one community's
-        work of one kind (a rehearsal of its membership calendar)."""
+        of the groups `passing_over` names is left for others, and the items `skipping`
+        names for later; `only`: just one community's work of one kind (a rehearsal of its
+        membership calendar)."""
         self.flush_deferred()
         require_aware(now, "now")
         due = and_(_TABLE.c.status == "pending", _TABLE.c.due_at <= now, *_of(only))
         if passing_over:
             due = and_(due, or_(_TABLE.c.group_id.is_(None),
                                 _TABLE.c.group_id.not_in(sorted(passing_over))))  # fmt: skip
+        if skipping:
+            due = and_(due, _TABLE.c.id.not_in(sorted(skipping)))
         order = (_TABLE.c.due_at, _TABLE.c.id)
         with self._unit(write=True) as session:
             rows = claim_due(session, _TABLE, due, order, limit, {"status": "done", "done_at": now})

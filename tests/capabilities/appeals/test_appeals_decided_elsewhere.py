@@ -180,3 +180,39 @@ def test_a_pardoned_ban_appeal_lifts_the_whole_decision_and_its_strike(
     assert sorted(i.group_id or 0 for i in unbans) == sorted([g1.id, g2.id])
     assert told(store, waiting.id) == []  # a banned member is not told in the group
     assert bans.standing(store, g2, bob, now).state is bans.BanAppeal.PARDONED
+
+
+def test_staff_lifting_a_blacklisting_by_hand_decides_the_appeal_against_its_bans(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """An appeal against one of a blacklisting's group bans asks for the whole decision to go:
+    lifting one group's ban leaves it with staff (the blacklisting still keeps the member
+    out); lifting the blacklisting by hand (console, API, CLI, in-chat `/pardon`: each calls
+    `staff.lift`) decides it as pardoned, its alert handled and the banned page saying so."""
+    c = start(store, store_clock)
+    cid, bob = c.runtime.community_id, c.member_id("bob")
+    g1 = store.group_for_carrier("fake", "g1")
+    assert g1 is not None
+    g2 = store.add_group(cid, "g2", "fake", "g2")
+    store.join(bob, g2.id, at=store_clock.now())
+    now = store_clock.now()
+    staff.blacklist_member(store, bob, g1, "console:ops", now, everywhere=False, key="bl-1",
+                           reason="spam")  # fmt: skip
+    filed = bans.file_ban_appeal(store, g2, bob, "it was my own shop", now)
+    assert filed.appeal is not None and filed.ban is not None
+    active = store.active_sanctions(member_id=bob, now=now)
+    [blacklist] = [s for s in active if s.kind.value == "blacklist"]
+    [g1_ban] = [s for s in active if s.group_id == g1.id]
+    later = now + timedelta(minutes=5)
+    staff.lift(store, g1_ban.id, "console:ops", later)
+    assert [a.id for a in SqlAppeals.on(store).waiting(cid)] == [filed.appeal.id]
+    assert bans.standing(store, g2, bob, later).state is bans.BanAppeal.FILED
+    staff.lift(store, blacklist.id, "cli", later)  # its g2 ban lifted along
+    assert SqlAppeals.on(store).waiting(cid) == []
+    decided = SqlAppeals.on(store).get(filed.appeal.id)
+    assert decided is not None and (decided.outcome, decided.decided_by) == ("pardoned", "cli")
+    assert [a for a in store.staff_alerts(cid) if a.handler == "appeals"] == []
+    assert bans.standing(store, g2, bob, later).state is bans.BanAppeal.PARDONED
+    entries = [e for e in store.audit_log(cid) if e.action == "appeal.pardoned"]
+    assert [e.detail["with"] for e in entries] == ["lift"]
+    assert told(store, filed.appeal.id) == []  # the fake carrier's banned member reads the page

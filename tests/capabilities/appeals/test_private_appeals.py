@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from hearthkeeper.apply import apply_playbook
 from hearthkeeper.capabilities.appeals import decisions
-from hearthkeeper.capabilities.appeals.private import answer
+from hearthkeeper.capabilities.appeals.private import answer, ban_notice
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.playbook import parse_playbook
+from hearthkeeper.playbook.positioning import Language
+from hearthkeeper.playbook.rules import Appeals
 from hearthkeeper.store import Community, Group, Store
 from tests.playbook_samples import MINIMAL
 
@@ -80,3 +82,83 @@ def test_the_latest_ban_among_the_bots_communities_is_appealed_and_the_others_na
         "You are not banned from any group this bot serves"
     )
     assert len(SqlAppeals.on(store).listed(None)) == 1
+
+
+def test_staff_lifting_the_ban_by_hand_tells_the_appeals_pardon_privately_once(
+    store: Store,
+) -> None:
+    """In-chat `/pardon` lifts what holds the member back without telling them in the group
+    (it answers there itself): a member banned from it reads neither, so their appeal's
+    outcome is told in the bot's private chat, where they appealed."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    mei = banned(store, "42", tea_room, BANNED)
+    now = BANNED + timedelta(hours=1)
+    answer(store, "telegram", {"-1001": "tea"}, "42", "/appeal I sell nothing", now)
+    [appeal] = SqlAppeals.on(store).waiting(tea.id)
+    [ban] = store.active_sanctions(member_id=mei, now=now)
+    staff.lift(store, ban.id, "chat:boss", now, tell=False)  # as `/pardon @mei` does
+    assert SqlAppeals.on(store).waiting(tea.id) == []
+    told = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
+    assert [(t["kind"], t["member"], t["text"]) for t in told] == [
+        ("direct", "42", "Staff reviewed your appeal: your ban from Tea room is lifted, and you "
+         "may join again.")
+    ]  # fmt: skip
+
+
+def test_a_ban_from_several_groups_is_told_once_naming_the_community(store: Store) -> None:
+    """Staff's ban reaches every group the member is in: one private notice (dropped by the
+    carrier if they never opened the bot's chat), naming the community and staff's reason;
+    a community that takes no appeals names whom to contact instead."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    garden = store.add_group(tea.id, "Garden", "telegram", "-1003")
+    mei = store.member_for("telegram", "42", "42")
+    for group in (tea_room, garden):
+        store.join(mei.id, group.id, at=BANNED - timedelta(days=1))
+    staff.ban_member(store, mei.id, tea_room, "console:ops", BANNED, key="ban-mei",
+                     reason="selling accounts")  # fmt: skip
+    queued = [i for i in store.claim(50, LATER) if i.action["kind"] == "direct"]
+    assert [(i.key, i.action["member"], i.action["text"]) for i in queued] == [
+        ("ban-mei:told:telegram", "42", "You are banned from Tea Friends by a moderator: selling "
+         "accounts. To ask staff to review it, send /appeal and why here within 7 days.")
+    ]  # fmt: skip
+    assert queued[0].action["extra"] == {"unless_unreachable": True}
+    closed = Appeals(enabled=False, contact="@tea_ops")
+    assert ban_notice(Language.ZH_CN, "Tea room", closed, reason="卖号！") == (
+        "你已被管理员封禁，无法再进入「Tea room」。原因：卖号！如需申诉，请联系 @tea_ops。"
+    )
+
+
+def test_a_blacklisting_without_a_ban_on_record_here_is_appealed_privately(store: Store) -> None:
+    """A blacklisting keeps the member out of every group of the community whether or not a
+    ban from one of them is on record (one lifted by hand, the blacklisting kept; one across
+    communities, given where they were): they appeal it to the bot, the community named."""
+    tea, tea_room = served(store, "tea", "Tea Friends", "-1001", "Tea room")
+    coffee, coffee_room = served(store, "coffee", "Coffee Lovers", "-1002", "Coffee room")
+    chats = {"-1001": "tea"}  # this bot serves Tea Friends alone
+    mei = store.member_for("telegram", "42", "42")
+    store.join(mei.id, tea_room.id, at=BANNED - timedelta(days=1))
+    staff.blacklist_member(store, mei.id, tea_room, "console:ops", BANNED, everywhere=False,
+                           key="bl-mei")  # fmt: skip
+    [ban] = [s for s in store.active_sanctions(member_id=mei.id) if s.group_id == tea_room.id]
+    now = BANNED + timedelta(hours=1)
+    staff.lift(store, ban.id, "console:ops", now)  # the blacklisting still keeps her out
+    assert answer(store, "telegram", chats, "42", "/appeal I sell nothing", now) == (
+        "Your appeal against your ban from Tea Friends is with staff; I will tell you here what "
+        "they decide."
+    )
+    [appeal] = SqlAppeals.on(store).waiting(tea.id)
+    decided = decisions.pardon(store, appeal.id, "console:ops", now)
+    assert decided.lifted and store.active_sanctions(member_id=mei.id, now=now) == []
+    [told] = [i.action for i in store.claim(50, LATER) if i.key == f"appeal:{appeal.id}:told"]
+    assert told["text"] == (
+        "Staff reviewed your appeal: your ban from Tea Friends is lifted, and you may join again."
+    )
+    # blacklisted across communities from Coffee Lovers, never in a group of Tea Friends
+    lan = store.member_for("telegram", "7", "7")
+    store.join(lan.id, coffee_room.id, at=BANNED - timedelta(days=1))
+    staff.blacklist_member(store, lan.id, coffee_room, "console:ops", BANNED, everywhere=True,
+                           key="bl-lan")  # fmt: skip
+    assert answer(store, "telegram", chats, "7", "hello", now).startswith(
+        "You are banned from Tea Friends. To ask staff to review it, send /appeal and why"
+    )
+    assert SqlAppeals.on(store).waiting(coffee.id) == []

@@ -701,3 +701,41 @@ def test_the_payment_reference_a_rehearsal_shows_pays_from_the_command_line(site
     status, out = pay(site, match.group(), "TB-2")
     assert status == 0 and "renewal of half-year" in out, out
     assert payment_code(site) == match.group()  # given to her now, the same one
+
+
+def test_give_moves_a_membership_end_on_starts_one_and_refuses_days_out_of_range(
+    site: Path,
+) -> None:
+    """There was no way to give a member a week: "invite a friend, get a week free" was a
+    payment of 0 recorded for a whole half-year."""
+    clock = frozen_billing_clock()
+    zone = ZoneInfo("Asia/Shanghai")
+    with site_store(site) as store:
+        mei = store.member_for("webchat", "u-1", "小美")
+        hong = store.member_for("webchat", "u-2", "小红")
+    assert pay(site, f"member:{mei.id}", "TB-1", clock=clock)[0] == 0
+    with site_store(site) as store:
+        [sub] = SqlBilling.on(store).subscriptions(1, member_id=mei.id)
+    config = ("--config", str(site))
+    status, out = run("billing", "give", f"member:{mei.id}", "--days", "7", "--reason",
+                      "邀请奖励", *config, clock=clock)  # fmt: skip
+    said = " ".join(out.split())
+    later = (sub.period_end + timedelta(days=7)).astimezone(zone)
+    assert status == 0 and "7 days of half-year given" in said, out
+    assert f"now until {later:%Y-%m-%d %H:%M}" in said, out
+    assert f"extended from {sub.period_end.astimezone(zone):%Y-%m-%d %H:%M}" in said, out
+    status, out = run("billing", "give", f"member:{hong.id}", "--days", "7", *config,
+                      clock=clock)  # fmt: skip
+    said = " ".join(out.split())
+    week = (clock.now() + timedelta(days=7)).astimezone(zone)
+    assert status == 0 and "started now" in said and f"{week:%Y-%m-%d %H:%M}" in said, out
+    for days, refused in (("0", "give 1 to 3650 days"), ("-7", "days given are not taken back"),
+                          ("4000", "at most 3650 days")):  # fmt: skip
+        status, out = run("billing", "give", f"member:{mei.id}", "--days", days, *config,
+                          clock=clock)  # fmt: skip
+        assert status == 1 and refused in " ".join(out.split()), out
+    status, out = run("billing", "list", "--orders", *config)
+    assert out.count("days_given") == 2, out  # two gifts, the refused ones not recorded
+    said = " ".join(out.split())
+    assert "days_given 0.00 CNY manual:" in said and "7 days given: 邀请奖励" in said, out
+    assert "below the price: 7 days" not in said, out

@@ -81,3 +81,21 @@ def test_an_english_plan_named_as_a_membership_is_not_called_one_twice() -> None
     )
     assert said("removed_refunded", "Monthly membership") == "the “Monthly membership” was refunded"
     assert said("reminder", "Monthly card").startswith("Ann, your “Monthly card” membership ends")
+
+
+def test_a_member_given_days_reads_the_new_end_and_that_it_was_given_free(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Days given (`hearth billing give`) move the end `/membership` says; a member who paid
+    nothing read "paid until"."""
+    from hearthkeeper.capabilities.billing import staff
+
+    c = paid_community(store, store_clock)  # 2026-05-01
+    pay(c, "bob", "shop-1")
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    for user in ("bob", "cy"):
+        member = store.member_for("fake", user, user)
+        staff.give(store, community, f"member:{member.id}", 7, "", "staff", store_clock.now())
+    assert "“Half-year membership”: paid until 2026-11-08." in _ask(c, "bob")
+    assert "“Half-year membership”: given free until 2026-05-08." in _ask(c, "cy")

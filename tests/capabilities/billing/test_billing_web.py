@@ -814,3 +814,49 @@ def test_the_subscriptions_until_column_names_its_time_zone_as_since_does(c: Con
     head = table[: table.index("</thead>")]
     for label in ("Since", "Until"):
         assert f'<th>{label} <span class="muted small zone">Asia/Shanghai</span></th>' in head, head
+
+
+def test_the_console_and_the_api_give_days_once_said_in_the_ledger_as_given_free(
+    c: Console,
+) -> None:
+    """Staff could give a week only as a payment of 0 for a whole half-year."""
+    paid = {"who": code_of(c, "mei"), "plan": "half-year", "receipt": "taobao-3000"}
+    assert c.post("/billing/pay", paid).headers["location"].endswith("notice=paid")
+    [sub] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    page = c.get("/billing").text
+    key = page.split('name="key" value="')[1].split('"')[0]
+    form = {"who": code_of(c, "mei"), "days": "7", "reason": "邀请奖励", "key": key}
+    assert c.post("/billing/give", form).headers["location"].endswith("notice=given")
+    assert c.post("/billing/give", form).status_code == 303  # the form sent twice: once
+    [after] = SqlBilling.on(c.store).subscriptions(c.community_id)
+    assert after.period_end == sub.period_end + timedelta(days=7)
+    page = c.get("/billing?notice=given").text
+    assert "membership ends that much later, or a period of that many days" in page
+    assert "7 days given: 邀请奖励" in page and "below the price: 7 days" not in page
+    refused = c.post("/billing/give", {**form, "days": "a week", "key": ""})
+    assert refused.status_code == 409 and "give a whole number of days, 1 to 3650" in refused.text
+    refused = c.post("/billing/give", {**form, "days": "-7", "key": ""})
+    assert refused.status_code == 409 and "days given are not taken back" in refused.text
+    assert [o[0] for o in orders(c)] == [OrderKind.PURCHASE, OrderKind.DAYS_GIVEN]
+    # from the member's page: back there, saying so
+    mei = c.store.find_member("webchat", "mei")
+    assert mei is not None
+    member_page = c.get(f"/members/{mei.id}").text
+    assert 'action="' in member_page and "Give days of membership" in member_page
+    back = f"{BASE}/members/{mei.id}"
+    done = c.post("/billing/give", {"who": f"member:{mei.id}", "days": "1", "back": back})
+    assert done.headers["location"].endswith(f"/members/{mei.id}?notice=given")
+    assert "Days of membership given: the new end is under Paid membership" in c.get(
+        f"/members/{mei.id}?notice=given").text  # fmt: skip
+    # the API, once per key
+    operator = c.store.operator_by_name("ann")
+    assert operator is not None
+    auth = {"Authorization": f"Bearer {c.site.token(operator)}"}
+    api = f"/api/v1/communities/{SLUG}/days-given"
+    body = {"who": "webchat:angry", "days": 3, "reason": "apology", "key": "ticket-9"}
+    first = c.client.post(api, json=body, headers=auth)
+    assert first.status_code == 200 and first.json()["created"] is True, first.text
+    assert first.json()["was"] is None and first.json()["order"]["kind"] == "days_given"
+    assert c.client.post(api, json=body, headers=auth).json()["created"] is False
+    too_many = c.client.post(api, json={**body, "days": 4000, "key": ""}, headers=auth)
+    assert too_many.status_code == 409 and "at most 3650 days" in too_many.json()["detail"]

@@ -93,7 +93,11 @@ def test_access_lasts_to_the_end_plus_grace_and_a_cancellation_gets_no_grace() -
     assert not has_access(cancelled, PLAN, NOW + timedelta(days=10))
     assert expiry_at(cancelled, PLAN) == NOW + timedelta(days=10)
     assert reminder_at(cancelled, PLAN) is None
-    assert reminder_at(current, PLAN) == NOW + timedelta(days=10) - timedelta(days=14)
+    # 10 days, shorter than the 14 days' reminder: the day before it ends (until session 40 a
+    # moment before it began, never sent), as a short trial is
+    assert reminder_at(current, PLAN) == NOW + timedelta(days=9)
+    longer = sub(NOW, NOW + timedelta(days=30))
+    assert reminder_at(longer, PLAN) == NOW + timedelta(days=30) - timedelta(days=14)
     for ended in (Status.EXPIRED, Status.REFUNDED):
         assert not has_access(replace(current, status=ended), PLAN, NOW)
 

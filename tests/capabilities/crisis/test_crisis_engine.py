@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hearthkeeper.bench.synthetic import CHAT_EN, CHAT_ZH
 from hearthkeeper.capabilities.crisis.repository import SqlCrisis
 from hearthkeeper.clock import FrozenClock
@@ -126,3 +128,36 @@ def test_a_calm_group_with_one_complaint_alerts_nobody(
         say(c, START + timedelta(minutes=2 + n), members[n % 4], members[n % 4], CHAT_ZH[n])
     assert crisis_alerts(store, c) == []
     assert SqlCrisis.on(store).episodes(c.runtime.community_id) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_members_redeeming_a_reward_or_naming_the_communitys_own_raise_no_alarm(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Five members typing `兑换 包邮券` (redeeming the points shop's reward, without the slash)
+    raised a crisis alert: the sentiment model read 包/邮/券 as a negative review (0.09), and
+    so `包邮券` alone, `包邮券怎么用` (0.09) and `排行榜`, `积分排行榜`, commands' names (0.02, 0.007). A member's
+    command to the bot is not read for the group's mood, nor are the community's own names in
+    a message; what a member says beside them, even after a command's word, still is."""
+    store_clock.set(START - timedelta(days=1))
+    pb = playbook("mechanisms:\n  points:\n    rewards:\n      - {id: ship, name: 包邮券, cost: 10}\n"
+                  "  titles:\n    - {name: 包邮委员, duty: 每周整理包邮好物}\n")  # fmt: skip
+    where = pb.community.model_copy(update={"language": "zh-CN", "timezone": "Asia/Shanghai"})
+    c = community(store, store_clock, pb.model_copy(update={"community": where}))
+    members = ["lu", "qing", "tang", "may", "mumu"]
+    calm = ["兑换 包邮券", "兑换包邮券", "包邮券", "包邮券！", "排行榜", "认领 包邮委员", "积分排行榜",
+            "包邮券怎么用"]  # fmt: skip
+    for n, text in enumerate(calm):
+        for m, user in enumerate(members):
+            at = START + timedelta(hours=n, minutes=m)  # a window each
+            c.clock.set(at)
+            [done] = c.engine.process([c.events.message(user, text, name=user, at=at)])
+            assert "crisis" in done.handlers, f"{text} did not reach the watch"
+    assert crisis_alerts(store, c) == []
+    assert SqlCrisis.on(store).episodes(c.runtime.community_id) == []
+    # what members say beside a reward or after a command's word is theirs, and still read
+    panic = ["兑换 包邮券 骗子", "结果退款一直没到", "我的脸过敏了", "包邮券是假货吧", "投诉了"]
+    for n, (user, text) in enumerate(zip(members, panic, strict=True)):
+        say(c, START + timedelta(hours=len(calm), minutes=n), user, user, text)
+    [alert] = crisis_alerts(store, c)
+    assert "lu: 兑换 包邮券 骗子" in alert and "mumu: 投诉了" in alert

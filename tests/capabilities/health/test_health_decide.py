@@ -11,14 +11,18 @@ from hearthkeeper.analytics.heat import HeatWarning
 from hearthkeeper.analytics.segments import Placed, Segment
 from hearthkeeper.analytics.vitals import SilentKey
 from hearthkeeper.capabilities.health.watch import (
+    Gap,
     HealthWatch,
     Silent,
+    Spell,
     alerts,
+    gap_alert,
     heat_alert,
     newly_warned,
     next_watch,
 )
 from hearthkeeper.engine.actions import ActionKind
+from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.store import Group
 
@@ -100,3 +104,31 @@ def test_forty_groups_warned_on_one_day_are_one_alert_naming_ten() -> None:
     assert [line.split(":")[0] for line in lines[1:11]] == [f"- Tea {n}" for n in range(1, 11)]
     assert lines[11] == "… and 30 more"
     assert (alert.group, alert.key) == ("tea-0", "health:heat:1:2026-04-30")
+
+
+def test_what_came_and_went_while_the_server_was_down_names_ten_of_each_in_chinese() -> None:
+    """A month down over a hundred groups: the one alert on return names ten warnings and
+    ten key members, counts the rest, and says only the last 14 days were checked."""
+    warned = [HeatWarning(group_id=n, name=f"茶友{n}群", as_of=date(2026, 11, 7), warning=True,
+                          energy_falls=True, activity_decays=True, days_without_output=5,
+                          reasons=(), actions=(), headline="消息减少。")
+              for n in range(1, 13)]  # fmt: skip
+    spells = [Spell(SilentKey(Placed(n, Segment.CORE, date(2026, 11, 2), 8, 20, True),
+                               f"成员{n}", 1), 8) for n in range(1, 12)]  # fmt: skip
+    gap = Gap(date(2026, 10, 1), date(2026, 11, 16), date(2026, 11, 3),
+              heat=tuple((w, 3, date(2026, 11, 5), date(2026, 11, 7)) for w in warned),
+              silent=tuple(spells), groups={1: "茶友1群"})  # fmt: skip
+    where = GroupView(id=1, name="茶友1群", carrier="fake", carrier_group_id="g1", capacity=None,
+                      community_id=3, community_slug="tea")  # fmt: skip
+    alert = gap_alert(Language.ZH_CN, 3, gap, where)
+    lines = (alert.text or "").splitlines()
+    assert lines[0] == ("服务器停机期间（2026-10-01 – 2026-11-16，每日巡检未运行；只检查了最近 14 天，自 "
+                        "2026-11-03 起），以下情况出现后又已结束，当时没有提醒：")  # fmt: skip
+    assert lines[1] == "-「茶友1群」热寂预警 3 天（2026-11-05 – 2026-11-07）：消息减少。"
+    assert lines[11] == "……另有 2 个群"
+    assert lines[12] == "- 关键成员 成员1 沉默了 8 天（最后活跃于 2026-11-02，「茶友1群」）"
+    assert lines[22:24] == ["……另有 1 位关键成员",
+                            "现在都已不再成立；详情见控制台的 Health 页或 "
+                            "`hearth report --from 2026-10-01 --to 2026-11-16`。"]  # fmt: skip
+    assert alert.key == "health:gap:3:2026-10-01:2026-11-16"
+    assert (alert.carrier, alert.group) == ("fake", "g1")

@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from hearthkeeper.analytics.vitals import silent_key_members_of
 from hearthkeeper.capabilities.grid.watch import plan_grid_watch
-from hearthkeeper.capabilities.health.watch import plan_health_watch, watch_key
+from hearthkeeper.capabilities.health.watch import (
+    ended_runs,
+    missed_days,
+    plan_health_watch,
+    watch_key,
+)
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.playbook import parse_playbook
 from hearthkeeper.store import StaffAlert, Store
@@ -274,3 +281,103 @@ def test_a_warning_that_started_on_a_day_no_watch_ran_is_alerted_by_the_next_onc
 
 def _gid(store: Store, cid: int) -> int:
     return next(g.id for g in store.list_groups(cid) if g.name == "g1")
+
+
+def gap_alerts(store: Store, c: Community) -> list[tuple[str, str]]:
+    return [(a.key, a.text) for a in store.staff_alerts(c.runtime.community_id, open_only=False)
+            if a.key.startswith("health:gap:")]  # fmt: skip
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_warning_that_started_and_ended_while_the_server_was_down_is_one_alert_on_return(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann and Bo talk in g1 every day from 1 October; the watch runs each morning up to
+    3 November, then the server is down until 17 November at 08:00. Meanwhile (their
+    messages stored, as the web chat's queue keeps them) they fall silent 5-9 November and
+    talk again from the 10th: g1's warning holds 7-13 November and is gone by the return.
+    Before, nobody ever heard of it (the late watch compared the return day with 3 November,
+    neither warned). Now one alert on return names the days the watch missed and the
+    warning's days; a second start alerts nothing again."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    for user in ("ann", "bo"):
+        c.engine.process([c.events.join(user, at=START)])
+
+    def talk(day: int) -> None:  # `day` days after 1 October, both of them
+        at = START + timedelta(days=day)
+        c.clock.set(at)
+        c.engine.process([c.events.message(user, "agree" if day == 0 else "hello", at=at)
+                          for user in ("ann", "bo")])  # fmt: skip
+
+    for day in range(34):  # 1 Oct - 3 Nov
+        talk(day)
+    morning = datetime(2026, 10, 29, 9, 45, tzinfo=UTC)
+    assert plan_health_watch(store, cid, c.runtime.playbook, morning - timedelta(hours=1))
+    for day in range(6):  # 29 Oct - 3 Nov, each morning (talk of the day comes at 10:00)
+        c.clock.set(morning + timedelta(days=day))
+        c.engine.tick()
+    for day in [34, *range(40, 47)]:  # 4 Nov; silent 5-9 Nov; 10-16 Nov
+        talk(day)
+    assert heat_alerts(store, c) == [] and gap_alerts(store, c) == []
+    back = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)
+    c.restart()
+    c.clock.set(back)
+    assert plan_health_watch(store, cid, c.runtime.playbook, back)  # the server's start
+    c.engine.tick()  # the watch due on 4 Nov
+    [(key, text)] = gap_alerts(store, c)
+    assert key == f"health:gap:{cid}:2026-11-04:2026-11-16"
+    assert text == (
+        "While the server was down (2026-11-04 – 2026-11-16: the daily watch did not run), "
+        "these started and ended, and nobody was told:\n"
+        "- Heat-death warning for g1, 7 days (2026-11-07 – 2026-11-13): Messages fell: 8 this "
+        "week vs 14/week over the four weeks before.\n"
+        "None holds now; more in the console's Health page or "
+        "`hearth report --from 2026-11-04 --to 2026-11-16`."
+    ), text
+    assert heat_alerts(store, c) == [], "nothing of it holds on return"
+    c.restart()  # started again the same day, and the next morning
+    for at in (back + timedelta(hours=3), back + timedelta(days=1, hours=2)):
+        c.clock.set(at)
+        plan_health_watch(store, cid, c.runtime.playbook, at)
+        c.engine.tick()
+    assert len(gap_alerts(store, c)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_key_member_silent_a_week_and_back_while_the_server_was_down_is_named_on_return(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Ann, core, falls silent after 11 October; the watches run up to the 12th, then the
+    server is down until the 22nd. She speaks again on the 20th: her silence reached 7 days
+    on the 18th and was over before the return, so the watch of the return day never saw
+    it; the catch-up names it."""
+    store_clock.set(START)
+    c = community(store, store_clock)
+    cid = c.runtime.community_id
+    c.engine.process([c.events.join("ann", at=START)])
+    c.engine.process([c.events.message("ann", "agree", at=START)])
+    assert plan_health_watch(store, cid, c.runtime.playbook, START)
+    for day in range(1, 11):
+        chat(c, "ann", day)
+    for day in range(11, 12):
+        run_watch(c, day)
+    chat(c, "ann", 19)  # 20 Oct, stored while the server is down
+    run_watch(c, 21)  # 22 Oct: back
+    [(_, text)] = gap_alerts(store, c)
+    assert "- Key member ann was silent 8 days after 2026-10-11 (last active in g1)" in (
+        text.splitlines()
+    ), text
+    assert silent_alerts(store, c) == []
+
+
+def test_the_days_missed_are_checked_at_most_two_weeks_back() -> None:
+    assert missed_days(date(2026, 11, 4), date(2026, 11, 4)) is None
+    assert missed_days(date(2026, 11, 4), date(2026, 11, 17)) == (
+        date(2026, 11, 4), date(2026, 11, 16), date(2026, 11, 4))  # fmt: skip
+    assert missed_days(date(2026, 10, 1), date(2026, 11, 17)) == (
+        date(2026, 10, 1), date(2026, 11, 16), date(2026, 11, 3))  # fmt: skip
+    # the day before the first checked, the checked days, the return day
+    assert ended_runs([False, True, True, False, True, False, True]) == [(1, 2), (4, 4)]
+    assert ended_runs([True, False, True, True]) == [], "known before; still holds"

@@ -6,8 +6,11 @@ week only); never when `alerts.weekly_report.enabled` is false."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +20,7 @@ from hearthkeeper.capabilities.appeals.repository import SqlAppeals
 from hearthkeeper.capabilities.billing.records import NewOrder, OrderKind, Provider
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
+from hearthkeeper.capabilities.health import weekly
 from hearthkeeper.capabilities.health.weekly import plan_weekly_report, report_key
 from hearthkeeper.capabilities.reports.repository import SqlReports
 from hearthkeeper.clock import FrozenClock
@@ -313,3 +317,86 @@ def test_a_community_whose_group_opened_after_the_week_gets_no_report_of_it(
     assert heads(monday(c, MONDAY + timedelta(days=7))) == [
         "📊 Weekly report of Tea Friends, 2026-11-16 – 2026-11-22"
     ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_group_opened_during_the_week_of_an_older_community_is_named_as_new(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """g3 opened on Thursday 12 November in a community open since October: the report's
+    totals held its days and the week before none of it, with nothing saying so ("Messages:
+    4 (week before 0)"). Now it is named as new this week, over the days it had; a week
+    later it is an ordinary group."""
+    c = quiet_community(store, store_clock)
+    act(c, at(10), ("pot", "ann", "g1"))
+    act(c, at(12), ("join", "bo", "g3"), ("join", "cy", "g3"), ("hello", "bo", "g3"),
+        ("hi", "cy", "g3"), ("tea?", "bo", "g3"))  # fmt: skip
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
+    [report] = monday(c)
+    assert report.splitlines()[:7] == [
+        "📊 Weekly report of Tea Friends, 2026-11-09 – 2026-11-15",
+        "Messages: 4 (week before 0)",
+        "Active members: 3 (week before 0)",
+        "Joined 2, left 0; nobody new the week before",
+        "New this week: 1 group, not in the week before",
+        "- g3, open since 2026-11-12 (4 days): 3 messages, 2 active members",
+        "→ console Health · hearth report --community tea",
+    ]
+    [later, _] = monday(c, MONDAY + timedelta(days=7))
+    assert "New this week" not in later
+
+
+async def _until(check: Callable[[], bool], what: str) -> None:
+    """Wait (up to a minute: a safety, not a measure) until `check()` holds."""
+    for _ in range(1200):
+        if await asyncio.to_thread(check):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never: {what}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite: one writer
+def test_members_messages_are_decided_while_a_running_engine_makes_the_report(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's figures take seconds at 500 groups (docs/benchmarks.md). They were read in
+    the engine's tick, which the engine waited for, holding the store's write lock: every
+    member's message waited for the report. Now a running engine reads them aside: here the
+    figures are held until a member's message, sent after the report fell due, has been
+    decided; then the report goes, once."""
+    c = quiet_community(store, store_clock)
+    plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
+    c.clock.set(MONDAY + timedelta(minutes=1))
+    reading, release = threading.Event(), threading.Event()
+    real = weekly.week_figures
+
+    def held(*args: Any) -> Any:
+        reading.set()
+        release.wait(timeout=30)  # before, the message was decided only after this
+        return real(*args)
+
+    monkeypatch.setattr(weekly, "week_figures", held)
+
+    def decided() -> bool:
+        return store.find_member("fake", "newbie") is not None
+
+    async def serve() -> tuple[bool, bool]:
+        stop = asyncio.Event()
+        running = asyncio.create_task(c.engine.run(stop, idle=0.05))
+        try:
+            await _until(reading.is_set, "the report's figures were read")
+            c.carrier.inject(c.events.message("newbie", "hello", at=c.clock.now()))
+            await _until(lambda: decided() or release.is_set(), "the message was decided")
+            before_release = decided() and not reports_sent(store, c)
+            release.set()
+            await _until(lambda: bool(reports_sent(store, c)), "the report was sent")
+            return before_release, decided()
+        finally:
+            release.set()
+            stop.set()
+            await running
+
+    before_release, after = asyncio.run(serve())
+    assert before_release, "the member's message waited for the weekly report"
+    assert after
+    assert len(reports_sent(store, c)) == 1

@@ -12,7 +12,7 @@ import pytest
 
 from hearthkeeper.analytics.heat import HeatWarning
 from hearthkeeper.capabilities.health.weekly import latest_due, next_due
-from hearthkeeper.capabilities.health.weekly_figures import WeekFigures
+from hearthkeeper.capabilities.health.weekly_figures import NewGroup, WeekFigures
 from hearthkeeper.capabilities.health.weekly_reads import WeekMoney
 from hearthkeeper.capabilities.health.weekly_text import weekly_text
 from hearthkeeper.playbook import PlaybookError, parse_playbook
@@ -126,3 +126,15 @@ def test_a_bad_day_or_time_is_located() -> None:
         "pb.yaml:13:9: alerts.weekly_report.at: '24:00' is not a time of day: write HH:MM "
         "from 00:00 to 23:59, e.g. 09:00",
     ]
+
+
+def test_new_groups_are_named_in_chinese_ten_then_counted() -> None:
+    fresh = tuple(NewGroup(id=n, name=f"茶友{n}群", opened=date(2026, 11, 12), days=4,
+                           messages=n, active=1) for n in range(1, 12))  # fmt: skip
+    lines = weekly_text(replace(FIGURES, new_groups=fresh), Language.ZH_CN).splitlines()
+    at = lines.index("本周新群：11 个（上周还没有）")
+    assert lines[at - 1].startswith("加入 12，退出 3")
+    assert lines[at + 1] == "-「茶友1群」：2026-11-12 开群（4 天），消息 1 条，活跃成员 1 人"
+    assert lines[at + 11:at + 13] == ["……另有 1 个新群",
+                                      "→ 控制台 Health 页 · hearth report --community tea"]  # fmt: skip
+    assert "新群" not in weekly_text(FIGURES, Language.ZH_CN)

@@ -560,6 +560,29 @@ def test_a_command_typed_without_its_slash_naming_the_communitys_own_is_not_stru
         assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_message_that_is_only_a_name_the_community_gave_is_not_struck_on_the_scorers_guess(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A member who typed just `包邮券`, the community's own reward, was struck as an ad by the
+    learned scorer (0.97). A whole message that is nothing but a reward's, title's or poll
+    option's name (spaces and signs aside) is spared the scorer's guess; one that says more
+    beside the name is judged as before."""
+    extra = ("mechanisms:\n  points:\n    rewards:\n"
+             "      - {id: ship, name: 包邮券, cost: 10}\n"
+             "  titles:\n    - {name: 包邮委员, duty: 每周整理包邮好物}\n")  # fmt: skip
+    c = community(store, store_clock, playbook(extra))
+    ordinary = ["包邮券", "包邮券！", "包邮 券", "包邮委员"]
+    used = c.engine.process([c.events.message(f"ann{i}", text) for i, text in enumerate(ordinary)])
+    assert _violations(used) == []
+    assert not any(a.kind is ActionKind.DELETE for r in used for a in r.actions)
+    assert store.staff_alerts(c.runtime.community_id) == []
+    hiding_ads = ("包邮券 加V abc123", f"包邮券 {AD}", "包邮券 需要代购韩国化妆品的姐妹找我")
+    for n, hiding in enumerate(hiding_ads):
+        [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
+        assert {ActionKind.STRIKE, ActionKind.DELETE} <= {a.kind for a in hidden.actions}, hiding
+
+
 def test_a_misfit_nickname_is_reported_once_per_name_not_every_day(
     store: Store, store_clock: FrozenClock
 ) -> None:

@@ -80,3 +80,25 @@ monetisation:
     assert not [g for g in gaps(MINIMAL + paid + TASK) if "free trial" in g]  # 14d > 7d
     no_trial = paid.replace(", trial: 7d", "")
     assert not [g for g in gaps(MINIMAL + no_trial + short) if "free trial" in g]
+
+
+def test_membership_days_are_a_reward_checked_against_the_plans_and_shown() -> None:
+    """The invite task could reward points, a title or an item, not a week of membership."""
+    with pytest.raises(PlaybookError) as info:
+        parse_playbook(MINIMAL + TASK + "    reward: {membership_days: 4000}\n", "pb.yaml")
+    assert [p.path for p in info.value.problems] == ["mechanisms.referrals.reward.membership_days"]
+    no_plan = parse_playbook(MINIMAL + TASK + "    reward: {membership_days: 7}\n", "pb.yaml")
+    assert [(w.path, w.message) for w in no_plan.warnings] == [
+        ("mechanisms.referrals.reward.membership_days",
+         "there is no membership to give days of: monetisation.plans is empty")
+    ]  # fmt: skip
+    plans = ("monetisation:\n  plans:\n    - {id: monthly, name: Monthly, price: 30, "
+             "currency: CNY, period: 1 month}\n")  # fmt: skip
+    loaded = parse_playbook(MINIMAL + TASK + "    reward: {points: 5, membership_days: 7}\n"
+                            + plans, "pb.yaml")  # fmt: skip
+    assert not loaded.warnings
+    lines = [line for el in summarise(loaded.playbook) for line in el.lines]
+    assert (
+        "Referrals: invite 3 who stay 14d and post 1, once rewarded with 5 points, 7 days of "
+        "membership" in lines
+    ), lines

@@ -363,3 +363,73 @@ def test_friends_brought_before_the_task_was_turned_off_are_still_judged_by_post
     assert named == {"bob": Status.CREDITED, "cat": Status.CREDITED}
     assert sent(c.carrier) == [] and sent(c.carrier, ActionKind.ALERT_STAFF) == []
     assert SqlPoints.on(store).points_of(c.runtime.community_id, c.member_id("ann")) == 0
+
+
+DAYS_TASK = """\
+monetisation:
+  plans:
+    - {id: monthly, name: Monthly, price: 30, currency: CNY, period: 1 month, grace: 3d}
+mechanisms:
+  referrals:
+    enabled: true
+    invites: 1
+    stay: 7d
+    reward: {membership_days: 7}
+joining:
+  ceremony: {accept_rules: false}
+"""
+
+
+def test_a_reward_of_membership_days_is_given_when_the_friends_stay_completes(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """ "Invite a friend, get a week free" could only be a payment of 0 for a whole month,
+    recorded by hand."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    store_clock.set(DAY)
+    c = community(store, store_clock, playbook(DAYS_TASK))
+    join(c, "ann")
+    token, reply = invite_link(c, "ann")
+    assert "to earn 7 days of membership." in reply
+    join(c, "bob", token)
+    billing = SqlBilling.on(store)
+    ann = c.member_id("ann")
+    at_day(c, 6.9)  # bob's week is not up: nothing given yet
+    assert billing.subscriptions(c.runtime.community_id, member_id=ann) == []
+    at_day(c, 7.01)
+    assert sent(c.carrier) == ["🎉 ann brought 1 friend who stayed: invite task done, earning "
+                               "7 days of membership!"]  # fmt: skip
+    [sub] = billing.subscriptions(c.runtime.community_id, member_id=ann)
+    assert (sub.plan_id, sub.period_end - sub.period_start) == ("monthly", timedelta(days=7))
+    assert sub.period_start == DAY + timedelta(days=7.01)
+    [order] = billing.orders(c.runtime.community_id, member_id=ann)
+    assert (order.kind.value, order.amount, order.recorded_by) == ("days_given", 0, "referrals")
+    assert billing.reasons(c.runtime.community_id)[order.id] == "7 days given: invite task reward"
+    join(c, "cat", token, at=DAY + timedelta(days=8))  # a second friend: no second week
+    at_day(c, 15.1)
+    assert len(billing.orders(c.runtime.community_id, member_id=ann)) == 1
+
+
+def test_membership_days_that_cannot_be_given_are_said_to_staff(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """Two plans and an inviter who never held one: which plan's days is staff's to decide."""
+    from hearthkeeper.capabilities.billing.repository import SqlBilling
+
+    two = DAYS_TASK.replace(
+        "    - {id: monthly", "    - {id: yearly, name: Yearly, price: 300, currency: CNY, "
+        "period: 1 year}\n    - {id: monthly")  # fmt: skip
+    store_clock.set(DAY)
+    c = community(store, store_clock, playbook(two))
+    join(c, "ann")
+    token, _ = invite_link(c, "ann")
+    join(c, "bob", token)
+    at_day(c, 7.01)
+    ann = c.member_id("ann")
+    assert sent(c.carrier, ActionKind.ALERT_STAFF) == [
+        "[Invite reward] g1: ann completed the invite task, but its 7 days of membership were "
+        f"not given: member {ann} holds no membership and the community has 2 plans: say which "
+        "to give days of (CLI --plan, console 'plan', API \"plan\"; one of yearly, monthly)"
+    ]
+    assert SqlBilling.on(store).orders(c.runtime.community_id) == []

@@ -57,6 +57,17 @@ class Member:
         response.raise_for_status()
         return str(response.json()["event_id"])
 
+    async def edit(self, room: str, event_id: str, text: str) -> str:
+        """Edit their message `event_id` to read `text` (an `m.replace`); the edit's event id."""
+        path = f"{CLIENT}/rooms/{quote(room)}/send/m.room.message/t{next(_txns)}-{time.time_ns()}"
+        response = await self.http.put(path, json={
+            "msgtype": "m.text", "body": f"* {text}",
+            "m.new_content": {"msgtype": "m.text", "body": text},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
+        })  # fmt: skip
+        response.raise_for_status()
+        return str(response.json()["event_id"])
+
     async def post_picture(self, room: str, picture: bytes, name: str = "photo.png") -> str:
         """Upload `picture` (a PNG) and post it as an `m.image`, as Element does; its event id."""
         return await self.post_media(room, "m.image", picture, name, "image/png")

@@ -76,6 +76,10 @@ async def test_an_advertisement_is_redacted_and_its_poster_warned(community: Hea
         warning = await bot_message(mei, room, bot, "这条消息不符合群规，已删除", about=mei.user_id)
         assert "再犯会被禁言 1 小时" in warning["content"]["body"]
         assert (await mei.try_say(room, "好的，知道了")).status_code == 200  # not muted
+        # an ad put in by editing a greeting (an edit's text was never read): the greeting goes
+        hello = await other.say(room, "大家好")
+        await other.edit(room, hello, AD)
+        assert await redacted(mei, room, hello)
 
 
 async def test_the_ladder_kicks_and_the_blacklist_bans_in_both_rooms(community: Hearth) -> None:

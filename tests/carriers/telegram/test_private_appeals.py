@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from hearthkeeper.capabilities.appeals import decisions
 from hearthkeeper.capabilities.appeals.repository import SqlAppeals
+from hearthkeeper.capabilities.moderation import staff
 from hearthkeeper.playbook.templates import template_text
 from tests.carriers.telegram.fake_bot_api import JSON
 from tests.carriers.telegram.telegram_setup import (
@@ -116,3 +117,42 @@ async def test_someone_not_banned_writing_privately_gets_a_line_and_no_strike(
         assert member is not None
         assert community.store.strikes(member_id=member.id) == []
         assert api.status(chat, lan["id"]) == "member"
+
+
+async def test_a_banned_member_who_opened_the_bots_chat_is_told_there_how_to_appeal(
+    community: Hearth,
+) -> None:
+    """The group's ban notice is posted once the member is gone: a member who opened the
+    bot's private chat is told there too — by the ladder (the rule broken) and by staff's ban
+    from the console, CLI, API or `/ban` (staff's reason) — with how to appeal there. Someone
+    who never opened it cannot be written to: nothing is said, and nothing fails."""
+    chat = community.group()
+    api, store = community.api, community.store
+    async with serving(community):
+        mei = await community.newcomer("Mei", chat)
+        lan = await community.newcomer("Lan", chat)
+        bo = await community.newcomer("Bo", chat)
+        for user in (mei, lan):
+            api.start_private(user, community.token)
+            await answered(community, user, "/start")
+        api.say(chat, mei, AD)  # the ladder blacklists her at once
+        [told] = await eventually(lambda: private(community, mei)[1:], "Mei told privately")
+        assert told == ("你因违反群规（发广告）已被「颜学院护肤社」封禁。"
+                        "如需申诉，请在 7 天内在这里发送「/申诉 理由」。")  # fmt: skip
+        group = store.group_for_carrier("telegram", str(chat))
+        assert group is not None
+        now = community.clock.now()
+        for user, key in ((lan, "console-ban:lan"), (bo, "console-ban:bo")):
+            member = store.find_member("telegram", str(user["id"]))
+            assert member is not None
+            staff.ban_member(store, member.id, group, "console:ops", now, key=key,
+                             reason="冒充客服")  # fmt: skip
+        [told] = await eventually(lambda: private(community, lan)[1:], "Lan told privately")
+        assert told == ("你已被管理员封禁，无法再进入「颜学院护肤社」。原因：冒充客服。"
+                        "如需申诉，请在 7 天内在这里发送「/申诉 理由」。")  # fmt: skip
+        key = "console-ban:bo:told:telegram"
+        await eventually(lambda: store.outbox_statuses([key]).get(key) == "done", "Bo's notice")
+        assert private(community, bo) == []
+        assert await answered(community, lan, "/申诉 我是真客服") == (
+            "你对「颜学院护肤社」封禁的申诉已转给管理员，处理后会在这里告诉你结果。"
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.carriers.telegram.telegram_setup import Hearth, bot_message, eventually, serving
+from tests.carriers.telegram.telegram_setup import AD, Hearth, bot_message, eventually, serving
 
 pytestmark = [pytest.mark.telegram, pytest.mark.asyncio]
 
@@ -18,7 +18,8 @@ def console_names(community: Hearth) -> list[str]:
 
 async def test_a_member_who_renamed_herself_is_listed_by_her_new_name(community: Hearth) -> None:
     """The console kept "Mei" (the name she joined with): names changed only on a join. A
-    name posing as staff is read from an edit too."""
+    name posing as staff is read from an edit too, and so is what the edit says: her post
+    edited into an ad is deleted (deleteMessage for its id) and she is warned as for one."""
     chat = community.group()
     async with serving(community):
         mei = await community.newcomer("Mei", chat)
@@ -34,6 +35,11 @@ async def test_a_member_who_renamed_herself_is_listed_by_her_new_name(community:
         community.api.rename(mei, "Admin")
         community.api.edit(chat, checked_in, "打卡 ✅")
         alerts = await eventually(lambda: name_alerts(community), "an alert about Admin")
+        hello = community.api.say(chat, mei, "大家好")
+        community.api.edit(chat, hello, AD)  # the ad stayed: an edit's text was never read
+        await eventually(lambda: community.api.deleted(chat, hello), "the edited post deleted")
+        await bot_message(community, chat, "这条消息不符合群规，已删除")
+        assert not community.api.deleted(chat, checked_in)
     assert len(alerts) == 1 and "Admin — 群昵称冒充管理员或官方" in alerts[0], alerts
     assert "用这个群昵称编辑了一条消息" in alerts[0]
 

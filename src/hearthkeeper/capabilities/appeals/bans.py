@@ -26,7 +26,7 @@ from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import Appeals
-from hearthkeeper.store import Group, NewStaffAlert, Sanction, Store
+from hearthkeeper.store import Group, NewStaffAlert, Sanction, SanctionKind, Store
 from hearthkeeper.text.controls import without_controls
 
 HANDLER = "appeals"
@@ -55,13 +55,17 @@ class Standing:
     within: timedelta
 
 
-def standing(store: Store, group: Group, member_id: int, now: datetime) -> Standing:
-    """What the member's banned page offers: the form, their appeal's state, or why not."""
-    ban = _ban_in(store, group, member_id, now)
+def standing(store: Store, group: Group, member_id: int, now: datetime, *,
+             blacklisted: bool = False) -> Standing:  # fmt: skip
+    """What the member's banned page offers: the form, their appeal's state, or why not.
+    `blacklisted`: a blacklisting in force in the group's community counts as a ban from the
+    group when none is on record (someone blacklisted while in none of its groups, appealing
+    to the Telegram bot in private)."""
+    ban = _ban_in(store, group, member_id, now, blacklisted=blacklisted)
     if ban is None:  # a member who left, come back to the page: no playbook read
         return _decided(store, group, member_id)
     rules = _rules(store, group.community_id)
-    appeal = _appeal_of(store, ban)
+    appeal = _appeal_of(store, ban, group.community_id)
     if appeal is not None:
         state = BanAppeal.FILED if appeal.outcome is None else BanAppeal(appeal.outcome)
         return Standing(state, ban, appeal, None, rules.within)
@@ -73,17 +77,18 @@ def standing(store: Store, group: Group, member_id: int, now: datetime) -> Stand
 
 
 def file_ban_appeal(store: Store, group: Group, member_id: int, why: str, now: datetime, *,
-                    came: str = "banned page") -> Standing:  # fmt: skip
+                    came: str = "banned page", blacklisted: bool = False) -> Standing:  # fmt: skip
     """Keep the member's appeal against their ban from `group` and alert staff, in one
     transaction; their standing after it (an appeal already kept, or why none can be, is
     only answered). ValueError when `why` says nothing. `came`: where they appealed from,
-    as the audit log says it (the web chat's banned page, a private chat with the bot)."""
+    as the audit log says it (the web chat's banned page, a private chat with the bot);
+    `blacklisted`: as `standing`'s."""
     kept = " ".join(without_controls(why).split())[:MAX_WHY]
     if not kept:
         raise ValueError("say why the ban should be lifted")
     with store.transaction() as tx:
         SqlAppeals.on(tx).lock_member(member_id)  # two submissions at once keep one appeal
-        found = standing(tx, group, member_id, now)
+        found = standing(tx, group, member_id, now, blacklisted=blacklisted)
         if found.state is not BanAppeal.OPEN or found.ban is None:
             return found
         ban = found.ban
@@ -132,21 +137,25 @@ def _rules(store: Store, community_id: int) -> Appeals:
     return Appeals() if playbook is None else playbook.rules.appeals
 
 
-def _ban_in(store: Store, group: Group, member_id: int, now: datetime) -> Sanction | None:
-    """The member's ban from `group` in force (the latest), if the store holds one."""
+def _ban_in(store: Store, group: Group, member_id: int, now: datetime, *,
+            blacklisted: bool = False) -> Sanction | None:  # fmt: skip
+    """The member's ban from `group` in force (the latest), if the store holds one; with
+    `blacklisted`, else the blacklisting in force that keeps them out of its community."""
     found = store.community_sanctions(group.community_id, True, now, member_id=member_id,
                                       limit=None)  # fmt: skip
     bans = [s for s in found if s.kind in BANS and s.group_id == group.id]
+    if not bans and blacklisted:
+        # one across communities on someone in none of this one's groups is not listed there
+        every = store.active_sanctions(member_id=member_id, kind=SanctionKind.BLACKLIST, now=now)
+        bans = [s for s in every if s.community_id in (None, group.community_id)]
     return max(bans, key=lambda s: (s.at, s.id), default=None)
 
 
-def _appeal_of(store: Store, ban: Sanction) -> Appeal | None:
-    """The member's appeal against this ban decision: against this ban, or another ban given
-    with it (from another group, or by the same blacklisting)."""
+def _appeal_of(store: Store, ban: Sanction, community_id: int) -> Appeal | None:
+    """The member's appeal in the community against this ban decision: against this ban, or
+    another ban given with it (from another group, or by the same blacklisting)."""
     appeals = SqlAppeals.on(store)
-    if ban.community_id is None:
-        return None
-    for appeal in appeals.member_appeals(ban.community_id, ban.member_id):
+    for appeal in appeals.member_appeals(community_id, ban.member_id):
         if appeal.sanction_id is None:
             continue
         if appeal.sanction_id == ban.id:

@@ -10,6 +10,7 @@ appeals` and the REST API call them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,7 +107,7 @@ def _decide(store: Store, appeal_id: int, outcome: Outcome, by: str, now: dateti
                 # the member reads the appeal's outcome below, once, not the pardon's notice too
                 staff.pardon(tx, strike.id, by, now, tell=False)
             if banned and sanction is not None:
-                lifted = _unban(tx, sanction, by, now)
+                lifted = _unban(tx, sanction, appeal.community_id, by, now)
             elif (
                 mute is not None
                 and mute.lifted_at is None
@@ -136,16 +137,12 @@ def _strike_of(tx: Store, ban: Sanction) -> Strike | None:
     return max(along, key=lambda s: (s.at, s.id), default=None)
 
 
-def _unban(tx: Store, ban: Sanction, by: str, now: datetime) -> bool:
+def _unban(tx: Store, ban: Sanction, community_id: int, by: str, now: datetime) -> bool:
     """Lift a ban appealed against and what came with it in the same decision: the bans from
     the community's other groups and the blacklisting (which lifts them along). The carriers
-    unban the member (the web chat lets them take a seat again). False if none was in force."""
-    community_id = ban.community_id
-    if community_id is None:
-        return False
-    decided = tx.community_sanctions(community_id, True, now, since=ban.at - SAME_DECISION,
-                                     member_id=ban.member_id, limit=None)  # fmt: skip
-    same = [s for s in decided if s.kind in BANS and abs(s.at - ban.at) <= SAME_DECISION]
+    unban the member (the web chat lets them take a seat again). False if none was in force.
+    `community_id`: the appeal's (a blacklisting across communities belongs to none)."""
+    same = _kept_out(tx, ban, community_id, now)
     lifted = False
     for blacklist in [s for s in same if s.kind is SanctionKind.BLACKLIST]:
         staff.lift(tx, blacklist.id, by, now, tell=False)  # lifts the community's bans along
@@ -158,13 +155,28 @@ def _unban(tx: Store, ban: Sanction, by: str, now: datetime) -> bool:
     return lifted
 
 
+def _kept_out(tx: Store, ban: Sanction, community_id: int, now: datetime) -> list[Sanction]:
+    """The bans and blacklistings of `ban`'s decision still in force at `now` (`ban` itself
+    among them if it is): what keeps the member out of the community's groups."""
+    decided = tx.community_sanctions(community_id, True, now, since=ban.at - SAME_DECISION,
+                                     member_id=ban.member_id, limit=None)  # fmt: skip
+    same = [s for s in decided if s.kind in BANS and abs(s.at - ban.at) <= SAME_DECISION]
+    itself = tx.get_sanction(ban.id)  # a blacklisting across communities of someone in none
+    in_force = itself is not None and itself.lifted_at is None and (
+        itself.until is None or itself.until > now)  # fmt: skip
+    if in_force and itself is not None and all(s.id != itself.id for s in same):
+        same.append(itself)
+    return same
+
+
 def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
            mute: Sanction | None = None, tell: bool) -> Appeal | None:  # fmt: skip
     """Staff took back by hand (in-chat `/pardon`, or the console's, API's or CLI's pardon or
     lift) the strike, or lifted the mute, an open appeal is against: the appeal is decided as
     pardoned with it (audited, its inbox alert handled), in the caller's transaction. With
     `tell` the member reads the appeal's outcome, and the caller tells them nothing more;
-    without, the caller tells them itself. None if no appeal waited against it."""
+    without, the caller tells them itself. None if no appeal waited against it. A ban or a
+    blacklisting lifted is `settle_bans`'."""
     appeals = SqlAppeals.on(tx)
     if strike is not None:
         waiting = appeals.open_against(strike_id=strike.id)
@@ -174,18 +186,60 @@ def settle(tx: Store, by: str, now: datetime, *, strike: Strike | None = None,
         raise ValueError("settle an appeal against a strike or a mute")
     if waiting is None:
         return None
-    appeal = appeals.decide(waiting.id, Outcome.PARDONED.value, by, now)
-    tx.audit(by, f"appeal.{Outcome.PARDONED.value}", appeal.community_id,
-             target=f"member {appeal.member_id}",
-             detail={"appeal": appeal.id, "strike": appeal.strike_id,
-                     "sanction": appeal.sanction_id,
-                     "with": "pardon" if strike is not None else "lift"})  # fmt: skip
-    alert = tx.staff_alert_by_key(alert_key(appeal.id))
-    if alert is not None and alert.handled_at is None:
-        tx.handle_alert(alert.id, by, now)
+    appeal = _pardoned(tx, waiting, by, now, "pardon" if strike is not None else "lift")
     if tell:
         _tell(tx, appeal, Appealable(strike, mute if strike is None else None),
               Outcome.PARDONED, False, None, "")  # fmt: skip
+    return appeal
+
+
+def settle_bans(tx: Store, by: str, now: datetime, lifted: Sequence[Sanction]) -> list[Appeal]:
+    """Staff lifted by hand (the console's, API's or CLI's lift, in-chat `/pardon`) a ban or a
+    blacklisting, `lifted` with the bans it lifted along: an open appeal against a ban
+    decision of which nothing keeps the member out any more (its bans from every group and
+    its blacklisting all lifted) is decided as pardoned, in the caller's transaction —
+    audited, its inbox alert handled. The member reads it where they appealed (told in their
+    private chat with the bot, or on the web chat's banned page), whoever lifted it: nothing
+    said in a group reaches someone banned from it. An appeal against a decision part of
+    which still stands (one group's ban lifted, the blacklisting kept) waits for staff."""
+    appeals = SqlAppeals.on(tx)
+    waiting: dict[int, Appeal] = {}
+    for item in lifted:
+        found = appeals.open_against(sanction_id=item.id)
+        if found is not None:
+            waiting[found.id] = found
+    for community_id in {s.community_id for s in lifted if s.community_id is not None}:
+        for member_id in {s.member_id for s in lifted}:
+            for found in appeals.member_appeals(community_id, member_id):
+                if found.decided_at is None and found.sanction_id is not None:
+                    waiting.setdefault(found.id, found)
+    settled: list[Appeal] = []
+    for found in sorted(waiting.values(), key=lambda a: a.id):
+        ban = tx.get_sanction(found.sanction_id) if found.sanction_id is not None else None
+        if ban is None or ban.kind not in BANS:
+            continue  # a mute's appeal: lifting a ban is not what it asks
+        if not any(s.member_id == ban.member_id and abs(s.at - ban.at) <= SAME_DECISION
+                   for s in lifted):  # fmt: skip
+            continue  # another decision's
+        if _kept_out(tx, ban, found.community_id, now):
+            continue  # part of the decision still keeps them out: staff decide the appeal
+        appeal = _pardoned(tx, found, by, now, "lift")
+        _tell(tx, appeal, Appealable(None, ban), Outcome.PARDONED, True, None, "")
+        settled.append(appeal)
+    return settled
+
+
+def _pardoned(tx: Store, waiting: Appeal, by: str, now: datetime, along: str) -> Appeal:
+    """`waiting` decided as pardoned along with staff's own pardon or lift (`along`): audited,
+    its inbox alert handled."""
+    appeal = SqlAppeals.on(tx).decide(waiting.id, Outcome.PARDONED.value, by, now)
+    tx.audit(by, f"appeal.{Outcome.PARDONED.value}", appeal.community_id,
+             target=f"member {appeal.member_id}",
+             detail={"appeal": appeal.id, "strike": appeal.strike_id,
+                     "sanction": appeal.sanction_id, "with": along})  # fmt: skip
+    alert = tx.staff_alert_by_key(alert_key(appeal.id))
+    if alert is not None and alert.handled_at is None:
+        tx.handle_alert(alert.id, by, now)
     return appeal
 
 
@@ -223,7 +277,7 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
     group = tx.get_group(appeal.group_id)
     if appealable.mute is not None and appealable.mute.kind in BANS:
         if group is not None and not group.imported and group.carrier in PRIVATE_APPEALS:
-            _tell_privately(tx, appeal, group, outcome, language, note)
+            _tell_privately(tx, appeal, group, appealable.mute, outcome, language, note)
         return
     if group is None or group.imported:
         return
@@ -250,16 +304,18 @@ def _tell(tx: Store, appeal: Appeal, appealable: Appealable, outcome: Outcome, l
                group_id=group.id)  # fmt: skip
 
 
-def _tell_privately(tx: Store, appeal: Appeal, group: Group, outcome: Outcome,
+def _tell_privately(tx: Store, appeal: Appeal, group: Group, ban: Sanction, outcome: Outcome,
                     language: Language | None, note: str) -> None:  # fmt: skip
     """A banned member who appealed to the bot in private reads staff's decision there (they
-    opened that chat, so the bot may write to them)."""
+    opened that chat, so the bot may write to them), about the group they were banned from,
+    or the community a blacklisting kept them out of."""
     user = tx.user_on(appeal.member_id, group.carrier)
     if user is None:
         return
     lang = language if language is not None else _language(tx, appeal.community_id)
     names = {c.id: c.name for c in tx.list_communities()}
-    where = place(group, names.get(group.community_id, group.name))
+    community = names.get(group.community_id, group.name)
+    where = place(group, community) if ban.group_id is not None else community
     text = TEXTS.say(f"private_{outcome.value}", lang, group=where)
     text += TEXTS.say("note", lang, note=note) if note else ""
     action = Action(kind=ActionKind.DIRECT, carrier=group.carrier, member=user, text=text,
@@ -283,5 +339,6 @@ __all__ = [
     "not_handled_alone",
     "pardon",
     "settle",
+    "settle_bans",
     "uphold",
 ]

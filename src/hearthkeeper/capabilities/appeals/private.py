@@ -18,10 +18,11 @@ from hearthkeeper.capabilities.appeals.decide import BANS, whom_to_ask
 from hearthkeeper.capabilities.appeals.texts import TEXTS
 from hearthkeeper.capabilities.appeals.words import ALIASES, NAME
 from hearthkeeper.capabilities.command_book import parse
+from hearthkeeper.engine.handler import GroupView
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import Appeals
-from hearthkeeper.store import Group, Sanction, Store
+from hearthkeeper.store import Group, Sanction, SanctionKind, Store
 
 # Carriers whose banned members appeal to the bot in a private chat: their ban notices say so
 # (`write_privately`), and staff's decision is told there.
@@ -35,7 +36,34 @@ def write_privately(language: Language) -> str:
     return TEXTS.template("write_privately", language)
 
 
-def place(group: Group, community: str) -> str:
+def ban_notice(language: Language, where: str, rules: Appeals, *, reason: str = "",
+               violation: str = "") -> str:  # fmt: skip
+    """What a member banned from `where` (`place`) reads in the bot's private chat: banned by
+    a moderator (with staff's `reason`, if they gave one) or for breaking the rule
+    `violation` (the ladder's), then how to appeal there within `rules.within` — or, when the
+    community takes no appeals, whom to contact (`rules.contact`), if the playbook names
+    someone."""
+    if violation:
+        said = TEXTS.say("notice_ladder", language, group=where, violation=violation)
+    elif reason:
+        said = _stopped(TEXTS.say("notice_staff_because", language, group=where,
+                                  reason=reason), language)  # fmt: skip
+    else:
+        said = TEXTS.say("notice_staff", language, group=where)
+    if not rules.enabled:
+        return said + whom_to_ask(language, rules.contact)
+    days = max(1, round(rules.within.total_seconds() / 86400))
+    return said + TEXTS.say("notice_appeal", language, days=days)
+
+
+def _stopped(text: str, language: Language) -> str:
+    """`text` ended as a sentence (staff's reason may end with or without a stop)."""
+    if text.endswith(("。", "！", "？", ".", "!", "?")):
+        return text
+    return text + ("。" if language == Language.ZH_CN else ".")
+
+
+def place(group: Group | GroupView, community: str) -> str:
     """What a banned member is told they are banned from: the group by its name, or the
     community when the group has none of its own (a Telegram group is named by its chat id
     until staff rename it)."""
@@ -51,22 +79,24 @@ def answer(store: Store, carrier: str, chats: Mapping[str, str], user_id: str, t
     bans = [] if member is None else _bans(store, carrier, chats, member.id, now)
     if member is None or not bans:
         return TEXTS.say("private_help", _common_language(store, chats.values(), language))
-    _, group = bans[0]
+    ban, group = bans[0]
     playbook = _playbook(store, group.community_id)
     lang = playbook.community.language if playbook is not None else Language.EN
     names = {c.id: c.name for c in store.list_communities()}
     community = names.get(group.community_id, str(group.community_id))
-    where = place(group, community)
+    where = place(group, community) if ban.group_id is not None else community
     invocation = parse(text)
     appealing = invocation is not None and invocation.name in (NAME, *ALIASES)
     why = invocation.rest if invocation is not None and appealing else None
-    found = standing(store, group, member.id, now)
+    found = standing(store, group, member.id, now, blacklisted=True)
     if found.state is BanAppeal.NONE:  # lifted since it was read
         said = TEXTS.say("private_help", lang)
     elif found.state is BanAppeal.OPEN and why is not None:
         said = TEXTS.say("private_usage", lang)
         with contextlib.suppress(ValueError):  # nothing left of the words once cleaned
-            filed = file_ban_appeal(store, group, member.id, why, now, came=PRIVATE_CHAT)
+            filed = file_ban_appeal(
+                store, group, member.id, why, now, came=PRIVATE_CHAT, blacklisted=True
+            )
             said = TEXTS.say("private_filed" if filed.state is BanAppeal.FILED
                              else "private_already", lang, group=where)  # fmt: skip
     else:
@@ -102,15 +132,39 @@ def _where(state: BanAppeal, lang: Language, where: str, playbook: Playbook | No
 def _bans(store: Store, carrier: str, chats: Mapping[str, str], member_id: int,
           now: datetime) -> list[tuple[Sanction, Group]]:  # fmt: skip
     """The member's bans in force from the groups of `chats`, with their group, the latest
-    first."""
+    first; and a blacklisting that keeps them out of a community of `chats` where they have no
+    ban on record (they were in none of its groups when blacklisted), with the community's
+    first group of `chats`: the appeal is listed under it."""
     found: list[tuple[Sanction, Group]] = []
+    blacklists: list[Sanction] = []
     for ban in store.active_sanctions(member_id=member_id, now=now):
+        if ban.kind is SanctionKind.BLACKLIST:
+            blacklists.append(ban)
         if ban.kind not in BANS or ban.group_id is None:
             continue
         group = store.get_group(ban.group_id)
         if group is not None and group.carrier == carrier and group.carrier_group_id in chats:
             found.append((ban, group))
+    banned_in = {g.community_id for _, g in found}
+    for blacklist in blacklists:
+        for group in _first_groups(store, carrier, chats):
+            kept_out = blacklist.community_id in (None, group.community_id)
+            if kept_out and group.community_id not in banned_in:
+                found.append((blacklist, group))
+                banned_in.add(group.community_id)
     return sorted(found, key=lambda b: (b[0].at, b[0].id), reverse=True)
+
+
+def _first_groups(store: Store, carrier: str, chats: Mapping[str, str]) -> list[Group]:
+    """Each community of `chats`: its first group among them."""
+    firsts: list[Group] = []
+    for slug in sorted(set(chats.values())):
+        community = store.get_community(slug)
+        groups = [] if community is None else store.list_groups(community.id)
+        served = [g for g in groups if g.carrier == carrier and g.carrier_group_id in chats]
+        if served:
+            firsts.append(min(served, key=lambda g: g.id))
+    return firsts
 
 
 def _playbook(store: Store, community_id: int) -> Playbook | None:

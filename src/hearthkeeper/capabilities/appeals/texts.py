@@ -68,6 +68,24 @@ TEXTS = Phrasebook({
         Language.ZH_CN: "如需申诉封禁，请私聊 {bot} 发送「/申诉 理由」。",
         Language.EN: " To appeal the ban, write /appeal and why to {bot} in a private chat.",
     },
+    # sent to a banned member in the bot's private chat when they may be written to there
+    # (`private.ban_notice`): the group notice is posted after they are gone
+    "notice_staff": {
+        Language.ZH_CN: "你已被管理员封禁，无法再进入「{group}」。",
+        Language.EN: "You are banned from {group} by a moderator.",
+    },
+    "notice_staff_because": {
+        Language.ZH_CN: "你已被管理员封禁，无法再进入「{group}」。原因：{reason}",
+        Language.EN: "You are banned from {group} by a moderator: {reason}",
+    },
+    "notice_ladder": {
+        Language.ZH_CN: "你因违反群规（{violation}）已被「{group}」封禁。",
+        Language.EN: "You are banned from {group} for breaking the rules: {violation}.",
+    },
+    "notice_appeal": {
+        Language.ZH_CN: "如需申诉，请在 {days} 天内在这里发送「/申诉 理由」。",
+        Language.EN: " To ask staff to review it, send /appeal and why here within {days} days.",
+    },
     "private_help": {
         Language.ZH_CN: "你没有被本机器人服务的群封禁，这里没有需要申诉的处罚。违规记录或禁言请在群里发送「/申诉 理由」。",
         Language.EN: "You are not banned from any group this bot serves, so there is nothing to "

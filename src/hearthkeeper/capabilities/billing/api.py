@@ -118,6 +118,29 @@ class GrantIn(BaseModel):
     reason: str = Field(min_length=1, description="Why it gets a full period anyway.")
 
 
+class GiveIn(BaseModel):
+    """Give a member days of membership free (a week for a referral, as an apology)."""
+
+    who: str = Field(description="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
+    days: int = Field(description="Days given, 1 to 3650 (others are refused, 409).")
+    reason: str = Field("", description="Why (audited; the ledger shows it).")
+    plan: str = Field("", description="For a member holding no membership: the plan; default: "
+                      "the one they last held, else the community's only one.")  # fmt: skip
+    key: str = Field("", max_length=40, description="Your reference for this gift: the same "
+                     "key again gives nothing more (`created` false).")  # fmt: skip
+
+
+class GivenOut(BaseModel):
+    """What a gift of days did; `created` false: the same key was given before."""
+
+    created: bool
+    order: OrderOut
+    subscription: SubscriptionOut
+    was: datetime | None = Field(
+        None, description="The membership's end before; null: started now."
+    )
+
+
 class RecordedOut(BaseModel):
     """What a payment or refund recorded; `created` false: it was recorded before."""
 
@@ -181,6 +204,20 @@ def router(web: Web) -> APIRouter:
         except BillingError as exc:
             _refuse(exc)
         return _recorded(done)
+
+    @api.post("/communities/{slug}/days-given", responses=REFUSED)
+    def give(slug: str, body: GiveIn, operator: OperatorDep) -> GivenOut:
+        """Give days of membership free: the member's membership ends that many days later,
+        or, holding none, a period of that many days starts now; recorded at 0 as
+        `days_given`, audited, and the member is told."""
+        key = f"given:api:{body.key.strip()}" if body.key.strip() else ""
+        try:
+            done = staff.give(web.store, community(slug), body.who, body.days, body.reason,
+                              f"api:{operator.username}", web.clock.now(), body.plan, key)  # fmt: skip
+        except BillingError as exc:
+            _refuse(exc)
+        return GivenOut(created=done.created, order=_order_out(done.order),
+                        subscription=_sub_out(done.subscription), was=done.was)  # fmt: skip
 
     @api.post("/communities/{slug}/orders/{order_id}/grant", responses=REFUSED)
     def grant(slug: str, order_id: int, body: GrantIn, operator: OperatorDep) -> RecordedOut:

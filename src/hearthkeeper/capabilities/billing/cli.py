@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.lookup import playbook_of
-from hearthkeeper.capabilities.billing.records import Order, Subscription
+from hearthkeeper.capabilities.billing.records import Order, OrderKind, Subscription
 from hearthkeeper.cli.context import (
     ActorOption,
     ConfigOption,
@@ -148,6 +148,44 @@ def pay(
     console.print(f"Order {order.id}: {order.kind.value} of {escape(order.plan_id)}, "
                   f"{order.amount} {order.currency}; member {order.member_id} is covered{starts} "
                   f"until {until} (subscription {sub.id if sub else '?'}).")  # fmt: skip
+
+
+@billing_app.command("give")
+def give(
+    ctx: typer.Context,
+    who: Annotated[
+        str, typer.Argument(help="Payment reference (XXXX-XXXX), member:ID or CARRIER:USER_ID.")
+    ],
+    days: Annotated[int, typer.Option("--days", help="Days of membership given, 1 to 3650.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why (audited; the ledger shows it).")
+    ] = "",
+    plan: Annotated[
+        str,
+        typer.Option(
+            "--plan",
+            help="For a member holding no membership: the plan (default: the one they last "
+            "held, else the community's only one).",
+        ),
+    ] = "",
+    community: CommunityOption = None,
+    actor: ActorOption = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """Give days of membership free ("a week free"): the member's membership ends N days
+    later, or, holding none, a period of N days starts now."""
+    store, found = _open(clock_of(ctx), config, community)
+    try:
+        done = staff.give(store, found, who, days, reason, actor, clock_of(ctx).now(), plan)
+    except BillingError as exc:
+        fail(str(exc))
+    sub, zone = done.subscription, community_zone(store, found.id)
+    was = (f"extended from {named_time(done.was, zone)}" if done.was is not None
+           else "started now")  # fmt: skip
+    console.print(escape(f"Order {done.order.id}: {days} day{'' if days == 1 else 's'} of "
+                         f"{done.order.plan_id} given to member {done.order.member_id}; "
+                         f"subscription {sub.id} {was}, now until "
+                         f"{named_time(sub.period_end, zone)}."))  # fmt: skip
 
 
 @billing_app.command("grant")
@@ -347,7 +385,9 @@ def list_billing(
         reasons = repo.reasons(found.id, [order for order, _ in paid])
         for order, name in paid:
             gave = "" if order.refund_of is None else f"\tgives back order {order.refund_of}"
-            if order.id in reasons:
+            if order.kind is OrderKind.DAYS_GIVEN:
+                gave += f"\t{escape(reasons.get(order.id, 'days given'))}"
+            elif order.id in reasons:
                 gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)} (member {order.member_id})\t"

@@ -4,12 +4,14 @@ cancel at the period's end."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hearthkeeper.capabilities.billing import staff
+from hearthkeeper.capabilities.billing.given import MAX_DAYS, new_key
 from hearthkeeper.capabilities.billing.ledger import BillingError
 from hearthkeeper.capabilities.billing.metrics import money_figures
 from hearthkeeper.capabilities.billing.records import OrderKind
@@ -22,6 +24,7 @@ from hearthkeeper.web.console.pages import (
     ConsoleRoute,
     Pages,
     SignedIn,
+    back_to,
     page_number,
     paged,
 )
@@ -40,6 +43,8 @@ _NOTICES = {
     "ends (Since and Until, below), so no day paid for is lost; their reminder and removal "
     "follow the new plan.",
     "again": "That receipt was recorded already; nothing new.",
+    "given": "Days given: the member's membership ends that much later, or a period of that "
+    "many days started now (Until, below); they are told in private where the carrier can.",
     "granted": "The held payment was granted its period; the member is covered.",
     "refunded": "Refunded; access ended and the member is removed from the community's groups.",
     "refunded-already": "That payment was refunded already; nothing more was given back.",
@@ -54,6 +59,19 @@ _NOTICES = {
     "starts where this one ends now, at once if it ended (Since and Until, below): no days "
     "between the two.",
 }
+
+
+def _days(typed: str) -> int:
+    """The days typed in the form, as a number, else `BillingError` saying what to type."""
+    text = typed.strip()
+    if not _WHOLE.fullmatch(text):
+        shown = text if len(text) <= 24 else f"{text[:24]}…"
+        raise BillingError(f"days {shown!r}: give a whole number of days, 1 to {MAX_DAYS}; "
+                           "nothing was recorded")  # fmt: skip
+    return int(text)
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}")
 
 
 def router(pages: Pages) -> APIRouter:
@@ -83,7 +101,7 @@ def router(pages: Pages) -> APIRouter:
             reasons=SqlBilling.on(store).reasons(view.community.id, [o for o, _ in lines]),
             figures=money_figures(store, view.community.id, now),
             notice=_NOTICES.get(request.query_params.get("notice", ""), ""), problem=problem,
-            now=now, typed=typed or {}, **view.context(),
+            now=now, typed=typed or {}, give_key=new_key(), **view.context(),
         )  # fmt: skip
 
     def done(view: CommunityView, notice: str, request: Request | None = None) -> Response:
@@ -121,6 +139,25 @@ def router(pages: Pages) -> APIRouter:
         # bought in a free trial: the period ends the plan's length after the trial's end
         trial = sub is not None and sub.trial_end is not None and sub.trial_end > recorded.order.at
         return done(view, "after-trial" if trial else "paid")
+
+    @routes.post("/console/c/{slug}/billing/give", dependencies=[Depends(require_csrf)])
+    def give(request: Request, slug: str, operator: SignedIn, who: Annotated[str, Form()],
+             days: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+             plan: Annotated[str, Form()] = "", key: Annotated[str, Form()] = "",
+             back: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+        """Give days of membership (`given.give_days`), from this page's form or a member's
+        page (`back`: there again); `key`, the form's own, keeps a form sent twice once."""
+        view = pages.community(slug)
+        typed = {"give_who": who, "days": days, "give_reason": reason, "give_plan": plan}
+        try:
+            staff.give(store, view.community, who, _days(days), reason,
+                       f"console:{operator.username}", web.clock.now(), plan,
+                       key.strip()[:40] if key.startswith("given:") else "")  # fmt: skip
+        except BillingError as exc:
+            return page(request, view, operator, str(exc), 409, typed)
+        if back:
+            return back_to(view, back, "/billing", notice="given")
+        return done(view, "given")
 
     @routes.post("/console/c/{slug}/billing/orders/{order_id}/grant",
                  dependencies=[Depends(require_csrf)])  # fmt: skip

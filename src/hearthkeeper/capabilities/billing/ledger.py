@@ -268,11 +268,12 @@ def reminder_at(sub: Subscription, plan: Plan | None) -> datetime | None:
     """When to remind the member to renew: `renewal_reminder` before the period ends, for an
     active subscription (not one cancelled at the period's end). A free trial shorter than
     that (3 days, reminded 14 days before the end: a moment before the trial began) is
-    reminded a day before it ends, or halfway through a trial of two days or less."""
+    reminded a day before it ends, or halfway through a trial of two days or less; so is any
+    period shorter than that (a week of membership given to a member who held none)."""
     if sub.status is not Status.ACTIVE or plan is None or plan.renewal_reminder is None:
         return None
     remind = sub.period_end - plan.renewal_reminder
-    if not sub.paid and remind <= sub.period_start:
+    if remind <= sub.period_start:  # a short trial, a week given to a member holding none
         remind = sub.period_end - min(TRIAL_NOTICE, (sub.period_end - sub.period_start) / 2)
     return remind
 

@@ -29,6 +29,9 @@ class OrderKind(StrEnum):
     # a provider's payment short of the plan's price (or in another currency): recorded,
     # granting nothing until staff grant it (`payments.grant`), then a purchase or renewal
     HELD = "held"
+    # days of membership staff or a referral reward gave (`given.give_days`): amount 0, no
+    # payment; the days and the reason are in its audit entry (`billing days given`)
+    DAYS_GIVEN = "days_given"
 
 
 class Provider(StrEnum):
@@ -105,3 +108,9 @@ class NewOrder:
     provider: Provider
     provider_ref: str
     recorded_by: str
+
+
+def given_text(days: int, reason: str) -> str:
+    """How an order of days given reads in the ledger: "7 days given: an apology"."""
+    said = f"{days} day{'' if days == 1 else 's'} given"
+    return f"{said}: {reason}" if reason else said

@@ -22,6 +22,7 @@ from hearthkeeper.capabilities.billing.records import (
     Provider,
     Status,
     Subscription,
+    given_text,
 )
 from hearthkeeper.capabilities.billing.references import ATTEMPTS, reference_code
 from hearthkeeper.store.columns import utc
@@ -47,7 +48,7 @@ _REFS = table_of(PaymentReferenceRow)
 _IDS = table_of(IdentityRow)
 _DERIVED_AT_ONCE = 1000  # identities whose codes are derived per statement
 # the audit entries of a payment recorded below the price with a reason, or granted one
-_REASONED = ("billing purchase", "billing renewal", "billing grant")
+_REASONED = ("billing purchase", "billing renewal", "billing grant", "billing days given")
 _SUBS = table_of(SubscriptionRow)
 _ORDERS = table_of(OrderRow)
 _SCHEDULED = table_of(ScheduledRow)
@@ -459,7 +460,7 @@ class SqlBilling(StoreBase):
                 of: Sequence[Order] | None = None) -> dict[int, str]:  # fmt: skip
         """Why staff gave payments a full period below the price, by order id: the discount's
         reason a payment was recorded with, or a held payment's grant's (kept in the audit
-        log with the change). `of`: only these orders' (a page of them): the audit log is
+        log with the change); days given, as "7 days given: an apology". `of`: only these orders' (a page of them): the audit log is
         read from the oldest one's time on, where its entries are (written when it was
         recorded, or granted later), not from the community's first day."""
         query = select(AuditRow.detail).where(AuditRow.community_id == community_id,
@@ -474,6 +475,9 @@ class SqlBilling(StoreBase):
             for (detail,) in session.execute(query):
                 order = detail.get("order") if isinstance(detail, dict) else None
                 reason = detail.get("discount") or detail.get("reason") if order else None
+                days = detail.get("days") if order else None
+                if isinstance(days, int):  # days given: "7 days given: an apology"
+                    reason = given_text(days, reason if isinstance(reason, str) else "")
                 shown = wanted is None or order in wanted
                 if isinstance(order, int) and isinstance(reason, str) and reason and shown:
                     found[order] = reason

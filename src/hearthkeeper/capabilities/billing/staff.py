@@ -7,8 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from hearthkeeper.capabilities.billing import payments
+from hearthkeeper.capabilities.billing import given, payments
 from hearthkeeper.capabilities.billing.amounts import amount_of
+from hearthkeeper.capabilities.billing.given import Given
 from hearthkeeper.capabilities.billing.ledger import (
     BillingError,
     access_until,
@@ -61,6 +62,19 @@ def pay(store: Store, community: Community, who: str, plan_id: str, amount: str,
                          Provider.MANUAL, receipt.strip(), by)  # fmt: skip
         return payments.record_payment(tx, community, playbook, member_id, order, now,
                                        discount=discount)  # fmt: skip
+
+
+def give(store: Store, community: Community, who: str, days: int, reason: str, by: str,
+         now: datetime, plan_id: str = "", key: str = "") -> Given:  # fmt: skip
+    """Give `who` (a payment reference, member:ID or CARRIER:USER_ID) `days` of membership
+    free (`given.give_days`): their membership's end moves on, or a period of that many days
+    starts now."""
+    days = given.checked_days(days)  # before anything is read or made
+    playbook = playbook_of(store, community)
+    with store.transaction() as tx:
+        member_id = payments.payer(tx, who)
+        return given.give_days(tx, community, playbook, member_id, days, reason, by, now,
+                               plan_id=plan_id, key=key)  # fmt: skip
 
 
 def payment_community(store: Store, who: str, plan_id: str) -> Community:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hearthkeeper.capabilities.billing.ledger import access_until, has_access
+from hearthkeeper.capabilities.billing.ledger import access_until, has_access, payments_of
 from hearthkeeper.capabilities.billing.lifecycle import plan_of, zone_of
 from hearthkeeper.capabilities.billing.records import Status, Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
@@ -49,7 +49,8 @@ def membership(scope: StoreBase, request: MembershipAsked,
     subs = [s for s in repo.subscriptions(ctx.group.community_id, member_id=ctx.member.id)
             if s.live]  # fmt: skip
     for sub in sorted(subs, key=lambda s: s.period_start):
-        said = _line(sub, ctx)
+        given = not payments_of(repo.orders(sub.community_id, subscription_id=sub.id))
+        said = _line(sub, ctx, given=given)
         if said:
             lines.append(said)
     if len(lines) == 1:
@@ -64,8 +65,9 @@ def membership(scope: StoreBase, request: MembershipAsked,
     return [privately(answer(ctx.trigger, text), text)]
 
 
-def _line(sub: Subscription, ctx: EffectContext) -> str:
-    """One membership as its member reads it; empty for one that no longer lets them in."""
+def _line(sub: Subscription, ctx: EffectContext, *, given: bool = False) -> str:
+    """One membership as its member reads it (`given`: no payment covers it, only days or
+    periods given free); empty for one that no longer lets them in."""
     playbook, now = ctx.playbook, ctx.now
     language, zone = playbook.community.language, zone_of(playbook)
     plan = plan_of(playbook, sub.plan_id)
@@ -86,6 +88,8 @@ def _line(sub: Subscription, ctx: EffectContext) -> str:
         return TEXTS.say(key, language, date=end, **values)
     if sub.status is Status.CANCEL_AT_PERIOD_END:
         return TEXTS.say("membership_cancelled", language, date=end, **values)
+    if given:  # only ever given free (days given, a period recorded at 0)
+        return TEXTS.say("membership_given", language, date=end, **values)
     return TEXTS.say("membership_paid", language, date=end, **values)
 
 

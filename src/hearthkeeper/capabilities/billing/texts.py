@@ -135,6 +135,16 @@ TEXTS = _MembershipTexts({
         Language.ZH_CN: "「{plan}」会员，有效期至 {date}。",
         Language.EN: "“{plan}”: paid until {date}.",
     },
+    "membership_given": {
+        Language.ZH_CN: "「{plan}」会员（赠送），有效期至 {date}。",
+        Language.EN: "“{plan}”: given free until {date}.",
+    },
+    # days of membership given (`hearth billing give`, a referral reward), to the member alone
+    "days_given": {
+        Language.ZH_CN: "{name}，你获赠 {days} 天「{plan}」会员，现在有效期至 {date}。",
+        Language.EN: "{name}, you were given {days} day{s} of “{plan}”: your membership now "
+                     "runs until {date}.",
+    },
     "membership_cancelled": {
         Language.ZH_CN: "「{plan}」会员，已取消续费，{date} 到期。",
         Language.EN: "“{plan}”: cancelled, ends on {date}.",

@@ -4,7 +4,8 @@ the console's calendar page.
 
 Pure: `firings` (schedules across DST), `library` (content folders), `coverage`, `agenda`,
 `content`, and the `decide_*` functions of the effects. Effects (`requests` names them):
-`planning`, `posts`, `sessions`, `rituals`, `confirm`, `staff`. Storage: `repository`
+`planning`, `posts` (with `polling`: a post of kind poll opens its poll through the polls'
+own `poll.start`), `sessions`, `rituals`, `confirm`, `staff`. Storage: `repository`
 (+ `records`, `responses`) on the shared `posts` table.
 """
 

@@ -38,7 +38,7 @@ class Firing:
 
     at: datetime  # aware UTC
     post: str  # id of the post or live session, "anniversary", "check_in", a title
-    kind: str  # post, anniversary, live-reminder, live-start, live-digest, event,
+    kind: str  # post, poll, anniversary, live-reminder, live-start, live-digest, event,
     # daily-summary (of check-ins), title-reminder
     mode: str  # auto or remind
     groups: tuple[str, ...]  # empty: every group of the community
@@ -78,25 +78,31 @@ def build_agenda(playbook: Playbook, base_dir: Path, start: datetime, end: datet
     reports: list[LibraryReport] = []
     for post in playbook.calendar.posts:
         times = firings_between(post.schedule, zone, start, end)
-        if post.content.library is None:
-            text = excerpt(post.content.text or "")
-            firings += [_post(post, at, text, post.content.kind) for at in times]
+        if post.poll is not None:
+            text = excerpt(f"📊 {post.poll.question}")
+            firings += [Firing(at, post.id, "poll", post.mode.value, tuple(post.groups), text)
+                        for at in times]  # fmt: skip
             continue
-        library = load_library(base_dir / post.content.library)
-        items = with_tags(library.items, post.content.tags)
+        content = post.body
+        if content.library is None:
+            text = excerpt(content.text or "")
+            firings += [_post(post, at, text, content.kind) for at in times]
+            continue
+        library = load_library(base_dir / content.library)
+        items = with_tags(library.items, content.tags)
         posted: list[str] = []
         for at in times:
-            item = next_item(items, posted, post.content.order)
+            item = next_item(items, posted, content.order)
             if item is None:
                 note = "(no content left)" if not library.missing else "(content folder not found)"
-                firings.append(_post(post, at, note, post.content.kind))
+                firings.append(_post(post, at, note, content.kind))
                 continue
             posted.append(item.id)
             firings.append(_post(post, at, item.title, item.kind, item.id))
         cover = None
         if not library.missing:
-            cover = coverage(items, [], post.content.order, post.schedule, zone, start)
-        reports.append(LibraryReport(post.id, library, post.content.order, cover))
+            cover = coverage(items, [], content.order, post.schedule, zone, start)
+        reports.append(LibraryReport(post.id, library, content.order, cover))
     firings += _anniversaries(playbook, zone, start, end)
     for session in playbook.calendar.live_sessions:
         firings += _session(session, zone, start, end)

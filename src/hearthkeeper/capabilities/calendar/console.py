@@ -92,7 +92,7 @@ def upcoming(
     """The next `DAYS_AHEAD` days of the calendar. Library posts show their library (which
     item comes next depends on what was posted already)."""
     agenda = build_agenda(playbook, base_dir or Path("."), now, now + timedelta(days=DAYS_AHEAD))
-    libraries = {p.id: p.content.library for p in playbook.calendar.posts if p.content.library}
+    libraries = {p.id: p.library for p in playbook.calendar.posts if p.library}
     lines = []
     for firing in agenda.firings:
         library = libraries.get(firing.post) if firing.kind == "post" else None
@@ -141,7 +141,7 @@ def with_receivers(lines: list[Upcoming], store: Store, community_id: int,
                 gets.setdefault(post.id, []).append(group.name)
     told = []
     for line in lines:
-        if line.kind == "post":
+        if line.kind in ("post", "poll"):
             names = gets.get(line.post, [])
             if {g.name for g in members} <= (receiving := set(names)):
                 said = "every group"
@@ -180,7 +180,9 @@ def item_of(record: PostRecord, playbook: Playbook | None) -> str:
         return record.item_id
     if playbook is not None:
         post = find_post(playbook, record.post_id)
-        if post is not None and post.content.text:
+        if post is not None and post.poll is not None:
+            return excerpt(f"📊 {post.poll.question}", ITEM_WORDS)
+        if post is not None and post.content is not None and post.content.text:
             return excerpt(post.content.text, ITEM_WORDS)
         ritual = playbook.calendar.rituals.anniversary
         if record.post_id == "anniversary" and ritual is not None and ritual.text:

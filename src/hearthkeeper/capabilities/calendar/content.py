@@ -81,12 +81,12 @@ class TooLong:
 
 def library_of(post: ScheduledPost, root: Path) -> ContentLibrary | None:
     """The post's content folder, loaded now (so new items count at once); None: inline text."""
-    return None if post.content.library is None else load_library(root / post.content.library)
+    return None if post.library is None else load_library(root / post.library)
 
 
 def items_of(post: ScheduledPost, library: ContentLibrary) -> tuple[ContentItem, ...]:
     """The library items this post may use (its tags, when given)."""
-    return tuple(with_tags(library.items, post.content.tags))
+    return tuple(with_tags(library.items, post.body.tags))
 
 
 def from_item(item: ContentItem) -> PostContent:
@@ -98,7 +98,7 @@ def from_item(item: ContentItem) -> PostContent:
 def _checked(post: ScheduledPost, item: ContentItem) -> PostContent | TooLong:
     length = too_long(item)
     if length is not None:
-        return TooLong(f"{post.content.library or ''}/{item.id}", length)
+        return TooLong(f"{post.library or ''}/{item.id}", length)
     return from_item(item)
 
 
@@ -107,14 +107,17 @@ def choose(post: ScheduledPost, library: ContentLibrary | None,
     """What this firing posts; None when the library has nothing left (or is missing),
     `TooLong` when the item whose turn it is is longer than a post may be."""
     if library is None:
-        return PostContent(post.content.text or "", post.content.kind.value)
-    item = next_item(items_of(post, library), posted, post.content.order)
+        return PostContent(post.body.text or "", post.body.kind.value)
+    item = next_item(items_of(post, library), posted, post.body.order)
     return None if item is None else _checked(post, item)
 
 
 def content_of(post: ScheduledPost, item_id: str | None,
                root: Path) -> PostContent | TooLong | None:  # fmt: skip
-    """The content a recorded firing chose, again (for staff confirming a reminded post)."""
+    """The content a recorded firing chose, again (for staff confirming a reminded post);
+    None for a post that has become a poll since."""
+    if post.poll is not None:
+        return None
     library = library_of(post, root)
     if library is None:
         return choose(post, None, [])
@@ -162,18 +165,18 @@ def held_too_long(ctx: EffectContext, post: ScheduledPost, held: TooLong) -> Act
 def ran_out(ctx: EffectContext, post: ScheduledPost) -> Action:
     """Tell staff a firing found nothing to post."""
     text = TEXTS.say("ran_out", ctx.playbook.community.language, post=post.id,
-                     folder=post.content.library or "")  # fmt: skip
+                     folder=post.library or "")  # fmt: skip
     return _alert(ctx, post, text, f"scheduled post {post.id} ran out of content")
 
 
 def running_out(ctx: EffectContext, post: ScheduledPost, library: ContentLibrary,
                 posted: list[str], at: datetime) -> Action | None:  # fmt: skip
     """An alert when the items left cover less than `calendar.exhaustion_alert` after `at`."""
-    if post.content.order is Order.ROTATION and items_of(post, library):
+    if post.body.order is Order.ROTATION and items_of(post, library):
         return None
     zone = ZoneInfo(ctx.playbook.community.timezone)
     after = at + timedelta(seconds=1)  # the firing at `at` has its item already
-    cover = coverage(items_of(post, library), posted, post.content.order, post.schedule, zone,
+    cover = coverage(items_of(post, library), posted, post.body.order, post.schedule, zone,
                      after)  # fmt: skip
     if cover.runs_out is None or not cover.alert_due(
         ctx.now, ctx.playbook.calendar.exhaustion_alert
@@ -182,5 +185,5 @@ def running_out(ctx: EffectContext, post: ScheduledPost, library: ContentLibrary
     when = cover.runs_out.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     text = TEXTS.say("running_out", ctx.playbook.community.language, post=post.id,
                      remaining=cover.remaining, days=max(cover.days or 0, 0), when=when,
-                     folder=post.content.library or "")  # fmt: skip
+                     folder=post.library or "")  # fmt: skip
     return _alert(ctx, post, text, f"scheduled post {post.id} is running out of content")

@@ -248,7 +248,7 @@ def posts_with_files(posts: Sequence[ScheduledPost], root: Path) -> dict[str, fr
     a gap for such a carrier)."""
     found: dict[str, frozenset[str]] = {}
     for post in posts:
-        if post.content.library is None:
+        if post.content is None or post.content.library is None:
             continue
         items = with_tags(load_library(root / post.content.library).items, post.content.tags)
         kinds = frozenset(item.kind.value for item in items if item.kind in _NEEDS_ASSET)

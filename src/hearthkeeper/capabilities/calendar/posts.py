@@ -1,5 +1,6 @@
 """Scheduled posts through the engine: each firing claimed once per group, then posted, offered
-to staff (`remind` mode) or skipped when it was missed beyond its grace window.
+to staff (`remind` mode) or skipped when it was missed beyond its grace window; a post of kind
+poll opens its poll instead (`polling`).
 
 Each (post, group) keeps exactly one next firing as scheduled work, keyed by the firing's
 instant, so planning is idempotent and two chains for the same post always converge (see
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.calendar import polling
 from hearthkeeper.capabilities.calendar.content import (
     PostContent,
     TooLong,
@@ -92,14 +94,19 @@ def lapsed_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo,
 
 
 def decide_post(post: ScheduledPost | None, group_name: str, zone: ZoneInfo, at: datetime,
-                now: datetime, library: ContentLibrary | None,
-                posted: Sequence[str]) -> Lapsed | PostFiring:  # fmt: skip
+                now: datetime, library: ContentLibrary | None, posted: Sequence[str],
+                poll_lasts: timedelta | None = None) -> Lapsed | PostFiring:  # fmt: skip
     """The firing of `post` at `at` in a group, fallen due at `now`, given its content library
-    (None: inline text) and the items it has used in the group."""
+    (None: inline text) and the items it has used in the group; a poll's, given how long its
+    poll stays open (`poll_lasts`): one missed until its poll would have closed is late too."""
     lapsed = lapsed_post(post, group_name, zone, at)
     if lapsed is not None or post is None:
         return lapsed or Lapsed.ENDED
     timing = due(at, now, post.grace)
+    if post.poll is not None:  # opened by `polling` once claimed: no content to choose
+        if poll_lasts is not None and now >= at + poll_lasts:
+            timing = Due(True, timing.after)
+        return PostFiring("skipped" if timing.late else "posted", None, timing)
     content = None if timing.late else choose(post, library, list(posted))
     if timing.late or not isinstance(content, PostContent):
         status = "skipped"
@@ -145,7 +152,10 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         return []
     library = library_of(post, root) if post is not None and applies(post, g.name) else None
     posted = posts.posted_items(g.id, request.post) if library is not None else []
-    firing = decide_post(post, g.name, zone, at, ctx.now, library, posted)
+    lasts = (
+        None if post is None or post.poll is None else polling.closes_after(post.poll, ctx.playbook)
+    )
+    firing = decide_post(post, g.name, zone, at, ctx.now, library, posted, lasts)
     if post is None or firing is Lapsed.ENDED:
         log.info("post %s no longer goes to group %s; its series ends", request.post, g.name)
         return []
@@ -154,11 +164,13 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         keep(scope, g, next_post(g.id, post, zone, ctx.now))
         return []
     content = firing.content if isinstance(firing.content, PostContent) else None
+    open_question = None if post.poll is None or firing.due.late else polling.still_open(scope, ctx)
+    status = "skipped" if open_question is not None else firing.status
     ref = posts.claim_post(
         g.community_id, g.id, post.id, at, item_id=None if content is None else content.item_id,
-        content_kind=post.content.kind.value if content is None else content.kind,
-        mode=post.mode.value, status=firing.status,
-        posted_at=ctx.now if firing.status == "posted" else None,
+        content_kind=post.content_kind if content is None else content.kind,
+        mode=post.mode.value, status=status,
+        posted_at=ctx.now if status == "posted" else None,
     )  # fmt: skip
     # The series goes on whoever claimed this firing: another process or an earlier run of
     # this one (which planned the same next key: nothing is added), or staff ahead of its time
@@ -170,9 +182,14 @@ def fire(scope: StoreBase, request: CalendarPost, ctx: EffectContext,
         log.warning("post %s in group %s: firings between %s and %s were missed and are skipped",
                     post.id, g.name, at.isoformat(), firing.due.after.isoformat())  # fmt: skip
     if firing.due.late:
-        log.warning("post %s in group %s due %s was missed by more than its grace (%s); skipped",
-                    post.id, g.name, at.isoformat(), post.grace)  # fmt: skip
+        log.warning("post %s in group %s due %s was missed by more than its grace (%s), or until "
+                    "its poll would have closed; skipped", post.id, g.name, at.isoformat(),
+                    post.grace)  # fmt: skip
         return []
+    if open_question is not None:
+        return [polling.passed_over(ctx, post, at, open_question)]
+    if post.poll is not None:
+        return polling.open_poll(scope, ctx, post, ref, at)
     return said(ctx, post, firing, ref, at, library, posted)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hearthkeeper.capabilities.calendar import polling
 from hearthkeeper.capabilities.calendar.content import (
     TooLong,
     choose,
@@ -50,6 +51,7 @@ from hearthkeeper.capabilities.command_book import (
 )
 from hearthkeeper.capabilities.format import excerpt, when_text
 from hearthkeeper.capabilities.pointing import who_typed
+from hearthkeeper.capabilities.polls.render import TEXTS as POLL_TEXTS
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.effects import Effect, EffectContext
@@ -183,10 +185,12 @@ def upcoming(playbook: Playbook, group_name: str, start: datetime, end: datetime
 
 
 def _content(post: ScheduledPost, lang: Language) -> str:
-    if post.content.library is not None:
-        what = TEXTS.say("library", lang, library=post.content.library)
+    if post.poll is not None:
+        what = excerpt(f"📊 {post.poll.question}", 40)
+    elif post.library is not None:
+        what = TEXTS.say("library", lang, library=post.library)
     else:
-        what = excerpt(post.content.text or "", 40)
+        what = excerpt(post.body.text or "", 40)
     return what + (TEXTS.say("remind", lang) if post.mode is PostMode.REMIND else "")
 
 
@@ -322,7 +326,7 @@ def skip(scope: StoreBase, request: CalendarSkip, ctx: EffectContext) -> Sequenc
         return [answer(ctx.trigger, aimed)]
     post, at, posts, by = aimed.post, aimed.at, SqlPosts.on(scope), by_whom(ctx)
     ref = posts.cancel_post(g.community_id, g.id, post.id, at, by=by, by_name=name_of(ctx),
-                            mode=post.mode.value, content_kind=post.content.kind.value)  # fmt: skip
+                            mode=post.mode.value, content_kind=post.content_kind)  # fmt: skip
     if ref is None:
         return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
     following = _move_on(scope, g, aimed, zone)
@@ -345,12 +349,14 @@ def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
         roles = [r.title for r in pb.structure.roles.values() if Permission.POST in r.permissions]
         return [answer(ctx.trigger, TEXTS.say("needs_post", lang, post=post.id,
                                               roles=", ".join(roles) or "staff"))]  # fmt: skip
+    if post.poll is not None:
+        return _poll_now(scope, ctx, aimed, zone, lang)
     library = library_of(post, root)
     used = posts.posted_items(g.id, post.id) if library is not None else []
     content = choose(post, library, used)
     if content is None:
         return [answer(ctx.trigger, TEXTS.say("nothing_left", lang, post=post.id,
-                                              library=post.content.library or ""))]  # fmt: skip
+                                              library=post.library or ""))]  # fmt: skip
     if isinstance(content, TooLong):
         return [answer(ctx.trigger, too_long_text(post.id, content, lang))]
     ref = posts.claim_post(
@@ -373,6 +379,27 @@ def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
         if alert is not None:
             actions.append(alert)
     return [*actions, answer(ctx.trigger, _done("sent_now", aimed, following, zone, lang))]
+
+
+def _poll_now(scope: StoreBase, ctx: EffectContext, aimed: Aimed, zone: ZoneInfo,
+              lang: Language) -> list[Action]:  # fmt: skip
+    """`/postnow` of a scheduled poll: open it now (unless one is open) in place of its next
+    firing, closing `closes_after` from now."""
+    g, post, at, posts = ctx.group, aimed.post, aimed.at, SqlPosts.on(scope)
+    question = polling.still_open(scope, ctx)
+    if question is not None:
+        return [answer(ctx.trigger, POLL_TEXTS.say("still_open", lang, question=question))]
+    ref = posts.claim_post(g.community_id, g.id, post.id, at, item_id=None,
+                           content_kind=post.content_kind, mode=post.mode.value,
+                           status="posted", posted_at=ctx.now)  # fmt: skip
+    if ref is None:
+        return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
+    following = _move_on(scope, g, aimed, zone)
+    Store.on(scope).audit(f"chat:{by_whom(ctx)}", "calendar.post_now", g.community_id,
+                          target=f"post {post.id}",
+                          detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
+    opened = polling.open_poll(scope, ctx, post, ref, ctx.now)
+    return [*opened, answer(ctx.trigger, _done("sent_now", aimed, following, zone, lang))]
 
 
 def post_now_effect(root: Path) -> Effect[CalendarPostNow]:

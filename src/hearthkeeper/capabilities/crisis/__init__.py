@@ -28,7 +28,7 @@ class CrisisCapability(CapabilityBase):
         registry.add_effect(NoteAlarm, note_alarm)
         if setup.playbook.mechanisms.crisis.enabled:
             # After every mechanism (30-39), before the fallback: it never stops the others.
-            registry.add(CrisisWatch(), Stage.MECHANISMS + 15)
+            registry.add(CrisisWatch(book=setup.book), Stage.MECHANISMS + 15)
 
     def cli(self, app: typer.Typer) -> None:
         from hearthkeeper.cli.lazy import add_lazy_group

@@ -328,7 +328,7 @@ def skip_posts(store: Store, playbook: Playbook, groups: Sequence[Group], post_i
             for at in firings:
                 ref = posts.cancel_post(group.community_id, group.id, post.id, at, by=by,
                                         by_name=by_name, mode=post.mode.value,
-                                        content_kind=post.content.kind.value)  # fmt: skip
+                                        content_kind=post.content_kind)  # fmt: skip
                 if ref is None:
                     continue
                 done.append(at)

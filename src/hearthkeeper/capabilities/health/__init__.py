@@ -22,8 +22,8 @@ class Health(CapabilityBase):
         """Add the watch (planned by the server at start, `plan`)."""
         from hearthkeeper.capabilities.health import watch, weekly
 
-        registry.add_effect(watch.HealthWatch, watch.watch)
-        registry.add_effect(weekly.SendWeeklyReport, weekly.weekly)
+        registry.add_effect(watch.HealthWatch, watch.watch, prepare=watch.prepare)
+        registry.add_effect(weekly.SendWeeklyReport, weekly.weekly, prepare=weekly.prepare)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         from hearthkeeper.capabilities.health import watch, weekly

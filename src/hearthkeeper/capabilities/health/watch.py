@@ -20,12 +20,22 @@ the watch's group listing the first `HEAT_NAMED` with their headlines and how ma
 `health:heat:<community>:<day>`. A group warned for its silence alone is left to the matrix
 watch, which alerts it as dying (`newly_warned`). A watch run on a later day than it was due
 compares with the day before it was due and stands for that day's own watch (`watch`).
+
+Catching up: the days no watch ran (the server down from before one watch to after the next)
+are checked one by one from what the store holds, at most the last `CATCH_UP_DAYS` of them:
+a heat-death warning that started and ended on those days, or a key member whose silence
+reached 7 days and who is no longer silent by the return, never reached staff. They are one
+alert on return naming the days the watch missed (`gap_alert`, under
+`health:gap:<community>:<first day>:<last day>`: a second start alerts nothing again), not
+one stale alert per day; what still holds on return is alerted as on any day.
+
+The reads take seconds at hundreds of groups: a running engine does them aside (`prepare`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,10 +53,12 @@ from hearthkeeper.store.communities import CommunityQueries
 from hearthkeeper.store.members import MemberQueries
 from hearthkeeper.store.scheduled import ScheduledQueries
 from hearthkeeper.store.scope import StoreBase
+from hearthkeeper.text.counts import counted
 
 WATCH_AT = time(9, 30)  # community time, after the levels round
 HEAT_ACTIONS = 2  # actions an alert of one group's heat-death warning names
 HEAT_NAMED = 10  # groups an alert of many names, then how many more
+CATCH_UP_DAYS = 14  # the days a late watch checks one by one, at most (the latest ones)
 
 
 class HealthWatch(Request, effect="health.watch"):
@@ -78,6 +90,35 @@ TEXTS = Phrasebook({
     "heat_more": {
         Language.ZH_CN: "\n……另有 {more} 个群",
         Language.EN: "\n… and {more} more",
+    },
+    "gap": {
+        Language.ZH_CN: "服务器停机期间（{first} – {last}，每日巡检未运行{bounded}），以下情况出现后"
+                        "又已结束，当时没有提醒：\n{lines}\n现在都已不再成立；详情见控制台的 Health 页或 "
+                        "`hearth report --from {first} --to {last}`。",
+        Language.EN: "While the server was down ({first} – {last}: the daily watch did not run"
+                     "{bounded}), these started and ended, and nobody was told:\n{lines}\nNone "
+                     "holds now; more in the console's Health page or "
+                     "`hearth report --from {first} --to {last}`.",
+    },
+    "gap_bounded": {
+        Language.ZH_CN: "；只检查了最近 {days} 天，自 {since} 起",
+        Language.EN: "; only its last {days} days were checked, from {since}",
+    },
+    "gap_heat": {
+        Language.ZH_CN: "-「{group}」热寂预警 {days} 天（{start} – {end}）：{headline}",
+        Language.EN: "- Heat-death warning for {group}, {days} ({start} – {end}): {headline}",
+    },
+    "gap_more_heat": {
+        Language.ZH_CN: "……另有 {more} 个群",
+        Language.EN: "… and {more} more groups",
+    },
+    "gap_more_silent": {
+        Language.ZH_CN: "……另有 {more} 位关键成员",
+        Language.EN: "… and {more} more key members",
+    },
+    "gap_silent": {
+        Language.ZH_CN: "- 关键成员 {name} 沉默了 {days} 天（最后活跃于 {last}，「{group}」）",
+        Language.EN: "- Key member {name} was silent {days} after {last} (last active in {group})",
     },
 })  # fmt: skip
 
@@ -219,6 +260,174 @@ def _silent(scope: StoreBase, community_id: int, today: date, zone: ZoneInfo) ->
     return found
 
 
+def missed_days(due: date, today: date) -> tuple[date, date, date] | None:
+    """The days a watch due on `due` and run on `today` missed — (first, last, the first one
+    checked: at most `CATCH_UP_DAYS` back) — or None when it runs on its day."""
+    if due >= today:
+        return None
+    last = today - timedelta(days=1)
+    return due, last, max(due, today - timedelta(days=CATCH_UP_DAYS))
+
+
+def ended_runs(warned: Sequence[bool]) -> list[tuple[int, int]]:
+    """The runs of warned days (first and last index) that start after the first day and
+    end before the last: of the days from the last one checked to today, what started and
+    ended in between (warned on the first day: known before; on the last: still holds)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, on in enumerate(warned):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            if start > 0:
+                runs.append((start, i - 1))
+            start = None
+    return runs
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A key member's silence seen on a missed day: its longest, and where they last were."""
+
+    key: SilentKey
+    days: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What started and ended on the days a watch missed (`missed_days`)."""
+
+    first: date
+    last: date
+    since: date  # the first day checked
+    heat: tuple[tuple[HeatWarning, int, date, date], ...] = ()  # warning, days, first, last
+    silent: tuple[Spell, ...] = ()
+    groups: Mapping[int, str] = field(default_factory=dict)  # group id → name, for the spells
+
+
+def _heat_runs(store: Store, community: int, days: Sequence[date], zone: ZoneInfo,
+               ctx: EffectContext) -> list[tuple[HeatWarning, int, date, date]]:  # fmt: skip
+    """Each group's warning runs that started and ended within `days` (the day before the
+    first checked, the checked ones, today), with the warning of its first day."""
+    lang = ctx.playbook.community.language
+    by_day = [{w.group_id: w for w in heat_warnings(store, community, day, zone, ctx.playbook,
+                                                    lang)}
+              for day in days]  # fmt: skip
+    found = []
+    for gid in sorted({gid for warnings in by_day for gid in warnings}):
+        flags = [_warned(warnings.get(gid)) for warnings in by_day]
+        for start, end in ended_runs(flags):
+            found.append((by_day[start][gid], end - start + 1, days[start], days[end]))
+    return found
+
+
+def _warned(warning: HeatWarning | None) -> bool:
+    """Warned as the watch alerts it (a group silent 28 days is the matrix watch's)."""
+    return warning is not None and warning.warning and not warning.silent
+
+
+def _silent_spells(scope: StoreBase, community: int, days: Sequence[date], zone: ZoneInfo,
+                   today: Sequence[Silent]) -> list[Spell]:  # fmt: skip
+    """Key members' silences seen on the checked days (`days[1:]`), not on the day before
+    them (alerted then) and over by today (not in `today`'s list)."""
+    store = Store.on(scope)
+    seen = [{(k.placed.member_id, k.placed.last_active): k
+             for k in silent_key_members_of(store, community, as_of=day, zone=zone,
+                                            rules=DEFAULT_RULES)}
+            for day in days[:-1]]  # fmt: skip
+    known = set(seen[0]) | {(s.key.placed.member_id, s.key.placed.last_active) for s in today}
+    spells: dict[tuple[int, date | None], Spell] = {}
+    for found in seen[1:]:
+        for spell, k in found.items():
+            if spell in known:
+                continue
+            longest, length = spells.get(spell), k.placed.silent_days or 0
+            if longest is None or length > longest.days:
+                spells[spell] = Spell(k, length)
+    return sorted(spells.values(), key=lambda s: (s.key.name, s.key.placed.member_id))
+
+
+def _gap(scope: StoreBase, ctx: EffectContext, due: date, today: date, zone: ZoneInfo,
+         silent_today: Sequence[Silent]) -> Gap | None:  # fmt: skip
+    """What started and ended on the days the watch missed (None: it missed none, or nothing
+    did)."""
+    missed = missed_days(due, today)
+    if missed is None:
+        return None
+    first, last, since = missed
+    days = [since + timedelta(days=n) for n in range(-1, (today - since).days + 1)]
+    store, community = Store.on(scope), ctx.group.community_id
+    heat = _heat_runs(store, community, days, zone, ctx)
+    silent = _silent_spells(scope, community, days, zone, silent_today)
+    if not heat and not silent:
+        return None
+    names = {g.id: g.name for g in store.list_groups(community)}
+    return Gap(first, last, since, tuple(heat), tuple(silent), names)
+
+
+def gap_key(community_id: int, gap: Gap) -> str:
+    """One alert per stretch of days no watch ran."""
+    return f"health:gap:{community_id}:{gap.first.isoformat()}:{gap.last.isoformat()}"
+
+
+def gap_alert(lang: Language, community_id: int, gap: Gap,
+              watch_group: GroupView) -> Action:  # fmt: skip
+    """The one alert of what started and ended while no watch ran, in the watch's group."""
+    say = TEXTS.say
+    en = lang is not Language.ZH_CN
+    lines = [say("gap_heat", lang, group=w.name, headline=w.headline or "",
+                 days=counted(days, "day") if en else str(days), start=start.isoformat(),
+                 end=end.isoformat())
+             for w, days, start, end in gap.heat[:HEAT_NAMED]]  # fmt: skip
+    if len(gap.heat) > HEAT_NAMED:
+        lines.append(say("gap_more_heat", lang, more=len(gap.heat) - HEAT_NAMED))
+    lines += [say("gap_silent", lang, name=s.key.name,
+                  days=counted(s.days, "day") if en else str(s.days),
+                  last=s.key.placed.last_active.isoformat() if s.key.placed.last_active else "—",
+                  group=gap.groups.get(s.key.group_id, "?"))
+              for s in gap.silent[:HEAT_NAMED]]  # fmt: skip
+    if len(gap.silent) > HEAT_NAMED:
+        lines.append(say("gap_more_silent", lang, more=len(gap.silent) - HEAT_NAMED))
+    bounded = (say("gap_bounded", lang, days=CATCH_UP_DAYS, since=gap.since.isoformat())
+               if gap.since > gap.first else "")  # fmt: skip
+    text = say("gap", lang, first=gap.first.isoformat(), last=gap.last.isoformat(),
+               bounded=bounded, lines="\n".join(lines))  # fmt: skip
+    return Action(kind=ActionKind.ALERT_STAFF, carrier=watch_group.carrier,
+                  group=watch_group.carrier_group_id, text=text,
+                  reason="the daily watch caught up on the days the server was down",
+                  handler="health", key=gap_key(community_id, gap))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WatchRead:
+    """What a watch run on `today` for the day `due` found: its alerts."""
+
+    today: date
+    due: date
+    alerts: tuple[Action, ...]
+
+
+def _read(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> WatchRead:
+    zone = ZoneInfo(ctx.playbook.community.timezone)
+    community, lang = ctx.group.community_id, ctx.playbook.community.language
+    today = ctx.now.astimezone(zone).date()  # as of the day it runs (request.day: when due)
+    due = min(request.day, today)
+    silent = _silent(scope, community, today, zone)
+    found = alerts(lang, community, silent)
+    heat = _heat(scope, ctx, today, due - timedelta(days=1), zone)
+    if heat is not None:
+        found.append(heat)
+    gap = _gap(scope, ctx, due, today, zone, silent)
+    if gap is not None:
+        found.append(gap_alert(lang, community, gap, ctx.group))
+    return WatchRead(today, due, tuple(found))
+
+
+def prepare(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> WatchRead:
+    """The watch's reads, done aside before its item runs (`Engine.run`)."""
+    return _read(scope, request, ctx)
+
+
 def watch(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> Sequence[Action]:
     """Alert staff of key members silent 7–28 days (each spell once) and of the groups whose
     heat-death warning started since the day before the watch was due; plan the next watch.
@@ -226,16 +435,16 @@ def watch(scope: StoreBase, request: HealthWatch, ctx: EffectContext) -> Sequenc
     A watch run on a later day than it was due (the server was down at 09:30 and for the
     rest of that day) catches up: it compares today with the day before it was due, so a
     warning that started on a day no watch ran is alerted now, and it stands for today's
-    watch, which would compare with yesterday and alert a group it named again (`_stands_in`)."""
+    watch, which would compare with yesterday and alert a group it named again (`_stands_in`).
+    What started and ended on the days it missed is one more alert (`gap_alert`)."""
     zone = ZoneInfo(ctx.playbook.community.timezone)
     community = ctx.group.community_id
-    today = ctx.now.astimezone(zone).date()  # as of the day it runs (request.day: when due)
+    today = ctx.now.astimezone(zone).date()
     due = min(request.day, today)
-    found = alerts(ctx.playbook.community.language, community,
-                   _silent(scope, community, today, zone))  # fmt: skip
-    heat = _heat(scope, ctx, today, due - timedelta(days=1), zone)
-    if heat is not None:
-        found.append(heat)
+    read = ctx.prepared
+    if not (isinstance(read, WatchRead) and (read.today, read.due) == (today, due)):
+        read = _read(scope, request, ctx)
+    found = list(read.alerts)
     if due < today:
         _stands_in(scope, community, ctx, today, zone)
         plan_health_watch(scope, community, ctx.playbook, ctx.now, day=today + timedelta(days=1))

@@ -14,6 +14,11 @@ New: a community whose oldest group opened during the week gets the days it had,
 first week (`weekly_figures`); one with no group open in the week gets no report (its first
 is the next Monday's).
 
+Aside: the figures take seconds at hundreds of groups (docs/benchmarks.md), so a running
+engine reads them in a worker thread before it runs the report (`prepare`, `Engine.run`), and
+goes on deciding members' messages meanwhile; the report's own transaction only plans the
+next one and queues the alert.
+
 Late: a report due while no server ran is run when one starts, and reports the latest week
 due by then (not the week it was planned for): after three weeks down staff get one report,
 of the last week, not three. A report whose day or time the playbook has since changed says
@@ -23,6 +28,7 @@ nothing (the new day's is planned); one the playbook turned off says nothing and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -102,8 +108,42 @@ def _still_planned(settings: Settings, zone: ZoneInfo, due: datetime) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class WeekRead:
+    """The report of the week ending on `end`, worded (None: no group was open in it)."""
+
+    end: date
+    text: str | None
+
+
+def _week_end(ctx: EffectContext) -> date:
+    """The last day of the latest week due at `ctx.now`."""
+    pb = ctx.playbook
+    zone = ZoneInfo(pb.community.timezone)
+    return latest_due(pb.alerts.weekly_report, zone, ctx.now).date() - timedelta(days=1)
+
+
+def _read(scope: StoreBase, ctx: EffectContext, end: date) -> WeekRead:
+    pb = ctx.playbook
+    figures = week_figures(Store.on(scope), ctx.group.community_id, pb.community.name,
+                           pb.community.slug, pb, end)  # fmt: skip
+    if figures is None:  # no group was open in the week: nothing to report but zeros
+        return WeekRead(end, None)
+    return WeekRead(end, weekly_text(figures, pb.community.language))
+
+
+def prepare(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> WeekRead | None:
+    """The report's figures, read aside before its item runs (None: it will say nothing)."""
+    settings = ctx.playbook.alerts.weekly_report
+    zone = ZoneInfo(ctx.playbook.community.timezone)
+    if not settings.enabled or not _still_planned(settings, zone, request.due):
+        return None
+    return _read(scope, ctx, _week_end(ctx))
+
+
 def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> Sequence[Action]:
-    """Send staff the report of the latest week due (late: the latest only); plan the next."""
+    """Send staff the report of the latest week due (late: the latest only); plan the next.
+    Its figures are those read aside (`prepare`) when they are of that week."""
     pb, community = ctx.playbook, ctx.group.community_id
     settings = pb.alerts.weekly_report
     zone = ZoneInfo(pb.community.timezone)
@@ -112,12 +152,13 @@ def weekly(scope: StoreBase, request: SendWeeklyReport, ctx: EffectContext) -> S
     plan_weekly_report(scope, community, pb, ctx.now)
     if not _still_planned(settings, zone, request.due):
         return []
-    end = latest_due(settings, zone, ctx.now).date() - timedelta(days=1)
-    figures = week_figures(Store.on(scope), community, pb.community.name, pb.community.slug, pb,
-                           end)  # fmt: skip
-    if figures is None:  # no group was open in the week: nothing to report but zeros
+    end = _week_end(ctx)
+    read = ctx.prepared
+    if not (isinstance(read, WeekRead) and read.end == end):
+        read = _read(scope, ctx, end)
+    if read.text is None:
         return []
-    text = weekly_text(figures, pb.community.language)
+    text = read.text
     group = ctx.group
     return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
                    group=group.carrier_group_id, text=text, reason="the weekly report",

@@ -6,7 +6,9 @@ money and posts and what staff still have to decide (`weekly_reads`).
 A community is as old as its oldest group (the day it opened: its first message, stay or
 row, `analytics.signals`). One that opened during the week is measured over the days it had
 (its first week: `days` below 7, nothing before to compare with); one whose groups all opened
-after the week ended, or that has none, has no week to report (`week_figures` is None)."""
+after the week ended, or that has none, has no week to report (`week_figures` is None). A
+group that opened during the week in a community older than the week is named on its own
+(`WeekFigures.new_groups`): the week's totals hold its days and the week before none of it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.analytics.heat import HeatWarning
 from hearthkeeper.analytics.member_groups import counted_groups
-from hearthkeeper.analytics.metrics import PeriodMetrics, group_metrics
+from hearthkeeper.analytics.metric_records import CommunityMetrics
+from hearthkeeper.analytics.metrics import group_metrics
 from hearthkeeper.analytics.report_basis import deleted_counts
 from hearthkeeper.analytics.vitals import community_vitals
 from hearthkeeper.capabilities.calendar.repository import SqlPosts
@@ -24,8 +27,21 @@ from hearthkeeper.capabilities.health.weekly_reads import SqlWeek, WeekMoney, se
 from hearthkeeper.playbook import Playbook
 from hearthkeeper.store import Store
 from hearthkeeper.store.rollups import local_midnight
+from hearthkeeper.text.folding import in_name_order
 
 WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NewGroup:
+    """A group that opened during the week of an older community, over the days it had."""
+
+    id: int
+    name: str
+    opened: date  # its first day (its first message, stay or row, `analytics.signals`)
+    days: int
+    messages: int
+    active: int
 
 
 @dataclass(frozen=True)
@@ -56,12 +72,22 @@ class WeekFigures:
     warned: tuple[HeatWarning, ...]  # groups with a heat-death warning as of `end`
     days: int = 7  # days of the week the community was open (fewer: its first week)
     days_before: int = 7  # days of the week before it was open (0: nothing to compare with)
+    new_groups: tuple[NewGroup, ...] = ()  # opened during the week (none in a first week)
 
 
 def _days(store: Store, community_id: int, ids: list[int], start: date, end: date,
-          zone: ZoneInfo) -> PeriodMetrics:  # fmt: skip
-    measured = group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids)
-    return measured.community.total
+          zone: ZoneInfo) -> CommunityMetrics:  # fmt: skip
+    return group_metrics(store, community_id, start=start, end=end, tz=zone, group_ids=ids)
+
+
+def new_groups(measured: CommunityMetrics, opened: dict[int, date], start: date,
+               end: date) -> tuple[NewGroup, ...]:  # fmt: skip
+    """The groups of `measured` that opened on `start`..`end`, in name order."""
+    found = [NewGroup(gid, m.name, opened[gid], (end - opened[gid]).days + 1,
+                      m.total.messages, m.total.speakers)
+             for gid, m in measured.groups.items()
+             if gid in opened and start <= opened[gid] <= end]  # fmt: skip
+    return tuple(in_name_order(found))
 
 
 def week_figures(store: Store, community_id: int, name: str, slug: str, playbook: Playbook,
@@ -82,9 +108,12 @@ def week_figures(store: Store, community_id: int, name: str, slug: str, playbook
     before_start = max(whole - WEEK, vitals.opened)
     days_before = max(0, (whole - before_start).days)
     served = {g.id for g in groups if not g.imported}  # posts in an imported group never went out
-    this = _days(store, community_id, ids, start, end, zone)
-    before = (_days(store, community_id, ids, before_start, whole - timedelta(days=1), zone)
-              if days_before else None)  # fmt: skip
+    measured = _days(store, community_id, ids, start, end, zone)
+    this = measured.community.total
+    before = (_days(store, community_id, ids, before_start, whole - timedelta(days=1),
+                    zone).community.total if days_before else None)  # fmt: skip
+    # In a community's first week every group is new: the head says so
+    fresh = new_groups(measured, dict(vitals.groups_opened), whole, end) if start == whole else ()
     since, until = local_midnight(start, zone), local_midnight(end + timedelta(days=1), zone)
     reads = SqlWeek.on(store)
     appeals, reports = reads.waiting(community_id)
@@ -107,5 +136,5 @@ def week_figures(store: Store, community_id: int, name: str, slug: str, playbook
         money=reads.money(community_id, since, until) if plans else None,
         currency=plans[0].currency if plans else None,
         posts_sent=sent, posts_missed=missed, warned=warned,
-        days=(end - start).days + 1, days_before=days_before,
+        days=(end - start).days + 1, days_before=days_before, new_groups=fresh,
     )  # fmt: skip

@@ -38,6 +38,11 @@ TEXTS = Phrasebook({
                       "week ({share})",
                   ZH: "上周新成员 {of} 人中 {spoke} 人在入群一周内发言（{share}）"},
     "no_newcomers": {EN: "nobody new the week before", ZH: "上周无新成员"},
+    "new_groups": {EN: "New this week: {count}, not in the week before",
+                   ZH: "本周新群：{count} 个（上周还没有）"},
+    "new_group": {EN: "- {group}, open since {opened} ({days}): {messages}, {active}",
+                  ZH: "-「{group}」：{opened} 开群（{days} 天），消息 {messages} 条，活跃成员 {active} 人"},
+    "new_more": {EN: "… and {more} more", ZH: "……另有 {more} 个新群"},
     "see_health": {EN: "→ console Health · hearth report --community {slug}",
                    ZH: "→ 控制台 Health 页 · hearth report --community {slug}"},
     "moderation": {EN: "Moderation: {deleted} deleted, {strikes}, {banned} banned; "
@@ -108,13 +113,30 @@ def _growth(f: WeekFigures, lang: Language, retention: str) -> list[str]:
             say("members", lang, joins=f.joins, leaves=f.leaves, retention=retention)]  # fmt: skip
 
 
+def _new_groups(f: WeekFigures, lang: Language) -> list[str]:
+    """The groups opened during the week of an older community, each over the days it had:
+    the totals above hold them, the week before none of them (not "last week 0")."""
+    if not f.new_groups:
+        return []
+    say = TEXTS.say
+    lines = [say("new_groups", lang, count=_n(lang, len(f.new_groups), "group"))]
+    lines += [say("new_group", lang, group=g.name, opened=g.opened.isoformat(),
+                  days=_n(lang, g.days, "day"), messages=_n(lang, g.messages, "message"),
+                  active=_n(lang, g.active, "active member"))
+              for g in f.new_groups[:NAMED]]  # fmt: skip
+    if len(f.new_groups) > NAMED:
+        lines.append(say("new_more", lang, more=len(f.new_groups) - NAMED))
+    return lines
+
+
 def weekly_text(f: WeekFigures, lang: Language) -> str:
     """The weekly report of `f`, in `lang`."""
     say = TEXTS.say
     retention = (say("retention", lang, of=f.newcomers_before, spoke=f.newcomers_before_spoke,
                      share=percent(f.newcomers_before_spoke / f.newcomers_before))
                  if f.newcomers_before else say("no_newcomers", lang))  # fmt: skip
-    lines = [*_growth(f, lang, retention), say("see_health", lang, slug=f.slug),
+    lines = [*_growth(f, lang, retention), *_new_groups(f, lang),
+        say("see_health", lang, slug=f.slug),
         say("moderation", lang, deleted=f.deleted, strikes=_n(lang, f.strikes, "strike"),
             banned=f.banned, appeals=_n(lang, f.appeals_waiting, "appeal"),
             reports=_n(lang, f.reports_waiting, "report")),

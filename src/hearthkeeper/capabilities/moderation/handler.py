@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 
 from hearthkeeper.capabilities.appeals.decide import how_to_appeal, whom_to_ask
-from hearthkeeper.capabilities.appeals.private import write_privately
+from hearthkeeper.capabilities.appeals.private import (
+    PRIVATE_APPEALS,
+    ban_notice,
+    place,
+    write_privately,
+)
 from hearthkeeper.capabilities.ceremony.handlers import nickname_fits
 from hearthkeeper.capabilities.command_book import CommandBook, Invocation, Takes, without_forms
 from hearthkeeper.capabilities.command_book import parse as parse_command
@@ -28,7 +34,12 @@ from hearthkeeper.capabilities.moderation.decide import (
     triage,
 )
 from hearthkeeper.capabilities.moderation.ladder import sanction_actions
-from hearthkeeper.capabilities.moderation.repository import SqlMentioned, SqlStanding
+from hearthkeeper.capabilities.moderation.repository import (
+    EditedMessage,
+    SqlEdited,
+    SqlMentioned,
+    SqlStanding,
+)
 from hearthkeeper.capabilities.texts import probation_what, say, violation_name
 from hearthkeeper.engine.actions import Action, ActionKind
 from hearthkeeper.engine.events import Edit, Event, Join, Message, Rename
@@ -52,6 +63,10 @@ POSING_NAME = "display name impersonates staff"
 # a member back to a name reported about them is reported again after this: within it, the
 # alert about the name is fresh in the inbox (a member flipping between names is told once)
 REPORTED_AGAIN_AFTER = timedelta(days=1)
+# messages (group, carrier message id) remembered as struck, or as edited into a text counted
+# towards repetition: an edit of one costs no second strike, and counts towards repeated text
+# once (the oldest forgotten past this many)
+MESSAGES_REMEMBERED = 50_000
 
 
 class Moderation:
@@ -77,6 +92,8 @@ class Moderation:
         self._nickname_flagged: dict[tuple[int, int], str] = {}
         # (member id, name) -> when it was last reported, and whether that was a report again
         self._nickname_reported: dict[tuple[int, str], tuple[datetime, bool]] = {}
+        self._struck = _Remembered(MESSAGES_REMEMBERED)
+        self._edit_counted = _Remembered(MESSAGES_REMEMBERED)
 
     def forget(self) -> None:
         """Drop what a rolled-back batch may have left in memory: messages counted towards a
@@ -86,6 +103,8 @@ class Moderation:
         self.flood, self.repeat = self._windows()
         self._nickname_flagged.clear()
         self._nickname_reported.clear()
+        self._struck.clear()
+        self._edit_counted.clear()
 
     def _windows(self) -> tuple[FloodWindow | None, RepeatWindow | None]:
         """Empty flood and repeat windows for the detectors the playbook turns on."""
@@ -98,20 +117,47 @@ class Moderation:
         return isinstance(event, Message | Join | Rename | Edit) and not event.sender.is_bot
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
-        if isinstance(event, Join | Rename | Edit):
+        if isinstance(event, Edit):
+            return self._edited(event, ctx)
+        if isinstance(event, Join | Rename):
             return self._arrived(event, ctx)
         assert isinstance(event, Message)
+        return self._judge(event, ctx)
+
+    def _edited(self, event: Edit, ctx: Context) -> Outcome:
+        """A member's edit: their display name read as on arrival (`_arrived`), then the
+        edited text judged as a new message of theirs in place of the one edited (`as_edited`:
+        an ad put in by editing `hi all` is deleted, struck and told as if posted so). What
+        moderation did about the message before stands: an edit of a message that cost a
+        strike costs none again (its deletion is asked for again); one already deleted is
+        nothing in the group to judge."""
+        named = self._arrived(event, ctx)
+        stored = None if ctx.reads is None else \
+            SqlEdited.on(ctx.reads).edited(ctx.group.id, event.target)  # fmt: skip
+        if stored is not None and stored.deleted:
+            return named
+        message = as_edited(event, stored, ctx.member.id)
+        judged = self._judge(message, ctx, edit=stored or _NOT_STORED)
+        if not judged.actions:
+            return named
+        return Outcome((*named.actions, *judged.actions), stop=judged.stop,
+                       flagged=judged.flagged)  # fmt: skip
+
+    def _judge(self, event: Message, ctx: Context,
+               edit: EditedMessage | None = None) -> Outcome:  # fmt: skip
+        """The findings in a message (or in the text a message was edited into: `edit`, what
+        the store holds of it) and what they call for."""
         text = prepare(event.text)
-        found = triage(self.findings(event, ctx, text), ctx.playbook.rules.violations,
-                       ctx.member.role)  # fmt: skip
+        found = triage(self.findings(event, ctx, text, edit=edit),
+                       ctx.playbook.rules.violations, ctx.member.role)  # fmt: skip
         spared = self._spared(ctx, found.ladder) if found.ladder else None
         if spared is not None:  # the scorer's guess alone: staff judge it, the member is not told
             found = Triage((*found.alerts, *found.ladder), ())
         actions: list[Action] = []
         if found.alerts:
-            actions.append(self._alert(event, ctx, found.alerts, spared))
+            actions.append(self._alert(event, ctx, found.alerts, spared, edited=edit is not None))
         if found.ladder:
-            actions.extend(self._sanction(event, ctx, found.ladder))
+            actions.extend(self._sanction(event, ctx, found.ladder, edit))
             return Outcome(tuple(actions), stop=True)
         probation = self._probation(event, ctx, text)
         if probation:
@@ -121,8 +167,13 @@ class Moderation:
         flagged = any(f.kind != ViolationKind.NICKNAME for f in found.alerts)
         return Outcome(tuple(actions), flagged=flagged) if actions else NOTHING
 
-    def findings(self, event: Message, ctx: Context, text: MessageText) -> list[Finding]:
-        """Every violation in one message, before exemptions."""
+    def findings(self, event: Message, ctx: Context, text: MessageText, *,
+                 edit: EditedMessage | None = None) -> list[Finding]:  # fmt: skip
+        """Every violation in one message, before exemptions. The text a message was edited
+        into (`edit`: what the store holds of the message) is no message more towards a flood,
+        and counts towards repeated text once per message edited, unless it is the text the
+        message had (`hi all` edited into an ad in five messages is the ad five times; a typo
+        mended three times in one message is no repetition)."""
         self._learn(ctx)
         command = self._is_command(event)
         # the learned scorer judges neither a staff command (`/poll`, a group-buy list, the
@@ -141,9 +192,15 @@ class Moderation:
 
         def replied() -> str:  # asked only of a text the scorer flags
             # a reply to the community's own sign-up or poll: what of it the list or poll
-            # does not read (`+1 西兰花 <an ad>`); any other message: all of it
-            said = None if commands is None else commands.own_of_reply(event, ctx)
-            return event.text if said is None else said
+            # does not read (`+1 西兰花 <an ad>`); a message that is nothing but a name the
+            # community's commands look up (`包邮券`, a reward): none of it; any other
+            # message: all of it
+            if commands is None:
+                return event.text
+            said = commands.own_of_reply(event, ctx)
+            if said is None:
+                return "" if commands.names_only(event.text, ctx) else event.text
+            return said
 
         # a member mentioning themselves mentions nobody: their own name in their message is
         # their words (a member named like an ad, `@需要代购…找我`, hid the ad from the scorer)
@@ -160,10 +217,16 @@ class Moderation:
                                   words=words, own=replied if command is None else own,
                                   spared=bare)  # fmt: skip
         key = (ctx.group.community_id, ctx.member.id)
-        if self.flood is not None and self.flood.observe(key, ctx.now):
+        if self.flood is not None and edit is None and self.flood.observe(key, ctx.now):
             found.append(Finding("flooding", "", "too many messages in a short time"))
         said = text.compact if command is None else \
             _repeatable(words, named=own is not None, forms=self._forms(command))  # fmt: skip
+        if edit is not None and said:
+            edited = (ctx.group.id, event.event_id)
+            if edited in self._edit_counted or said == prepare(edit.text).compact:
+                said = ""
+            elif self.repeat is not None and len(said) >= self.repeat.min_length:
+                self._edit_counted.add(edited)  # counted now (a text too short never counts)
         if self.repeat is not None and said:
             repeated = self.repeat.observe(key, ctx.group.id, said, ctx.now)
             # a command's words that name only the community's own (`/vote 下午四点` asked
@@ -346,7 +409,7 @@ class Moderation:
                                handler=self.name, key=key),))  # fmt: skip
 
     def _alert(self, event: Message, ctx: Context, alerts: Sequence[Finding],
-               spared: MemberStanding | None = None) -> Action:  # fmt: skip
+               spared: MemberStanding | None = None, *, edited: bool = False) -> Action:  # fmt: skip
         lang = ctx.playbook.community.language
         names = ", ".join(dict.fromkeys(_label(f, lang) for f in alerts))
         text = say("alert", lang, group=ctx.group.name, violation=names,
@@ -361,6 +424,8 @@ class Moderation:
         key = None
         if all(f.kind == ViolationKind.NICKNAME for f in alerts):
             key = self._nickname_key(ctx, alerts[0].matched)
+        elif edited:
+            key = edit_alert_key(event)
         # a spared ad's alert is an advertising alert whatever else the message held (a
         # nickname, an insult): staff may say it was not an ad, and it waits as one (`_spared`)
         violation = ViolationKind.ADVERTISING.value if spared is not None else alerts[0].kind
@@ -369,9 +434,19 @@ class Moderation:
                       violation=violation, reason=reason, handler=self.name,
                       key=key)  # fmt: skip
 
-    def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding]) -> list[Action]:
+    def _sanction(self, event: Message, ctx: Context, ladder: Sequence[Finding],
+                  edit: EditedMessage | None = None) -> list[Action]:  # fmt: skip
         pb = ctx.playbook
         worst, weight = heaviest(ladder, pb.rules.violations)
+        message = (ctx.group.id, event.event_id)
+        if edit is not None and (edit.struck or message in self._struck):
+            # edited again after its strike (a rung that does not delete left it): one strike
+            # a message, however often it is edited; what it says now goes all the same
+            return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
+                           member=event.sender.user_id, target=event.event_id,
+                           reason=f"{explain(ladder, prepare(event.text))}; edited again after "
+                                  "its strike", handler=self.name)]  # fmt: skip
+        self._struck.add(message)
         strikes = ctx.state.live_strikes(ctx.group.community_id, ctx.member.id, ctx.now) + weight
         if ctx.state.is_blacklisted(ctx.group.community_id, ctx.member.id):
             # Blacklisted by another engine worker while this one judged the message (counting
@@ -380,14 +455,22 @@ class Moderation:
                            member=event.sender.user_id, target=event.event_id,
                            reason="blacklisted member", handler=self.name)]  # fmt: skip
         reason = f"{explain(ladder, prepare(event.text))}; {strikes_taken(strikes, weight)}"
+        if edit is not None:  # staff read what the member edited the message into: the text removed
+            reason = f"{reason}; edited into: {quoted(ladder, prepare(event.text), QUOTED)}"
         lang = pb.community.language
         appeal = how_to_appeal(lang) if pb.rules.appeals.enabled else ""
         ask = whom_to_ask(lang, pb.rules.appeals.contact)
         privately = write_privately(lang) if pb.rules.appeals.enabled else ""
-        # the member reads the rule their name broke: an ad in it, not its format
+        label = _label(worst, lang)  # the rule their name broke: an ad in it, not its format
+        # a banned member reads the group's notice no more: told in private where the bot may
+        # write to them
+        told = (ban_notice(lang, place(ctx.group, pb.community.name), pb.rules.appeals,
+                           violation=label)
+                if event.carrier in PRIVATE_APPEALS else "")  # fmt: skip
         return sanction_actions(event, pb.rules.ladder, strikes, worst.kind, reason, lang,
                                 self.name, weight=weight, appeal=appeal, ask=ask,
-                                label=_label(worst, lang), privately=privately)  # fmt: skip
+                                label=label, privately=privately,
+                                banned_notice=told)  # fmt: skip
 
     def _probation(self, event: Message, ctx: Context, text: MessageText) -> list[Action]:
         probation = ctx.playbook.joining.probation
@@ -410,6 +493,51 @@ class Moderation:
             Action(kind=ActionKind.REPLY, text=notice, handler=self.name,
                    reason=f"newcomer probation: no {what}", **common),  # type: ignore[arg-type]
         ]  # fmt: skip
+
+
+class _Remembered:
+    """A bounded set: past `most` keys, the oldest added is forgotten."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._keys
+
+    def add(self, key: Hashable) -> None:
+        self._keys[key] = None
+        if len(self._keys) > self.most:
+            self._keys.popitem(last=False)
+
+    def clear(self) -> None:
+        self._keys.clear()
+
+
+# an edit of a message the store does not hold (sent before the bot kept messages, or in
+# this very batch): nothing known of its text, none deleted
+_NOT_STORED = EditedMessage(member_id=None, text="", deleted=False)
+
+
+def as_edited(edit: Edit, stored: EditedMessage | None, member_id: int) -> Message:
+    """The text `edit` put in, as a message of its sender standing in place of the message
+    edited: what is done about it is done to that message (its carrier id is the edit's
+    target). A message the store holds as someone else's (Matrix lets anyone send a
+    replacement; clients show only the author's) is not theirs to answer for: the edit
+    itself stands in."""
+    theirs = stored is None or stored.member_id is None or stored.member_id == member_id
+    return Message(carrier=edit.carrier, group=edit.group,
+                   event_id=edit.target if theirs else edit.event_id, at=edit.at,
+                   sender=edit.sender, text=edit.text)  # fmt: skip
+
+
+def edit_alert_key(message: Message) -> str:
+    """The key of an alert about what a message was edited into (`as_edited`): keyed as the
+    message's own actions are (`<carrier>:<group>:<event id>:<index>`), so that staff's buttons
+    on it (not an ad, delete, ban: `staff_actions.alerted_event`) find the message edited, with
+    an index of its own for each second the message is edited at (the message's own actions
+    count from 0; a redelivered edit is the same alert)."""
+    return f"{message.carrier}:{message.group}:{message.event_id}:9{int(message.at.timestamp())}"
 
 
 def _repeatable(words: str | None, *, named: bool, forms: tuple[re.Pattern[str], ...] = ()) -> str:

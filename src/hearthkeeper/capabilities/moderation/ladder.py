@@ -8,7 +8,13 @@ from collections.abc import Sequence
 
 from hearthkeeper.capabilities.format import human_duration
 from hearthkeeper.capabilities.texts import say, violation_name
-from hearthkeeper.engine.actions import BAN_FOLLOWS, PRIVATE_APPEAL, Action, ActionKind
+from hearthkeeper.engine.actions import (
+    BAN_FOLLOWS,
+    PRIVATE_APPEAL,
+    UNLESS_UNREACHABLE,
+    Action,
+    ActionKind,
+)
 from hearthkeeper.engine.events import Message
 from hearthkeeper.playbook.joining import check_placeholders
 from hearthkeeper.playbook.positioning import Language
@@ -54,6 +60,7 @@ def sanction_actions(
     ask: str = "",
     label: str | None = None,
     privately: str = "",
+    banned_notice: str = "",
 ) -> list[Action]:
     """The actions of the rung that `strikes` (this violation's `weight` included) reaches.
 
@@ -65,7 +72,10 @@ def sanction_actions(
     `label` is the rule broken as the member reads it, when the violation's name says less
     (a display name that advertises is no matter of its format). `privately` (how to appeal
     to the bot in a private chat, `{bot}` for its name) goes with a ban's notice as
-    `PRIVATE_APPEAL`, for the carriers where a banned member can still write to the bot."""
+    `PRIVATE_APPEAL`, for the carriers where a banned member can still write to the bot;
+    `banned_notice` (the ban and how to appeal, `appeals.private.ban_notice`) is sent to the member in
+    their private chat with the bot, where it may write to them: the group's notice is posted
+    once they are gone."""
     step = rung(ladder, strikes)
     name = label or violation_name(violation, language)
     common = {"carrier": message.carrier, "group": message.group,
@@ -121,6 +131,12 @@ def sanction_actions(
         actions.append(Action(kind=kind, **{**told, **extra}))  # type: ignore[arg-type]
     if own is not None:
         actions.append(Action(kind=ActionKind.WARN, text=own + end, extra=notice, **common))  # type: ignore[arg-type]
+    if banning and banned_notice:
+        actions.append(Action(kind=ActionKind.DIRECT, carrier=message.carrier,
+                              member=message.sender.user_id, text=banned_notice,
+                              handler=handler,
+                              reason=common["reason"], violation=violation,
+                              extra={UNLESS_UNREACHABLE: True}))  # fmt: skip
     return actions
 
 

@@ -1,9 +1,11 @@
 """What moderation reads of members beyond the engine's state: a member's standing in a
-community, and the names of the members a message mentions."""
+community, the names of the members a message mentions, and what is kept of a message
+someone edited."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +26,7 @@ from hearthkeeper.capabilities.moderation.decide import MemberStanding
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store.columns import UTCDateTime, require_aware, storable
 from hearthkeeper.store.models import (
+    EventRow,
     GroupRow,
     IdentityRow,
     MemberRow,
@@ -148,3 +151,46 @@ class SqlMentioned(StoreBase):
         )
         with self._unit(write=False) as session:
             return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class EditedMessage:
+    """What the store holds of a message someone edited: its author, its text as posted,
+    whether the bot (or staff) deleted it, and whether it cost its author a strike."""
+
+    member_id: int | None
+    text: str
+    deleted: bool
+    struck: bool = False
+
+
+class SqlEdited(StoreBase):
+    """The message an edit is about."""
+
+    def edited(self, group_id: int, carrier_event_id: str) -> EditedMessage | None:
+        """The stored message `carrier_event_id` of the group (None: never stored, or stored
+        by a batch not committed yet); `struck` when a strike was given for it (by the id of
+        its event, one indexed lookup)."""
+        event = (
+            select(EventRow.id)
+            .where(EventRow.group_id == group_id,
+                   EventRow.carrier_event_id == storable(carrier_event_id))
+            .scalar_subquery()
+        )  # fmt: skip
+        struck = exists().where(
+            StrikeRow.community_id == GroupRow.community_id,
+            StrikeRow.member_id == MessageRow.member_id,
+            StrikeRow.event_id == event,
+        )
+        query = (
+            select(MessageRow.member_id, MessageRow.text, MessageRow.deleted_at, struck)
+            .join(GroupRow, GroupRow.id == MessageRow.group_id)
+            .where(MessageRow.group_id == group_id,
+                   MessageRow.carrier_event_id == storable(carrier_event_id))
+        )  # fmt: skip
+        with self._unit(write=False) as session:
+            row = session.execute(query).first()
+        if row is None:
+            return None
+        member_id, text, deleted_at, was_struck = row
+        return EditedMessage(member_id, text or "", deleted_at is not None, bool(was_struck))

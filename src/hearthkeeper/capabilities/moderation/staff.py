@@ -139,7 +139,8 @@ def ban_for_message(store: Store, message_id: int, by: str, now: datetime, *,
         why = f"banned by {by} for message {message_id}" + (f": {reason}" if reason else "")
         bans, groups = _ban(tx, member_id, group, f"staff-ban:{message_id}",
                             staff_actions.notice("banned", _language(tx, group, language), reason),
-                            why, now, out="banned", playbook=playbook)  # fmt: skip
+                            why, now, out="banned", playbook=playbook,
+                            reason=reason)  # fmt: skip
         _delete(tx, message, group, by, now, language)
         _learn_spam(tx, message, group, ExampleSource.STAFF_BAN, by, now)
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
@@ -158,7 +159,7 @@ def ban_member(store: Store, member_id: int, group: Group, by: str, now: datetim
         why = f"banned by {by}" + (f": {reason}" if reason else "")
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
         bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="banned",
-                             playbook=playbook)  # fmt: skip
+                             playbook=playbook, reason=reason)  # fmt: skip
         tx.audit(by, "ban", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "groups": [g.name for g in groups]})  # fmt: skip
     return bans
@@ -176,7 +177,7 @@ def blacklist_member(store: Store, member_id: int, group: Group, by: str, now: d
                         community_id=None if everywhere else group.community_id)  # fmt: skip
         shown = staff_actions.notice("banned", _language(tx, group, language), reason)
         bans, groups = _ban(tx, member_id, group, key, shown, why, now, out="blacklisted",
-                             playbook=playbook)  # fmt: skip
+                             playbook=playbook, reason=reason)  # fmt: skip
         tx.audit(by, "blacklist", group.community_id, target=f"member {member_id}",
                  detail={"reason": reason, "everywhere": everywhere,
                          "groups": [g.name for g in groups]})  # fmt: skip
@@ -216,14 +217,16 @@ def _language(tx: Store, group: Group, given: Language | None) -> Language:
 
 
 def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str,
-         now: datetime, *, out: str,
-         playbook: Playbook | None) -> tuple[list[Sanction], list[Group]]:  # fmt: skip
+         now: datetime, *, out: str, playbook: Playbook | None,
+         reason: str = "") -> tuple[list[Sanction], list[Group]]:  # fmt: skip
     """The bans (and their carrier actions, queued under `key:<group id>`) in `group` and
     every other group of its community the member is in; `shown` is what the member may be
     shown (whom to ask to review it added, when the playbook names someone), `why` what staff
-    read. Out of every group, the member's event places and their
-    lines on open sign-up lists go to those waiting (`out`, banned or blacklisted, says why; a place they paid a fee for stays), by
-    `playbook` (the engine's, for a command in the chat; else the one the store holds)."""
+    read; `reason`, staff's own words, goes with the notice the member is sent privately where
+    the bot may write to them (`_tell_banned`). Out of every group, the member's event places
+    and their lines on open sign-up lists go to those waiting (`out`, banned or blacklisted,
+    says why; a place they paid a fee for stays), by `playbook` (the engine's, for a command
+    in the chat; else the one the store holds)."""
     from hearthkeeper.apply import community_playbook  # apply builds on the capabilities
     from hearthkeeper.capabilities.activities.departures import member_removed
     from hearthkeeper.capabilities.appeals.decide import then_ask
@@ -245,9 +248,35 @@ def _ban(tx: Store, member_id: int, group: Group, key: str, shown: str, why: str
         action = staff_actions.ban(where, user, why, shown)
         tx.enqueue(f"{key}:{where.id}", where.carrier, action.to_json(), action.priority,
                    group_id=where.id)  # fmt: skip
+    _tell_banned(tx, member_id, group, groups, key, reason, playbook)
     member_removed(tx, group.community_id, member_id, playbook, key, now, why=out)
     lists.member_removed(tx, group.community_id, member_id, playbook, key, now)
     return bans, groups
+
+
+def _tell_banned(tx: Store, member_id: int, group: Group, groups: list[Group], key: str,
+                 reason: str, playbook: Playbook | None) -> None:  # fmt: skip
+    """The member banned from `groups` told so in their private chat with the bot, on the
+    carriers where a banned member appeals there (`appeals.private.PRIVATE_APPEALS`): the
+    group's notice is posted once they are gone. Once per carrier, naming the group (the
+    community, when banned from several), staff's reason, and how to appeal; dropped by the
+    carrier when the member never opened that chat."""
+    from hearthkeeper.capabilities.appeals.private import PRIVATE_APPEALS, ban_notice, place
+    from hearthkeeper.playbook.rules import Appeals
+
+    lang = playbook.community.language if playbook is not None else Language.EN
+    rules = playbook.rules.appeals if playbook is not None else Appeals()
+    names = {c.id: c.name for c in tx.list_communities()}
+    name = names.get(group.community_id, group.name)
+    for carrier in sorted({g.carrier for g in groups if g.carrier in PRIVATE_APPEALS}):
+        on = [g for g in groups if g.carrier == carrier and not g.imported]
+        user = tx.user_on(member_id, carrier) if on else None
+        if user is None:
+            continue
+        where = place(on[0], name) if len(on) == 1 else name
+        action = staff_actions.told_banned(carrier, user, ban_notice(lang, where, rules,
+                                                                     reason=reason))  # fmt: skip
+        tx.enqueue(f"{key}:told:{carrier}", carrier, action.to_json(), action.priority)
 
 
 def mute_member(store: Store, member_id: int, group: Group, until: datetime, by: str,
@@ -308,7 +337,9 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime, *,
          tell: bool = True) -> tuple[Sanction, int]:  # fmt: skip
     """End a sanction now and undo it on the carriers; returns it and the undo actions queued.
     A member's appeal waiting against the mute is decided as pardoned with it; with `tell`
-    they read that outcome in the group (`/pardon` in the chat answers there itself)."""
+    they read that outcome in the group (`/pardon` in the chat answers there itself). So is
+    one against a ban decision nothing of which keeps them out any more (its bans and its
+    blacklisting lifted, this one last): told where they appealed (`decisions.settle_bans`)."""
     from hearthkeeper.capabilities.appeals import decisions  # appeals build on moderation
 
     with store.transaction() as tx:
@@ -335,7 +366,13 @@ def lift(store: Store, sanction_id: int, by: str, now: datetime, *,
         tx.audit(by, f"lift {sanction.kind.value}", sanction.community_id,
                  target=f"member {sanction.member_id}",
                  detail={"sanction": sanction_id, "undo_actions": queued})  # fmt: skip
-        decisions.settle(tx, by, now, mute=sanction, tell=tell)
+        if sanction.kind in (SanctionKind.BAN, SanctionKind.BLACKLIST):
+            # an appeal against the ban decision, once nothing of it keeps the member out;
+            # they are told where they appealed (`tell` is about the group, which they are
+            # not in)
+            decisions.settle_bans(tx, by, now, undone)
+        else:
+            decisions.settle(tx, by, now, mute=sanction, tell=tell)
     return sanction, queued
 
 

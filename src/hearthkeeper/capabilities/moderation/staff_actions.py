@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 
 from hearthkeeper.capabilities.texts import Phrasebook
-from hearthkeeper.engine.actions import Action, ActionKind, mentioning
+from hearthkeeper.engine.actions import UNLESS_UNREACHABLE, Action, ActionKind, mentioning
 from hearthkeeper.playbook.positioning import Language
 from hearthkeeper.playbook.rules import ViolationKind
 from hearthkeeper.store import Group, Message, Sanction, SanctionKind
@@ -113,6 +113,14 @@ def ban(where: Group, user: str, why: str, shown: str) -> Action:
     (who and for which message) goes to the audit log."""
     return Action(kind=ActionKind.BAN, carrier=where.carrier, group=where.carrier_group_id,
                   member=user, reason=shown, detail=why, handler=HANDLER)  # fmt: skip
+
+
+def told_banned(carrier: str, user: str, text: str) -> Action:
+    """Tell `user` privately they are banned, and how to appeal (`text`): dropped by the
+    carrier when they never opened a private chat with the bot (`UNLESS_UNREACHABLE`)."""
+    return Action(kind=ActionKind.DIRECT, carrier=carrier, member=user, text=text,
+                  reason="banned: told privately", handler=HANDLER,
+                  extra={UNLESS_UNREACHABLE: True})  # fmt: skip
 
 
 def mute(where: Group, user: str, duration: timedelta, why: str, shown: str) -> Action:

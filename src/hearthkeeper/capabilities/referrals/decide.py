@@ -47,11 +47,17 @@ TEXTS = Phrasebook({
     "reward_points": {Language.ZH_CN: "{points} 积分", Language.EN: "{points} points"},
     "reward_title": {Language.ZH_CN: "头衔「{title}」", Language.EN: "the title '{title}'"},
     "reward_item": {Language.ZH_CN: "奖品「{item}」", Language.EN: "the reward '{item}'"},
+    "reward_days": {Language.ZH_CN: "{days} 天会员", Language.EN: "{days} day{s} of membership"},
     "reward_none": {Language.ZH_CN: "大家的感谢", Language.EN: "everyone's thanks"},
     "rewarded": {
         Language.ZH_CN: "🎉 {nickname} 邀请的 {invites} 位朋友都留了下来，完成邀请任务，获得 {reward}！",
         Language.EN: "🎉 {nickname} brought {friends} who stayed: invite task done, "
                      "earning {reward}!",
+    },
+    "days_not_given": {
+        Language.ZH_CN: "【邀请奖励】{group}：{nickname} 完成邀请任务，但 {days} 天会员未能发放：{why}",
+        Language.EN: "[Invite reward] {group}: {nickname} completed the invite task, but its "
+                     "{days} days of membership were not given: {why}",
     },
     "hand_over": {
         Language.ZH_CN: "【邀请奖励】{group}：{nickname} 完成邀请任务，请发放「{item}」。",
@@ -199,6 +205,9 @@ def reward_text(offer: Offer, lang: Language) -> str:
         parts.append(TEXTS.say("reward_title", lang, title=reward.title))
     if reward.reward:
         parts.append(TEXTS.say("reward_item", lang, item=offer.item or reward.reward))
+    if reward.membership_days:
+        days = reward.membership_days
+        parts.append(TEXTS.say("reward_days", lang, days=days, s="" if days == 1 else "s"))
     return SEP[lang].join(parts) or TEXTS.say("reward_none", lang)
 
 

@@ -10,6 +10,7 @@ from hearthkeeper.capabilities.command_book import answer
 from hearthkeeper.capabilities.referrals.addresses import link_for
 from hearthkeeper.capabilities.referrals.decide import (
     SAID_READ,
+    TEXTS,
     JoinVerdict,
     Offer,
     decide_join,
@@ -180,6 +181,8 @@ def reward(scope: StoreBase, ctx: EffectContext, community: int, inviter: int) -
                   reason="invite task completed", key=key,
                   extra=mentioning([(users.get(inviter), nickname)]))  # fmt: skip
     actions = [said]
+    if prize.membership_days:
+        actions += _membership_days(scope, ctx, community, inviter, nickname)
     if prize.reward is not None:
         item = next((r for r in pb.mechanisms.points.rewards if r.id == prize.reward), None)
         given = item is not None and SqlReferrals.on(scope).give_item(
@@ -190,6 +193,35 @@ def reward(scope: StoreBase, ctx: EffectContext, community: int, inviter: int) -
                               text=text, handler="referrals", key=f"{key}:item",
                               reason=f"invite reward {prize.reward}"))  # fmt: skip
     return actions
+
+
+def _membership_days(scope: StoreBase, ctx: EffectContext, community: int, inviter: int,
+                     nickname: str) -> list[Action]:  # fmt: skip
+    """The reward's days of membership, given as `hearth billing give` gives them (once per
+    inviter: the gift's key), the inviter told by billing; when they cannot be given (no plan
+    to give days of), staff are alerted saying why."""
+    from hearthkeeper.capabilities.billing.given import give_days
+    from hearthkeeper.capabilities.billing.ledger import BillingError
+
+    pb, group = ctx.playbook, ctx.group
+    days = pb.mechanisms.referrals.reward.membership_days
+    tx = Store.on(scope)
+    found = next((c for c in tx.list_communities() if c.id == community), None)
+    if found is None:
+        return []
+    try:
+        give_days(tx, found, pb, inviter, days, "invite task reward", "referrals", ctx.now,
+                  key=f"referral:{community}:{inviter}")  # fmt: skip
+    except BillingError as exc:
+        users = PointingQueries.on(scope).user_ids([inviter], group.carrier)
+        return [Action(kind=ActionKind.ALERT_STAFF, carrier=group.carrier,
+                       group=group.carrier_group_id, member=users.get(inviter),
+                       text=TEXTS.say("days_not_given", pb.community.language,
+                                      group=group.name, nickname=nickname, days=days,
+                                      why=str(exc)), handler="referrals",
+                       key=f"referrals:reward:{community}:{inviter}:days",
+                       reason="invite reward's membership days not given")]  # fmt: skip
+    return []
 
 
 def link(scope: StoreBase, request: ReferralLink, ctx: EffectContext) -> Sequence[Action]:

@@ -104,7 +104,7 @@ from hearthkeeper.carriers.telegram.translate import (
     translate,
 )
 from hearthkeeper.clock import Clock
-from hearthkeeper.engine.actions import Action, ActionKind
+from hearthkeeper.engine.actions import UNLESS_UNREACHABLE, Action, ActionKind
 from hearthkeeper.engine.admission import Admission, Entry, JoinRequest
 from hearthkeeper.engine.carrier import Capabilities, CarrierError, RateLimit
 from hearthkeeper.engine.events import Attachment, Event, Join
@@ -579,7 +579,7 @@ class TelegramCarrier:
     async def _perform(self, client: Bot, action: Action, key: str) -> str | None:
         kind = action.kind
         if kind is ActionKind.DIRECT:
-            return await self._send(client, _id(action.member, "a direct message"), action, key)
+            return await self._direct(client, action, key)
         chat = _id(action.group, str(kind))
         asset = asset_of(action)
         if asset is not None:  # a scheduled post's picture or file, its text as the caption
@@ -622,6 +622,22 @@ class TelegramCarrier:
         if action.text and kind in (ActionKind.KICK, ActionKind.BAN, ActionKind.MUTE):
             # No private notice reaches a member who never wrote to the bot: said in the group.
             return await self._send(client, chat, action, key)
+        return None
+
+    async def _direct(self, client: Bot, action: Action, key: str) -> str | None:
+        """A message to a person in the bot's private chat. One that may find it never opened
+        (`UNLESS_UNREACHABLE`: a banned member's notice) is dropped when Telegram refuses it
+        for that: the bot may write only to someone who pressed Start and has not blocked it."""
+        member = _id(action.member, "a direct message")
+        try:
+            return await self._send(client, member, action, key)
+        except TelegramAPIError as exc:
+            if (not action.extra.get(UNLESS_UNREACHABLE)
+                    or isinstance(exc, TelegramNetworkError | TelegramRetryAfter)
+                    or not admit.unreachable(exc)):  # fmt: skip
+                raise
+        log.info("telegram: %s has no private chat with the bot; not told: %s", member,
+                 action.reason)  # fmt: skip
         return None
 
     async def _close_chat(self, client: Bot, chat: int, *, close: bool) -> None:

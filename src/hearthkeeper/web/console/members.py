@@ -14,6 +14,7 @@ from hearthkeeper.capabilities.activities.records import Event, SignUp
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.appeals import listing
 from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals
+from hearthkeeper.capabilities.billing.given import new_key
 from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
@@ -171,7 +172,8 @@ def router(pages: Pages) -> APIRouter:
             appeals=_appeals(cid, member_id, strikes, store),
             reports=member_reports(store, cid, member_id),
             messages=store.recent_messages(member_id, cid, MESSAGES_SHOWN),
-            history=history, here=request.url.path,
+            history=history, here=request.url.path, give_key=new_key(),
+            plans=view.playbook.monetisation.plans if view.playbook else [],
             **messages_from(request), **view.context(),
         )  # fmt: skip
 

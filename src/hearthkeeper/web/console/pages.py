@@ -39,6 +39,8 @@ ASKED_AGAIN: Final = ("The group was closed already; {platform} is asked again t
 # What a finished form says on the page it returns to: fixed texts, chosen by a code in the
 # URL, so a link cannot make the console say anything else.
 NOTICES: Final = {
+    "given": "Days of membership given: the new end is under Paid membership; the member is "
+    "told in private where the carrier can.",
     "pardoned": "Strike pardoned.",
     "lifted": "Sanction lifted; the carrier is asked to undo it.",
     "handled": "Alert marked handled.",
