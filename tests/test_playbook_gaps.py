@@ -57,6 +57,7 @@ joining:
     questions: ["Who invited you?"]
     reviewers: [host]
     plan: yearly
+    unpaid_stay: 2d
     invite_friends: 2
     referrals_in: [tea]
     min_level: regular

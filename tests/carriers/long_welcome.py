@@ -48,6 +48,8 @@ def long_welcome_playbook(text: str | None = None) -> str:
     loaded["community"]["purpose"] = PURPOSE
     loaded["rules"]["texts"] = RULES
     loaded["joining"]["ceremony"]["welcome"] = WELCOME
+    # open: a paid door would tell a joiner who came in unasked how to pay, after the welcome
+    loaded["joining"]["threshold"] = {"kind": "open"}
     return yaml.safe_dump(loaded, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 

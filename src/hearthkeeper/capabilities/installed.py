@@ -5,7 +5,9 @@ Stages decide the order in which handlers are consulted (lower first; within a s
 handler whose check passes handles, so this list's order only matters within a stage):
 GATE 0 blacklist · 1 planning a group's calendar (posts, live sessions, anniversary) the first
 time this process sees the group · 2 muted or removed members' messages, then a struck or
-muted member's `/appeal`, then a member's `/report` · MODERATION 10 · CEREMONY 20-21 welcome, rules ·
+muted member's `/appeal`, then a member's `/report` · MODERATION 10 · 19 a paid community's
+joiner the door never saw, removed at once · CEREMONY 20-21 welcome, rules · 22 such a
+joiner's trial or the way to pay ·
 MECHANISMS 30 commands · 31 check-ins · 32 sign-ups · 33 polls · 35 FAQ answers, experts and
 the question queue · 36 points for sharing · 37 planning the daily level round on joins ·
 39 scheduling the welcome-week digest on joins · 45 crisis watch (reads every member's

@@ -51,6 +51,14 @@ class Threshold(Section):
         description="paid: the membership plan (monetisation.plans id) offered at the door, "
         "with its trial; a member of any plan of monetisation.plans is let in.",
     )
+    unpaid_stay: Duration | None = Field(
+        parse_duration("1d"),
+        description="paid: how long someone who joined a group without passing the door (a "
+        "direct join on Telegram, QQ or Matrix: a link that does not ask to join, added by a "
+        "member) stays, told how to pay, when they hold no membership and no free trial is "
+        "theirs to start; unpaid by then, they are removed. None: removed at once. A newcomer "
+        "the plan has a trial for starts it instead (docs/membership.md).",
+    )
     invite_friends: int | None = Field(
         None, ge=1, le=MAX_COUNT, description="task: friends a newcomer must invite to get in."
     )

@@ -459,17 +459,19 @@ def _money(pb: Playbook) -> Element:
                 f"monetisation.plans[{pb.monetisation.plans.index(gated)}].renewal_reminder",
             )
         )
-    on_telegram = any(c.kind is CarrierKind.TELEGRAM for c in pb.structure.carriers)
-    if threshold.kind is ThresholdKind.PAID and gated is not None and on_telegram:
-        # a direct join has no request to answer: it is welcomed, with no subscription to end
-        el.gaps.append(Gap(
-            "on telegram only join requests are screened: someone who joins by a link that "
-            "does not ask to join (the group's own invite link passed on, a public username) "
-            "is not asked to pay and is never removed; hand out only links that ask to join "
-            "(live codes, members' invite links, or your own with “Approve new members” on) "
-            "and keep the group private (a limit of Telegram)",
-            "the paid membership capability (docs/membership.md)", "joining.threshold",
-        ))  # fmt: skip
+    direct = [c.kind.value for c in pb.structure.carriers if c.kind is not CarrierKind.WEBCHAT]
+    if threshold.kind is ThresholdKind.PAID and gated is not None and direct:
+        # a direct join reaches no door there: the engine does at the join what it would have
+        stay = threshold.unpaid_stay
+        unpaid = (f"told to pay and removed {_dur(stay)} later unless they paid" if stay
+                  else "removed at once (unpaid_stay: none)")  # fmt: skip
+        el.lines.append(
+            f"Joining without asking ({', '.join(sorted(set(direct)))}: a link that does not "
+            f"ask to join, added by a member): "
+            + (f"a newcomer starts the {_dur(gated.trial)} trial, anyone else is " if gated.trial
+               else "")
+            + unpaid + "; staff and members there before the threshold are not asked"
+        )  # fmt: skip
     if not pb.monetisation.plans:
         el.lines.append("No membership plans.")
         if pb.community.type is CommunityType.COMMERCIAL:

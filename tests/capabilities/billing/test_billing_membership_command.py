@@ -44,10 +44,16 @@ def test_each_member_reads_their_own_plan_until_when_and_payment_reference(
     assert "“Half-year membership”: paid until 2026-11-01." in bob
     assert _reference(c, "bob") in bob and _reference(c, "ann") not in bob
 
-    cy = _ask(c, "cy")  # in the group, holding no membership
+    # in the group before the bot saw joins (it never saw cy join), holding no membership
+    c.engine.process([c.events.message("cy", "/membership", group="g1", at=c.clock.now())])
+    cy = "\n".join(a.text or "" for a in performed(c) if a.handler == "billing")
     assert "You hold no membership now." in cy
     assert "Join with “Half-year membership”: 299 CNY per 6 months." in cy
     assert _reference(c, "cy") in cy
+
+    # dee joined without asking (a link that does not ask to join): her trial, as the door's
+    dee = _ask(c, "dee")
+    assert "“Half-year membership”: free trial until 2026-05-04" in dee
 
 
 def test_an_english_plan_named_as_a_membership_is_not_called_one_twice() -> None:

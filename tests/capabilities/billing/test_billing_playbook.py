@@ -61,18 +61,21 @@ def test_none_written_as_the_docs_write_it_turns_a_duration_off() -> None:
         parse_playbook(MINIMAL + plan.replace("period: 6 months", "period: none"))
 
 
-def test_the_summary_names_telegram_joins_a_paid_community_cannot_screen() -> None:
+def test_the_summary_says_what_becomes_of_a_direct_joiner_instead_of_a_gap() -> None:
     """A paid book club's Telegram group: someone who came in by a link that does not ask to
-    join (the group's own link passed on, its public username) was welcomed, never asked to
-    pay, given no trial and never removed; `/membership` told them they hold none. Only join
-    requests reach the door on Telegram, and `hearth playbook show` said nothing of it."""
+    join was welcomed, never asked to pay and never removed, and `hearth playbook show` named
+    it as a gap. The engine now treats them as the door would; the summary says how, with the
+    operator's `unpaid_stay`, and names no gap."""
     on_telegram = "structure:\n  carriers:\n    - kind: webchat\n    - kind: telegram\n"
     money = next(e for e in summarise(playbook(PAID + on_telegram))
                  if e.title.startswith("Monetisation"))  # fmt: skip
-    [gap] = money.gaps
-    assert gap.path == "joining.threshold"
-    assert gap.message.startswith("on telegram only join requests are screened")
-    assert "is not asked to pay and is never removed" in gap.message
-    assert "links that ask to join" in gap.message
+    assert money.gaps == []
+    [line] = [x for x in money.lines if x.startswith("Joining without asking")]
+    assert line.startswith("Joining without asking (telegram: a link that does not ask to join")
+    assert "told to pay and removed 1d later unless they paid" in line
+    at_once = PAID.replace("plan: half-year}", "plan: half-year, unpaid_stay: none}")
+    money = next(e for e in summarise(playbook(at_once + on_telegram))
+                 if e.title.startswith("Monetisation"))  # fmt: skip
+    assert any("removed at once (unpaid_stay: none)" in x for x in money.lines)
     web_only = next(e for e in summarise(playbook(PAID)) if e.title.startswith("Monetisation"))
-    assert web_only.gaps == []
+    assert not any(x.startswith("Joining without asking") for x in web_only.lines)

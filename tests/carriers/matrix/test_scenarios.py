@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from hearthkeeper.capabilities.billing import staff
 from tests.carriers.due_posts import morning_pack_due
 from tests.carriers.matrix.matrix_setup import (
     AD,
@@ -87,6 +88,10 @@ async def test_the_ladder_kicks_and_the_blacklist_bans_in_both_rooms(community: 
     async with serving(community):
         await settle_in(community, [first, second])
         mei = await community.newcomer(first, second)
+        # a paying member: one who joined straight in unpaid is removed a day on
+        [found] = community.store.list_communities()
+        staff.pay(community.store, found, f"matrix:{mei.user_id}", "half-year", "", "tb-1",
+                  "staff", community.clock.now())  # fmt: skip
 
         ad = await mei.say(first, AD)
         await bot_message(mei, first, bot, "第一次提醒", about=mei.user_id)

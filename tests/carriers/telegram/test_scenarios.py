@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.clock import FrozenClock
 from tests.carriers.telegram.fake_bot_api import ApiError, FakeBotApi
 from tests.carriers.telegram.telegram_setup import (
@@ -83,6 +84,10 @@ async def test_the_ladder_mutes_then_bans_in_every_group_of_the_community(
     async with serving(community):
         mei = await community.newcomer("Mei", first, second)
         mei_id = mei["id"]
+        # a paying member: one who joined straight in unpaid is removed a day on
+        [found] = community.store.list_communities()
+        staff.pay(community.store, found, f"telegram:{mei_id}", "half-year", "", "tb-1",
+                  "staff", community.clock.now())  # fmt: skip
         api.say(first, mei, AD)
         await bot_message(community, first, "第一次提醒")
 

@@ -6,7 +6,8 @@ and refunds, and the seeds' money figures.
 Pure: `periods` (calendar months), `references` (payment codes), `ledger` (what a payment,
 a refund, a trial does; when access ends), `texts`. Store work: `repository` (+ `records`),
 `payments` (what staff and providers do), `lifecycle` (the scheduled reminder and expiry),
-`threshold` (the door), `welcome` (the welcome's line on a free trial), `status` (a member's
+`threshold` (the door), `unscreened` (a joiner the door never saw: a direct join), `welcome`
+(the welcome's line on a free trial), `status` (a member's
 `/membership`), `rehearse` (the calendar run ahead, then thrown away). Outside: `cli`,
 `console`, `api`, `webhooks`, `metrics`.
 """
@@ -43,6 +44,22 @@ class Billing(CapabilityBase):
         registry.add_threshold(ThresholdKind.PAID, check_paid)
         registry.add_effect(BillingRemind, remind)
         registry.add_effect(BillingExpire, expire)
+        # a joiner the door never screened (a direct join on Telegram, QQ, Matrix): as the
+        # door would have — a trial, or told to pay and removed unpaid (`unscreened`)
+        from hearthkeeper.capabilities.billing.requests import UnpaidJoinEnds, UnscreenedJoin
+        from hearthkeeper.capabilities.billing.unscreened import (
+            UnscreenedJoiner,
+            admit_unscreened,
+            remove_unpaid,
+        )
+        from hearthkeeper.engine.registry import Stage
+
+        registry.add_effect(UnscreenedJoin, admit_unscreened)
+        registry.add_effect(UnpaidJoinEnds, remove_unpaid)
+        if setup.playbook.monetisation.plans:  # one removed at once has no welcome; anyone
+            # else reads the welcome first, then what staying costs
+            registry.add(UnscreenedJoiner(at_once=True), Stage.CEREMONY - 1)
+            registry.add(UnscreenedJoiner(at_once=False), Stage.CEREMONY + 2)
         if setup.playbook.monetisation.plans:  # `/membership`: a paid community's members
             from hearthkeeper.capabilities.billing.requests import MembershipAsked
             from hearthkeeper.capabilities.billing.status import COMMAND, membership

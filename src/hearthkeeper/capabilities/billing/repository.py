@@ -31,10 +31,14 @@ from hearthkeeper.store.locks import lock_row
 from hearthkeeper.store.models import (
     NAME,
     AuditRow,
+    GroupRow,
     IdentityRow,
     MemberRow,
+    MembershipRow,
+    MessageRow,
     OrderRow,
     PaymentReferenceRow,
+    PlaybookVersionRow,
     ScheduledRow,
     SubscriptionRow,
 )
@@ -298,6 +302,43 @@ class SqlBilling(StoreBase):
             _SUBS.c.created_at >= utc(since, "since")).limit(1)  # fmt: skip
         with self._unit(write=False) as session:
             return session.execute(query).first() is not None
+
+    def paid_since(self, community_id: int) -> datetime | None:
+        """When the community's door began asking for payment: the applying of the first
+        version of its latest run of stored playbook versions whose threshold is `paid`
+        (None: its latest version's is not, or none is stored)."""
+        query = (select(PlaybookVersionRow.applied_at, PlaybookVersionRow.content)
+                 .where(PlaybookVersionRow.community_id == community_id)
+                 .order_by(PlaybookVersionRow.version.desc()))  # fmt: skip
+        since = None
+        with self._unit(write=False) as session:
+            for applied_at, content in session.execute(query):
+                threshold = ((content or {}).get("joining") or {}).get("threshold") or {}
+                if threshold.get("kind") != "paid":
+                    break
+                since = applied_at
+        return None if since is None else utc(since, "applied_at")
+
+    def there_before(self, community_id: int, member_id: int, since: datetime) -> bool:
+        """Whether the member was in the community at `since`: a stay in one of its groups
+        that began before it and had not ended by then; or, for a member with no stay there
+        before it (one the bot never saw join: there before the bot), a message posted in
+        its groups before it."""
+        # carriers time a join to the second (Telegram's `date`): one in the very second the
+        # threshold was applied is after it, not before
+        at = utc(since, "since").replace(microsecond=0)
+        groups = select(GroupRow.id).where(GroupRow.community_id == community_id)
+        stays = select(MembershipRow.left_at).where(
+            MembershipRow.member_id == member_id, MembershipRow.group_id.in_(groups),
+            MembershipRow.joined_at < at)  # fmt: skip
+        said = select(MessageRow.id).where(
+            MessageRow.member_id == member_id, MessageRow.group_id.in_(groups),
+            MessageRow.sent_at < at).limit(1)  # fmt: skip
+        with self._unit(write=False) as session:
+            ends = [left for (left,) in session.execute(stays)]
+            if ends:  # seen joining before it: in at `since` if a stay was still open then
+                return any(left is None or utc(left, "left_at") > at for left in ends)
+            return session.execute(said).first() is not None
 
     def change(self, subscription_id: int, **values: Any) -> Subscription:
         """Set `values` (status, period_end, ended_at) on a subscription."""

@@ -20,3 +20,12 @@ class BillingExpire(Request, effect="billing.expire", answers_members=True):
 
 class MembershipAsked(Request, effect="billing.membership"):
     """A member's `/membership` (`/会员`): their own plan, until when, and their reference."""
+
+
+class UnscreenedJoin(Request, effect="billing.unscreened_join"):
+    """A joiner a paid community's door never screened: a trial started, or told to pay."""
+
+
+class UnpaidJoinEnds(Request, effect="billing.unpaid_join_ends", answers_members=True):
+    member: int  # the member who joined without a membership
+    joined_at: datetime  # when: one removal per join

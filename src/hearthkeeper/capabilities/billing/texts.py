@@ -169,6 +169,26 @@ TEXTS = _MembershipTexts({
         Language.ZH_CN: "付款或续费时请备注你的付款参考码 {code}。",
         Language.EN: "When you pay or renew, quote your payment reference {code}.",
     },
+    "unscreened_pay": {
+        Language.ZH_CN: "{name}，「{community}」是付费社群，你入群时还没有开通会员：请在 {when} 前开通"
+                        "「{plan}」（{price} {currency} / {period}），否则会被移出群。付款时请备注你的"
+                        "付款参考码 {code}。",
+        Language.EN: "{name}, {community} is a paid community and you joined without a "
+                     "membership: join with the plan “{plan}” ({price} {currency} per {period}) "
+                     "by {when}, or you will be removed. When you pay, quote your payment "
+                     "reference {code}.",
+    },
+    "unscreened_refused": {
+        Language.ZH_CN: "{name}，「{community}」是付费社群：开通「{plan}」（{price} {currency} / "
+                        "{period}）后即可加入。付款时请备注你的付款参考码 {code}，到账后再入群即可。",
+        Language.EN: "{name}, {community} is a paid community: join with the plan “{plan}” "
+                     "({price} {currency} per {period}). When you pay, quote your payment "
+                     "reference {code}; once it is credited, join again.",
+    },
+    "removed_unscreened": {
+        Language.ZH_CN: "未开通「{plan}」即入群",
+        Language.EN: "joined without a “{plan}” membership",
+    },
     "removed_refunded": {
         Language.ZH_CN: "「{plan}」会员已退款",
         Language.EN: "the “{plan}” membership was refunded",

@@ -87,7 +87,7 @@ class Welcome:
 
         if ctx.reads is None or not offers_trial(ctx.playbook):
             return (welcome,)
-        said = trial_said(ctx.reads, ctx.playbook, ctx.group.community_id, ctx.member.id,
+        said = trial_said(ctx.reads, ctx.playbook, ctx.group, ctx.member,
                           ctx.now)  # fmt: skip
         if not said:
             return (welcome,)
