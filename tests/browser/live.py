@@ -68,7 +68,6 @@ class LiveServer:
     _stop: asyncio.Event | None = None
     _thread: threading.Thread | None = None
     _failure: list[BaseException] = field(default_factory=list)
-    _ticks: list[int] = field(default_factory=list)  # the engine's ticks, once counted
 
     @property
     def store(self) -> Store:
@@ -137,19 +136,9 @@ class LiveServer:
         what fell due) `n` more times: after a `MovableClock` moved, what fell due has run
         (n=3: one whole tick and its sending begun after this call, whatever was under way)."""
         engine = self.host.engine
-        if not self._ticks:  # count the engine's ticks from now on
-            self._ticks.append(0)
-            tick = engine.tick
-
-            def counted() -> int:
-                done = tick()
-                self._ticks[0] += 1
-                return done
-
-            engine.tick = counted  # type: ignore[method-assign]
-        wanted = self._ticks[0] + n
+        wanted = engine.ticks + n
         deadline = time.monotonic() + seconds
-        while self._ticks[0] < wanted:
+        while engine.ticks < wanted:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the engine at {self.url} did not tick in {seconds} s")
             time.sleep(0.02)

@@ -109,6 +109,7 @@ class Engine:
         self._preparing: dict[str, asyncio.Task[None]] = {}
         self._switch_interval = sys.getswitchinterval()  # the interpreter's, outside reads aside
         self._reading_aside = 0  # reads aside under way
+        self.ticks = 0  # ticks done (`tick` or `run`'s): what a caller may wait on
 
     def replace_runtime(self, runtime: Runtime) -> None:
         """Run `runtime` for its community from the next batch on (a new playbook version).
@@ -144,6 +145,7 @@ class Engine:
             aside.clear()  # a tick the outage made try again starts over
         ran = run_due(self.store, self.runtimes, now, may_run=self._may_run if beside else None,
                       prepared=prepared, aside=aside)  # fmt: skip
+        self.ticks += 1
         return lifted + len(ran), [item.key for item, _ in ran]
 
     async def _timed_work(self) -> None:
