@@ -48,6 +48,15 @@ class Community:
         assert found is not None
         return found.id
 
+    def manager(self, user: str = "boss") -> None:
+        """`user` says hello in group `g1` and is made its manager; the engine restarted, so
+        it reads the role afresh."""
+        self.engine.process([self.events.message(user, "hello")])
+        group = self.store.group_for_carrier(self.carrier.name, "g1")
+        assert group is not None
+        self.store.join(self.member_id(user), group.id, role="manager")
+        self.restart()
+
 
 def community(store: Store, clock: FrozenClock, pb: Playbook | None = None,
               scorer: ScorerChoice = "shipped") -> Community:  # fmt: skip

@@ -75,11 +75,7 @@ def test_a_blacklisted_member_is_banned_in_every_group_and_refused_on_joining(
 
 def test_staff_are_never_punished_automatically(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock)
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     results = c.engine.process([c.events.message("boss", f"{AD} {i}") for i in range(4)])
     assert all(ActionKind.STRIKE not in [a.kind for a in r.actions] for r in results)
     assert store.live_strikes(c.runtime.community_id, c.member_id("boss"), store_clock.now()) == 0
@@ -204,11 +200,7 @@ def _violations(results: list) -> list[str]:  # type: ignore[type-arg]
 
 def test_a_command_staff_retry_is_no_repeated_text(store: Store, store_clock: FrozenClock) -> None:
     c = community(store, store_clock)
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     poll = "/poll 周六茶会几点 | 下午两点 | 下午四点"
     results = c.engine.process([c.events.message("boss", poll) for _ in range(5)])
     results += c.engine.process([c.events.message("boss", "/list") for _ in range(5)])
@@ -239,11 +231,7 @@ def test_a_members_own_words_repeated_in_a_command_are_repeated_text_its_names_a
     message's text now (with whatever option number); the command's name (`/rank`), the
     option voted (`/vote 2`, `/vote 下午四点`) and staff's commands are not."""
     c = community(store, store_clock, scorer=None)  # the rules alone: no ad found in the words
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     c.engine.process([c.events.message("boss", "/poll 周六茶会几点 | 下午两点 | 下午四点")])
     said = "周末来我店里坐坐看看新到的货"
     spammed = c.engine.process([c.events.message("spam", f"/vote {n % 2 + 1} {said}")
@@ -268,11 +256,7 @@ def test_the_same_words_after_a_join_with_another_quantity_are_repeated_text(
     text compared, as it is of what the scorer judges; members joining again and again with
     other quantities, and other members joining alike, name only the list's item."""
     c = community(store, store_clock, scorer=None)  # the rules alone: no ad found in the words
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     c.engine.process([c.events.message("boss", "/signup 周末团购 | 西兰花 ¥12 | 氨基酸洁面 ¥69")])
     said = "周末来我店里坐坐看看新到的货"
     quantities = ["2份", "x3", "4个", "1500份", "2 boxes"]
@@ -302,11 +286,7 @@ def test_a_members_words_after_a_command_are_read_as_a_message_staff_commands_ar
     are now judged like a message; the command's own name never (`/claim` is SMS-spam talk
     to the scorer), nor the names a command takes, nor staff's commands."""
     c = community(store, store_clock)
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     ad = "需要代购韩国化妆品的姐妹找我"
     for n, hiding in enumerate((f"/rank {ad}", f"/打卡 {ad}", f"/warn @ann {ad}")):
         [hidden] = c.engine.process([c.events.message(f"spam{n}", hiding)])
@@ -465,11 +445,7 @@ def test_words_after_any_members_command_that_name_nothing_are_judged_its_argume
     extra = ("mechanisms:\n  points:\n    rewards: [{id: free-shipping, name: 包邮券, cost: 5}]\n"
              "  titles: [{name: 免费体验课}]\n")  # fmt: skip
     c = community(store, store_clock, playbook(extra))
-    c.engine.process([c.events.message("boss", "hello")])
-    group = store.group_for_carrier("fake", "g1")
-    assert group is not None
-    store.join(c.member_id("boss"), group.id, role="manager")
-    c.restart()
+    c.manager("boss")
     staff = c.engine.process([
         c.events.message("boss", "/poll 下期活动 | 新品试用装免费领 | 满减优惠券"),
         c.events.message("boss", "/signup 周末团购 | 院长精选·秋冬保湿 ¥89 | 氨基酸洁面 ¥69"),

@@ -299,11 +299,16 @@ def _aim(ctx: EffectContext, asked: str, usage: str) -> Aimed | str:
     return Aimed(post, at, when_text(at, zone, lang))
 
 
-def _move_on(scope: StoreBase, g: GroupView, aimed: Aimed, zone: ZoneInfo) -> Planned | None:
-    """Call off the claimed firing's scheduled work and plan the one after it."""
-    Store.on(scope).cancel_scheduled(firing_key(g.id, aimed.post.id, aimed.at))
+def _move_on(scope: StoreBase, g: GroupView, aimed: Aimed, zone: ZoneInfo, *, by: str,
+             action: str, ref: int) -> Planned | None:  # fmt: skip
+    """Call off the claimed firing's scheduled work, plan the one after it, and write what
+    staff `by` did with it (`action`: skipped, sent now) in the audit log."""
+    store = Store.on(scope)
+    store.cancel_scheduled(firing_key(g.id, aimed.post.id, aimed.at))
     following = next_post(g.id, aimed.post, zone, aimed.at + _SECOND)
     keep(scope, g, following)
+    store.audit(f"chat:{by}", action, g.community_id, target=f"post {aimed.post.id}",
+                detail={"group": g.name, "at": aimed.at.isoformat(), "ref": ref})  # fmt: skip
     return following
 
 
@@ -329,9 +334,7 @@ def skip(scope: StoreBase, request: CalendarSkip, ctx: EffectContext) -> Sequenc
                             mode=post.mode.value, content_kind=post.content_kind)  # fmt: skip
     if ref is None:
         return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
-    following = _move_on(scope, g, aimed, zone)
-    Store.on(scope).audit(f"chat:{by}", "calendar.skip", g.community_id, target=f"post {post.id}",
-                          detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
+    following = _move_on(scope, g, aimed, zone, by=by, action="calendar.skip", ref=ref)
     return [answer(ctx.trigger, _done("skipped", aimed, following, zone, lang))]
 
 
@@ -366,10 +369,8 @@ def post_now(scope: StoreBase, request: CalendarPostNow, ctx: EffectContext,
     )  # fmt: skip
     if ref is None:
         return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
-    following = _move_on(scope, g, aimed, zone)
-    Store.on(scope).audit(f"chat:{by_whom(ctx)}", "calendar.post_now", g.community_id,
-                          target=f"post {post.id}",
-                          detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
+    following = _move_on(scope, g, aimed, zone, by=by_whom(ctx), action="calendar.post_now",
+                         ref=ref)  # fmt: skip
     actions = [Action(kind=ActionKind.SEND, carrier=g.carrier, group=g.carrier_group_id,
                       text=content.text, handler=HANDLER, key=f"calendar:post:{ref}",
                       reason=f"scheduled post {post.id}, sent early by staff",
@@ -394,10 +395,8 @@ def _poll_now(scope: StoreBase, ctx: EffectContext, aimed: Aimed, zone: ZoneInfo
                            status="posted", posted_at=ctx.now)  # fmt: skip
     if ref is None:
         return [answer(ctx.trigger, _claimed(posts.firing(g.id, post.id, at), aimed, lang))]
-    following = _move_on(scope, g, aimed, zone)
-    Store.on(scope).audit(f"chat:{by_whom(ctx)}", "calendar.post_now", g.community_id,
-                          target=f"post {post.id}",
-                          detail={"group": g.name, "at": at.isoformat(), "ref": ref})  # fmt: skip
+    following = _move_on(scope, g, aimed, zone, by=by_whom(ctx), action="calendar.post_now",
+                         ref=ref)  # fmt: skip
     opened = polling.open_poll(scope, ctx, post, ref, ctx.now)
     return [*opened, answer(ctx.trigger, _done("sent_now", aimed, following, zone, lang))]
 
