@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from hearthkeeper.assembly import runtime_for
 from hearthkeeper.capabilities.moderation.staff import not_an_ad, pardon
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
@@ -132,3 +133,56 @@ def test_staff_alerted_about_an_edit_find_the_message_edited(
     ]
     not_an_ad(store, alert.id, "manager", store_clock.now())
     assert [e.text for e in store.moderation_examples()] == [AD]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_muted_member_editing_is_deleted_as_a_post_would_be_without_a_new_strike(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """The gate deleted a muted member's posts but never saw their edits: an ad edited in
+    while muted cost a strike more (the ladder climbing from what they send while held).
+    Now an edit by a muted member is deleted as their post would be, ad or not (muted, they
+    may not change what the group reads either), with no strike; someone else's message
+    their edit names is left be."""
+    c = community(store, store_clock)
+    c.engine.process([c.events.message("kim", "lovely weather", event_id="k1"),
+                      c.events.message("ann", "hi all", event_id="a1"),
+                      c.events.message("ann", "good morning", event_id="a2")])  # fmt: skip
+    c.engine.process([c.events.message("ann", f"{AD} {n}") for n in range(2)])  # warn, then mute
+    assert len(store.strikes(member_id=c.member_id("ann"))) == 2
+    ad, clean = c.engine.process([c.events.edit("ann", "a1", AD),
+                                  c.events.edit("ann", "a2", "good morning all")])  # fmt: skip
+    assert [(a.kind, a.target) for a in ad.actions if a.kind is not ActionKind.REPLY] == [
+        (ActionKind.DELETE, "a1")
+    ]
+    assert [(a.kind, a.target) for a in clean.actions if a.kind is not ActionKind.REPLY] == [
+        (ActionKind.DELETE, "a2")
+    ]
+    assert len(store.strikes(member_id=c.member_id("ann"))) == 2  # no third: no kick
+    forged = c.events.edit("ann", "k1", AD)
+    [done] = c.engine.process([forged])
+    assert [a.target for a in done.actions if a.kind is ActionKind.DELETE] == [forged.event_id]
+    group = store.group_for_carrier("fake", "g1")
+    assert group is not None
+    kept = {m.carrier_event_id: m for m in store.messages(group.id)}
+    assert kept["a1"].deleted_at is not None and kept["a2"].deleted_at is not None
+    assert kept["k1"].deleted_at is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a decision, not a query
+def test_a_message_struck_for_an_edit_is_not_struck_again_after_a_restart(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A rung that does not delete leaves the message struck for its edit in the group; the
+    engine restarted (handlers' memory gone with it), a further edit of it costs no strike:
+    the store says the message was struck."""
+    c = community(store, store_clock, playbook("  ladder:\n    - at: 1\n      do: [warn]\n"))
+    c.engine.process([c.events.message("ann", "hi all", event_id="m1")])
+    [edited] = c.engine.process([c.events.edit("ann", "m1", AD)])
+    assert ActionKind.STRIKE in _kinds([edited])[0]
+    assert ActionKind.DELETE not in _kinds([edited])[0]
+    c.runtime = runtime_for(store, c.runtime.playbook)  # a new process: new handlers too
+    c.restart()
+    [again] = c.engine.process([c.events.edit("ann", "m1", f"{AD} 真的")])
+    assert ActionKind.STRIKE not in _kinds([again])[0]
+    assert len(store.strikes(member_id=c.member_id("ann"))) == 1

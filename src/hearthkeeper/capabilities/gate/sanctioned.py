@@ -7,7 +7,9 @@ the platform applied them (QQ, Telegram and Matrix do; the web chat refuses it a
 and a member banned by the ladder who floods would otherwise cost a kick and a deletion per
 message. One kick or ban per member, then only deletions; the ladder does not climb from
 what the member sends while held (the same offence repeated before the sanction takes
-effect is not a new one). A mute lifted in the platform's own tools is not seen: lift it in
+effect is not a new one). An edit (Telegram, Matrix) is held back as a post is: a muted
+member may not change what the group reads either, so their message edited is deleted, an ad
+edited in or a typo mended, with no strike. A mute lifted in the platform's own tools is not seen: lift it in
 Hearthkeeper (`hearth sanctions lift`, the console)."""
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from zoneinfo import ZoneInfo
 
 from hearthkeeper.capabilities.appeals.words import is_appeal
 from hearthkeeper.capabilities.format import when_text
+from hearthkeeper.capabilities.moderation.handler import as_edited
+from hearthkeeper.capabilities.moderation.repository import SqlEdited
 from hearthkeeper.capabilities.reports.words import is_report
 from hearthkeeper.capabilities.texts import say
 from hearthkeeper.engine.actions import Action, ActionKind
-from hearthkeeper.engine.events import Event, Message
+from hearthkeeper.engine.events import Edit, Event, Message
 from hearthkeeper.engine.handler import Context, Hold, Outcome
 
 
@@ -46,23 +50,36 @@ class Sanctioned:
     passes (`capabilities/appeals/`): it is how a held member asks staff to review; so does a
     muted member's `/report` (`capabilities/reports/`). The notice's
     key is the mute's end to the microsecond: a mute lifted and given again within the same
-    second (ending in the same second) is a new mute, told again."""
+    second (ending in the same second) is a new mute, told again.
+
+    An edit sent while held is their message edited sent again: that message is deleted
+    (moderation, which would strike an ad edited in, does not run). An edit naming someone
+    else's message (Matrix lets anyone send one) deletes the edit, not their message; one of
+    a message already deleted is nothing to do."""
 
     name = "sanctioned"
 
     def check(self, event: Event, ctx: Context) -> bool:
-        return (
-            isinstance(event, Message)
-            and not event.sender.is_bot
-            and not ctx.member.is_staff
-            and held(ctx)[1]
-            and not (ctx.playbook.rules.appeals.enabled and is_appeal(event.text))
-            and not _reporting(event, ctx)
+        if not isinstance(event, Message | Edit) or event.sender.is_bot or ctx.member.is_staff:
+            return False
+        if not held(ctx)[1]:
+            return False
+        if isinstance(event, Edit):  # no command is read from an edit: no appeal, no report
+            return True
+        return not (
+            (ctx.playbook.rules.appeals.enabled and is_appeal(event.text)) or _reporting(event, ctx)
         )
 
     def handle(self, event: Event, ctx: Context) -> Outcome:
         hold, _ = held(ctx)
         assert hold is not None
+        if isinstance(event, Edit):
+            stored = None if ctx.reads is None else \
+                SqlEdited.on(ctx.reads).edited(ctx.group.id, event.target)  # fmt: skip
+            if stored is not None and stored.deleted:
+                return Outcome((), stop=True)
+            event = as_edited(event, stored, ctx.member.id)
+        assert isinstance(event, Message)
 
         def action(kind: ActionKind, why: str, text: str | None = None,
                    key: str | None = None) -> Action:  # fmt: skip

@@ -441,7 +441,10 @@ class Moderation:
         message = (ctx.group.id, event.event_id)
         if edit is not None and (edit.struck or message in self._struck):
             # edited again after its strike (a rung that does not delete left it): one strike
-            # a message, however often it is edited; what it says now goes all the same
+            # a message, however often it is edited; what it says now goes all the same. The
+            # store says so (`edit.struck`: a strike naming the message, whether for the post
+            # or an edit of it; read again after a restart); memory only for a strike not
+            # committed yet (the same batch) or a message the store does not hold
             return [Action(kind=ActionKind.DELETE, carrier=event.carrier, group=event.group,
                            member=event.sender.user_id, target=event.event_id,
                            reason=f"{explain(ladder, prepare(event.text))}; edited again after "
