@@ -37,7 +37,9 @@ class Community:
     events: EventBuilder
 
     def restart(self) -> Engine:
-        """A new engine on the same store, as after a crash: nothing carried over in memory."""
+        """A new engine and carrier on the same store, as after a crash: nothing the engine
+        held carried over. The runtime is kept, and with it what its handlers remember; a test
+        of what a restart forgets builds a new one (`runtime_for`) first."""
         self.carrier = FakeCarrier(self.carrier.name)
         self.engine = Engine(self.store, self.clock, [self.runtime], {self.carrier.name: self.carrier},
                              adopt_groups_into=self.runtime.community_id)  # fmt: skip
