@@ -400,7 +400,7 @@ def list_billing(
                 gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)} (member {order.member_id})\t"
-                          f"{order.kind.value}\t{order.amount} {order.currency}\t"
+                          f"{order.kind.shown}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         console.print(_shown(listed, total, page, pages, limit, len(paid)))
         return
