@@ -78,6 +78,13 @@ Period = Annotated[str, BeforeValidator(parse_period)]
 """A calendar period (`6 months`, `1 year`, `30 days`), normalised to English."""
 
 
+def every_period(period: str) -> str:
+    """A normalised period as a price's in English: '1 month' is 'a month' ('9 GBP a month',
+    not 'per 1 month'), '3 months' 'every 3 months'."""
+    count, _, unit = period.partition(" ")
+    return f"a {unit}" if count == "1" else f"every {period}"
+
+
 class Activity(Section):
     """An offline activity: a dinner, a night run, a sharing session (seed 004)."""
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hearthkeeper.playbook.base import format_duration
+from hearthkeeper.playbook.business import every_period
 from hearthkeeper.playbook.checks import CarrierKinds, check_carriers
 from hearthkeeper.playbook.group_names import naming_in_use
 from hearthkeeper.playbook.joining import ThresholdKind
@@ -441,7 +442,7 @@ def _money(pb: Playbook) -> Element:
     el = Element("Monetisation (变现)")
     for plan in pb.monetisation.plans:
         el.lines.append(
-            f"Plan {plan.name}: {plan.price} {plan.currency} per {plan.period}"
+            f"Plan {plan.name}: {plan.price} {plan.currency} {every_period(plan.period)}"
             + (f", trial {_dur(plan.trial)}" if plan.trial else "")
             + (f", refunds within {_dur(plan.refund_window)}" if plan.refund_window else "")
             + (f", reminder {_dur(plan.renewal_reminder)} before the end"

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from hearthkeeper.playbook.business import every_period
 from hearthkeeper.text.counts import counted, percent
 from hearthkeeper.web.assets import static_url
 from hearthkeeper.web.auth import csrf_token, signed_in
@@ -103,6 +104,7 @@ def _environment() -> jinja2.Environment:
     # {{ 0.125|percent }}: "13%", {{ 0.1225|percent(1) }}: "12.3%" (half up, as by hand)
     env.filters["percent"] = percent
     env.filters["counted"] = counted  # {{ n|counted("message") }}: "1 message", "3 messages"
+    env.filters["every_period"] = every_period  # {{ "1 month"|every_period }}: "a month"
     env.globals["static"] = static_url  # {{ static("console/console.js") }}: versioned
     return env
 

@@ -73,7 +73,7 @@ def test_events_from_the_command_line(site: Path) -> None:
     status, out = run("events", "pay", str(event.id), code, "--receipt", "TB-10", *config)
     assert status == 1 and "小美's fee for event" in out and "recorded already (order" in out
     status, out = run("billing", "list", "--orders", *config)
-    assert status == 0 and "TB-9" in out and "TB-10" not in out and out.count("event_fee") == 1
+    assert status == 0 and "TB-9" in out and "TB-10" not in out and out.count("event fee") == 1
     status, out = run("events", "list", *config)
     assert status == 0 and "线下肤质检测沙龙" in out and "1/8 confirmed" in out
     assert out.splitlines()[0] == "Times in Asia/Shanghai (the community's time zone).", out
@@ -119,7 +119,7 @@ def test_a_fee_below_the_events_needs_a_reason_and_a_negative_one_is_refused(sit
                           "--amount", amount, *config)  # fmt: skip
         assert status == 1 and said in " ".join(out.split()), out
     status, out = run("billing", "list", "--orders", *config)
-    assert "event_fee" not in out, "nothing was recorded"
+    assert "event fee" not in out, "nothing was recorded"
     status, out = run("events", "list", *config)
     assert "0/" in out and "1 unpaid" in out, "the place is still unpaid"
 

@@ -273,6 +273,28 @@ def test_pay_finds_the_community_offering_the_plan_or_the_members_own(site: Path
     assert status == 1 and "there is no member 999" in out, out
 
 
+def test_give_finds_the_community_as_pay_does(site: Path) -> None:
+    """With a second community on the server, `billing give member:ID --days 7` said "say
+    which community with --community", though the member was known in only one of them
+    (`pay` found it)."""
+    config = ("--config", str(site))
+    with site_store(site) as store:
+        mei = store.member_for("webchat", "u-1", "小美")
+        store.ensure_community("book-club", "Book club")  # no playbook: offers no plan
+    status, out = run("billing", "give", f"member:{mei.id}", "--days", "7", *config)
+    assert status == 0 and "7 days of half-year given" in " ".join(out.split()), out
+    second_community(site)  # two communities with plans; 小美 holds one in the first
+    status, out = run("billing", "give", f"member:{mei.id}", "--days", "3", *config)
+    assert status == 0 and "3 days of half-year given" in " ".join(out.split()), out
+    status, out = run("billing", "list", "--community", "yan-academy-two", *config)
+    assert "小美" not in out, out
+    stranger = payment_code_for(site, "u-3", "陌生人")  # in neither community
+    status, out = run("billing", "give", stranger, "--days", "7", *config)
+    said = " ".join(out.split())
+    assert status == 1 and "membership plans are offered by yan-academy-skincare" in said, out
+    assert "say which with --community" in said, out
+
+
 def payment_code_for(site: Path, user: str, name: str) -> str:
     with site_store(site) as store:
         return SqlBilling.on(store).reference_for("webchat", user, name, SystemClock().now()).code
@@ -735,7 +757,9 @@ def test_give_moves_a_membership_end_on_starts_one_and_refuses_days_out_of_range
                           clock=clock)  # fmt: skip
         assert status == 1 and refused in " ".join(out.split()), out
     status, out = run("billing", "list", "--orders", *config)
-    assert out.count("days_given") == 2, out  # two gifts, the refused ones not recorded
+    kinds = re.findall(r"\(member \d+\)\s+(\S+(?: given)?)\s+\d", out)
+    assert kinds == ["days given", "days given", "purchase"], out  # refused ones not recorded
+    assert "days_given" not in out, out  # the kind as read, not its stored value
     said = " ".join(out.split())
-    assert "days_given 0.00 CNY manual:" in said and "7 days given: 邀请奖励" in said, out
+    assert "days given 0.00 CNY manual:" in said and "7 days given: 邀请奖励" in said, out
     assert "below the price: 7 days" not in said, out

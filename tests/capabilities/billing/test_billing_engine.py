@@ -54,7 +54,7 @@ def test_a_stranger_is_refused_with_the_plan_and_a_payment_reference_then_admitt
     c = paid_community(store, store_clock)
     refused = screen(c, "ann")
     assert refused.entry is Entry.REFUSE
-    assert "Half-year membership" in refused.reason and "299 CNY per 6 months" in refused.reason
+    assert "Half-year membership" in refused.reason and "299 CNY every 6 months" in refused.reason
     code = SqlBilling.on(store).reference_for("fake", "ann", "", store_clock.now()).code
     assert code in refused.reason
     assert store.find_member("fake", "ann") is None  # refused: not a member yet

@@ -48,7 +48,7 @@ def test_each_member_reads_their_own_plan_until_when_and_payment_reference(
     c.engine.process([c.events.message("cy", "/membership", group="g1", at=c.clock.now())])
     cy = "\n".join(a.text or "" for a in performed(c) if a.handler == "billing")
     assert "You hold no membership now." in cy
-    assert "Join with “Half-year membership”: 299 CNY per 6 months." in cy
+    assert "Join with “Half-year membership”: 299 CNY every 6 months." in cy
     assert _reference(c, "cy") in cy
 
     # dee joined without asking (a link that does not ask to join): her trial, as the door's

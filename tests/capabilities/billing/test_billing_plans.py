@@ -169,10 +169,8 @@ def test_the_door_names_every_plan_that_lets_a_member_in(
     assert screen(c, "bo", network="10.0.0.3").entry is Entry.ADMIT  # a trial from here
     refused = screen(c, "cy", network="10.0.0.3")  # the same connection: no second trial
     assert refused.entry is Entry.REFUSE
-    assert "join with the plan “Monthly card” (39 CNY per 1 month)" in refused.reason
-    assert refused.reason.endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), (
-        refused.reason
-    )
+    assert "join with the plan “Monthly card” (39 CNY a month)" in refused.reason
+    assert refused.reason.endswith(" Also offered: “Yearly card” (365 CNY a year)."), refused.reason
 
 
 def test_the_reason_for_a_payment_below_the_price_is_read_back_by_order(
@@ -243,12 +241,13 @@ def test_the_reminders_say_which_plan_ends_and_name_the_others(
     [trial] = SqlBilling.on(store).subscriptions(c.runtime.community_id)
     said = [a.text or "" for a in run_at(c, trial.period_end - timedelta(hours=23))]
     assert len(said) == 1 and "your free trial of “Monthly card” ends on" in said[0], said
-    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY a year)."), said
     monthly = pay(c, "bo", "monthly", "WX-1").subscription
     assert monthly is not None
     said = [a.text or "" for a in run_at(c, monthly.period_end - timedelta(days=5, minutes=-1))]
     assert len(said) == 1 and "your “Monthly card” membership ends on" in said[0], said
-    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY per 1 year)."), said
+    assert "Renew for 39 CNY for another month;" in said[0], said  # not "another 1 month"
+    assert said[0].endswith(" Also offered: “Yearly card” (365 CNY a year)."), said
 
 
 def test_a_lapsed_member_who_pays_again_and_rejoins_is_welcomed_back_not_as_a_newcomer(

@@ -58,7 +58,7 @@ def test_a_direct_joiner_gets_the_trial_the_door_would_have_given(
     welcome = _said(_join(c, "ann"), "welcome")  # no join request: straight in
     assert (
         "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
-        "the plan is 299 CNY per 6 months."
+        "the plan is 299 CNY every 6 months."
     ) in welcome
     answer = _membership(c, "ann")
     assert "“Half-year membership”: free trial until 2026-05-04" in answer
@@ -81,7 +81,7 @@ def test_a_direct_joiner_without_a_trial_is_told_to_pay_and_removed_a_day_later_
     assert told.startswith(
         "ann, Tea Friends is a paid community and you joined without a membership"
     )
-    assert "“Half-year membership” (299 CNY per 6 months) by Sat 2 May 10:00" in told
+    assert "“Half-year membership” (299 CNY every 6 months) by Sat 2 May 10:00" in told
     assert f"quote your payment reference {code}." in told
     assert [a.member for a in joined if a.handler == "billing"] == ["ann"]
     assert [a.handler for a in joined] == ["welcome", "billing"]  # the welcome first

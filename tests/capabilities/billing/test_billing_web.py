@@ -833,6 +833,7 @@ def test_the_console_and_the_api_give_days_once_said_in_the_ledger_as_given_free
     page = c.get("/billing?notice=given").text
     assert "membership ends that much later, or a period of that many days" in page
     assert "7 days given: 邀请奖励" in page and "below the price: 7 days" not in page
+    assert "<td>days given</td>" in page and "days_given" not in page  # the kind as read
     refused = c.post("/billing/give", {**form, "days": "a week", "key": ""})
     assert refused.status_code == 409 and "give a whole number of days, 1 to 3650" in refused.text
     refused = c.post("/billing/give", {**form, "days": "-7", "key": ""})
@@ -846,8 +847,11 @@ def test_the_console_and_the_api_give_days_once_said_in_the_ledger_as_given_free
     back = f"{BASE}/members/{mei.id}"
     done = c.post("/billing/give", {"who": f"member:{mei.id}", "days": "1", "back": back})
     assert done.headers["location"].endswith(f"/members/{mei.id}?notice=given")
-    assert "Days of membership given: the new end is under Paid membership" in c.get(
-        f"/members/{mei.id}?notice=given").text  # fmt: skip
+    member_page = c.get(f"/members/{mei.id}?notice=given").text
+    assert "Days of membership given: the new end is under Paid membership" in member_page
+    history = member_page.split('id="history"')[1]  # each gift listed, the audit log's
+    assert "<strong>days given</strong> 1 day of " in history, history
+    assert "<strong>days given</strong> 7 days of " in history and ": 邀请奖励" in history, history
     # the API, once per key
     operator = c.store.operator_by_name("ann")
     assert operator is not None

@@ -45,7 +45,7 @@ def test_a_newcomer_on_a_trial_reads_it_in_the_welcome(
     text = welcome_of(c, "ann")
     assert (
         "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
-        "the plan is 299 CNY per 6 months. You will be reminded how to pay before the trial "
+        "the plan is 299 CNY every 6 months. You will be reminded how to pay before the trial "
         "ends."
     ) in text.split("\n")
 
@@ -94,7 +94,7 @@ def test_a_member_back_within_their_trial_reads_it_in_the_welcome_back(
     assert "back" in text.lower()  # the short welcome back, not the newcomer's
     assert (
         "You are on a free trial of “Half-year membership” until 2026-05-04; to stay after it, "
-        "the plan is 299 CNY per 6 months."
+        "the plan is 299 CNY every 6 months."
     ) in text
 
 

@@ -168,14 +168,23 @@ def give(
             "held, else the community's only one).",
         ),
     ] = "",
-    community: CommunityOption = None,
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community",
+            help="The community (its slug or name); default: the only one with plans (with "
+            "--plan: offering it), else the one of those where the member pays or stays.",
+        ),
+    ] = None,
     actor: ActorOption = "cli",
     config: ConfigOption = None,
 ) -> None:
     """Give days of membership free ("a week free"): the member's membership ends N days
     later, or, holding none, a period of N days starts now."""
-    store, found = _open(clock_of(ctx), config, community)
+    store = _store(clock_of(ctx), config)
     try:
+        found = (pick_community(store, community) if community is not None
+                 else staff.payment_community(store, who, plan))  # fmt: skip
         done = staff.give(store, found, who, days, reason, actor, clock_of(ctx).now(), plan)
     except BillingError as exc:
         fail(str(exc))
@@ -391,7 +400,7 @@ def list_billing(
                 gave += f"\tbelow the price: {escape(reasons[order.id])}"
             console.print(f"{order.id}\t{order.at.astimezone(zone):%Y-%m-%d %H:%M} {zone}\t"
                           f"{escape(name)} (member {order.member_id})\t"
-                          f"{order.kind.value}\t{order.amount} {order.currency}\t"
+                          f"{order.kind.shown}\t{order.amount} {order.currency}\t"
                           f"{order.provider.value}:{escape(order.provider_ref)}{gave}")  # fmt: skip
         console.print(_shown(listed, total, page, pages, limit, len(paid)))
         return

@@ -40,6 +40,7 @@ from hearthkeeper.playbook.business import Plan
 from hearthkeeper.store import Community, Store
 
 MAX_DAYS = 3650  # ten years: more is a typo (a year typed as days, a date typed as a number)
+GIVEN_ACTION = "billing days given"  # a gift's audit entry (the member page's history lists it)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def give_days(tx: Store, community: Community, playbook: Playbook | None, member
                          trial=False, at=now)  # fmt: skip
     recorded = repo.attach(recorded.id, sub.id)
     replan(tx, sub, playbook, now)
-    tx.audit(by, "billing days given", community.id, target=f"member {member_id}",
+    tx.audit(by, GIVEN_ACTION, community.id, target=f"member {member_id}",
              detail={"order": recorded.id, "days": days, "reason": reason, "plan": plan_name,
                      "subscription": sub.id, "was": was.isoformat() if was else None,
                      "until": sub.period_end.isoformat()})  # fmt: skip

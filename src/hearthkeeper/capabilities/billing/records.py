@@ -33,6 +33,12 @@ class OrderKind(StrEnum):
     # payment; the days and the reason are in its audit entry (`billing days given`)
     DAYS_GIVEN = "days_given"
 
+    @property
+    def shown(self) -> str:
+        """The kind as staff read it in a list ('days given', 'event fee'); exports (CSV,
+        JSON) keep the value."""
+        return self.value.replace("_", " ")
+
 
 class Provider(StrEnum):
     """Where a payment was recorded: by staff (CLI, console, API), Stripe, the generic webhook."""

@@ -77,22 +77,24 @@ def give(store: Store, community: Community, who: str, days: int, reason: str, b
                                plan_id=plan_id, key=key)  # fmt: skip
 
 
-def payment_community(store: Store, who: str, plan_id: str) -> Community:
-    """The community a payment for `who` on plan `plan_id` is for, when staff did not say:
-    the only one on the server; else the only one whose playbook has the plan; else, of
-    those, the only one where the member has a subscription, then the only one they are in.
-    `BillingError` naming the candidates when it stays ambiguous."""
+def payment_community(store: Store, who: str, plan_id: str = "") -> Community:
+    """The community a payment (`hearth billing pay`) or a gift of days (`give`) for `who`
+    on plan `plan_id` (empty: any plan) is for, when staff did not say: the only one on the
+    server; else the only one whose playbook has the plan; else, of those, the only one
+    where the member has a subscription, then the only one they are in. `BillingError`
+    naming the candidates when it stays ambiguous."""
     communities = store.list_communities()
     if len(communities) == 1:
         return communities[0]
     if not communities:
         raise BillingError("there is no community yet; `hearth apply` its playbook first")
-    offering = [c for c in communities if plan_of(playbook_of(store, c), plan_id) is not None]
+    offering = [c for c in communities if _offers(playbook_of(store, c), plan_id)]
     if len(offering) == 1:
         return offering[0]
+    plan = f"a plan {plan_id!r}" if plan_id else "a membership plan"
     if not offering:
         names = ", ".join(c.shown for c in communities)
-        raise BillingError(f"no community has a plan {plan_id!r} (there are: {names}); say "
+        raise BillingError(f"no community has {plan} (there are: {names}); say "
                            "which community with --community")  # fmt: skip
     member_id = payments.known_payer(store, who)
     if member_id is not None:
@@ -103,8 +105,16 @@ def payment_community(store: Store, who: str, plan_id: str) -> Community:
             if len(narrowed) == 1:
                 return narrowed[0]
     names = ", ".join(c.shown for c in offering)
-    raise BillingError(f"plan {plan_id!r} is offered by {names}, and {who.strip()} could be "
-                       "paying any of them: say which with --community")  # fmt: skip
+    offered = f"plan {plan_id!r} is offered by" if plan_id else "membership plans are offered by"
+    raise BillingError(f"{offered} {names}, and {who.strip()} could be a member of any of "
+                       "them: say which with --community")  # fmt: skip
+
+
+def _offers(playbook: Playbook | None, plan_id: str) -> bool:
+    """Whether the playbook has plan `plan_id` (empty: any plan)."""
+    if plan_id:
+        return plan_of(playbook, plan_id) is not None
+    return playbook is not None and bool(playbook.monetisation.plans)
 
 
 def grant(store: Store, community: Community, order_id: int, reason: str, by: str,

@@ -72,7 +72,7 @@ def _line(sub: Subscription, ctx: EffectContext, *, given: bool = False) -> str:
     language, zone = playbook.community.language, zone_of(playbook)
     plan = plan_of(playbook, sub.plan_id)
     values = plan_values(plan, language) if plan is not None else {
-        "plan": sub.plan_id, "price": "", "currency": "", "period": ""}  # fmt: skip
+        "plan": sub.plan_id, "price": "", "currency": "", "period": "", "every": ""}  # fmt: skip
     end = day_of(sub.period_end, zone)
     if sub.period_start > now:  # paid to follow the one running now
         return TEXTS.say("membership_ahead", language, start=day_of(sub.period_start, zone),

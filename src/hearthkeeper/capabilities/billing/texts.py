@@ -9,7 +9,7 @@ from typing import Any
 from hearthkeeper.capabilities.format import currency_words
 from hearthkeeper.capabilities.texts import Phrasebook
 from hearthkeeper.playbook import Playbook
-from hearthkeeper.playbook.business import Plan
+from hearthkeeper.playbook.business import Plan, every_period
 from hearthkeeper.playbook.positioning import Language
 
 _TWICE_EN = re.compile(r"(membership”) membership\b", re.IGNORECASE)
@@ -29,17 +29,17 @@ class _MembershipTexts(Phrasebook):
 
 TEXTS = _MembershipTexts({
     "refused_visitor": {
-        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
+        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} {every}）"
                         "后即可加入。先填写昵称并点“加入”，即可拿到你的付款参考码。",
         Language.EN: "{community} is a paid community: join with the plan “{plan}” ({price} "
-                     "{currency} per {period}). Choose a nickname and press Join to get your "
+                     "{currency} {every}). Choose a nickname and press Join to get your "
                      "payment reference.",
     },
     "trial_offer": {
         Language.ZH_CN: "「{community}」是付费社群：新成员可免费试用 {trial}，之后开通「{plan}」"
-                        "（{price} {currency} / {period}）即可继续留在群里，未开通则会被移出群。",
+                        "（{price} {currency} {every}）即可继续留在群里，未开通则会被移出群。",
         Language.EN: "{community} is a paid community: newcomers try it free for {trial}, then "
-                     "stay with the plan “{plan}” ({price} {currency} per {period}); without "
+                     "stay with the plan “{plan}” ({price} {currency} {every}); without "
                      "it they are removed from the group.",
     },
     "trial_used": {
@@ -50,10 +50,10 @@ TEXTS = _MembershipTexts({
                      "colleagues? Ask the community's staff to let you in.)",
     },
     "refused": {
-        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} / {period}）"
+        Language.ZH_CN: "「{community}」是付费社群：开通「{plan}」（{price} {currency} {every}）"
                         "后即可加入。付款时请备注你的付款参考码 {code}，到账后再打开本链接即可进群。",
         Language.EN: "{community} is a paid community: join with the plan “{plan}” ({price} "
-                     "{currency} per {period}). When you pay, quote your payment reference "
+                     "{currency} {every}). When you pay, quote your payment reference "
                      "{code}; once it is credited, open this link again to join.",
     },
     # the join page of a member whose payment is in: the link opened again after paying
@@ -66,8 +66,8 @@ TEXTS = _MembershipTexts({
         Language.EN: "Also offered: {plans}.",
     },
     "other_plan": {
-        Language.ZH_CN: "「{plan}」（{price} {currency} / {period}）",
-        Language.EN: "“{plan}” ({price} {currency} per {period})",
+        Language.ZH_CN: "「{plan}」（{price} {currency} {every}）",
+        Language.EN: "“{plan}” ({price} {currency} {every})",
     },
     "expired_before": {
         Language.ZH_CN: "你的「{plan}」会员已于 {date} 结束。",
@@ -85,15 +85,15 @@ TEXTS = _MembershipTexts({
     },
     "trial_reminder": {
         Language.ZH_CN: "{name}，你的「{plan}」免费试用将于 {date} 结束。开通 {price} {currency} "
-                        "/ {period} 即可继续留在群里，付款时请备注付款参考码 {code}。",
+                        "{every} 即可继续留在群里，付款时请备注付款参考码 {code}。",
         Language.EN: "{name}, your free trial of “{plan}” ends on {date}. To stay, pay {price} "
-                     "{currency} for {period}; quote your payment reference {code}.",
+                     "{currency} {every}; quote your payment reference {code}.",
     },
     "welcome_trial": {
-        Language.ZH_CN: "你正在免费试用「{plan}」，试用到 {date}；之后开通 {price} {currency} / "
-                        "{period} 即可继续留在群里。",
+        Language.ZH_CN: "你正在免费试用「{plan}」，试用到 {date}；之后开通 {price} {currency} "
+                        "{every} 即可继续留在群里。",
         Language.EN: "You are on a free trial of “{plan}” until {date}; to stay after it, the "
-                     "plan is {price} {currency} per {period}.",
+                     "plan is {price} {currency} {every}.",
     },
     "welcome_trial_reminded": {
         Language.ZH_CN: "试用结束前会提醒你如何付款。",
@@ -122,10 +122,10 @@ TEXTS = _MembershipTexts({
         Language.EN: "{name}, your membership:",
     },
     "membership_trial": {
-        Language.ZH_CN: "「{plan}」免费试用中，试用到 {date}；之后开通 {price} {currency} / {period} "
+        Language.ZH_CN: "「{plan}」免费试用中，试用到 {date}；之后开通 {price} {currency} {every} "
                         "即可继续留在群里。",
         Language.EN: "“{plan}”: free trial until {date}; to stay after it, {price} {currency} "
-                     "per {period}.",
+                     "{every}.",
     },
     "membership_trial_unsold": {
         Language.ZH_CN: "「{plan}」免费试用中，试用到 {date}。",
@@ -162,8 +162,8 @@ TEXTS = _MembershipTexts({
         Language.EN: "You hold no membership now.",
     },
     "membership_offer": {
-        Language.ZH_CN: "开通「{plan}」：{price} {currency} / {period}。",
-        Language.EN: "Join with “{plan}”: {price} {currency} per {period}.",
+        Language.ZH_CN: "开通「{plan}」：{price} {currency} {every}。",
+        Language.EN: "Join with “{plan}”: {price} {currency} {every}.",
     },
     "membership_reference": {
         Language.ZH_CN: "付款或续费时请备注你的付款参考码 {code}。",
@@ -171,18 +171,18 @@ TEXTS = _MembershipTexts({
     },
     "unscreened_pay": {
         Language.ZH_CN: "{name}，「{community}」是付费社群，你入群时还没有开通会员：请在 {when} 前开通"
-                        "「{plan}」（{price} {currency} / {period}），否则会被移出群。付款时请备注你的"
+                        "「{plan}」（{price} {currency} {every}），否则会被移出群。付款时请备注你的"
                         "付款参考码 {code}。",
         Language.EN: "{name}, {community} is a paid community and you joined without a "
-                     "membership: join with the plan “{plan}” ({price} {currency} per {period}) "
+                     "membership: join with the plan “{plan}” ({price} {currency} {every}) "
                      "by {when}, or you will be removed. When you pay, quote your payment "
                      "reference {code}.",
     },
     "unscreened_refused": {
-        Language.ZH_CN: "{name}，「{community}」是付费社群：开通「{plan}」（{price} {currency} / "
-                        "{period}）后即可加入。付款时请备注你的付款参考码 {code}，到账后再入群即可。",
+        Language.ZH_CN: "{name}，「{community}」是付费社群：开通「{plan}」（{price} {currency} "
+                        "{every}）后即可加入。付款时请备注你的付款参考码 {code}，到账后再入群即可。",
         Language.EN: "{name}, {community} is a paid community: join with the plan “{plan}” "
-                     "({price} {currency} per {period}). When you pay, quote your payment "
+                     "({price} {currency} {every}). When you pay, quote your payment "
                      "reference {code}; once it is credited, join again.",
     },
     "removed_unscreened": {
@@ -197,14 +197,27 @@ TEXTS = _MembershipTexts({
 
 _PERIOD_ZH = {"day": "天", "days": "天", "week": "周", "weeks": "周", "month": "个月",
               "months": "个月", "year": "年", "years": "年"}  # fmt: skip
+_PER_ZH = {"day": "天", "week": "周", "month": "月", "year": "年"}  # `39 元 / 月`
 
 
 def period_words(period: str, language: Language) -> str:
-    """'6 months' as a member reads it: '6 个月' or '6 months'."""
-    if language is Language.EN:
-        return period
+    """A period after "for another" as a member reads it: 'month' or '6 months' ('for another
+    month', not 'another 1 month'); '1 个月', '6 个月'."""
     count, _, unit = period.partition(" ")
+    if language is Language.EN:
+        return unit if count == "1" else period
     return f"{count} {_PERIOD_ZH.get(unit, unit)}"
+
+
+def every_words(period: str, language: Language) -> str:
+    """A price's period as a member reads it: 'a month', 'every 6 months' ('9 GBP a month',
+    not 'per 1 month'); '/ 月', '/ 6 个月'."""
+    if language is Language.EN:
+        return every_period(period)
+    count, _, unit = period.partition(" ")
+    if count == "1" and unit in _PER_ZH:
+        return f"/ {_PER_ZH[unit]}"
+    return f"/ {count} {_PERIOD_ZH.get(unit, unit)}"
 
 
 def trial_words(trial: timedelta, language: Language) -> str:
@@ -225,7 +238,8 @@ def plan_values(plan: Plan, language: Language) -> dict[str, str]:
     """The plan's name, price, currency and period, for the texts."""
     return {"plan": plan.name, "price": f"{plan.price:f}",
             "currency": currency_words(plan.currency, language),
-            "period": period_words(plan.period, language)}  # fmt: skip
+            "period": period_words(plan.period, language),
+            "every": every_words(plan.period, language)}  # fmt: skip
 
 
 def other_plans(playbook: Playbook, offered: Plan) -> str:

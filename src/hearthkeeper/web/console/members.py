@@ -14,7 +14,7 @@ from hearthkeeper.capabilities.activities.records import Event, SignUp
 from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.appeals import listing
 from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals
-from hearthkeeper.capabilities.billing.given import new_key
+from hearthkeeper.capabilities.billing.given import GIVEN_ACTION, new_key
 from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
@@ -154,10 +154,13 @@ def router(pages: Pages) -> APIRouter:
         titles = {rid: role.title for rid, role in roles.items()}
         # every role given or taken away, however many other entries (strikes, bans, billing)
         # the member's history holds
-        given = store.audit_entries(cid, target=f"member {member_id}", actions=[STAFF_ROLE],
-                                    limit=None)  # fmt: skip
-        history = _history(stays, strikes + sanctions, changes, names,
-                           roles=(given, titles))  # fmt: skip
+        # and every gift of days of membership (an order of 0: the audit entry says how many)
+        entries = store.audit_entries(cid, target=f"member {member_id}",
+                                      actions=[STAFF_ROLE, GIVEN_ACTION], limit=None)  # fmt: skip
+        given = [e for e in entries if e.action == STAFF_ROLE]
+        plans = {p.id: p.name for p in view.playbook.monetisation.plans} if view.playbook else {}
+        history = _history(stays, strikes + sanctions, changes, names, roles=(given, titles),
+                           gifts=([e for e in entries if e.action == GIVEN_ACTION], plans))  # fmt: skip
         return render(
             request, "console/member.html", operator=operator, active="members",
             member=person, identities=store.identities(member_id), stays=stays,
@@ -211,9 +214,11 @@ def _appeals(cid: int, member_id: int, strikes: list[Decision],
 def _history(
     stays: list[Stay], decisions: list[Decision], changes: list[LevelChange],
     names: dict[str, str], *, roles: tuple[list[AuditEntry], dict[str, str]] = ([], {}),
+    gifts: tuple[list[AuditEntry], dict[str, str]] = ([], {}),
 ) -> list[Happening]:  # fmt: skip
-    """Stays, sanctions, strikes, level changes and staff roles given or taken away on one
-    timeline, newest first. A stay's role is the one held now, not the one joined with: a
+    """Stays, sanctions, strikes, level changes, staff roles given or taken away and days of
+    membership given (`gifts`: their audit entries and the plans' names) on one timeline,
+    newest first. A stay's role is the one held now, not the one joined with: a
     member made staff later joined as a member (the audit log says who made them staff, when);
     only a role nothing recorded the giving of is said beside the stay, as held now."""
     given, titles = roles
@@ -223,6 +228,9 @@ def _history(
         what = "made staff" if role else "staff role taken away"
         said = _role_named(str(role), titles) + " " if role else ""
         found.append(Happening(entry.at, what, f"{said}by {entry.actor}"))
+    entries, plans = gifts
+    for entry in entries:
+        found.append(Happening(entry.at, "days given", _gift(entry, plans)))
     for stay in stays:
         role = stay.membership.role
         held = f" ({_role_named(role, titles)} now; not recorded when it was given)" if (
@@ -246,6 +254,15 @@ def _history(
         new = names.get(change.to_level, change.to_level)
         found.append(Happening(change.at, "level", f"{old} → {new}: {change.reason}"))
     return sorted(found, key=lambda h: h.at, reverse=True)
+
+
+def _gift(entry: AuditEntry, plans: dict[str, str]) -> str:
+    """A gift of days as its history line says it: '7 days of Half-year membership by ann:
+    a referral reward'."""
+    days, plan = entry.detail.get("days"), str(entry.detail.get("plan", ""))
+    reason = str(entry.detail.get("reason") or "")
+    said = f"{days} day{'' if days == 1 else 's'} of {plans.get(plan, plan)} by {entry.actor}"
+    return f"{said}: {reason}" if reason else said
 
 
 def _role_named(role: str, titles: dict[str, str]) -> str:
