@@ -19,11 +19,11 @@ while it runs), or the worker running the group's carrier (Matrix, Telegram, QQ)
 poll is never closed in one worker while a vote on it is being decided in another (the voter
 told "counted", the results posted without the vote). Work of no group runs anywhere.
 
-Slow reads aside: an effect registered with a `prepare` (the weekly report, the daily watch:
-seconds of reading and arithmetic at hundreds of groups) does its reads before its item is
-claimed, outside any transaction that writes, when the caller asks so (`aside`): `run_due`
-passes such an item over and names it, the engine runs `prepare_aside` in a worker thread
-while it goes on deciding events, and a later `run_due` runs the item with what was read
+Slow reads aside: an effect registered with a `prepare` (the weekly report, the daily watch, the
+matrix watch: seconds of reading and arithmetic at hundreds of groups) does its reads before its
+item is claimed, outside any transaction that writes, when the caller asks so (`aside`):
+`run_due` passes such an item over and names it, the engine runs `prepare_aside` in a worker
+thread while it goes on deciding events, and a later `run_due` runs the item with what was read
 (`prepared`, keyed by the item's key), in a transaction as short as any. Otherwise (`aside`
 None: a direct `Engine.tick`, the CLI) the effect reads in its own transaction, as before.
 """

@@ -6,20 +6,25 @@ group, not an imported history no one can act in."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
+
+from hearthkeeper.capabilities.grid import watch
 from hearthkeeper.capabilities.grid.watch import next_watch, plan_grid_watch, watch_key
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.engine_setup import community
+from tests.engine_setup import Community, community
 
 NOW = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
 
 
-def test_the_hourly_watch_places_its_alerts_in_a_group_a_carrier_serves(
-    store: Store, store_clock: FrozenClock
-) -> None:
+def four_dying_imported_groups(store: Store, store_clock: FrozenClock) -> Community:
+    """Four imported groups silent for two months, then g1 (web) opened: the watch planned."""
     store_clock.set(NOW)
     c = community(store, store_clock)
     cid = c.runtime.community_id
@@ -32,7 +37,14 @@ def test_the_hourly_watch_places_its_alerts_in_a_group_a_carrier_serves(
         store.rebuild_rollups([old.id])
     c.engine.process([c.events.join("ann", at=NOW)])  # the web of today: g1, served
     assert plan_grid_watch(store, cid, NOW)
+    return c
 
+
+def test_the_hourly_watch_places_its_alerts_in_a_group_a_carrier_serves(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    c = four_dying_imported_groups(store, store_clock)
+    cid = c.runtime.community_id
     store_clock.set(NOW + timedelta(hours=1))
     c.engine.tick()
     [summary] = [a for a in store.staff_alerts(cid) if a.handler == "grid"]
@@ -62,3 +74,63 @@ def test_the_watch_prefers_an_open_served_group_and_falls_back_to_the_history(
     assert plan_grid_watch(store, cid, NOW)
     watch = store.scheduled(watch_key(cid, next_watch(NOW)))
     assert watch is not None and watch.group_id == second.id
+
+
+async def _until(check: Callable[[], bool], what: str) -> None:
+    """Wait (up to a minute: a safety, not a measure) until `check()` holds."""
+    for _ in range(1200):
+        if await asyncio.to_thread(check):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never: {what}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite: one writer
+def test_members_messages_are_decided_while_a_running_engine_reads_the_matrix(
+    store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The matrix takes seconds to read at hundreds of groups. It was read in the engine's
+    tick, holding the store's write lock: every member's message waited for the watch. Now a
+    running engine reads it aside: here the matrix is held until a member's message, sent
+    after the watch fell due, has been decided; then the watch alerts, once."""
+    c = four_dying_imported_groups(store, store_clock)
+    cid = c.runtime.community_id
+    c.clock.set(NOW + timedelta(hours=1, minutes=1))
+    reading, release = threading.Event(), threading.Event()
+    real = watch.load_matrix
+
+    def held(*args: Any) -> Any:
+        reading.set()
+        release.wait(timeout=30)  # before, the message was decided only after this
+        return real(*args)
+
+    monkeypatch.setattr(watch, "load_matrix", held)
+
+    def decided() -> bool:
+        return store.find_member("fake", "newbie") is not None
+
+    def alerted() -> list[str]:
+        return [a.text for a in store.staff_alerts(cid) if a.handler == "grid"]
+
+    async def serve() -> tuple[bool, bool]:
+        stop = asyncio.Event()
+        running = asyncio.create_task(c.engine.run(stop, idle=0.05))
+        try:
+            await _until(reading.is_set, "the matrix was read")
+            c.carrier.inject(c.events.message("newbie", "hello", at=c.clock.now()))
+            await _until(lambda: decided() or release.is_set(), "the message was decided")
+            before_release = decided() and not alerted()
+            release.set()
+            await _until(lambda: bool(alerted()), "the watch alerted")
+            return before_release, decided()
+        finally:
+            release.set()
+            stop.set()
+            await running
+
+    before_release, after = asyncio.run(serve())
+    assert before_release, "the member's message waited for the matrix watch"
+    assert after
+    [summary] = alerted()
+    assert summary.startswith("4 groups are dying: 微信1群, 微信2群, 微信3群, 微信4群")
+    assert store.scheduled(watch_key(cid, next_watch(NOW + timedelta(hours=1)))) is not None

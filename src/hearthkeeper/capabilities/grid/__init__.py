@@ -37,7 +37,7 @@ class Grid(CapabilityBase):
         """Add the hourly watch (planned at start, `plan`)."""
         from hearthkeeper.capabilities.grid import watch
 
-        registry.add_effect(watch.GridWatch, watch.watch)
+        registry.add_effect(watch.GridWatch, watch.watch, prepare=watch.prepare)
 
     def plan(self, store: Store, community_id: int, playbook: Playbook, now: datetime) -> None:
         """Write per-group capacity overrides onto the groups; plan the next watch."""

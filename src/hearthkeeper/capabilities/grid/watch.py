@@ -12,11 +12,16 @@ about groups (the first watch after a history of hundreds of groups was imported
 groups), staff get one alert naming them all instead of one each; every condition is still
 recorded, so none alerts again while it holds. The watch also writes per-group capacity
 overrides onto groups opened since the playbook was applied.
+
+The matrix's reads take seconds at hundreds of groups: a running engine does them aside
+(`prepare`), and the watch then settles and alerts in a short transaction with what was read
+(a read of another hour, or one made before the watch changed a group's capacity, is read again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -98,14 +103,42 @@ def settle(scope: StoreBase, community_id: int, warnings: Sequence[MatrixWarning
     return fresh
 
 
-def watch(scope: StoreBase, request: GridWatch, ctx: EffectContext) -> Sequence[Action]:
-    """Alert staff of the matrix's new conditions; plan the next watch."""
-    community, playbook = ctx.group.community_id, ctx.playbook
-    sync_capacities(scope, community, playbook, by="grid")
-    matrix = load_matrix(Store.on(scope), community, playbook,
+@dataclass(frozen=True)
+class WatchRead:
+    """The matrix read in the hour `hour` (UTC), and its warnings."""
+
+    hour: datetime
+    lines: tuple[GroupLine, ...]
+    warnings: tuple[MatrixWarning, ...]
+
+
+def _hour(now: datetime) -> datetime:
+    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _read(scope: StoreBase, ctx: EffectContext) -> WatchRead:
+    playbook = ctx.playbook
+    matrix = load_matrix(Store.on(scope), ctx.group.community_id, playbook,
                          ZoneInfo(playbook.community.timezone), ctx.now)  # fmt: skip
-    fresh = settle(scope, community, matrix_warnings(matrix.lines, playbook), ctx.now)
-    lines = {line.group_id: line for line in matrix.lines}
+    return WatchRead(_hour(ctx.now), matrix.lines,
+                     tuple(matrix_warnings(matrix.lines, playbook)))  # fmt: skip
+
+
+def prepare(scope: StoreBase, request: GridWatch, ctx: EffectContext) -> WatchRead:
+    """The matrix and its warnings, read aside before the watch's item runs (`Engine.run`)."""
+    return _read(scope, ctx)
+
+
+def watch(scope: StoreBase, request: GridWatch, ctx: EffectContext) -> Sequence[Action]:
+    """Alert staff of the matrix's new conditions; plan the next watch. The matrix is the one
+    read aside (`prepare`) when it is of this hour and no capacity changed since."""
+    community = ctx.group.community_id
+    changed = sync_capacities(scope, community, ctx.playbook, by="grid")
+    read = ctx.prepared
+    if changed or not (isinstance(read, WatchRead) and read.hour == _hour(ctx.now)):
+        read = _read(scope, ctx)
+    fresh = settle(scope, community, read.warnings, ctx.now)
+    lines = {line.group_id: line for line in read.lines}
     plan_grid_watch(scope, community, ctx.now)
     return alerts(fresh, lines, ctx, community)
 
