@@ -11,6 +11,7 @@ import pytest
 
 from hearthkeeper.capabilities.billing import staff
 from hearthkeeper.capabilities.billing.repository import SqlBilling
+from hearthkeeper.capabilities.billing.requests import UnpaidJoinEnds
 from hearthkeeper.clock import Clock, FrozenClock, SystemClock
 from tests.cli_sites import made_site, run, site_store
 
@@ -489,6 +490,15 @@ def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
         [community] = store.list_communities()
         group = store.add_group(community.id, "护肤1群", "webchat", "room-1")
         store.join(store.member_for("webchat", "u-1", "小美").id, group.id)
+        # 阿杰 joined a Telegram group directly, unpaid: removed 2 days later unless they pay
+        direct = store.add_group(community.id, "护肤2群", "telegram", "-100")
+        jie = store.member_for("telegram", "u-9", "阿杰").id
+        store.join(jie, direct.id)
+        joined = datetime.now(UTC)
+        ends = UnpaidJoinEnds(member=jie, joined_at=joined)
+        store.schedule(f"billing:unpaid-join:{jie}:{joined.isoformat()}", community.id,
+                       ends.effect, ends.to_payload(), joined + timedelta(days=2),
+                       group_id=direct.id)  # fmt: skip
     assert pay(site, payment_code(site), "TB-1")[0] == 0
     with site_store(site) as store:
         [sub] = SqlBilling.on(store).subscriptions(community.id)
@@ -504,6 +514,8 @@ def test_rehearsing_the_membership_calendar_lists_each_day_and_changes_nothing(
     assert any(line.startswith("reads: 小美") for line in said), out
     assert (f"{end.astimezone(zone):%H:%M} removal 小美 (member {sub.member_id}, subscription "
             f"{sub.id}): removed from 护肤1群: ") in " ".join(said), out  # fmt: skip
+    assert (f"removal 阿杰 (member {jie}, joined unpaid, holds no membership): removed from "
+            "护肤2群: ") in " ".join(said), out  # fmt: skip
     with site_store(site) as store:  # nothing stored: the reminder is still to come
         again = store.engine.connect().exec_driver_sql("SELECT key, status FROM scheduled").all()
         assert sorted(again) == sorted(kept) and store.outbox_counts()["pending"] == 0

@@ -129,6 +129,28 @@ def test_the_rehearsal_shows_what_the_real_jobs_then_do_and_stores_and_sends_not
     assert {(h.name, h.text) for h in found if h.what == "reminder"} == texts
 
 
+def test_the_rehearsal_lists_the_removal_of_a_direct_joiner_who_has_not_paid(
+    store: Store, store_clock: FrozenClock
+) -> None:
+    """A direct joiner told to pay by a deadline (`unscreened.py`) was missing from the
+    rehearsal, though the real job removes them from every group they are in then."""
+    c = paid_community(store, store_clock)  # the plan has no trial: told to pay within a day
+    for group in ("g1", "g2"):
+        c.engine.process([c.events.join("eve", group=group, at=c.clock.now())])
+    performed(c)
+    start = c.clock.now()
+    community = store.get_community(c.runtime.slug)
+    assert community is not None
+    found = rehearse(store, community, c.runtime.playbook, start, 3)
+    [removed] = [h for h in found if h.name == "eve"]
+    assert (removed.at, removed.what, removed.subscription) == (
+        start + timedelta(days=1), "removal", None)  # fmt: skip
+    assert sorted(removed.groups) == ["g1", "g2"] and "Half-year membership" in removed.text
+    real = run_at(c, start + timedelta(days=1))
+    assert sorted((a.group, a.member) for a in real if a.kind is ActionKind.KICK) == [
+        ("g1", "eve"), ("g2", "eve")]  # fmt: skip
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_rehearsal_on_postgresql_holds_up_no_payment_and_no_reminder_of_the_live_service(

@@ -75,6 +75,7 @@ def test_a_direct_joiner_without_a_trial_is_told_to_pay_and_removed_a_day_later_
     store: Store, store_clock: FrozenClock
 ) -> None:
     c = paid_community(store, store_clock)  # the plan has no trial
+    t0 = store_clock.now()
     joined = _join(c, "ann")
     told = _said(joined, "billing")
     code = SqlBilling.on(store).reference_for("fake", "ann", "ann", store_clock.now()).code
@@ -85,10 +86,15 @@ def test_a_direct_joiner_without_a_trial_is_told_to_pay_and_removed_a_day_later_
     assert f"quote your payment reference {code}." in told
     assert [a.member for a in joined if a.handler == "billing"] == ["ann"]
     assert [a.handler for a in joined] == ["welcome", "billing"]  # the welcome first
+    store_clock.advance(timedelta(hours=2))
+    again = _join(c, "ann", "g2")  # a second group while unpaid: no new deadline, no new text
+    assert _said(again, "billing") == ""
     _join(c, "bob")
     pay(c, "bob", "shop-1")  # bob pays in time
-    assert run_at(c, store_clock.now() + timedelta(hours=23)) == []
-    assert kicks(run_at(c, store_clock.now() + timedelta(hours=1), restart=True)) == [("g1", "ann")]
+    assert run_at(c, t0 + timedelta(hours=23)) == []
+    assert kicks(run_at(c, t0 + timedelta(hours=24), restart=True)) == [
+        ("g1", "ann"), ("g2", "ann")]  # fmt: skip
+    assert run_at(c, t0 + timedelta(hours=27), restart=True) == []  # the one removal
     assert "paid" in _membership(c, "bob")
 
 

@@ -861,6 +861,14 @@ def test_the_console_and_the_api_give_days_once_said_in_the_ledger_as_given_free
     first = c.client.post(api, json=body, headers=auth)
     assert first.status_code == 200 and first.json()["created"] is True, first.text
     assert first.json()["was"] is None and first.json()["order"]["kind"] == "days_given"
+    # the member's page says a period only given free is given free, as `/membership` does;
+    # mei, who paid before her days were given, is a paying member
+    angry = c.store.find_member("webchat", "angry")
+    assert angry is not None
+    paid = c.get(f"/members/{angry.id}").text.split('id="paid"')[1].split("</table>")[0]
+    assert "<td>given free</td>" in paid and "<td>active</td>" not in paid, paid
+    paid = c.get(f"/members/{mei.id}").text.split('id="paid"')[1].split("</table>")[0]
+    assert "<td>active</td>" in paid and "given free" not in paid, paid
     assert c.client.post(api, json=body, headers=auth).json()["created"] is False
     too_many = c.client.post(api, json={**body, "days": 4000, "key": ""}, headers=auth)
     assert too_many.status_code == 409 and "at most 3650 days" in too_many.json()["detail"]

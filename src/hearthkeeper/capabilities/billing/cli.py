@@ -487,8 +487,10 @@ def rehearse(
                 "removal": f"removed from {', '.join(h.groups)}: {h.text}",
                 "ends": f"{h.plan} ends; {h.text}",
                 "starts": f"{h.plan} begins (paid in advance)"}[h.what]  # fmt: skip
+        held = ("joined unpaid, holds no membership" if h.subscription is None
+                else f"subscription {h.subscription}")  # fmt: skip
         console.print(escape(f"  {local:%H:%M}  {h.what:<8}  {h.name} (member {h.member_id}, "
-                             f"subscription {h.subscription}): {said}"), soft_wrap=True)  # fmt: skip
+                             f"{held}): {said}"), soft_wrap=True)  # fmt: skip
         if h.what == "reminder":
             console.print(escape(f"            reads: {h.text}"), soft_wrap=True)
 

@@ -1,5 +1,6 @@
 """A rehearsal of the membership calendar: what the renewal reminders and expiries of the
-community's current members would do over the coming days, without waiting for them.
+community's current members, and the removals of the direct joiners who have not paid
+(`unscreened.py`), would do over the coming days, without waiting for them.
 
 Nothing here is a second calendar: the community's scheduled billing work (planned as
 `hearth serve` plans it at start) is run by the engine's own runner (`run_due`) with the
@@ -41,12 +42,13 @@ MAX_DAYS = 732  # two years and a leap day: beyond that nobody has paid yet
 class Happening:
     """What the calendar does at `at` to one member: `what` is `reminder`, `removal`,
     `ends` (a period ended and another plan keeps them in) or `starts` (a plan paid in
-    advance begins); `groups` where it is said or done; `text` what the member reads (a
+    advance begins); `subscription` None for the removal of a direct joiner who never paid
+    (`unscreened.py`); `groups` where it is said or done; `text` what the member reads (a
     reminder) or the removal's reason."""
 
     at: datetime
     what: str
-    subscription: int
+    subscription: int | None  # None: an unpaid direct joiner's removal (they hold none)
     member_id: int
     name: str
     plan: str
@@ -159,6 +161,13 @@ def _queued(tx: Store, items: list[OutboxItem], playbook: Playbook,
         what = ("reminder" if kind == ActionKind.SEND.value
                 else "removal" if kind == ActionKind.KICK.value else None)  # fmt: skip
         number = item.key.split(":")[1]  # billing:<subscription>:remind|kick:…
+        if number == "unpaid-join" and what == "removal":  # billing:unpaid-join:<member>:…
+            unpaid = _unpaid(tx, item, playbook, at)
+            before = by.get((-unpaid.member_id, what))
+            by[(-unpaid.member_id, what)] = unpaid if before is None else Happening(
+                before.at, what, None, before.member_id, before.name, before.plan,
+                (*before.groups, *unpaid.groups), before.text)  # fmt: skip
+            continue
         sub = repo.subscription(int(number)) if what and number.isdigit() else None
         if sub is None or what is None:
             continue
@@ -176,6 +185,18 @@ def _queued(tx: Store, items: list[OutboxItem], playbook: Playbook,
                                        member.display_name if member else f"member {sub.member_id}",
                                        plan.name if plan else sub.plan_id, (name,), text)  # fmt: skip
     return list(by.values())
+
+
+def _unpaid(tx: Store, item: OutboxItem, playbook: Playbook, at: datetime) -> Happening:
+    """The removal of a direct joiner who did not pay by their deadline, in `item`'s group."""
+    member_id = int(item.key.split(":")[2])
+    member = tx.get_member(member_id)
+    group = tx.get_group(item.group_id) if item.group_id is not None else None
+    plan = plan_of(playbook, playbook.joining.threshold.plan or "")
+    return Happening(at, "removal", None, member_id,
+                     member.display_name if member else f"member {member_id}",
+                     plan.name if plan else "", (group.name if group is not None else "?",),
+                     str(item.action.get("reason") or ""))  # fmt: skip
 
 
 def _ends(tx: Store, expired: list[int], playbook: Playbook, at: datetime) -> list[Happening]:

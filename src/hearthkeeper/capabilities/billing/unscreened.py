@@ -33,6 +33,7 @@ from hearthkeeper.playbook import Playbook
 from hearthkeeper.playbook.business import Plan
 from hearthkeeper.playbook.joining import ThresholdKind
 from hearthkeeper.store import Store
+from hearthkeeper.store.scheduled import ScheduledQueries, WorkOf
 from hearthkeeper.store.scope import StoreBase
 
 HANDLER = "billing"
@@ -123,6 +124,10 @@ def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
         return []
     if found.removal is None:
         return []
+    if found.removal > ctx.now and unpaid_removal(scope, community_id, member.id) is not None:
+        # a second group while still unpaid: the first message's deadline removes them from
+        # every group, so neither a new deadline nor a second removal (nothing said again)
+        return []
     language = ctx.playbook.community.language
     code = SqlBilling.on(scope).reference_for(trigger.carrier, member.user_id,
                                               member.display_name, ctx.now).code  # fmt: skip
@@ -153,6 +158,14 @@ def admit_unscreened(scope: StoreBase, request: UnscreenedJoin,
     tx.audit("billing", "billing unpaid join", community_id, target=f"member {member.id}",
              detail={"group": ctx.group.id, "removal": found.removal.isoformat()})  # fmt: skip
     return [tell]
+
+
+def unpaid_removal(scope: StoreBase, community_id: int, member_id: int) -> datetime | None:
+    """When the pending removal of `member_id`, an unpaid direct joiner, falls due, if one is."""
+    pending = ScheduledQueries.on(scope).pending_work(
+        WorkOf(community_id, f"billing:unpaid-join:{member_id}:")
+    )
+    return pending[0].due_at if pending else None
 
 
 def remove_unpaid(scope: StoreBase, request: UnpaidJoinEnds,

@@ -15,6 +15,7 @@ from hearthkeeper.capabilities.activities.repository import SqlActivities
 from hearthkeeper.capabilities.appeals import listing
 from hearthkeeper.capabilities.appeals.repository import Appeal, SqlAppeals
 from hearthkeeper.capabilities.billing.given import GIVEN_ACTION, new_key
+from hearthkeeper.capabilities.billing.ledger import payments_of
 from hearthkeeper.capabilities.billing.records import Subscription
 from hearthkeeper.capabilities.billing.repository import SqlBilling
 from hearthkeeper.capabilities.moderation.decisions import Decision, named
@@ -68,6 +69,7 @@ class Paid:
 
     subscription: Subscription
     plan: str
+    given: bool = False  # no payment covers it, only days or periods given free (`/membership`)
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,14 @@ def router(pages: Pages) -> APIRouter:
 
 def _paid(view: CommunityView, cid: int, member_id: int, store: StoreBase) -> list[Paid]:
     """The member's paid memberships, newest first, each with its plan's name (its id when
-    the playbook run now no longer has the plan)."""
+    the playbook run now no longer has the plan) and whether it was only ever given free."""
     plans = {p.id: p.name for p in view.playbook.monetisation.plans} if view.playbook else {}
-    subs = SqlBilling.on(store).subscriptions(cid, member_id=member_id)
-    return [Paid(s, plans.get(s.plan_id, s.plan_id)) for s in reversed(subs)]
+    repo = SqlBilling.on(store)
+    subs = repo.subscriptions(cid, member_id=member_id)
+    orders = repo.orders(cid, member_id=member_id)
+    return [Paid(s, plans.get(s.plan_id, s.plan_id),
+                 s.paid and not payments_of([o for o in orders if o.subscription_id == s.id]))
+            for s in reversed(subs)]  # fmt: skip
 
 
 def _places(cid: int, member_id: int, store: StoreBase) -> list[Place]:
