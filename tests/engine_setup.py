@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
 
 from hearthkeeper.assembly import runtime_for
 from hearthkeeper.clock import FrozenClock
@@ -79,3 +85,48 @@ def up_the_ladder(c: Community, user: str, text: str) -> list[Processed]:
     done = c.engine.process([c.events.message(user, f"{text} {i}") for i in range(2)])
     later = c.events.now + timedelta(hours=1, minutes=1)
     return done + c.engine.process([c.events.message(user, f"{text} 2", at=later)])
+
+
+def decided_while_read_aside(c: Community, monkeypatch: pytest.MonkeyPatch, owner: object,
+                             read: str, done: Callable[[], bool]) -> tuple[bool, bool]:  # fmt: skip
+    """Run `c`'s engine with scheduled work's slow read `owner.read` held until a member's
+    message, sent once the read began, has been decided; then let it go and wait until
+    `done()`. Whether the message was decided before the read was let go (and the work not
+    yet done), and whether it was decided at all."""
+    reading, release = threading.Event(), threading.Event()
+    real = getattr(owner, read)
+
+    def held(*args: Any) -> Any:
+        reading.set()
+        release.wait(timeout=30)  # before, the message was decided only after this
+        return real(*args)
+
+    monkeypatch.setattr(owner, read, held)
+
+    def decided() -> bool:
+        return c.store.find_member(c.carrier.name, "newbie") is not None
+
+    async def until(check: Callable[[], bool], what: str) -> None:
+        for _ in range(1200):  # up to a minute: a safety, not a measure
+            if await asyncio.to_thread(check):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"never: {what}")
+
+    async def serve() -> tuple[bool, bool]:
+        stop = asyncio.Event()
+        running = asyncio.create_task(c.engine.run(stop, idle=0.05))
+        try:
+            await until(reading.is_set, f"{read} was called")
+            c.carrier.inject(c.events.message("newbie", "hello", at=c.clock.now()))
+            await until(lambda: decided() or release.is_set(), "the message was decided")
+            before_release = decided() and not done()
+            release.set()
+            await until(done, "the work was done")
+            return before_release, decided()
+        finally:
+            release.set()
+            stop.set()
+            await running
+
+    return asyncio.run(serve())

@@ -6,10 +6,7 @@ group, not an imported history no one can act in."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -18,7 +15,7 @@ from hearthkeeper.capabilities.grid.watch import next_watch, plan_grid_watch, wa
 from hearthkeeper.clock import FrozenClock
 from hearthkeeper.engine.actions import ActionKind
 from hearthkeeper.store import Store
-from tests.engine_setup import Community, community
+from tests.engine_setup import Community, community, decided_while_read_aside
 
 NOW = datetime(2026, 6, 1, 10, 30, tzinfo=UTC)
 
@@ -76,15 +73,6 @@ def test_the_watch_prefers_an_open_served_group_and_falls_back_to_the_history(
     assert watch is not None and watch.group_id == second.id
 
 
-async def _until(check: Callable[[], bool], what: str) -> None:
-    """Wait (up to a minute: a safety, not a measure) until `check()` holds."""
-    for _ in range(1200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite: one writer
 def test_members_messages_are_decided_while_a_running_engine_reads_the_matrix(
     store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
@@ -96,39 +84,12 @@ def test_members_messages_are_decided_while_a_running_engine_reads_the_matrix(
     c = four_dying_imported_groups(store, store_clock)
     cid = c.runtime.community_id
     c.clock.set(NOW + timedelta(hours=1, minutes=1))
-    reading, release = threading.Event(), threading.Event()
-    real = watch.load_matrix
-
-    def held(*args: Any) -> Any:
-        reading.set()
-        release.wait(timeout=30)  # before, the message was decided only after this
-        return real(*args)
-
-    monkeypatch.setattr(watch, "load_matrix", held)
-
-    def decided() -> bool:
-        return store.find_member("fake", "newbie") is not None
 
     def alerted() -> list[str]:
         return [a.text for a in store.staff_alerts(cid) if a.handler == "grid"]
 
-    async def serve() -> tuple[bool, bool]:
-        stop = asyncio.Event()
-        running = asyncio.create_task(c.engine.run(stop, idle=0.05))
-        try:
-            await _until(reading.is_set, "the matrix was read")
-            c.carrier.inject(c.events.message("newbie", "hello", at=c.clock.now()))
-            await _until(lambda: decided() or release.is_set(), "the message was decided")
-            before_release = decided() and not alerted()
-            release.set()
-            await _until(lambda: bool(alerted()), "the watch alerted")
-            return before_release, decided()
-        finally:
-            release.set()
-            stop.set()
-            await running
-
-    before_release, after = asyncio.run(serve())
+    before_release, after = decided_while_read_aside(c, monkeypatch, watch, "load_matrix",
+                                                     lambda: bool(alerted()))  # fmt: skip
     assert before_release, "the member's message waited for the matrix watch"
     assert after
     [summary] = alerted()

@@ -6,11 +6,8 @@ week only); never when `alerts.weekly_report.enabled` is false."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +27,7 @@ from hearthkeeper.playbook import Playbook, parse_playbook
 from hearthkeeper.store import Store
 from hearthkeeper.store.models import MessageRow
 from hearthkeeper.testing import FakeCarrier
-from tests.engine_setup import RULES, Community, community
+from tests.engine_setup import RULES, Community, community, decided_while_read_aside
 from tests.playbook_samples import MINIMAL
 
 ACCEPTED = "joining:\n  ceremony:\n    accept_rules: false\n"
@@ -346,15 +343,6 @@ def test_a_group_opened_during_the_week_of_an_older_community_is_named_as_new(
     assert "New this week" not in later
 
 
-async def _until(check: Callable[[], bool], what: str) -> None:
-    """Wait (up to a minute: a safety, not a measure) until `check()` holds."""
-    for _ in range(1200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite: one writer
 def test_members_messages_are_decided_while_a_running_engine_makes_the_report(
     store: Store, store_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
@@ -367,36 +355,9 @@ def test_members_messages_are_decided_while_a_running_engine_makes_the_report(
     c = quiet_community(store, store_clock)
     plan_weekly_report(store, c.runtime.community_id, c.runtime.playbook, at(15))
     c.clock.set(MONDAY + timedelta(minutes=1))
-    reading, release = threading.Event(), threading.Event()
-    real = weekly.week_figures
-
-    def held(*args: Any) -> Any:
-        reading.set()
-        release.wait(timeout=30)  # before, the message was decided only after this
-        return real(*args)
-
-    monkeypatch.setattr(weekly, "week_figures", held)
-
-    def decided() -> bool:
-        return store.find_member("fake", "newbie") is not None
-
-    async def serve() -> tuple[bool, bool]:
-        stop = asyncio.Event()
-        running = asyncio.create_task(c.engine.run(stop, idle=0.05))
-        try:
-            await _until(reading.is_set, "the report's figures were read")
-            c.carrier.inject(c.events.message("newbie", "hello", at=c.clock.now()))
-            await _until(lambda: decided() or release.is_set(), "the message was decided")
-            before_release = decided() and not reports_sent(store, c)
-            release.set()
-            await _until(lambda: bool(reports_sent(store, c)), "the report was sent")
-            return before_release, decided()
-        finally:
-            release.set()
-            stop.set()
-            await running
-
-    before_release, after = asyncio.run(serve())
+    before_release, after = decided_while_read_aside(
+        c, monkeypatch, weekly, "week_figures", lambda: bool(reports_sent(store, c))
+    )
     assert before_release, "the member's message waited for the weekly report"
     assert after
     assert len(reports_sent(store, c)) == 1
